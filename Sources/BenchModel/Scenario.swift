@@ -1,0 +1,221 @@
+/// A load scenario as resolved from `scenarios/*.yaml` plus `--set` overrides.
+///
+/// Durations are seconds, rates episodes per second. Parsing and validation (with file, line and key
+/// in every error) live in the Harness module's `ScenarioLoader`; this is the validated value.
+public struct Scenario: Sendable, Codable, Equatable {
+    public var name: String
+    public var description: String
+    public var seed: UInt64
+    /// Seconds of load at the first phase's shape that are run and discarded before measuring.
+    public var warmup: Double
+    /// Length of a time-series interval, seconds.
+    public var interval: Double
+    /// Worker threads for open-loop phases (nil: one per core).
+    public var workers: Int?
+    /// Bound on queued open-loop arrivals; arrivals beyond it are dropped and counted. nil: unbounded.
+    public var maxQueue: Int?
+    /// Settings for the workload under test, as fully qualified dotted keys
+    /// (`pipeline.esgt.steps`, `stimulus.zipf`) with their YAML scalar text. The workload validates them.
+    public var workload: [String: String]
+    public var phases: [Phase]
+    public var inject: [Fault]
+    /// k6-style threshold expressions, e.g. `e2e.p99 < 5ms`.
+    public var thresholds: [String]
+
+    public init(name: String, description: String = "", seed: UInt64 = 42, warmup: Double = 0, interval: Double = 1,
+                workers: Int? = nil, maxQueue: Int? = nil, workload: [String: String] = [:], phases: [Phase],
+                inject: [Fault] = [], thresholds: [String] = []) {
+        self.name = name
+        self.description = description
+        self.seed = seed
+        self.warmup = warmup
+        self.interval = interval
+        self.workers = workers
+        self.maxQueue = maxQueue
+        self.workload = workload
+        self.phases = phases
+        self.inject = inject
+        self.thresholds = thresholds
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, description, seed, warmup
+        case interval, workers
+        case maxQueue = "max_queue"
+        case workload, phases, inject, thresholds
+    }
+
+    /// Nominal measured duration in seconds (bursts count as zero: they last as long as they drain).
+    public var nominalDuration: Double {
+        phases.reduce(0) { $0 + $1.load.nominalDuration }
+    }
+}
+
+/// One phase of a scenario: a load shape and its per-phase settings.
+public struct Phase: Sendable, Codable, Equatable {
+    public var load: LoadShape
+    /// Worker threads for an open-loop phase (overrides the scenario's `workers`).
+    public var workers: Int?
+    /// Queue bound for an open-loop phase (overrides the scenario's `max_queue`).
+    public var maxQueue: Int?
+
+    public init(_ load: LoadShape, workers: Int? = nil, maxQueue: Int? = nil) {
+        self.load = load
+        self.workers = workers
+        self.maxQueue = maxQueue
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case workers
+        case maxQueue = "max_queue"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        load = try LoadShape(from: decoder)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        workers = try c.decodeIfPresent(Int.self, forKey: .workers)
+        maxQueue = try c.decodeIfPresent(Int.self, forKey: .maxQueue)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try load.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeIfPresent(workers, forKey: .workers)
+        try c.encodeIfPresent(maxQueue, forKey: .maxQueue)
+    }
+}
+
+/// The shape of load in one phase.
+public enum LoadShape: Sendable, Equatable, Codable {
+    /// Open loop, `rate` arrivals/s for `duration` s.
+    case constant(rate: Double, duration: Double)
+    /// Open loop, rate rising linearly from `from` to `to` over `duration` s.
+    case ramp(from: Double, to: Double, duration: Double)
+    /// Open loop, each rate in turn for `each` s.
+    case step(rates: [Double], each: Double)
+    /// Open loop at `base`, `peak` from `at` for `hold` s, `duration` s in all.
+    case spike(base: Double, peak: Double, at: Double, hold: Double, duration: Double)
+    /// `count` arrivals queued at once; measured until they drain.
+    case burst(count: Int)
+    /// Closed loop: each concurrency level in turn for `each` s, every worker running back to back.
+    case closed(concurrency: [Int], each: Double)
+
+    /// The `kind:` name in a scenario file.
+    public var kind: String {
+        switch self {
+        case .constant: "constant"
+        case .ramp: "ramp"
+        case .step: "step"
+        case .spike: "spike"
+        case .burst: "burst"
+        case .closed: "closed"
+        }
+    }
+
+    /// Scheduled duration in seconds (0 for a burst).
+    public var nominalDuration: Double {
+        switch self {
+        case .constant(_, let d), .ramp(_, _, let d), .spike(_, _, _, _, let d): d
+        case .step(let rates, let each): Double(rates.count) * each
+        case .burst: 0
+        case .closed(let levels, let each): Double(levels.count) * each
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case kind, rate, duration, from, to, rates, each, base, peak, at, hold, count, concurrency
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let kind = try c.decode(String.self, forKey: .kind)
+        switch kind {
+        case "constant":
+            self = .constant(rate: try c.decode(Double.self, forKey: .rate), duration: try c.decode(Double.self, forKey: .duration))
+        case "ramp":
+            self = .ramp(from: try c.decode(Double.self, forKey: .from), to: try c.decode(Double.self, forKey: .to),
+                         duration: try c.decode(Double.self, forKey: .duration))
+        case "step":
+            self = .step(rates: try c.decode([Double].self, forKey: .rates), each: try c.decode(Double.self, forKey: .each))
+        case "spike":
+            self = .spike(base: try c.decode(Double.self, forKey: .base), peak: try c.decode(Double.self, forKey: .peak),
+                          at: try c.decode(Double.self, forKey: .at), hold: try c.decode(Double.self, forKey: .hold),
+                          duration: try c.decode(Double.self, forKey: .duration))
+        case "burst":
+            self = .burst(count: try c.decode(Int.self, forKey: .count))
+        case "closed":
+            self = .closed(concurrency: try c.decode([Int].self, forKey: .concurrency), each: try c.decode(Double.self, forKey: .each))
+        default:
+            throw DecodingError.dataCorruptedError(forKey: .kind, in: c, debugDescription: "unknown phase kind '\(kind)'")
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(kind, forKey: .kind)
+        switch self {
+        case .constant(let rate, let duration):
+            try c.encode(rate, forKey: .rate)
+            try c.encode(duration, forKey: .duration)
+        case .ramp(let from, let to, let duration):
+            try c.encode(from, forKey: .from)
+            try c.encode(to, forKey: .to)
+            try c.encode(duration, forKey: .duration)
+        case .step(let rates, let each):
+            try c.encode(rates, forKey: .rates)
+            try c.encode(each, forKey: .each)
+        case .spike(let base, let peak, let at, let hold, let duration):
+            try c.encode(base, forKey: .base)
+            try c.encode(peak, forKey: .peak)
+            try c.encode(at, forKey: .at)
+            try c.encode(hold, forKey: .hold)
+            try c.encode(duration, forKey: .duration)
+        case .burst(let count):
+            try c.encode(count, forKey: .count)
+        case .closed(let concurrency, let each):
+            try c.encode(concurrency, forKey: .concurrency)
+            try c.encode(each, forKey: .each)
+        }
+    }
+}
+
+/// A fault the harness injects, to prove it sees what it should.
+public enum Fault: Sendable, Equatable, Codable {
+    /// The worker stops for `duration` s every `every` episodes, or once at `at` s into the measured part.
+    case stall(duration: Double, every: UInt64?, at: Double?)
+    /// `extra` s of busy work inside stage `stage`, every episode.
+    case slow(stage: String, extra: Double)
+    /// `bytes` retained per episode and never freed.
+    case leak(bytes: Int)
+
+    enum CodingKeys: String, CodingKey {
+        case stall, every, at, slow, extra, leak
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        if let d = try c.decodeIfPresent(Double.self, forKey: .stall) {
+            self = .stall(duration: d, every: try c.decodeIfPresent(UInt64.self, forKey: .every),
+                          at: try c.decodeIfPresent(Double.self, forKey: .at))
+        } else if let s = try c.decodeIfPresent(String.self, forKey: .slow) {
+            self = .slow(stage: s, extra: try c.decode(Double.self, forKey: .extra))
+        } else {
+            self = .leak(bytes: try c.decode(Int.self, forKey: .leak))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .stall(let d, let every, let at):
+            try c.encode(d, forKey: .stall)
+            try c.encodeIfPresent(every, forKey: .every)
+            try c.encodeIfPresent(at, forKey: .at)
+        case .slow(let stage, let extra):
+            try c.encode(stage, forKey: .slow)
+            try c.encode(extra, forKey: .extra)
+        case .leak(let bytes):
+            try c.encode(bytes, forKey: .leak)
+        }
+    }
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the system libraries phibench builds against and the tools its tests use.
+# Idempotent: re-running only checks that everything is present.
+set -euo pipefail
+
+packages=(
+  libjemalloc-dev   # allocator + statistics (CJemalloc)
+  libunwind-dev     # stack capture for the CPU sampler (CUnwind)
+  liblz4-dev        # memory-layer compression (CLZ4)
+  zlib1g-dev        # memory-layer archive compression (CZlib)
+  libsqlite3-dev    # warm tier (GRDB)
+  pkg-config        # how SwiftPM finds the libraries above
+  chromium          # renders report.html in tests
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all system packages present"
+else
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  echo "install-deps: installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+command -v swift >/dev/null || { echo "install-deps: swift is not on PATH (need Swift 6.1 or newer)" >&2; exit 1; }
+for lib in jemalloc libunwind liblz4 zlib sqlite3; do
+  pkg-config --exists "$lib" || { echo "install-deps: pkg-config cannot find $lib" >&2; exit 1; }
+done
+echo "install-deps: ok ($(swift --version 2>&1 | head -1))"
