@@ -1,0 +1,95 @@
+/// Parsing of the units scenario files and thresholds use: durations, byte sizes, rates.
+public enum Units {
+    /// Seconds in `text`, e.g. `500ns`, `200us`, `100ms`, `10s`, `1.5m`, `2h`.
+    /// A bare number is seconds only when `bareSeconds` is true; otherwise it is rejected (nil),
+    /// because `duration: 10` in a scenario is more likely a mistake than ten seconds.
+    public static func duration(_ text: String, bareSeconds: Bool = false) -> Double? {
+        let s = text.trimmingSpaces
+        let suffixes: [(String, Double)] = [
+            ("ns", 1e-9), ("us", 1e-6), ("µs", 1e-6), ("ms", 1e-3), ("s", 1), ("m", 60), ("h", 3600),
+        ]
+        for (suffix, scale) in suffixes where s.hasSuffix(suffix) {
+            guard let v = Double(s.dropLast(suffix.count).trimmingSpaces), v.isFinite else { return nil }
+            return v * scale
+        }
+        guard bareSeconds, let v = Double(s), v.isFinite else { return nil }
+        return v
+    }
+
+    /// Bytes in `text`: `512`, `512B`, `16KB` (×1000), `16KiB` (×1024), `MB`, `MiB`, `GB`, `GiB`.
+    public static func bytes(_ text: String) -> Double? {
+        let s = text.trimmingSpaces
+        let suffixes: [(String, Double)] = [
+            ("KiB", 1024), ("MiB", 1024 * 1024), ("GiB", 1024 * 1024 * 1024),
+            ("KB", 1e3), ("kB", 1e3), ("MB", 1e6), ("GB", 1e9), ("B", 1),
+        ]
+        for (suffix, scale) in suffixes where s.hasSuffix(suffix) {
+            guard let v = Double(s.dropLast(suffix.count).trimmingSpaces), v.isFinite else { return nil }
+            return v * scale
+        }
+        guard let v = Double(s), v.isFinite else { return nil }
+        return v
+    }
+
+    /// Per-second rate in `text`: `1000/s`, `1000`, `60/m`.
+    public static func rate(_ text: String) -> Double? {
+        let s = text.trimmingSpaces
+        for (suffix, scale) in [("/s", 1.0), ("/m", 1.0 / 60), ("/h", 1.0 / 3600)] where s.hasSuffix(suffix) {
+            guard let v = Double(s.dropLast(suffix.count).trimmingSpaces), v.isFinite else { return nil }
+            return v * scale
+        }
+        guard let v = Double(s), v.isFinite else { return nil }
+        return v
+    }
+
+    /// A human-readable duration for nanoseconds: `850ns`, `12.3µs`, `4.56ms`, `1.20s`.
+    public static func formatNanoseconds(_ ns: Double) -> String {
+        switch abs(ns) {
+        case ..<1_000: return "\(Int(ns.rounded()))ns"
+        case ..<1_000_000: return format(ns / 1e3, "µs")
+        case ..<1_000_000_000: return format(ns / 1e6, "ms")
+        default: return format(ns / 1e9, "s")
+        }
+    }
+
+    /// A human-readable byte size: `512 B`, `12.3 KiB`, `4.56 MiB`, `1.20 GiB`.
+    public static func formatBytes(_ b: Double) -> String {
+        switch abs(b) {
+        case ..<1024: return "\(Int(b.rounded())) B"
+        case ..<(1024 * 1024): return format(b / 1024, " KiB")
+        case ..<(1024 * 1024 * 1024): return format(b / (1024 * 1024), " MiB")
+        default: return format(b / (1024 * 1024 * 1024), " GiB")
+        }
+    }
+
+    /// Three significant digits, the way latency tables read best.
+    public static func format(_ v: Double, _ unit: String) -> String {
+        let digits = abs(v) >= 100 ? 0 : abs(v) >= 10 ? 1 : 2
+        return fixed(v, digits: digits) + unit
+    }
+
+    /// `v` with exactly `digits` decimals (no Foundation needed).
+    public static func fixed(_ v: Double, digits: Int) -> String {
+        guard v.isFinite else { return v.isNaN ? "nan" : (v > 0 ? "inf" : "-inf") }
+        var scale = 1.0
+        for _ in 0..<digits { scale *= 10 }
+        let scaled = (abs(v) * scale).rounded()
+        let whole = Int(scaled / scale)
+        let frac = Int(scaled - Double(whole) * scale)
+        var s = (v < 0 && scaled != 0 ? "-" : "") + String(whole)
+        if digits > 0 {
+            let f = String(frac)
+            s += "." + String(repeating: "0", count: digits - f.count) + f
+        }
+        return s
+    }
+}
+
+extension StringProtocol {
+    var trimmingSpaces: String {
+        var s = Substring(self)
+        while s.first == " " { s = s.dropFirst() }
+        while s.last == " " { s = s.dropLast() }
+        return String(s)
+    }
+}
