@@ -63,6 +63,7 @@ let package = Package(
                 .target(name: "CJemalloc", condition: .when(traits: [jemalloc])),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "DequeModule", package: "swift-collections"),
             ]),
         .target(
             name: "Profiling",

@@ -1,0 +1,150 @@
+import BenchModel
+import Synchronization
+
+/// Runs one phase of load against a workload: open loop (a dispatcher releasing arrivals on their
+/// schedule into a queue that workers drain) or closed loop (each worker back to back).
+///
+/// Latency is measured from each arrival's *intended* start, so when the system falls behind the
+/// wait shows in the latency (coordinated-omission correct, as wrk2 does it), and queue depth
+/// grows and is recorded.
+struct LoadDriver<W: Workload>: Sendable {
+    let workload: W
+    let recorder: Recorder
+    let faults: FaultInjector
+    let memory: any MemorySampler
+    let live: LiveState
+    let stop: StopSignal
+    /// The next global episode number.
+    let episodes: EpisodeCounter
+
+    /// What a phase did, besides the recorder's measurements.
+    struct Outcome: Sendable {
+        var start: UInt64
+        var end: UInt64
+        var maxQueueDepth: Int = 0
+        var dropped: UInt64 = 0
+        /// Arrivals due but not started because the run was interrupted.
+        var abandoned: UInt64 = 0
+        var workers: Int
+        var targetRate: Double?
+    }
+
+    /// Runs `schedule` open loop with `workers` worker threads and an optional queue bound.
+    func runOpenLoop(_ schedule: ArrivalSchedule, workers: Int, maxQueue: Int?) throws(HarnessError) -> Outcome {
+        let queue = ArrivalQueue(maxQueue: maxQueue, consumers: workers)
+        live.queue.withLock { $0 = queue }
+        defer { live.queue.withLock { $0 = nil } }
+        let start = monotonicNanoseconds()
+        let failures = Mutex<[HarnessError]>([])
+        let threads = (0..<workers).map { id in
+            OSThread(name: "phibench-w\(id)") { [self] in
+                do throws(HarnessError) {
+                    try workerLoop(id: id) { () -> (UInt64, UInt64)? in
+                        guard !stop.isSet, let a = queue.take() else { return nil }
+                        return (a.episode, a.intended)
+                    }
+                } catch {
+                    failures.withLock { $0.append(error) }
+                    stop.request()
+                }
+            }
+        }
+        dispatch(schedule, into: queue, start: start)
+        queue.close()
+        threads.forEach { $0.join() }
+        if let first = failures.withLock({ $0.first }) { throw first }
+        let totals = queue.totals
+        live.droppedBefore.add(totals.dropped, ordering: .relaxed)
+        return Outcome(start: start, end: monotonicNanoseconds(), maxQueueDepth: totals.maxDepth, dropped: totals.dropped,
+                       abandoned: UInt64(queue.depth), workers: workers, targetRate: schedule.meanRate)
+    }
+
+    /// Runs `concurrency` workers back to back for `seconds`.
+    func runClosedLoop(concurrency: Int, seconds: Double) throws(HarnessError) -> Outcome {
+        let start = monotonicNanoseconds()
+        let deadline = start &+ UInt64(seconds * 1e9)
+        let failures = Mutex<[HarnessError]>([])
+        let threads = (0..<concurrency).map { id in
+            OSThread(name: "phibench-c\(id)") { [self] in
+                do throws(HarnessError) {
+                    try workerLoop(id: id) { () -> (UInt64, UInt64)? in
+                        let now = monotonicNanoseconds()
+                        guard !stop.isSet, now < deadline else { return nil }
+                        return (episodes.next(), now)
+                    }
+                } catch {
+                    failures.withLock { $0.append(error) }
+                    stop.request()
+                }
+            }
+        }
+        threads.forEach { $0.join() }
+        if let first = failures.withLock({ $0.first }) { throw first }
+        return Outcome(start: start, end: monotonicNanoseconds(), workers: concurrency, targetRate: nil)
+    }
+
+    /// Releases each arrival when it is due. Sleeps to an absolute deadline (no drift); when it wakes
+    /// late it releases everything already due at once, each with its own intended time.
+    private func dispatch(_ schedule: ArrivalSchedule, into queue: ArrivalQueue, start: UInt64) {
+        requestPreciseTimers()
+        var arrivals = schedule.makeIterator()
+        while let offset = arrivals.nextOffset() {
+            let due = start &+ UInt64(offset * 1e9)
+            // Sleep in slices so a stop request is seen within 20 ms even at very low rates.
+            while !stop.isSet {
+                let now = monotonicNanoseconds()
+                if now >= due { break }
+                sleep(untilMonotonic: Swift.min(due, now &+ 20_000_000))
+            }
+            if stop.isSet { break }
+            queue.offer(.init(episode: episodes.next(), intended: due))
+            live.scheduled.add(1, ordering: .relaxed)
+        }
+    }
+
+    /// One worker thread: builds its workload worker, then runs episodes until `nextEpisode` says stop.
+    /// `nextEpisode` returns (episode number, intended start ns).
+    private func workerLoop(id: Int, nextEpisode: () -> (UInt64, UInt64)?) throws(HarnessError) {
+        var worker: W.Worker
+        do {
+            worker = try workload.makeWorker(id: id)
+        } catch {
+            throw .workerSetup(worker: id, reason: "\(error)")
+        }
+        let stripe = recorder.stripe(for: id)
+        let allocated = memory.threadAllocationCounter()
+        var timings = StageTimings(stageCount: recorder.stageCount, slowStage: faults.slowStage?.index,
+                                   slowExtraNanoseconds: faults.slowStage?.nanoseconds ?? 0)
+        let injecting = !faults.stalls.isEmpty || faults.leakBytes > 0
+        while let (episode, intended) = nextEpisode() {
+            if !faults.stalls.isEmpty { faults.waitIfPaused() }
+            timings.reset()
+            let bytesBefore = allocated?.value ?? 0
+            let begin = monotonicNanoseconds()
+            var failed = false
+            do {
+                if injecting { faults.inject(episode: episode) }
+                try worker.runEpisode(episode, timings: &timings)
+            } catch {
+                failed = true
+            }
+            let end = monotonicNanoseconds()
+            let bytes = (allocated?.value ?? 0) &- bytesBefore
+            stripe.record(timings: timings, e2e: end &- Swift.min(intended, begin), service: end &- begin,
+                          completion: end, failed: failed, bytesAllocated: bytes)
+        }
+        // Merge this thread's allocator cache into the allocator-wide counters before it exits.
+        memory.flushThreadCache()
+    }
+}
+
+/// Hands out global episode numbers: the same number always means the same stimulus.
+final class EpisodeCounter: Sendable {
+    private let value: Atomic<UInt64>
+
+    init(startingAt first: UInt64 = 0) { value = Atomic(first) }
+
+    func next() -> UInt64 { value.add(1, ordering: .relaxed).oldValue }
+
+    var current: UInt64 { value.load(ordering: .relaxed) }
+}

@@ -1,0 +1,54 @@
+/// A robust slope estimate with a confidence interval (Theil–Sen with Sen's 1968 interval).
+///
+/// The median of all pairwise slopes: one outlier (a GC spike, a page-cache hiccup) cannot drag it
+/// the way it drags least squares, which is why leak verdicts use it.
+public struct TheilSen: Sendable, Equatable {
+    public var slope: Double
+    public var intercept: Double
+    /// 95% confidence interval of the slope.
+    public var low: Double
+    public var high: Double
+    /// Points used (after thinning).
+    public var points: Int
+
+    /// Fits `y` against `x`. Uses at most `maxPoints` evenly spaced points (pairwise slopes grow as n²).
+    /// - Returns: nil with fewer than 3 points or when every x is the same.
+    public static func fit(x: [Double], y: [Double], maxPoints: Int = 400) -> TheilSen? {
+        precondition(x.count == y.count, "x and y must pair up")
+        var xs = x, ys = y
+        if xs.count > maxPoints {
+            let step = Double(xs.count - 1) / Double(maxPoints - 1)
+            let idx = (0..<maxPoints).map { Int((Double($0) * step).rounded()) }
+            xs = idx.map { x[$0] }
+            ys = idx.map { y[$0] }
+        }
+        let n = xs.count
+        guard n >= 3 else { return nil }
+        var slopes: [Double] = []
+        slopes.reserveCapacity(n * (n - 1) / 2)
+        for i in 0..<n {
+            for j in (i + 1)..<n where xs[j] != xs[i] {
+                slopes.append((ys[j] - ys[i]) / (xs[j] - xs[i]))
+            }
+        }
+        guard !slopes.isEmpty else { return nil }
+        slopes.sort()
+        let slope = median(sorted: slopes)
+        let intercept = median(sorted: zip(xs, ys).map { $1 - slope * $0 }.sorted())
+        // Sen's interval: ranks (N ∓ z·σ_S)/2 in the sorted slopes, σ_S² = n(n−1)(2n+5)/18 (Kendall's S).
+        let count = Double(slopes.count)
+        let sigma = (Double(n * (n - 1) * (2 * n + 5)) / 18).squareRoot()
+        let c = 1.959964 * sigma
+        let lowerRank = Int(((count - c) / 2).rounded(.down))
+        let upperRank = Int(((count + c) / 2).rounded(.up))
+        let low = slopes[Swift.max(0, Swift.min(slopes.count - 1, lowerRank))]
+        let high = slopes[Swift.max(0, Swift.min(slopes.count - 1, upperRank))]
+        return TheilSen(slope: slope, intercept: intercept, low: low, high: high, points: n)
+    }
+}
+
+/// Median of an already sorted, non-empty array.
+func median(sorted v: [Double]) -> Double {
+    let m = v.count / 2
+    return v.count % 2 == 1 ? v[m] : (v[m - 1] + v[m]) / 2
+}

@@ -1,0 +1,63 @@
+import BenchModel
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A joinable OS thread. The harness uses dedicated threads, not Swift concurrency's cooperative
+/// pool, so that a blocked or spinning worker never starves the dispatcher or the sampler.
+final class OSThread: @unchecked Sendable {
+    private var handle = pthread_t()
+
+    private final class Box {
+        let body: () -> Void
+        let name: String
+        init(_ name: String, _ body: @escaping () -> Void) {
+            self.name = name
+            self.body = body
+        }
+    }
+
+    /// Starts `body` on a new thread named `name` (at most 15 characters are shown by the OS).
+    init(name: String, _ body: @escaping @Sendable () -> Void) {
+        let box = Unmanaged.passRetained(Box(name, body)).toOpaque()
+        let rc = pthread_create(&handle, nil, { arg in
+            let box = Unmanaged<Box>.fromOpaque(arg!).takeRetainedValue()
+            _ = String(box.name.prefix(15)).withCString { c_pthread_setname_np(pthread_self(), $0) }
+            box.body()
+            return nil
+        }, box)
+        precondition(rc == 0, "pthread_create failed: \(rc)")
+    }
+
+    /// Waits for the thread to finish.
+    func join() {
+        pthread_join(handle, nil)
+    }
+}
+
+/// Sleeps until the monotonic clock reads `deadline` nanoseconds (absolute, immune to drift).
+func sleep(untilMonotonic deadline: UInt64) {
+    var ts = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
+    while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nil) == EINTR {}
+}
+
+/// Sleeps for `nanoseconds`.
+func sleep(nanoseconds: UInt64) {
+    sleep(untilMonotonic: monotonicNanoseconds() &+ nanoseconds)
+}
+
+/// Asks the kernel for precise timer wake-ups on the calling thread (default slack is 50 µs),
+/// so the open-loop dispatcher releases arrivals on time.
+func requestPreciseTimers() {
+    let prSetTimerslack: Int32 = 29  // PR_SET_TIMERSLACK from <linux/prctl.h>
+    _ = c_prctl(prSetTimerslack, 1, 0, 0, 0)
+}
+
+// Glibc's Swift module leaves these out (they need _GNU_SOURCE / <sys/prctl.h>). prctl is variadic
+// in C; all its arguments here are integer-register words, which the SysV and AAPCS64 ABIs pass the
+// same way for variadic and fixed calls.
+@_silgen_name("prctl")
+private func c_prctl(_ option: Int32, _ a2: UInt, _ a3: UInt, _ a4: UInt, _ a5: UInt) -> Int32
+
+@_silgen_name("pthread_setname_np")
+private func c_pthread_setname_np(_ thread: pthread_t, _ name: UnsafePointer<CChar>) -> Int32
