@@ -11,8 +11,8 @@ public struct RunOptions: Sendable {
     public var stop: StopSignal
     /// Logical CPUs (sets the default open-loop worker count and the recorder's stripes).
     public var cores: Int
-    /// Called with every time-series point (soak streams them to disk).
-    public var onPoint: @Sendable (TimeseriesPoint) -> Void
+    /// Called with every interval (soak streams them to disk).
+    public var onInterval: @Sendable (IntervalSnapshot) -> Void
     /// Called about once per interval with progress, for a live line.
     public var onProgress: (@Sendable (Progress) -> Void)?
     /// Called when a phase starts (index, label).
@@ -21,7 +21,7 @@ public struct RunOptions: Sendable {
 
     public init(trials: Int = 1, varySeed: Bool = false, memory: any MemorySampler = defaultMemorySampler(),
                 stop: StopSignal = StopSignal(), cores: Int = ProcessInfo.processInfo.activeProcessorCount,
-                onPoint: @escaping @Sendable (TimeseriesPoint) -> Void = { _ in },
+                onInterval: @escaping @Sendable (IntervalSnapshot) -> Void = { _ in },
                 onProgress: (@Sendable (Progress) -> Void)? = nil, onPhase: (@Sendable (Int, String) -> Void)? = nil,
                 version: String = "dev") {
         self.trials = trials
@@ -29,7 +29,7 @@ public struct RunOptions: Sendable {
         self.memory = memory
         self.stop = stop
         self.cores = cores
-        self.onPoint = onPoint
+        self.onInterval = onInterval
         self.onProgress = onProgress
         self.onPhase = onPhase
         self.version = version
@@ -98,7 +98,7 @@ public enum BenchmarkRunner {
         let sampler = Sampler(
             recorder: recorder, memory: options.memory, live: live, interval: scenario.interval, start: measureStart,
             statistics: { workload.statistics() },
-            hooks: .init(onPoint: options.onPoint, onProgress: options.onProgress,
+            hooks: .init(onInterval: options.onInterval, onProgress: options.onProgress,
                          nominalSeconds: plan.reduce(0) { $0 + $1.nominalSeconds }))
         let runStart = Snapshot.take(options.memory, workload: workload, at: measureStart)
         live.runRSSPeak.store(runStart.rss, ordering: .relaxed)

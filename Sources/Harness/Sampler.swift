@@ -1,4 +1,5 @@
 import BenchModel
+import Histogram
 import Dispatch
 import Synchronization
 #if canImport(Glibc)
@@ -47,6 +48,16 @@ extension Atomic where Value == UInt64 {
     }
 }
 
+/// One interval as the sampler saw it: the time-series point and the interval's end-to-end
+/// latency histogram (so a streamed log can be merged back into exact percentiles).
+public struct IntervalSnapshot: Sendable {
+    public let point: TimeseriesPoint
+    let e2e: Histogram<UInt64>
+
+    /// The interval's end-to-end latency histogram, encoded.
+    public func encodedLatency() -> EncodedHistogram { EncodedHistogram(e2e) }
+}
+
 /// A progress report for a live display.
 public struct Progress: Sendable {
     public var phaseLabel: String
@@ -64,8 +75,8 @@ public struct Progress: Sendable {
 /// Constant memory per interval: the interval histogram is reused, not kept.
 final class Sampler: Sendable {
     struct Hooks: Sendable {
-        /// Called with every point, on the sampler thread (soak runs stream it to disk).
-        var onPoint: @Sendable (TimeseriesPoint) -> Void = { _ in }
+        /// Called with every interval, on the sampler thread (soak runs stream it to disk).
+        var onInterval: @Sendable (IntervalSnapshot) -> Void = { _ in }
         /// Called after every point with a progress summary.
         var onProgress: (@Sendable (Progress) -> Void)?
         /// Total nominal seconds of the measured part, for the ETA.
@@ -155,7 +166,7 @@ final class Sampler: Sendable {
         let dropped = live.droppedBefore.load(ordering: .relaxed) + (queue?.totals.dropped ?? 0)
         let scheduled = live.scheduled.load(ordering: .relaxed)
 
-        let point: TimeseriesPoint = cursor.withLock { c in
+        let (point, e2e): (TimeseriesPoint, Histogram<UInt64>) = cursor.withLock { c in
             c.interval.reset()
             recorder.takeInterval(into: &c.interval)
             let dt = Double(now &- c.lastTime) / 1e9
@@ -187,10 +198,10 @@ final class Sampler: Sendable {
             c.phi = phi
             c.scheduled = scheduled
             c.dropped = dropped
-            return p
+            return (p, c.interval.e2e)
         }
         points.withLock { $0.append(point) }
-        hooks.onPoint(point)
+        hooks.onInterval(IntervalSnapshot(point: point, e2e: e2e))
         if let onProgress = hooks.onProgress {
             let elapsed = point.tSeconds
             onProgress(Progress(

@@ -1,0 +1,57 @@
+import BenchModel
+
+/// Decides from a run's time series whether memory grows with the work done.
+///
+/// Fits RSS and jemalloc `allocated` against completed episodes with Theil–Sen after discarding the
+/// first `skipFraction` of the intervals (caches, pools and allocator arenas fill up early on).
+/// A series leaks when the *lower* end of its slope's 95% interval is above the tolerance: growth
+/// has to be both real and large enough to matter, so a noisy flat run is not called a leak.
+public enum LeakAnalysis {
+    /// Default tolerance, bytes per episode.
+    public static let defaultTolerance = 128.0
+
+    /// The verdict, or nil when there are too few intervals (fewer than 6 after the skip).
+    public static func verdict(_ timeseries: [TimeseriesPoint], skipFraction: Double = 0.1,
+                               toleranceBytesPerEpisode tolerance: Double = defaultTolerance) -> LeakVerdict? {
+        let working = timeseries.filter { $0.episodes > 0 }
+        let skip = Int((Double(working.count) * skipFraction).rounded(.up))
+        let points = Array(working.dropFirst(skip))
+        guard points.count >= 6 else { return nil }
+        let x = points.map { Double($0.episodesTotal) }
+        guard let rss = TheilSen.fit(x: x, y: points.map { Double($0.rssBytes) }) else { return nil }
+        var allocated: TheilSen?
+        if points.allSatisfy({ $0.jemallocAllocated != nil }) {
+            allocated = TheilSen.fit(x: x, y: points.map { Double($0.jemallocAllocated!) })
+        }
+        let rssLeaks = rss.low > tolerance
+        let allocLeaks = (allocated?.low ?? 0) > tolerance
+        let baseRSS = Double(points[0].rssBytes)
+        let growthPer1000 = baseRSS > 0 ? rss.slope * 1000 / baseRSS * 100 : 0
+
+        let tenth = Swift.max(1, points.count / 10)
+        let firstP99 = points.prefix(tenth).map(\.p99Ns).sorted()[tenth / 2]
+        let lastP99 = points.suffix(tenth).map(\.p99Ns).sorted()[tenth / 2]
+        let drift = firstP99 > 0 ? Double(lastP99) / Double(firstP99) : 1
+
+        func describe(_ name: String, _ fit: TheilSen) -> String {
+            "\(name) \(Units.formatBytes(fit.slope))/episode [95% CI \(Units.formatBytes(fit.low)) … \(Units.formatBytes(fit.high))]"
+        }
+        var parts = [describe("RSS", rss)]
+        if let a = allocated { parts.append(describe("jemalloc allocated", a)) }
+        let verdictText: String
+        if rssLeaks || allocLeaks {
+            verdictText = "LEAK: memory grows with work beyond \(Units.formatBytes(tolerance))/episode"
+        } else {
+            verdictText = "no leak: growth is within \(Units.formatBytes(tolerance))/episode or not significant"
+        }
+        return LeakVerdict(
+            leaking: rssLeaks || allocLeaks,
+            rssSlopeBytesPerEpisode: rss.slope, rssSlopeLow: rss.low, rssSlopeHigh: rss.high,
+            allocatedSlopeBytesPerEpisode: allocated?.slope, allocatedSlopeLow: allocated?.low,
+            allocatedSlopeHigh: allocated?.high,
+            rssGrowthPctPer1000Episodes: growthPer1000,
+            p99FirstTenthNs: firstP99, p99LastTenthNs: lastP99, latencyDriftRatio: drift,
+            intervals: points.count,
+            explanation: "\(verdictText) (\(parts.joined(separator: "; ")), over \(points.count) intervals after skipping \(skip))")
+    }
+}
