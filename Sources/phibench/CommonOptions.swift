@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+
+/// Options every measuring command shares.
+struct MeasureOptions: ParsableArguments {
+    @Option(name: .shortAndLong, help: "Directory for result.json and the reports (default: runs/<scenario>-<time>).")
+    var out: String?
+
+    @Option(name: .customLong("set"), help: ArgumentHelp(
+        "Override a scenario value: KEY=VALUE or KEY+=VALUE (append to a list); VALUE is YAML.",
+        discussion: "e.g. --set pipeline.esgt.steps=400 --set 'inject+={slow: ESGT, extra: 200us}'",
+        valueName: "KEY=VALUE"))
+    var overrides: [String] = []
+
+    @Option(help: "What to drive: the Φ pipeline, or a no-op workload that measures the harness itself.")
+    var workload: WorkloadKind = .pipeline
+
+    @Flag(help: "No progress line and no summary table.")
+    var quiet = false
+
+    @Flag(help: "Print result.json to stdout instead of the summary table.")
+    var json = false
+
+    /// The run directory, created.
+    func runDirectory(scenarioName: String) throws -> URL {
+        let path: String
+        if let out {
+            path = out
+        } else {
+            let f = DateFormatter()
+            f.dateFormat = "yyyyMMdd-HHmmss"
+            f.timeZone = TimeZone(identifier: "UTC")
+            path = "runs/\(scenarioName)-\(f.string(from: Date()))"
+        }
+        let url = URL(fileURLWithPath: path, isDirectory: true)
+        do {
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        } catch {
+            throw InputError("\(path): cannot create the output directory: \(error.localizedDescription)")
+        }
+        return url
+    }
+}
+
+enum WorkloadKind: String, ExpressibleByArgument, CaseIterable {
+    case pipeline
+    case noop
+}

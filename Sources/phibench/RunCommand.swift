@@ -1,0 +1,75 @@
+import ArgumentParser
+import BenchModel
+import Foundation
+import Harness
+import Reports
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a scenario and write result.json plus reports.",
+        discussion: """
+            Examples:
+              phibench run scenarios/smoke.yaml --out runs/smoke
+              phibench run scenarios/bench.yaml --trials 5 --set pipeline.memory=moderate
+              phibench run scenarios/smoke.yaml --set 'inject+={slow: ESGT, extra: 200us}'
+            Exit status 1 when a threshold fails, 2 on bad input, 130/143 when interrupted.
+            """)
+
+    @Argument(help: "Scenario file(s) (YAML). Several run one after another, each in its own directory.")
+    var scenarios: [String]
+
+    @OptionGroup var options: MeasureOptions
+
+    @Option(help: "Repeat the scenario N times, each on a fresh pipeline (for statistics in compare).")
+    var trials = 1
+
+    @Flag(help: "Give trial k the seed seed+k instead of the same seed.")
+    var varySeed = false
+
+    func validate() throws {
+        guard trials >= 1 else { throw ValidationError("--trials must be at least 1, got \(trials)") }
+        if scenarios.count > 1, options.out != nil {
+            throw ValidationError("--out names one directory; with several scenarios, leave it out (each gets runs/<name>-<time>)")
+        }
+    }
+
+    func run() async throws {
+        let stop = StopSignal()
+        stop.installSignalHandlers()
+        var worst: Int32 = 0
+        for file in scenarios {
+            let status = try execute(file: file, stop: stop)
+            worst = max(worst, status)
+            if stop.isSet { break }
+        }
+        if worst != 0 { throw ExitCode(worst) }
+    }
+
+    /// Runs one scenario file and returns its exit status.
+    private func execute(file: String, stop: StopSignal) throws -> Int32 {
+        let loaded = try loadScenario(file, overrides: options.overrides)
+        let target = try WorkloadTarget(kind: options.workload, loaded: loaded)
+        let thresholds = try validateThresholds(loaded, stages: target.stageNames)
+        let dir = try options.runDirectory(scenarioName: loaded.record.name)
+        let progress = ProgressLine(enabled: !options.quiet && !options.json)
+        let runOptions = RunOptions(trials: trials, varySeed: varySeed, stop: stop,
+                                    onProgress: progress.update, onPhase: progress.phase, version: Phibench.version)
+        var result = try target.run(loaded.record, options: runOptions, directory: dir)
+        progress.clear()
+        result.thresholds = thresholds.map { $0.evaluate(result).result }
+        try ResultFile.write(result, to: dir.appendingPathComponent("result.json"))
+        let reportNote = writeReports(for: result, in: dir)
+
+        if options.json {
+            print(try ResultFile.encode(result))
+        } else if !options.quiet {
+            print(TerminalSummary.render(result))
+            print("\n  result  \(dir.appendingPathComponent("result.json").relativePath)")
+            print(reportNote)
+        }
+        if let status = stop.exitStatus { return status }
+        if result.thresholds.contains(where: { !$0.passed }) { return 1 }
+        return 0
+    }
+}

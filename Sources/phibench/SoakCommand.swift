@@ -1,0 +1,122 @@
+import ArgumentParser
+import BenchModel
+import Foundation
+import Harness
+import Reports
+
+struct SoakCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "soak",
+        abstract: "Run a scenario's steady load for a long time, streaming snapshots, and give a leak verdict.",
+        discussion: """
+            The soak runs the scenario's first phase at its mean rate (open loop) or first concurrency \
+            (closed loop) for --duration. Every interval is appended to timeseries.jsonl as it happens \
+            (a run killed with -9 leaves it readable: `phibench report DIR/timeseries.jsonl`). Ctrl-C or \
+            SIGTERM ends the soak early with a full report.
+            Examples:
+              phibench soak scenarios/soak.yaml --duration 10m
+              phibench soak scenarios/soak.yaml --duration 2h --interval 10s --out runs/nightly
+            Exit status 1 when a leak is found or a threshold fails.
+            """)
+
+    @Argument(help: "Scenario file (YAML).")
+    var scenario: String
+
+    @Option(help: "How long to run, e.g. 90s, 10m, 2h.")
+    var duration: String
+
+    @Option(help: "Snapshot interval, e.g. 1s, 10s (default: the scenario's interval).")
+    var interval: String?
+
+    @Option(help: "Growth per episode below which memory is not called a leak, e.g. 128B, 1KiB.")
+    var leakTolerance = "128B"
+
+    @OptionGroup var options: MeasureOptions
+
+    func validate() throws {
+        guard let d = Units.duration(duration, bareSeconds: true), d > 0 else {
+            throw ValidationError("--duration: expected a positive duration like 90s, 10m or 2h, got '\(duration)'")
+        }
+        if let interval, (Units.duration(interval, bareSeconds: true) ?? 0) <= 0 {
+            throw ValidationError("--interval: expected a positive duration like 1s, got '\(interval)'")
+        }
+        guard let t = Units.bytes(leakTolerance), t >= 0 else {
+            throw ValidationError("--leak-tolerance: expected a size like 128B or 1KiB, got '\(leakTolerance)'")
+        }
+    }
+
+    func run() async throws {
+        let seconds = Units.duration(duration, bareSeconds: true)!
+        var loaded = try loadScenario(scenario, overrides: options.overrides)
+        loaded.record.spec.phases = [try steadyPhase(of: loaded, seconds: seconds)]
+        if let interval { loaded.record.spec.interval = Units.duration(interval, bareSeconds: true)! }
+        let target = try WorkloadTarget(kind: options.workload, loaded: loaded)
+        let thresholds = try validateThresholds(loaded, stages: target.stageNames)
+        let dir = try options.runDirectory(scenarioName: loaded.record.name + "-soak")
+
+        let log: TimeseriesLog
+        do {
+            log = try TimeseriesLog(url: dir.appendingPathComponent("timeseries.jsonl"), scenario: loaded.record,
+                                    machine: currentMachine(), build: currentBuild(version: Phibench.version))
+        } catch {
+            throw InputError(error)
+        }
+        let stop = StopSignal()
+        stop.installSignalHandlers()
+        let progress = ProgressLine(enabled: !options.quiet && !options.json)
+        let runOptions = RunOptions(stop: stop, onInterval: log.append, onProgress: progress.update,
+                                    onPhase: progress.phase, version: Phibench.version)
+        var result = try target.run(loaded.record, options: runOptions, directory: dir)
+        progress.clear()
+        try? log.finish(interrupted: result.interrupted)
+        if let problem = log.writeError {
+            result.warnings.append("timeseries.jsonl: \(problem)")
+        }
+        result.leak = LeakAnalysis.verdict(result.timeseries, toleranceBytesPerEpisode: Units.bytes(leakTolerance)!)
+        if result.leak == nil {
+            result.warnings.append("too few intervals for a leak verdict (need 6 after warm-up); run longer or use a shorter --interval")
+        }
+        result.thresholds = thresholds.map { $0.evaluate(result).result }
+        try ResultFile.write(result, to: dir.appendingPathComponent("result.json"))
+        let reportNote = writeReports(for: result, in: dir)
+        if options.json {
+            print(try ResultFile.encode(result))
+        } else if !options.quiet {
+            print(TerminalSummary.render(result))
+            print("\n  result  \(dir.appendingPathComponent("result.json").relativePath)")
+            print("  log     \(dir.appendingPathComponent("timeseries.jsonl").relativePath)")
+            print(reportNote)
+        }
+        if let status = stop.exitStatus { throw ExitCode(status) }
+        if result.leak?.leaking == true || result.thresholds.contains(where: { !$0.passed }) { throw ExitCode(1) }
+    }
+
+    /// The scenario's first phase as a steady load lasting `seconds`.
+    private func steadyPhase(of loaded: LoadedScenario, seconds: Double) throws -> Phase {
+        guard var phase = loaded.scenario.phases.first else {
+            throw InputError(loaded.error(key: "phases", "a soak needs at least one phase"))
+        }
+        switch phase.load {
+        case .closed(let levels, _):
+            phase.load = .closed(concurrency: [levels[0]], each: seconds)
+        case .burst:
+            throw InputError(loaded.error(key: "phases", "a soak needs a steady first phase (constant, ramp, step, spike or closed), not a burst"))
+        default:
+            let schedule = phase.load
+            let total = schedule.nominalDuration
+            let rate = total > 0 ? meanRate(schedule) : 1
+            phase.load = .constant(rate: rate, duration: seconds)
+        }
+        return phase
+    }
+
+    private func meanRate(_ shape: LoadShape) -> Double {
+        switch shape {
+        case .constant(let r, _): r
+        case .ramp(let a, let b, _): (a + b) / 2
+        case .step(let rates, _): rates.reduce(0, +) / Double(rates.count)
+        case .spike(let base, let peak, _, let hold, let d): (base * (d - hold) + peak * hold) / d
+        case .burst, .closed: 0
+        }
+    }
+}

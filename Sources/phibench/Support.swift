@@ -1,0 +1,126 @@
+import BenchModel
+import Foundation
+import Harness
+import Pipeline
+import Reports
+
+/// Loads and validates a scenario file, turning every problem into an input error (exit 2).
+func loadScenario(_ file: String, overrides: [String]) throws -> LoadedScenario {
+    do {
+        return try ScenarioLoader.load(file: file, overrides: overrides)
+    } catch {
+        throw InputError(error)
+    }
+}
+
+/// Parses the scenario's thresholds against the workload's stages (exit 2 on a bad expression).
+func validateThresholds(_ loaded: LoadedScenario, stages: [String]) throws -> [Threshold] {
+    do {
+        return try loaded.validate(stages: stages)
+    } catch {
+        throw InputError(error)
+    }
+}
+
+/// The workload a command drives, set up from the scenario's workload settings.
+struct WorkloadTarget {
+    let kind: WorkloadKind
+    let config: PipelineConfig?
+
+    init(kind: WorkloadKind, loaded: LoadedScenario) throws {
+        self.kind = kind
+        switch kind {
+        case .pipeline:
+            do {
+                config = try PipelineConfig(settings: loaded.scenario.workload)
+            } catch {
+                throw InputError(loaded.error(key: error.key, error.reason))
+            }
+        case .noop:
+            config = nil
+        }
+    }
+
+    var stageNames: [String] {
+        switch kind {
+        case .pipeline: PipelineWorkload.stages
+        case .noop: SyntheticWorkload().stageNames
+        }
+    }
+
+    /// Runs the scenario; the pipeline's memory layer keeps its on-disk tiers under `directory`.
+    func run(_ record: ScenarioRecord, options: RunOptions, directory: URL) throws -> BenchResult {
+        do {
+            switch kind {
+            case .pipeline:
+                let config = config!
+                return try BenchmarkRunner.run(scenario: record, options: options) { trial, seed in
+                    let tiers = directory.appendingPathComponent("memory/trial-\(trial)", isDirectory: true)
+                    return try PipelineWorkload(config: config, seed: seed, directory: tiers)
+                }
+            case .noop:
+                return try BenchmarkRunner.run(scenario: record, options: options) { _, _ in SyntheticWorkload() }
+            }
+        } catch let error as HarnessError {
+            throw InputError(error)
+        }
+    }
+}
+
+/// Writes result.json and its siblings.
+enum ResultFile {
+    static func encode(_ result: BenchResult) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return String(decoding: try encoder.encode(result), as: UTF8.self)
+    }
+
+    /// Writes atomically (temporary file, then rename), so an interrupted write never leaves a
+    /// truncated result behind.
+    static func write(_ result: BenchResult, to url: URL) throws {
+        do {
+            try Data(try encode(result).utf8).write(to: url, options: .atomic)
+        } catch {
+            throw InputError("\(url.path): cannot write the result: \(error.localizedDescription)")
+        }
+    }
+}
+
+/// Writes report.html, summary.csv, timeseries.csv and summary.md next to result.json and says
+/// where the report is. Report failures are reported but do not lose the result.
+func writeReports(for result: BenchResult, in dir: URL) -> String {
+    do {
+        try ReportWriter.write(results: [result], to: dir)
+        return "  report  \(dir.appendingPathComponent("report.html").relativePath)"
+    } catch {
+        printError("warning: reports not written: \(error)")
+        return "  report  (not written: \(error))"
+    }
+}
+
+/// The live status line on stderr: only when stderr is a terminal and not `--quiet`.
+final class ProgressLine: Sendable {
+    let enabled: Bool
+
+    init(enabled: Bool) {
+        self.enabled = enabled && isatty(STDERR_FILENO) == 1
+    }
+
+    func update(_ p: Progress) {
+        guard enabled else { return }
+        let eta = p.remainingSeconds.map { "ETA \(Int($0.rounded(.up)))s" } ?? "draining"
+        let line = "\(p.phaseLabel)  \(Int(p.elapsedSeconds))s  \(eta)  \(Units.fixed(p.throughputEps, digits: 0))/s  p99 \(Units.formatNanoseconds(Double(p.p99Ns)))  queue \(p.queueDepth)  episodes \(p.episodes)"
+        FileHandle.standardError.write(Data("\r\u{1B}[2K\(line)".utf8))
+    }
+
+    func phase(_ index: Int, _ label: String) {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[2K\(label)…".utf8))
+    }
+
+    func clear() {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8))
+    }
+}
