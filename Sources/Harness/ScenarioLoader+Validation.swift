@@ -1,0 +1,245 @@
+import BenchModel
+
+/// Turns a document tree into a validated ``Scenario``, recording where every value came from.
+struct ScenarioValidator {
+    static let topLevelKeys = [
+        "name", "description", "seed", "warmup", "interval", "workers", "max_queue",
+        "pipeline", "stimulus", "phases", "inject", "thresholds",
+    ]
+
+    /// Fields of each phase kind, in the order a message lists them.
+    static let phaseFields: [(kind: String, fields: [String], example: String)] = [
+        ("constant", ["rate", "duration"], "{ kind: constant, rate: 15, duration: 60s }"),
+        ("ramp", ["from", "to", "duration"], "{ kind: ramp, from: 10, to: 500, duration: 30s }"),
+        ("step", ["rates", "each"], "{ kind: step, rates: [50, 100, 200], each: 10s }"),
+        ("spike", ["base", "peak", "at", "hold", "duration"],
+         "{ kind: spike, base: 50, peak: 2000, at: 5s, hold: 1s, duration: 15s }"),
+        ("burst", ["count"], "{ kind: burst, count: 100 }"),
+        ("closed", ["concurrency", "each"], "{ kind: closed, concurrency: [1, 5, 10], each: 10s }"),
+    ]
+    static let openLoopPhaseKeys = ["workers", "max_queue"]
+
+    var reader = ValueReader()
+
+    mutating func scenario(from root: DocNode) throws(ScenarioError) -> Scenario {
+        let top = try reader.entries(root, key: "", allowed: Self.topLevelKeys,
+                                     expected: "a mapping of scenario keys (name, phases, …)")
+        for (key, entry) in top { reader.note(key, entry) }
+
+        guard let nameEntry = top["name"] else {
+            throw .missingKey(root.location, key: "name", hint: "expected a scenario name, e.g. `name: steady`")
+        }
+        let name = try reader.text(nameEntry.value, key: "name", expected: "a scenario name")
+        guard !name.strippingBlanks.isEmpty else {
+            throw .invalidValue(nameEntry.value.location, key: "name", value: "an empty name", expected: "a scenario name")
+        }
+        var scenario = Scenario(name: name, phases: [])
+        if let e = top["description"] { scenario.description = try reader.text(e.value, key: "description") }
+        if let e = top["seed"] { scenario.seed = try reader.unsigned(e.value, key: "seed") }
+        if let e = top["warmup"] { scenario.warmup = try reader.duration(e.value, key: "warmup", allowZero: true) }
+        if let e = top["interval"] { scenario.interval = try reader.duration(e.value, key: "interval") }
+        if let e = top["workers"] { scenario.workers = try reader.integer(e.value, key: "workers") }
+        if let e = top["max_queue"] { scenario.maxQueue = try reader.integer(e.value, key: "max_queue") }
+
+        for section in ["pipeline", "stimulus"] {
+            guard let e = top[section], !e.value.isNull else { continue }
+            guard case .mapping = e.value.value else {
+                throw .invalidValue(e.value.location, key: section, value: e.value.described,
+                                    expected: "a mapping of settings, e.g. `\(section): { \(section == "pipeline" ? "memory: off" : "zipf: 1.1") }`")
+            }
+            try flatten(e.value, key: section, into: &scenario.workload)
+        }
+
+        guard let phasesEntry = top["phases"] else {
+            throw .missingKey(root.location, key: "phases",
+                              hint: "expected a list of phases, e.g. `phases: [{ kind: constant, rate: 15, duration: 60s }]`")
+        }
+        let phaseNodes = try reader.list(phasesEntry.value, key: "phases", expected: "a list of phases")
+        guard !phaseNodes.isEmpty else {
+            throw .invalidValue(phasesEntry.value.location, key: "phases", value: "an empty list", expected: "at least one phase")
+        }
+        for (i, node) in phaseNodes.enumerated() {
+            scenario.phases.append(try phase(node, key: "phases[\(i)]"))
+        }
+
+        if let e = top["inject"], !e.value.isNull {
+            let items = try reader.list(e.value, key: "inject", expected: "a list of faults")
+            for (i, node) in items.enumerated() {
+                scenario.inject.append(try fault(node, key: "inject[\(i)]"))
+            }
+        }
+
+        if let e = top["thresholds"], !e.value.isNull {
+            let items = try reader.list(e.value, key: "thresholds", expected: "a list of threshold expressions")
+            for (i, node) in items.enumerated() {
+                let key = "thresholds[\(i)]"
+                reader.note(key, node)
+                guard case .scalar(let text, false, true) = node.value else {
+                    throw .invalidValue(node.location, key: key, value: node.described,
+                                        expected: "a threshold expression string like \"e2e.p99 < 5ms\"")
+                }
+                scenario.thresholds.append(text)
+            }
+        }
+        return scenario
+    }
+
+    /// `pipeline:` / `stimulus:` maps of any depth → fully qualified dotted keys with scalar text.
+    private mutating func flatten(_ node: DocNode, key: String, into workload: inout [String: String]) throws(ScenarioError) {
+        switch node.value {
+        case .mapping(let entries):
+            for entry in entries {
+                let child = "\(key).\(entry.key)"
+                reader.note(child, entry)
+                try flatten(entry.value, key: child, into: &workload)
+            }
+        case .scalar(let text, false, _):
+            workload[key] = text
+        case .scalar, .sequence:
+            throw .invalidValue(node.location, key: key, value: node.described,
+                                expected: "a value (number, word) or a nested mapping of settings")
+        }
+    }
+
+    private mutating func phase(_ node: DocNode, key: String) throws(ScenarioError) -> Phase {
+        reader.note(key, node)
+        let kinds = Self.phaseFields.map(\.kind)
+        let expectedPhase = "a phase mapping like \(Self.phaseFields[0].example)"
+        guard case .mapping(let list) = node.value else {
+            throw .invalidValue(node.location, key: key, value: node.described, expected: expectedPhase)
+        }
+        guard let kindNode = list.first(where: { $0.key == "kind" })?.value else {
+            throw .missingKey(node.location, key: "\(key).kind", hint: "expected one of \(kinds.joined(separator: ", "))")
+        }
+        let kind = try reader.text(kindNode, key: "\(key).kind", expected: "one of \(kinds.joined(separator: ", "))")
+        guard let spec = Self.phaseFields.first(where: { $0.kind == kind }) else {
+            let hint = KeySuggestion.closest(to: kind, among: kinds).map { " (did you mean `\($0)`?)" } ?? ""
+            throw .invalidValue(kindNode.location, key: "\(key).kind", value: kindNode.described,
+                                expected: "one of \(kinds.joined(separator: ", "))\(hint)")
+        }
+        if kind == "closed", let extra = list.first(where: { Self.openLoopPhaseKeys.contains($0.key) }) {
+            throw .rejected(extra.keyLocation, key: "\(key).\(extra.key)",
+                            reason: "a closed phase has no arrival queue or worker pool; its `concurrency` sets the workers")
+        }
+        let allowed = ["kind"] + spec.fields + (kind == "closed" ? [] : Self.openLoopPhaseKeys)
+        let fields = try reader.entries(node, key: key, allowed: allowed, expected: expectedPhase)
+        for (name, entry) in fields { reader.note("\(key).\(name)", entry) }
+
+        func required(_ name: String) throws(ScenarioError) -> DocNode {
+            guard let entry = fields[name] else {
+                throw .missingKey(node.location, key: "\(key).\(name)",
+                                  hint: "a \(kind) phase needs \(spec.fields.joined(separator: ", ")), e.g. \(spec.example)")
+            }
+            return entry.value
+        }
+        let load: LoadShape
+        switch kind {
+        case "constant":
+            load = .constant(rate: try reader.rate(try required("rate"), key: "\(key).rate"),
+                             duration: try reader.duration(try required("duration"), key: "\(key).duration"))
+        case "ramp":
+            load = .ramp(from: try reader.rate(try required("from"), key: "\(key).from", allowZero: true),
+                         to: try reader.rate(try required("to"), key: "\(key).to", allowZero: true),
+                         duration: try reader.duration(try required("duration"), key: "\(key).duration"))
+        case "step":
+            let ratesNode = try required("rates")
+            let items = try reader.list(ratesNode, key: "\(key).rates", expected: "a list of rates like [50, 100, 200]")
+            guard !items.isEmpty else {
+                throw .invalidValue(ratesNode.location, key: "\(key).rates", value: "an empty list",
+                                    expected: "at least one rate, like [50, 100, 200]")
+            }
+            var rates: [Double] = []
+            for (i, item) in items.enumerated() { rates.append(try reader.rate(item, key: "\(key).rates[\(i)]")) }
+            load = .step(rates: rates, each: try reader.duration(try required("each"), key: "\(key).each"))
+        case "spike":
+            let base = try reader.rate(try required("base"), key: "\(key).base", allowZero: true)
+            let peakNode = try required("peak")
+            let peak = try reader.rate(peakNode, key: "\(key).peak")
+            guard peak >= base else {
+                throw .invalidValue(peakNode.location, key: "\(key).peak", value: peakNode.described,
+                                    expected: "a peak ≥ base (\(Units.format(base, "/s")))")
+            }
+            let at = try reader.duration(try required("at"), key: "\(key).at", allowZero: true)
+            let holdNode = try required("hold")
+            let hold = try reader.duration(holdNode, key: "\(key).hold")
+            let duration = try reader.duration(try required("duration"), key: "\(key).duration")
+            guard at + hold <= duration else {
+                throw .invalidValue(holdNode.location, key: "\(key).hold", value: holdNode.described,
+                                    expected: "at + hold ≤ duration, but \(seconds(at)) + \(seconds(hold)) > \(seconds(duration))")
+            }
+            load = .spike(base: base, peak: peak, at: at, hold: hold, duration: duration)
+        case "burst":
+            load = .burst(count: try reader.integer(try required("count"), key: "\(key).count"))
+        default: // closed
+            let levelsNode = try required("concurrency")
+            let items = try reader.list(levelsNode, key: "\(key).concurrency", expected: "a list of concurrency levels like [1, 5, 10]")
+            guard !items.isEmpty else {
+                throw .invalidValue(levelsNode.location, key: "\(key).concurrency", value: "an empty list",
+                                    expected: "at least one concurrency level, like [1, 5, 10]")
+            }
+            var levels: [Int] = []
+            for (i, item) in items.enumerated() { levels.append(try reader.integer(item, key: "\(key).concurrency[\(i)]")) }
+            load = .closed(concurrency: levels, each: try reader.duration(try required("each"), key: "\(key).each"))
+        }
+        var phase = Phase(load)
+        if let e = fields["workers"] { phase.workers = try reader.integer(e.value, key: "\(key).workers") }
+        if let e = fields["max_queue"] { phase.maxQueue = try reader.integer(e.value, key: "\(key).max_queue") }
+        return phase
+    }
+
+    private static let faultShapes = "{ stall: 100ms, every: 1000 }, { stall: 100ms, at: 20s }, { slow: ESGT, extra: 200us } or { leak: 16KB }"
+
+    private mutating func fault(_ node: DocNode, key: String) throws(ScenarioError) -> Fault {
+        reader.note(key, node)
+        guard case .mapping(let list) = node.value else {
+            throw .invalidValue(node.location, key: key, value: node.described, expected: "a fault: \(Self.faultShapes)")
+        }
+        let kinds = list.map(\.key).filter { ["stall", "slow", "leak"].contains($0) }
+        guard kinds.count == 1, let kind = kinds.first else {
+            if kinds.isEmpty {
+                let known = ["stall", "every", "at", "slow", "extra", "leak"]
+                if let odd = list.first(where: { !known.contains($0.key) }) {
+                    throw .unknownKey(odd.keyLocation, key: "\(key).\(odd.key)",
+                                      suggestion: KeySuggestion.closest(to: odd.key, among: known), valid: ["stall", "slow", "leak"])
+                }
+            }
+            throw .invalidValue(node.location, key: key, value: kinds.isEmpty ? node.described : "\(kinds.joined(separator: " and ")) in one entry",
+                                expected: "exactly one fault per entry: \(Self.faultShapes)")
+        }
+        let allowed = ["stall": ["stall", "every", "at"], "slow": ["slow", "extra"], "leak": ["leak"]][kind] ?? []
+        let fields = try reader.entries(node, key: key, allowed: allowed, expected: "a fault: \(Self.faultShapes)")
+        for (name, entry) in fields { reader.note("\(key).\(name)", entry) }
+        switch kind {
+        case "stall":
+            let duration = try reader.duration(fields["stall"]!.value, key: "\(key).stall")
+            switch (fields["every"], fields["at"]) {
+            case (let every?, nil):
+                return .stall(duration: duration, every: UInt64(try reader.integer(every.value, key: "\(key).every")), at: nil)
+            case (nil, let at?):
+                return .stall(duration: duration, every: nil, at: try reader.duration(at.value, key: "\(key).at", allowZero: true))
+            case (.some, .some):
+                throw .rejected(node.location, key: key,
+                                reason: "a stall takes either `every: N` (episodes) or `at: 20s` (into the measured part), not both")
+            case (nil, nil):
+                throw .missingKey(node.location, key: "\(key).every",
+                                  hint: "a stall needs `every: N` (every N episodes) or `at: 20s` (once, into the measured part)")
+            }
+        case "slow":
+            let stageNode = fields["slow"]!.value
+            let stage = try reader.text(stageNode, key: "\(key).slow", expected: "a stage name like ESGT")
+            guard !stage.strippingBlanks.isEmpty else {
+                throw .invalidValue(stageNode.location, key: "\(key).slow", value: "an empty name", expected: "a stage name like ESGT")
+            }
+            guard let extra = fields["extra"] else {
+                throw .missingKey(node.location, key: "\(key).extra", hint: "expected the extra work per episode, e.g. `extra: 200us`")
+            }
+            return .slow(stage: stage.strippingBlanks, extra: try reader.duration(extra.value, key: "\(key).extra"))
+        default: // leak
+            return .leak(bytes: try reader.bytes(fields["leak"]!.value, key: "\(key).leak"))
+        }
+    }
+
+    private func seconds(_ s: Double) -> String {
+        Units.formatNanoseconds(s * 1e9)
+    }
+}

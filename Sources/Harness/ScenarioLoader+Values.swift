@@ -1,0 +1,145 @@
+import BenchModel
+
+/// Typed readers over ``DocNode``s: each returns the value or throws a located ``ScenarioError`` that
+/// names the key, quotes the value and says what was expected.
+struct ValueReader {
+    /// Where each value came from, by dotted path (`seed`, `phases[0].rate`, `pipeline.esgt.steps`).
+    var locations: [String: ScenarioLocation] = [:]
+
+    mutating func note(_ key: String, _ node: DocNode) {
+        locations[key] = node.location
+    }
+
+    mutating func note(_ key: String, _ entry: DocNode.Entry) {
+        locations[key] = entry.location
+    }
+
+    /// The entries of mapping `node` by key, after checking that every key is one of `allowed`.
+    func entries(_ node: DocNode, key: String, allowed: [String], expected: String) throws(ScenarioError)
+        -> [String: DocNode.Entry] {
+        guard case .mapping(let list) = node.value else {
+            throw .invalidValue(node.location, key: key, value: node.described, expected: expected)
+        }
+        var out: [String: DocNode.Entry] = [:]
+        for entry in list {
+            guard allowed.contains(entry.key) else {
+                throw .unknownKey(entry.keyLocation, key: key.isEmpty ? entry.key : "\(key).\(entry.key)",
+                                  suggestion: KeySuggestion.closest(to: entry.key, among: allowed), valid: allowed)
+            }
+            out[entry.key] = entry
+        }
+        return out
+    }
+
+    /// The text of a scalar that is not null.
+    func text(_ node: DocNode, key: String, expected: String = "a string") throws(ScenarioError) -> String {
+        guard case .scalar(let text, false, _) = node.value else {
+            throw .invalidValue(node.location, key: key, value: node.described, expected: expected)
+        }
+        return text
+    }
+
+    /// A whole number ≥ `minimum`.
+    func integer(_ node: DocNode, key: String, minimum: Int = 1) throws(ScenarioError) -> Int {
+        let expected = minimum == 1 ? "a whole number ≥ 1" : "a whole number ≥ \(minimum)"
+        let s = try text(node, key: key, expected: expected)
+        guard let v = Int(s.strippingBlanks), v >= minimum else {
+            throw .invalidValue(node.location, key: key, value: node.described, expected: expected)
+        }
+        return v
+    }
+
+    /// A non-negative integer that fits 64 bits (a seed).
+    func unsigned(_ node: DocNode, key: String) throws(ScenarioError) -> UInt64 {
+        let expected = "a non-negative integer, e.g. 42"
+        let s = try text(node, key: key, expected: expected)
+        guard let v = UInt64(s.strippingBlanks) else {
+            throw .invalidValue(node.location, key: key, value: node.described, expected: expected)
+        }
+        return v
+    }
+
+    /// Seconds, from a duration with a unit (`500us`, `100ms`, `5s`, `1.5m`). A bare `0` is accepted
+    /// where zero is, since zero is zero in any unit; any other bare number is rejected as ambiguous.
+    func duration(_ node: DocNode, key: String, allowZero: Bool = false) throws(ScenarioError) -> Double {
+        let range = allowZero ? "a duration ≥ 0" : "a positive duration"
+        let s = try text(node, key: key, expected: "\(range) like 5s")
+        guard let seconds = Units.duration(s) else {
+            if let bare = Double(s.strippingBlanks) {
+                if bare == 0 && allowZero { return 0 }
+                throw .invalidValue(node.location, key: key, value: node.described,
+                                    expected: "a duration with a unit, like \(s.strippingBlanks)s or \(s.strippingBlanks)ms")
+            }
+            throw .invalidValue(node.location, key: key, value: node.described,
+                                expected: "\(range) with a unit: ns, us, ms, s, m or h (e.g. 100ms, 5s)")
+        }
+        guard seconds > 0 || (allowZero && seconds == 0) else {
+            throw .invalidValue(node.location, key: key, value: node.described, expected: range)
+        }
+        return seconds
+    }
+
+    /// Episodes per second, from `15`, `15/s`, `900/m`.
+    func rate(_ node: DocNode, key: String, allowZero: Bool = false) throws(ScenarioError) -> Double {
+        let expected = allowZero ? "a rate ≥ 0 in episodes/s, like 15 or 15/s" : "a positive rate in episodes/s, like 15 or 15/s"
+        let s = try text(node, key: key, expected: expected)
+        guard let v = Units.rate(s), v > 0 || (allowZero && v == 0) else {
+            throw .invalidValue(node.location, key: key, value: node.described, expected: expected)
+        }
+        return v
+    }
+
+    /// A positive whole number of bytes, from `512`, `512B`, `16KB`, `16KiB`, `1MB`.
+    func bytes(_ node: DocNode, key: String) throws(ScenarioError) -> Int {
+        let expected = "a positive size like 512B, 16KB or 1MiB"
+        let s = try text(node, key: key, expected: expected)
+        guard let v = Units.bytes(s), v >= 1, v <= Double(Int.max / 2), v == v.rounded() else {
+            throw .invalidValue(node.location, key: key, value: node.described, expected: expected)
+        }
+        return Int(v)
+    }
+
+    /// The items of a list.
+    func list(_ node: DocNode, key: String, expected: String) throws(ScenarioError) -> [DocNode] {
+        guard case .sequence(let items) = node.value else {
+            throw .invalidValue(node.location, key: key, value: node.described, expected: expected)
+        }
+        return items
+    }
+}
+
+/// "Did you mean …?" for misspelt keys, kinds, stages and metrics.
+enum KeySuggestion {
+    /// The candidate closest to `word` by edit distance (adjacent transpositions count once), if close
+    /// enough to be a likely typo: a case-only difference, or at most 1 edit for short words and 2 for longer.
+    static func closest(to word: String, among candidates: [String]) -> String? {
+        if let same = candidates.first(where: { $0.lowercased() == word.lowercased() }) { return same }
+        let limit = word.count <= 3 ? 1 : 2
+        var best: (String, Int)?
+        for candidate in candidates {
+            let d = editDistance(word, candidate)
+            if d <= limit, d < (best?.1 ?? .max) { best = (candidate, d) }
+        }
+        return best?.0
+    }
+
+    /// Optimal-string-alignment distance between `a` and `b`.
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in 0...a.count { d[i][0] = i }
+        for j in 0...b.count { d[0][j] = j }
+        for i in 1...a.count {
+            for j in 1...b.count {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+                }
+            }
+        }
+        return d[a.count][b.count]
+    }
+}

@@ -1,0 +1,129 @@
+import BenchModel
+import Foundation
+import Yams
+
+/// Reads scenario YAML strictly into a ``Scenario``: unknown keys, bad units and impossible values are
+/// errors naming the file, the line and the key (see ``ScenarioError``).
+///
+/// `--set KEY=VALUE` overrides are applied to the YAML document before validation, so an overridden
+/// value is checked exactly like one from the file; its errors name `--set KEY` instead of a line.
+/// `KEY` is a dotted path (`seed`, `pipeline.esgt.steps`, `phases[0].rate`); missing mappings on the
+/// way are created. `VALUE` is YAML: a scalar or a flow collection (`[{kind: burst, count: 10}]`).
+/// `KEY+=VALUE` appends to a list (a list VALUE appends each of its items).
+///
+/// Defaults: `seed` 42, `warmup` 0, `interval` 1s, `description` empty, no faults, no thresholds.
+public struct ScenarioLoader: Sendable {
+    /// Reads, overrides and validates the scenario file at `file` (path as given on the command line).
+    /// - Throws: ``ScenarioError`` when the file cannot be read, is not YAML, an override is malformed,
+    ///   or a value is invalid.
+    public static func load(file: String, overrides: [String] = []) throws(ScenarioError) -> LoadedScenario {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) else {
+            throw .unreadable(file: file, reason: "no such file")
+        }
+        guard !isDirectory.boolValue else {
+            throw .unreadable(file: file, reason: "it is a directory; expected a .yaml scenario file")
+        }
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw .unreadable(file: file, reason: "permission denied or I/O error")
+        }
+        guard let yaml = String(data: data, encoding: .utf8) else {
+            throw .malformedYAML(file: file, line: nil, column: nil, problem: "the file is not valid UTF-8")
+        }
+        return try parse(yaml: yaml, file: file, overrides: overrides)
+    }
+
+    /// Parses, overrides and validates scenario text; `file` is only used to name the source in errors
+    /// and in the returned record.
+    /// - Throws: ``ScenarioError``.
+    public static func parse(yaml: String, file: String, overrides: [String] = []) throws(ScenarioError) -> LoadedScenario {
+        // Overrides are parsed first so a malformed `--set` is reported even when the file is also bad.
+        var parsedOverrides: [ScenarioOverride] = []
+        for text in overrides { parsedOverrides.append(try ScenarioOverride(text)) }
+
+        let composed: Yams.Node?
+        do {
+            composed = try Yams.compose(yaml: yaml)
+        } catch {
+            let (line, column, problem) = yamlProblem(error)
+            throw .malformedYAML(file: file, line: line, column: column, problem: problem)
+        }
+        guard let composed else { throw .empty(file: file) }
+        var root = try DocNode(composed, path: "") { mark in
+            .file(file, line: mark?.line ?? 1, column: mark?.column ?? 1)
+        }
+        if root.isNull { throw .empty(file: file) }
+        guard case .mapping = root.value else {
+            throw .invalidValue(root.location, key: "(top level)", value: root.described,
+                                expected: "a mapping of scenario keys (name, phases, …)")
+        }
+        for override in parsedOverrides { try override.apply(to: &root) }
+
+        var validator = ScenarioValidator()
+        let scenario = try validator.scenario(from: root)
+        let record = ScenarioRecord(name: scenario.name, description: scenario.description, file: file,
+                                    overrides: overrides, spec: scenario)
+        return LoadedScenario(record: record, locations: validator.reader.locations)
+    }
+}
+
+/// A validated scenario together with where each of its values came from, so that checks made later
+/// (the workload's own settings, stage names, thresholds) can still point at a file line.
+public struct LoadedScenario: Sendable, Equatable {
+    /// The resolved scenario as it goes into `result.json`.
+    public var record: ScenarioRecord
+    /// Source of every value by dotted path: top-level keys (`seed`), workload keys
+    /// (`pipeline.esgt.steps`, `stimulus.zipf`), phases and their fields (`phases[1]`, `phases[1].rate`),
+    /// faults (`inject[0]`, `inject[0].slow`) and thresholds (`thresholds[2]`).
+    public var locations: [String: ScenarioLocation]
+
+    public init(record: ScenarioRecord, locations: [String: ScenarioLocation]) {
+        self.record = record
+        self.locations = locations
+    }
+
+    /// The validated scenario.
+    public var scenario: Scenario { record.spec }
+
+    /// Where the value at `key` came from; a dotted path is walked up to the nearest known parent
+    /// (`pipeline.esgt` for `pipeline.esgt.stepz` when only the former was written), and the file's
+    /// first line when nothing matches.
+    public func location(of key: String) -> ScenarioLocation {
+        var path = Substring(key)
+        while true {
+            if let found = locations[String(path)] { return found }
+            guard let cut = path.lastIndex(where: { $0 == "." || $0 == "[" }) else { break }
+            path = path[..<cut]
+        }
+        return .file(record.file, line: 1)
+    }
+
+    /// An error for a value a later check rejected, located at `key`; e.g. the CLI turns the pipeline's
+    /// complaint about `pipeline.esgt.stepz` into `smoke.yaml:9: pipeline.esgt.stepz: unknown key`.
+    public func error(key: String, _ reason: String) -> ScenarioError {
+        .rejected(location(of: key), key: key, reason: reason)
+    }
+
+    /// Checks what needs the workload's stage names: `slow:` faults name a real stage, and every
+    /// threshold parses against the stages and the scenario's phase count.
+    /// - Parameter stages: the workload's `stageNames`.
+    /// - Returns: the parsed thresholds, in scenario order.
+    /// - Throws: ``ScenarioError/rejected(_:key:reason:)`` located at the offending entry.
+    public func validate(stages: [String]) throws(ScenarioError) -> [Threshold] {
+        for (i, fault) in scenario.inject.enumerated() {
+            guard case .slow(let stage, _) = fault, !stages.contains(stage) else { continue }
+            let hint = KeySuggestion.closest(to: stage, among: stages).map { "did you mean `\($0)`? " } ?? ""
+            throw error(key: "inject[\(i)].slow",
+                        "unknown stage \"\(stage)\"; \(hint)stages: \(stages.joined(separator: ", "))")
+        }
+        var out: [Threshold] = []
+        for (i, expression) in scenario.thresholds.enumerated() {
+            do {
+                out.append(try Threshold.parse(expression, stages: stages, phaseCount: scenario.phases.count))
+            } catch {
+                throw self.error(key: "thresholds[\(i)]", error.description)
+            }
+        }
+        return out
+    }
+}
