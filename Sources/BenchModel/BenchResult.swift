@@ -324,7 +324,11 @@ public struct CPUStats: Sendable, Codable, Equatable {
 
 /// One scenario phase's results.
 public struct PhaseSummary: Sendable, Codable, Equatable {
+    /// Position in `phases[]`. A step phase contributes one entry per rate and a closed phase one per
+    /// concurrency level, so this can differ from ``scenarioPhase``.
     public var index: Int
+    /// Index of the scenario phase (in the YAML `phases:` list) this entry belongs to.
+    public var scenarioPhase: Int
     /// `constant`, `ramp`, `step`, `spike`, `burst`, `closed`, or `closed@N` for one concurrency level.
     public var kind: String
     /// A short human label, e.g. `constant 15/s` or `closed c=20`.
@@ -344,9 +348,10 @@ public struct PhaseSummary: Sendable, Codable, Equatable {
     /// The same figures as a run summary, for this phase.
     public var stats: RunSummary
 
-    public init(index: Int, kind: String, label: String, targetRate: Double?, achievedRate: Double, concurrency: Int,
+    public init(index: Int, scenarioPhase: Int, kind: String, label: String, targetRate: Double?, achievedRate: Double, concurrency: Int,
                 maxQueueDepth: UInt64, drainSeconds: Double?, startSeconds: Double, durationSeconds: Double, stats: RunSummary) {
         self.index = index
+        self.scenarioPhase = scenarioPhase
         self.kind = kind
         self.label = label
         self.targetRate = targetRate
@@ -360,7 +365,9 @@ public struct PhaseSummary: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case index, kind, label
+        case index
+        case scenarioPhase = "scenario_phase"
+        case kind, label
         case targetRate = "target_rate"
         case achievedRate = "achieved_rate"
         case concurrency
@@ -374,6 +381,7 @@ public struct PhaseSummary: Sendable, Codable, Equatable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         index = try c.decode(Int.self, forKey: .index)
+        scenarioPhase = try c.decode(Int.self, forKey: .scenarioPhase)
         kind = try c.decode(String.self, forKey: .kind)
         label = try c.decode(String.self, forKey: .label)
         targetRate = try c.decodeIfPresent(Double.self, forKey: .targetRate)
@@ -390,6 +398,7 @@ public struct PhaseSummary: Sendable, Codable, Equatable {
         try stats.encode(to: encoder)
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(index, forKey: .index)
+        try c.encode(scenarioPhase, forKey: .scenarioPhase)
         try c.encode(kind, forKey: .kind)
         try c.encode(label, forKey: .label)
         try c.encodeIfPresent(targetRate, forKey: .targetRate)
@@ -514,13 +523,16 @@ public struct ThresholdResult: Sendable, Codable, Equatable {
     /// The measured value in the same unit, nil when the run did not produce the metric.
     public var value: Double?
     public var passed: Bool
+    /// Why it passed or failed, in words (e.g. `e2e.p99 = 1.2ms, limit < 5ms`).
+    public var reason: String?
 
-    public init(expression: String, metric: String, op: String, limit: Double, value: Double?, passed: Bool) {
+    public init(expression: String, metric: String, op: String, limit: Double, value: Double?, passed: Bool, reason: String? = nil) {
         self.expression = expression
         self.metric = metric
         self.op = op
         self.limit = limit
         self.value = value
         self.passed = passed
+        self.reason = reason
     }
 }

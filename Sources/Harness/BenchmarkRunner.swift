@@ -14,7 +14,7 @@ public struct RunOptions: Sendable {
     /// Called with every interval (soak streams them to disk).
     public var onInterval: @Sendable (IntervalSnapshot) -> Void
     /// Called about once per interval with progress, for a live line.
-    public var onProgress: (@Sendable (Progress) -> Void)?
+    public var onProgress: (@Sendable (RunProgress) -> Void)?
     /// Called when a phase starts (index, label).
     public var onPhase: (@Sendable (Int, String) -> Void)?
     public var version: String
@@ -22,7 +22,7 @@ public struct RunOptions: Sendable {
     public init(trials: Int = 1, varySeed: Bool = false, memory: any MemorySampler = defaultMemorySampler(),
                 stop: StopSignal = StopSignal(), cores: Int = ProcessInfo.processInfo.activeProcessorCount,
                 onInterval: @escaping @Sendable (IntervalSnapshot) -> Void = { _ in },
-                onProgress: (@Sendable (Progress) -> Void)? = nil, onPhase: (@Sendable (Int, String) -> Void)? = nil,
+                onProgress: (@Sendable (RunProgress) -> Void)? = nil, onPhase: (@Sendable (Int, String) -> Void)? = nil,
                 version: String = "dev") {
         self.trials = trials
         self.varySeed = varySeed
@@ -134,7 +134,7 @@ public enum BenchmarkRunner {
             let isOpen: Bool
             if case .open = planned.mode { isOpen = true } else { isOpen = false }
             phases.append(PhaseSummary(
-                index: index, kind: planned.kind, label: planned.label, targetRate: outcome.targetRate,
+                index: index, scenarioPhase: planned.scenarioPhase, kind: planned.kind, label: planned.label, targetRate: outcome.targetRate,
                 achievedRate: busy > 0 ? Double(m.episodes) / busy : 0, concurrency: outcome.workers,
                 maxQueueDepth: UInt64(outcome.maxQueueDepth), drainSeconds: isOpen ? drain : nil,
                 startSeconds: Double(outcome.start &- measureStart) / 1e9, durationSeconds: wall, stats: stats))

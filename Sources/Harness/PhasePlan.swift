@@ -9,6 +9,8 @@ struct PlannedPhase: Sendable, Equatable {
         case closed(concurrency: Int, seconds: Double)
     }
 
+    /// Index of the scenario phase this unit comes from.
+    var scenarioPhase: Int
     var kind: String
     var label: String
     var mode: Mode
@@ -17,11 +19,11 @@ struct PlannedPhase: Sendable, Equatable {
     /// Expands `scenario`'s phases; open-loop phases get `defaultWorkers` threads unless set.
     static func plan(_ scenario: Scenario, defaultWorkers: Int) -> [PlannedPhase] {
         var out: [PlannedPhase] = []
-        for phase in scenario.phases {
+        for (scenarioPhase, phase) in scenario.phases.enumerated() {
             let workers = phase.workers ?? scenario.workers ?? defaultWorkers
             let maxQueue = phase.maxQueue ?? scenario.maxQueue
             func open(_ shape: LoadShape, _ label: String) -> PlannedPhase {
-                PlannedPhase(kind: phase.load.kind, label: label,
+                PlannedPhase(scenarioPhase: scenarioPhase, kind: phase.load.kind, label: label,
                              mode: .open(ArrivalSchedule(shape)!, workers: workers, maxQueue: maxQueue),
                              nominalSeconds: shape.nominalDuration)
             }
@@ -40,7 +42,7 @@ struct PlannedPhase: Sendable, Equatable {
                 out.append(open(phase.load, "burst \(count)"))
             case .closed(let levels, let each):
                 for c in levels {
-                    out.append(PlannedPhase(kind: "closed", label: "closed c=\(c)",
+                    out.append(PlannedPhase(scenarioPhase: scenarioPhase, kind: "closed", label: "closed c=\(c)",
                                             mode: .closed(concurrency: c, seconds: each), nominalSeconds: each))
                 }
             }
@@ -55,16 +57,16 @@ struct PlannedPhase: Sendable, Equatable {
         switch first.mode {
         case .open(let schedule, let workers, let maxQueue):
             if schedule.burst > 0 {
-                return PlannedPhase(kind: "warmup", label: "warm-up", mode: .closed(concurrency: workers, seconds: seconds),
+                return PlannedPhase(scenarioPhase: -1, kind: "warmup", label: "warm-up", mode: .closed(concurrency: workers, seconds: seconds),
                                     nominalSeconds: seconds)
             }
             let opening = schedule.rate(at: 0)
             let rate = opening > 0 ? opening : (schedule.meanRate ?? 1)
-            return PlannedPhase(kind: "warmup", label: "warm-up",
+            return PlannedPhase(scenarioPhase: -1, kind: "warmup", label: "warm-up",
                                 mode: .open(ArrivalSchedule(.constant(rate: rate, duration: seconds))!, workers: workers, maxQueue: maxQueue),
                                 nominalSeconds: seconds)
         case .closed(let c, _):
-            return PlannedPhase(kind: "warmup", label: "warm-up", mode: .closed(concurrency: c, seconds: seconds), nominalSeconds: seconds)
+            return PlannedPhase(scenarioPhase: -1, kind: "warmup", label: "warm-up", mode: .closed(concurrency: c, seconds: seconds), nominalSeconds: seconds)
         }
     }
 }

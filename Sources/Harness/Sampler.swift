@@ -59,7 +59,7 @@ public struct IntervalSnapshot: Sendable {
 }
 
 /// A progress report for a live display.
-public struct Progress: Sendable {
+public struct RunProgress: Sendable {
     public var phaseLabel: String
     public var elapsedSeconds: Double
     /// Estimated seconds left, nil when unknown (bursts, queues draining).
@@ -78,7 +78,7 @@ final class Sampler: Sendable {
         /// Called with every interval, on the sampler thread (soak runs stream it to disk).
         var onInterval: @Sendable (IntervalSnapshot) -> Void = { _ in }
         /// Called after every point with a progress summary.
-        var onProgress: (@Sendable (Progress) -> Void)?
+        var onProgress: (@Sendable (RunProgress) -> Void)?
         /// Total nominal seconds of the measured part, for the ETA.
         var nominalSeconds: Double = 0
     }
@@ -204,7 +204,7 @@ final class Sampler: Sendable {
         hooks.onInterval(IntervalSnapshot(point: point, e2e: e2e))
         if let onProgress = hooks.onProgress {
             let elapsed = point.tSeconds
-            onProgress(Progress(
+            onProgress(RunProgress(
                 phaseLabel: live.label.withLock { $0 },
                 elapsedSeconds: elapsed,
                 remainingSeconds: hooks.nominalSeconds > elapsed ? hooks.nominalSeconds - elapsed : nil,

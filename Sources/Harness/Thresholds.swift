@@ -27,7 +27,8 @@ public enum ThresholdOperator: String, Sendable, Codable, CaseIterable {
 public enum ThresholdScope: Sendable, Equatable, Hashable {
     /// The whole run's summary (no prefix).
     case run
-    /// `phase[N].METRIC`: the scenario's phase N (0-based), i.e. every ``PhaseSummary`` with `index == N`.
+    /// `phase[N].METRIC`: the scenario's phase N (0-based), i.e. every ``PhaseSummary`` with `scenarioPhase == N`
+    /// (a closed phase with several concurrency levels has one entry per level).
     case phaseIndex(Int)
     /// `phase:KIND.METRIC`: every ``PhaseSummary`` whose kind is `KIND` (`closed` also matches `closed@20`).
     case phaseKind(String)
@@ -229,10 +230,10 @@ extension Threshold {
         case .run:
             spans = [("run", summary)]
         case .phaseIndex(let n):
-            spans = phases.filter { $0.index == n }.map { ($0.label, $0.stats) }
+            spans = phases.filter { $0.scenarioPhase == n }.map { ($0.label, $0.stats) }
             if spans.isEmpty { return missing("the run has no phase[\(n)]") }
         case .phaseKind(let kind):
-            spans = phases.filter { $0.kind == kind || $0.kind.hasPrefix(kind + "@") }.map { ($0.label, $0.stats) }
+            spans = phases.filter { $0.matches(kind: kind) }.map { ($0.label, $0.stats) }
             if spans.isEmpty { return missing("the run has no \(kind) phase") }
         }
         var measured: [(label: String, value: Double)] = []
@@ -253,7 +254,7 @@ extension Threshold {
         var reason = "\(metric) = \(format(worst.value)), " + (passed ? "limit" : "not") + " \(op.rawValue) \(format(limit))"
         if measured.count > 1 { reason += " (worst of \(measured.count): \(worst.label))" }
         let result = ThresholdResult(expression: expression, metric: metric, op: op.rawValue, limit: limit,
-                                     value: worst.value, passed: passed)
+                                     value: worst.value, passed: passed, reason: reason)
         return ThresholdEvaluation(result: result, reason: reason)
     }
 
@@ -279,7 +280,7 @@ extension Threshold {
 
     private func missing(_ reason: String) -> ThresholdEvaluation {
         ThresholdEvaluation(result: ThresholdResult(expression: expression, metric: metric, op: op.rawValue, limit: limit,
-                                                    value: nil, passed: false),
+                                                    value: nil, passed: false, reason: reason),
                             reason: reason)
     }
 
@@ -318,5 +319,16 @@ public enum ThresholdError: Error, Sendable, Equatable, CustomStringConvertible 
         case .badValue(let expression, _, let reason):
             "threshold \"\(expression)\": \(reason)"
         }
+    }
+}
+
+extension PhaseSummary {
+    /// Whether `phase:KIND.` selects this entry: its kind, or `closed@N` for the closed-loop entry
+    /// at concurrency N.
+    func matches(kind selector: String) -> Bool {
+        if selector == kind { return true }
+        let parts = selector.split(separator: "@", maxSplits: 1)
+        guard parts.count == 2, parts[0] == kind, let n = Int(parts[1]) else { return false }
+        return concurrency == n
     }
 }

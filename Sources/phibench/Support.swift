@@ -107,7 +107,7 @@ final class ProgressLine: Sendable {
         self.enabled = enabled && isatty(STDERR_FILENO) == 1
     }
 
-    func update(_ p: Progress) {
+    func update(_ p: RunProgress) {
         guard enabled else { return }
         let eta = p.remainingSeconds.map { "ETA \(Int($0.rounded(.up)))s" } ?? "draining"
         let line = "\(p.phaseLabel)  \(Int(p.elapsedSeconds))s  \(eta)  \(Units.fixed(p.throughputEps, digits: 0))/s  p99 \(Units.formatNanoseconds(Double(p.p99Ns)))  queue \(p.queueDepth)  episodes \(p.episodes)"

@@ -180,16 +180,18 @@ extension ThresholdTests {
     }
 
     @Test func phaseScopeTakesTheWorstOfTheMatchingPhases() throws {
-        func phase(_ index: Int, _ kind: String, throughput: Double) -> PhaseSummary {
-            PhaseSummary(index: index, kind: kind, label: kind, targetRate: nil, achievedRate: throughput, concurrency: 1,
+        func phase(_ index: Int, _ kind: String, concurrency: Int = 1, throughput: Double) -> PhaseSummary {
+            PhaseSummary(index: index, scenarioPhase: index == 0 ? 0 : 1, kind: kind,
+                         label: kind == "closed" ? "closed c=\(concurrency)" : kind, targetRate: nil,
+                         achievedRate: throughput, concurrency: concurrency,
                          maxQueueDepth: 0, drainSeconds: nil, startSeconds: 0, durationSeconds: 1,
                          stats: Self.summary(throughput: throughput))
         }
-        let phases = [phase(0, "constant", throughput: 15), phase(1, "closed@1", throughput: 25),
-                      phase(1, "closed@5", throughput: 18), phase(1, "closed@10", throughput: 30)]
+        let phases = [phase(0, "constant", throughput: 15), phase(1, "closed", concurrency: 1, throughput: 25),
+                      phase(2, "closed", concurrency: 5, throughput: 18), phase(3, "closed", concurrency: 10, throughput: 30)]
         let all = try evaluate("phase[1].throughput > 20/s", phases: phases)
         #expect(!all.passed && all.result.value == 18)
-        #expect(all.reason.contains("worst of 3: closed@5"), "\(all.reason)")
+        #expect(all.reason.contains("worst of 3: closed c=5"), "\(all.reason)")
         #expect(try evaluate("phase[1].throughput > 10/s", phases: phases).result.value == 18)
         #expect(try evaluate("phase[1].throughput < 40/s", phases: phases).result.value == 30)
         #expect(try evaluate("phase:closed@1.throughput > 20/s", phases: phases).passed)
