@@ -10,8 +10,15 @@ public struct SamplingOverhead: Sendable, Codable, Equatable {
     public var profiledNanoseconds: UInt64
     /// Samples taken during that profiled round.
     public var samples: Int
-    /// `(profiled − baseline) / baseline`, percent. Can come out slightly negative on a noisy machine.
+    /// `(profiled − baseline) / baseline`, percent. Can come out slightly negative on a noisy
+    /// machine; compare it with ``baselineSpreadPercent``.
     public var overheadPercent: Double
+    /// `(slowest − fastest) / fastest` of the baseline rounds, percent: the noise floor that
+    /// ``overheadPercent`` has to rise above to mean anything.
+    public var baselineSpreadPercent: Double
+    /// Handler time as a share of the profiled round's CPU time, percent: the part of the overhead
+    /// that is measured directly rather than as a difference of two noisy timings.
+    public var handlerOverheadPercent: Double
     /// `(profiled − baseline) / samples`: the whole cost of one sample (signal delivery, handler,
     /// cache disturbance), nanoseconds.
     public var nanosecondsPerSample: Double
@@ -19,7 +26,7 @@ public struct SamplingOverhead: Sendable, Codable, Equatable {
     public var handlerNanosecondsPerSample: Double
 
     public init(hz: Int, effectiveHz: Double, baselineNanoseconds: UInt64, profiledNanoseconds: UInt64,
-                samples: Int, handlerNanosecondsPerSample: Double) {
+                samples: Int, handlerNanosecondsPerSample: Double, baselineSpreadPercent: Double = 0) {
         self.hz = hz
         self.effectiveHz = effectiveHz
         self.baselineNanoseconds = baselineNanoseconds
@@ -29,6 +36,9 @@ public struct SamplingOverhead: Sendable, Codable, Equatable {
         self.overheadPercent = baselineNanoseconds == 0 ? 0 : delta / Double(baselineNanoseconds) * 100
         self.nanosecondsPerSample = samples == 0 ? 0 : delta / Double(samples)
         self.handlerNanosecondsPerSample = handlerNanosecondsPerSample
+        self.baselineSpreadPercent = baselineSpreadPercent
+        self.handlerOverheadPercent = profiledNanoseconds == 0 ? 0
+            : handlerNanosecondsPerSample * Double(samples) / Double(profiledNanoseconds) * 100
     }
 
     /// One line for a terminal or a report.
@@ -39,8 +49,9 @@ public struct SamplingOverhead: Sendable, Codable, Equatable {
             let rounded = (value * scale).rounded() / scale
             return "\(rounded)"
         }
-        return "sampling at \(hz) Hz (\(Int(effectiveHz.rounded())) Hz reached): \(fixed(overheadPercent, 2))% CPU overhead, "
-            + "\(Int(nanosecondsPerSample.rounded())) ns per sample (\(Int(handlerNanosecondsPerSample.rounded())) ns unwinding)"
+        return "sampling at \(hz) Hz (\(Int(effectiveHz.rounded())) Hz reached): "
+            + "\(fixed(overheadPercent, 2))% slower with profiling (baseline noise \(fixed(baselineSpreadPercent, 2))%), "
+            + "\(Int(handlerNanosecondsPerSample.rounded())) ns unwinding per sample = \(fixed(handlerOverheadPercent, 3))% of CPU"
     }
 }
 
@@ -49,16 +60,17 @@ extension CPUProfiler {
     /// `rounds` times with sampling (alternating, on the calling thread), and compares the fastest
     /// rounds of each in thread CPU time, which the handler's time is charged to.
     ///
-    /// Takes about `2 × rounds × iterations × 1 ns`; the defaults run ~0.8 s in a release build.
+    /// Takes about `2 × rounds × iterations × 1.7 ns` in a release build; ~1 s with the defaults.
     /// The loop's stack is shallow, so the per-sample figure is a floor for deep application stacks;
     /// ``CPUProfile/handlerNanosecondsPerSample`` of a real profile gives the unwinding cost there.
     /// - Throws: what ``CPUProfiler/start()`` throws.
-    public static func measureOverhead(hz: Int = 999, iterations: Int = 200_000_000, rounds: Int = 2)
+    public static func measureOverhead(hz: Int = 999, iterations: Int = 100_000_000, rounds: Int = 3)
         throws(ProfilerError) -> SamplingOverhead {
         guard iterations > 0, rounds > 0 else {
             throw .invalidConfiguration("iterations and rounds must be positive")
         }
         var baseline = UInt64.max
+        var slowestBaseline: UInt64 = 0
         var profiled = UInt64.max
         var best: CPUProfile?
         for round in 0..<(2 * rounds) {
@@ -76,13 +88,15 @@ extension CPUProfiler {
                 }
             } else {
                 baseline = min(baseline, elapsed)
+                slowestBaseline = max(slowestBaseline, elapsed)
             }
         }
         let samples = best.map { $0.samples + $0.profilerSamples } ?? 0
         return SamplingOverhead(
             hz: hz, effectiveHz: best?.effectiveHz ?? 0, baselineNanoseconds: baseline,
             profiledNanoseconds: profiled, samples: samples,
-            handlerNanosecondsPerSample: best?.handlerNanosecondsPerSample ?? 0)
+            handlerNanosecondsPerSample: best?.handlerNanosecondsPerSample ?? 0,
+            baselineSpreadPercent: baseline == 0 ? 0 : Double(slowestBaseline - baseline) / Double(baseline) * 100)
     }
 }
 

@@ -25,6 +25,19 @@ import Musl
 ///
 /// One profiler samples at a time per process (signal dispositions are process-wide); each
 /// instance is started and stopped once.
+///
+/// Limits worth knowing when reading a profile:
+/// - ITIMER_PROF is checked on the kernel's tick, so the rate reached is at most CONFIG_HZ samples
+///   per CPU-second per running thread (250 on this project's machines): `hz: 999` then yields
+///   ~250 Hz per busy thread. ``CPUProfile/effectiveHz`` reports what was reached.
+/// - Stacks are physical: an `async` function shows as its current partial function under
+///   `swift_job_run`; its awaiting callers are not on the stack and do not appear.
+/// - Unwinding uses DWARF CFI (`.eh_frame`), so frame pointers are not needed; inlined functions
+///   are attributed to the function they were inlined into.
+/// - The timer keeps running across `exec`, so stop the profiler before re-executing the process
+///   (``HeapProfiler/ensureEnabled(lgSample:)``) or the new image dies of the first SIGPROF.
+/// - SA_RESTART is set, but calls the kernel never restarts (`nanosleep`, `poll` with a timeout)
+///   can return EINTR on the rare occasion the signal lands on a sleeping thread.
 public final class CPUProfiler: Sendable {
     /// Requested sampling frequency, Hz of process CPU time.
     public let hz: Int

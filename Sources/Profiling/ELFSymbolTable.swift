@@ -47,11 +47,15 @@ struct ELFSymbolTable {
             let mid = (low + high) / 2
             if symbols[mid].start <= value { low = mid + 1 } else { high = mid }
         }
-        guard low > 0 else { return nil }
-        let candidate = symbols[low - 1]
-        // Zero-sized symbols (`_init` before the PLT, assembler labels) name only their own address.
-        let end = candidate.start + max(candidate.size, 1)
-        return value < end ? candidate.name : nil
+        // Aliases share a start (`main` of size 0 and `Bench_main` of its real size); sorted by size,
+        // the widest comes last. Zero-sized symbols (`_init` before the PLT) name only their address.
+        var index = low - 1
+        while index >= 0, index >= low - 8 {
+            let candidate = symbols[index]
+            if value < candidate.start + max(candidate.size, 1) { return candidate.name }
+            index -= 1
+        }
+        return nil
     }
 
     private static func parse(_ file: UnsafeRawBufferPointer) -> ([Symbol], UInt64, Bool)? {
@@ -104,7 +108,7 @@ struct ELFSymbolTable {
                 let name = String(decoding: UnsafeRawBufferPointer(rebasing: file[nameStart..<nameEnd]), as: UTF8.self)
                 symbols.append(Symbol(start: value, size: u64(entry + 16), name: name))
             }
-            symbols.sort { $0.start < $1.start }
+            symbols.sort { ($0.start, $0.size) < ($1.start, $1.size) }
             return (symbols, type == 3 ? bias : 0, type == 2)
         }
         return nil

@@ -27,8 +27,16 @@ import Musl
 /// print(report.topSites(limit: 10, episodes: episodes))
 /// ```
 ///
-/// The dump is jemalloc's `heap_v2` text; read it with `jeprof --svg PROGRAM heap.prof > heap.svg`
-/// (`--inuse_space` for bytes still live, `--alloc_space` for everything allocated).
+/// The dump is jemalloc's `heap_v2` text, which `jeprof` (package libjemalloc-dev) reads too:
+///
+/// ```sh
+/// jeprof --svg .build/release/phibench run/heap.prof > heap.svg      # call graph
+/// jeprof --text --alloc_space .build/release/phibench run/heap.prof \
+///     | swift demangle --simplified                                    # jeprof leaves Swift mangled
+/// ```
+///
+/// `--inuse_space`/`--inuse_objects` show what was still live at the dump, `--alloc_space`/
+/// `--alloc_objects` everything allocated while profiling (the dump has both: `prof_accum:true`).
 public struct HeapProfiler: Sendable {
     /// Set in the environment of the re-executed process, so a second re-exec is never attempted.
     public static let relaunchMarker = "PHIBENCH_HEAP_PROFILE_CHILD"
@@ -85,6 +93,10 @@ public struct HeapProfiler: Sendable {
             let existing = getenv("MALLOC_CONF").map { String(cString: $0) }
             setenv("MALLOC_CONF", mallocConf(lgSample: lgSample, existing: existing), 1)
             setenv(relaunchMarker, "1", 1)
+            // Interval timers survive exec while signal handlers do not: a CPU profiler's ITIMER_PROF
+            // would kill the new image with its first SIGPROF.
+            var off = itimerval()
+            setitimer(ITIMER_PROF, &off, nil)
             fflush(nil)
             execv("/proc/self/exe", CommandLine.unsafeArgv)
             let failure = errno

@@ -38,7 +38,8 @@ public struct HeapReport: Sendable, Codable, Equatable {
 
     /// Mean bytes between samples.
     public var sampleIntervalBytes: UInt64
-    /// Estimated totals over the whole heap.
+    /// Estimated totals: the sum over ``stacks``. (jemalloc's own header totals are aggregated
+    /// differently and can disagree with the stacks; they stay available as ``HeapProfile/totals``.)
     public var totals: HeapProfile.Estimate
     /// Stacks with the same names merged.
     public var stacks: [Stack]
@@ -103,8 +104,8 @@ extension HeapProfile {
         }
         let stacks = merged.map { HeapReport.Stack(frames: $0.key, site: $0.value.site, estimate: $0.value.estimate) }
             .sorted { $0.frames.lexicographicallyPrecedes($1.frames) }
-        return HeapReport(sampleIntervalBytes: sampleIntervalBytes,
-                          totals: totals.estimate(interval: sampleIntervalBytes), stacks: stacks)
+        let totals = stacks.reduce(Estimate()) { $0 + $1.estimate }
+        return HeapReport(sampleIntervalBytes: sampleIntervalBytes, totals: totals, stacks: stacks)
     }
 }
 

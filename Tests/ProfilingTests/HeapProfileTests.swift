@@ -97,6 +97,7 @@ func addressesInsideAKnownFunction() -> [UInt] {
         // One 8 KiB allocation at one sample per 4 KiB was sampled with probability 1 − e⁻².
         let expected = 8_192 / (1 - exp(-2.0))
         #expect(abs(only.estimate.allocatedBytes - expected) < 1e-6)
+        #expect(abs(report.totals.liveBytes - expected) < 1e-6)
         let sites = report.topSites(limit: 5, episodes: 4)
         #expect(sites.count == 1)
         #expect(abs((sites.first?.bytesPerEpisode ?? 0) - expected / 4) < 1e-6)

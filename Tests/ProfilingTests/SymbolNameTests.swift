@@ -18,6 +18,11 @@ func functionWithAKnownName() -> [UInt] {
         ("$sSa15reserveCapacityyySiFSi_Tg5", "Swift.Array.reserveCapacity(_:)"),
         ("$sSi1loiySbSi_SitFZ", "static Swift.Int.< infix(_:_:)"),
         ("$s4main1SVSQAASQ2eeoiySbx_xtFZTW", "static Swift.Equatable.== infix(_:_:) [main.S]"),
+        ("$s4main3fooyyYaFTY0_", "main.foo()"),
+        ("$s4main1xSivg", "main.x.getter"),
+        ("$s4main3fooyyFyycfU_TA", "closure #1 in main.foo()"),
+        ("$sSD8_VariantV8setValue_6forKeyyq_n_xtF", "Swift.Dictionary._Variant.setValue(_:forKey:)"),
+        ("$s4main3fooyyFTf4nnd_n", "main.foo()"),
         ("_ZN5swift3fooEi", "swift::foo(int)"),
         ("memcpy", "memcpy"),
     ])
