@@ -96,7 +96,7 @@ public struct HeapProfiler: Sendable {
             // Interval timers survive exec while signal handlers do not: a CPU profiler's ITIMER_PROF
             // would kill the new image with its first SIGPROF.
             var off = itimerval()
-            setitimer(ITIMER_PROF, &off, nil)
+            setitimer(__itimer_which_t(ITIMER_PROF.rawValue), &off, nil)
             fflush(nil)
             execv("/proc/self/exe", CommandLine.unsafeArgv)
             let failure = errno
