@@ -48,6 +48,17 @@ static uint32_t unwind_from_context(void *ucontext, uintptr_t *frames) {
     return depth;
 }
 
+// The instruction the signal interrupted.
+static inline uintptr_t interrupted_pc(const ucontext_t *uc) {
+#if defined(__x86_64__)
+    return (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+#elif defined(__aarch64__)
+    return (uintptr_t)uc->uc_mcontext.pc;
+#else
+#error "phibench's sampler supports x86_64 and arm64 Linux"
+#endif
+}
+
 static void record_sample(void *ucontext) {
     uint64_t slot = atomic_fetch_add_explicit(&next_slot, 1, memory_order_relaxed);
     if (slot >= buffer_capacity) {
@@ -55,8 +66,7 @@ static void record_sample(void *ucontext) {
         return;
     }
     uintptr_t *frames = buffer_frames + slot * buffer_max_depth;
-    const ucontext_t *uc = (const ucontext_t *)ucontext;
-    const uintptr_t interrupted = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+    const uintptr_t interrupted = interrupted_pc((const ucontext_t *)ucontext);
 
     // unw_backtrace walks with libunwind's per-thread frame cache (~100 ns for a warm stack) and
     // steps through the kernel's signal frame. It starts here, so the handler's own frames and
