@@ -87,7 +87,7 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "BenchModel"]),
         .testTarget(name: "MemoryLayerTests", dependencies: ["MemoryLayer", "BenchModel"]),
         .testTarget(name: "HarnessTests", dependencies: ["Harness", "BenchModel"]),
-        .testTarget(name: "ProfilingTests", dependencies: ["Profiling", "BenchModel"]),
+        .testTarget(name: "ProfilingTests", dependencies: ["Profiling", "Reports", "BenchModel"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "BenchModel"]),
         .testTarget(name: "CLITests", dependencies: ["BenchModel"]),
     ],

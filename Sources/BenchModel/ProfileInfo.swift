@@ -1,26 +1,141 @@
 /// A profile taken during a run (`profile` in result.json).
 ///
-/// Owned by the Profiling module's work; the fields here are the minimum the reports read.
+/// Written by `phibench profile`; a CPU profile's stacks are in ``foldedFile`` (Brendan Gregg's
+/// folded format), a heap profile's raw jemalloc dump in ``rawFile`` (for `jeprof`). Every field
+/// after ``foldedFile`` is optional so older results still decode.
 public struct ProfileInfo: Sendable, Codable, Equatable {
     /// `cpu` or `heap`.
     public var kind: String
-    /// Samples taken.
+    /// Samples taken (CPU: stack samples kept; heap: sampled allocation stacks in the dump).
     public var samples: UInt64
     /// Sampling frequency, Hz (CPU) — 0 for heap profiles.
     public var hz: Int
     /// Path of the folded-stacks file, relative to the run directory.
     public var foldedFile: String?
+    /// Path of the flame graph (SVG), relative to the run directory.
+    public var flameGraphFile: String?
+    /// Path of the raw profile (jemalloc `heap_v2` dump), relative to the run directory.
+    public var rawFile: String?
+    /// CPU: samples lost because the sample buffer was full.
+    public var droppedSamples: UInt64?
+    /// Wall time profiled, seconds.
+    public var durationSeconds: Double?
+    /// CPU: process CPU time profiled (all threads, user + system), seconds.
+    public var cpuSeconds: Double?
+    /// CPU: samples per CPU-second actually reached (the kernel tick can cap ``hz``).
+    public var effectiveHz: Double?
+    /// CPU: time in the signal handler per sample (stack unwinding), nanoseconds.
+    public var handlerNsPerSample: Double?
+    /// CPU: share of the profiled CPU time spent sampling, percent.
+    public var overheadPct: Double?
+    /// Heap: jemalloc's mean sampling interval is 2^lgSample bytes.
+    public var lgSample: Int?
+    /// Episodes completed while profiling, the divisor of the per-episode figures.
+    public var episodes: UInt64?
+    /// CPU: functions with the most samples (self first, then total).
+    public var topFunctions: [FunctionShare]?
+    /// Heap: allocation sites with the most bytes allocated.
+    public var topAllocationSites: [AllocationSite]?
 
-    public init(kind: String, samples: UInt64, hz: Int, foldedFile: String?) {
+    /// How often one function appears in a profile: samples (CPU) or bytes (heap).
+    public struct FunctionShare: Sendable, Codable, Equatable {
+        /// Readable function name (demangled, module-qualified).
+        public var name: String
+        /// Weight where the function was the innermost frame.
+        public var selfWeight: UInt64
+        /// Weight where the function was anywhere on the stack (once per stack).
+        public var totalWeight: UInt64
+
+        public init(name: String, selfWeight: UInt64, totalWeight: UInt64) {
+            self.name = name
+            self.selfWeight = selfWeight
+            self.totalWeight = totalWeight
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case name
+            case selfWeight = "self"
+            case totalWeight = "total"
+        }
+    }
+
+    /// Where memory was allocated, with jemalloc's sampled counts scaled up to estimates.
+    public struct AllocationSite: Sendable, Codable, Equatable {
+        /// The first function outside the allocator and the language runtime.
+        public var function: String
+        /// Bytes allocated while profiling (freed or not).
+        public var allocatedBytes: Double
+        /// Allocations made while profiling.
+        public var allocatedObjects: Double
+        /// Bytes still allocated when the profile was dumped.
+        public var liveBytes: Double
+        /// Allocations still live when the profile was dumped.
+        public var liveObjects: Double
+        /// ``allocatedBytes`` per episode, when the episode count is known.
+        public var bytesPerEpisode: Double?
+        /// ``allocatedObjects`` per episode, when the episode count is known.
+        public var objectsPerEpisode: Double?
+
+        public init(function: String, allocatedBytes: Double, allocatedObjects: Double, liveBytes: Double,
+                    liveObjects: Double, bytesPerEpisode: Double? = nil, objectsPerEpisode: Double? = nil) {
+            self.function = function
+            self.allocatedBytes = allocatedBytes
+            self.allocatedObjects = allocatedObjects
+            self.liveBytes = liveBytes
+            self.liveObjects = liveObjects
+            self.bytesPerEpisode = bytesPerEpisode
+            self.objectsPerEpisode = objectsPerEpisode
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case function
+            case allocatedBytes = "allocated_bytes"
+            case allocatedObjects = "allocated_objects"
+            case liveBytes = "live_bytes"
+            case liveObjects = "live_objects"
+            case bytesPerEpisode = "bytes_per_episode"
+            case objectsPerEpisode = "objects_per_episode"
+        }
+    }
+
+    public init(kind: String, samples: UInt64, hz: Int, foldedFile: String?, flameGraphFile: String? = nil,
+                rawFile: String? = nil, droppedSamples: UInt64? = nil, durationSeconds: Double? = nil,
+                cpuSeconds: Double? = nil, effectiveHz: Double? = nil, handlerNsPerSample: Double? = nil,
+                overheadPct: Double? = nil, lgSample: Int? = nil, episodes: UInt64? = nil,
+                topFunctions: [FunctionShare]? = nil, topAllocationSites: [AllocationSite]? = nil) {
         self.kind = kind
         self.samples = samples
         self.hz = hz
         self.foldedFile = foldedFile
+        self.flameGraphFile = flameGraphFile
+        self.rawFile = rawFile
+        self.droppedSamples = droppedSamples
+        self.durationSeconds = durationSeconds
+        self.cpuSeconds = cpuSeconds
+        self.effectiveHz = effectiveHz
+        self.handlerNsPerSample = handlerNsPerSample
+        self.overheadPct = overheadPct
+        self.lgSample = lgSample
+        self.episodes = episodes
+        self.topFunctions = topFunctions
+        self.topAllocationSites = topAllocationSites
     }
 
     enum CodingKeys: String, CodingKey {
         case kind, samples, hz
         case foldedFile = "folded_file"
+        case flameGraphFile = "flame_graph_file"
+        case rawFile = "raw_file"
+        case droppedSamples = "dropped_samples"
+        case durationSeconds = "duration_s"
+        case cpuSeconds = "cpu_s"
+        case effectiveHz = "effective_hz"
+        case handlerNsPerSample = "handler_ns_per_sample"
+        case overheadPct = "overhead_pct"
+        case lgSample = "lg_sample"
+        case episodes
+        case topFunctions = "top_functions"
+        case topAllocationSites = "top_allocation_sites"
     }
 }
 

@@ -1,0 +1,235 @@
+/// Flame graphs of folded stacks, as self-contained SVG.
+///
+/// The input is Brendan Gregg's folded format (`root;caller;callee count` per line, as written by
+/// `Profiling.CPUProfile.folded()` and `HeapReport.folded(_:)`). The output is one `<svg>` element
+/// with its script inline and no external references, so it works saved as `flame.svg` and opened
+/// in a browser, and inlined into `report.html`. Interactions, as in `flamegraph.pl`:
+/// hover shows a frame's count and share; click zooms into a frame (its ancestors stay, dimmed);
+/// "Reset zoom" or a click on the root zooms out; the search box highlights frames whose name
+/// contains the text (case-insensitive) and shows the share of samples they cover.
+public enum FlameGraph {
+    /// Renders folded stacks as a flame graph.
+    /// - Parameters:
+    ///   - folded: folded-stack text; lines that are not `frames count` are skipped.
+    ///   - title: shown at the top (escaped).
+    ///   - width: SVG width, pixels.
+    ///   - unit: what a count is, for tooltips (`samples`, `bytes`).
+    /// - Returns: an `<svg>` document; well-formed XML, usable inline in HTML.
+    public static func svg(folded: String, title: String, width: Int = 1200, unit: String = "samples") -> String {
+        let root = FlameNode.parse(folded)
+        var svg = SVGWriter(root: root, title: title, width: max(width, 200), unit: unit)
+        return svg.render()
+    }
+}
+
+/// One frame of the merged call tree; the root is the synthetic `all`.
+final class FlameNode {
+    let name: String
+    var value: Double = 0
+    private(set) var children: [FlameNode] = []
+    private var index: [String: Int] = [:]
+
+    init(name: String) { self.name = name }
+
+    func child(_ name: String) -> FlameNode {
+        if let at = index[name] { return children[at] }
+        let node = FlameNode(name: name)
+        index[name] = children.count
+        children.append(node)
+        return node
+    }
+
+    var depth: Int { 1 + (children.map(\.depth).max() ?? 0) }
+
+    /// Merges `frames count` lines into a tree; children are ordered by name, as flamegraph.pl does.
+    static func parse(_ folded: String) -> FlameNode {
+        let root = FlameNode(name: "all")
+        for line in folded.split(whereSeparator: \.isNewline) {
+            guard let space = line.lastIndex(of: " "), let count = Double(line[line.index(after: space)...]),
+                  count > 0, count.isFinite else { continue }
+            let stack = line[..<space]
+            guard !stack.isEmpty else { continue }
+            root.value += count
+            var node = root
+            for frame in stack.split(separator: ";", omittingEmptySubsequences: false) {
+                node = node.child(String(frame))
+                node.value += count
+            }
+        }
+        root.sort()
+        return root
+    }
+
+    private func sort() {
+        children.sort { $0.name < $1.name }
+        index = [:]
+        for child in children { child.sort() }
+    }
+}
+
+/// Writes the SVG text for a tree.
+private struct SVGWriter {
+    let root: FlameNode
+    let title: String
+    let width: Int
+    let unit: String
+    var out = ""
+
+    static let frameHeight = 16
+    static let fontSize = 12.0
+    static let charWidth = 0.59  // of the font size, for Verdana-like fonts
+    static let pad = 10.0
+    static let top = 60  // title, buttons, search
+    static let bottom = 28  // details line
+    static let minWidth = 0.1  // px; narrower frames are left out, as flamegraph.pl does
+
+    init(root: FlameNode, title: String, width: Int, unit: String) {
+        self.root = root
+        self.title = title
+        self.width = width
+        self.unit = unit
+    }
+
+    var height: Int { Self.top + root.depth * Self.frameHeight + Self.bottom }
+
+    mutating func render() -> String {
+        let id = "fg" + String(fnv1a(title + "\u{0}" + String(root.value) + String(root.children.count)), radix: 16)
+        let w = width, h = height
+        out += #"<svg xmlns="http://www.w3.org/2000/svg" version="1.1" id="\#(id)" class="flamegraph" "#
+        out += #"width="\#(w)" height="\#(h)" viewBox="0 0 \#(w) \#(h)" "#
+        out += #"data-total="\#(root.value)" data-unit="\#(xmlEscape(unit))" data-pad="\#(Self.pad)" "#
+        out += #"style="font-family:Verdana,sans-serif;font-size:\#(Int(Self.fontSize))px">"# + "\n"
+        out += #"<rect x="0" y="0" width="\#(w)" height="\#(h)" fill="rgb(248,248,242)"/>"# + "\n"
+        out += #"<text x="\#(w / 2)" y="22" text-anchor="middle" style="font-size:16px">\#(xmlEscape(title))</text>"# + "\n"
+        out += #"<text class="fg-reset" x="\#(Int(Self.pad))" y="46" style="cursor:pointer;opacity:0.3">Reset zoom</text>"# + "\n"
+        out += #"<text class="fg-matched" x="\#(w - 330)" y="46" text-anchor="end"></text>"# + "\n"
+        out += #"<foreignObject x="\#(w - 320)" y="32" width="\#(Int(310))" height="22">"#
+        out += #"<input xmlns="http://www.w3.org/1999/xhtml" class="fg-search" type="search" placeholder="Search (substring)" "#
+        out += #"style="width:300px;font-size:12px;box-sizing:border-box"/></foreignObject>"# + "\n"
+        out += #"<g class="fg-frames">"# + "\n"
+        if root.value > 0 {
+            let scale = (Double(width) - 2 * Self.pad) / root.value
+            emit(root, x: 0, depth: 0, scale: scale)
+        } else {
+            out += #"<text x="\#(w / 2)" y="\#(Self.top + 20)" text-anchor="middle">No samples</text>"# + "\n"
+        }
+        out += "</g>\n"
+        out += #"<text class="fg-details" x="\#(Int(Self.pad))" y="\#(h - 10)"> </text>"# + "\n"
+        out += "<script type=\"text/ecmascript\"><![CDATA[\n(function(){var svg=document.getElementById(\"\(id)\");\n"
+        out += flameGraphScript + "\n})();\n]]></script>\n</svg>\n"
+        return out
+    }
+
+    private mutating func emit(_ node: FlameNode, x: Double, depth: Int, scale: Double) {
+        let pixelWidth = node.value * scale
+        guard pixelWidth >= Self.minWidth else { return }
+        let px = Self.pad + x * scale
+        let y = height - Self.bottom - (depth + 1) * Self.frameHeight
+        let share = node.value / root.value * 100
+        let name = xmlEscape(node.name)
+        out += #"<g class="fg-f" data-x="\#(x)" data-w="\#(node.value)" data-d="\#(depth)" data-n="\#(name)">"#
+        out += "<title>\(name) (\(format(node.value)) \(xmlEscape(unit)), \(format(share, digits: 2))%)</title>"
+        out += #"<rect x="\#(format(px, digits: 1))" y="\#(y)" width="\#(format(pixelWidth, digits: 1))" "#
+        out += #"height="\#(Self.frameHeight - 1)" rx="2" fill="\#(color(node.name, depth: depth))"/>"#
+        out += #"<text x="\#(format(px + 3, digits: 1))" y="\#(y + Self.frameHeight - 4)">"#
+        out += xmlEscape(fitted(node.name, pixelWidth)) + "</text></g>\n"
+        var childX = x
+        for child in node.children {
+            emit(child, x: childX, depth: depth + 1, scale: scale)
+            childX += child.value
+        }
+    }
+
+    /// The part of `name` that fits in `pixels`, with `..` when cut; empty when nothing useful fits.
+    private func fitted(_ name: String, _ pixels: Double) -> String {
+        let fits = Int((pixels - 6) / (Self.fontSize * Self.charWidth))
+        if fits < 3 { return "" }
+        if name.count <= fits { return name }
+        return String(name.prefix(fits - 2)) + ".."
+    }
+
+    /// Warm colours as in flamegraph.pl's "hot" palette, stable per name; the root is grey.
+    private func color(_ name: String, depth: Int) -> String {
+        if depth == 0 { return "rgb(200,200,200)" }
+        let hash = fnv1a(name)
+        let v1 = Double(hash & 0xFF) / 255, v2 = Double((hash >> 8) & 0xFF) / 255, v3 = Double((hash >> 16) & 0xFF) / 255
+        return "rgb(\(205 + Int(50 * v3)),\(Int(230 * v1)),\(Int(55 * v2)))"
+    }
+}
+
+/// Escapes text for XML content and attribute values, and drops the control characters XML 1.0
+/// does not allow.
+func xmlEscape(_ text: String) -> String {
+    var out = ""
+    out.reserveCapacity(text.utf8.count)
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "&": out += "&amp;"
+        case "<": out += "&lt;"
+        case ">": out += "&gt;"
+        case "\"": out += "&quot;"
+        case "'": out += "&apos;"
+        case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
+        default:
+            if scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF { continue }
+            out.unicodeScalars.append(scalar)
+        }
+    }
+    return out
+}
+
+private func fnv1a(_ text: String) -> UInt64 {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in text.utf8 {
+        hash ^= UInt64(byte)
+        hash = hash &* 0x100_0000_01b3
+    }
+    return hash
+}
+
+private func format(_ value: Double, digits: Int = 0) -> String {
+    if digits == 0 { return String(Int64(value.rounded())) }
+    var scale = 1.0
+    for _ in 0..<digits { scale *= 10 }
+    let scaled = Int64((value * scale).rounded())
+    let whole = scaled / Int64(scale), fraction = abs(scaled % Int64(scale))
+    let sign = scaled < 0 && whole == 0 ? "-" : ""
+    let fractionText = String(fraction)
+    return sign + String(whole) + "." + String(repeating: "0", count: digits - fractionText.count) + fractionText
+}
+
+/// Zoom, search and hover for one flame graph; `svg` is its root element. Kept free of `]]>` and
+/// of document-wide ids so several graphs can share a page.
+private let flameGraphScript = #"""
+var total=+svg.getAttribute("data-total"),unit=svg.getAttribute("data-unit"),pad=+svg.getAttribute("data-pad");
+var W=+svg.getAttribute("width")-2*pad,fs=12,cw=0.59;
+var frames=Array.prototype.slice.call(svg.querySelectorAll("g.fg-f"));
+var details=svg.querySelector(".fg-details"),reset=svg.querySelector(".fg-reset");
+var matched=svg.querySelector(".fg-matched"),search=svg.querySelector(".fg-search");
+function info(g){return{x:+g.getAttribute("data-x"),w:+g.getAttribute("data-w"),d:+g.getAttribute("data-d"),n:g.getAttribute("data-n")};}
+function fit(g,px){var t=g.querySelector("text"),n=info(g).n,k=Math.floor((px-6)/(fs*cw));
+ t.textContent=k<3?"":(n.length<=k?n:n.slice(0,k-2)+"..");}
+function place(g,x,w){var r=g.querySelector("rect"),t=g.querySelector("text");
+ r.setAttribute("x",x.toFixed(1));r.setAttribute("width",w.toFixed(1));t.setAttribute("x",(x+3).toFixed(1));fit(g,w);}
+function zoom(target){var z=info(target),s=W/z.w;reset.style.opacity=z.d===0?"0.3":"1";
+ frames.forEach(function(g){var f=info(g);g.style.display="";g.style.opacity="";
+  if(f.d<z.d&&f.x<=z.x&&f.x+f.w>=z.x+z.w){place(g,pad,W);g.style.opacity="0.5";}
+  else if(f.d>=z.d&&f.x>=z.x&&f.x+f.w<=z.x+z.w){var w=f.w*s;if(w<0.1){g.style.display="none";}else{place(g,pad+(f.x-z.x)*s,w);}}
+  else{g.style.display="none";}});}
+function pct(v){return(100*v/total).toFixed(2)+"%";}
+frames.forEach(function(g){
+ g.style.cursor="pointer";
+ g.addEventListener("click",function(){zoom(g);});
+ g.addEventListener("mouseover",function(){var f=info(g);details.textContent=f.n+" ("+Math.round(f.w)+" "+unit+", "+pct(f.w)+")";});
+ g.addEventListener("mouseout",function(){details.textContent=" ";});});
+reset.addEventListener("click",function(){if(frames.length)zoom(frames[0]);});
+function highlight(term){var q=term.toLowerCase(),spans=[];
+ frames.forEach(function(g){var f=info(g),r=g.querySelector("rect");
+  if(!r.hasAttribute("data-fill"))r.setAttribute("data-fill",r.getAttribute("fill"));
+  var hit=q.length>0&&f.n.toLowerCase().indexOf(q)>=0;r.setAttribute("fill",hit?"rgb(230,0,230)":r.getAttribute("data-fill"));
+  if(hit)spans.push([f.x,f.x+f.w]);});
+ spans.sort(function(a,b){return a[0]-b[0]||b[1]-a[1];});var sum=0,end=-1;
+ spans.forEach(function(s){if(s[0]>=end){sum+=s[1]-s[0];end=s[1];}else if(s[1]>end){sum+=s[1]-end;end=s[1];}});
+ matched.textContent=q.length?"Matched: "+pct(sum):"";}
+if(search){search.addEventListener("input",function(){highlight(search.value);});}
+"""#

@@ -1,0 +1,48 @@
+import Testing
+@testable import Profiling
+
+@inline(never)
+func functionWithAKnownName() -> [UInt] {
+    currentStackAddresses()
+}
+
+@Suite struct SymbolNameTests {
+    @Test(arguments: [
+        ("$s14ProfilingTests23deliberatelyHotFunction10iterationsS2i_tF",
+         "ProfilingTests.deliberatelyHotFunction(iterations:)"),
+        ("$sSa6appendyyxnF", "Swift.Array.append(_:)"),
+        ("$sSD17dictionaryLiteralSDyxq_Gx_q_td_tcfC", "Swift.Dictionary.init(dictionaryLiteral:)"),
+        ("$s4main3fooyyFyycfU_", "closure #1 in main.foo()"),
+        ("$sSTsE3mapySayqd__Gqd__7ElementQzKXEKlF", "Swift.Sequence.map(_:)"),
+        ("$sSh8_VariantV6insertySb8inserted_x17memberAfterInserttxnFSS_Tg5", "Swift.Set._Variant.insert(_:)"),
+        ("$sSa15reserveCapacityyySiFSi_Tg5", "Swift.Array.reserveCapacity(_:)"),
+        ("$sSi1loiySbSi_SitFZ", "static Swift.Int.< infix(_:_:)"),
+        ("$s4main1SVSQAASQ2eeoiySbx_xtFZTW", "static Swift.Equatable.== infix(_:_:) [main.S]"),
+        ("$s4main3fooyyYaFTY0_", "main.foo()"),
+        ("$s4main1xSivg", "main.x.getter"),
+        ("$s4main3fooyyFyycfU_TA", "closure #1 in main.foo()"),
+        ("$sSD8_VariantV8setValue_6forKeyyq_n_xtF", "Swift.Dictionary._Variant.setValue(_:forKey:)"),
+        ("$s4main3fooyyFTf4nnd_n", "main.foo()"),
+        ("_ZN5swift3fooEi", "swift::foo(int)"),
+        ("memcpy", "memcpy"),
+    ])
+    func readableNames(mangled: String, expected: String) {
+        #expect(Demangler().readableName(mangled) == expected)
+    }
+
+    @Test func swiftDemangleIsFoundInTheRuntime() throws {
+        let full = try #require(Demangler().demangleSwift("$s14ProfilingTests23deliberatelyHotFunction10iterationsS2i_tF"))
+        #expect(full == "ProfilingTests.deliberatelyHotFunction(iterations: Swift.Int) -> Swift.Int")
+        #expect(Demangler().demangleSwift("not_a_swift_symbol") == nil)
+    }
+
+    @Test func liveAddressesAreNamed() throws {
+        let stack = functionWithAKnownName()
+        try #require(stack.count >= 2)
+        var symbolizer = Symbolizer()
+        // stack[0] is the return address into functionWithAKnownName, stack[1] into this test.
+        #expect(symbolizer.name(of: stack[0], isReturnAddress: true) == "ProfilingTests.functionWithAKnownName()")
+        #expect(symbolizer.name(of: stack[1], isReturnAddress: true).contains("liveAddressesAreNamed"))
+        #expect(symbolizer.name(of: 16, isReturnAddress: false) == "[unknown]")
+    }
+}
