@@ -17,6 +17,10 @@ public struct RunOptions: Sendable {
     public var onProgress: (@Sendable (RunProgress) -> Void)?
     /// Called when a phase starts (index, label).
     public var onPhase: (@Sendable (Int, String) -> Void)?
+    /// Called in each trial right after warm-up, before the first measured episode (a profiler starts here).
+    public var onMeasureStart: (@Sendable () -> Void)?
+    /// Called in each trial after the last measured episode, with the episodes it completed.
+    public var onMeasureEnd: (@Sendable (UInt64) -> Void)?
     public var version: String
 
     public init(trials: Int = 1, varySeed: Bool = false, memory: any MemorySampler = defaultMemorySampler(),
@@ -93,6 +97,7 @@ public enum BenchmarkRunner {
         }
 
         let plan = PlannedPhase.plan(scenario, defaultWorkers: workers)
+        options.onMeasureStart?()
         let measureStart = monotonicNanoseconds()
         faults.arm(at: measureStart)
         let sampler = Sampler(
@@ -139,6 +144,7 @@ public enum BenchmarkRunner {
                 maxQueueDepth: UInt64(outcome.maxQueueDepth), drainSeconds: isOpen ? drain : nil,
                 startSeconds: Double(outcome.start &- measureStart) / 1e9, durationSeconds: wall, stats: stats))
         }
+        options.onMeasureEnd?(overall.episodes)
         let timeseries = sampler.finish()
         let runEnd = Snapshot.take(options.memory, workload: workload)
         let seconds = Double(runEnd.time &- measureStart) / 1e9
