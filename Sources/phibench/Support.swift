@@ -34,7 +34,12 @@ struct WorkloadTarget {
             do {
                 config = try PipelineConfig(settings: loaded.scenario.workload)
             } catch {
-                throw InputError(loaded.error(key: error.key, error.reason))
+                // Point at the scenario line (or --set) the offending key came from.
+                let key: String = switch error {
+                case .unknownKey(let key, _, _), .invalidValue(let key, _, _): key
+                case .inconsistent(let keys, _): keys.first ?? "pipeline"
+                }
+                throw InputError(loaded.error(key: key, error.description))
             }
         case .noop:
             config = nil
@@ -43,7 +48,7 @@ struct WorkloadTarget {
 
     var stageNames: [String] {
         switch kind {
-        case .pipeline: PipelineWorkload.stages
+        case .pipeline: PipelineStage.allCases.map(\.name)
         case .noop: SyntheticWorkload().stageNames
         }
     }
@@ -62,6 +67,8 @@ struct WorkloadTarget {
                 return try BenchmarkRunner.run(scenario: record, options: options) { _, _ in SyntheticWorkload() }
             }
         } catch let error as HarnessError {
+            throw InputError(error)
+        } catch let error as PipelineError {
             throw InputError(error)
         }
     }
