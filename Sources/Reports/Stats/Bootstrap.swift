@@ -46,13 +46,31 @@ enum Bootstrap {
         for _ in 0..<resamples {
             for i in a.indices { a[i] = before[Int(rng.next() % UInt64(before.count))] }
             for i in b.indices { b[i] = after[Int(rng.next() % UInt64(after.count))] }
-            guard let mb = median(a), let ma = median(b), mb != 0 else { continue }
+            let mb = sortedMedian(&a), ma = sortedMedian(&b)
+            guard mb != 0 else { continue }
             changes.append((ma - mb) / mb)
         }
         guard changes.count >= resamples / 2 else { return nil }
         changes.sort()
         let tail = (1 - level) / 2
         return ConfidenceInterval(low: quantile(changes, tail), high: quantile(changes, 1 - tail), level: level)
+    }
+
+    /// Sorts `v` in place (insertion sort: trial counts are small) and returns its median.
+    private static func sortedMedian(_ v: inout [Double]) -> Double {
+        v.withUnsafeMutableBufferPointer { p in
+            for i in 1..<max(p.count, 1) {
+                let x = p[i]
+                var j = i - 1
+                while j >= 0 && p[j] > x {
+                    p[j + 1] = p[j]
+                    j -= 1
+                }
+                p[j + 1] = x
+            }
+            let mid = p.count / 2
+            return p.count % 2 == 1 ? p[mid] : (p[mid - 1] + p[mid]) / 2
+        }
     }
 
     /// Linear-interpolated quantile of sorted `s` at q in [0, 1].
