@@ -160,6 +160,7 @@ struct Fixture {
             out.latencyNs[k] = LatencySummary(count: l.count / UInt64(max(trials, 1)), min: l.min, mean: l.mean * rng.jitter(noise),
                                               p50: j(l.p50), p90: j(l.p90), p95: j(l.p95), p99: j(l.p99), p999: j(l.p999), max: j(l.max))
         }
+        out.episodes = s.episodes / UInt64(max(trials, 1))
         out.throughputEps = s.throughputEps * rng.jitter(noise)
         out.memory.allocationsPerEpisode = s.memory.allocationsPerEpisode.map { $0 * rng.jitter(noise) }
         out.memory.bytesAllocatedPerEpisode = s.memory.bytesAllocatedPerEpisode.map { $0 * rng.jitter(noise) }

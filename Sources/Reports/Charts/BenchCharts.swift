@@ -56,7 +56,7 @@ enum BenchCharts {
         var xAxis = ChartAxis(title: "percentile", scale: .log10, min: 1, ticks: PercentileCurve.ticks(upTo: maxCount))
         xAxis.max = PercentileCurve.ticks(upTo: maxCount).map(\.value).first { $0 >= Double(maxCount) } ?? Double(maxCount)
         let yAxis = ChartAxis(title: "latency (\(scale.unit))", scale: logY ? .log10 : .linear,
-                              format: { logY ? Units.formatNanoseconds($0 * scale.divisor) : Fmt.number($0) })
+                              format: { logY ? Units.formatNanoseconds($0 * scale.divisor) : Fmt.tick($0) })
         let series = curves.map { c in
             ChartSeries(name: c.name, color: c.color, points: scale.scaled(c.curve.points), dashed: c.dashed,
                         width: c.dashed ? 1.5 : 2, markers: scale.scaled(c.curve.markers))
@@ -70,7 +70,11 @@ enum BenchCharts {
         return first.result.phases.map { ChartBand(from: $0.startSeconds, to: $0.startSeconds + $0.durationSeconds, label: $0.label) }
     }
 
-    private static func timeAxis() -> ChartAxis { ChartAxis(title: "time (s)", includeZero: true) }
+    /// Seconds from 0 to the end of the longest series (no rounding up past the data).
+    private static func timeAxis(_ inputs: [ChartInput]) -> ChartAxis {
+        let end = inputs.flatMap { $0.result.timeseries.map(\.tSeconds) }.max()
+        return ChartAxis(title: "time (s)", min: 0, max: end.map { Swift.max($0, 1) })
+    }
 
     /// p50 (solid) and p99 (dashed) per interval.
     static func latencyOverTime(_ inputs: [ChartInput], width: Double = 600) -> String {
@@ -85,7 +89,7 @@ enum BenchCharts {
                                       points: i.result.timeseries.map { ChartPoint(x: $0.tSeconds, y: Double($0.p99Ns) / scale.divisor) },
                                       dashed: true, width: 1.6))
         }
-        return LineChart(id: "ts-latency", title: "e2e latency over time", x: timeAxis(),
+        return LineChart(id: "ts-latency", title: "e2e latency over time", x: timeAxis(inputs),
                          y: ChartAxis(title: "latency (\(scale.unit))"), series: series, bands: bands(inputs), width: width,
                          emptyMessage: "no time series in this result").svg()
     }
@@ -103,7 +107,7 @@ enum BenchCharts {
                                           points: target, dashed: true, width: 1.5))
             }
         }
-        return LineChart(id: "ts-throughput", title: "Throughput over time", x: timeAxis(),
+        return LineChart(id: "ts-throughput", title: "Throughput over time", x: timeAxis(inputs),
                          y: ChartAxis(title: "episodes/s"), series: series, bands: bands(inputs), width: width,
                          emptyMessage: "no time series in this result").svg()
     }
@@ -113,7 +117,7 @@ enum BenchCharts {
             ChartSeries(name: inputs.count > 1 ? i.label : "queue depth", color: i.color,
                         points: i.result.timeseries.map { ChartPoint(x: $0.tSeconds, y: Double($0.queueDepth)) })
         }
-        return LineChart(id: "ts-queue", title: "Queue depth over time (arrivals waiting)", x: timeAxis(),
+        return LineChart(id: "ts-queue", title: "Queue depth over time (arrivals waiting)", x: timeAxis(inputs),
                          y: ChartAxis(title: "arrivals"), series: series, bands: bands(inputs), width: width,
                          emptyMessage: "no time series in this result").svg()
     }
@@ -132,8 +136,8 @@ enum BenchCharts {
                 series.append(ChartSeries(name: prefix + "jemalloc allocated", color: i.color, points: allocated, dashed: true, width: 1.5))
             }
         }
-        return LineChart(id: "ts-rss", title: "Memory over time", x: timeAxis(),
-                         y: ChartAxis(title: "memory (\(scale.unit))"), series: series, bands: bands(inputs), width: width,
+        return LineChart(id: "ts-rss", title: "Memory over time", x: timeAxis(inputs),
+                         y: ChartAxis(title: "memory (\(scale.unit))", includeZero: false), series: series, bands: bands(inputs), width: width,
                          emptyMessage: "no time series in this result").svg()
     }
 
@@ -147,7 +151,7 @@ enum BenchCharts {
                         })
         }
         guard series.contains(where: { !$0.points.isEmpty }) else { return nil }
-        return LineChart(id: "ts-allocs", title: "Allocations per episode over time", x: timeAxis(),
+        return LineChart(id: "ts-allocs", title: "Allocations per episode over time", x: timeAxis(inputs),
                          y: ChartAxis(title: "allocations/episode"), series: series, bands: bands(inputs), width: width).svg()
     }
 
@@ -158,7 +162,7 @@ enum BenchCharts {
                         points: i.result.timeseries.compactMap { p in p.phiCacheHitRate.map { ChartPoint(x: p.tSeconds, y: $0 * 100) } })
         }
         guard series.contains(where: { !$0.points.isEmpty }) else { return nil }
-        return LineChart(id: "ts-phi", title: "Φ cache hit rate over time", x: timeAxis(),
+        return LineChart(id: "ts-phi", title: "Φ cache hit rate over time", x: timeAxis(inputs),
                          y: ChartAxis(title: "hit rate (%)", max: 100), series: series, bands: bands(inputs), width: width).svg()
     }
 

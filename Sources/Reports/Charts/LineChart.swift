@@ -26,7 +26,7 @@ struct LineChart {
                                                    inLegend: s.inLegend) }
         let all = usable.flatMap(\.points)
         let legendItems = usable.filter(\.inLegend).map { ($0.name, $0.color, $0.dashed) }
-        let left = 66.0, right = 18.0
+        let left = 66.0, right = 30.0
         let (legend, legendHeight) = SVG.legend(legendItems, x: left, y: 30, width: width - left - right)
         let top = 34 + legendHeight + 4
         let bottom = 46.0
@@ -83,10 +83,13 @@ struct LineChart {
         let clip = "clip-" + Self.safeID(id)
         out += "<clipPath id=\"\(clip)\"><rect x=\"\(SVG.num(left))\" y=\"\(SVG.num(top - 2))\" width=\"\(SVG.num(plotW))\" height=\"\(SVG.num(plotH + 4))\"/></clipPath>"
         out += "<g clip-path=\"url(#\(clip))\" fill=\"none\" stroke-linejoin=\"round\" stroke-linecap=\"round\">"
-        for s in usable where !s.points.isEmpty {
+        // Earlier series are drawn a little wider, so a later one lying on top still lets them show.
+        let count = usable.count
+        for (n, s) in usable.enumerated() where !s.points.isEmpty {
+            let width = count > 1 && !s.dashed ? s.width + 0.9 * Double(count - 1 - n) / Double(count - 1) : s.width
             let d = s.points.enumerated().map { i, p in (i == 0 ? "M" : "L") + SVG.num(px(p.x)) + " " + SVG.num(py(p.y)) }.joined()
             let dash = s.dashed ? " stroke-dasharray=\"6 4\"" : ""
-            out += "<path d=\"\(d)\" stroke=\"\(s.color)\" stroke-width=\"\(SVG.num(s.width))\"\(dash)><title>\(Escape.xml(s.name))</title></path>"
+            out += "<path d=\"\(d)\" stroke=\"\(s.color)\" stroke-width=\"\(SVG.num(width))\"\(dash)><title>\(Escape.xml(s.name))</title></path>"
         }
         out += "</g>"
         for s in usable {

@@ -56,7 +56,11 @@ struct PercentileCurve {
 
     /// `90%`, `99%`, `99.9%`, … for 1, 2, 3 … nines.
     static func percentLabel(_ nines: Int) -> String {
-        nines <= 2 ? String(repeating: "9", count: nines) + "%" : "99." + String(repeating: "9", count: nines - 2) + "%"
+        switch nines {
+        case 1: "90%"
+        case 2: "99%"
+        default: "99." + String(repeating: "9", count: nines - 2) + "%"
+        }
     }
 }
 

@@ -26,7 +26,7 @@ public enum Comparison {
             guard options.force else { throw .scenarioMismatch(before: before.scenario.name, after: after.scenario.name) }
             notes.append("Compared different scenarios ('\(before.scenario.name)' vs '\(after.scenario.name)') because of --force.")
         }
-        let labels = ResultLabels.make([before, after], explicit: [options.beforeLabel, options.afterLabel])
+        let labels = compareLabels(before, after, options)
         notes += contextNotes(before, after)
 
         let beforeDescriptors = before.summary.metricDescriptors
@@ -89,7 +89,8 @@ public enum Comparison {
         let changeText = change.map { Fmt.change($0) } ?? "from 0"
 
         guard b.count >= 2, a.count >= 2 else {
-            let trials = b.count == a.count ? "\(b.count) trial" : "\(b.count) vs \(a.count) trials"
+            let trials = metric.hasPrefix("memory_layer.") ? "one value per run"
+                : b.count == a.count ? "\(b.count) trial" : "\(b.count) vs \(a.count) trials"
             if beyond {
                 result.verdict = .inconclusive
                 result.reason = "inconclusive (\(trials)): changed \(changeText), beyond ±\(tau), but one trial cannot show significance"
@@ -129,6 +130,13 @@ public enum Comparison {
             result.reason = "changed \(changeText) but not significant (\(pText) ≥ \(Fmt.number(options.alpha)))"
         }
         return result
+    }
+
+    /// Names of the two sides: as given, else the short commits when they differ, else `before`/`after`.
+    static func compareLabels(_ b: BenchResult, _ a: BenchResult, _ o: CompareOptions) -> [String] {
+        let commit = { (r: BenchResult) in Fmt.shortCommit(r.build.commit) + (r.build.dirty ? "+dirty" : "") }
+        let differ = commit(b) != commit(a) && b.build.commit != "unknown"
+        return [o.beforeLabel ?? (differ ? commit(b) : "before"), o.afterLabel ?? (differ ? commit(a) : "after")]
     }
 
     /// Per-trial values of `path`; the merged summary stands in for a result without trials.

@@ -6,8 +6,9 @@ extension ComparisonReport {
     /// with colour-coded verdicts. Self-contained, no script. `before` and `after` are the compared
     /// results (for their histograms).
     public func html(before b: BenchResult, after a: BenchResult, generator: String = "phibench") -> String {
-        let inputs = [ChartInput(b, label: "before: " + before.label, color: Palette.result(0)),
-                      ChartInput(a, label: "after: " + after.label, color: Palette.result(1))]
+        let side = { (name: String, label: String) in label == name ? name : "\(name): \(label)" }
+        let inputs = [ChartInput(b, label: side("before", before.label), color: Palette.result(0)),
+                      ChartInput(a, label: side("after", after.label), color: Palette.result(1))]
         var sections: [Section] = []
         sections.append(metricSection(gated: true))
         sections.append(metricSection(gated: false))
@@ -54,7 +55,7 @@ extension ComparisonReport {
         }
         let page = Page(title: "phibench compare · \(before.scenario)", subtitle: "\(before.label) → \(after.label)",
                         generator: "\(generator) · \(ComparisonReport.schemaID)", verdict: headline, verdictClass: verdictClass,
-                        banners: banners, runs: runs, cards: cards, sections: sections,
+                        banners: banners, runs: runs, cards: cards, cardsClass: "cards", sections: sections,
                         toc: sections.map { Page.TOCEntry(id: $0.id, title: $0.title) })
         return Templates.render(page)
     }

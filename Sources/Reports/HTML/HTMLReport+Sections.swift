@@ -19,7 +19,7 @@ extension HTMLReport {
             }
         }
         let headers = resultHeader(multi) + [Cell("Threshold"), Cell("Measured", cls: "num"), Cell("Limit", cls: "num"), Cell("Status")]
-        return Section(id: "thresholds", title: "Thresholds", intro: "Evaluated on the merged summary; any failure makes `phibench run` exit 1.",
+        return Section(id: "thresholds", title: "Thresholds", intro: "Evaluated on the merged summary; any failure makes phibench run exit with status 1.",
                        tables: [Table(caption: nil, headers: headers, rows: rows)])
     }
 
@@ -39,17 +39,20 @@ extension HTMLReport {
         } else if let stages = BenchCharts.stagePercentiles(inputs[0]) {
             figures.append(Figure(svg: stages, caption: "Every stage on one log-scale latency axis; dashed lines are sub-measures (Φ cache hits and misses)."))
         }
-        let headers = resultHeader(multi) + [Cell("Stage")] + ["count", "mean", "p50", "p90", "p95", "p99", "p99.9", "max"].map { Cell($0, cls: "num") }
-        let rows = inputs.flatMap { i in
-            i.result.summary.latencyKeysInOrder.map { k in
-                let l = i.result.summary.latencyNs[k]!
+        let headers = (multi ? [Cell("Stage"), Cell("Result")] : [Cell("Stage")]) + ["count", "mean", "p50", "p90", "p95", "p99", "p99.9", "max"].map { Cell($0, cls: "num") }
+        // Several results: stage by stage, one row per result, so the numbers to compare sit together.
+        var keys: [String] = []
+        for i in inputs { for k in i.result.summary.latencyKeysInOrder where !keys.contains(k) { keys.append(k) } }
+        let rows = keys.flatMap { k in
+            inputs.compactMap { i -> Row? in
+                guard let l = i.result.summary.latencyNs[k] else { return nil }
                 let ns = { (v: UInt64) in Cell.num(Units.formatNanoseconds(Double(v))) }
-                return Row(cells: resultCell(i, multi) + [Cell(k, color: multi ? nil : Palette.stage(k, index: 0)),
+                return Row(cells: [Cell(k, color: multi ? nil : Palette.stage(k, index: 0))] + resultCell(i, multi) + [
                     Cell.num(Fmt.grouped(l.count)), Cell.num(Units.formatNanoseconds(l.mean)),
                     ns(l.p50), ns(l.p90), ns(l.p95), ns(l.p99), ns(l.p999), ns(l.max)], cls: k == "e2e" ? "gated" : "")
             }
         }
-        let empty = figures.isEmpty ? ["No histograms in this result: percentile curves need `histograms`."] : []
+        let empty = figures.isEmpty ? ["No histograms in this result: percentile curves need its histograms."] : []
         return Section(id: "latency", title: "Latency", intro: nil, figures: figures,
                        tables: [Table(caption: nil, headers: headers, rows: rows)], notes: empty)
     }
@@ -99,7 +102,7 @@ extension HTMLReport {
                 let missed = p.targetRate.map { p.achievedRate < $0 * 0.95 } ?? false
                 return Row(cells: resultCell(i, multi) + [
                     Cell.num("\(p.index + 1)"), Cell(p.kind), Cell(p.label),
-                    Cell.num(p.targetRate.map { Fmt.number($0) + "/s" } ?? "closed c=\(p.concurrency)"),
+                    Cell.num(p.targetRate.map { Fmt.number($0) + "/s" } ?? (p.kind.hasPrefix("closed") ? "closed c=\(p.concurrency)" : "–")),
                     Cell(Fmt.number(p.achievedRate) + "/s", cls: missed ? "num fail" : "num",
                          hint: missed ? "below 95% of the target rate" : nil),
                     Cell.num(Fmt.metric(p.stats.metric("e2e.p50"), unit: .nanoseconds)),

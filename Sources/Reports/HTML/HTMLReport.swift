@@ -23,7 +23,7 @@ public enum HTMLReport {
             title: results.count == 1 ? "phibench · \(results[0].scenario.name)" : "phibench · \(labels.joined(separator: " vs "))",
             subtitle: subtitle(results), generator: "\(options.generator) · \(BenchResult.schemaID)",
             verdict: verdict, verdictClass: verdictClass, banners: banners(inputs), runs: runsTable(inputs),
-            cards: cards(inputs), sections: sections,
+            cards: cards(inputs), cardsClass: results.count > 1 ? "cards multi" : "cards", sections: sections,
             toc: sections.map { Page.TOCEntry(id: $0.id, title: $0.title) })
         return Templates.render(page)
     }
@@ -57,7 +57,7 @@ public enum HTMLReport {
             let own = r.warnings.map { $0.lowercased() }
             if r.build.configuration != "release" && !own.contains(where: { $0.contains("debug") }) {
                 out.append(Banner(level: "bad", title: "\(who)\(r.build.configuration) build.",
-                                  text: "Timings of a debug build say little about release performance; build with `swift build -c release` (make run)."))
+                                  text: "Timings of a debug build say little about release performance; build with swift build -c release (make run does)."))
             }
             if !r.build.jemalloc && !own.contains(where: { $0.contains("jemalloc") }) {
                 out.append(Banner(level: "note", title: "\(who)jemalloc off.",
@@ -100,9 +100,9 @@ public enum HTMLReport {
             let machine = "\(m.hostname) · \(m.cpuModel) · \(m.cores) cores · \(Units.formatBytes(Double(m.memoryBytes))) · \(m.os)"
             let build = "\(b.configuration) · \(b.compiler) · jemalloc \(b.jemalloc ? "on" : "off") · phibench \(b.phibenchVersion)"
             return Row(cells: [
-                Cell(i.label, color: i.color, hint: r.scenario.file), Cell(machine, hint: m.kernel), Cell(build),
+                Cell(i.label, cls: "nowrap", color: i.color, hint: r.scenario.file), Cell(machine, hint: m.kernel), Cell(build),
                 Cell(Fmt.shortCommit(b.commit) + (b.dirty ? " (dirty)" : ""), cls: "mono", hint: b.commit),
-                Cell(r.startedAt), Cell.num(Fmt.duration(r.durationSeconds)), Cell.num("\(max(1, r.trials.count))"),
+                Cell(r.startedAt.replacingAll("T", with: " "), cls: "nowrap"), Cell.num(Fmt.duration(r.durationSeconds)), Cell.num("\(max(1, r.trials.count))"),
             ])
         }
         return Table(caption: nil, headers: headers, rows: rows)
@@ -111,7 +111,7 @@ public enum HTMLReport {
     static func cards(_ inputs: [ChartInput]) -> [Card] {
         let multi = inputs.count > 1
         func values(_ f: (BenchResult) -> String) -> [Card.Value] {
-            inputs.map { Card.Value(text: f($0.result), color: multi ? $0.color : nil, label: multi ? $0.label : nil) }
+            inputs.map { Card.Value(text: f($0.result), color: multi ? $0.color : nil, label: nil) }
         }
         let first = inputs[0].result.summary
         var cards = [

@@ -78,6 +78,8 @@ struct Page {
     var banners: [Banner]
     var runs: Table
     var cards: [Card]
+    /// `cards`, or `cards multi` for several values per card (smaller type).
+    var cardsClass = "cards"
     var sections: [Section]
     var toc: [TOCEntry]
 

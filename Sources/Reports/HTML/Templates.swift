@@ -49,7 +49,7 @@ enum Templates {
         {{#banners}}<div class="banner {{level}}"><strong>{{title}}</strong> {{text}}</div>
         {{/banners}}
         {{#runs}}{{> table}}{{/runs}}
-        <div class="cards">{{#cards}}<div class="card"><div class="k">{{name}}</div>{{#values}}<div class="v">{{#color}}<span class="sw" style="background:{{.}}"></span>{{/color}}{{text}}{{#label}}<span class="lbl">{{.}}</span>{{/label}}</div>{{/values}}<div class="hint">{{hint}}</div></div>
+        <div class="{{cardsClass}}">{{#cards}}<div class="card"><div class="k">{{name}}</div>{{#values}}<div class="v">{{#color}}<span class="sw" style="background:{{.}}"></span>{{/color}}{{text}}{{#label}}<span class="lbl">{{.}}</span>{{/label}}</div>{{/values}}<div class="hint">{{hint}}</div></div>
         {{/cards}}</div>
         {{#sections}}<section id="{{id}}">
         <h2>{{title}}</h2>
@@ -88,11 +88,12 @@ enum Templates {
         .banner.note { background:#fff8c5; border-color:#f5e0a0; color:#4d2d00; }
         .banner.info { background:#ddf4ff; border-color:#b6e3ff; color:#0a3069; }
         .cards:empty, .figs:empty { display:none; }
-        .cards { display:grid; grid-template-columns:repeat(auto-fit,minmax(150px,1fr)); gap:10px; margin:14px 0 18px; }
+        .cards { display:grid; grid-template-columns:repeat(auto-fit,minmax(128px,1fr)); gap:10px; margin:14px 0 18px; }
         .card { background:var(--card); border:1px solid var(--line); border-radius:10px; padding:10px 12px; }
         .card .k { color:var(--muted); font-size:12px; text-transform:uppercase; letter-spacing:.04em; }
         .card .v { font-size:22px; font-weight:600; font-variant-numeric:tabular-nums; white-space:nowrap; overflow:hidden; text-overflow:ellipsis; }
         .card .v + .v { font-size:17px; }
+        .cards.multi .card .v { font-size:16px; }
         .card .lbl { font-size:11px; font-weight:400; color:var(--muted); margin-left:6px; }
         .card .hint { color:var(--muted); font-size:12px; }
         section { background:var(--card); border:1px solid var(--line); border-radius:10px; padding:14px 16px 10px; margin:0 0 16px; }
@@ -108,6 +109,7 @@ enum Templates {
         th { background:#f6f8fa; font-weight:600; color:#31363c; border-bottom:1px solid var(--line); white-space:nowrap; }
         tbody tr:hover { background:#f6f8fa; }
         td.num, th.num { text-align:right; white-space:nowrap; }
+        td.nowrap { white-space:nowrap; }
         td.mono { font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace; font-size:12px; }
         .sw { display:inline-block; width:10px; height:10px; border-radius:2px; margin-right:6px; vertical-align:baseline; }
         td.pass, td.improved { color:var(--good); font-weight:600; }

@@ -30,6 +30,18 @@ enum Fmt {
         return Units.fixed(v, digits: digits - 1)
     }
 
+    /// An axis tick: at most three significant digits, no trailing zeros: `20`, `2.5`, `0.05`, `1,500`.
+    static func tick(_ v: Double) -> String {
+        guard v.isFinite else { return "" }
+        if abs(v) >= 1000 { return number(v) }
+        var s = number(v)
+        if s.contains(".") {
+            while s.hasSuffix("0") { s.removeLast() }
+            if s.hasSuffix(".") { s.removeLast() }
+        }
+        return s == "-0" ? "0" : s
+    }
+
     /// A relative change as a signed percentage: `+30.0%`, `-2.14%`; `n/a` when undefined.
     static func change(_ fraction: Double?) -> String {
         guard let f = fraction, f.isFinite else { return "n/a" }

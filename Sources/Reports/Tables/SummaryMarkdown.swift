@@ -104,7 +104,7 @@ public enum SummaryMarkdown {
         for (i, r) in results.enumerated() {
             for p in r.phases {
                 t.append((multi ? [names[i]] : []) + [
-                    "\(p.index + 1)", p.kind, p.label, p.targetRate.map { Fmt.number($0) + "/s" } ?? "closed c=\(p.concurrency)",
+                    "\(p.index + 1)", p.kind, p.label, p.targetRate.map { Fmt.number($0) + "/s" } ?? (p.kind.hasPrefix("closed") ? "closed c=\(p.concurrency)" : "–"),
                     Fmt.number(p.achievedRate) + "/s", Fmt.metric(p.stats.metric("e2e.p50"), unit: .nanoseconds),
                     Fmt.metric(p.stats.metric("e2e.p99"), unit: .nanoseconds), Fmt.grouped(p.maxQueueDepth),
                     p.drainSeconds.map { Fmt.number($0) + " s" } ?? "–", Fmt.grouped(p.stats.dropped),
