@@ -112,3 +112,11 @@ import Testing
         #expect(html.contains(">main p50<") && html.contains(">branch p99<"))
     }
 }
+
+@Suite struct EmptyInputTests {
+    @Test func renderersCopeWithNoResults() {
+        #expect(HTMLReport.render(results: []).contains("No results to report."))
+        #expect(SummaryMarkdown.render(results: []) == "No results.\n")
+        #expect(SummaryCSV.render(results: []) == SummaryCSV.columns.joined(separator: ",") + "\r\n")
+    }
+}

@@ -46,7 +46,7 @@ extension ComparisonReport {
                              Row(cells: [Cell(i.label, color: i.color), Cell(run.scenario),
                                          Cell(Fmt.shortCommit(run.commit) + (run.dirty ? " (dirty)" : ""), cls: "mono", hint: run.commit),
                                          Cell("\(run.configuration) · jemalloc \(run.jemalloc ? "on" : "off")"),
-                                         Cell.num("\(run.trials)"), Cell(run.startedAt), Cell(run.hostname)])
+                                         Cell.num("\(run.trials)"), Cell(run.startedAt.replacingAll("T", with: " "), cls: "nowrap"), Cell(run.hostname)])
                          })
         let gated = metrics.filter(\.gated)
         let cards = [Verdict.regressed, .improved, .inconclusive, .unchanged].map { v in

@@ -20,6 +20,14 @@ extension ComparisonReport {
 
     var thresholdText: String { String(Fmt.change(threshold).dropFirst()) }
 
+    /// `label (commit, configuration, N trials)`, without repeating a label that is the commit.
+    static func describe(_ run: ComparedRun) -> String {
+        let commit = Fmt.shortCommit(run.commit) + (run.dirty ? "+dirty" : "")
+        var parts = run.label.hasPrefix(commit) ? [] : [commit]
+        parts += [run.configuration, "\(run.trials) trial\(run.trials == 1 ? "" : "s")"]
+        return "\(run.label) (\(parts.joined(separator: ", ")))"
+    }
+
     /// The interval as `[+27.1%, +33.0%]`, or `–`.
     static func intervalText(_ m: MetricComparison) -> String {
         m.interval.map { "[\(Fmt.change($0.low)), \(Fmt.change($0.high))]" } ?? "–"
@@ -30,8 +38,8 @@ extension ComparisonReport {
     /// A plain-text table for a terminal.
     public func text() -> String {
         var out = "phibench compare · \(before.scenario)\n"
-        out += "before: \(before.label) (\(Fmt.shortCommit(before.commit)), \(before.configuration), \(before.trials) trial\(before.trials == 1 ? "" : "s"))\n"
-        out += "after:  \(after.label) (\(Fmt.shortCommit(after.commit)), \(after.configuration), \(after.trials) trial\(after.trials == 1 ? "" : "s"))\n\n"
+        out += "before: " + Self.describe(before) + "\n"
+        out += "after:  " + Self.describe(after) + "\n\n"
         let ci = "\(Int((confidence * 100).rounded()))% CI"
         var rows = [["metric", "before", "after", "change", ci, "p", "verdict"]]
         for m in metrics {
@@ -45,14 +53,19 @@ extension ComparisonReport {
                 let pad = String(repeating: " ", count: widths[c] - s.count)
                 return c == 0 || c == r.count - 1 ? s + pad : pad + s
             }
-            out += cells.joined(separator: "  ") + "\n"
+            var line = cells.joined(separator: "  ")
+            while line.last == " " { line.removeLast() }
+            out += line + "\n"
             if n == 0 { out += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n" }
         }
         out += "* gated: a regression here fails the comparison\n\n"
         let explained = metrics.filter { $0.verdict != .unchanged }
         if !explained.isEmpty {
             out += "Details:\n"
-            for m in explained { out += "  \(m.metric): \(m.verdict.rawValue) — \(m.reason)\n" }
+            for m in explained {
+                let reason = m.reason.hasPrefix(m.verdict.rawValue) ? m.reason : "\(m.verdict.rawValue) — \(m.reason)"
+                out += "  \(m.metric): \(reason)\n"
+            }
             out += "\n"
         }
         for n in notes { out += "note: \(n)\n" }
@@ -72,8 +85,7 @@ extension ComparisonReport {
         }
         var out = "## phibench compare · \(Escape.markdown(before.scenario))\n\n"
         out += "\(icon) **\(Escape.markdown(headline))**\n\n"
-        out += "Before **\(Escape.markdown(before.label))** (`\(Fmt.shortCommit(before.commit))`, \(Escape.markdown(before.configuration)), \(before.trials) trial\(before.trials == 1 ? "" : "s")) → "
-        out += "after **\(Escape.markdown(after.label))** (`\(Fmt.shortCommit(after.commit))`, \(Escape.markdown(after.configuration)), \(after.trials) trial\(after.trials == 1 ? "" : "s"))\n\n"
+        out += "Before \(Escape.markdown(Self.describe(before))) → after \(Escape.markdown(Self.describe(after)))\n\n"
         if !notes.isEmpty {
             out += "> [!NOTE]\n" + notes.map { "> - \(Escape.markdown($0))\n" }.joined() + "\n"
         }

@@ -5,6 +5,11 @@ import BenchModel
 public enum HTMLReport {
     /// Renders the page. `folded[i]` is result i's folded CPU stacks, when it has any.
     public static func render(results: [BenchResult], options: ReportOptions = ReportOptions(), folded: [String?] = []) -> String {
+        guard !results.isEmpty else {
+            return Templates.render(Page(title: "phibench", subtitle: "No results to report.", generator: options.generator, verdict: nil,
+                                         verdictClass: "neutral", banners: [], runs: Table(caption: nil, headers: [], rows: []),
+                                         cards: [], sections: [], toc: []))
+        }
         let labels = ResultLabels.make(results, explicit: options.labels)
         let inputs = results.enumerated().map { i, r in ChartInput(r, label: labels[i], color: Palette.result(i)) }
         var sections: [Section] = []

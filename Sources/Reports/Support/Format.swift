@@ -13,7 +13,7 @@ enum Fmt {
         return out
     }
 
-    /// About three significant digits, grouped above 1,000: `1,235`, `12.3`, `0.0123`.
+    /// About three significant digits (two below 1), grouped above 1,000: `1,235`, `12.3`, `0.87`, `0.012`.
     static func number(_ v: Double) -> String {
         guard v.isFinite else { return v.isNaN ? "n/a" : (v > 0 ? "∞" : "−∞") }
         let a = abs(v)
