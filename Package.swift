@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // C libraries from the system, found with pkg-config.
@@ -76,6 +77,7 @@ let package = Package(
             dependencies: [
                 "BenchModel",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ]),
         .executableTarget(
             name: "phibench",
@@ -88,7 +90,9 @@ let package = Package(
         .testTarget(name: "MemoryLayerTests", dependencies: ["MemoryLayer", "BenchModel"]),
         .testTarget(name: "HarnessTests", dependencies: ["Harness", "BenchModel"]),
         .testTarget(name: "ProfilingTests", dependencies: ["Profiling", "Reports", "BenchModel"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "BenchModel"]),
+        .testTarget(
+            name: "ReportsTests",
+            dependencies: ["Reports", "BenchModel", .product(name: "Histogram", package: "hdrhistogram-swift")]),
         .testTarget(name: "CLITests", dependencies: ["BenchModel"]),
     ],
     swiftLanguageModes: [.v6]

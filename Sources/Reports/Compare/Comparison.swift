@@ -1,0 +1,183 @@
+import BenchModel
+import Foundation
+
+/// Before/after comparison of two results, metric by metric, with statistics over their trials.
+///
+/// Rules (after criterion's compare): a metric *regressed* when the Mann–Whitney U test over the
+/// trials is significant (p < alpha) and the change of medians is beyond the threshold in the bad
+/// direction; *improved* likewise in the good direction; *unchanged* when the bootstrap interval of
+/// the relative change lies within ±threshold, or the change is small; *inconclusive* when the change
+/// is beyond the threshold but not significant, or there are too few trials to test. One trial per
+/// side is never significant: such changes are "inconclusive (1 trial)", never regressions.
+public enum Comparison {
+    /// Compares `after` against `before`.
+    /// - Throws: ``CompareError`` for different scenarios or schema versions (unless `options.force`)
+    ///   and for out-of-range options.
+    public static func compare(
+        before: BenchResult, after: BenchResult, options: CompareOptions = CompareOptions()
+    ) throws(CompareError) -> ComparisonReport {
+        try options.validate()
+        var notes: [String] = []
+        if before.schema != after.schema {
+            guard options.force else { throw .schemaMismatch(before: before.schema, after: after.schema) }
+            notes.append("Compared across schema versions (\(before.schema) vs \(after.schema)) because of --force.")
+        }
+        if before.scenario.name != after.scenario.name {
+            guard options.force else { throw .scenarioMismatch(before: before.scenario.name, after: after.scenario.name) }
+            notes.append("Compared different scenarios ('\(before.scenario.name)' vs '\(after.scenario.name)') because of --force.")
+        }
+        let labels = compareLabels(before, after, options)
+        notes += contextNotes(before, after)
+
+        let beforeDescriptors = before.summary.metricDescriptors
+        let afterPaths = Set(after.summary.metricDescriptors.map(\.path))
+        let beforePaths = Set(beforeDescriptors.map(\.path))
+        notes += stageNotes(before.summary, after.summary)
+        let otherOnlyBefore = beforeDescriptors.map(\.path).filter { !afterPaths.contains($0) && !isLatency($0) }
+        let otherOnlyAfter = after.summary.metricDescriptors.map(\.path).filter { !beforePaths.contains($0) && !isLatency($0) }
+        if !otherOnlyBefore.isEmpty { notes.append("Only in before (not compared): \(otherOnlyBefore.joined(separator: ", ")).") }
+        if !otherOnlyAfter.isEmpty { notes.append("Only in after (not compared): \(otherOnlyAfter.joined(separator: ", ")).") }
+
+        var metrics: [MetricComparison] = []
+        var methods = Set<MannWhitneyMethod>()
+        for d in beforeDescriptors where afterPaths.contains(d.path) {
+            let b = samples(before, d.path)
+            let a = samples(after, d.path)
+            guard !b.isEmpty, !a.isEmpty else { continue }
+            let m = judge(metric: d.path, unit: d.unit, direction: d.direction, before: b, after: a, options: options)
+            if let t = m.test { methods.insert(t.method) }
+            metrics.append(m)
+        }
+        metrics += memoryLayerMetrics(before, after, options: options)
+
+        if before.trials.count < 2 || after.trials.count < 2 {
+            notes.append("With one trial on a side no change can be called significant: changes beyond the threshold are inconclusive. Run with --trials 5 or more for a verdict.")
+        } else if MannWhitney.smallestPossibleP(before.trials.count, after.trials.count) >= options.alpha {
+            notes.append("\(before.trials.count) vs \(after.trials.count) trials cannot reach p < \(Fmt.number(options.alpha)) with Mann–Whitney U; use 4 or more trials per side (5 recommended).")
+        }
+        let gated = metrics.filter(\.gated)
+        let regressions = gated.filter { $0.verdict == .regressed }.map(\.metric)
+        let overall: Verdict =
+            !regressions.isEmpty ? .regressed
+            : gated.contains { $0.verdict == .improved } ? .improved
+            : gated.contains { $0.verdict == .inconclusive } ? .inconclusive
+            : .unchanged
+        return ComparisonReport(
+            schema: ComparisonReport.schemaID, before: ComparedRun(before, label: labels[0]),
+            after: ComparedRun(after, label: labels[1]), threshold: options.threshold, alpha: options.alpha,
+            confidence: options.confidence, resamples: options.resamples, seed: options.seed,
+            statistic: statisticDescription(methods, options), metrics: metrics, notes: notes, verdict: overall,
+            gatedRegressions: regressions)
+    }
+
+    /// Applies the verdict rules to one metric's per-trial values.
+    static func judge(
+        metric: String, unit: MetricUnit, direction: MetricDirection, before b: [Double], after a: [Double],
+        options: CompareOptions
+    ) -> MetricComparison {
+        let bv = Bootstrap.median(b) ?? 0
+        let av = Bootstrap.median(a) ?? 0
+        let change: Double? = bv == 0 ? (av == 0 ? 0 : nil) : (av - bv) / abs(bv)
+        let floor = options.absoluteFloors[metric] ?? 0
+        let beyond = (change.map { abs($0) > options.threshold } ?? true) && abs(av - bv) > floor
+        let worse = direction == .lowerIsBetter ? av > bv : direction == .higherIsBetter ? av < bv : false
+        let tau = Fmt.change(options.threshold).dropFirst()
+        var result = MetricComparison(
+            metric: metric, unit: unit, direction: direction, gated: options.isGated(metric) && direction != .informational,
+            before: bv, after: av, change: change, beforeTrials: b, afterTrials: a, test: nil, interval: nil,
+            verdict: .unchanged, reason: "")
+        let changeText = change.map { Fmt.change($0) } ?? "from 0"
+
+        guard b.count >= 2, a.count >= 2 else {
+            let trials = metric.hasPrefix("memory_layer.") ? "one value per run"
+                : b.count == a.count ? "\(b.count) trial" : "\(b.count) vs \(a.count) trials"
+            if beyond {
+                result.verdict = .inconclusive
+                result.reason = "inconclusive (\(trials)): changed \(changeText), beyond ±\(tau), but one trial cannot show significance"
+            } else {
+                result.reason = "within ±\(tau) (\(trials), threshold only)"
+            }
+            return result
+        }
+        let seed = options.seed ^ Bootstrap.fnv1a(metric)
+        result.test = MannWhitney.test(b, a)
+        result.interval = Bootstrap.relativeChangeOfMedians(
+            before: b, after: a, resamples: options.resamples, level: options.confidence, seed: seed)
+        let p = result.test?.p ?? 1
+        let pText = "p=\(Fmt.pValue(p))"
+        if MannWhitney.smallestPossibleP(b.count, a.count) >= options.alpha {
+            result.verdict = beyond ? .inconclusive : .unchanged
+            result.reason = beyond
+                ? "inconclusive: changed \(changeText) but \(b.count) vs \(a.count) trials cannot reach p < \(Fmt.number(options.alpha))"
+                : "within ±\(tau) (too few trials to test)"
+            return result
+        }
+        let significant = p < options.alpha
+        if significant && beyond {
+            switch direction {
+            case .informational: result.verdict = .changed
+            default: result.verdict = worse ? .regressed : .improved
+            }
+            result.reason = "\(pText) < \(Fmt.number(options.alpha)) and \(changeText) beyond ±\(tau)"
+        } else if let ci = result.interval, ci.low >= -options.threshold, ci.high <= options.threshold {
+            result.reason = "\(Int((ci.level * 100).rounded()))% CI [\(Fmt.change(ci.low)), \(Fmt.change(ci.high))] within ±\(tau)"
+        } else if !beyond {
+            result.reason = significant
+                ? "significant (\(pText)) but \(changeText) is within ±\(tau)"
+                : "not significant (\(pText)), \(changeText) within ±\(tau)"
+        } else {
+            result.verdict = .inconclusive
+            result.reason = "changed \(changeText) but not significant (\(pText) ≥ \(Fmt.number(options.alpha)))"
+        }
+        return result
+    }
+
+    /// Names of the two sides: as given, else the short commits when they differ, else `before`/`after`.
+    static func compareLabels(_ b: BenchResult, _ a: BenchResult, _ o: CompareOptions) -> [String] {
+        let commit = { (r: BenchResult) in Fmt.shortCommit(r.build.commit) + (r.build.dirty ? "+dirty" : "") }
+        let differ = commit(b) != commit(a) && b.build.commit != "unknown"
+        return [o.beforeLabel ?? (differ ? commit(b) : "before"), o.afterLabel ?? (differ ? commit(a) : "after")]
+    }
+
+    /// Per-trial values of `path`; the merged summary stands in for a result without trials.
+    static func samples(_ r: BenchResult, _ path: String) -> [Double] {
+        if r.trials.isEmpty { return r.summary.metric(path).map { [$0] } ?? [] }
+        return r.trials.compactMap { $0.summary.metric(path) }
+    }
+
+    static func isLatency(_ path: String) -> Bool { RunSummary.unit(of: path) == .nanoseconds }
+
+    static func stageNotes(_ b: RunSummary, _ a: RunSummary) -> [String] {
+        let bs = Set(b.latencyNs.keys), as_ = Set(a.latencyNs.keys)
+        guard bs != as_ else { return [] }
+        var parts: [String] = []
+        let onlyB = bs.subtracting(as_).sorted(), onlyA = as_.subtracting(bs).sorted()
+        if !onlyB.isEmpty { parts.append("only before: \(onlyB.joined(separator: ", "))") }
+        if !onlyA.isEmpty { parts.append("only after: \(onlyA.joined(separator: ", "))") }
+        return ["Stage sets differ (\(parts.joined(separator: "; "))); latency is compared on the stages both have."]
+    }
+
+    static func contextNotes(_ b: BenchResult, _ a: BenchResult) -> [String] {
+        var notes: [String] = []
+        for (side, r) in [("before", b), ("after", a)] where r.build.configuration != "release" {
+            notes.append("The \(side) result was built in \(r.build.configuration) configuration: its timings do not represent release performance.")
+        }
+        if b.build.jemalloc != a.build.jemalloc {
+            notes.append("jemalloc was \(b.build.jemalloc ? "on" : "off") before and \(a.build.jemalloc ? "on" : "off") after: allocation figures are not comparable.")
+        }
+        if b.machine.hostname != a.machine.hostname || b.machine.cpuModel != a.machine.cpuModel {
+            notes.append("The results come from different machines (\(b.machine.hostname) vs \(a.machine.hostname)).")
+        }
+        for (side, r) in [("before", b), ("after", a)] where r.interrupted {
+            notes.append("The \(side) run was interrupted; it measured less than its scenario asked for.")
+        }
+        return notes
+    }
+
+    static func statisticDescription(_ methods: Set<MannWhitneyMethod>, _ o: CompareOptions) -> String {
+        let m = methods.sorted { $0.rawValue < $1.rawValue }.map(\.description)
+        let test = m.isEmpty ? "Mann–Whitney U (not run: fewer than 2 trials on a side)"
+            : "two-sided Mann–Whitney U over trials (\(m.joined(separator: "; ")))"
+        return "\(test), alpha \(Fmt.number(o.alpha)); \(Int((o.confidence * 100).rounded()))% percentile-bootstrap CI of the relative change of medians (\(o.resamples) resamples, seed \(o.seed)); threshold ±\(Fmt.change(o.threshold).dropFirst())"
+    }
+}

@@ -1,0 +1,130 @@
+import BenchModel
+import Foundation
+
+extension ComparisonReport {
+    /// Headline such as `REGRESSED: 2 gated metrics regressed (ESGT.p50, e2e.p99)`.
+    public var headline: String {
+        let gated = metrics.filter(\.gated)
+        func count(_ v: Verdict) -> Int { gated.filter { $0.verdict == v }.count }
+        switch verdict {
+        case .regressed:
+            return "REGRESSED: \(gatedRegressions.count) gated metric\(gatedRegressions.count == 1 ? "" : "s") regressed (\(gatedRegressions.joined(separator: ", ")))"
+        case .improved:
+            return "IMPROVED: \(count(.improved)) gated metric\(count(.improved) == 1 ? "" : "s") improved, none regressed"
+        case .inconclusive:
+            return "INCONCLUSIVE: \(count(.inconclusive)) gated metric\(count(.inconclusive) == 1 ? "" : "s") changed beyond ±\(thresholdText) without significance"
+        case .unchanged, .changed:
+            return "UNCHANGED: all \(gated.count) gated metrics within ±\(thresholdText) or not significant"
+        }
+    }
+
+    var thresholdText: String { String(Fmt.change(threshold).dropFirst()) }
+
+    /// `label (commit, configuration, N trials)`, without repeating a label that is the commit.
+    static func describe(_ run: ComparedRun) -> String {
+        let commit = Fmt.shortCommit(run.commit) + (run.dirty ? "+dirty" : "")
+        var parts = run.label.hasPrefix(commit) ? [] : [commit]
+        parts += [run.configuration, "\(run.trials) trial\(run.trials == 1 ? "" : "s")"]
+        return "\(run.label) (\(parts.joined(separator: ", ")))"
+    }
+
+    /// The interval as `[+27.1%, +33.0%]`, or `–`.
+    static func intervalText(_ m: MetricComparison) -> String {
+        m.interval.map { "[\(Fmt.change($0.low)), \(Fmt.change($0.high))]" } ?? "–"
+    }
+
+    static func pText(_ m: MetricComparison) -> String { m.test.map { Fmt.pValue($0.p) } ?? "–" }
+
+    /// A plain-text table for a terminal.
+    public func text() -> String {
+        var out = "phibench compare · \(before.scenario)\n"
+        out += "before: " + Self.describe(before) + "\n"
+        out += "after:  " + Self.describe(after) + "\n\n"
+        let ci = "\(Int((confidence * 100).rounded()))% CI"
+        var rows = [["metric", "before", "after", "change", ci, "p", "verdict"]]
+        for m in metrics {
+            rows.append([m.metric + (m.gated ? " *" : ""), Fmt.metric(m.before, unit: m.unit, path: m.metric),
+                         Fmt.metric(m.after, unit: m.unit, path: m.metric), Fmt.change(m.change), Self.intervalText(m),
+                         Self.pText(m), m.verdict.rawValue])
+        }
+        let widths = rows[0].indices.map { c in rows.map { $0[c].count }.max() ?? 0 }
+        for (n, r) in rows.enumerated() {
+            let cells = r.enumerated().map { c, s in
+                let pad = String(repeating: " ", count: widths[c] - s.count)
+                return c == 0 || c == r.count - 1 ? s + pad : pad + s
+            }
+            var line = cells.joined(separator: "  ")
+            while line.last == " " { line.removeLast() }
+            out += line + "\n"
+            if n == 0 { out += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n" }
+        }
+        out += "* gated: a regression here fails the comparison\n\n"
+        let explained = metrics.filter { $0.verdict != .unchanged }
+        if !explained.isEmpty {
+            out += "Details:\n"
+            for m in explained {
+                let reason = m.reason.hasPrefix(m.verdict.rawValue) ? m.reason : "\(m.verdict.rawValue) — \(m.reason)"
+                out += "  \(m.metric): \(reason)\n"
+            }
+            out += "\n"
+        }
+        for n in notes { out += "note: \(n)\n" }
+        out += "statistics: \(statistic)\n\n"
+        out += "\(headline)\n"
+        return out
+    }
+
+    /// GitHub-flavoured Markdown for a PR comment: the verdict, the gated metrics and every change,
+    /// with the full table folded in a `<details>` block.
+    public func markdown() -> String {
+        let icon: String = switch verdict {
+        case .regressed: "❌"
+        case .improved: "✅"
+        case .inconclusive: "⚠️"
+        default: "➖"
+        }
+        var out = "## phibench compare · \(Escape.markdown(before.scenario))\n\n"
+        out += "\(icon) **\(Escape.markdown(headline))**\n\n"
+        out += "Before \(Escape.markdown(Self.describe(before))) → after \(Escape.markdown(Self.describe(after)))\n\n"
+        if !notes.isEmpty {
+            out += "> [!NOTE]\n" + notes.map { "> - \(Escape.markdown($0))\n" }.joined() + "\n"
+        }
+        let shown = metrics.filter { $0.gated || $0.verdict != .unchanged }
+        out += "### Gated metrics and changes\n\n" + table(shown).render() + "\n"
+        out += "<details><summary>All \(metrics.count) metrics</summary>\n\n" + table(metrics).render() + "\n</details>\n\n"
+        out += "<sub>\(Escape.markdown(statistic)). Gated metrics are marked ●.</sub>\n"
+        return out
+    }
+
+    func table(_ rows: [MetricComparison]) -> MarkdownTable {
+        let ci = "\(Int((confidence * 100).rounded()))% CI"
+        var t = MarkdownTable(["Metric", "Before", "After", "Change", ci, "p", "Verdict"],
+                              align: [.left, .right, .right, .right, .right, .right, .left])
+        for m in rows {
+            let mark: String = switch m.verdict {
+            case .regressed: "❌ regressed"
+            case .improved: "✅ improved"
+            case .inconclusive: "⚠️ inconclusive"
+            case .changed: "🔀 changed"
+            case .unchanged: "unchanged"
+            }
+            t.append([(m.gated ? "● " : "") + m.metric, Fmt.metric(m.before, unit: m.unit, path: m.metric),
+                      Fmt.metric(m.after, unit: m.unit, path: m.metric), Fmt.change(m.change), Self.intervalText(m),
+                      Self.pText(m), mark])
+        }
+        return t
+    }
+
+    /// The report as pretty-printed JSON (schema `phibench.compare/1`), keys sorted.
+    /// - Throws: ``ReportError/writeFailed(file:reason:)`` only if encoding fails, which it should not.
+    public func json() throws(ReportError) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        do {
+            return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+        } catch {
+            throw .writeFailed(file: "compare.json", reason: "\(error)")
+        }
+    }
+}

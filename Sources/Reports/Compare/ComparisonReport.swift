@@ -1,0 +1,123 @@
+import BenchModel
+
+/// What a comparison says about one metric (or about all of them, for the overall verdict).
+public enum Verdict: String, Sendable, Codable, Equatable, CaseIterable {
+    /// Significantly better, by more than the threshold.
+    case improved
+    /// Significantly worse, by more than the threshold.
+    case regressed
+    /// Within the threshold (by confidence interval, or not significant with a small effect).
+    case unchanged
+    /// Beyond the threshold but not significant, or too few trials to tell.
+    case inconclusive
+    /// Significantly different, beyond the threshold, for a metric without a good direction.
+    case changed
+}
+
+/// One metric of a comparison.
+public struct MetricComparison: Sendable, Codable, Equatable {
+    /// Metric path, e.g. `e2e.p99`, `throughput`, `memory_layer.resident_bytes_per_state`.
+    public var metric: String
+    public var unit: MetricUnit
+    public var direction: MetricDirection
+    /// Whether a regression of this metric fails the comparison.
+    public var gated: Bool
+    /// The value before, in the metric's base unit: the median over trials (the value itself with
+    /// one trial).
+    public var before: Double
+    /// The value after, likewise.
+    public var after: Double
+    /// (after − before) / before; nil when before is 0 and after is not.
+    public var change: Double?
+    /// Per-trial values the statistics were computed from.
+    public var beforeTrials: [Double]
+    public var afterTrials: [Double]
+    /// Two-sided Mann–Whitney U test over the trials; nil with fewer than two trials on a side.
+    public var test: MannWhitneyResult?
+    /// Bootstrap interval of the relative change of medians; nil with fewer than two trials on a side.
+    public var interval: ConfidenceInterval?
+    public var verdict: Verdict
+    /// Why the verdict is what it is, in words.
+    public var reason: String
+
+    enum CodingKeys: String, CodingKey {
+        case metric, unit, direction, gated, before, after, change
+        case beforeTrials = "before_trials"
+        case afterTrials = "after_trials"
+        case test, interval, verdict, reason
+    }
+}
+
+/// Identification of one side of a comparison.
+public struct ComparedRun: Sendable, Codable, Equatable {
+    public var label: String
+    public var scenario: String
+    public var schema: String
+    public var commit: String
+    public var dirty: Bool
+    /// `release` or `debug`.
+    public var configuration: String
+    public var jemalloc: Bool
+    public var trials: Int
+    public var startedAt: String
+    public var hostname: String
+
+    init(_ r: BenchResult, label: String) {
+        self.label = label
+        scenario = r.scenario.name
+        schema = r.schema
+        commit = r.build.commit
+        dirty = r.build.dirty
+        configuration = r.build.configuration
+        jemalloc = r.build.jemalloc
+        trials = Swift.max(1, r.trials.count)
+        startedAt = r.startedAt
+        hostname = r.machine.hostname
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case label, scenario, schema, commit, dirty, configuration, jemalloc, trials
+        case startedAt = "started_at"
+        case hostname
+    }
+}
+
+/// The result of comparing two runs: every paired metric with its verdict, and an overall verdict.
+///
+/// Render it with ``text()``, ``markdown()``, ``json()`` or ``html(before:after:)``;
+/// ``exitStatus`` is what `phibench compare` exits with.
+public struct ComparisonReport: Sendable, Codable, Equatable {
+    /// Schema of the JSON rendering.
+    public static let schemaID = "phibench.compare/1"
+
+    public var schema: String
+    public var before: ComparedRun
+    public var after: ComparedRun
+    /// Relative threshold (fraction).
+    public var threshold: Double
+    public var alpha: Double
+    public var confidence: Double
+    public var resamples: Int
+    public var seed: UInt64
+    /// The statistics used, in words (test and its method(s), interval).
+    public var statistic: String
+    public var metrics: [MetricComparison]
+    /// Things a reader should know: stage sets that differ, metrics only on one side, build differences.
+    public var notes: [String]
+    /// Regressed if any gated metric regressed; else improved if any gated metric improved; else
+    /// inconclusive if any gated metric is; else unchanged.
+    public var verdict: Verdict
+    /// Paths of gated metrics that regressed.
+    public var gatedRegressions: [String]
+
+    /// 1 when any gated metric regressed, else 0.
+    public var exitStatus: Int32 { gatedRegressions.isEmpty ? 0 : 1 }
+
+    /// Metrics with the given verdict.
+    public func metrics(_ verdict: Verdict) -> [MetricComparison] { metrics.filter { $0.verdict == verdict } }
+
+    enum CodingKeys: String, CodingKey {
+        case schema, before, after, threshold, alpha, confidence, resamples, seed, statistic, metrics, notes, verdict
+        case gatedRegressions = "gated_regressions"
+    }
+}

@@ -1,0 +1,94 @@
+/// A small, fast, seedable generator (SplitMix64) so that bootstrap intervals are reproducible:
+/// the same inputs and seed give the same interval on every machine.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// A percentile-bootstrap confidence interval.
+public struct ConfidenceInterval: Sendable, Codable, Equatable {
+    public var low: Double
+    public var high: Double
+    /// Confidence level, e.g. 0.95.
+    public var level: Double
+}
+
+enum Bootstrap {
+    /// The median of `values` (mean of the middle two for an even count); nil when empty.
+    static func median(_ values: [Double]) -> Double? {
+        guard !values.isEmpty else { return nil }
+        let s = values.sorted()
+        let mid = s.count / 2
+        return s.count % 2 == 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2
+    }
+
+    /// A percentile-bootstrap interval for the relative change of medians, (median(after) −
+    /// median(before)) / median(before), resampling each side with replacement `resamples` times.
+    /// Returns nil when either side is empty or too few resamples had a non-zero `before` median.
+    static func relativeChangeOfMedians(
+        before: [Double], after: [Double], resamples: Int, level: Double, seed: UInt64
+    ) -> ConfidenceInterval? {
+        guard !before.isEmpty, !after.isEmpty, resamples > 0 else { return nil }
+        var rng = SplitMix64(seed: seed)
+        var changes: [Double] = []
+        changes.reserveCapacity(resamples)
+        var a = [Double](repeating: 0, count: before.count)
+        var b = [Double](repeating: 0, count: after.count)
+        for _ in 0..<resamples {
+            for i in a.indices { a[i] = before[Int(rng.next() % UInt64(before.count))] }
+            for i in b.indices { b[i] = after[Int(rng.next() % UInt64(after.count))] }
+            let mb = sortedMedian(&a), ma = sortedMedian(&b)
+            guard mb != 0 else { continue }
+            changes.append((ma - mb) / mb)
+        }
+        guard changes.count >= resamples / 2 else { return nil }
+        changes.sort()
+        let tail = (1 - level) / 2
+        return ConfidenceInterval(low: quantile(changes, tail), high: quantile(changes, 1 - tail), level: level)
+    }
+
+    /// Sorts `v` in place (insertion sort: trial counts are small) and returns its median.
+    private static func sortedMedian(_ v: inout [Double]) -> Double {
+        v.withUnsafeMutableBufferPointer { p in
+            for i in 1..<max(p.count, 1) {
+                let x = p[i]
+                var j = i - 1
+                while j >= 0 && p[j] > x {
+                    p[j + 1] = p[j]
+                    j -= 1
+                }
+                p[j + 1] = x
+            }
+            let mid = p.count / 2
+            return p.count % 2 == 1 ? p[mid] : (p[mid - 1] + p[mid]) / 2
+        }
+    }
+
+    /// Linear-interpolated quantile of sorted `s` at q in [0, 1].
+    static func quantile(_ s: [Double], _ q: Double) -> Double {
+        let pos = q * Double(s.count - 1)
+        let lo = Int(pos.rounded(.down))
+        let hi = Swift.min(lo + 1, s.count - 1)
+        return s[lo] + (s[hi] - s[lo]) * (pos - Double(lo))
+    }
+
+    /// A stable 64-bit FNV-1a hash (Swift's `Hasher` is seeded per process, so it cannot be used
+    /// for reproducible seeds).
+    static func fnv1a(_ text: String) -> UInt64 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in text.utf8 {
+            h ^= UInt64(byte)
+            h = h &* 0x0000_0100_0000_01B3
+        }
+        return h
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import Histogram
+import Testing
+@testable import Reports
+
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+@Suite struct ChartTests {
+    @Test func percentileAxisIsLabelledInNines() {
+        let ticks = PercentileCurve.ticks(upTo: 50_000)
+        #expect(ticks.map(\.label).prefix(6) == ["0%", "50%", "90%", "99%", "99.9%", "99.99%"])
+        #expect(ticks.map(\.value).prefix(4) == [1, 2, 10, 100])
+    }
+
+    @Test func percentileCurveFollowsTheHistogram() throws {
+        var h = Histogram<UInt64>(highestTrackableValue: 1_000_000, numberOfSignificantValueDigits: .three)
+        for v in 1...10_000 { _ = h.record(UInt64(v)) }
+        let curve = PercentileCurve(h, name: "uniform")
+        let atMedian = try #require(curve.points.first { abs($0.x - 2) < 0.01 })
+        #expect(abs(atMedian.y - 5_000) < 10)
+        let at99 = try #require(curve.points.first { abs($0.x - 100) < 0.5 })
+        #expect(abs(at99.y - 9_900) < 20)
+        #expect(curve.points.last == ChartPoint(x: 10_000, y: Double(h.max)))
+        #expect(zip(curve.points, curve.points.dropFirst()).allSatisfy { $0.x < $1.x && $0.y <= $1.y })
+        #expect(curve.markers.map { $0.label.split(separator: " ")[1] } == ["p50", "p90", "p99", "p99.9", "p99.99", "max"])
+    }
+
+    @Test func linearAndLogTicks() {
+        #expect(LineChart.niceStep(0.37) == 0.5)
+        #expect(LineChart.niceStep(13) == 20)
+        #expect(LineChart.niceStep(700) == 1000)
+        let d = LineChart.domain(ChartAxis(title: ""), values: [3, 47])
+        #expect(d.lo == 0 && d.hi == 50)
+        let t = LineChart.ticks(d, .linear, format: Fmt.tick).map(\.label)
+        #expect(t == ["0", "10", "20", "30", "40", "50"])
+        let log = LineChart.domain(ChartAxis(title: "", scale: .log10), values: [800, 2_000_000])
+        #expect(log.lo == 100 && log.hi == 10_000_000)
+        #expect(LineChart.ticks(log, .log10, format: Fmt.tick).count == 6)
+    }
+
+    @Test func formatting() {
+        #expect(Fmt.tick(20) == "20" && Fmt.tick(2.5) == "2.5" && Fmt.tick(0.05) == "0.05" && Fmt.tick(1500) == "1,500")
+        #expect(Fmt.change(0.301) == "+30.1%" && Fmt.change(-0.0214) == "-2.14%" && Fmt.change(nil) == "n/a")
+        #expect(Fmt.grouped(1_234_567) == "1,234,567")
+        #expect(Fmt.number(0.01234) == "0.012" && Fmt.number(0.87) == "0.87" && Fmt.number(12.34) == "12.3")
+        #expect(Escape.csv("a,b") == "\"a,b\"" && Escape.csv("say \"hi\"") == "\"say \"\"hi\"\"\"" && Escape.csv("plain") == "plain")
+        #expect(Escape.xml("<a href='x'>&\"") == "&lt;a href=&#39;x&#39;&gt;&amp;&quot;")
+        #expect(Escape.markdownCell("a|b\nc") == "a\\|b c")
+    }
+
+    @Test func chartsAreWellFormedXML() throws {
+        let r = Fixture(episodesSimulated: 600).make()
+        let inputs = [ChartInput(r, label: "a <&> \"b\"", color: Palette.result(0))]
+        let svgs = [
+            BenchCharts.percentiles(inputs, key: "e2e", title: "t <1>"), BenchCharts.stagePercentiles(inputs[0]),
+            BenchCharts.latencyOverTime(inputs), BenchCharts.throughputOverTime(inputs), BenchCharts.memoryOverTime(inputs),
+            BenchCharts.queueDepthOverTime(inputs), BenchCharts.allocationsOverTime(inputs), BenchCharts.phiHitRateOverTime(inputs),
+            BenchCharts.stageShare(inputs),
+            LineChart(id: "empty", title: "nothing", x: ChartAxis(title: "x"), y: ChartAxis(title: "y"), series: []).svg(),
+        ]
+        for svg in svgs {
+            let text = try #require(svg)
+            let parser = XMLParser(data: Data(text.utf8))
+            #expect(parser.parse(), "not well-formed: \(parser.parserError.map { "\($0)" } ?? "") in \(text.prefix(200))")
+        }
+    }
+}

@@ -1,0 +1,151 @@
+import BenchModel
+import Foundation
+import Testing
+@testable import Reports
+
+@Suite struct CompareTests {
+    @Test func resultComparedWithItselfIsUnchanged() throws {
+        let r = Fixture().make()
+        let report = try Comparison.compare(before: r, after: r)
+        #expect(!report.metrics.isEmpty)
+        #expect(report.metrics.allSatisfy { $0.verdict == .unchanged }, "\(report.metrics.filter { $0.verdict != .unchanged }.map(\.metric))")
+        #expect(report.verdict == .unchanged)
+        #expect(report.exitStatus == 0)
+    }
+
+    @Test func sameDistributionRaisesNoFalseAlarmsOverFiftySeeds() throws {
+        var gatedChecked = 0
+        let shared = Fixture(seed: 5, episodesSimulated: 400).simulatedHistograms()
+        for seed in UInt64(1)...50 {
+            let before = Fixture(seed: 5, noiseSeed: seed * 2, episodesSimulated: 400).make(reusing: shared)
+            let after = Fixture(seed: 5, noiseSeed: seed * 2 + 1, episodesSimulated: 400).make(reusing: shared)
+            let report = try Comparison.compare(before: before, after: after, options: CompareOptions(resamples: 500))
+            let bad = report.metrics.filter { $0.verdict == .regressed || $0.verdict == .improved }
+            #expect(bad.isEmpty, "seed \(seed): \(bad.map { "\($0.metric) \($0.reason)" })")
+            #expect(report.exitStatus == 0)
+            gatedChecked += report.metrics.filter(\.gated).count
+        }
+        #expect(gatedChecked > 50 * 15)
+    }
+
+    @Test func thirtyPercentSlowerESGTOverFiveTrialsRegresses() throws {
+        let before = Fixture(seed: 11, noiseSeed: 1).make()
+        let after = Fixture(seed: 11, noiseSeed: 2, scale: ["ESGT": 1.3, "e2e": 1.3]).make()
+        let report = try Comparison.compare(before: before, after: after)
+        let verdicts = Dictionary(uniqueKeysWithValues: report.metrics.map { ($0.metric, $0) })
+        for path in ["ESGT.p50", "ESGT.p99", "e2e.p50", "e2e.p99"] {
+            let m = try #require(verdicts[path])
+            #expect(m.verdict == .regressed, "\(path): \(m.verdict) — \(m.reason)")
+            #expect(m.gated)
+            let change = try #require(m.change)
+            #expect(change > 0.2 && change < 0.4, "\(path) change \(change)")
+            #expect(m.test?.method == .exact)
+        }
+        for path in ["MMEI.p50", "TIG.p99", "throughput", "memory.allocations_per_episode"] {
+            #expect(verdicts[path]?.verdict == .unchanged, "\(path): \(verdicts[path]?.reason ?? "missing")")
+        }
+        #expect(verdicts["ESGT.max"]?.gated == false, "tail metrics carry no gate")
+        #expect(report.verdict == .regressed)
+        #expect(report.exitStatus == 1)
+        #expect(Set(report.gatedRegressions).isSuperset(of: ["ESGT.p50", "ESGT.p99", "e2e.p50", "e2e.p99"]))
+        #expect(report.statistic.contains("Mann–Whitney U") && report.statistic.contains("exact"))
+    }
+
+    @Test func fasterAfterIsAnImprovement() throws {
+        let before = Fixture(seed: 21, noiseSeed: 1).make()
+        let after = Fixture(seed: 21, noiseSeed: 2, scale: ["ESGT": 0.7, "e2e": 0.7]).make()
+        let report = try Comparison.compare(before: before, after: after)
+        #expect(report.metrics.first { $0.metric == "ESGT.p50" }?.verdict == .improved)
+        #expect(report.verdict == .improved)
+        #expect(report.exitStatus == 0)
+    }
+
+    @Test func singleTrialSlowdownIsInconclusiveNeverARegression() throws {
+        let before = Fixture(trials: 1, seed: 31, noiseSeed: 1).make()
+        let after = Fixture(trials: 1, seed: 31, noiseSeed: 2, scale: ["ESGT": 1.3, "e2e": 1.3]).make()
+        let report = try Comparison.compare(before: before, after: after)
+        let esgt = try #require(report.metrics.first { $0.metric == "ESGT.p50" })
+        #expect(esgt.verdict == .inconclusive)
+        #expect(esgt.reason.contains("inconclusive (1 trial)"))
+        #expect(esgt.test == nil && esgt.interval == nil)
+        #expect(!report.metrics.contains { $0.verdict == .regressed || $0.verdict == .improved })
+        #expect(report.verdict == .inconclusive)
+        #expect(report.exitStatus == 0)
+        #expect(report.notes.contains { $0.contains("one trial") })
+    }
+
+    @Test func tooFewTrialsCannotBeSignificant() throws {
+        let before = Fixture(trials: 3, seed: 41, noiseSeed: 1).make()
+        let after = Fixture(trials: 3, seed: 41, noiseSeed: 2, scale: ["ESGT": 1.3, "e2e": 1.3]).make()
+        let report = try Comparison.compare(before: before, after: after)
+        #expect(report.metrics.first { $0.metric == "e2e.p50" }?.verdict == .inconclusive)
+        #expect(report.exitStatus == 0)
+        #expect(report.notes.contains { $0.contains("cannot reach p <") })
+    }
+
+    @Test func differentScenariosOrSchemasAreRefusedUnlessForced() throws {
+        let a = Fixture(scenario: "steady").make()
+        let b = Fixture(scenario: "spike").make()
+        #expect(throws: CompareError.scenarioMismatch(before: "steady", after: "spike")) {
+            try Comparison.compare(before: a, after: b)
+        }
+        let forced = try Comparison.compare(before: a, after: b, options: CompareOptions(force: true))
+        #expect(forced.notes.contains { $0.contains("--force") })
+        var c = a
+        c.schema = "phibench.result/2"
+        #expect(throws: CompareError.schemaMismatch(before: "phibench.result/1", after: "phibench.result/2")) {
+            try Comparison.compare(before: a, after: c)
+        }
+        #expect(CompareError.scenarioMismatch(before: "steady", after: "spike").description.contains("--force"))
+    }
+
+    @Test func differentStageSetsAreComparedOnTheIntersection() throws {
+        let before = Fixture(seed: 51, noiseSeed: 1).make()
+        var stages = Fixture().stages
+        stages.removeAll { $0 == "MEMORY.store" }
+        let after = Fixture(seed: 51, noiseSeed: 2, stages: stages).make()
+        let report = try Comparison.compare(before: before, after: after)
+        #expect(!report.metrics.contains { $0.metric.hasPrefix("MEMORY.store") })
+        #expect(report.metrics.contains { $0.metric == "ESGT.p50" })
+        #expect(report.notes.contains { $0.contains("Stage sets differ") && $0.contains("MEMORY.store") })
+    }
+
+    @Test func memoryLayerFieldsAreComparedGenerically() throws {
+        let before = Fixture(seed: 61, noiseSeed: 1).make()
+        var after = Fixture(seed: 61, noiseSeed: 2).make()
+        after.memoryLayer?.residentBytesPerState = 900
+        let report = try Comparison.compare(before: before, after: after)
+        let m = try #require(report.metrics.first { $0.metric == "memory_layer.resident_bytes_per_state" })
+        #expect(m.direction == .lowerIsBetter)
+        #expect(m.verdict == .inconclusive)
+        #expect(!m.gated)
+    }
+
+    @Test func thresholdParsingAndGatePatterns() {
+        #expect(CompareOptions.parseThreshold("5%") == 0.05)
+        #expect(CompareOptions.parseThreshold("10") == 0.1)
+        #expect(CompareOptions.parseThreshold("0.02") == 0.02)
+        #expect(CompareOptions.parseThreshold("-1%") == nil)
+        #expect(CompareOptions.parseThreshold("five") == nil)
+        let o = CompareOptions()
+        #expect(o.isGated("e2e.p90") && o.isGated("ESGT.p99") && o.isGated("PHI.hit.p50") && o.isGated("throughput"))
+        #expect(!o.isGated("e2e.p999") && !o.isGated("ESGT.max") && !o.isGated("ESGT.p90") && !o.isGated("cpu.utilization"))
+        #expect(throws: CompareError.self) { try Comparison.compare(before: Fixture().make(), after: Fixture().make(), options: CompareOptions(alpha: 2)) }
+    }
+
+    @Test func renderersAgreeWithTheReport() throws {
+        let before = Fixture(seed: 71, noiseSeed: 1).make()
+        let after = Fixture(seed: 71, noiseSeed: 2, scale: ["ESGT": 1.3, "e2e": 1.3]).make()
+        let report = try Comparison.compare(before: before, after: after)
+        let text = report.text()
+        #expect(text.contains("REGRESSED") && text.contains("ESGT.p50 *"))
+        let json = try report.json()
+        let decoded = try JSONDecoder().decode(ComparisonReport.self, from: Data(json.utf8))
+        #expect(decoded == report)
+        let html = report.html(before: before, after: after)
+        #expect(html.contains("class=\"regressed\"") && html.contains("<svg"))
+        let md = report.markdown()
+        #expect(md.contains("❌") && md.contains("ESGT.p50"))
+        try MarkdownChecks.expectWellFormedTables(md)
+    }
+}
