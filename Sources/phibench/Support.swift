@@ -98,7 +98,7 @@ enum ResultFile {
 /// where the report is. Report failures are reported but do not lose the result.
 func writeReports(for result: BenchResult, in dir: URL) -> String {
     do {
-        try ReportWriter.write(results: [result], to: dir)
+        try ReportWriter.write(results: [result], to: dir, options: reportOptions(sources: [dir]))
         return "  report  \(dir.appendingPathComponent("report.html").relativePath)"
     } catch {
         printError("warning: reports not written: \(error)")
@@ -130,4 +130,10 @@ final class ProgressLine: Sendable {
         guard enabled else { return }
         FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8))
     }
+}
+
+/// Report settings every command uses: flame graphs drawn by the Profiling module.
+func reportOptions(sources: [URL?]) -> ReportOptions {
+    ReportOptions(sourceDirectories: sources, flameGraph: { FlameGraph.svg(folded: $0, title: $1, width: $2) },
+                  generator: "phibench \(Phibench.version)")
 }

@@ -1,0 +1,90 @@
+import ArgumentParser
+import BenchModel
+import Foundation
+import Reports
+
+struct CompareCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Compare two results (before/after) metric by metric, with a statistical verdict.",
+        discussion: """
+            Each metric gets before and after (medians over trials), change %, a two-sided Mann–Whitney U \
+            p-value over the trials and a bootstrap confidence interval of the change, and a verdict: \
+            improved, regressed, unchanged or inconclusive. A regression needs p < alpha AND a change beyond \
+            --threshold in the bad direction; with one trial per side nothing is ever called a regression.
+            Examples:
+              phibench compare runs/base/result.json runs/new/result.json
+              phibench compare before.json after.json --threshold 10% --format md --out runs/cmp
+              phibench compare before.json after.json --gate e2e.p99 --gate throughput
+            Exit status 1 when a gated metric regressed, 2 on unreadable or mismatched inputs.
+            """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text, md, json
+    }
+
+    @Argument(help: "The result before the change (result.json).")
+    var before: String
+
+    @Argument(help: "The result after the change (result.json).")
+    var after: String
+
+    @Option(help: "Smallest change that counts, e.g. 5% (also the regression threshold).")
+    var threshold = "5%"
+
+    @Option(help: "Significance level of the Mann–Whitney U test.")
+    var alpha = 0.05
+
+    @Option(help: ArgumentHelp("Metric pattern whose regression fails the compare (repeatable; `*` matches a stage; `none` gates nothing).",
+                               valueName: "PATTERN"))
+    var gate: [String] = []
+
+    @Option(help: "Output format on stdout.")
+    var format: Format = .text
+
+    @Option(name: .shortAndLong, help: "Also write compare.html, compare.md and compare.json here.")
+    var out: String?
+
+    @Flag(help: "Compare results of different scenarios or schema versions anyway.")
+    var force = false
+
+    func validate() throws {
+        guard CompareOptions.parseThreshold(threshold) != nil else {
+            throw ValidationError("--threshold: expected a percentage like 5% or a fraction like 0.05, got '\(threshold)'")
+        }
+        guard alpha > 0, alpha < 1 else { throw ValidationError("--alpha must be between 0 and 1, got \(alpha)") }
+    }
+
+    func run() async throws {
+        let a = try load(before)
+        let b = try load(after)
+        var options = CompareOptions(threshold: CompareOptions.parseThreshold(threshold)!, alpha: alpha, force: force)
+        if !gate.isEmpty { options.gate = gate == ["none"] ? [] : gate }
+        let report: ComparisonReport
+        do {
+            report = try Comparison.compare(before: a, after: b, options: options)
+        } catch {
+            throw InputError(error)
+        }
+        switch format {
+        case .text: print(report.text())
+        case .md: print(report.markdown())
+        case .json: print(try report.json())
+        }
+        if let out {
+            let dir = URL(fileURLWithPath: out, isDirectory: true)
+            do {
+                try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+                _ = try CompareWriter.write(report, before: a, after: b, to: dir)
+            } catch {
+                throw InputError("\(out): cannot write the comparison: \(error)")
+            }
+            if format == .text { print("\n  compare.html  \(dir.appendingPathComponent("compare.html").relativePath)") }
+        }
+        if report.exitStatus != 0 { throw ExitCode(report.exitStatus) }
+    }
+
+    private func load(_ path: String) throws -> BenchResult {
+        do { return try ResultLoader.load(URL(fileURLWithPath: path)) } catch { throw InputError(error) }
+    }
+}

@@ -1,0 +1,33 @@
+import ArgumentParser
+import BenchModel
+import Foundation
+import Harness
+import Reports
+
+struct MergeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Combine results of the same scenario into one result whose trials are all of theirs.",
+        discussion: """
+            scripts/ab.sh uses it to pool interleaved single-trial runs per side before comparing.
+            Examples:
+              phibench merge runs/ab/A-*/result.json --out runs/ab/A.json
+            """)
+
+    @Argument(help: "result.json files of the same scenario.")
+    var inputs: [String]
+
+    @Option(name: .shortAndLong, help: "Where to write the merged result.")
+    var out: String
+
+    func run() async throws {
+        var results: [BenchResult] = []
+        for input in inputs {
+            do { results.append(try ResultLoader.load(URL(fileURLWithPath: input))) } catch { throw InputError(error) }
+        }
+        let merged: BenchResult
+        do { merged = try ResultMerger.merge(results, files: inputs) } catch { throw InputError(error) }
+        try ResultFile.write(merged, to: URL(fileURLWithPath: out))
+        print("\(out): \(merged.trials.count) trials")
+    }
+}
