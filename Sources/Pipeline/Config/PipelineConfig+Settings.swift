@@ -165,7 +165,9 @@ struct ParameterSpec {
     static func unknown(_ key: String, among names: [String]) -> PipelineConfigError {
         let leaf = key.split(separator: ".").last.map(String.init) ?? key
         let budget = max(2, key.count / 5)
-        var suggestions = names.filter { editDistance($0, key) <= budget }
+        let distances = names.map { editDistance($0, key) }
+        let closest = distances.min() ?? .max
+        var suggestions = closest <= budget ? zip(names, distances).filter { $0.1 == closest }.map(\.0) : []
         if suggestions.isEmpty {
             suggestions = names.filter { $0.hasSuffix("." + leaf) }
         }
