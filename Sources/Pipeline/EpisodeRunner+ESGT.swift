@@ -1,0 +1,159 @@
+import BenchModel
+import MemoryLayer
+
+extension EpisodeRunner {
+    /// ESGT: PREPARE (trigger checks) → SYNCHRONIZE (Kuramoto on the recruited subgraph) →
+    /// BROADCAST (focus to the workspace) → SUSTAIN → DISSOLVE (coupling ramps to zero).
+    mutating func runESGT(_ n: UInt64, _ out: inout EpisodeOutcome) {
+        let c = context.config.esgt
+        let t = stimulus.timestamp
+        out.phaseReached = .prepare
+        if out.salience < out.threshold {
+            out.blockedBy = .salience
+        } else if out.arousal < c.minArousal {
+            out.blockedBy = .arousal
+        } else if out.recruited < c.minNodes {
+            out.blockedBy = .recruitment
+        } else if let block = gate.blocker(at: t) {
+            out.blockedBy = block
+        }
+        guard out.blockedBy == nil else { return }
+        out.triggered = true
+
+        out.phaseReached = .synchronize
+        let activity = tig.activity
+        let peak = tig.maxActivity
+        let cut = context.config.tig.recruit * peak
+        kuramoto.load(context.graph) { activity[$0] >= cut && activity[$0] > 0 }
+        // Stimulus-evoked phase reset: strongly driven nodes start close to a common phase.
+        var rng = Xoshiro256(seed: SplitMix64.hash(context.seed, n, 0xE5_67))
+        let common = rng.uniform() * 2 * .pi
+        for i in 0..<kuramoto.count {
+            let node = kuramoto.member(i)
+            let drive = activity[node] / peak
+            kuramoto.set(i, phase: common + .pi * (1 - drive) * rng.symmetric(), frequency: context.frequencies[node])
+        }
+        var r = 0.0
+        var steps = 0
+        repeat {
+            r = kuramoto.step(coupling: c.coupling, dt: c.dt, noise: c.noise, rng: &rng)
+            steps += 1
+        } while steps < c.steps && r < c.coherence
+        out.steps = steps
+        out.orderParameter = r
+        guard r >= c.coherence else {
+            out.blockedBy = .coherence
+            return
+        }
+        out.ignited = true
+        gate.record(at: t)
+        context.ignitions.add(1, ordering: .relaxed)
+
+        out.phaseReached = .broadcast
+        broadcast(token: stimulus.token, focus: out.attention.focus, strength: r)
+
+        out.phaseReached = .sustain
+        for _ in 0..<c.sustainSteps {
+            r = kuramoto.step(coupling: c.coupling, dt: c.dt, noise: c.noise, rng: &rng)
+        }
+        out.phaseReached = .dissolve
+        let ramp = c.dissolveSteps
+        for s in 0..<ramp {
+            let k = c.coupling * (1 - Double(s + 1) / Double(ramp))
+            r = kuramoto.step(coupling: k, dt: c.dt, noise: c.noise, rng: &rng)
+        }
+        out.finalOrderParameter = r
+    }
+
+    /// Writes the focused content's embedding, scaled by synchrony, into the workspace.
+    /// The embedding is a pure function of (seed, token, focus).
+    private mutating func broadcast(token: Int, focus: Int, strength: Double) {
+        let keep = Float(context.config.esgt.retention)
+        let gain = (1 - keep) * Float(strength)
+        var rng = Xoshiro256(seed: SplitMix64.hash(context.seed, UInt64(token), UInt64(focus), 0xB40A_D))
+        workspace.withUnsafeMutableBufferPointer { w in
+            for j in 0..<w.count {
+                w[j] = keep * w[j] + gain * Float(rng.symmetric())
+            }
+        }
+    }
+
+    /// Φ of the k most active TIG nodes, through the cache. Returns whether it was a cache hit.
+    mutating func runPhi(_ out: inout EpisodeOutcome) -> Bool {
+        let p = context.config.phi
+        let k = p.nodes
+        let activity = tig.activity
+        // Top k by activity (ties to the lower id), by insertion into a short sorted list.
+        var filled = 0
+        for v in 0..<activity.count {
+            let a = activity[v]
+            if filled == k && activity[Int(phiNodes[k - 1])] >= a { continue }
+            var i = filled < k ? filled : k - 1
+            while i > 0 && activity[Int(phiNodes[i - 1])] < a {
+                phiNodes[i] = phiNodes[i - 1]
+                i -= 1
+            }
+            phiNodes[i] = Int32(v)
+            if filled < k { filled += 1 }
+        }
+        let top = activity[Int(phiNodes[0])]
+        // Canonical order (ascending ids) so one node set always maps to one key and one system.
+        for i in 1..<k {
+            let v = phiNodes[i]
+            var j = i
+            while j > 0 && phiNodes[j - 1] > v {
+                phiNodes[j] = phiNodes[j - 1]
+                j -= 1
+            }
+            phiNodes[j] = v
+        }
+        var state: UInt32 = 0
+        var key = SplitMix64.hash(UInt64(k), 0x9417)
+        for i in 0..<k {
+            if activity[Int(phiNodes[i])] >= p.binarize * top && top > 0 { state |= 1 << UInt32(i) }
+            key = SplitMix64.mix(key ^ UInt64(phiNodes[i]))
+        }
+        key = SplitMix64.hash(key, UInt64(state))
+
+        if let cached = context.phiCache.lookup(key) {
+            out.phi = cached
+            out.phiCacheHit = true
+            return true
+        }
+        let graph = context.graph
+        let value = phiNodes.withUnsafeBufferPointer { nodes in
+            phi.phi(graph: graph, nodes: nodes, state: state, gain: p.gain, selfWeight: p.selfWeight)
+        }
+        context.phiCache.insert(key, value)
+        out.phi = value
+        out.phiCacheHit = false
+        return false
+    }
+
+    /// MEMORY.store: the episode's conscious state goes to the memory layer.
+    mutating func storeState(_ out: inout EpisodeOutcome) -> Result<Void, MemoryLayerError> {
+        let phiValue = out.phi ?? 0
+        out.importance = clamp01(0.4 * out.salience + (out.ignited ? 0.3 : 0) + 0.3 * min(1, phiValue / 2))
+        let emotion: [Float] = [
+            Float(1 - 2 * out.needs.mean), Float(out.arousal), Float(out.attention.confidence),
+        ]
+        let state = ConsciousState(
+            version: out.episode, phi: phiValue, embedding: workspace, emotion: emotion,
+            attentionFocus: Int32(out.attention.focus), timestamp: out.timestamp, importance: out.importance)
+        let memory = context.memory
+        return Result { () throws(MemoryLayerError) in
+            try memory.store(state)
+            return ()
+        }
+    }
+
+    /// MEMORY.query: the states most similar to the current workspace.
+    func query() -> Result<Void, MemoryLayerError> {
+        let memory = context.memory
+        let k = context.config.memoryQuery.k
+        let embedding = workspace
+        return Result { () throws(MemoryLayerError) in
+            blackHole(try memory.similar(to: embedding, k: k))
+        }
+    }
+}

@@ -1,0 +1,122 @@
+import BenchModel
+import Foundation
+import MemoryLayer
+
+/// Why the pipeline could not be set up or could not finish an episode.
+public enum PipelineError: Error, CustomStringConvertible, Equatable {
+    case config(PipelineConfigError)
+    case memory(MemoryLayerError)
+
+    public var description: String {
+        switch self {
+        case .config(let e): "pipeline settings: \(e)"
+        case .memory(let e): "memory layer: \(e)"
+        }
+    }
+}
+
+/// The pipeline under test as a ``Workload`` the harness drives.
+///
+/// Shared, immutable or internally synchronised state lives here: the TIG graph (built once), the
+/// stimulus stream, the Φ cache (behind a mutex) and the memory store. Each worker thread gets a
+/// ``PipelineWorker`` with its own arousal, refractory clock, attention model and scratch buffers.
+public final class PipelineWorkload: Workload {
+    public typealias Worker = PipelineWorker
+
+    public let config: PipelineConfig
+    public let seed: UInt64
+    let context: PipelineContext
+
+    /// - Parameters:
+    ///   - config: the pipeline's parameters (validated again here).
+    ///   - seed: the run's seed; the same seed gives the same graph and stimuli.
+    ///   - directory: the run directory, where the memory layer keeps its on-disk tiers.
+    /// - Throws: ``PipelineError`` for inconsistent settings or a memory layer that cannot start.
+    public init(config: PipelineConfig, seed: UInt64, directory: URL?) throws(PipelineError) {
+        do {
+            try config.validate()
+        } catch {
+            throw .config(error)
+        }
+        let memory: MemoryStore
+        do {
+            memory = try MemoryStore(level: config.memory, directory: directory)
+        } catch {
+            throw .memory(error)
+        }
+        self.config = config
+        self.seed = seed
+        context = PipelineContext(config: config, seed: seed, memory: memory)
+    }
+
+    public var stageNames: [String] { PipelineStage.allCases.map(\.name) }
+
+    public func makeWorker(id: Int) throws -> PipelineWorker {
+        PipelineWorker(id: id, context: context)
+    }
+
+    public func statistics() -> WorkloadStatistics {
+        WorkloadStatistics(phi: context.phiCache.statistics, memoryLayer: context.memory.statistics(),
+                           ignitions: context.ignitions.load(ordering: .relaxed))
+    }
+
+    /// The interconnect graph every worker shares.
+    public var graph: TIGGraph { context.graph }
+
+    /// The Φ cache every worker shares.
+    public var phiCache: PhiCache { context.phiCache }
+
+    /// The memory store every worker writes to.
+    public var memory: MemoryStore { context.memory }
+}
+
+/// One worker thread's pipeline. Not thread-safe: exactly one thread owns it.
+public struct PipelineWorker: WorkloadWorker {
+    public let id: Int
+    var runner: EpisodeRunner
+
+    init(id: Int, context: PipelineContext) {
+        self.id = id
+        runner = EpisodeRunner(context: context)
+    }
+
+    public mutating func runEpisode(_ episode: UInt64, timings: inout StageTimings) throws {
+        _ = try run(episode, timings: &timings)
+    }
+
+    /// Runs episode `episode` and returns what it did.
+    /// - Throws: ``PipelineError/memory(_:)`` when the memory layer fails.
+    public mutating func run(_ episode: UInt64, timings: inout StageTimings) throws(PipelineError) -> EpisodeOutcome {
+        try runner.run(episode, timings: &timings)
+    }
+
+    /// The worker's global workspace after the last episode.
+    public var workspace: [Float] { runner.workspace }
+}
+
+/// A single-threaded pipeline for tests and exploration: one workload with one worker.
+public struct Pipeline {
+    public let workload: PipelineWorkload
+    private var worker: PipelineWorker
+    /// Stage times of the last episode, indexed like ``PipelineWorkload/stageNames``.
+    public private(set) var timings: StageTimings
+
+    /// - Throws: ``PipelineError`` for inconsistent settings or a memory layer that cannot start.
+    public init(config: PipelineConfig = PipelineConfig(), seed: UInt64, directory: URL? = nil) throws(PipelineError) {
+        workload = try PipelineWorkload(config: config, seed: seed, directory: directory)
+        worker = PipelineWorker(id: 0, context: workload.context)
+        timings = StageTimings(stageCount: PipelineStage.allCases.count)
+    }
+
+    /// Runs episode `n`.
+    /// - Throws: ``PipelineError/memory(_:)`` when the memory layer fails.
+    public mutating func runEpisode(_ n: UInt64) throws(PipelineError) -> EpisodeOutcome {
+        timings.reset()
+        return try worker.run(n, timings: &timings)
+    }
+
+    /// The workspace after the last episode.
+    public var workspace: [Float] { worker.workspace }
+
+    public func statistics() -> WorkloadStatistics { workload.statistics() }
+}
