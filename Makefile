@@ -25,10 +25,11 @@ build:
 run: build
 	$(BIN) run $(SCENARIO) --out $(OUT)
 
-# Debug test build plus a release binary the end-to-end tests run (PHIBENCH_BIN).
+# Debug test build plus a release binary the end-to-end tests run (PHIBENCH_BIN). Suites run one
+# at a time: the load-driver tests compare timings and must not share two cores with Chromium.
 test: build
 	$(SWIFT) build --build-tests
-	PHIBENCH_BIN=$(abspath $(BIN)) $(SWIFT) test --skip-build
+	PHIBENCH_BIN=$(abspath $(BIN)) $(SWIFT) test --skip-build --no-parallel
 
 # Runs the bench scenario with several trials and compares it with the committed baseline:
 # exit 1 only on a statistically significant regression beyond BENCH_THRESHOLD.

@@ -73,46 +73,43 @@ struct ArrivalSchedule: Sendable, Equatable {
         return segments.last?.to ?? 0
     }
 
-    /// An iterator over intended start offsets in seconds, in order.
-    func makeIterator() -> Iterator { Iterator(schedule: self) }
-
-    struct Iterator {
-        let schedule: ArrivalSchedule
-        private var next = 0
-        private var segment = 0
-        private var segmentStart = 0.0
-        /// Arrivals due before the current segment began (the integral at its start).
-        private var integralAtSegmentStart = 0.0
-
-        init(schedule: ArrivalSchedule) { self.schedule = schedule }
-
-        /// The next arrival's offset (seconds from the phase start), or nil at the end.
-        mutating func nextOffset() -> Double? {
-            if schedule.burst > 0 {
-                guard next < schedule.burst else { return nil }
-                next += 1
-                return 0
+    /// Seconds from the phase start at which arrival `index` is due, or nil past the end.
+    func offset(of index: Int) -> Double? {
+        if burst > 0 { return index < burst ? 0 : nil }
+        guard index >= 0 else { return nil }
+        let target = Double(index)
+        var segmentStart = 0.0
+        var before = 0.0
+        for s in segments {
+            let x = target - before
+            let inSegment = (s.from + s.to) / 2 * s.duration
+            if x < inSegment {
+                // Solve from·τ + (to − from)/(2·d)·τ² = x for τ, in the form that stays stable when the
+                // rate barely changes.
+                let a = (s.to - s.from) / (2 * s.duration)
+                let b = s.from
+                let disc = Swift.max(0, b * b + 4 * a * x)
+                let tau = x == 0 ? 0 : 2 * x / (b + disc.squareRoot())
+                return segmentStart + Swift.min(tau, s.duration)
             }
-            let target = Double(next)
-            while segment < schedule.segments.count {
-                let s = schedule.segments[segment]
-                let x = target - integralAtSegmentStart
-                let inSegment = (s.from + s.to) / 2 * s.duration
-                if x < inSegment {
-                    // Solve from·τ + (to − from)/(2·d)·τ² = x for τ, in the form that stays stable when
-                    // the rate barely changes.
-                    let a = (s.to - s.from) / (2 * s.duration)
-                    let b = s.from
-                    let disc = Swift.max(0, b * b + 4 * a * x)
-                    let tau = x == 0 ? 0 : 2 * x / (b + disc.squareRoot())
-                    next += 1
-                    return segmentStart + Swift.min(tau, s.duration)
-                }
-                integralAtSegmentStart += inSegment
-                segmentStart += s.duration
-                segment += 1
-            }
-            return nil
+            before += inSegment
+            segmentStart += s.duration
         }
+        return nil
+    }
+
+    /// How many arrivals are due at or before `t` seconds into the phase.
+    func arrivalsDue(by t: Double) -> Int {
+        guard t >= 0 else { return 0 }
+        if burst > 0 { return burst }
+        var integral = 0.0
+        var segmentStart = 0.0
+        for s in segments {
+            let tau = Swift.min(t - segmentStart, s.duration)
+            if tau <= 0 { break }
+            integral += s.from * tau + (s.to - s.from) / (2 * s.duration) * tau * tau
+            segmentStart += s.duration
+        }
+        return Swift.min(totalArrivals, Int((integral + 1e-9).rounded(.down)) + 1)
     }
 }

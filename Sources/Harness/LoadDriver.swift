@@ -1,8 +1,8 @@
 import BenchModel
 import Synchronization
 
-/// Runs one phase of load against a workload: open loop (a dispatcher releasing arrivals on their
-/// schedule into a queue that workers drain) or closed loop (each worker back to back).
+/// Runs one phase of load against a workload: open loop (workers claiming arrivals in order and
+/// starting each when it is due) or closed loop (each worker back to back).
 ///
 /// Latency is measured from each arrival's *intended* start, so when the system falls behind the
 /// wait shows in the latency (coordinated-omission correct, as wrk2 does it), and queue depth
@@ -31,17 +31,23 @@ struct LoadDriver<W: Workload>: Sendable {
 
     /// Runs `schedule` open loop with `workers` worker threads and an optional queue bound.
     func runOpenLoop(_ schedule: ArrivalSchedule, workers: Int, maxQueue: Int?) throws(HarnessError) -> Outcome {
-        let queue = ArrivalQueue(maxQueue: maxQueue, consumers: workers)
-        live.queue.withLock { $0 = queue }
-        defer { live.queue.withLock { $0 = nil } }
         let start = monotonicNanoseconds()
+        let arrivals = OpenLoopArrivals(schedule: schedule, start: start, maxQueue: maxQueue)
+        live.arrivals.withLock { $0 = arrivals }
         let failures = Mutex<[HarnessError]>([])
         let threads = (0..<workers).map { id in
             OSThread(name: "phibench-w\(id)") { [self] in
+                requestPreciseTimers()
                 do throws(HarnessError) {
                     try workerLoop(id: id) { () -> (UInt64, UInt64)? in
-                        guard !stop.isSet, let a = queue.take() else { return nil }
-                        return (a.episode, a.intended)
+                        guard !stop.isSet, let claim = arrivals.claim(now: monotonicNanoseconds()) else { return nil }
+                        // Not due yet: sleep to its due time, in slices so a stop is seen within 20 ms.
+                        while !stop.isSet {
+                            let now = monotonicNanoseconds()
+                            if now >= claim.due { break }
+                            sleep(untilMonotonic: Swift.min(claim.due, now &+ 20_000_000))
+                        }
+                        return stop.isSet ? nil : (episodes.next(), claim.due)
                     }
                 } catch {
                     failures.withLock { $0.append(error) }
@@ -49,14 +55,17 @@ struct LoadDriver<W: Workload>: Sendable {
                 }
             }
         }
-        dispatch(schedule, into: queue, start: start)
-        queue.close()
         threads.forEach { $0.join() }
+        let end = monotonicNanoseconds()
+        let totals = arrivals.finish(now: end)
+        // Hand the phase's counts over to the run totals the sampler reads, in one step each.
+        live.arrivals.withLock { $0 = nil }
         if let first = failures.withLock({ $0.first }) { throw first }
-        let totals = queue.totals
-        live.droppedBefore.add(totals.dropped, ordering: .relaxed)
-        return Outcome(start: start, end: monotonicNanoseconds(), maxQueueDepth: totals.maxDepth, dropped: totals.dropped,
-                       abandoned: UInt64(queue.depth), workers: workers, targetRate: schedule.meanRate)
+        live.droppedBefore.add(UInt64(totals.dropped), ordering: .relaxed)
+        live.dueBefore.add(UInt64(schedule.arrivalsDue(by: Double(end &- start) / 1e9)), ordering: .relaxed)
+        return Outcome(start: start, end: end, maxQueueDepth: totals.maxDepth, dropped: UInt64(totals.dropped),
+                       abandoned: stop.isSet ? UInt64(totals.abandoned) : 0, workers: workers,
+                       targetRate: schedule.meanRate)
     }
 
     /// Runs `concurrency` workers back to back for `seconds`.
@@ -81,25 +90,6 @@ struct LoadDriver<W: Workload>: Sendable {
         threads.forEach { $0.join() }
         if let first = failures.withLock({ $0.first }) { throw first }
         return Outcome(start: start, end: monotonicNanoseconds(), workers: concurrency, targetRate: nil)
-    }
-
-    /// Releases each arrival when it is due. Sleeps to an absolute deadline (no drift); when it wakes
-    /// late it releases everything already due at once, each with its own intended time.
-    private func dispatch(_ schedule: ArrivalSchedule, into queue: ArrivalQueue, start: UInt64) {
-        requestPreciseTimers()
-        var arrivals = schedule.makeIterator()
-        while let offset = arrivals.nextOffset() {
-            let due = start &+ UInt64(offset * 1e9)
-            // Sleep in slices so a stop request is seen within 20 ms even at very low rates.
-            while !stop.isSet {
-                let now = monotonicNanoseconds()
-                if now >= due { break }
-                sleep(untilMonotonic: Swift.min(due, now &+ 20_000_000))
-            }
-            if stop.isSet { break }
-            queue.offer(.init(episode: episodes.next(), intended: due))
-            live.scheduled.add(1, ordering: .relaxed)
-        }
     }
 
     /// One worker thread: builds its workload worker, then runs episodes until `nextEpisode` says stop.

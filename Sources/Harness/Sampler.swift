@@ -18,16 +18,16 @@ func processCPUTime() -> (user: Double, system: Double) {
 final class LiveState: Sendable {
     /// Index of the running phase in the result's `phases[]`, −1 before the first.
     let phase = Atomic<Int>(-1)
-    /// Open-loop arrivals scheduled so far (due and offered to the queue).
-    let scheduled = Atomic<UInt64>(0)
+    /// Arrivals due in open-loop phases that have ended.
+    let dueBefore = Atomic<UInt64>(0)
     /// Arrivals dropped by queues of phases that have ended.
     let droppedBefore = Atomic<UInt64>(0)
     /// Largest RSS seen since the current phase started.
     let phaseRSSPeak = Atomic<UInt64>(0)
     /// Largest RSS seen in the measured part.
     let runRSSPeak = Atomic<UInt64>(0)
-    /// The running open-loop phase's queue, nil in closed loop.
-    let queue = Mutex<ArrivalQueue?>(nil)
+    /// The running open-loop phase's arrivals, nil in closed loop.
+    let arrivals = Mutex<OpenLoopArrivals?>(nil)
     /// Human label of the running phase, for the progress line.
     let label = Mutex<String>("")
 
@@ -161,10 +161,11 @@ final class Sampler: Sendable {
         let allocator = memory.allocatorSnapshot()
         let cpu = processCPUTime()
         let phi = statistics().phi
-        let queue = live.queue.withLock { $0 }
-        let depth = UInt64(queue?.takeIntervalMaxDepth() ?? 0)
-        let dropped = live.droppedBefore.load(ordering: .relaxed) + (queue?.totals.dropped ?? 0)
-        let scheduled = live.scheduled.load(ordering: .relaxed)
+        let arrivals = live.arrivals.withLock { $0 }
+        let open = arrivals?.sample(now: now)
+        let depth = UInt64(open?.maxDepth ?? 0)
+        let dropped = live.droppedBefore.load(ordering: .relaxed) + UInt64(open?.dropped ?? 0)
+        let scheduled = live.dueBefore.load(ordering: .relaxed) + UInt64(open?.due ?? 0)
 
         let (point, e2e): (TimeseriesPoint, Histogram<UInt64>) = cursor.withLock { c in
             c.interval.reset()
@@ -180,7 +181,7 @@ final class Sampler: Sendable {
                 episodes: c.interval.episodes,
                 episodesTotal: c.episodesTotal,
                 throughputEps: dt > 0 ? Double(c.interval.episodes) / dt : 0,
-                targetRate: queue == nil ? nil : (dt > 0 ? Double(scheduled &- c.scheduled) / dt : 0),
+                targetRate: arrivals == nil ? nil : (dt > 0 ? Double(scheduled &- c.scheduled) / dt : 0),
                 p50Ns: c.interval.e2e.totalCount > 0 ? c.interval.e2e.valueAtPercentile(50) : 0,
                 p99Ns: c.interval.e2e.totalCount > 0 ? c.interval.e2e.valueAtPercentile(99) : 0,
                 maxNs: c.interval.e2e.totalCount > 0 ? c.interval.e2e.max : 0,

@@ -5,9 +5,9 @@ import Testing
 @Suite("Arrival schedule")
 struct ArrivalScheduleTests {
     func offsets(_ shape: LoadShape) -> [Double] {
-        var it = ArrivalSchedule(shape)!.makeIterator()
+        let schedule = ArrivalSchedule(shape)!
         var out: [Double] = []
-        while let o = it.nextOffset() { out.append(o) }
+        while let o = schedule.offset(of: out.count) { out.append(o) }
         return out
     }
 
@@ -44,6 +44,49 @@ struct ArrivalScheduleTests {
         #expect(spike.count == 120)
         let inPeak = spike.filter { $0 >= 1 && $0 < 2 }.count
         #expect(inPeak == 100)
+    }
+
+    @Test("arrivals due by t agree with the offsets", arguments: [
+        LoadShape.constant(rate: 15, duration: 10), .ramp(from: 10, to: 100, duration: 10),
+        .spike(base: 10, peak: 100, at: 1, hold: 1, duration: 3), .step(rates: [5, 50], each: 2),
+    ])
+    func dueCounts(_ shape: LoadShape) {
+        let schedule = ArrivalSchedule(shape)!
+        let o = offsets(shape)
+        #expect(schedule.arrivalsDue(by: -1) == 0)
+        #expect(schedule.arrivalsDue(by: 0) == 1)
+        for (i, t) in o.enumerated() where i + 1 < o.count {
+            // Just after arrival i is due, i + 1 arrivals are due; just before the next, still i + 1.
+            #expect(schedule.arrivalsDue(by: t + 1e-7) == i + 1)
+            #expect(schedule.arrivalsDue(by: o[i + 1] - 1e-7) == i + 1)
+        }
+        #expect(schedule.arrivalsDue(by: shape.nominalDuration + 1) == o.count)
+    }
+
+    @Test("a bounded queue drops exactly what a real tail-drop queue refuses")
+    func tailDrop() {
+        // 100 arrivals/s from t = 0; nobody claims for 1 s, so 100 are due and a bound of 10 keeps
+        // the first 10 (indices 0…9) and refuses 10…99; then claims run in index order.
+        let arrivals = OpenLoopArrivals(schedule: ArrivalSchedule(.constant(rate: 100, duration: 5))!, start: 1_000,
+                                        maxQueue: 10)
+        let oneSecond: UInt64 = 1_000 + 1_000_000_000 - 1
+        var claimed: [Int] = []
+        for _ in 0..<10 { claimed.append(arrivals.claim(now: oneSecond)!.index) }
+        #expect(claimed == Array(0..<10))
+        // The next claim skips the dropped 10…99 and gets 100, due at 1 s.
+        let next = arrivals.claim(now: oneSecond + 1)!
+        #expect(next.index == 100)
+        let totals = arrivals.finish(now: oneSecond + 1)
+        #expect(totals.dropped == 90)
+        #expect(totals.maxDepth == 10)
+    }
+
+    @Test("without a bound nothing is dropped and depth counts every waiting arrival")
+    func unbounded() {
+        let arrivals = OpenLoopArrivals(schedule: ArrivalSchedule(.burst(count: 50))!, start: 1_000, maxQueue: nil)
+        #expect(arrivals.claim(now: 2_000)?.index == 0)
+        let s = arrivals.sample(now: 3_000)
+        #expect(s.maxDepth == 50 && s.dropped == 0 && s.due == 50)
     }
 
     @Test("a burst is all due at once")

@@ -45,8 +45,10 @@ struct LoadDriverTests {
         // 45 arrivals queue behind each 150 ms stall, so several % of episodes wait tens of ms.
         #expect(p99(openStalled) > 20 * p99(open))
         #expect(p99(openStalled) > 50_000_000)
-        // Closed loop: only the stalled episode itself is slow (1 in 150), so p99 barely moves.
-        #expect(p99(openStalled) > 20 * p99(closedStalled))
+        // Closed loop: only the stalled episode itself is slow (1 in 150), so p99 stays far below the
+        // stall; margins are set by the stall, not by how fast this machine happens to be.
+        #expect(p99(closedStalled) < 75_000_000)
+        #expect(p99(openStalled) > 2 * p99(closedStalled))
         #expect(openStalled.summary.latencyNs["e2e"]!.max >= 150_000_000)
         #expect(closedStalled.summary.latencyNs["e2e"]!.max >= 150_000_000)
         // Service time (no queueing) is not inflated by waiting in the queue.

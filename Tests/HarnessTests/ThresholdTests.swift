@@ -147,7 +147,8 @@ extension ThresholdTests {
 
     @Test func resultCarriesTheMeasuredValueAndTheLimitInBaseUnits() throws {
         let e = try evaluate("e2e.p99 < 3ms")
-        #expect(e.result == ThresholdResult(expression: "e2e.p99 < 3ms", metric: "e2e.p99", op: "<", limit: 3e6, value: 4e6, passed: false))
+        #expect(e.result == ThresholdResult(expression: "e2e.p99 < 3ms", metric: "e2e.p99", op: "<", limit: 3e6, value: 4e6, passed: false,
+                                               reason: "e2e.p99 = 4.00ms, not < 3.00ms"))
         #expect(e.reason == "e2e.p99 = 4.00ms, not < 3.00ms")
         #expect(e.description == "FAIL  e2e.p99 < 3ms: e2e.p99 = 4.00ms, not < 3.00ms")
         let ok = try evaluate("throughput > 1000/s")

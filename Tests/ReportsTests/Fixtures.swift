@@ -186,11 +186,11 @@ struct Fixture {
             return x
         }
         return [
-            PhaseSummary(index: 0, kind: "constant", label: "constant 200/s", targetRate: 200, achievedRate: 199.6 * throughputScale,
+            PhaseSummary(index: 0, scenarioPhase: 0, kind: "constant", label: "constant 200/s", targetRate: 200, achievedRate: 199.6 * throughputScale,
                          concurrency: 2, maxQueueDepth: 3, drainSeconds: nil, startSeconds: 0, durationSeconds: 20, stats: stats(0.9, episodes: 3_992)),
-            PhaseSummary(index: 1, kind: "ramp", label: "ramp 100→400/s", targetRate: 250, achievedRate: 228.3 * throughputScale,
+            PhaseSummary(index: 1, scenarioPhase: 1, kind: "ramp", label: "ramp 100→400/s", targetRate: 250, achievedRate: 228.3 * throughputScale,
                          concurrency: 2, maxQueueDepth: 412, drainSeconds: nil, startSeconds: 20, durationSeconds: 20, stats: stats(1.6, episodes: 4_566, dropped: 0)),
-            PhaseSummary(index: 2, kind: "burst", label: "burst 500", targetRate: nil, achievedRate: 301.2 * throughputScale,
+            PhaseSummary(index: 2, scenarioPhase: 2, kind: "burst", label: "burst 500", targetRate: nil, achievedRate: 301.2 * throughputScale,
                          concurrency: 2, maxQueueDepth: 500, drainSeconds: 1.66, startSeconds: 40, durationSeconds: 10.4, stats: stats(3.1, episodes: 500)),
         ]
     }
