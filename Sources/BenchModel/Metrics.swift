@@ -73,11 +73,25 @@ extension RunSummary {
 
     /// `e2e` first, then the stages in a fixed pipeline order, then any others alphabetically.
     public var latencyKeysInOrder: [String] {
-        let order = ["e2e", "MMEI", "MCEA", "MEA", "TIG", "ESGT", "PHI", "PHI.hit", "PHI.miss", "MEMORY.store", "MEMORY.query"]
+        let order = ["e2e", "service", "MMEI", "MCEA", "MEA", "TIG", "ESGT", "PHI", "PHI.hit", "PHI.miss", "MEMORY.store", "MEMORY.query"]
         let known = order.filter { latencyNs[$0] != nil }
         let others = latencyNs.keys.filter { !order.contains($0) }.sorted()
         return known + others
     }
+
+    /// The keys of ``latencyNs`` that are stages of an episode, in order: not `e2e` or `service`
+    /// (whole-episode measures), and not sub-stages (`PHI.hit` is part of `PHI`; a dotted key is a
+    /// stage of its own only when its parent is absent, like `MEMORY.store`).
+    public var stageKeys: [String] {
+        latencyKeysInOrder.filter { k in
+            guard !Self.episodeLatencyKeys.contains(k) else { return false }
+            guard let dot = k.lastIndex(of: ".") else { return true }
+            return latencyNs[String(k[..<dot])] == nil
+        }
+    }
+
+    /// Latency keys that measure the whole episode rather than a stage.
+    public static let episodeLatencyKeys: Set<String> = ["e2e", "service"]
 
     /// The value of metric `path` in its base unit, or nil when this summary does not have it.
     public func metric(_ path: String) -> Double? {

@@ -44,7 +44,7 @@ public enum TerminalSummary {
             for ph in r.phases {
                 let e2e = ph.stats.latencyNs["e2e"] ?? LatencySummary()
                 p.append([
-                    ph.label, ph.targetRate.map { Units.fixed($0, digits: 1) + "/s" } ?? "c=\(ph.concurrency)",
+                    ph.label, ph.targetRate.map { Units.fixed($0, digits: 1) + "/s" } ?? (ph.kind == "closed" ? "c=\(ph.concurrency)" : "at once"),
                     Units.fixed(ph.achievedRate, digits: 1) + "/s",
                     Units.formatNanoseconds(Double(e2e.p50)), Units.formatNanoseconds(Double(e2e.p99)),
                     Units.formatNanoseconds(Double(e2e.max)), "\(ph.maxQueueDepth)",

@@ -188,16 +188,10 @@ struct StageShare: Equatable {
     /// Fraction of the e2e total (or of the stage sum when it exceeds e2e).
     var share: Double
 
-    /// Top-level stages only: `PHI.hit` is part of `PHI`; a dotted key counts only when its parent
-    /// is absent (`MEMORY.store` without a `MEMORY` key). "other" is e2e time no stage accounts for
+    /// Top-level stages only (``RunSummary/stageKeys``). "other" is e2e time no stage accounts for
     /// (queueing from the intended start, harness overhead).
     static func of(_ s: RunSummary) -> [StageShare] {
-        let keys = s.latencyKeysInOrder.filter { k in
-            guard k != "e2e" else { return false }
-            guard let dot = k.firstIndex(of: ".") else { return true }
-            return s.latencyNs[String(k[..<dot])] == nil
-        }
-        var out = keys.compactMap { k -> StageShare? in
+        var out = s.stageKeys.compactMap { k -> StageShare? in
             guard let l = s.latencyNs[k], l.count > 0 else { return nil }
             return StageShare(stage: k, count: l.count, meanNs: l.mean, totalNs: l.mean * Double(l.count), share: 0)
         }

@@ -16,7 +16,7 @@ extension ComparisonReport {
         if let e2e = BenchCharts.percentiles(inputs, key: "e2e", title: "End-to-end latency by percentile", width: 1160) {
             figures.append(Figure(svg: e2e, caption: "Before (blue) and after (red), all trials merged. Hover the dots for values.", wide: true))
         }
-        let shared = b.summary.latencyKeysInOrder.filter { $0 != "e2e" && !$0.contains(".") && a.summary.latencyNs[$0] != nil }
+        let shared = b.summary.stageKeys.filter { a.summary.latencyNs[$0] != nil }
         for k in shared {
             if let svg = BenchCharts.percentiles(inputs, key: k, title: "\(k) latency by percentile", height: 260) {
                 figures.append(Figure(svg: svg, caption: nil))

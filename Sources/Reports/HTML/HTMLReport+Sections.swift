@@ -30,7 +30,7 @@ extension HTMLReport {
             figures.append(Figure(svg: e2e, caption: "HdrHistogram percentile plot: x is 1/(1 − percentile) on a log scale, so the tail gets room. Hover the dots for values.", wide: multi))
         }
         if multi {
-            let keys = inputs[0].result.summary.latencyKeysInOrder.filter { $0 != "e2e" && !$0.contains(".") }
+            let keys = inputs[0].result.summary.stageKeys
             for k in keys {
                 if let svg = BenchCharts.percentiles(inputs, key: k, title: "\(k) latency by percentile", height: 260) {
                     figures.append(Figure(svg: svg, caption: nil))
