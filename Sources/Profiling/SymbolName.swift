@@ -28,7 +28,8 @@ enum SymbolName {
         for prefix in droppedPrefixes where s.hasPrefix(prefix) {
             return simplify(s.dropFirst(prefix.count), budget: budget - 1)
         }
-        for prefix in specialisationPrefixes where s.hasPrefix(prefix) {
+        // The demangler capitalises the first word of a whole name ("Function signature specialization").
+        for prefix in specialisationPrefixes where s.hasPrefix(prefix) || s.hasPrefix(prefix.prefix(1).uppercased() + prefix.dropFirst()) {
             var rest = s.dropFirst(prefix.count)
             if rest.first == "<", let close = matchingClose(in: rest, from: rest.startIndex) {
                 rest = rest[rest.index(after: close)...]
