@@ -229,7 +229,7 @@ public struct MemoryQuantizationStats: Sendable, Codable, Equatable {
     public var rmsError: Double = 0
     /// Largest |x − x̂| ÷ max|x| of its vector seen.
     public var maxRelativeError: Double = 0
-    /// The stated bound on that relative error (1/254 for int8, 1/14 for int4, 0 exact).
+    /// The stated bound on that relative error (1/254 for int8, 1/14 for int4, each + 2⁻²⁰ for float32 rounding; 0 exact).
     public var relativeErrorBound: Double = 0
 
     public init() {}

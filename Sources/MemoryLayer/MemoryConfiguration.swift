@@ -10,6 +10,7 @@ public struct MemoryConfiguration: Sendable, Equatable {
         case high(level: Int)
     }
 
+    /// The level these values belong to (`off` selects the naive store; the other fields are then unused).
     public var level: MemoryLevel
     /// Elements per embedding (the pipeline's workspace size).
     public var dimension: Int = 512
@@ -68,7 +69,7 @@ public struct MemoryConfiguration: Sendable, Equatable {
                 metricsRingCapacity: 4096, metricsArchiveBudgetBytes: 8 << 20, archiveZlibLevel: 1)
         case .moderate:
             MemoryConfiguration(
-                level: level, payloadEncoding: .int8, indexEncoding: .int8, hotCapacity: 1024,
+                level: level, payloadEncoding: .int8, indexEncoding: .int4, hotCapacity: 1024,
                 hotIdleEpisodes: 1024, warmIdleEpisodes: 8192, sweepIntervalEpisodes: 1024,
                 payloadEffort: .fast(acceleration: 1), coldEffort: .high(level: 9),
                 metricsRingCapacity: 1024, metricsArchiveBudgetBytes: 2 << 20, archiveZlibLevel: 6)

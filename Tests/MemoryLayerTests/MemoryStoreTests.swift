@@ -28,6 +28,8 @@ struct MemoryStoreTests {
         #expect(MemoryConfiguration.preset(.conservative).payloadEncoding == .float32)
         #expect(MemoryConfiguration.preset(.moderate).payloadEncoding == .int8)
         #expect(MemoryConfiguration.preset(.aggressive).payloadEncoding == .int4)
+        #expect(MemoryConfiguration.preset(.conservative).indexEncoding == .int8)
+        #expect(MemoryConfiguration.preset(.moderate).indexEncoding == .int4)
         #expect(MemoryConfiguration.preset(.aggressive).hotCapacity < MemoryConfiguration.preset(.moderate).hotCapacity)
     }
 
@@ -127,7 +129,7 @@ struct MemoryStoreTests {
         #expect(s.tiers.hot + s.tiers.warm + s.tiers.cold == s.liveStates)
         #expect(s.logicalBytesPerState == Double(MemoryLayout<ConsciousState>.stride + 512 * 4 + 12))
         #expect(s.quantization.payloadBits == 4)
-        #expect(s.quantization.maxRelativeError <= s.quantization.relativeErrorBound * 1.0001)
+        #expect(s.quantization.maxRelativeError <= s.quantization.relativeErrorBound)
         #expect(s.compression.content > 6)
         #expect(s.resident.index > 0 && s.resident.locations > 0)
         let json = String(decoding: try JSONEncoder().encode(s), as: UTF8.self)

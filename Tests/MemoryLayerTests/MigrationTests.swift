@@ -115,3 +115,35 @@ struct MigrationTests {
 }
 
 extension TestRandom: RandomNumberGenerator {}
+
+@Suite("Warm read counting")
+struct WarmReadCountTests {
+    @Test("reads of a warm state add up across maintenance passes, which write them in batches")
+    func readsSurviveFlushes() throws {
+        var c = smallConfiguration(.moderate)
+        c.warmIdleEpisodes = 1000  // keep the state warm while stores run maintenance
+        let store = try MemoryStore(configuration: c, directory: nil)
+        let t = try #require(store.tiered)
+        var rng = TestRandom(seed: 23)
+        let first = makeState(0, dimension: 16, rng: &rng)
+        try store.store(first)
+        var next: UInt64 = 1
+        func storeSome(_ n: Int) throws {
+            for _ in 0..<n {
+                try store.store(makeState(next, dimension: 16, rng: &rng))
+                next += 1
+            }
+        }
+        try storeSome(20)
+        #expect(t.core.withLock { $0.locations[0].tier } == .warm)
+        for _ in 0..<4 {
+            #expect(matches(try store.retrieve(0), first, .int8))
+            try storeSome(9)  // passes a sweep interval: pending reads are written to the database
+        }
+        #expect(t.core.withLock { $0.warmTouches.isEmpty })
+        #expect(t.core.withLock { $0.locations[0].tier } == .warm)
+        #expect(matches(try store.retrieve(0), first, .int8))
+        #expect(t.core.withLock { $0.locations[0].tier } == .hot)
+        #expect(store.statistics().migrations.warmToHot == 1)
+    }
+}

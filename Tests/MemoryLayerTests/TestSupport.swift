@@ -54,7 +54,7 @@ func withinBound(_ a: [Float], _ b: [Float], _ encoding: EmbeddingEncoding) -> B
     guard a.count == b.count else { return false }
     if encoding == .float32 { return a.map(\.bitPattern) == b.map(\.bitPattern) }
     let maxAbs = a.reduce(Float(0)) { max($0, abs($1)) }
-    let bound = Float(encoding.relativeErrorBound) * maxAbs * (1 + 1e-5) + 1e-7
+    let bound = Float(encoding.relativeErrorBound) * maxAbs
     return zip(a, b).allSatisfy { abs($0 - $1) <= bound }
 }
 

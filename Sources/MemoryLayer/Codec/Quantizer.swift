@@ -2,9 +2,9 @@
 public enum EmbeddingEncoding: String, Sendable, Codable, CaseIterable {
     /// 32-bit floats, bit-exact.
     case float32
-    /// Signed 8-bit codes in [-127, 127]; scale = max|x| / 127; error ≤ max|x| / 254 per element.
+    /// Signed 8-bit codes in [-127, 127]; scale = max|x| / 127; error ≤ max|x| · (1/254 + 2⁻²⁰) per element.
     case int8
-    /// Signed 4-bit codes in [-7, 7], two per byte; scale = max|x| / 7; error ≤ max|x| / 14 per element.
+    /// Signed 4-bit codes in [-7, 7], two per byte; scale = max|x| / 7; error ≤ max|x| · (1/14 + 2⁻²⁰) per element.
     case int4
 
     /// Largest code magnitude.
@@ -25,11 +25,12 @@ public enum EmbeddingEncoding: String, Sendable, Codable, CaseIterable {
         }
     }
 
-    /// The stated bound on |x − x̂| per element, relative to the vector's max |x| (0 when exact).
+    /// The stated bound on |x − x̂| per element, relative to the vector's max |x| (0 when exact):
+    /// half a quantization step, plus 2⁻²⁰ for float32 rounding in x/scale and code·scale.
     public var relativeErrorBound: Double {
         switch self {
         case .float32: 0
-        case .int8, .int4: 1 / (2 * Double(maxCode))
+        case .int8, .int4: 1 / (2 * Double(maxCode)) + 1.0 / Double(1 << 20)
         }
     }
 

@@ -23,6 +23,12 @@ struct Location: Equatable {
     }
 }
 
+/// Reads of one warm state since its row was last updated.
+struct WarmTouch: Equatable {
+    var reads: Int
+    var lastAccess: UInt64
+}
+
 /// A content not yet written to the warm database.
 struct PendingContent {
     var slot: UInt32
@@ -91,9 +97,11 @@ struct TieredCore {
     var pendingBytes = 0
     var dirtyRefcounts: Set<UInt32> = []
     var coldReads: [UInt64: UInt8] = [:]
+    /// Reads of warm states not yet written to the database: reads since, and last access.
+    var warmTouches: [UInt64: WarmTouch] = [:]
     var corruptIDs: Set<UInt64> = []
-    /// Set when a maintenance write failed for lack of space; cleared by the next that succeeds.
-    var diskFullLatched = false
+    /// Why the last write of hot states to the warm tier failed; cleared by the next that succeeds.
+    var maintenanceError: MemoryLayerError?
     var counters = TierCounters()
 
     init(configuration c: MemoryConfiguration) {
@@ -152,6 +160,7 @@ struct TieredCore {
             counters.contentStoredBytes -= UInt64(storedSizes[Int(slot)])
         }
         coldReads[id] = nil
+        warmTouches[id] = nil
         counters.live -= 1
         counters.deleted += 1
     }

@@ -31,8 +31,8 @@ extension TieredMemory {
             return try decode(id: id, tier: "hot", record: e.record, payload: e.payload)
         case .warm:
             let read: (record: StoredRecord, reads: Int)?
-            do { read = try io.warm.read(id: id, now: now) } catch { throw fail(error, id: id) }
-            guard let (record, reads) = read else {
+            do { read = try io.warm.read(id: id) } catch { throw fail(error, id: id) }
+            guard let (record, storedReads) = read else {
                 throw fail(.corrupt(id: id, tier: "warm", detail: "row missing from the warm database"))
             }
             guard record.slot == expectedSlot else {
@@ -40,6 +40,13 @@ extension TieredMemory {
             }
             let payload = try payload(of: id, slot: record.slot, &io)
             let state = try decode(id: id, tier: "warm", record: record.body, payload: payload)
+            let reads = core.withLock { core -> Int in
+                var touch = core.warmTouches[id] ?? WarmTouch(reads: 0, lastAccess: now)
+                touch.reads += 1
+                touch.lastAccess = now
+                core.warmTouches[id] = touch
+                return storedReads + touch.reads
+            }
             if reads >= configuration.warmReadsToHot {
                 promoteToHot(record, payload: payload, &io)
             }
@@ -119,6 +126,7 @@ extension TieredMemory {
             core.hotHeapBytes += entry.heapBytes
             core.hot.insert(record.id, entry)
             core.locations[Int(record.id)] = .hot
+            core.warmTouches[record.id] = nil
             core.counters.warm -= 1
             core.counters.warmToHot += 1
         }

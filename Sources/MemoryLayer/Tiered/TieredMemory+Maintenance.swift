@@ -4,17 +4,16 @@ extension TieredMemory {
     /// Pending contents flushed to the warm database once this many accumulate.
     static let pendingFlushCount = 256
 
-    /// Runs maintenance when something is due. Without `wait`, a thread that finds another one
-    /// already doing disk work goes on (that one, or the next store, will catch up).
+    /// Runs maintenance when something is due: the hot tier is over capacity, a sweep is due
+    /// (every `sweepIntervalEpisodes`; idle states are demoted then, so T1 and T2 act with that
+    /// granularity), or enough content writes are pending. Without `wait`, a thread that finds
+    /// another one doing disk work goes on (that one, or the next store, will catch up).
     func maintainIfDue(wait: Bool) {
         let c = configuration
         let due = core.withLock { core -> Bool in
-            if core.hot.count > c.hotCapacity || core.clock >= core.nextSweep
-                || core.pending.count >= Self.pendingFlushCount || core.dirtyRefcounts.count >= Self.pendingFlushCount {
-                return true
-            }
-            if let oldest = core.hot.oldest, core.clock - oldest.value.lastAccess > c.hotIdleEpisodes { return true }
-            return false
+            core.hot.count > c.hotCapacity || core.clock >= core.nextSweep
+                || core.pending.count >= Self.pendingFlushCount || core.dirtyRefcounts.count >= Self.pendingFlushCount
+                || core.warmTouches.count >= Self.pendingFlushCount
         }
         guard due || wait else { return }
         if wait {
@@ -31,32 +30,39 @@ extension TieredMemory {
             var batch: [(id: UInt64, entry: HotEntry)] = []
             var contents: [ContentRow] = []
             var refcounts: [(slot: UInt32, refcount: UInt32)] = []
+            var touches: [(id: UInt64, touch: WarmTouch)] = []
             var sweep = false
         }
+        // Over capacity, demote down to 7/8 of it, so that writes to the warm tier come in batches.
+        let lowWater = c.hotCapacity - max(1, c.hotCapacity / 8)
         let plan = core.withLock { core -> Plan in
             var p = Plan()
+            let overCapacity = core.hot.count > c.hotCapacity
             while p.batch.count < c.maintenanceBatch, let (id, e) = core.hot.oldest,
-                  core.hot.count > c.hotCapacity || core.clock - e.lastAccess > c.hotIdleEpisodes {
+                  (overCapacity && core.hot.count > lowWater) || core.clock - e.lastAccess > c.hotIdleEpisodes {
                 core.hot.remove(id)
                 core.hotHeapBytes -= e.heapBytes
                 core.inFlight[id] = e
                 p.batch.append((id, e))
             }
-            let flushContents = force || !p.batch.isEmpty || core.pending.count >= Self.pendingFlushCount
-                || core.dirtyRefcounts.count >= Self.pendingFlushCount
+            p.sweep = core.clock >= core.nextSweep
+            if p.sweep { core.nextSweep = core.clock + c.sweepIntervalEpisodes }
+            let flushContents = force || p.sweep || !p.batch.isEmpty || core.pending.count >= Self.pendingFlushCount
+                || core.dirtyRefcounts.count >= Self.pendingFlushCount || core.warmTouches.count >= Self.pendingFlushCount
             if flushContents {
                 for (digest, pc) in core.pending where core.refcounts[Int(pc.slot)] > 0 {
                     p.contents.append(ContentRow(slot: pc.slot, digest: digest, refcount: core.refcounts[Int(pc.slot)],
                                                  stored: pc.stored))
                 }
                 p.refcounts = core.dirtyRefcounts.map { ($0, core.refcounts[Int($0)]) }
+                p.touches = core.warmTouches.map { ($0.key, $0.value) }
             }
-            p.sweep = core.clock >= core.nextSweep
-            if p.sweep { core.nextSweep = core.clock + c.sweepIntervalEpisodes }
             return p
         }
-        let batch = WarmBatch(refcounts: plan.refcounts, contents: plan.contents,
-                              records: plan.batch.map { (StoredRecord(id: $0.id, slot: $0.entry.slot, body: $0.entry.record), $0.entry.lastAccess) })
+        let batch = WarmBatch(
+            refcounts: plan.refcounts, contents: plan.contents,
+            records: plan.batch.map { (StoredRecord(id: $0.id, slot: $0.entry.slot, body: $0.entry.record), $0.entry.lastAccess) },
+            touches: plan.touches.map { ($0.id, $0.touch.reads, $0.touch.lastAccess) })
         if !batch.isEmpty {
             do throws(WarmError) {
                 guard io.charge(batch.estimatedBytes) else { throw WarmError.full }
@@ -69,14 +75,14 @@ extension TieredMemory {
                         core.hot.insert(id, entry, asOldest: true)
                         core.hotHeapBytes += entry.heapBytes
                     }
-                    if case .diskFull = e { core.diskFullLatched = true }
+                    core.maintenanceError = e
                     core.note(e)
                 }
                 return
             }
             var orphans: [UInt64] = []
             core.withLock { core in
-                core.diskFullLatched = false
+                core.maintenanceError = nil
                 for (id, _) in plan.batch {
                     if core.inFlight.removeValue(forKey: id) != nil {
                         core.locations[Int(id)] = .warm
@@ -91,6 +97,9 @@ extension TieredMemory {
                 }
                 for (slot, refcount) in plan.refcounts where core.refcounts[Int(slot)] == refcount {
                     core.dirtyRefcounts.remove(slot)
+                }
+                for (id, touch) in plan.touches where core.warmTouches[id] == touch {
+                    core.warmTouches[id] = nil
                 }
             }
             if !orphans.isEmpty {
@@ -115,8 +124,12 @@ extension TieredMemory {
                 return
             }
             guard !rows.isEmpty else { return }
-            // Rows of states that are no longer warm are left-overs of an earlier failed delete.
-            let warmRows = core.withLock { core in rows.filter { core.locations[Int($0.id)].tier == .warm } }
+            // Rows of states that are no longer warm are left-overs of an earlier failed delete; rows
+            // read since the touches were written are not idle.
+            let (warmRows, readSince) = core.withLock { core in
+                (rows.filter { core.locations[Int($0.id)].tier == .warm && core.warmTouches[$0.id] == nil },
+                 Set(rows.filter { core.warmTouches[$0.id] != nil }.map(\.id)))
+            }
             if !warmRows.isEmpty {
                 let addresses: [ColdAddress]
                 do {
@@ -129,8 +142,8 @@ extension TieredMemory {
                     }
                     io.budget = budget
                 } catch {
-                    let e = fail(error, id: nil)
-                    if case .diskFull = e { core.withLock { $0.diskFullLatched = true } }
+                    // The states stay warm; the next sweep tries again.
+                    _ = fail(error, id: nil)
                     return
                 }
                 let bytes = io.cold.bytesWritten
@@ -145,7 +158,7 @@ extension TieredMemory {
                     core.counters.coldRecordsWritten += UInt64(warmRows.count)
                 }
             }
-            do { try io.warm.commit(WarmBatch(deletions: rows.map(\.id))) } catch {
+            do { try io.warm.commit(WarmBatch(deletions: rows.map(\.id).filter { !readSince.contains($0) })) } catch {
                 _ = fail(error, id: nil)
                 return
             }

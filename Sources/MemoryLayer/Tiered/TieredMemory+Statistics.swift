@@ -22,7 +22,8 @@ extension TieredMemory {
             r.bloom = UInt64(core.bloom.residentBytes)
             r.buffers = UInt64(dictionaryBytes(core.pending.capacity, entry: 32 + MemoryLayout<PendingContent>.stride)
                 + core.pendingBytes + dictionaryBytes(core.dirtyRefcounts.capacity, entry: 4)
-                + dictionaryBytes(core.coldReads.capacity, entry: 9) + dictionaryBytes(core.corruptIDs.capacity, entry: 8))
+                + dictionaryBytes(core.coldReads.capacity, entry: 9) + dictionaryBytes(core.corruptIDs.capacity, entry: 8)
+                + dictionaryBytes(core.warmTouches.capacity, entry: 8 + MemoryLayout<WarmTouch>.stride))
             return (core.counters, r, core.hotCount, core.hotHeapBytes + inFlightBytes, core.corruptIDs.count)
         }
         var resident = r

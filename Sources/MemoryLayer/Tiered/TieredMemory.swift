@@ -134,12 +134,14 @@ final class TieredMemory: Sendable {
                 return id
             case .makeRoom:
                 maintainIfDue(wait: true)
-                let full = core.withLock { core in
-                    let refuse = core.hotCount >= hotHardLimit && (core.diskFullLatched || attempts > 3)
-                    if refuse { core.counters.refusedStores += 1 }
-                    return refuse
+                // Still no room: the warm tier cannot be written. Refuse with its error; the
+                // states already stored stay in the hot tier.
+                let refusal = core.withLock { core -> MemoryLayerError? in
+                    guard core.hotCount >= hotHardLimit, core.maintenanceError != nil || attempts > 3 else { return nil }
+                    core.counters.refusedStores += 1
+                    return core.maintenanceError ?? .diskFull(path: directory)
                 }
-                if full { throw .diskFull(path: directory) }
+                if let refusal { throw refusal }
             case .lookUp:
                 return try io.withLock { io throws(MemoryLayerError) -> UInt64 in
                     let found: UInt32?

@@ -26,9 +26,13 @@ struct WarmBatch {
     var refcounts: [(slot: UInt32, refcount: UInt32)] = []
     var contents: [ContentRow] = []
     var records: [(record: StoredRecord, lastAccess: UInt64)] = []
+    /// Reads of warm records since the last batch: reads to add, and the last access time.
+    var touches: [(id: UInt64, reads: Int, lastAccess: UInt64)] = []
     var deletions: [UInt64] = []
 
-    var isEmpty: Bool { refcounts.isEmpty && contents.isEmpty && records.isEmpty && deletions.isEmpty }
+    var isEmpty: Bool {
+        refcounts.isEmpty && contents.isEmpty && records.isEmpty && touches.isEmpty && deletions.isEmpty
+    }
 
     /// Bytes the batch adds to the database, roughly (payloads plus per-row overhead), for the write budget.
     var estimatedBytes: Int {
@@ -103,6 +107,10 @@ final class WarmTier: Sendable {
                         arguments: [Int64(bitPattern: r.id), Int64(r.slot), Data(r.body),
                                     Int64(crc32Checksum(r.body)), Int64(bitPattern: lastAccess)])
                 }
+                for t in batch.touches {
+                    try db.execute(sql: "UPDATE records SET reads = reads + ?, last_access = ? WHERE id = ?",
+                                   arguments: [t.reads, Int64(bitPattern: t.lastAccess), Int64(bitPattern: t.id)])
+                }
                 for id in batch.deletions {
                     try db.execute(sql: "DELETE FROM records WHERE id = ?", arguments: [Int64(bitPattern: id)])
                 }
@@ -139,19 +147,14 @@ final class WarmTier: Sendable {
         do { return try BlobCodec.unpack(body) } catch { throw .corrupt("content \(slot): \(error)") }
     }
 
-    /// Reads record `id`, counts the read and stamps its access time; returns it with its read count.
-    func read(id: UInt64, now: UInt64) throws(WarmError) -> (record: StoredRecord, reads: Int)? {
+    /// Reads record `id` with the reads recorded for it so far (reads are counted by the store
+    /// and written in batches, so a read costs no write transaction).
+    func read(id: UInt64) throws(WarmError) -> (record: StoredRecord, reads: Int)? {
         let row: Row?
         do {
-            row = try queue.write { db in
-                let key = Int64(bitPattern: id)
-                let row = try Row.fetchOne(db, sql: "SELECT slot, body, crc, reads FROM records WHERE id = ?",
-                                           arguments: [key])
-                if row != nil {
-                    try db.execute(sql: "UPDATE records SET reads = reads + 1, last_access = ? WHERE id = ?",
-                                   arguments: [Int64(bitPattern: now), key])
-                }
-                return row
+            row = try queue.read { db in
+                try Row.fetchOne(db, sql: "SELECT slot, body, crc, reads FROM records WHERE id = ?",
+                                 arguments: [Int64(bitPattern: id)])
             }
         } catch {
             throw Self.map(error)
@@ -161,7 +164,7 @@ final class WarmTier: Sendable {
         let body = try Self.checked(row, what: what)
         let slot: Int64 = try Self.field(row, "slot", what)
         let reads: Int64 = try Self.field(row, "reads", what)
-        return (StoredRecord(id: id, slot: UInt32(truncatingIfNeeded: slot), body: body), Int(reads) + 1)
+        return (StoredRecord(id: id, slot: UInt32(truncatingIfNeeded: slot), body: body), Int(reads))
     }
 
     /// Up to `limit` records not accessed since `before`, least recently accessed first.
