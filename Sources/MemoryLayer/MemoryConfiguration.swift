@@ -100,6 +100,7 @@ public struct MemoryConfiguration: Sendable, Equatable {
         guard indexEncoding != .float32 else { throw fail("the index must be int8 or int4") }
         guard hotCapacity > 0 else { throw fail("hotCapacity must be positive") }
         guard coldBlockRecords > 0, coldBlockRecords <= 255 else { throw fail("coldBlockRecords must be 1…255") }
+        guard segmentBytes > 0, segmentBytes <= Int(UInt32.max) else { throw fail("segmentBytes must be 1 … 4 GiB") }
         guard coldReadsToWarm > 0, warmReadsToHot > 0 else { throw fail("promotion read counts must be positive") }
         guard sweepIntervalEpisodes > 0 else { throw fail("sweepIntervalEpisodes must be positive") }
         guard maintenanceBatch > 0 else { throw fail("maintenanceBatch must be positive") }
