@@ -1,21 +1,61 @@
 /// What the memory layer reports into result.json (`memory_layer`).
 ///
-/// Owned by the MemoryLayer module's work; the fields here are the minimum the reports read.
+/// Byte figures: *logical* is a state's plain in-memory form (the `ConsciousState` struct plus its
+/// embedding and emotion floats, no array headers); *resident* is what the layer's own structures
+/// hold in memory (capacities × element sizes, dictionary buckets, array headers), not counting
+/// allocator rounding or SQLite's page cache (bounded by `sqlite_cache_limit_bytes`).
 public struct MemoryLayerStats: Sendable, Codable, Equatable {
     /// `off`, `conservative`, `moderate` or `aggressive`.
     public var level: String
-    /// Conscious states stored.
+    /// Conscious states stored (ever).
     public var storedStates: UInt64
-    /// Bytes of one state before any optimisation (its plain in-memory form).
+    /// Bytes of one state before any optimisation (its plain in-memory form), mean over states stored.
     public var logicalBytesPerState: Double
-    /// Bytes the layer keeps in memory per stored state (hot tier, indexes, buffers).
+    /// Bytes the layer keeps in memory per live state (``residentBytes`` / ``liveStates``).
     public var residentBytesPerState: Double
+    /// States stored and not deleted.
+    public var liveStates: UInt64
+    /// Bytes the layer keeps in memory in total.
+    public var residentBytes: UInt64
+    /// Where the resident bytes are.
+    public var resident: MemoryResidentBreakdown
+    /// Bytes of the layer's files on disk.
+    public var disk: MemoryDiskStats
+    /// Upper bound of SQLite's page cache for the warm tier, bytes (not in ``residentBytes``).
+    public var sqliteCacheLimitBytes: UInt64
+    public var tiers: MemoryTierCounts
+    public var migrations: MemoryMigrationCounts
+    public var compression: MemoryCompressionStats
+    public var dedup: MemoryDedupStats
+    public var bloom: MemoryBloomStats
+    public var quantization: MemoryQuantizationStats
+    public var metricsStore: MemoryMetricsStoreStats
+    public var faults: MemoryFaultCounts
 
-    public init(level: String, storedStates: UInt64 = 0, logicalBytesPerState: Double = 0, residentBytesPerState: Double = 0) {
+    public init(level: String, storedStates: UInt64 = 0, logicalBytesPerState: Double = 0, residentBytesPerState: Double = 0,
+                liveStates: UInt64 = 0, residentBytes: UInt64 = 0, resident: MemoryResidentBreakdown = .init(),
+                disk: MemoryDiskStats = .init(), sqliteCacheLimitBytes: UInt64 = 0, tiers: MemoryTierCounts = .init(),
+                migrations: MemoryMigrationCounts = .init(), compression: MemoryCompressionStats = .init(),
+                dedup: MemoryDedupStats = .init(), bloom: MemoryBloomStats = .init(),
+                quantization: MemoryQuantizationStats = .init(), metricsStore: MemoryMetricsStoreStats = .init(),
+                faults: MemoryFaultCounts = .init()) {
         self.level = level
         self.storedStates = storedStates
         self.logicalBytesPerState = logicalBytesPerState
         self.residentBytesPerState = residentBytesPerState
+        self.liveStates = liveStates
+        self.residentBytes = residentBytes
+        self.resident = resident
+        self.disk = disk
+        self.sqliteCacheLimitBytes = sqliteCacheLimitBytes
+        self.tiers = tiers
+        self.migrations = migrations
+        self.compression = compression
+        self.dedup = dedup
+        self.bloom = bloom
+        self.quantization = quantization
+        self.metricsStore = metricsStore
+        self.faults = faults
     }
 
     enum CodingKeys: String, CodingKey {
@@ -23,5 +63,242 @@ public struct MemoryLayerStats: Sendable, Codable, Equatable {
         case storedStates = "stored_states"
         case logicalBytesPerState = "logical_bytes_per_state"
         case residentBytesPerState = "resident_bytes_per_state"
+        case liveStates = "live_states"
+        case residentBytes = "resident_bytes"
+        case resident, disk
+        case sqliteCacheLimitBytes = "sqlite_cache_limit_bytes"
+        case tiers, migrations, compression, dedup, bloom, quantization
+        case metricsStore = "metrics_store"
+        case faults
+    }
+
+    /// Reads results written before a field existed: missing fields take their defaults.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(level: try c.decode(String.self, forKey: .level))
+        storedStates = try c.decodeIfPresent(UInt64.self, forKey: .storedStates) ?? 0
+        logicalBytesPerState = try c.decodeIfPresent(Double.self, forKey: .logicalBytesPerState) ?? 0
+        residentBytesPerState = try c.decodeIfPresent(Double.self, forKey: .residentBytesPerState) ?? 0
+        liveStates = try c.decodeIfPresent(UInt64.self, forKey: .liveStates) ?? storedStates
+        residentBytes = try c.decodeIfPresent(UInt64.self, forKey: .residentBytes) ?? 0
+        resident = try c.decodeIfPresent(MemoryResidentBreakdown.self, forKey: .resident) ?? .init()
+        disk = try c.decodeIfPresent(MemoryDiskStats.self, forKey: .disk) ?? .init()
+        sqliteCacheLimitBytes = try c.decodeIfPresent(UInt64.self, forKey: .sqliteCacheLimitBytes) ?? 0
+        tiers = try c.decodeIfPresent(MemoryTierCounts.self, forKey: .tiers) ?? .init()
+        migrations = try c.decodeIfPresent(MemoryMigrationCounts.self, forKey: .migrations) ?? .init()
+        compression = try c.decodeIfPresent(MemoryCompressionStats.self, forKey: .compression) ?? .init()
+        dedup = try c.decodeIfPresent(MemoryDedupStats.self, forKey: .dedup) ?? .init()
+        bloom = try c.decodeIfPresent(MemoryBloomStats.self, forKey: .bloom) ?? .init()
+        quantization = try c.decodeIfPresent(MemoryQuantizationStats.self, forKey: .quantization) ?? .init()
+        metricsStore = try c.decodeIfPresent(MemoryMetricsStoreStats.self, forKey: .metricsStore) ?? .init()
+        faults = try c.decodeIfPresent(MemoryFaultCounts.self, forKey: .faults) ?? .init()
+    }
+}
+
+/// Resident bytes by structure.
+public struct MemoryResidentBreakdown: Sendable, Codable, Equatable {
+    /// States kept whole in memory: the hot LRU (or, at `off`, every state).
+    public var states: UInt64 = 0
+    /// The similarity index: quantized rows, norms, per-content refcounts and owners.
+    public var index: UInt64 = 0
+    /// Per-state location and content slot (12 bytes a state).
+    public var locations: UInt64 = 0
+    public var bloom: UInt64 = 0
+    /// Contents and refcount changes not yet written to the warm database, and cold read counts.
+    public var buffers: UInt64 = 0
+    /// The metrics ring buffer and compressed archive.
+    public var metrics: UInt64 = 0
+
+    public init() {}
+}
+
+/// Bytes on disk.
+public struct MemoryDiskStats: Sendable, Codable, Equatable {
+    /// The warm SQLite database and its journal.
+    public var warmBytes: UInt64 = 0
+    /// Cold segment files, including dead records.
+    public var coldBytes: UInt64 = 0
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case warmBytes = "warm_bytes"
+        case coldBytes = "cold_bytes"
+    }
+}
+
+/// Live states per tier.
+public struct MemoryTierCounts: Sendable, Codable, Equatable {
+    public var hot: UInt64 = 0
+    public var warm: UInt64 = 0
+    public var cold: UInt64 = 0
+    /// Records in cold segments that were promoted or deleted (dead space, never compacted).
+    public var coldDead: UInt64 = 0
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case hot, warm, cold
+        case coldDead = "cold_dead"
+    }
+}
+
+/// States moved between tiers: demotions by idleness or capacity, promotions by reads.
+public struct MemoryMigrationCounts: Sendable, Codable, Equatable {
+    public var hotToWarm: UInt64 = 0
+    public var warmToCold: UInt64 = 0
+    public var coldToWarm: UInt64 = 0
+    public var warmToHot: UInt64 = 0
+
+    public init() {}
+
+    public var demotions: UInt64 { hotToWarm + warmToCold }
+    public var promotions: UInt64 { coldToWarm + warmToHot }
+
+    enum CodingKeys: String, CodingKey {
+        case hotToWarm = "hot_to_warm"
+        case warmToCold = "warm_to_cold"
+        case coldToWarm = "cold_to_warm"
+        case warmToHot = "warm_to_hot"
+    }
+}
+
+/// Compression ratios (logical bytes ÷ bytes spent; > 1 is smaller; 0 when there is nothing to measure).
+public struct MemoryCompressionStats: Sendable, Codable, Equatable {
+    /// A hot state's logical bytes ÷ its entry (packed record + payload).
+    public var hot: Double = 0
+    /// A warm state's logical bytes ÷ (its record + the mean content bytes per live state).
+    public var warm: Double = 0
+    /// A cold state's logical bytes ÷ (its share of cold blocks + the mean content bytes per live state).
+    public var cold: Double = 0
+    /// Embedding bytes of distinct contents ÷ their packed payloads (quantization and LZ4; no dedup).
+    public var content: Double = 0
+    /// Metrics archive: plain in-memory bytes ÷ zlib chunk bytes, as first archived.
+    public var archive: Double = 0
+    /// All live states' logical bytes ÷ (resident + disk bytes).
+    public var overall: Double = 0
+
+    public init() {}
+}
+
+/// Content-addressed deduplication of embeddings.
+public struct MemoryDedupStats: Sendable, Codable, Equatable {
+    /// Distinct embedding contents referenced by live states.
+    public var uniqueContents: UInt64 = 0
+    /// Stores whose embedding was already stored.
+    public var hits: UInt64 = 0
+    /// Live states ÷ distinct contents (1 = no duplicates).
+    public var ratio: Double = 0
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case uniqueContents = "unique_contents"
+        case hits, ratio
+    }
+}
+
+/// The Bloom filter in front of the dedup lookup.
+public struct MemoryBloomStats: Sendable, Codable, Equatable {
+    public var queries: UInt64 = 0
+    /// "Maybe" answers for contents that were not stored (found absent by the exact lookup).
+    public var falsePositives: UInt64 = 0
+    /// falsePositives ÷ (falsePositives + "no" answers).
+    public var falsePositiveRate: Double = 0
+    public var bytes: UInt64 = 0
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case queries
+        case falsePositives = "false_positives"
+        case falsePositiveRate = "false_positive_rate"
+        case bytes
+    }
+}
+
+/// Quantization of the embeddings as stored (what a retrieval returns) and in the index.
+public struct MemoryQuantizationStats: Sendable, Codable, Equatable {
+    /// Bits per element of stored embeddings (32 = exact).
+    public var payloadBits: Int = 32
+    /// Bits per element of the similarity index (0 = no index).
+    public var indexBits: Int = 0
+    /// Largest |x − x̂| seen.
+    public var maxAbsError: Double = 0
+    /// Root mean square of x − x̂ over all elements stored.
+    public var rmsError: Double = 0
+    /// Largest |x − x̂| ÷ max|x| of its vector seen.
+    public var maxRelativeError: Double = 0
+    /// The stated bound on that relative error (1/254 for int8, 1/14 for int4, each + 2⁻²⁰ for float32 rounding; 0 exact).
+    public var relativeErrorBound: Double = 0
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case payloadBits = "payload_bits"
+        case indexBits = "index_bits"
+        case maxAbsError = "max_abs_error"
+        case rmsError = "rms_error"
+        case maxRelativeError = "max_relative_error"
+        case relativeErrorBound = "relative_error_bound"
+    }
+}
+
+/// The per-episode metrics store.
+public struct MemoryMetricsStoreStats: Sendable, Codable, Equatable {
+    public var recorded: UInt64 = 0
+    /// Records flagged important (Φ change, emotion change, attention shift).
+    public var important: UInt64 = 0
+    public var inRing: UInt64 = 0
+    public var archiveChunks: UInt64 = 0
+    public var archiveRecords: UInt64 = 0
+    public var archiveBytes: UInt64 = 0
+    /// Records removed by cleanup to keep the archive within its byte budget.
+    public var droppedByCleanup: UInt64 = 0
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case recorded, important
+        case inRing = "in_ring"
+        case archiveChunks = "archive_chunks"
+        case archiveRecords = "archive_records"
+        case archiveBytes = "archive_bytes"
+        case droppedByCleanup = "dropped_by_cleanup"
+    }
+}
+
+/// Faults detected; a faulty item is reported as an error, never returned as data.
+public struct MemoryFaultCounts: Sendable, Codable, Equatable {
+    /// Distinct states found corrupt (checksum or decoding failure).
+    public var corruptRecords: UInt64 = 0
+    /// Reads that hit a corrupt record.
+    public var corruptReads: UInt64 = 0
+    /// Reads that hit a truncated cold segment.
+    public var truncatedSegments: UInt64 = 0
+    /// Errors from a damaged warm SQLite database.
+    public var warmDamaged: UInt64 = 0
+    /// Writes that failed for lack of disk space (or write budget).
+    public var diskFull: UInt64 = 0
+    /// Stores refused because nothing could be written to make room.
+    public var refusedStores: UInt64 = 0
+    /// Other I/O errors.
+    public var ioErrors: UInt64 = 0
+    /// The last fault's message.
+    public var lastError: String?
+
+    public init() {}
+
+    public var total: UInt64 { corruptReads + truncatedSegments + warmDamaged + diskFull + ioErrors }
+
+    enum CodingKeys: String, CodingKey {
+        case corruptRecords = "corrupt_records"
+        case corruptReads = "corrupt_reads"
+        case truncatedSegments = "truncated_segments"
+        case warmDamaged = "warm_damaged"
+        case diskFull = "disk_full"
+        case refusedStores = "refused_stores"
+        case ioErrors = "io_errors"
+        case lastError = "last_error"
     }
 }

@@ -31,7 +31,10 @@ public struct ConsciousState: Sendable, Equatable, Codable {
 public enum MemoryLevel: String, Sendable, Codable, CaseIterable {
     /// The naive baseline: every state kept as plain arrays in memory, forever.
     case off
+    /// Exact (bit-exact) stored embeddings, an int8 similarity index, a large hot tier (4096 states).
     case conservative
+    /// int8 stored embeddings (error ≤ max|x|/254), an int4 index, a 1024-state hot tier.
     case moderate
+    /// int4 stored embeddings (error ≤ max|x|/14), an int4 index, a 256-state hot tier, LZ4HC.
     case aggressive
 }

@@ -1,74 +1,108 @@
 import BenchModel
 import Foundation
-import Synchronization
 
 /// The pipeline's episodic and metrics store. One instance per run, shared by every worker.
 ///
-/// INTERFACE STUB: the `off` level below is the naive baseline; the optimised levels are to be built
-/// behind the same API (see DESIGN.md "The memory layer").
-public final class MemoryStore: Sendable {
-    public let level: MemoryLevel
-    private let states = Mutex<[ConsciousState]>([])
+/// At ``MemoryLevel/off`` it is the naive baseline (plain arrays, kept forever). At the other
+/// levels states are binary-packed, their embeddings quantized (int8 or int4) or kept exact
+/// (`conservative`), deduplicated by SHA-256 content address behind a Bloom filter, and moved
+/// between a hot in-memory LRU, a warm SQLite database and cold append-only LZ4 segment files
+/// by logical age and reads (see ``MemoryConfiguration``). Every method is thread-safe.
+public final class MemoryStore: EpisodeMemory {
+    private enum Backend {
+        case naive(NaiveMemory)
+        case tiered(TieredMemory)
+    }
 
-    /// Creates a store at `level`, keeping on-disk tiers (if the level has any) under `directory`.
+    public let level: MemoryLevel
+    /// The knobs in effect.
+    public let configuration: MemoryConfiguration
+    private let backend: Backend
+
+    /// Creates a store at `level` with that level's preset, keeping on-disk tiers under `directory`
+    /// (a temporary directory, removed with the store, when nil).
     /// - Throws: ``MemoryLayerError`` when the directory or a tier cannot be set up.
-    public init(level: MemoryLevel, directory: URL?) throws(MemoryLayerError) {
-        self.level = level
+    public convenience init(level: MemoryLevel, directory: URL?) throws(MemoryLayerError) {
+        try self.init(configuration: .preset(level), directory: directory)
+    }
+
+    /// Creates a store with explicit knobs; files go to `directory` as `memory-warm.sqlite` and
+    /// `cold-NNNNNN.seg` (earlier files of those names there are removed: a run starts empty).
+    /// - Throws: ``MemoryLayerError`` when the configuration is invalid or a tier cannot be set up.
+    public init(configuration: MemoryConfiguration, directory: URL?) throws(MemoryLayerError) {
+        level = configuration.level
+        self.configuration = configuration
+        if configuration.level == .off {
+            backend = .naive(NaiveMemory())
+        } else {
+            backend = .tiered(try TieredMemory(configuration: configuration, directory: directory))
+        }
     }
 
     /// Stores `state` and returns its id.
     /// - Throws: ``MemoryLayerError`` when the state cannot be stored.
     @discardableResult
     public func store(_ state: ConsciousState) throws(MemoryLayerError) -> UInt64 {
-        states.withLock { s in
-            s.append(state)
-            return UInt64(s.count - 1)
+        switch backend {
+        case .naive(let b): b.store(state)
+        case .tiered(let b): try b.store(state)
         }
     }
 
     /// The state stored under `id`, or nil if there is none.
     public func retrieve(_ id: UInt64) throws(MemoryLayerError) -> ConsciousState? {
-        states.withLock { s in id < s.count ? s[Int(id)] : nil }
+        switch backend {
+        case .naive(let b): b.retrieve(id)
+        case .tiered(let b): try b.retrieve(id)
+        }
     }
 
     /// Ids and cosine similarities of the `k` stored states most similar to `embedding`, best first.
+    /// Exact float cosine at `off`; at other levels the cosine of the int8-quantized query with the
+    /// quantized index rows. States sharing one embedding have equal scores, newest first.
     public func similar(to embedding: [Float], k: Int) throws(MemoryLayerError) -> [(id: UInt64, score: Float)] {
-        states.withLock { s in
-            var scored: [(id: UInt64, score: Float)] = []
-            scored.reserveCapacity(s.count)
-            for (i, st) in s.enumerated() {
-                scored.append((UInt64(i), cosine(st.embedding, embedding)))
-            }
-            scored.sort { $0.score > $1.score }
-            return Array(scored.prefix(k))
+        switch backend {
+        case .naive(let b): b.similar(to: embedding, k: k)
+        case .tiered(let b): try b.similar(to: embedding, k: k)
+        }
+    }
+
+    /// Deletes state `id`; an embedding other states share stays. Returns whether `id` existed.
+    @discardableResult
+    public func delete(_ id: UInt64) throws(MemoryLayerError) -> Bool {
+        switch backend {
+        case .naive(let b): b.delete(id)
+        case .tiered(let b): try b.delete(id)
+        }
+    }
+
+    /// Adds one episode's metrics to the metrics store (ring buffer, then compressed archive).
+    public func record(metrics: EpisodeMetrics) throws(MemoryLayerError) {
+        switch backend {
+        case .naive(let b): b.record(metrics: metrics)
+        case .tiered(let b): try b.record(metrics: metrics)
+        }
+    }
+
+    /// Every metrics record still held, oldest first.
+    public func metricsHistory() throws(MemoryLayerError) -> [EpisodeMetrics] {
+        switch backend {
+        case .naive(let b): b.metricsHistory()
+        case .tiered(let b): try b.metricsHistory()
         }
     }
 
     /// Statistics for result.json.
     public func statistics() -> MemoryLayerStats {
-        let count = states.withLock { UInt64($0.count) }
-        return MemoryLayerStats(level: level.rawValue, storedStates: count)
-    }
-}
-
-func cosine(_ a: [Float], _ b: [Float]) -> Float {
-    var dot: Float = 0, na: Float = 0, nb: Float = 0
-    for i in 0..<min(a.count, b.count) {
-        dot += a[i] * b[i]
-        na += a[i] * a[i]
-        nb += b[i] * b[i]
-    }
-    let d = (na * nb).squareRoot()
-    return d == 0 ? 0 : dot / d
-}
-
-/// Why the memory layer could not do what it was asked.
-public enum MemoryLayerError: Error, CustomStringConvertible, Equatable {
-    case io(path: String, reason: String)
-
-    public var description: String {
-        switch self {
-        case .io(let path, let reason): "\(path): \(reason)"
+        switch backend {
+        case .naive(let b): b.statistics()
+        case .tiered(let b): b.statistics()
         }
+    }
+
+    /// The tiered backend, for tests that reach below the public API (fault seams, tier files).
+    var tiered: TieredMemory? {
+        if case .tiered(let t) = backend { return t }
+        return nil
     }
 }

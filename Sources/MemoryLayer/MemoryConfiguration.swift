@@ -1,0 +1,111 @@
+/// Every knob of the memory layer. ``preset(_:)`` gives the values of each ``MemoryLevel``;
+/// tests and scenarios may change any field. Times are logical: counted in states stored
+/// (one per episode), so migrations are deterministic and independent of wall time.
+public struct MemoryConfiguration: Sendable, Equatable {
+    /// How LZ4 compresses a tier's blobs.
+    public enum Effort: Sendable, Equatable {
+        /// LZ4's fast compressor; higher acceleration is faster and compresses less (1 = default).
+        case fast(acceleration: Int)
+        /// LZ4HC at `level` (3 … 12): slower to write, smaller, as fast to read.
+        case high(level: Int)
+    }
+
+    /// The level these values belong to (`off` selects the naive store; the other fields are then unused).
+    public var level: MemoryLevel
+    /// Elements per embedding (the pipeline's workspace size).
+    public var dimension: Int = 512
+    /// How stored states keep their embedding: `float32` (bit-exact), `int8` or `int4`.
+    public var payloadEncoding: EmbeddingEncoding
+    /// How the resident similarity index keeps each embedding (`int8` or `int4`).
+    public var indexEncoding: EmbeddingEncoding
+    /// States the hot tier (in-memory LRU) holds before it demotes the least recently used.
+    public var hotCapacity: Int
+    /// T1: a hot state not accessed for this many episodes moves to warm.
+    public var hotIdleEpisodes: UInt64
+    /// T2: a warm state not accessed for this many episodes moves to cold.
+    public var warmIdleEpisodes: UInt64
+    /// Reads of a cold state that promote it to warm.
+    public var coldReadsToWarm: Int = 2
+    /// Reads of a warm state that promote it to hot.
+    public var warmReadsToHot: Int = 5
+    /// Episodes between sweeps of the warm tier for idle states.
+    public var sweepIntervalEpisodes: UInt64
+    /// Compression of embedding payloads in the warm database.
+    public var payloadEffort: Effort
+    /// Compression of cold segment blocks.
+    public var coldEffort: Effort
+    /// Records per cold block (one LZ4 block, one checksum, plus one checksum per record).
+    public var coldBlockRecords: Int = 128
+    /// A cold segment file is closed and a new one started past this size, bytes.
+    public var segmentBytes: Int = 64 << 20
+    /// Most states one maintenance pass moves between two tiers.
+    public var maintenanceBatch: Int = 1024
+    /// SQLite page cache of the warm tier, KiB (bounds what SQLite keeps in memory).
+    public var warmCacheKiB: Int = 1024
+    /// Target false-positive rate of the Bloom filter in front of the dedup lookup.
+    public var bloomFalsePositiveRate: Double = 0.01
+    /// Per-episode metrics the ring buffer holds before they are archived as one chunk.
+    public var metricsRingCapacity: Int
+    /// Bytes the compressed metrics archive may use; past it, cleanup keeps only important records.
+    public var metricsArchiveBudgetBytes: Int
+    /// zlib level (1 … 9) of metrics archive chunks.
+    public var archiveZlibLevel: Int
+    /// A metrics record is important when Φ moved at least this much since the previous record.
+    public var phiChangeThreshold: Double = 0.1
+    /// … or any emotion component moved at least this much.
+    public var emotionChangeThreshold: Float = 0.1
+    /// Fault seam: bytes the on-disk tiers may write before writes fail as if the disk were full
+    /// (nil: no limit other than the disk's).
+    public var writeBudgetBytes: Int64?
+
+    /// The values of `level`.
+    public static func preset(_ level: MemoryLevel) -> MemoryConfiguration {
+        switch level {
+        case .off, .conservative:
+            MemoryConfiguration(
+                level: level, payloadEncoding: .float32, indexEncoding: .int8, hotCapacity: 4096,
+                hotIdleEpisodes: 4096, warmIdleEpisodes: 32768, sweepIntervalEpisodes: 4096,
+                payloadEffort: .fast(acceleration: 4), coldEffort: .fast(acceleration: 1),
+                metricsRingCapacity: 4096, metricsArchiveBudgetBytes: 8 << 20, archiveZlibLevel: 1)
+        case .moderate:
+            MemoryConfiguration(
+                level: level, payloadEncoding: .int8, indexEncoding: .int4, hotCapacity: 1024,
+                hotIdleEpisodes: 1024, warmIdleEpisodes: 8192, sweepIntervalEpisodes: 1024,
+                payloadEffort: .fast(acceleration: 1), coldEffort: .high(level: 9),
+                metricsRingCapacity: 1024, metricsArchiveBudgetBytes: 2 << 20, archiveZlibLevel: 6)
+        case .aggressive:
+            MemoryConfiguration(
+                level: level, payloadEncoding: .int4, indexEncoding: .int4, hotCapacity: 256,
+                hotIdleEpisodes: 256, warmIdleEpisodes: 2048, sweepIntervalEpisodes: 256,
+                payloadEffort: .high(level: 9), coldEffort: .high(level: 12),
+                metricsRingCapacity: 256, metricsArchiveBudgetBytes: 512 << 10, archiveZlibLevel: 9)
+        }
+    }
+
+    var payloadLZ4: LZ4Effort { Self.lz4(payloadEffort) }
+    var coldLZ4: LZ4Effort { Self.lz4(coldEffort) }
+
+    private static func lz4(_ e: Effort) -> LZ4Effort {
+        switch e {
+        case .fast(let a): .fast(acceleration: Int32(clamping: max(1, a)))
+        case .high(let l): .high(level: Int32(clamping: min(12, max(3, l))))
+        }
+    }
+
+    /// Checks the values can work together.
+    /// - Throws: ``MemoryLayerError/invalidState(_:)`` naming the bad field.
+    func validate() throws(MemoryLayerError) {
+        func fail(_ why: String) -> MemoryLayerError { .invalidState("configuration: \(why)") }
+        guard dimension > 0 else { throw fail("dimension must be positive") }
+        guard indexEncoding != .float32 else { throw fail("the index must be int8 or int4") }
+        guard hotCapacity > 0 else { throw fail("hotCapacity must be positive") }
+        guard coldBlockRecords > 0, coldBlockRecords <= 255 else { throw fail("coldBlockRecords must be 1…255") }
+        guard segmentBytes > 0, segmentBytes <= Int(UInt32.max) else { throw fail("segmentBytes must be 1 … 4 GiB") }
+        guard coldReadsToWarm > 0, warmReadsToHot > 0 else { throw fail("promotion read counts must be positive") }
+        guard sweepIntervalEpisodes > 0 else { throw fail("sweepIntervalEpisodes must be positive") }
+        guard maintenanceBatch > 0 else { throw fail("maintenanceBatch must be positive") }
+        guard metricsRingCapacity > 1 else { throw fail("metricsRingCapacity must be at least 2") }
+        guard (1...9).contains(archiveZlibLevel) else { throw fail("archiveZlibLevel must be 1…9") }
+        guard bloomFalsePositiveRate > 0, bloomFalsePositiveRate < 1 else { throw fail("bloomFalsePositiveRate must be in (0, 1)") }
+    }
+}

@@ -1,0 +1,110 @@
+/// The metrics store: a ring buffer of recent per-episode metrics; when it is full its records
+/// become one compressed archive chunk; past the archive's byte budget, cleanup keeps only the
+/// important records (Φ change, emotion change, attention shift) of the oldest chunks, then drops
+/// whole chunks, oldest first. Not thread-safe by itself: the store holds it behind a Mutex.
+struct MetricsStore {
+    let ringCapacity: Int
+    let budgetBytes: Int
+    let zlibLevel: Int32
+    let phiThreshold: Double
+    let emotionThreshold: Float
+
+    private var ring: [EpisodeMetrics] = []
+    private var ringImportance: [MetricsImportance] = []
+    private var archive: [MetricsChunk] = []
+    private var previous: EpisodeMetrics?
+    private(set) var counters = MetricsCounters()
+
+    init(configuration c: MemoryConfiguration) {
+        ringCapacity = c.metricsRingCapacity
+        budgetBytes = c.metricsArchiveBudgetBytes
+        zlibLevel = Int32(c.archiveZlibLevel)
+        phiThreshold = c.phiChangeThreshold
+        emotionThreshold = c.emotionChangeThreshold
+    }
+
+    mutating func record(_ m: EpisodeMetrics) throws(CodecError) {
+        let importance = MetricsImportance.of(m, after: previous, phiThreshold: phiThreshold,
+                                              emotionThreshold: emotionThreshold)
+        previous = m
+        ring.append(m)
+        ringImportance.append(importance)
+        counters.recorded += 1
+        if !importance.isEmpty { counters.important += 1 }
+        if ring.count == ringCapacity {
+            try archiveRing()
+        }
+    }
+
+    /// Every record still held (archive then ring), oldest first.
+    func history() throws(CodecError) -> [EpisodeMetrics] {
+        var out: [EpisodeMetrics] = []
+        for chunk in archive { out += try chunk.decode().metrics }
+        return out + ring
+    }
+
+    var archiveBytes: Int { archive.reduce(0) { $0 + $1.compressed.count } }
+    var archiveLogicalBytes: Int { archive.reduce(0) { $0 + $1.logicalBytes } }
+    var archiveRecords: Int { archive.reduce(0) { $0 + $1.records } }
+    var ringCount: Int { ring.count }
+    var chunkCount: Int { archive.count }
+
+    /// Heap bytes held: ring storage and compressed chunks.
+    var residentBytes: Int {
+        64 + ring.capacity * MemoryLayout<EpisodeMetrics>.stride + ringImportance.capacity
+            + 32 + archive.capacity * MemoryLayout<MetricsChunk>.stride
+            + archive.reduce(0) { $0 + 32 + $1.compressed.capacity }
+    }
+
+    private mutating func archiveRing() throws(CodecError) {
+        let chunk = try MetricsChunk.encode(ring, importance: ringImportance, zlibLevel: zlibLevel, thinned: false)
+        archive.append(chunk)
+        counters.archivedRecords += UInt64(chunk.records)
+        counters.archivedLogicalBytes += UInt64(chunk.logicalBytes)
+        counters.archivedCompressedBytes += UInt64(chunk.compressed.count)
+        ring.removeAll(keepingCapacity: true)
+        ringImportance.removeAll(keepingCapacity: true)
+        try cleanup()
+    }
+
+    /// Brings the archive under its budget: thin the oldest unthinned chunk but the newest, then
+    /// drop the oldest chunks, and only then thin the newest, so recent history stays whole longest.
+    private mutating func cleanup() throws(CodecError) {
+        while archiveBytes > budgetBytes {
+            let newest = archive.count - 1
+            if let i = archive.firstIndex(where: { !$0.thinned }), i < newest {
+                try thin(i)
+            } else if archive.count > 1 {
+                counters.droppedByCleanup += UInt64(archive.removeFirst().records)
+                counters.droppedChunks += 1
+            } else if newest == 0, !archive[0].thinned {
+                try thin(0)
+            } else {
+                return
+            }
+        }
+    }
+
+    /// Keeps only the important records of chunk `i`.
+    private mutating func thin(_ i: Int) throws(CodecError) {
+        let (ms, flags) = try archive[i].decode()
+        let keep = flags.indices.filter { !flags[$0].isEmpty }
+        counters.droppedByCleanup += UInt64(ms.count - keep.count)
+        archive[i] = try MetricsChunk.encode(keep.map { ms[$0] }, importance: keep.map { flags[$0] },
+                                             zlibLevel: zlibLevel, thinned: true)
+        counters.thinnedChunks += 1
+    }
+}
+
+/// Counters of the metrics store.
+struct MetricsCounters {
+    var recorded: UInt64 = 0
+    var important: UInt64 = 0
+    var archivedRecords: UInt64 = 0
+    /// Plain in-memory bytes and zlib bytes of every chunk as first archived (the archive ratio).
+    var archivedLogicalBytes: UInt64 = 0
+    var archivedCompressedBytes: UInt64 = 0
+    var droppedByCleanup: UInt64 = 0
+    var thinnedChunks: UInt64 = 0
+    var droppedChunks: UInt64 = 0
+}

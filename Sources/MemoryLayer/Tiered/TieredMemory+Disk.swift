@@ -1,0 +1,194 @@
+/// Reads and deletions that reach the on-disk tiers, with the promotions reads trigger.
+/// Every function here runs with `io` held.
+extension TieredMemory {
+    func retrieveFromDisk(_ id: UInt64, _ io: inout TierIO) throws(MemoryLayerError) -> ConsciousState? {
+        enum Where { case entry(HotEntry), absent, warm, cold(ColdAddress) }
+        // Re-resolve: the state may have moved between the caller's look and taking `io`.
+        let (place, now, expectedSlot) = core.withLock { core -> (Where, UInt64, UInt32) in
+            guard id < UInt64(core.locations.count) else { return (.absent, 0, 0) }
+            let loc = core.locations[Int(id)]
+            let now = core.clock
+            let slot = core.slotOfID[Int(id)]
+            switch loc.tier {
+            case .absent, .deleted: return (.absent, now, slot)
+            case .warm: return (.warm, now, slot)
+            case .cold: return (.cold(loc.coldAddress), now, slot)
+            case .hot:
+                if let e = core.hot.touch(id, { e -> HotEntry in
+                    e.lastAccess = now
+                    return e
+                }) {
+                    return (.entry(e), now, slot)
+                }
+                if let e = core.inFlight[id] { return (.entry(e), now, slot) }
+                return (.absent, now, slot)
+            }
+        }
+        switch place {
+        case .absent:
+            return nil
+        case .entry(let e):
+            return try decode(id: id, tier: "hot", record: e.record, payload: e.payload)
+        case .warm:
+            let read: (record: StoredRecord, reads: Int)?
+            do { read = try io.warm.read(id: id) } catch { throw fail(error, id: id) }
+            guard let (record, storedReads) = read else {
+                throw fail(.corrupt(id: id, tier: "warm", detail: "row missing from the warm database"))
+            }
+            guard record.slot == expectedSlot else {
+                throw fail(.corrupt(id: id, tier: "warm", detail: "row names content \(record.slot), expected \(expectedSlot)"))
+            }
+            let payload = try payload(of: id, slot: record.slot, &io)
+            let state = try decode(id: id, tier: "warm", record: record.body, payload: payload)
+            let reads = core.withLock { core -> Int in
+                var touch = core.warmTouches[id] ?? WarmTouch(reads: 0, lastAccess: now)
+                touch.reads += 1
+                touch.lastAccess = now
+                core.warmTouches[id] = touch
+                return storedReads + touch.reads
+            }
+            if reads >= configuration.warmReadsToHot {
+                promoteToHot(record, payload: payload, &io)
+            }
+            return state
+        case .cold(let address):
+            let record: StoredRecord
+            do { record = try io.cold.read(address, id: id) } catch { throw fail(error, id: id) }
+            guard record.slot == expectedSlot else {
+                throw fail(.corrupt(id: id, tier: "cold", detail: "record names content \(record.slot), expected \(expectedSlot)"))
+            }
+            let payload = try payload(of: id, slot: record.slot, &io)
+            let state = try decode(id: id, tier: "cold", record: record.body, payload: payload)
+            let reads = core.withLock { core -> Int in
+                let n = Int(core.coldReads[id] ?? 0) + 1
+                core.coldReads[id] = UInt8(min(n, 255))
+                return n
+            }
+            if reads >= configuration.coldReadsToWarm {
+                promoteToWarm(record, now: now, &io)
+            }
+            return state
+        }
+    }
+
+    func deleteFromDisk(_ id: UInt64, _ io: inout TierIO) throws(MemoryLayerError) -> Bool {
+        let tier = core.withLock { core -> Location.Tier in
+            guard id < UInt64(core.locations.count) else { return .absent }
+            let tier = core.locations[Int(id)].tier
+            if tier == .hot {
+                if let e = core.hot.remove(id) {
+                    core.hotHeapBytes -= e.heapBytes
+                } else {
+                    core.inFlight[id] = nil
+                }
+                core.release(id)
+            }
+            return tier
+        }
+        switch tier {
+        case .absent, .deleted:
+            return false
+        case .hot:
+            return true
+        case .warm:
+            do { try io.warm.commit(WarmBatch(deletions: [id])) } catch { throw fail(error, id: id) }
+            core.withLock { core in
+                core.counters.warm -= 1
+                core.release(id)
+            }
+            return true
+        case .cold:
+            // Segments are append-only: the record stays as dead space.
+            core.withLock { core in
+                core.counters.cold -= 1
+                core.counters.coldDead += 1
+                core.release(id)
+            }
+            return true
+        }
+    }
+
+    /// The unpacked payload of `slot`, from the warm database (or a pending write).
+    private func payload(of id: UInt64, slot: UInt32, _ io: inout TierIO) throws(MemoryLayerError) -> [UInt8] {
+        let stored: [UInt8]?
+        do { stored = try io.warm.payload(slot: slot) } catch { throw fail(error, id: id) }
+        guard let stored else {
+            throw fail(.corrupt(id: id, tier: "warm", detail: "content \(slot) missing from the warm database"))
+        }
+        return stored
+    }
+
+    /// Warm → hot, after enough reads. The row is deleted after the state is hot, so it is never
+    /// missing; if the delete fails the row is left over and overwritten when the state next demotes.
+    private func promoteToHot(_ record: StoredRecord, payload: [UInt8], _ io: inout TierIO) {
+        core.withLock { core in
+            let entry = HotEntry(record: record.body, slot: record.slot, payload: payload, lastAccess: core.clock)
+            core.hotHeapBytes += entry.heapBytes
+            core.hot.insert(record.id, entry)
+            core.locations[Int(record.id)] = .hot
+            core.warmTouches[record.id] = nil
+            core.counters.warm -= 1
+            core.counters.warmToHot += 1
+        }
+        do { try io.warm.commit(WarmBatch(deletions: [record.id])) } catch {
+            _ = fail(error, id: record.id)
+        }
+        maintain(&io, force: false)
+    }
+
+    /// Cold → warm, after enough reads. On failure (a full disk) the state just stays cold.
+    private func promoteToWarm(_ record: StoredRecord, now: UInt64, _ io: inout TierIO) {
+        let batch = WarmBatch(records: [(record, now)])
+        guard io.charge(batch.estimatedBytes) else {
+            _ = fail(.diskFull(path: warmPath))
+            return
+        }
+        do { try io.warm.commit(batch) } catch {
+            _ = fail(error, id: record.id)
+            return
+        }
+        core.withLock { core in
+            core.locations[Int(record.id)] = .warm
+            core.coldReads[record.id] = nil
+            core.counters.cold -= 1
+            core.counters.coldDead += 1
+            core.counters.warm += 1
+            core.counters.coldToWarm += 1
+        }
+    }
+
+    /// Counts `error` in the statistics and returns it, for `throw fail(…)`.
+    func fail(_ error: MemoryLayerError) -> MemoryLayerError {
+        core.withLock { $0.note(error) }
+        return error
+    }
+
+    func fail(_ error: WarmError, id: UInt64?) -> MemoryLayerError {
+        fail(Self.describe(error, path: warmPath, id: id))
+    }
+
+    func fail(_ error: ColdError, id: UInt64?) -> MemoryLayerError {
+        fail(Self.describe(error, path: directory, id: id))
+    }
+
+    static func describe(_ error: WarmError, path: String, id: UInt64?) -> MemoryLayerError {
+        switch error {
+        case .full: .diskFull(path: path)
+        case .damaged(let why): .warmTierDamaged(path: path, reason: why)
+        case .corrupt(let why):
+            id.map { .corrupt(id: $0, tier: "warm", detail: why) } ?? .warmTierDamaged(path: path, reason: why)
+        }
+    }
+
+    static func describe(_ error: ColdError, path: String, id: UInt64?) -> MemoryLayerError {
+        switch error {
+        case .file(let e) where e.isDiskFull: .diskFull(path: e.path)
+        case .file(let e): .io(path: e.path, reason: e.description)
+        case .budgetSpent(let p): .diskFull(path: p)
+        case .truncated(let p, let offset): .truncatedSegment(path: p, offset: offset)
+        case .corrupt(let p, let offset, let why):
+            id.map { .corrupt(id: $0, tier: "cold", detail: "\(p) block at \(offset): \(why)") }
+                ?? .io(path: p, reason: why)
+        }
+    }
+}

@@ -1,0 +1,169 @@
+/// Migrations by age: hot idle > T1 (or over capacity) → warm; warm idle > T2 → cold.
+/// Promotions by reads are in `TieredMemory+Disk.swift`.
+extension TieredMemory {
+    /// Pending contents flushed to the warm database once this many accumulate.
+    static let pendingFlushCount = 256
+
+    /// Runs maintenance when something is due: the hot tier is over capacity, a sweep is due
+    /// (every `sweepIntervalEpisodes`; idle states are demoted then, so T1 and T2 act with that
+    /// granularity), or enough content writes are pending. Without `wait`, a thread that finds
+    /// another one doing disk work goes on (that one, or the next store, will catch up).
+    func maintainIfDue(wait: Bool) {
+        let c = configuration
+        let due = core.withLock { core -> Bool in
+            core.hot.count > c.hotCapacity || core.clock >= core.nextSweep
+                || core.pending.count >= Self.pendingFlushCount || core.dirtyRefcounts.count >= Self.pendingFlushCount
+                || core.warmTouches.count >= Self.pendingFlushCount
+        }
+        guard due || wait else { return }
+        if wait {
+            io.withLock { maintain(&$0, force: true) }
+        } else {
+            _ = io.withLockIfAvailable { maintain(&$0, force: false) }
+        }
+    }
+
+    /// One maintenance pass; `io` must be held (it is the caller's).
+    func maintain(_ io: inout TierIO, force: Bool) {
+        let c = configuration
+        struct Plan {
+            var batch: [(id: UInt64, entry: HotEntry)] = []
+            var contents: [ContentRow] = []
+            var refcounts: [(slot: UInt32, refcount: UInt32)] = []
+            var touches: [(id: UInt64, touch: WarmTouch)] = []
+            var sweep = false
+        }
+        // Over capacity, demote down to 7/8 of it, so that writes to the warm tier come in batches.
+        let lowWater = c.hotCapacity - max(1, c.hotCapacity / 8)
+        let plan = core.withLock { core -> Plan in
+            var p = Plan()
+            let overCapacity = core.hot.count > c.hotCapacity
+            while p.batch.count < c.maintenanceBatch, let (id, e) = core.hot.oldest,
+                  (overCapacity && core.hot.count > lowWater) || core.clock - e.lastAccess > c.hotIdleEpisodes {
+                core.hot.remove(id)
+                core.hotHeapBytes -= e.heapBytes
+                core.inFlight[id] = e
+                p.batch.append((id, e))
+            }
+            p.sweep = core.clock >= core.nextSweep
+            if p.sweep { core.nextSweep = core.clock + c.sweepIntervalEpisodes }
+            let flushContents = force || p.sweep || !p.batch.isEmpty || core.pending.count >= Self.pendingFlushCount
+                || core.dirtyRefcounts.count >= Self.pendingFlushCount || core.warmTouches.count >= Self.pendingFlushCount
+            if flushContents {
+                for (digest, pc) in core.pending where core.refcounts[Int(pc.slot)] > 0 {
+                    p.contents.append(ContentRow(slot: pc.slot, digest: digest, refcount: core.refcounts[Int(pc.slot)],
+                                                 stored: pc.stored))
+                }
+                p.refcounts = core.dirtyRefcounts.map { ($0, core.refcounts[Int($0)]) }
+                p.touches = core.warmTouches.map { ($0.key, $0.value) }
+            }
+            return p
+        }
+        let batch = WarmBatch(
+            refcounts: plan.refcounts, contents: plan.contents,
+            records: plan.batch.map { (StoredRecord(id: $0.id, slot: $0.entry.slot, body: $0.entry.record), $0.entry.lastAccess) },
+            touches: plan.touches.map { ($0.id, $0.touch.reads, $0.touch.lastAccess) })
+        if !batch.isEmpty {
+            do throws(WarmError) {
+                guard io.charge(batch.estimatedBytes) else { throw WarmError.full }
+                try io.warm.commit(batch)
+            } catch {
+                let e = Self.describe(error, path: warmPath, id: nil)
+                core.withLock { core in
+                    // Put the batch back, oldest last, exactly where it was: nothing is lost.
+                    for (id, entry) in plan.batch.reversed() where core.inFlight.removeValue(forKey: id) != nil {
+                        core.hot.insert(id, entry, asOldest: true)
+                        core.hotHeapBytes += entry.heapBytes
+                    }
+                    core.maintenanceError = e
+                    core.note(e)
+                }
+                return
+            }
+            var orphans: [UInt64] = []
+            core.withLock { core in
+                core.maintenanceError = nil
+                for (id, _) in plan.batch {
+                    if core.inFlight.removeValue(forKey: id) != nil {
+                        core.locations[Int(id)] = .warm
+                        core.counters.warm += 1
+                        core.counters.hotToWarm += 1
+                    } else {
+                        orphans.append(id)  // deleted while being written
+                    }
+                }
+                for row in plan.contents where core.pending[row.digest]?.slot == row.slot {
+                    if let p = core.pending.removeValue(forKey: row.digest) { core.pendingBytes -= 32 + p.stored.capacity }
+                }
+                for (slot, refcount) in plan.refcounts where core.refcounts[Int(slot)] == refcount {
+                    core.dirtyRefcounts.remove(slot)
+                }
+                for (id, touch) in plan.touches where core.warmTouches[id] == touch {
+                    core.warmTouches[id] = nil
+                }
+            }
+            if !orphans.isEmpty {
+                do { try io.warm.commit(WarmBatch(deletions: orphans)) } catch { _ = fail(error, id: nil) }
+            }
+        }
+        if plan.sweep { sweep(&io) }
+    }
+
+    /// Moves warm states idle longer than T2 to a cold segment, one block at a time.
+    private func sweep(_ io: inout TierIO) {
+        let c = configuration
+        let now = core.withLock { $0.clock }
+        guard now > c.warmIdleEpisodes else { return }
+        var moved = 0
+        while moved < c.maintenanceBatch {
+            let rows: [StoredRecord]
+            do {
+                rows = try io.warm.idle(before: now - c.warmIdleEpisodes, limit: min(c.coldBlockRecords, c.maintenanceBatch - moved))
+            } catch {
+                _ = fail(error, id: nil)
+                return
+            }
+            guard !rows.isEmpty else { return }
+            // Rows of states that are no longer warm are left-overs of an earlier failed delete; rows
+            // read since the touches were written are not idle.
+            let (warmRows, readSince) = core.withLock { core in
+                (rows.filter { core.locations[Int($0.id)].tier == .warm && core.warmTouches[$0.id] == nil },
+                 Set(rows.filter { core.warmTouches[$0.id] != nil }.map(\.id)))
+            }
+            if !warmRows.isEmpty {
+                let addresses: [ColdAddress]
+                do {
+                    var budget = io.budget
+                    addresses = try io.cold.append(warmRows) { bytes in
+                        guard let b = budget else { return true }
+                        guard b >= Int64(bytes) else { return false }
+                        budget = b - Int64(bytes)
+                        return true
+                    }
+                    io.budget = budget
+                } catch {
+                    // The states stay warm; the next sweep tries again.
+                    _ = fail(error, id: nil)
+                    return
+                }
+                let bytes = io.cold.bytesWritten
+                core.withLock { core in
+                    for (row, address) in zip(warmRows, addresses) {
+                        core.locations[Int(row.id)] = .cold(address)
+                        core.counters.warm -= 1
+                        core.counters.cold += 1
+                        core.counters.warmToCold += 1
+                    }
+                    core.counters.coldBytesWritten = bytes
+                    core.counters.coldRecordsWritten += UInt64(warmRows.count)
+                }
+            }
+            do { try io.warm.commit(WarmBatch(deletions: rows.map(\.id).filter { !readSince.contains($0) })) } catch {
+                _ = fail(error, id: nil)
+                return
+            }
+            moved += rows.count
+            if rows.count < c.coldBlockRecords { return }
+        }
+    }
+}

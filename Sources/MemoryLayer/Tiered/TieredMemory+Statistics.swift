@@ -1,0 +1,122 @@
+import BenchModel
+
+extension TieredMemory {
+    func statistics() -> MemoryLayerStats {
+        let c = configuration
+        var s = MemoryLayerStats(level: c.level.rawValue)
+        let m = metrics.withLock { store in
+            (counters: store.counters, resident: store.residentBytes, ring: store.ringCount, chunks: store.chunkCount,
+             records: store.archiveRecords, bytes: store.archiveBytes)
+        }
+        let (k, r, hotCount, hotEntryBytes, corrupt) = core.withLock {
+            core -> (TierCounters, MemoryResidentBreakdown, Int, Int, Int) in
+            var r = MemoryResidentBreakdown()
+            let inFlightBytes = dictionaryBytes(core.inFlight.capacity, entry: 8 + MemoryLayout<HotEntry>.stride)
+                + core.inFlight.values.reduce(0) { $0 + $1.heapBytes }
+            r.states = UInt64(core.hot.residentBytes + core.hotHeapBytes + inFlightBytes)
+            let perSlot = arrayBytes(core.refcounts) + arrayBytes(core.storedSizes) + arrayBytes(core.owners)
+            let shared = dictionaryBytes(core.moreOwners.capacity, entry: 4 + 8)
+                + core.moreOwners.values.reduce(0) { $0 + arrayBytes($1) }
+            r.index = UInt64(core.index.residentBytes + perSlot + shared)
+            r.locations = UInt64(arrayBytes(core.locations) + arrayBytes(core.slotOfID))
+            r.bloom = UInt64(core.bloom.residentBytes)
+            r.buffers = UInt64(dictionaryBytes(core.pending.capacity, entry: 32 + MemoryLayout<PendingContent>.stride)
+                + core.pendingBytes + dictionaryBytes(core.dirtyRefcounts.capacity, entry: 4)
+                + dictionaryBytes(core.coldReads.capacity, entry: 9) + dictionaryBytes(core.corruptIDs.capacity, entry: 8)
+                + dictionaryBytes(core.warmTouches.capacity, entry: 8 + MemoryLayout<WarmTouch>.stride))
+            return (core.counters, r, core.hotCount, core.hotHeapBytes + inFlightBytes, core.corruptIDs.count)
+        }
+        var resident = r
+        resident.metrics = UInt64(m.resident)
+        let residentTotal = resident.states + resident.index + resident.locations + resident.bloom + resident.buffers
+            + resident.metrics
+
+        s.storedStates = k.stored
+        s.liveStates = k.live
+        s.logicalBytesPerState = k.stored == 0 ? 0 : Double(k.logicalBytes) / Double(k.stored)
+        s.residentBytes = residentTotal
+        s.residentBytesPerState = k.live == 0 ? 0 : Double(residentTotal) / Double(k.live)
+        s.resident = resident
+        s.disk.warmBytes = fileSize(atPath: warmPath) + fileSize(atPath: warmPath + "-journal")
+        s.disk.coldBytes = k.coldBytesWritten
+        s.sqliteCacheLimitBytes = UInt64(max(64, c.warmCacheKiB)) * 1024
+
+        s.tiers.hot = UInt64(hotCount)
+        s.tiers.warm = k.warm
+        s.tiers.cold = k.cold
+        s.tiers.coldDead = k.coldDead
+        s.migrations.hotToWarm = k.hotToWarm
+        s.migrations.warmToCold = k.warmToCold
+        s.migrations.coldToWarm = k.coldToWarm
+        s.migrations.warmToHot = k.warmToHot
+
+        let logical = s.logicalBytesPerState
+        let contentPerState = k.live == 0 ? 0 : Double(k.contentStoredBytes) / Double(k.live)
+        let recordBytes = k.stored == 0 ? 0 : Double(k.recordBytes) / Double(k.stored)
+        func ratio(_ a: Double, _ b: Double) -> Double { b > 0 ? a / b : 0 }
+        s.compression.hot = hotCount == 0 ? 0 : ratio(logical, Double(hotEntryBytes) / Double(hotCount))
+        s.compression.warm = k.warm == 0 ? 0 : ratio(logical, recordBytes + 26 + contentPerState)
+        let coldPerRecord = ratio(Double(k.coldBytesWritten), Double(k.coldRecordsWritten))
+        s.compression.cold = k.cold == 0 ? 0 : ratio(logical, coldPerRecord + contentPerState)
+        s.compression.content = ratio(Double(k.contentLogicalBytes), Double(k.contentStoredBytes))
+        s.compression.archive = ratio(Double(m.counters.archivedLogicalBytes), Double(m.counters.archivedCompressedBytes))
+        s.compression.overall = ratio(logical * Double(k.live),
+                                      Double(residentTotal + s.disk.warmBytes + s.disk.coldBytes))
+
+        s.dedup.uniqueContents = k.uniqueLive
+        s.dedup.hits = k.dedupHits
+        s.dedup.ratio = ratio(Double(k.live), Double(k.uniqueLive))
+        s.bloom.queries = k.bloomQueries
+        s.bloom.falsePositives = k.bloomFalsePositives
+        s.bloom.falsePositiveRate = ratio(Double(k.bloomFalsePositives), Double(k.bloomFalsePositives + k.bloomNegatives))
+        s.bloom.bytes = resident.bloom
+
+        s.quantization.payloadBits = c.payloadEncoding.bits
+        s.quantization.indexBits = c.indexEncoding.bits
+        s.quantization.maxAbsError = Double(k.quantMaxAbs)
+        s.quantization.rmsError = k.quantElements == 0 ? 0 : (k.quantSumSquares / Double(k.quantElements)).squareRoot()
+        s.quantization.maxRelativeError = Double(k.quantMaxRelative)
+        s.quantization.relativeErrorBound = c.payloadEncoding.relativeErrorBound
+
+        s.metricsStore = metricsStats(m.counters, ring: m.ring, chunks: m.chunks, records: m.records, bytes: m.bytes)
+
+        s.faults = faultCounts(k, distinctCorrupt: corrupt)
+        return s
+    }
+}
+
+func faultCounts(_ k: TierCounters, distinctCorrupt: Int?) -> MemoryFaultCounts {
+    var f = MemoryFaultCounts()
+    f.corruptReads = k.corruptReads
+    f.corruptRecords = UInt64(distinctCorrupt ?? 0)
+    f.truncatedSegments = k.truncatedReads
+    f.warmDamaged = k.warmDamaged
+    f.diskFull = k.diskFull
+    f.refusedStores = k.refusedStores
+    f.ioErrors = k.ioErrors
+    f.lastError = k.lastError
+    return f
+}
+
+func metricsStats(_ k: MetricsCounters, ring: Int, chunks: Int, records: Int, bytes: Int) -> MemoryMetricsStoreStats {
+    var s = MemoryMetricsStoreStats()
+    s.recorded = k.recorded
+    s.important = k.important
+    s.inRing = UInt64(ring)
+    s.archiveChunks = UInt64(chunks)
+    s.archiveRecords = UInt64(records)
+    s.archiveBytes = UInt64(bytes)
+    s.droppedByCleanup = k.droppedByCleanup
+    return s
+}
+
+/// Heap bytes of an array's storage: header plus capacity × stride.
+func arrayBytes<T>(_ a: [T]) -> Int { a.capacity == 0 ? 0 : 32 + a.capacity * MemoryLayout<T>.stride }
+
+/// Heap bytes of a native Swift dictionary or set of `capacity` (its maximum count before growing):
+/// buckets at 3/4 load, each holding key and value, plus one occupancy bit per bucket.
+func dictionaryBytes(_ capacity: Int, entry: Int) -> Int {
+    guard capacity > 0 else { return 0 }
+    let buckets = (capacity * 4 + 2) / 3
+    return 48 + buckets * entry + buckets / 8
+}

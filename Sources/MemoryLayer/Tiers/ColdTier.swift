@@ -1,0 +1,178 @@
+import Foundation
+
+/// Where a cold record is: segment file, byte offset of its block, index within the block.
+struct ColdAddress: Equatable, Sendable {
+    var segment: UInt32
+    var offset: UInt32
+    var index: UInt8
+}
+
+/// One record as a tier stores it: packed metadata plus the content slot of its embedding.
+struct StoredRecord: Equatable, Sendable {
+    var id: UInt64
+    var slot: UInt32
+    var body: [UInt8]
+}
+
+/// Why the cold tier could not read or write.
+enum ColdError: Error {
+    case file(FileError)
+    case truncated(path: String, offset: UInt64)
+    case corrupt(path: String, offset: UInt64, detail: String)
+    case budgetSpent(path: String)
+}
+
+/// The cold tier: append-only segment files of LZ4-compressed blocks.
+///
+/// Block layout (little-endian):
+/// `magic u32 "PHCB" | records u32 | raw length u32 | stored length u32 | codec u8 | 3 pad |
+///  data crc32 u32 | header crc32 u32` (28 bytes), then the stored data. The raw data is the
+/// records back to back: `id u64 | slot u32 | body length u16 | body crc32 u32 | body`.
+/// A reader checks the header checksum, the data checksum, and the record's own checksum, so a
+/// flipped bit anywhere is reported, never decoded. Records are never rewritten: a promoted or
+/// deleted record becomes dead space (counted by the store; compaction is not implemented).
+final class ColdTier {
+    static let magic: UInt32 = 0x4243_4850  // "PHCB"
+    static let headerBytes = 28
+
+    let directory: String
+    private let effort: LZ4Effort
+    private let segmentLimit: UInt64
+    private var segments: [UInt32: FileHandleFD] = [:]
+    private var current: UInt32 = 0
+    private var currentSize: UInt64 = 0
+    /// Bytes written to segment files, ever.
+    private(set) var bytesWritten: UInt64 = 0
+    /// Records written to segment files, ever.
+    private(set) var recordsWritten: UInt64 = 0
+
+    init(directory: String, effort: LZ4Effort, segmentLimit: Int) throws(ColdError) {
+        self.directory = directory
+        self.effort = effort
+        self.segmentLimit = UInt64(max(4096, segmentLimit))
+        let handle = try open(segment: 0)
+        do { currentSize = try handle.size() } catch { throw .file(error) }
+    }
+
+    func path(of segment: UInt32) -> String {
+        directory + "/" + "cold-" + String(format: "%06u", segment) + ".seg"
+    }
+
+    /// Total bytes of the segment files on disk.
+    var diskBytes: UInt64 {
+        segments.keys.reduce(0) { $0 + fileSize(atPath: path(of: $1)) }
+    }
+
+    /// Appends `records` as one block and returns each record's address, in order.
+    /// `charge` is called with the block's size before anything is written (the write budget).
+    func append(_ records: [StoredRecord], charge: (Int) -> Bool) throws(ColdError) -> [ColdAddress] {
+        precondition(!records.isEmpty && records.count <= 255, "the tiered store batches 1…255 records")
+        var raw = ByteWriter(capacity: records.count * 72)
+        for r in records {
+            raw.u64(r.id)
+            raw.u32(r.slot)
+            raw.u16(UInt16(r.body.count))
+            raw.u32(crc32Checksum(r.body))
+            raw.append(contentsOf: r.body)
+        }
+        let compressed = lz4Compress(raw.bytes, effort: effort)
+        let useLZ4 = compressed.count < raw.bytes.count
+        let data = useLZ4 ? compressed : raw.bytes
+        var header = ByteWriter(capacity: Self.headerBytes + data.count)
+        header.u32(Self.magic)
+        header.u32(UInt32(records.count))
+        header.u32(UInt32(raw.bytes.count))
+        header.u32(UInt32(data.count))
+        header.u8(useLZ4 ? 1 : 0)
+        header.u8(0); header.u8(0); header.u8(0)
+        header.u32(crc32Checksum(data))
+        header.u32(crc32Checksum(header.bytes))
+        header.append(contentsOf: data)
+        let block = header.bytes
+
+        if currentSize > 0 && currentSize + UInt64(block.count) > segmentLimit {
+            current += 1
+            currentSize = 0
+            _ = try open(segment: current)
+        }
+        let file = try open(segment: current)
+        guard charge(block.count) else { throw .budgetSpent(path: file.path) }
+        let offset = currentSize
+        do {
+            try file.write(block, at: offset)
+        } catch {
+            // Leave no half block behind: the next append must start on a block boundary.
+            try? file.truncate(to: offset)
+            throw .file(error)
+        }
+        currentSize += UInt64(block.count)
+        bytesWritten += UInt64(block.count)
+        recordsWritten += UInt64(records.count)
+        return records.indices.map { ColdAddress(segment: current, offset: UInt32(offset), index: UInt8($0)) }
+    }
+
+    /// Reads the record at `address`, which must belong to `id`.
+    func read(_ address: ColdAddress, id: UInt64) throws(ColdError) -> StoredRecord {
+        let file = try open(segment: address.segment)
+        let offset = UInt64(address.offset)
+        let headerBytes: [UInt8]
+        do { headerBytes = try file.read(count: Self.headerBytes, at: offset) } catch { throw .file(error) }
+        guard headerBytes.count == Self.headerBytes else { throw .truncated(path: file.path, offset: offset) }
+        func corrupt(_ detail: String) -> ColdError { .corrupt(path: file.path, offset: offset, detail: detail) }
+        var h = ByteReader(headerBytes)
+        do {
+            let magic = try h.u32()
+            let count = Int(try h.u32())
+            let rawLength = Int(try h.u32())
+            let storedLength = Int(try h.u32())
+            let codec = try h.u8()
+            _ = try h.take(3)
+            let dataCRC = try h.u32()
+            let headerCRC = try h.u32()
+            guard crc32Checksum(headerBytes[0..<24]) == headerCRC else { throw corrupt("block header checksum") }
+            guard magic == Self.magic else { throw corrupt("bad block magic") }
+            guard Int(address.index) < count else { throw corrupt("record index \(address.index) of \(count)") }
+            let data: [UInt8]
+            do { data = try file.read(count: storedLength, at: offset + UInt64(Self.headerBytes)) } catch {
+                throw ColdError.file(error)
+            }
+            guard data.count == storedLength else { throw ColdError.truncated(path: file.path, offset: offset) }
+            guard crc32Checksum(data) == dataCRC else { throw corrupt("block data checksum") }
+            let raw: [UInt8]
+            switch codec {
+            case 0: raw = data
+            case 1:
+                do { raw = try lz4Decompress(data, originalSize: rawLength) } catch { throw corrupt("\(error)") }
+            default: throw corrupt("unknown block codec \(codec)")
+            }
+            var r = ByteReader(raw)
+            for i in 0..<count {
+                let rid = try r.u64()
+                let slot = try r.u32()
+                let length = Int(try r.u16())
+                let crc = try r.u32()
+                let body = try r.take(length)
+                guard i == Int(address.index) else { continue }
+                guard rid == id else { throw corrupt("holds item \(rid), expected \(id)") }
+                guard crc32Checksum(body) == crc else { throw corrupt("record checksum") }
+                return StoredRecord(id: rid, slot: slot, body: Array(body))
+            }
+            throw corrupt("record not found in its block")
+        } catch let e as ColdError {
+            throw e
+        } catch {
+            throw corrupt("\(error)")
+        }
+    }
+
+    private func open(segment: UInt32) throws(ColdError) -> FileHandleFD {
+        if let f = segments[segment] { return f }
+        do {
+            let f = try FileHandleFD(path: path(of: segment), create: true)
+            segments[segment] = f
+            return f
+        } catch {
+            throw .file(error)
+        }
+    }
+}

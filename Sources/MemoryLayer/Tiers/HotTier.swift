@@ -1,0 +1,107 @@
+/// A hot-tier state: packed metadata and the embedding payload, ready to decode without I/O.
+struct HotEntry {
+    /// ``RecordCodec`` bytes.
+    var record: [UInt8]
+    var slot: UInt32
+    /// ``PayloadCodec`` bytes (uncompressed). Shared, not copied, with the pending content buffer.
+    var payload: [UInt8]
+    /// Logical time of the last store or read.
+    var lastAccess: UInt64
+
+    /// Heap bytes this entry keeps alive (array headers and storage).
+    var heapBytes: Int { 32 + record.capacity + 32 + payload.capacity }
+}
+
+/// An LRU list keyed by state id: a dictionary into arrays of nodes linked by index, so a touch
+/// is a hash lookup and four index writes, with no allocation once the node arrays have grown.
+struct LRUList<Value> {
+    private var position: [UInt64: Int32] = [:]
+    private var keys: [UInt64] = []
+    private var values: [Value?] = []
+    private var prev: [Int32] = []
+    private var next: [Int32] = []
+    private var free: [Int32] = []
+    /// Most recently used node, or -1.
+    private var head: Int32 = -1
+    /// Least recently used node, or -1.
+    private var tail: Int32 = -1
+
+    var count: Int { position.count }
+
+    func contains(_ key: UInt64) -> Bool { position[key] != nil }
+
+    /// Inserts `value` as the most recently used (or, with `asOldest`, the least recently used).
+    mutating func insert(_ key: UInt64, _ value: Value, asOldest: Bool = false) {
+        precondition(position[key] == nil, "state \(key) is already hot")
+        let n: Int32
+        if let f = free.popLast() {
+            n = f
+            keys[Int(n)] = key
+            values[Int(n)] = value
+        } else {
+            n = Int32(keys.count)
+            keys.append(key)
+            values.append(value)
+            prev.append(-1)
+            next.append(-1)
+        }
+        position[key] = n
+        if asOldest { linkTail(n) } else { linkHead(n) }
+    }
+
+    /// Lets `body` change the entry for `key` and marks it most recently used.
+    mutating func touch<R>(_ key: UInt64, _ body: (inout Value) -> R) -> R? {
+        guard let n = position[key] else { return nil }
+        unlink(n)
+        linkHead(n)
+        return body(&values[Int(n)]!)
+    }
+
+    /// The least recently used entry.
+    var oldest: (key: UInt64, value: Value)? {
+        tail < 0 ? nil : (keys[Int(tail)], values[Int(tail)]!)
+    }
+
+    @discardableResult
+    mutating func remove(_ key: UInt64) -> Value? {
+        guard let n = position.removeValue(forKey: key) else { return nil }
+        unlink(n)
+        let v = values[Int(n)]
+        values[Int(n)] = nil
+        free.append(n)
+        return v
+    }
+
+    /// Heap bytes of the dictionary and node arrays (entries' own heap not included).
+    var residentBytes: Int {
+        // Swift's native dictionary: one bit of occupancy plus key and value per bucket.
+        let buckets = position.capacity == 0 ? 0 : (position.capacity * 4 + 2) / 3
+        return 32 + buckets * (8 + 4) + buckets / 8
+            + 32 + keys.capacity * 8 + 32 + values.capacity * MemoryLayout<Value?>.stride
+            + 64 + (prev.capacity + next.capacity) * 4 + 32 + free.capacity * 4
+    }
+
+    private mutating func unlink(_ n: Int32) {
+        let p = prev[Int(n)], x = next[Int(n)]
+        if p >= 0 { next[Int(p)] = x } else { head = x }
+        if x >= 0 { prev[Int(x)] = p } else { tail = p }
+        prev[Int(n)] = -1
+        next[Int(n)] = -1
+    }
+
+    private mutating func linkHead(_ n: Int32) {
+        next[Int(n)] = head
+        prev[Int(n)] = -1
+        if head >= 0 { prev[Int(head)] = n }
+        head = n
+        if tail < 0 { tail = n }
+    }
+
+    private mutating func linkTail(_ n: Int32) {
+        prev[Int(n)] = tail
+        next[Int(n)] = -1
+        if tail >= 0 { next[Int(tail)] = n }
+        tail = n
+        if head < 0 { head = n }
+    }
+}

@@ -1,0 +1,221 @@
+import Foundation
+import GRDB
+
+/// Why the warm tier could not read or write.
+enum WarmError: Error {
+    /// SQLite reported a damaged file, an I/O error, or something else it cannot recover from.
+    case damaged(String)
+    /// SQLite ran out of disk (SQLITE_FULL), or the write budget is spent.
+    case full
+    /// A row failed its checksum or did not decode.
+    case corrupt(String)
+}
+
+/// A content row: an embedding payload named by its SHA-256, shared by `refcount` states.
+struct ContentRow {
+    var slot: UInt32
+    var digest: ContentDigest
+    var refcount: UInt32
+    /// The payload as ``BlobCodec`` packs it (LZ4 when smaller).
+    var stored: [UInt8]
+}
+
+/// Everything one maintenance pass writes to the warm tier, applied in one transaction.
+struct WarmBatch {
+    /// New refcounts of contents; 0 deletes the content.
+    var refcounts: [(slot: UInt32, refcount: UInt32)] = []
+    var contents: [ContentRow] = []
+    var records: [(record: StoredRecord, lastAccess: UInt64)] = []
+    /// Reads of warm records since the last batch: reads to add, and the last access time.
+    var touches: [(id: UInt64, reads: Int, lastAccess: UInt64)] = []
+    var deletions: [UInt64] = []
+
+    var isEmpty: Bool {
+        refcounts.isEmpty && contents.isEmpty && records.isEmpty && touches.isEmpty && deletions.isEmpty
+    }
+
+    /// Bytes the batch adds to the database, roughly (payloads plus per-row overhead), for the write budget.
+    var estimatedBytes: Int {
+        contents.reduce(0) { $0 + $1.stored.count + 56 } + records.reduce(0) { $0 + $1.record.body.count + 40 }
+            + refcounts.count * 16
+    }
+}
+
+/// The warm tier: a real SQLite database file (through GRDB) in the run directory.
+///
+/// `content(slot, digest, refcount, body, crc)` holds every distinct embedding payload once;
+/// `records(id, slot, body, crc, reads, last_access)` holds the warm states' packed metadata.
+/// Each row carries a CRC-32 of its body, checked on every read. Durability is traded for speed
+/// (`synchronous = OFF`): the database is a cache of a benchmark run, not a system of record.
+final class WarmTier: Sendable {
+    let path: String
+    private let queue: DatabaseQueue
+
+    init(path: String, cacheKiB: Int) throws(WarmError) {
+        self.path = path
+        var config = Configuration()
+        config.label = "phibench.memory.warm"
+        let cache = max(64, cacheKiB)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = OFF")
+            try db.execute(sql: "PRAGMA cache_size = -\(cache)")
+            _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = TRUNCATE")
+        }
+        do {
+            queue = try DatabaseQueue(path: path, configuration: config)
+            try queue.write { db in
+                try db.execute(sql: """
+                    CREATE TABLE IF NOT EXISTS content(
+                        slot INTEGER PRIMARY KEY, digest BLOB NOT NULL UNIQUE, refcount INTEGER NOT NULL,
+                        body BLOB NOT NULL, crc INTEGER NOT NULL);
+                    CREATE TABLE IF NOT EXISTS records(
+                        id INTEGER PRIMARY KEY, slot INTEGER NOT NULL, body BLOB NOT NULL, crc INTEGER NOT NULL,
+                        reads INTEGER NOT NULL, last_access INTEGER NOT NULL);
+                    CREATE INDEX IF NOT EXISTS records_idle ON records(last_access);
+                    """)
+            }
+        } catch {
+            throw Self.map(error)
+        }
+    }
+
+    /// Bytes of the database file and its journal on disk.
+    var diskBytes: UInt64 { fileSize(atPath: path) + fileSize(atPath: path + "-journal") }
+
+    /// Applies `batch` atomically: on any error nothing of it is kept.
+    func commit(_ batch: WarmBatch) throws(WarmError) {
+        guard !batch.isEmpty else { return }
+        do {
+            try queue.write { db in
+                for (slot, refcount) in batch.refcounts {
+                    if refcount == 0 {
+                        try db.execute(sql: "DELETE FROM content WHERE slot = ?", arguments: [Int64(slot)])
+                    } else {
+                        try db.execute(sql: "UPDATE content SET refcount = ? WHERE slot = ?",
+                                       arguments: [Int64(refcount), Int64(slot)])
+                    }
+                }
+                for c in batch.contents {
+                    try db.execute(
+                        sql: "INSERT INTO content(slot, digest, refcount, body, crc) VALUES (?, ?, ?, ?, ?)",
+                        arguments: [Int64(c.slot), Data(c.digest.bytes), Int64(c.refcount), Data(c.stored),
+                                    Int64(crc32Checksum(c.stored))])
+                }
+                for (r, lastAccess) in batch.records {
+                    try db.execute(
+                        sql: "INSERT OR REPLACE INTO records(id, slot, body, crc, reads, last_access) VALUES (?, ?, ?, ?, 0, ?)",
+                        arguments: [Int64(bitPattern: r.id), Int64(r.slot), Data(r.body),
+                                    Int64(crc32Checksum(r.body)), Int64(bitPattern: lastAccess)])
+                }
+                for t in batch.touches {
+                    try db.execute(sql: "UPDATE records SET reads = reads + ?, last_access = ? WHERE id = ?",
+                                   arguments: [t.reads, Int64(bitPattern: t.lastAccess), Int64(bitPattern: t.id)])
+                }
+                for id in batch.deletions {
+                    try db.execute(sql: "DELETE FROM records WHERE id = ?", arguments: [Int64(bitPattern: id)])
+                }
+            }
+        } catch {
+            throw Self.map(error)
+        }
+    }
+
+    /// The slot of the content with `digest`, if the database has it.
+    func slot(of digest: ContentDigest) throws(WarmError) -> UInt32? {
+        do {
+            return try queue.read { db in
+                try Int64.fetchOne(db, sql: "SELECT slot FROM content WHERE digest = ?",
+                                   arguments: [Data(digest.bytes)])
+            }.map { UInt32(truncatingIfNeeded: $0) }
+        } catch {
+            throw Self.map(error)
+        }
+    }
+
+    /// The checked, unpacked payload of content `slot`.
+    func payload(slot: UInt32) throws(WarmError) -> [UInt8]? {
+        let row: Row?
+        do {
+            row = try queue.read { db in
+                try Row.fetchOne(db, sql: "SELECT body, crc FROM content WHERE slot = ?", arguments: [Int64(slot)])
+            }
+        } catch {
+            throw Self.map(error)
+        }
+        guard let row else { return nil }
+        let body = try Self.checked(row, what: "content \(slot)")
+        do { return try BlobCodec.unpack(body) } catch { throw .corrupt("content \(slot): \(error)") }
+    }
+
+    /// Reads record `id` with the reads recorded for it so far (reads are counted by the store
+    /// and written in batches, so a read costs no write transaction).
+    func read(id: UInt64) throws(WarmError) -> (record: StoredRecord, reads: Int)? {
+        let row: Row?
+        do {
+            row = try queue.read { db in
+                try Row.fetchOne(db, sql: "SELECT slot, body, crc, reads FROM records WHERE id = ?",
+                                 arguments: [Int64(bitPattern: id)])
+            }
+        } catch {
+            throw Self.map(error)
+        }
+        guard let row else { return nil }
+        let what = "record \(id)"
+        let body = try Self.checked(row, what: what)
+        let slot: Int64 = try Self.field(row, "slot", what)
+        let reads: Int64 = try Self.field(row, "reads", what)
+        return (StoredRecord(id: id, slot: UInt32(truncatingIfNeeded: slot), body: body), Int(reads))
+    }
+
+    /// Up to `limit` records not accessed since `before`, least recently accessed first.
+    func idle(before: UInt64, limit: Int) throws(WarmError) -> [StoredRecord] {
+        let rows: [Row]
+        do {
+            rows = try queue.read { db in
+                try Row.fetchAll(db, sql: """
+                    SELECT id, slot, body, crc FROM records WHERE last_access < ? ORDER BY last_access, id LIMIT ?
+                    """, arguments: [Int64(bitPattern: before), limit])
+            }
+        } catch {
+            throw Self.map(error)
+        }
+        var out: [StoredRecord] = []
+        out.reserveCapacity(rows.count)
+        for row in rows {
+            let id = UInt64(bitPattern: try Self.field(row, "id", "a warm record") as Int64)
+            let body = try Self.checked(row, what: "record \(id)")
+            let slot: Int64 = try Self.field(row, "slot", "record \(id)")
+            out.append(StoredRecord(id: id, slot: UInt32(truncatingIfNeeded: slot), body: body))
+        }
+        return out
+    }
+
+    private static func checked(_ row: Row, what: String) throws(WarmError) -> [UInt8] {
+        let data: Data = try field(row, "body", what)
+        let body = [UInt8](data)
+        let crc: Int64 = try field(row, "crc", what)
+        let actual = crc32Checksum(body)
+        guard Int64(actual) == crc else {
+            throw .corrupt("\(what): checksum mismatch (stored \(String(crc, radix: 16)), computed \(String(actual, radix: 16)))")
+        }
+        return body
+    }
+
+    private static func field<T: DatabaseValueConvertible>(_ row: Row, _ column: String, _ what: String) throws(WarmError) -> T {
+        do { return try row.decode(T.self, forColumn: column) } catch {
+            throw .corrupt("\(what): column \(column) does not decode (\(error))")
+        }
+    }
+
+    /// Maps a GRDB error to what the store reports.
+    static func map(_ error: any Error) -> WarmError {
+        if let e = error as? WarmError { return e }
+        if let e = error as? DatabaseError {
+            switch e.resultCode {
+            case .SQLITE_FULL: return .full
+            default: return .damaged(e.message ?? "\(e.resultCode)")
+            }
+        }
+        return .damaged("\(error)")
+    }
+}
