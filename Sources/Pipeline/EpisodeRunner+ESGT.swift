@@ -130,20 +130,22 @@ extension EpisodeRunner {
         return false
     }
 
-    /// MEMORY.store: the episode's conscious state goes to the memory layer.
+    /// MEMORY.store: the episode's conscious state goes to the episodic store and its metrics to the
+    /// metrics store (ring buffer, then compressed archive with importance-based cleanup).
     mutating func storeState(_ out: inout EpisodeOutcome) -> Result<Void, MemoryLayerError> {
         let phiValue = out.phi ?? 0
         out.importance = clamp01(0.4 * out.salience + (out.ignited ? 0.3 : 0) + 0.3 * min(1, phiValue / 2))
-        let emotion: [Float] = [
-            Float(1 - 2 * out.needs.mean), Float(out.arousal), Float(out.attention.confidence),
-        ]
+        let emotion = SIMD3<Float>(Float(1 - 2 * out.needs.mean), Float(out.arousal), Float(out.attention.confidence))
         let state = ConsciousState(
-            version: out.episode, phi: phiValue, embedding: workspace, emotion: emotion,
+            version: out.episode, phi: phiValue, embedding: workspace, emotion: [emotion.x, emotion.y, emotion.z],
             attentionFocus: Int32(out.attention.focus), timestamp: out.timestamp, importance: out.importance)
+        let metrics = EpisodeMetrics(
+            episode: out.episode, timestamp: out.timestamp, phi: phiValue, arousal: out.arousal, salience: out.salience,
+            emotion: emotion, attentionFocus: Int32(out.attention.focus), ignited: out.ignited)
         let memory = context.memory
         return Result { () throws(MemoryLayerError) in
             try memory.store(state)
-            return ()
+            try memory.record(metrics: metrics)
         }
     }
 
