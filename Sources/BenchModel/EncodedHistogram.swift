@@ -1,8 +1,11 @@
 import Histogram
 
 /// An HdrHistogram in a compact, sparse JSON form: its configuration and the non-empty buckets as
-/// `[value, count]` pairs, where `value` is a representative value of the bucket. Decoding records
+/// `value:count` pairs, where `value` is a representative value of the bucket. Decoding records
 /// each pair back, which lands every count in the same bucket, so percentiles and merges are exact.
+///
+/// In JSON the pairs are one string (`"counts": "181:3 190:12 …"`): a pretty-printed array of
+/// pairs would put every number on a line of its own and make result.json four times larger.
 public struct EncodedHistogram: Sendable, Codable, Equatable {
     public var lowestDiscernibleValue: UInt64
     public var highestTrackableValue: UInt64
@@ -17,6 +20,39 @@ public struct EncodedHistogram: Sendable, Codable, Equatable {
         case significantDigits = "significant_digits"
         case totalCount = "total_count"
         case counts
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        lowestDiscernibleValue = try c.decode(UInt64.self, forKey: .lowestDiscernibleValue)
+        highestTrackableValue = try c.decode(UInt64.self, forKey: .highestTrackableValue)
+        significantDigits = try c.decode(Int.self, forKey: .significantDigits)
+        totalCount = try c.decode(UInt64.self, forKey: .totalCount)
+        // The array-of-pairs form is still read, so results written before the string form load.
+        if let pairs = try? c.decode([[UInt64]].self, forKey: .counts) {
+            counts = pairs
+            return
+        }
+        let text = try c.decode(String.self, forKey: .counts)
+        var parsed: [[UInt64]] = []
+        for token in text.split(separator: " ") {
+            let parts = token.split(separator: ":")
+            guard parts.count == 2, let v = UInt64(parts[0]), let n = UInt64(parts[1]) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .counts, in: c, debugDescription: "expected \"value:count\" pairs separated by spaces, found \"\(token)\"")
+            }
+            parsed.append([v, n])
+        }
+        counts = parsed
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(lowestDiscernibleValue, forKey: .lowestDiscernibleValue)
+        try c.encode(highestTrackableValue, forKey: .highestTrackableValue)
+        try c.encode(significantDigits, forKey: .significantDigits)
+        try c.encode(totalCount, forKey: .totalCount)
+        try c.encode(counts.map { "\($0.first ?? 0):\($0.last ?? 0)" }.joined(separator: " "), forKey: .counts)
     }
 
     /// Encodes `histogram`.
