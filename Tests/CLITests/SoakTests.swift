@@ -9,7 +9,7 @@ struct SoakTests {
         description: steady open-loop load for soak tests
         interval: 200ms
         phases:
-          - { kind: constant, rate: 250, duration: 1s }
+          - { kind: constant, rate: 1000, duration: 1s }
         """
 
     func soak(_ extra: [String], in dir: URL) throws -> (Phibench.Output, BenchResult) {
@@ -23,12 +23,12 @@ struct SoakTests {
     func leakVerdict() throws {
         let dir = try Phibench.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let (leakyOut, leaky) = try soak(["--set", "inject=[{leak: 64KiB}]"], in: dir)
+        let (leakyOut, leaky) = try soak(["--set", "inject=[{leak: 16KiB}]"], in: dir)
         #expect(leakyOut.status == 1, "stderr: \(leakyOut.stderr)")
         let verdict = try #require(leaky.leak)
         #expect(verdict.leaking, "\(verdict.explanation)")
-        #expect(verdict.rssSlopeLow > 32 * 1024, "\(verdict.explanation)")
-        #expect(verdict.rssSlopeBytesPerEpisode < 128 * 1024)
+        #expect(verdict.rssSlopeLow > 8 * 1024, "\(verdict.explanation)")
+        #expect(verdict.rssSlopeBytesPerEpisode < 32 * 1024)
 
         let (cleanOut, clean) = try soak([], in: dir)
         #expect(cleanOut.status == 0, "stderr: \(cleanOut.stderr)")
