@@ -93,14 +93,14 @@ private struct SVGWriter {
     var height: Int { Self.top + root.depth * Self.frameHeight + Self.bottom }
 
     mutating func render() -> String {
-        let id = "fg" + String(fnv1a(title + "\u{0}" + String(root.value) + String(root.children.count)), radix: 16)
+        let id = "fg" + String(stableHash(title + "\u{0}" + String(root.value) + String(root.children.count)), radix: 16)
         let w = width, h = height
         out += #"<svg xmlns="http://www.w3.org/2000/svg" version="1.1" id="\#(id)" class="flamegraph" "#
         out += #"width="\#(w)" height="\#(h)" viewBox="0 0 \#(w) \#(h)" "#
-        out += #"data-total="\#(root.value)" data-unit="\#(xmlEscape(unit))" data-pad="\#(Self.pad)" "#
+        out += #"data-total="\#(root.value)" data-unit="\#(Escape.xml(unit))" data-pad="\#(Self.pad)" "#
         out += #"style="font-family:Verdana,sans-serif;font-size:\#(Int(Self.fontSize))px">"# + "\n"
         out += #"<rect x="0" y="0" width="\#(w)" height="\#(h)" fill="rgb(248,248,242)"/>"# + "\n"
-        out += #"<text x="\#(w / 2)" y="22" text-anchor="middle" style="font-size:16px">\#(xmlEscape(title))</text>"# + "\n"
+        out += #"<text x="\#(w / 2)" y="22" text-anchor="middle" style="font-size:16px">\#(Escape.xml(title))</text>"# + "\n"
         out += #"<text class="fg-reset" x="\#(Int(Self.pad))" y="46" style="cursor:pointer;opacity:0.3">Reset zoom</text>"# + "\n"
         out += #"<text class="fg-matched" x="\#(w - 330)" y="46" text-anchor="end"></text>"# + "\n"
         out += #"<foreignObject x="\#(w - 320)" y="32" width="\#(Int(310))" height="22">"#
@@ -126,13 +126,13 @@ private struct SVGWriter {
         let px = Self.pad + x * scale
         let y = height - Self.bottom - (depth + 1) * Self.frameHeight
         let share = node.value / root.value * 100
-        let name = xmlEscape(node.name)
+        let name = Escape.xml(node.name)
         out += #"<g class="fg-f" data-x="\#(x)" data-w="\#(node.value)" data-d="\#(depth)" data-n="\#(name)">"#
-        out += "<title>\(name) (\(format(node.value)) \(xmlEscape(unit)), \(format(share, digits: 2))%)</title>"
+        out += "<title>\(name) (\(format(node.value)) \(Escape.xml(unit)), \(format(share, digits: 2))%)</title>"
         out += #"<rect x="\#(format(px, digits: 1))" y="\#(y)" width="\#(format(pixelWidth, digits: 1))" "#
         out += #"height="\#(Self.frameHeight - 1)" rx="2" fill="\#(color(node.name, depth: depth))"/>"#
         out += #"<text x="\#(format(px + 3, digits: 1))" y="\#(y + Self.frameHeight - 4)">"#
-        out += xmlEscape(fitted(node.name, pixelWidth)) + "</text></g>\n"
+        out += Escape.xml(fitted(node.name, pixelWidth)) + "</text></g>\n"
         var childX = x
         for child in node.children {
             emit(child, x: childX, depth: depth + 1, scale: scale)
@@ -151,40 +151,10 @@ private struct SVGWriter {
     /// Warm colours as in flamegraph.pl's "hot" palette, stable per name; the root is grey.
     private func color(_ name: String, depth: Int) -> String {
         if depth == 0 { return "rgb(200,200,200)" }
-        let hash = fnv1a(name)
+        let hash = stableHash(name)
         let v1 = Double(hash & 0xFF) / 255, v2 = Double((hash >> 8) & 0xFF) / 255, v3 = Double((hash >> 16) & 0xFF) / 255
         return "rgb(\(205 + Int(50 * v3)),\(Int(230 * v1)),\(Int(55 * v2)))"
     }
-}
-
-/// Escapes text for XML content and attribute values, and drops the control characters XML 1.0
-/// does not allow.
-func xmlEscape(_ text: String) -> String {
-    var out = ""
-    out.reserveCapacity(text.utf8.count)
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "&": out += "&amp;"
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "\"": out += "&quot;"
-        case "'": out += "&apos;"
-        case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
-        default:
-            if scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF { continue }
-            out.unicodeScalars.append(scalar)
-        }
-    }
-    return out
-}
-
-private func fnv1a(_ text: String) -> UInt64 {
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    for byte in text.utf8 {
-        hash ^= UInt64(byte)
-        hash = hash &* 0x100_0000_01b3
-    }
-    return hash
 }
 
 private func format(_ value: Double, digits: Int = 0) -> String {

@@ -66,20 +66,10 @@ struct ProfileCommand: AsyncParsableCommand {
         progress.clear()
         let overhead = measureOverhead && !heap ? try? CPUProfiler.measureOverhead(hz: hz) : nil
         result.profile = try session.write(to: dir, overhead: overhead)
-        result.thresholds = thresholds.map { $0.evaluate(result).result }
-        try ResultFile.write(result, to: dir.appendingPathComponent("result.json"))
-        let reportNote = writeReports(for: result, in: dir)
-        if options.json {
-            print(try ResultFile.encode(result))
-        } else if !options.quiet {
-            print(TerminalSummary.render(result))
-            print("")
-            print(session.describe(result.profile))
-            if let overhead { print("  overhead  \(overhead.summary)") }
-            print("\n  result  \(dir.appendingPathComponent("result.json").relativePath)")
-            print(reportNote)
-        }
-        if let status = stop.exitStatus { throw ExitCode(status) }
+        var details = [session.describe(result.profile)]
+        if let overhead { details.append("  overhead  \(overhead.summary)") }
+        let status = try finishRun(&result, thresholds: thresholds, in: dir, options: options, stop: stop, details: details)
+        if status != 0 { throw ExitCode(status) }
     }
 }
 

@@ -57,19 +57,6 @@ struct RunCommand: AsyncParsableCommand {
                                     onProgress: progress.update, onPhase: progress.phase, version: Phibench.version)
         var result = try target.run(loaded.record, options: runOptions, directory: dir)
         progress.clear()
-        result.thresholds = thresholds.map { $0.evaluate(result).result }
-        try ResultFile.write(result, to: dir.appendingPathComponent("result.json"))
-        let reportNote = writeReports(for: result, in: dir)
-
-        if options.json {
-            print(try ResultFile.encode(result))
-        } else if !options.quiet {
-            print(TerminalSummary.render(result))
-            print("\n  result  \(dir.appendingPathComponent("result.json").relativePath)")
-            print(reportNote)
-        }
-        if let status = stop.exitStatus { return status }
-        if result.thresholds.contains(where: { !$0.passed }) { return 1 }
-        return 0
+        return try finishRun(&result, thresholds: thresholds, in: dir, options: options, stop: stop)
     }
 }

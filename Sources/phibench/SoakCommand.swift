@@ -76,19 +76,10 @@ struct SoakCommand: AsyncParsableCommand {
         if result.leak == nil {
             result.warnings.append("too few intervals for a leak verdict (need 6 after warm-up); run longer or use a shorter --interval")
         }
-        result.thresholds = thresholds.map { $0.evaluate(result).result }
-        try ResultFile.write(result, to: dir.appendingPathComponent("result.json"))
-        let reportNote = writeReports(for: result, in: dir)
-        if options.json {
-            print(try ResultFile.encode(result))
-        } else if !options.quiet {
-            print(TerminalSummary.render(result))
-            print("\n  result  \(dir.appendingPathComponent("result.json").relativePath)")
-            print("  log     \(dir.appendingPathComponent("timeseries.jsonl").relativePath)")
-            print(reportNote)
-        }
-        if let status = stop.exitStatus { throw ExitCode(status) }
-        if result.leak?.leaking == true || result.thresholds.contains(where: { !$0.passed }) { throw ExitCode(1) }
+        let status = try finishRun(&result, thresholds: thresholds, in: dir, options: options, stop: stop,
+                                   details: ["  log     \(dir.appendingPathComponent("timeseries.jsonl").relativePath)"],
+                                   failed: result.leak?.leaking == true)
+        if status != 0 { throw ExitCode(status) }
     }
 
     /// The scenario's first phase as a steady load lasting `seconds`.

@@ -137,3 +137,23 @@ func reportOptions(sources: [URL?]) -> ReportOptions {
     ReportOptions(sourceDirectories: sources, flameGraph: { FlameGraph.svg(folded: $0, title: $1, width: $2) },
                   generator: "phibench \(Phibench.version)")
 }
+
+/// What every measuring command does with a finished run: evaluates the thresholds, writes
+/// result.json and the reports, prints the summary (with `details` lines after it) or the JSON, and
+/// returns the exit status: 130/143 when interrupted, 1 when a threshold failed or `failed`, else 0.
+func finishRun(_ result: inout BenchResult, thresholds: [Threshold], in dir: URL, options: MeasureOptions,
+               stop: StopSignal, details: [String] = [], failed: Bool = false) throws -> Int32 {
+    result.thresholds = thresholds.map { $0.evaluate(result).result }
+    try ResultFile.write(result, to: dir.appendingPathComponent("result.json"))
+    let reportNote = writeReports(for: result, in: dir)
+    if options.json {
+        print(try ResultFile.encode(result))
+    } else if !options.quiet {
+        print(TerminalSummary.render(result))
+        if !details.isEmpty { print("\n" + details.joined(separator: "\n")) }
+        print("\n  result  \(dir.appendingPathComponent("result.json").relativePath)")
+        print(reportNote)
+    }
+    if let status = stop.exitStatus { return status }
+    return failed || result.thresholds.contains(where: { !$0.passed }) ? 1 : 0
+}

@@ -91,6 +91,6 @@ private final class SVGCollector: NSObject, XMLParserDelegate {
     }
 
     @Test func controlCharactersAreDropped() {
-        #expect(xmlEscape("a\u{1}b<c>") == "ab&lt;c&gt;")
+        #expect(Escape.xml("a\u{1}b<c>") == "a b&lt;c&gt;")
     }
 }

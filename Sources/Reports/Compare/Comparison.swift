@@ -99,7 +99,7 @@ public enum Comparison {
             }
             return result
         }
-        let seed = options.seed ^ Bootstrap.fnv1a(metric)
+        let seed = options.seed ^ stableHash(metric)
         result.test = MannWhitney.test(b, a)
         result.interval = Bootstrap.relativeChangeOfMedians(
             before: b, after: a, resamples: options.resamples, level: options.confidence, seed: seed)

@@ -80,15 +80,4 @@ enum Bootstrap {
         let hi = Swift.min(lo + 1, s.count - 1)
         return s[lo] + (s[hi] - s[lo]) * (pos - Double(lo))
     }
-
-    /// A stable 64-bit FNV-1a hash (Swift's `Hasher` is seeded per process, so it cannot be used
-    /// for reproducible seeds).
-    static func fnv1a(_ text: String) -> UInt64 {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in text.utf8 {
-            h ^= UInt64(byte)
-            h = h &* 0x0000_0100_0000_01B3
-        }
-        return h
-    }
 }

@@ -13,8 +13,15 @@ enum Escape {
             case "\"": out += "&quot;"
             case "'": out += "&#39;"
             default:
-                // Control characters other than tab and newline are not allowed in XML 1.0.
-                if ch.value < 0x20 && ch != "\n" && ch != "\t" { out += " " } else { out.unicodeScalars.append(ch) }
+                // Control characters other than tab, newline and carriage return, and the
+                // noncharacters U+FFFE/U+FFFF, are not allowed in XML 1.0.
+                if ch.value < 0x20 && ch != "\n" && ch != "\t" && ch != "\r" {
+                    out += " "
+                } else if ch.value == 0xFFFE || ch.value == 0xFFFF {
+                    continue
+                } else {
+                    out.unicodeScalars.append(ch)
+                }
             }
         }
         return out
@@ -60,4 +67,15 @@ extension String {
         }
         return out
     }
+}
+
+/// A stable 64-bit FNV-1a hash of `text`. Swift's `Hasher` is seeded per process, so it cannot give
+/// reproducible seeds or element ids.
+func stableHash(_ text: String) -> UInt64 {
+    var h: UInt64 = 0xCBF2_9CE4_8422_2325
+    for byte in text.utf8 {
+        h ^= UInt64(byte)
+        h = h &* 0x0000_0100_0000_01B3
+    }
+    return h
 }
