@@ -80,16 +80,19 @@ public enum HTMLReport {
             if let leak = r.leak, leak.leaking {
                 out.append(Banner(level: "bad", title: "\(who)leak suspected.", text: leak.explanation))
             }
-            for w in r.warnings { out.append(Banner(level: "note", title: "\(who)warning:", text: w)) }
-            if r.summary.errors > 0 {
+            // The interrupted banner above says it more prominently than the result's own warning.
+            for w in r.warnings where !(r.interrupted && w.lowercased().contains("interrupted")) {
+                out.append(Banner(level: "note", title: "\(who)warning:", text: w))
+            }
+            if r.summary.errors > 0 && !own.contains(where: { $0.contains("failed") }) {
                 out.append(Banner(level: "note", title: "\(who)\(Fmt.grouped(r.summary.errors)) episodes failed.",
                                   text: "Their latency is included; see the error counts per phase."))
             }
-            if r.summary.dropped > 0 {
+            if r.summary.dropped > 0 && !own.contains(where: { $0.contains("dropped") }) {
                 out.append(Banner(level: "note", title: "\(who)\(Fmt.grouped(r.summary.dropped)) arrivals dropped",
                                   text: "because the queue was full: the system did not keep up with the offered load."))
             }
-            if r.build.dirty {
+            if r.build.dirty && !own.contains(where: { $0.contains("uncommitted") }) {
                 out.append(Banner(level: "info", title: "\(who)uncommitted changes.",
                                   text: "Built from a dirty tree at \(Fmt.shortCommit(r.build.commit)); the commit alone does not reproduce it."))
             }
@@ -138,7 +141,7 @@ public enum HTMLReport {
                           hint: first.memory.bytesAllocatedPerEpisode.map { Units.formatBytes($0) + " per episode" } ?? "needs jemalloc"))
         cards.append(Card(name: "RSS growth", values: values { Fmt.number($0.summary.memory.rssGrowthPct) + "%" },
                           hint: "\(Units.formatBytes(Double(first.memory.rssStartBytes))) → \(Units.formatBytes(Double(first.memory.rssEndBytes)))"))
-        cards.append(Card(name: "CPU", values: values { Fmt.number($0.summary.cpu.utilization) + " cores" },
+        cards.append(Card(name: "CPU (cores busy)", values: values { Fmt.number($0.summary.cpu.utilization) },
                           hint: "user \(Fmt.number(first.cpu.userSeconds)) s · sys \(Fmt.number(first.cpu.systemSeconds)) s"))
         return cards
     }
