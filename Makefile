@@ -55,8 +55,8 @@ heap-profile: build
 
 # The memory layer's before/after on the same load.
 memory-compare: build
-	$(BIN) run scenarios/memory-before.yaml --trials 3 --out runs/memory-before --quiet
-	$(BIN) run scenarios/memory-after.yaml --trials 3 --out runs/memory-after --quiet
+	$(BIN) run scenarios/memory-before.yaml --trials 5 --out runs/memory-before --quiet
+	$(BIN) run scenarios/memory-after.yaml --trials 5 --out runs/memory-after --quiet
 	$(BIN) compare runs/memory-before/result.json runs/memory-after/result.json --out runs/memory-compare --gate none
 
 # Two builds on this machine, trials interleaved A B A B: make ab REF=main
