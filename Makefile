@@ -9,7 +9,12 @@ OUT            ?= runs/latest
 # The CI gate: trials per side, regression threshold, the committed baseline.
 BENCH_SCENARIO ?= scenarios/bench.yaml
 BENCH_TRIALS   ?= 5
-BENCH_THRESHOLD ?= 10%
+BENCH_THRESHOLD ?= 15%
+# What fails the gate. Per-stage percentiles are reported, not gated: against a baseline recorded
+# at another time, sub-microsecond stages drift by ±10% with the machine's load (measured: four
+# same-build runs of bench.yaml, 12 pairwise compares); a stage that really got slower shows in e2e.
+BENCH_GATE     ?= --gate e2e.p50 --gate e2e.p90 --gate e2e.p99 --gate throughput \
+                  --gate memory.allocations_per_episode --gate phi.cache_hit_rate
 BASELINE       ?= reports/baselines/bench.json
 SOAK_DURATION  ?= 10m
 REF            ?= HEAD~1
@@ -35,7 +40,7 @@ test: build
 # exit 1 only on a statistically significant regression beyond BENCH_THRESHOLD.
 bench: build
 	$(BIN) run $(BENCH_SCENARIO) --trials $(BENCH_TRIALS) --out runs/bench --quiet
-	$(BIN) compare $(BASELINE) runs/bench/result.json --threshold $(BENCH_THRESHOLD) --out runs/bench/compare
+	$(BIN) compare $(BASELINE) runs/bench/result.json --threshold $(BENCH_THRESHOLD) $(BENCH_GATE) --out runs/bench/compare
 
 # Refreshes the baseline on this machine (commit the file it writes).
 baseline: build

@@ -39,6 +39,9 @@ struct CompareCommand: AsyncParsableCommand {
                                valueName: "PATTERN"))
     var gate: [String] = []
 
+    @Option(help: "Latency changes smaller than this are never a change (clock ticks are not regressions), e.g. 100ns.")
+    var latencyFloor = "100ns"
+
     @Option(help: "Output format on stdout.")
     var format: Format = .text
 
@@ -53,12 +56,16 @@ struct CompareCommand: AsyncParsableCommand {
             throw ValidationError("--threshold: expected a percentage like 5% or a fraction like 0.05, got '\(threshold)'")
         }
         guard alpha > 0, alpha < 1 else { throw ValidationError("--alpha must be between 0 and 1, got \(alpha)") }
+        guard let floor = Units.duration(latencyFloor), floor >= 0 else {
+            throw ValidationError("--latency-floor: expected a duration like 100ns or 1us, got '\(latencyFloor)'")
+        }
     }
 
     func run() async throws {
         let a = try load(before)
         let b = try load(after)
-        var options = CompareOptions(threshold: CompareOptions.parseThreshold(threshold)!, alpha: alpha, force: force)
+        var options = CompareOptions(threshold: CompareOptions.parseThreshold(threshold)!, alpha: alpha,
+                                     latencyFloorNanoseconds: Units.duration(latencyFloor)! * 1e9, force: force)
         if !gate.isEmpty { options.gate = gate == ["none"] ? [] : gate }
         let report: ComparisonReport
         do {

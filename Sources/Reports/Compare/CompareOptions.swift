@@ -17,23 +17,29 @@ public struct CompareOptions: Sendable, Equatable {
     /// Minimum absolute difference (in the metric's own unit) a change must also exceed, for metrics
     /// whose relative change is meaningless near zero: `memory.rss_growth_pct` is already a percentage.
     public var absoluteFloors: [String: Double]
+    /// Latency changes smaller than this many nanoseconds are never called a change, whatever their
+    /// percentage: a stage that takes 30 ns moving to 40 ns is one tick of the clock, not +33%.
+    public var latencyFloorNanoseconds: Double
     /// Compare results of different scenarios or schema versions anyway.
     public var force: Bool
     /// Names shown for the two sides (default: scenario name and short commit).
     public var beforeLabel: String?
     public var afterLabel: String?
 
-    /// The default gate: e2e p50/p90/p99, every stage's p50/p99, throughput, allocations per
-    /// episode, RSS growth and Φ cache hit rate. Tail percentiles (p999, max) are reported, not gated.
+    /// The default gate: e2e p50/p90/p99, every stage's p50, throughput, allocations per episode,
+    /// RSS growth and Φ cache hit rate. Per-stage tails (p99 and beyond) and e2e p999/max are
+    /// reported but not gated: on a shared machine they move with preemption and I/O, and a slower
+    /// stage tail that matters shows up in e2e.p99.
     public static let defaultGate = [
-        "e2e.p50", "e2e.p90", "e2e.p99", "*.p50", "*.p99", "throughput",
+        "e2e.p50", "e2e.p90", "e2e.p99", "*.p50", "throughput",
         "memory.allocations_per_episode", "memory.rss_growth_pct", "phi.cache_hit_rate",
     ]
 
     public init(
         threshold: Double = 0.05, alpha: Double = 0.05, confidence: Double = 0.95, resamples: Int = 2000,
         seed: UInt64 = 0x5EED_CAFE, gate: [String] = CompareOptions.defaultGate,
-        absoluteFloors: [String: Double] = ["memory.rss_growth_pct": 1.0], force: Bool = false,
+        absoluteFloors: [String: Double] = ["memory.rss_growth_pct": 1.0], latencyFloorNanoseconds: Double = 100,
+        force: Bool = false,
         beforeLabel: String? = nil, afterLabel: String? = nil
     ) {
         self.threshold = threshold
@@ -43,6 +49,7 @@ public struct CompareOptions: Sendable, Equatable {
         self.seed = seed
         self.gate = gate
         self.absoluteFloors = absoluteFloors
+        self.latencyFloorNanoseconds = latencyFloorNanoseconds
         self.force = force
         self.beforeLabel = beforeLabel
         self.afterLabel = afterLabel
@@ -79,6 +86,9 @@ public struct CompareOptions: Sendable, Equatable {
         guard alpha > 0, alpha < 1 else { throw .invalidOption("alpha must be between 0 and 1, got \(alpha)") }
         guard confidence > 0, confidence < 1 else {
             throw .invalidOption("confidence must be between 0 and 1, got \(confidence)")
+        }
+        guard latencyFloorNanoseconds >= 0, latencyFloorNanoseconds.isFinite else {
+            throw .invalidOption("latency floor must be ≥ 0 ns, got \(latencyFloorNanoseconds)")
         }
         guard resamples >= 100 else { throw .invalidOption("resamples must be at least 100, got \(resamples)") }
     }

@@ -78,8 +78,9 @@ public enum Comparison {
         let bv = Bootstrap.median(b) ?? 0
         let av = Bootstrap.median(a) ?? 0
         let change: Double? = bv == 0 ? (av == 0 ? 0 : nil) : (av - bv) / abs(bv)
-        let floor = options.absoluteFloors[metric] ?? 0
-        let beyond = (change.map { abs($0) > options.threshold } ?? true) && abs(av - bv) > floor
+        let floor = max(options.absoluteFloors[metric] ?? 0, unit == .nanoseconds ? options.latencyFloorNanoseconds : 0)
+        let underFloor = floor > 0 && abs(av - bv) <= floor
+        let beyond = (change.map { abs($0) > options.threshold } ?? true) && !underFloor
         let worse = direction == .lowerIsBetter ? av > bv : direction == .higherIsBetter ? av < bv : false
         let tau = Fmt.change(options.threshold).dropFirst()
         var result = MetricComparison(
@@ -121,6 +122,8 @@ public enum Comparison {
             result.reason = "\(pText) < \(Fmt.number(options.alpha)) and \(changeText) beyond ±\(tau)"
         } else if let ci = result.interval, ci.low >= -options.threshold, ci.high <= options.threshold {
             result.reason = "\(Int((ci.level * 100).rounded()))% CI [\(Fmt.change(ci.low)), \(Fmt.change(ci.high))] within ±\(tau)"
+        } else if underFloor {
+            result.reason = "moved \(Fmt.metric(abs(av - bv), unit: unit)), within the \(Fmt.metric(floor, unit: unit)) floor for this metric"
         } else if !beyond {
             result.reason = significant
                 ? "significant (\(pText)) but \(changeText) is within ±\(tau)"
