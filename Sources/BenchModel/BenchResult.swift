@@ -456,8 +456,12 @@ public struct TimeseriesPoint: Sendable, Codable, Equatable {
     public var rssBytes: UInt64
     /// jemalloc `stats.allocated`, or nil without jemalloc.
     public var jemallocAllocated: UInt64?
-    /// Allocator calls in the interval, or nil without jemalloc.
+    /// Allocator calls in the interval, or nil without jemalloc. Approximate per interval: jemalloc
+    /// merges its thread caches' counts in batches, so an interval can show 0 and the next a burst.
     public var allocations: UInt64?
+    /// Bytes allocated by worker threads during the interval's episodes (exact: jemalloc's
+    /// per-thread counters), or nil without jemalloc.
+    public var bytesAllocated: UInt64?
     public var queueDepth: UInt64
     public var dropped: UInt64
     public var errors: UInt64
@@ -468,8 +472,8 @@ public struct TimeseriesPoint: Sendable, Codable, Equatable {
 
     public init(tSeconds: Double, intervalSeconds: Double, phase: Int, episodes: UInt64, episodesTotal: UInt64,
                 throughputEps: Double, targetRate: Double?, p50Ns: UInt64, p99Ns: UInt64, maxNs: UInt64,
-                rssBytes: UInt64, jemallocAllocated: UInt64?, allocations: UInt64?, queueDepth: UInt64,
-                dropped: UInt64, errors: UInt64, cpuUtilization: Double, phiCacheHitRate: Double?) {
+                rssBytes: UInt64, jemallocAllocated: UInt64?, allocations: UInt64?, bytesAllocated: UInt64? = nil,
+                queueDepth: UInt64, dropped: UInt64, errors: UInt64, cpuUtilization: Double, phiCacheHitRate: Double?) {
         self.tSeconds = tSeconds
         self.intervalSeconds = intervalSeconds
         self.phase = phase
@@ -483,6 +487,7 @@ public struct TimeseriesPoint: Sendable, Codable, Equatable {
         self.rssBytes = rssBytes
         self.jemallocAllocated = jemallocAllocated
         self.allocations = allocations
+        self.bytesAllocated = bytesAllocated
         self.queueDepth = queueDepth
         self.dropped = dropped
         self.errors = errors
@@ -503,6 +508,7 @@ public struct TimeseriesPoint: Sendable, Codable, Equatable {
         case rssBytes = "rss_bytes"
         case jemallocAllocated = "jemalloc_allocated"
         case allocations
+        case bytesAllocated = "bytes_allocated"
         case queueDepth = "queue_depth"
         case dropped, errors
         case cpuUtilization = "cpu_utilization"

@@ -75,17 +75,20 @@ struct IntervalMeasurements: Sendable {
     var e2e = makeLatencyHistogram()
     var episodes: UInt64 = 0
     var errors: UInt64 = 0
+    var bytesAllocated: UInt64 = 0
 
     mutating func add(_ other: IntervalMeasurements) {
         e2e.add(other.e2e)
         episodes += other.episodes
         errors += other.errors
+        bytesAllocated += other.bytesAllocated
     }
 
     mutating func reset() {
         e2e.reset()
         episodes = 0
         errors = 0
+        bytesAllocated = 0
     }
 }
 
@@ -121,6 +124,7 @@ final class Recorder: Sendable {
                 s.phase.lastCompletion = Swift.max(s.phase.lastCompletion, completion)
                 s.interval.e2e.record(e2e)
                 s.interval.episodes &+= 1
+                s.interval.bytesAllocated &+= bytesAllocated
                 if failed {
                     s.phase.errors &+= 1
                     s.interval.errors &+= 1

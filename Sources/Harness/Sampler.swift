@@ -188,6 +188,7 @@ final class Sampler: Sendable {
                 rssBytes: rss,
                 jemallocAllocated: allocator?.stats.allocated,
                 allocations: allocator.flatMap { a in c.requests.map { a.requests &- $0 } },
+                bytesAllocated: allocator == nil ? nil : c.interval.bytesAllocated,
                 queueDepth: depth,
                 dropped: dropped &- c.dropped,
                 errors: c.interval.errors,

@@ -43,8 +43,9 @@ struct LoadDriverTests {
         let closedStalled = try runSynthetic([Phase(.closed(concurrency: [1], each: 2))], stageNanoseconds: 50_000, inject: stall)
         let p99 = { (r: BenchResult) in r.summary.latencyNs["e2e"]!.p99 }
         // 45 arrivals queue behind each 150 ms stall, so several % of episodes wait tens of ms.
-        #expect(p99(openStalled) > 20 * p99(open))
+        #expect(p99(open) < 50_000_000)
         #expect(p99(openStalled) > 50_000_000)
+        #expect(p99(openStalled) > 3 * p99(open))
         // Closed loop: only the stalled episode itself is slow (1 in 150), so p99 stays far below the
         // stall; margins are set by the stall, not by how fast this machine happens to be.
         #expect(p99(closedStalled) < 75_000_000)

@@ -213,7 +213,8 @@ struct Fixture {
                 throughputEps: done, targetRate: target, p50Ns: UInt64(p50), p99Ns: UInt64(p50 * 3.2 * rng.jitter(0.1)),
                 maxNs: UInt64(p50 * 6), rssBytes: UInt64(61_000_000 + Double(t) * (leaking ? 3_000_000 : 26_000) + 200_000 * rng.uniform()),
                 jemallocAllocated: jemalloc ? UInt64(24_000_000 + 2_000 * Double(t)) : nil,
-                allocations: jemalloc ? UInt64(done * 412 * rng.jitter(0.02)) : nil, queueDepth: UInt64(queue), dropped: 0, errors: 0,
+                allocations: jemalloc ? UInt64(done * 412 * rng.jitter(0.02)) : nil,
+                bytesAllocated: jemalloc ? UInt64(done * 9_800 * rng.jitter(0.02)) : nil, queueDepth: UInt64(queue), dropped: 0, errors: 0,
                 cpuUtilization: min(2, done / capacity * 1.9), phiCacheHitRate: 0.5 + 0.33 * (1 - exp(-Double(t) / 8))))
         }
         return out

@@ -41,7 +41,7 @@ import Testing
         let records = try CSVReader.parse(TimeseriesCSV.render(results: [a, b], labels: ["before", "after"]))
         let header = records[0]
         let fields = ["t_s", "interval_s", "phase", "episodes", "episodes_total", "throughput_eps", "target_rate", "p50_ns", "p99_ns",
-                      "max_ns", "rss_bytes", "jemalloc_allocated", "allocations", "queue_depth", "dropped", "errors",
+                      "max_ns", "rss_bytes", "jemalloc_allocated", "allocations", "bytes_allocated", "queue_depth", "dropped", "errors",
                       "cpu_utilization", "phi_cache_hit_rate"]
         #expect(header == ["result"] + fields)
         #expect(records.count == 1 + a.timeseries.count + b.timeseries.count)

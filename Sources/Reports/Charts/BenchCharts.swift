@@ -141,18 +141,20 @@ enum BenchCharts {
                          emptyMessage: "no time series in this result").svg()
     }
 
-    /// Allocator calls per completed episode in each interval; nil when no result counted allocations.
+    /// Bytes allocated per completed episode in each interval (jemalloc's exact per-thread counters;
+    /// the allocator-wide call counts lag behind its thread caches, so they are not charted).
+    /// nil when no result has them.
     static func allocationsOverTime(_ inputs: [ChartInput], width: Double = 600) -> String? {
         let series = inputs.map { i in
-            ChartSeries(name: inputs.count > 1 ? i.label : "allocations/episode", color: i.color,
+            ChartSeries(name: inputs.count > 1 ? i.label : "bytes allocated/episode", color: i.color,
                         points: i.result.timeseries.compactMap { p in
-                            guard let a = p.allocations, p.episodes > 0 else { return nil }
-                            return ChartPoint(x: p.tSeconds, y: Double(a) / Double(p.episodes))
+                            guard let b = p.bytesAllocated, p.episodes > 0 else { return nil }
+                            return ChartPoint(x: p.tSeconds, y: Double(b) / Double(p.episodes))
                         })
         }
         guard series.contains(where: { !$0.points.isEmpty }) else { return nil }
-        return LineChart(id: "ts-allocs", title: "Allocations per episode over time", x: timeAxis(inputs),
-                         y: ChartAxis(title: "allocations/episode"), series: series, bands: bands(inputs), width: width).svg()
+        return LineChart(id: "ts-allocs", title: "Bytes allocated per episode over time", x: timeAxis(inputs),
+                         y: ChartAxis(title: "bytes/episode"), series: series, bands: bands(inputs), width: width).svg()
     }
 
     /// Φ cache hit rate per interval, percent; nil when Φ was never looked up.

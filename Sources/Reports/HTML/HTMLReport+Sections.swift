@@ -83,7 +83,7 @@ extension HTMLReport {
             Figure(svg: BenchCharts.memoryOverTime(inputs), caption: "Resident set size (solid) and jemalloc allocated bytes (dashed)."),
         ]
         if let a = BenchCharts.allocationsOverTime(inputs) {
-            figures.append(Figure(svg: a, caption: "Allocator calls per completed episode in each interval."))
+            figures.append(Figure(svg: a, caption: "Bytes allocated by worker threads per completed episode in each interval (jemalloc per-thread counters)."))
         }
         if let p = BenchCharts.phiHitRateOverTime(inputs) {
             figures.append(Figure(svg: p, caption: "Φ cache hits / lookups in each interval."))

@@ -67,7 +67,7 @@ public enum TimeseriesCSV {
     /// Known columns in a readable order; fields not listed here follow alphabetically.
     static let knownOrder = [
         "t_s", "interval_s", "phase", "episodes", "episodes_total", "throughput_eps", "target_rate", "p50_ns", "p99_ns",
-        "max_ns", "rss_bytes", "jemalloc_allocated", "allocations", "queue_depth", "dropped", "errors",
+        "max_ns", "rss_bytes", "jemalloc_allocated", "allocations", "bytes_allocated", "queue_depth", "dropped", "errors",
         "cpu_utilization", "phi_cache_hit_rate",
     ]
 
