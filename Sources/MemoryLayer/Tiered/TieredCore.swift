@@ -163,7 +163,10 @@ struct TieredCore {
         }
         rebuildBloomIfStale()
         bloom.insert(digest)
-        pending[digest] = PendingContent(slot: slot, stored: stored)
+        // A pending content of this digest whose states were all deleted is replaced (its slot is freed at the next flush).
+        if let replaced = pending.updateValue(PendingContent(slot: slot, stored: stored), forKey: digest) {
+            pendingBytes -= 32 + replaced.stored.capacity
+        }
         pendingBytes += 32 + stored.capacity
         counters.uniqueLive += 1
         counters.contentStoredBytes += UInt64(stored.count)
