@@ -15,6 +15,10 @@ public struct MemoryLayerStats: Sendable, Codable, Equatable {
     public var residentBytesPerState: Double
     /// States stored and not deleted.
     public var liveStates: UInt64
+    /// Most live states the store keeps (`pipeline.memory_retention`); nil (absent in JSON): unlimited.
+    public var retention: UInt64?
+    /// States deleted, oldest first, because a store made live states exceed ``retention``.
+    public var evictedByRetention: UInt64
     /// Bytes the layer keeps in memory in total.
     public var residentBytes: UInt64
     /// Where the resident bytes are.
@@ -33,7 +37,7 @@ public struct MemoryLayerStats: Sendable, Codable, Equatable {
     public var faults: MemoryFaultCounts
 
     public init(level: String, storedStates: UInt64 = 0, logicalBytesPerState: Double = 0, residentBytesPerState: Double = 0,
-                liveStates: UInt64 = 0, residentBytes: UInt64 = 0, resident: MemoryResidentBreakdown = .init(),
+                liveStates: UInt64 = 0, retention: UInt64? = nil, evictedByRetention: UInt64 = 0, residentBytes: UInt64 = 0, resident: MemoryResidentBreakdown = .init(),
                 disk: MemoryDiskStats = .init(), sqliteCacheLimitBytes: UInt64 = 0, tiers: MemoryTierCounts = .init(),
                 migrations: MemoryMigrationCounts = .init(), compression: MemoryCompressionStats = .init(),
                 dedup: MemoryDedupStats = .init(), bloom: MemoryBloomStats = .init(),
@@ -44,6 +48,8 @@ public struct MemoryLayerStats: Sendable, Codable, Equatable {
         self.logicalBytesPerState = logicalBytesPerState
         self.residentBytesPerState = residentBytesPerState
         self.liveStates = liveStates
+        self.retention = retention
+        self.evictedByRetention = evictedByRetention
         self.residentBytes = residentBytes
         self.resident = resident
         self.disk = disk
@@ -64,6 +70,8 @@ public struct MemoryLayerStats: Sendable, Codable, Equatable {
         case logicalBytesPerState = "logical_bytes_per_state"
         case residentBytesPerState = "resident_bytes_per_state"
         case liveStates = "live_states"
+        case retention
+        case evictedByRetention = "evicted_by_retention"
         case residentBytes = "resident_bytes"
         case resident, disk
         case sqliteCacheLimitBytes = "sqlite_cache_limit_bytes"
@@ -80,6 +88,8 @@ public struct MemoryLayerStats: Sendable, Codable, Equatable {
         logicalBytesPerState = try c.decodeIfPresent(Double.self, forKey: .logicalBytesPerState) ?? 0
         residentBytesPerState = try c.decodeIfPresent(Double.self, forKey: .residentBytesPerState) ?? 0
         liveStates = try c.decodeIfPresent(UInt64.self, forKey: .liveStates) ?? storedStates
+        retention = try c.decodeIfPresent(UInt64.self, forKey: .retention)
+        evictedByRetention = try c.decodeIfPresent(UInt64.self, forKey: .evictedByRetention) ?? 0
         residentBytes = try c.decodeIfPresent(UInt64.self, forKey: .residentBytes) ?? 0
         resident = try c.decodeIfPresent(MemoryResidentBreakdown.self, forKey: .resident) ?? .init()
         disk = try c.decodeIfPresent(MemoryDiskStats.self, forKey: .disk) ?? .init()
@@ -116,7 +126,7 @@ public struct MemoryResidentBreakdown: Sendable, Codable, Equatable {
 public struct MemoryDiskStats: Sendable, Codable, Equatable {
     /// The warm SQLite database and its journal.
     public var warmBytes: UInt64 = 0
-    /// Cold segment files, including dead records.
+    /// Cold segment files, including dead records (segments with no live record are removed).
     public var coldBytes: UInt64 = 0
 
     public init() {}
@@ -132,7 +142,8 @@ public struct MemoryTierCounts: Sendable, Codable, Equatable {
     public var hot: UInt64 = 0
     public var warm: UInt64 = 0
     public var cold: UInt64 = 0
-    /// Records in cold segments that were promoted or deleted (dead space, never compacted).
+    /// Records in cold segments that were promoted or deleted (dead space until their whole segment is
+    /// dead and its file removed).
     public var coldDead: UInt64 = 0
 
     public init() {}

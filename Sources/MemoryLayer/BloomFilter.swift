@@ -7,7 +7,8 @@ import Foundation
 /// Digests are SHA-256 output, so their words are already uniform: the k probe positions come
 /// from double hashing two of them, no further hashing needed. Bloom filters cannot forget, so a
 /// deleted content still answers "maybe"; the exact lookup behind it settles that (and it is
-/// counted as a false positive).
+/// counted as a false positive). A store with retention forgets by rebuilding the filter from its
+/// live contents' ``BloomKey``s (see `TieredCore.rebuildBloomIfStale`).
 struct ScalableBloomFilter {
     private struct Stage {
         var words: [UInt64]
@@ -32,12 +33,19 @@ struct ScalableBloomFilter {
     /// Bytes of bit arrays held.
     var residentBytes: Int { stages.reduce(0) { $0 + 32 + $1.words.capacity * 8 } + 32 + stages.capacity * 48 }
 
-    func mightContain(_ d: ContentDigest) -> Bool {
+    /// Whether the last stage is at capacity, so the next insert adds a stage twice its size.
+    var isFull: Bool { stages.last.map { $0.count >= $0.capacity } ?? false }
+
+    func mightContain(_ d: ContentDigest) -> Bool { mightContain(BloomKey(d)) }
+
+    mutating func insert(_ d: ContentDigest) { insert(BloomKey(d)) }
+
+    func mightContain(_ d: BloomKey) -> Bool {
         for s in stages where Self.test(s, d) { return true }
         return false
     }
 
-    mutating func insert(_ d: ContentDigest) {
+    mutating func insert(_ d: BloomKey) {
         if stages.isEmpty || stages[stages.count - 1].count >= stages[stages.count - 1].capacity {
             let capacity = stages.last.map { $0.capacity * 2 } ?? initialCapacity
             // Each new stage gets half the error budget of the one before, so the sum stays bounded.
@@ -55,7 +63,7 @@ struct ScalableBloomFilter {
         stages[last].count += 1
     }
 
-    private static func test(_ s: Stage, _ d: ContentDigest) -> Bool {
+    private static func test(_ s: Stage, _ d: BloomKey) -> Bool {
         var h = d.w0
         for _ in 0..<s.hashes {
             let bit = h % s.bitCount
@@ -80,4 +88,15 @@ private func pow2(_ e: Int) -> Double {
     var v = 1.0
     for _ in 0..<abs(e) { v *= 2 }
     return e < 0 ? 1 / v : v
+}
+
+/// The two digest words the filter probes with (16 bytes; what a store keeps per content to rebuild).
+struct BloomKey: Equatable {
+    let w0: UInt64
+    let w1: UInt64
+
+    init(_ d: ContentDigest) {
+        w0 = d.w0
+        w1 = d.w1
+    }
 }

@@ -1,30 +1,48 @@
-/// A fixed block of index rows: quantized codes and 1/‖codes‖ for `capacity` content slots.
+/// A fixed block of index rows: quantized codes, 1/‖codes‖ and a generation for `capacity` content slots.
 ///
-/// Rows are written once, by the owner of the store's lock, before the slot count that covers
-/// them is published under that lock; readers only read rows below a count they took under the
-/// lock. So a query can scan without holding the lock while stores append (hence `@unchecked`).
+/// Rows are written by the owner of the store's lock only: a new row before the slot count that covers
+/// it is published under that lock, and a reused slot's row only in a chunk no snapshot holds (the
+/// index copies a shared chunk before rewriting a row of it). Readers only read rows below a count
+/// they took under the lock, of the chunks their snapshot holds. So a query can scan without holding
+/// the lock while stores append or reuse slots (hence `@unchecked`).
 final class IndexChunk: @unchecked Sendable {
     let capacity: Int
     let rowBytes: Int
     let codes: UnsafeMutablePointer<UInt8>
     let inverseNorms: UnsafeMutablePointer<Float>
+    /// By row: how many times the slot was reused, so a query can tell a row it scanned from the
+    /// content the slot holds now.
+    let generations: UnsafeMutablePointer<UInt32>
 
     init(capacity: Int, rowBytes: Int) {
         self.capacity = capacity
         self.rowBytes = rowBytes
         codes = .allocate(capacity: capacity * rowBytes)
         inverseNorms = .allocate(capacity: capacity)
+        generations = .allocate(capacity: capacity)
+        generations.initialize(repeating: 0, count: capacity)
+    }
+
+    /// A chunk with the same rows (for a writer that must not touch rows a snapshot may be reading).
+    func copy() -> IndexChunk {
+        let c = IndexChunk(capacity: capacity, rowBytes: rowBytes)
+        c.codes.update(from: codes, count: capacity * rowBytes)
+        c.inverseNorms.update(from: inverseNorms, count: capacity)
+        c.generations.update(from: generations, count: capacity)
+        return c
     }
 
     deinit {
         codes.deallocate()
         inverseNorms.deallocate()
+        generations.deallocate()
     }
 }
 
 /// The resident similarity index: one quantized row per distinct content (not per state: a
-/// deduplicated embedding is scanned once). Append-only; a slot whose last state is deleted stays
-/// as dead space so that readers never see a row change (compaction is not implemented).
+/// deduplicated embedding is scanned once). A slot whose last state is deleted keeps its row until
+/// the store reuses the slot for a new content (``overwrite(_:with:)``), so the index grows with the
+/// most contents ever live at once, not with contents ever stored.
 struct EmbeddingIndex {
     static let chunkSlots = 256
 
@@ -33,6 +51,10 @@ struct EmbeddingIndex {
     let rowBytes: Int
     private(set) var chunks: [IndexChunk] = []
     private(set) var count = 0
+    /// One bit per slot: set while some live state uses the slot. Scans skip the rest, so dead
+    /// slots awaiting reuse never crowd live ones out of a top-k. (A snapshot shares the array;
+    /// the next change copies it, at most once per query: `count`/8 bytes.)
+    private(set) var live: [UInt64] = []
 
     init(encoding: EmbeddingEncoding, dimension: Int) {
         self.encoding = encoding
@@ -46,8 +68,40 @@ struct EmbeddingIndex {
         if count == chunks.count * Self.chunkSlots {
             chunks.append(IndexChunk(capacity: Self.chunkSlots, rowBytes: rowBytes))
         }
-        let chunk = chunks[count / Self.chunkSlots]
-        let row = count % Self.chunkSlots
+        // Rows at or past `count` are in no snapshot's range: written in place.
+        write(q, into: chunks[count / Self.chunkSlots], row: count % Self.chunkSlots)
+        if count % 64 == 0 { live.append(0) }
+        count += 1
+        setLive(UInt32(count - 1), true)
+        return UInt32(count - 1)
+    }
+
+    /// Marks `slot` as used by live states or not (scans skip slots not live).
+    mutating func setLive(_ slot: UInt32, _ isLive: Bool) {
+        let bit = UInt64(1) << (slot & 63)
+        if isLive { live[Int(slot >> 6)] |= bit } else { live[Int(slot >> 6)] &= ~bit }
+    }
+
+    /// Replaces the row of `slot` (a slot no live state uses) with `q` and advances its generation.
+    /// A chunk a snapshot still holds is copied first, so a scan in progress keeps seeing the old row.
+    mutating func overwrite(_ slot: UInt32, with q: QuantizedVector) {
+        precondition(q.codes.count == rowBytes && q.encoding == encoding && Int(slot) < count)
+        let c = Int(slot) / Self.chunkSlots
+        if !isKnownUniquelyReferenced(&chunks[c]) {
+            chunks[c] = chunks[c].copy()
+        }
+        let row = Int(slot) % Self.chunkSlots
+        write(q, into: chunks[c], row: row)
+        chunks[c].generations[row] &+= 1
+        setLive(slot, true)
+    }
+
+    /// The generation of `slot`'s row now.
+    func generation(of slot: UInt32) -> UInt32 {
+        chunks[Int(slot) / Self.chunkSlots].generations[Int(slot) % Self.chunkSlots]
+    }
+
+    private func write(_ q: QuantizedVector, into chunk: IndexChunk, row: Int) {
         // int4 rows are kept offset-binary (nibble = code + 8, i.e. its sign bit flipped): unpacking is then a mask and a shift,
         // and the offset comes out of the dot product as 8·Σquery.
         let rowCodes = encoding == .int4 ? q.codes.map { $0 ^ 0x88 } : q.codes
@@ -55,18 +109,16 @@ struct EmbeddingIndex {
             (chunk.codes + row * rowBytes).update(from: src.baseAddress!, count: rowBytes)
         }
         chunk.inverseNorms[row] = Quantizer.inverseNorm(q, dimension: dimension)
-        count += 1
-        return UInt32(count - 1)
     }
 
     /// Bytes allocated for rows (whole chunks, used or not) and the chunk list.
     var residentBytes: Int {
-        chunks.count * (Self.chunkSlots * (rowBytes + 4) + 48) + 32 + chunks.capacity * 8
+        chunks.count * (Self.chunkSlots * (rowBytes + 8) + 64) + 32 + chunks.capacity * 8 + arrayBytes(live)
     }
 
     /// What a lock-free scan needs: the chunks and how many rows of them are valid.
     var snapshot: IndexSnapshot {
-        IndexSnapshot(chunks: chunks, count: count, encoding: encoding, dimension: dimension, rowBytes: rowBytes)
+        IndexSnapshot(chunks: chunks, count: count, live: live, encoding: encoding, dimension: dimension, rowBytes: rowBytes)
     }
 }
 
@@ -74,16 +126,18 @@ struct EmbeddingIndex {
 struct IndexSnapshot: Sendable {
     let chunks: [IndexChunk]
     let count: Int
+    let live: [UInt64]
     let encoding: EmbeddingEncoding
     let dimension: Int
     let rowBytes: Int
 
-    /// The `m` slots whose rows have the highest cosine with `query`, best first.
+    /// The `m` live slots whose rows have the highest cosine with `query`, best first, each with
+    /// the generation of the row scanned.
     ///
     /// The query is quantized to int8 (its own scale), so each row costs one integer dot
     /// product; the scales cancel in the cosine, which is therefore the cosine of the two
     /// quantized vectors.
-    func top(_ query: [Float], m: Int) -> [(slot: UInt32, score: Float)] {
+    func top(_ query: [Float], m: Int) -> [(slot: UInt32, generation: UInt32, score: Float)] {
         guard m > 0, count > 0 else { return [] }
         let q = Quantizer.quantize(query, as: .int8)
         let qInverseNorm = Quantizer.inverseNorm(q, dimension: dimension)
@@ -96,7 +150,7 @@ struct IndexSnapshot: Sendable {
             var slot = 0
             for chunk in chunks where slot < count {
                 let rows = min(chunk.capacity, count - slot)
-                for r in 0..<rows {
+                for r in 0..<rows where live[(slot + r) >> 6] & (1 << ((slot + r) & 63)) != 0 {
                     let row = UnsafeRawPointer(chunk.codes + r * rowBytes)
                     let dot = encoding == .int8
                         ? dotInt8(qp, row.assumingMemoryBound(to: Int8.self), dimension)
@@ -106,7 +160,10 @@ struct IndexSnapshot: Sendable {
                 slot += rows
             }
         }
-        return best.sorted.map { (UInt32($0.key), $0.score) }
+        return best.sorted.map { hit in
+            let slot = Int(hit.key)
+            return (UInt32(slot), chunks[slot / EmbeddingIndex.chunkSlots].generations[slot % EmbeddingIndex.chunkSlots], hit.score)
+        }
     }
 }
 

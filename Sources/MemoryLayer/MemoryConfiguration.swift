@@ -57,6 +57,13 @@ public struct MemoryConfiguration: Sendable, Equatable {
     /// Fault seam: bytes the on-disk tiers may write before writes fail as if the disk were full
     /// (nil: no limit other than the disk's).
     public var writeBudgetBytes: Int64?
+    /// Most states kept live (nil: every state is kept until deleted, the presets' default). A store
+    /// that makes more live deletes the oldest (lowest ids) first, exactly as ``MemoryStore/delete(_:)``
+    /// would, and everything the layer holds in memory per state then stays bounded: index slots and
+    /// id tables are reused or compacted, the Bloom filter is rebuilt from live contents, and the
+    /// metrics history keeps at most this many records besides the ring. On-disk space is reclaimed
+    /// lazily (warm rows by the next maintenance pass, a cold segment file once all its records are dead).
+    public var retention: Int?
 
     /// The values of `level`.
     public static func preset(_ level: MemoryLevel) -> MemoryConfiguration {
@@ -107,5 +114,6 @@ public struct MemoryConfiguration: Sendable, Equatable {
         guard metricsRingCapacity > 1 else { throw fail("metricsRingCapacity must be at least 2") }
         guard (1...9).contains(archiveZlibLevel) else { throw fail("archiveZlibLevel must be 1…9") }
         guard bloomFalsePositiveRate > 0, bloomFalsePositiveRate < 1 else { throw fail("bloomFalsePositiveRate must be in (0, 1)") }
+        if let r = retention, r < 1 { throw fail("retention must be at least 1 state (nil keeps every state)") }
     }
 }

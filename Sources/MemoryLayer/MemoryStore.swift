@@ -3,11 +3,13 @@ import Foundation
 
 /// The pipeline's episodic and metrics store. One instance per run, shared by every worker.
 ///
-/// At ``MemoryLevel/off`` it is the naive baseline (plain arrays, kept forever). At the other
+/// At ``MemoryLevel/off`` it is the naive baseline (plain arrays, kept until deleted). At the other
 /// levels states are binary-packed, their embeddings quantized (int8 or int4) or kept exact
 /// (`conservative`), deduplicated by SHA-256 content address behind a Bloom filter, and moved
 /// between a hot in-memory LRU, a warm SQLite database and cold append-only LZ4 segment files
-/// by logical age and reads (see ``MemoryConfiguration``). Every method is thread-safe.
+/// by logical age and reads (see ``MemoryConfiguration``). With ``MemoryConfiguration/retention``
+/// set, the oldest states are deleted as new ones arrive, and the store's memory stays bounded.
+/// Every method is thread-safe.
 public final class MemoryStore: EpisodeMemory {
     private enum Backend {
         case naive(NaiveMemory)
@@ -33,7 +35,10 @@ public final class MemoryStore: EpisodeMemory {
         level = configuration.level
         self.configuration = configuration
         if configuration.level == .off {
-            backend = .naive(NaiveMemory())
+            if let r = configuration.retention, r < 1 {
+                throw .invalidState("configuration: retention must be at least 1 state (nil keeps every state)")
+            }
+            backend = .naive(NaiveMemory(retention: configuration.retention))
         } else {
             backend = .tiered(try TieredMemory(configuration: configuration, directory: directory))
         }
@@ -67,7 +72,8 @@ public final class MemoryStore: EpisodeMemory {
         }
     }
 
-    /// Deletes state `id`; an embedding other states share stays. Returns whether `id` existed.
+    /// Deletes state `id` at once (a later retrieval returns nil); an embedding other states share
+    /// stays. Space it used on disk is reclaimed lazily. Returns whether `id` existed.
     @discardableResult
     public func delete(_ id: UInt64) throws(MemoryLayerError) -> Bool {
         switch backend {

@@ -3,17 +3,61 @@ import Synchronization
 
 /// The `off` level, the baseline to beat: every state as plain arrays in memory, kept until
 /// deleted; similarity is an exact float cosine scan over all of them.
+///
+/// With a retention, a store that makes more states live deletes the oldest, and the metrics
+/// history keeps the newest `retention` records; the deleted prefix of either array is dropped
+/// once it is half the array (amortised O(1) a store), so memory stays at most about twice the
+/// retained states.
 final class NaiveMemory: Sendable {
     private struct Contents {
+        /// Id of `states[0]`; every id below it was deleted and dropped.
+        var base: UInt64 = 0
+        /// Every id below this is deleted: where the search for the oldest live state starts.
+        var oldest: UInt64 = 0
         var states: [ConsciousState?] = []
         /// Heap bytes of the states' embedding and emotion arrays.
         var arrayHeapBytes = 0
+        var stored: UInt64 = 0
         var live: UInt64 = 0
+        var evicted: UInt64 = 0
         var logicalBytes: UInt64 = 0
         var metrics: [EpisodeMetrics] = []
+        var metricsRecorded: UInt64 = 0
+
+        var nextID: UInt64 { base + UInt64(states.count) }
+
+        mutating func remove(_ id: UInt64) -> Bool {
+            guard id >= base, id < nextID, let s = states[Int(id - base)] else { return false }
+            arrayHeapBytes -= arrayBytes(s.embedding) + arrayBytes(s.emotion)
+            states[Int(id - base)] = nil
+            live -= 1
+            return true
+        }
+
+        /// Deletes the oldest states while more than `limit` are live, then drops a long enough deleted prefix.
+        mutating func enforce(_ limit: Int?) {
+            if let limit {
+                while live > UInt64(limit) {
+                    while states[Int(oldest - base)] == nil { oldest += 1 }
+                    _ = remove(oldest)
+                    evicted += 1
+                }
+            }
+            while oldest < nextID && states[Int(oldest - base)] == nil { oldest += 1 }
+            let dead = Int(oldest - base)
+            if dead >= 64 && dead * 2 >= states.count {
+                states.removeFirst(dead)
+                base = oldest
+            }
+        }
     }
 
+    private let retention: Int?
     private let contents = Mutex(Contents())
+
+    init(retention: Int? = nil) {
+        self.retention = retention
+    }
 
     func store(_ state: ConsciousState) -> UInt64 {
         let heap = arrayBytes(state.embedding) + arrayBytes(state.emotion)
@@ -21,22 +65,23 @@ final class NaiveMemory: Sendable {
         return contents.withLock { c in
             c.states.append(state)
             c.arrayHeapBytes += heap
+            c.stored += 1
             c.live += 1
             c.logicalBytes += UInt64(logical)
-            return UInt64(c.states.count - 1)
+            let id = c.nextID - 1
+            c.enforce(retention)
+            return id
         }
     }
 
     func retrieve(_ id: UInt64) -> ConsciousState? {
-        contents.withLock { c in id < UInt64(c.states.count) ? c.states[Int(id)] : nil }
+        contents.withLock { c in id >= c.base && id < c.nextID ? c.states[Int(id - c.base)] : nil }
     }
 
     func delete(_ id: UInt64) -> Bool {
         contents.withLock { c in
-            guard id < UInt64(c.states.count), let s = c.states[Int(id)] else { return false }
-            c.arrayHeapBytes -= arrayBytes(s.embedding) + arrayBytes(s.emotion)
-            c.states[Int(id)] = nil
-            c.live -= 1
+            guard c.remove(id) else { return false }
+            c.enforce(nil)
             return true
         }
     }
@@ -56,26 +101,38 @@ final class NaiveMemory: Sendable {
                     nn += s.embedding[j] * s.embedding[j]
                 }
                 let d = nn.squareRoot() * qNorm
-                best.offer(UInt64(i), d == 0 ? 0 : dot / d)
+                best.offer(c.base + UInt64(i), d == 0 ? 0 : dot / d)
             }
             return best.sorted.map { ($0.key, $0.score) }
         }
     }
 
     func record(metrics: EpisodeMetrics) {
-        contents.withLock { $0.metrics.append(metrics) }
+        contents.withLock { c in
+            c.metrics.append(metrics)
+            c.metricsRecorded += 1
+            // Drop the oldest half at twice the limit: O(1) a record amortised, the storage reused.
+            if let limit = retention, c.metrics.count >= 2 * limit {
+                c.metrics.removeFirst(c.metrics.count - limit)
+            }
+        }
     }
 
     func metricsHistory() -> [EpisodeMetrics] {
-        contents.withLock { $0.metrics }
+        contents.withLock { c in
+            guard let limit = retention, c.metrics.count > limit else { return c.metrics }
+            return Array(c.metrics.suffix(limit))
+        }
     }
 
     func statistics() -> MemoryLayerStats {
         contents.withLock { c in
             var s = MemoryLayerStats(level: MemoryLevel.off.rawValue)
-            s.storedStates = UInt64(c.states.count)
+            s.storedStates = c.stored
             s.liveStates = c.live
-            s.logicalBytesPerState = c.states.isEmpty ? 0 : Double(c.logicalBytes) / Double(c.states.count)
+            s.retention = retention.map(UInt64.init)
+            s.evictedByRetention = c.evicted
+            s.logicalBytesPerState = c.stored == 0 ? 0 : Double(c.logicalBytes) / Double(c.stored)
             s.resident.states = UInt64(arrayBytes(c.states) + c.arrayHeapBytes)
             s.resident.metrics = UInt64(arrayBytes(c.metrics))
             s.residentBytes = s.resident.states + s.resident.metrics
@@ -85,8 +142,10 @@ final class NaiveMemory: Sendable {
             s.compression.overall = s.compression.hot
             s.dedup.uniqueContents = c.live
             s.dedup.ratio = c.live == 0 ? 0 : 1
-            s.metricsStore.recorded = UInt64(c.metrics.count)
-            s.metricsStore.inRing = UInt64(c.metrics.count)
+            let held = UInt64(retention.map { min($0, c.metrics.count) } ?? c.metrics.count)
+            s.metricsStore.recorded = c.metricsRecorded
+            s.metricsStore.inRing = held
+            s.metricsStore.droppedByCleanup = c.metricsRecorded - held
             return s
         }
     }

@@ -39,8 +39,10 @@ public final class PipelineWorkload: Workload {
             throw .config(error)
         }
         let memory: MemoryStore
+        var memoryConfiguration = MemoryConfiguration.preset(config.memory)
+        memoryConfiguration.retention = config.memoryRetention > 0 ? config.memoryRetention : nil
         do {
-            memory = try MemoryStore(level: config.memory, directory: directory)
+            memory = try MemoryStore(configuration: memoryConfiguration, directory: directory)
         } catch {
             throw .memory(error)
         }

@@ -19,9 +19,9 @@ struct DedupTests {
         let b = try store.store(state(1, shared))
         let c = try store.store(state(2, other))
         let d = try store.store(state(3, shared))
-        let slot = t.core.withLock { $0.slotOfID[Int(a)] }
-        #expect(t.core.withLock { [$0.slotOfID[Int(b)], $0.slotOfID[Int(d)]] } == [slot, slot])
-        #expect(t.core.withLock { $0.slotOfID[Int(c)] } != slot)
+        let slot = t.core.withLock { $0.table.slot(a) }
+        #expect(t.core.withLock { [$0.table.slot(b), $0.table.slot(d)] } == [slot, slot])
+        #expect(t.core.withLock { $0.table.slot(c) } != slot)
         #expect(t.core.withLock { $0.refcounts[Int(slot)] } == 3)
         var s = store.statistics()
         #expect(s.dedup.uniqueContents == 2)
@@ -56,14 +56,14 @@ struct DedupTests {
         let first = try store.store(state(0, shared))
         for i in 1..<50 { try store.store(makeState(UInt64(i), dimension: 16, rng: &rng)) }
         #expect(t.core.withLock { $0.pending.isEmpty || $0.pending.count < 50 })
-        #expect(t.core.withLock { $0.locations[Int(first)].tier } == .cold)
+        #expect(t.core.withLock { $0.table.location(first).tier } == .cold)
         let again = try store.store(state(50, shared))
-        #expect(t.core.withLock { $0.slotOfID[Int(again)] == $0.slotOfID[Int(first)] })
+        #expect(t.core.withLock { $0.table.slot(again) == $0.table.slot(first) })
         #expect(store.statistics().dedup.hits == 1)
         // Delete the first owner, push the second through all tiers: the content must survive.
         #expect(try store.delete(first))
         for i in 51..<120 { try store.store(makeState(UInt64(i), dimension: 16, rng: &rng)) }
-        #expect(t.core.withLock { $0.locations[Int(again)].tier } == .cold)
+        #expect(t.core.withLock { $0.table.location(again).tier } == .cold)
         #expect(matches(try store.retrieve(again), state(50, shared), .float32))
     }
 

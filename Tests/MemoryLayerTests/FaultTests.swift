@@ -19,7 +19,7 @@ struct FaultTests {
 
     private func coldAddress(_ store: MemoryStore, _ id: UInt64) throws -> ColdAddress {
         let t = try #require(store.tiered)
-        let loc = t.core.withLock { $0.locations[Int(id)] }
+        let loc = t.core.withLock { $0.table.location(id) }
         try #require(loc.tier == .cold)
         return loc.coldAddress
     }
@@ -78,7 +78,7 @@ struct FaultTests {
         let (store, states, dir) = try filled(20, level: .conservative)
         defer { try? FileManager.default.removeItem(at: dir) }
         let t = try #require(store.tiered)
-        let warmID = try #require((0..<20).first { id in t.core.withLock { $0.locations[id].tier } == .warm })
+        let warmID = try #require((0..<20).first { id in t.core.withLock { $0.table.location(UInt64(id)).tier } == .warm })
         let record = RecordCodec.encode(states[warmID])
         let file = dir.appendingPathComponent("memory-warm.sqlite")
         let data = try Data(contentsOf: file)
@@ -97,7 +97,7 @@ struct FaultTests {
         let (store, _, dir) = try filled(20, level: .conservative)
         defer { try? FileManager.default.removeItem(at: dir) }
         let t = try #require(store.tiered)
-        let warmID = try #require((0..<20).first { id in t.core.withLock { $0.locations[id].tier } == .warm })
+        let warmID = try #require((0..<20).first { id in t.core.withLock { $0.table.location(UInt64(id)).tier } == .warm })
         let file = dir.appendingPathComponent("memory-warm.sqlite")
         let size = try Data(contentsOf: file).count
         try Data(repeating: 0xA5, count: size).write(to: file)

@@ -27,7 +27,7 @@ struct MigrationTests {
         let states = (0..<60).map { makeState(UInt64($0), dimension: 16, rng: &rng) }
         for s in states { try store.store(s) }
         let t = try #require(store.tiered)
-        let tier = { (id: UInt64) in t.core.withLock { $0.locations[Int(id)].tier } }
+        let tier = { (id: UInt64) in t.core.withLock { $0.table.location(id).tier } }
         #expect(tier(0) == .cold)
         #expect(matches(try store.retrieve(0), states[0], .float32))
         #expect(tier(0) == .cold)
@@ -54,9 +54,9 @@ struct MigrationTests {
             _ = try store.retrieve(0)
         }
         let t = try #require(store.tiered)
-        #expect(t.core.withLock { $0.locations[0].tier } == .hot)
+        #expect(t.core.withLock { $0.table.location(0).tier } == .hot)
         for i in 6..<20 { try store.store(makeState(UInt64(i), dimension: 16, rng: &rng)) }
-        #expect(t.core.withLock { $0.locations[0].tier } != .hot)
+        #expect(t.core.withLock { $0.table.location(0).tier } != .hot)
     }
 
     /// Property: after any sequence of stores, reads (which promote), deletes and more stores
@@ -135,15 +135,15 @@ struct WarmReadCountTests {
             }
         }
         try storeSome(20)
-        #expect(t.core.withLock { $0.locations[0].tier } == .warm)
+        #expect(t.core.withLock { $0.table.location(0).tier } == .warm)
         for _ in 0..<4 {
             #expect(matches(try store.retrieve(0), first, .int8))
             try storeSome(9)  // passes a sweep interval: pending reads are written to the database
         }
         #expect(t.core.withLock { $0.warmTouches.isEmpty })
-        #expect(t.core.withLock { $0.locations[0].tier } == .warm)
+        #expect(t.core.withLock { $0.table.location(0).tier } == .warm)
         #expect(matches(try store.retrieve(0), first, .int8))
-        #expect(t.core.withLock { $0.locations[0].tier } == .hot)
+        #expect(t.core.withLock { $0.table.location(0).tier } == .hot)
         #expect(store.statistics().migrations.warmToHot == 1)
     }
 }

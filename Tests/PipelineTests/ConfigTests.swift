@@ -87,6 +87,10 @@ import Testing
         ("pipeline.esgt.dt", "0", "(0.0s, 1.0s]"),
         ("pipeline.esgt.refractory", "soon", "a duration"),
         ("pipeline.memory", "extreme", "off, conservative, moderate, aggressive"),
+        ("pipeline.memory_retention", "-1", "0...1000000000"),
+        ("pipeline.memory_retention", "2000000000", "0...1000000000"),
+        ("pipeline.memory_retention", "1.5", "an integer"),
+        ("pipeline.memory_retention", "lots", "an integer"),
     ])
     func badValueNamesKeyValueAndRange(key: String, value: String, expected: String) {
         do {
@@ -98,6 +102,17 @@ import Testing
             #expect(e.contains(expected), "\(e)")
             #expect(error.description.contains(key) && error.description.contains("'\(value)'"))
         }
+    }
+
+    @Test func memoryRetentionDefaultsToUnlimitedAndParses() throws {
+        #expect(PipelineConfig().memoryRetention == 0)
+        let retention = try #require(PipelineConfig.parameters.first { $0.name == "pipeline.memory_retention" })
+        #expect(retention.defaultValue == "0" && retention.description.contains("0 = keep every state"))
+        #expect(try PipelineConfig(settings: ["pipeline.memory_retention": "2_000"]).memoryRetention == 2000)
+        #expect(try PipelineConfig(settings: ["pipeline.memory_retention": "1"]).memoryRetention == 1)
+        var c = PipelineConfig()
+        c.memoryRetention = 5000
+        #expect(try PipelineConfig(settings: c.settings) == c)
     }
 
     @Test func contradictorySettingsAreRejected() {

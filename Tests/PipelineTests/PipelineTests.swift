@@ -108,6 +108,24 @@ import Testing
         #expect(try hitRate("20") > hitRate("100000") + 0.3)
     }
 
+    @Test(arguments: ["off", "moderate"])
+    func memoryRetentionReachesTheStore(level: String) throws {
+        let config = try PipelineConfig(settings: ["pipeline.memory": level, "pipeline.memory_retention": "50"])
+        let workload = try PipelineWorkload(config: config, seed: 3, directory: nil)
+        var worker = try workload.makeWorker(id: 0)
+        var timings = StageTimings(stageCount: workload.stageNames.count)
+        for n in 0..<UInt64(300) {
+            timings.reset()
+            try worker.runEpisode(n, timings: &timings)
+        }
+        let memory = try #require(workload.statistics().memoryLayer)
+        #expect(memory.level == level && memory.retention == 50)
+        #expect(memory.storedStates == 300 && memory.liveStates == 50 && memory.evictedByRetention == 250)
+        #expect(try workload.memory.retrieve(249) == nil && workload.memory.retrieve(250) != nil)
+        let unlimited = try PipelineWorkload(config: PipelineConfig(settings: ["pipeline.memory": level]), seed: 3, directory: nil)
+        #expect(unlimited.memory.configuration.retention == nil)
+    }
+
     @Test func sharedWorkloadServesSeveralWorkers() throws {
         let workload = try PipelineWorkload(config: PipelineConfig(), seed: 1, directory: nil)
         var a = try workload.makeWorker(id: 0)

@@ -1,13 +1,17 @@
 /// The metrics store: a ring buffer of recent per-episode metrics; when it is full its records
 /// become one compressed archive chunk; past the archive's byte budget, cleanup keeps only the
 /// important records (Φ change, emotion change, attention shift) of the oldest chunks, then drops
-/// whole chunks, oldest first. Not thread-safe by itself: the store holds it behind a Mutex.
+/// whole chunks, oldest first. With a retention, the archive also drops its oldest chunks while it
+/// holds more than that many records, so its size stops growing after about `retention` episodes
+/// rather than at the byte budget. Not thread-safe by itself: the store holds it behind a Mutex.
 struct MetricsStore {
     let ringCapacity: Int
     let budgetBytes: Int
     let zlibLevel: Int32
     let phiThreshold: Double
     let emotionThreshold: Float
+    /// Most records the archive keeps (nil: only the byte budget bounds it).
+    let recordLimit: Int?
 
     private var ring: [EpisodeMetrics] = []
     private var ringImportance: [MetricsImportance] = []
@@ -21,6 +25,7 @@ struct MetricsStore {
         zlibLevel = Int32(c.archiveZlibLevel)
         phiThreshold = c.phiChangeThreshold
         emotionThreshold = c.emotionChangeThreshold
+        recordLimit = c.retention
     }
 
     mutating func record(_ m: EpisodeMetrics) throws(CodecError) {
@@ -80,7 +85,13 @@ struct MetricsStore {
             } else if newest == 0, !archive[0].thinned {
                 try thin(0)
             } else {
-                return
+                break
+            }
+        }
+        if let limit = recordLimit {
+            while !archive.isEmpty, archiveRecords > limit {
+                counters.droppedByCleanup += UInt64(archive.removeFirst().records)
+                counters.droppedChunks += 1
             }
         }
     }

@@ -1,14 +1,14 @@
-/// Reads and deletions that reach the on-disk tiers, with the promotions reads trigger.
-/// Every function here runs with `io` held.
+/// Reads that reach the on-disk tiers, with the promotions reads trigger. Every function here runs
+/// with `io` held; a state may still be deleted meanwhile (that needs only `core`), so each step
+/// that records something about it first checks it is still where it was read from.
 extension TieredMemory {
     func retrieveFromDisk(_ id: UInt64, _ io: inout TierIO) throws(MemoryLayerError) -> ConsciousState? {
         enum Where { case entry(HotEntry), absent, warm, cold(ColdAddress) }
         // Re-resolve: the state may have moved between the caller's look and taking `io`.
         let (place, now, expectedSlot) = core.withLock { core -> (Where, UInt64, UInt32) in
-            guard id < UInt64(core.locations.count) else { return (.absent, 0, 0) }
-            let loc = core.locations[Int(id)]
+            let loc = core.table.location(id)
             let now = core.clock
-            let slot = core.slotOfID[Int(id)]
+            let slot = loc.tier == .absent || loc.tier == .deleted ? 0 : core.table.slot(id)
             switch loc.tier {
             case .absent, .deleted: return (.absent, now, slot)
             case .warm: return (.warm, now, slot)
@@ -40,14 +40,15 @@ extension TieredMemory {
             }
             let payload = try payload(of: id, slot: record.slot, &io)
             let state = try decode(id: id, tier: "warm", record: record.body, payload: payload)
-            let reads = core.withLock { core -> Int in
+            let reads = core.withLock { core -> Int? in
+                guard core.table.location(id).tier == .warm else { return nil }  // deleted since
                 var touch = core.warmTouches[id] ?? WarmTouch(reads: 0, lastAccess: now)
                 touch.reads += 1
                 touch.lastAccess = now
                 core.warmTouches[id] = touch
                 return storedReads + touch.reads
             }
-            if reads >= configuration.warmReadsToHot {
+            if let reads, reads >= configuration.warmReadsToHot {
                 promoteToHot(record, payload: payload, &io)
             }
             return state
@@ -59,52 +60,16 @@ extension TieredMemory {
             }
             let payload = try payload(of: id, slot: record.slot, &io)
             let state = try decode(id: id, tier: "cold", record: record.body, payload: payload)
-            let reads = core.withLock { core -> Int in
+            let reads = core.withLock { core -> Int? in
+                guard core.table.location(id) == .cold(address) else { return nil }  // deleted since
                 let n = Int(core.coldReads[id] ?? 0) + 1
                 core.coldReads[id] = UInt8(min(n, 255))
                 return n
             }
-            if reads >= configuration.coldReadsToWarm {
-                promoteToWarm(record, now: now, &io)
+            if let reads, reads >= configuration.coldReadsToWarm {
+                promoteToWarm(record, from: address, now: now, &io)
             }
             return state
-        }
-    }
-
-    func deleteFromDisk(_ id: UInt64, _ io: inout TierIO) throws(MemoryLayerError) -> Bool {
-        let tier = core.withLock { core -> Location.Tier in
-            guard id < UInt64(core.locations.count) else { return .absent }
-            let tier = core.locations[Int(id)].tier
-            if tier == .hot {
-                if let e = core.hot.remove(id) {
-                    core.hotHeapBytes -= e.heapBytes
-                } else {
-                    core.inFlight[id] = nil
-                }
-                core.release(id)
-            }
-            return tier
-        }
-        switch tier {
-        case .absent, .deleted:
-            return false
-        case .hot:
-            return true
-        case .warm:
-            do { try io.warm.commit(WarmBatch(deletions: [id])) } catch { throw fail(error, id: id) }
-            core.withLock { core in
-                core.counters.warm -= 1
-                core.release(id)
-            }
-            return true
-        case .cold:
-            // Segments are append-only: the record stays as dead space.
-            core.withLock { core in
-                core.counters.cold -= 1
-                core.counters.coldDead += 1
-                core.release(id)
-            }
-            return true
         }
     }
 
@@ -121,15 +86,18 @@ extension TieredMemory {
     /// Warm → hot, after enough reads. The row is deleted after the state is hot, so it is never
     /// missing; if the delete fails the row is left over and overwritten when the state next demotes.
     private func promoteToHot(_ record: StoredRecord, payload: [UInt8], _ io: inout TierIO) {
-        core.withLock { core in
+        let promoted = core.withLock { core -> Bool in
+            guard core.table.location(record.id).tier == .warm else { return false }  // deleted since
             let entry = HotEntry(record: record.body, slot: record.slot, payload: payload, lastAccess: core.clock)
             core.hotHeapBytes += entry.heapBytes
             core.hot.insert(record.id, entry)
-            core.locations[Int(record.id)] = .hot
+            core.table.set(.hot, of: record.id)
             core.warmTouches[record.id] = nil
             core.counters.warm -= 1
             core.counters.warmToHot += 1
+            return true
         }
+        guard promoted else { return }
         do { try io.warm.commit(WarmBatch(deletions: [record.id])) } catch {
             _ = fail(error, id: record.id)
         }
@@ -137,7 +105,7 @@ extension TieredMemory {
     }
 
     /// Cold → warm, after enough reads. On failure (a full disk) the state just stays cold.
-    private func promoteToWarm(_ record: StoredRecord, now: UInt64, _ io: inout TierIO) {
+    private func promoteToWarm(_ record: StoredRecord, from address: ColdAddress, now: UInt64, _ io: inout TierIO) {
         let batch = WarmBatch(records: [(record, now)])
         guard io.charge(batch.estimatedBytes) else {
             _ = fail(.diskFull(path: warmPath))
@@ -148,8 +116,13 @@ extension TieredMemory {
             return
         }
         core.withLock { core in
-            core.locations[Int(record.id)] = .warm
+            guard core.table.location(record.id) == .cold(address) else {
+                core.warmDeletions.append(record.id)  // deleted since: the row just written goes with the next pass
+                return
+            }
+            core.table.set(.warm, of: record.id)
             core.coldReads[record.id] = nil
+            core.segments[address.segment]?.live -= 1
             core.counters.cold -= 1
             core.counters.coldDead += 1
             core.counters.warm += 1

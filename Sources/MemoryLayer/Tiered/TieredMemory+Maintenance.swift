@@ -13,7 +13,7 @@ extension TieredMemory {
         let due = core.withLock { core -> Bool in
             core.hot.count > c.hotCapacity || core.clock >= core.nextSweep
                 || core.pending.count >= Self.pendingFlushCount || core.dirtyRefcounts.count >= Self.pendingFlushCount
-                || core.warmTouches.count >= Self.pendingFlushCount
+                || core.warmTouches.count >= Self.pendingFlushCount || core.warmDeletions.count >= Self.pendingFlushCount
         }
         guard due || wait else { return }
         if wait {
@@ -31,6 +31,7 @@ extension TieredMemory {
             var contents: [ContentRow] = []
             var refcounts: [(slot: UInt32, refcount: UInt32)] = []
             var touches: [(id: UInt64, touch: WarmTouch)] = []
+            var deletions: [UInt64] = []
             var sweep = false
         }
         // Over capacity, demote down to 7/8 of it, so that writes to the warm tier come in batches.
@@ -49,20 +50,31 @@ extension TieredMemory {
             if p.sweep { core.nextSweep = core.clock + c.sweepIntervalEpisodes }
             let flushContents = force || p.sweep || !p.batch.isEmpty || core.pending.count >= Self.pendingFlushCount
                 || core.dirtyRefcounts.count >= Self.pendingFlushCount || core.warmTouches.count >= Self.pendingFlushCount
+                || core.warmDeletions.count >= Self.pendingFlushCount
             if flushContents {
-                for (digest, pc) in core.pending where core.refcounts[Int(pc.slot)] > 0 {
-                    p.contents.append(ContentRow(slot: pc.slot, digest: digest, refcount: core.refcounts[Int(pc.slot)],
-                                                 stored: pc.stored))
+                var unused: [ContentDigest] = []
+                for (digest, pc) in core.pending {
+                    if core.refcounts[Int(pc.slot)] > 0 {
+                        p.contents.append(ContentRow(slot: pc.slot, digest: digest, refcount: core.refcounts[Int(pc.slot)],
+                                                     stored: pc.stored))
+                    } else {
+                        unused.append(digest)
+                    }
+                }
+                // Contents whose states were all deleted before they were written: never written.
+                for digest in unused {
+                    if let pc = core.pending.removeValue(forKey: digest) { core.pendingBytes -= 32 + pc.stored.capacity }
                 }
                 p.refcounts = core.dirtyRefcounts.map { ($0, core.refcounts[Int($0)]) }
                 p.touches = core.warmTouches.map { ($0.key, $0.value) }
+                p.deletions = core.warmDeletions
             }
             return p
         }
         let batch = WarmBatch(
             refcounts: plan.refcounts, contents: plan.contents,
             records: plan.batch.map { (StoredRecord(id: $0.id, slot: $0.entry.slot, body: $0.entry.record), $0.entry.lastAccess) },
-            touches: plan.touches.map { ($0.id, $0.touch.reads, $0.touch.lastAccess) })
+            touches: plan.touches.map { ($0.id, $0.touch.reads, $0.touch.lastAccess) }, deletions: plan.deletions)
         if !batch.isEmpty {
             do throws(WarmError) {
                 guard io.charge(batch.estimatedBytes) else { throw WarmError.full }
@@ -85,7 +97,7 @@ extension TieredMemory {
                 core.maintenanceError = nil
                 for (id, _) in plan.batch {
                     if core.inFlight.removeValue(forKey: id) != nil {
-                        core.locations[Int(id)] = .warm
+                        core.table.set(.warm, of: id)
                         core.counters.warm += 1
                         core.counters.hotToWarm += 1
                     } else {
@@ -97,7 +109,12 @@ extension TieredMemory {
                 }
                 for (slot, refcount) in plan.refcounts where core.refcounts[Int(slot)] == refcount {
                     core.dirtyRefcounts.remove(slot)
+                    // Its content row is gone from the database (or was never written): the slot can
+                    // take a new content. Zero is final for a slot until it is reused from here.
+                    if refcount == 0 { core.freeSlots.append(slot) }
                 }
+                // Deletions are only appended meanwhile, and only this pass (holding `io`) removes them.
+                core.warmDeletions.removeFirst(plan.deletions.count)
                 for (id, touch) in plan.touches where core.warmTouches[id] == touch {
                     core.warmTouches[id] = nil
                 }
@@ -107,6 +124,28 @@ extension TieredMemory {
             }
         }
         if plan.sweep { sweep(&io) }
+        reclaimSegments(&io)
+    }
+
+    /// Removes cold segment files (other than the one being appended to) whose records are all dead.
+    private func reclaimSegments(_ io: inout TierIO) {
+        let current = io.cold.currentSegment
+        let dead = core.withLock { core -> [UInt32] in
+            guard core.segments.count > 1 else { return [] }
+            return core.segments.compactMap { $0.value.live == 0 && $0.key != current ? $0.key : nil }
+        }
+        for segment in dead {
+            do { try io.cold.remove(segment: segment) } catch {
+                _ = fail(error, id: nil)
+                continue
+            }
+            core.withLock { core in
+                guard let usage = core.segments.removeValue(forKey: segment) else { return }
+                core.counters.coldDead -= UInt64(usage.records)
+                core.counters.coldBytesReclaimed += usage.bytes
+                core.counters.segmentsRemoved += 1
+            }
+        }
     }
 
     /// Moves warm states idle longer than T2 to a cold segment, one block at a time.
@@ -124,14 +163,15 @@ extension TieredMemory {
                 return
             }
             guard !rows.isEmpty else { return }
-            // Rows of states that are no longer warm are left-overs of an earlier failed delete; rows
-            // read since the touches were written are not idle.
+            // Rows of states that are no longer warm are left-overs of deleted states (or of an earlier
+            // failed delete); rows read since the touches were written are not idle.
             let (warmRows, readSince) = core.withLock { core in
-                (rows.filter { core.locations[Int($0.id)].tier == .warm && core.warmTouches[$0.id] == nil },
+                (rows.filter { core.table.location($0.id).tier == .warm && core.warmTouches[$0.id] == nil },
                  Set(rows.filter { core.warmTouches[$0.id] != nil }.map(\.id)))
             }
             if !warmRows.isEmpty {
                 let addresses: [ColdAddress]
+                let bytesBefore = io.cold.bytesWritten
                 do {
                     var budget = io.budget
                     addresses = try io.cold.append(warmRows) { bytes in
@@ -148,8 +188,16 @@ extension TieredMemory {
                 }
                 let bytes = io.cold.bytesWritten
                 core.withLock { core in
+                    let segment = addresses[0].segment
+                    core.segments[segment, default: SegmentUsage()].records += addresses.count
+                    core.segments[segment, default: SegmentUsage()].bytes += bytes - bytesBefore
                     for (row, address) in zip(warmRows, addresses) {
-                        core.locations[Int(row.id)] = .cold(address)
+                        guard core.table.location(row.id).tier == .warm else {
+                            core.counters.coldDead += 1  // deleted while being written: a dead record
+                            continue
+                        }
+                        core.table.set(.cold(address), of: row.id)
+                        core.segments[segment, default: SegmentUsage()].live += 1
                         core.counters.warm -= 1
                         core.counters.cold += 1
                         core.counters.warmToCold += 1

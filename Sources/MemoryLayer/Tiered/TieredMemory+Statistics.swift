@@ -15,15 +15,18 @@ extension TieredMemory {
                 + core.inFlight.values.reduce(0) { $0 + $1.heapBytes }
             r.states = UInt64(core.hot.residentBytes + core.hotHeapBytes + inFlightBytes)
             let perSlot = arrayBytes(core.refcounts) + arrayBytes(core.storedSizes) + arrayBytes(core.owners)
+                + arrayBytes(core.freeSlots)
             let shared = dictionaryBytes(core.moreOwners.capacity, entry: 4 + 8)
                 + core.moreOwners.values.reduce(0) { $0 + arrayBytes($1) }
             r.index = UInt64(core.index.residentBytes + perSlot + shared)
-            r.locations = UInt64(arrayBytes(core.locations) + arrayBytes(core.slotOfID))
-            r.bloom = UInt64(core.bloom.residentBytes)
+            r.locations = UInt64(core.table.residentBytes)
+            r.bloom = UInt64(core.bloom.residentBytes + (core.bloomKeys.map(arrayBytes) ?? 0))
             r.buffers = UInt64(dictionaryBytes(core.pending.capacity, entry: 32 + MemoryLayout<PendingContent>.stride)
                 + core.pendingBytes + dictionaryBytes(core.dirtyRefcounts.capacity, entry: 4)
                 + dictionaryBytes(core.coldReads.capacity, entry: 9) + dictionaryBytes(core.corruptIDs.capacity, entry: 8)
-                + dictionaryBytes(core.warmTouches.capacity, entry: 8 + MemoryLayout<WarmTouch>.stride))
+                + dictionaryBytes(core.warmTouches.capacity, entry: 8 + MemoryLayout<WarmTouch>.stride)
+                + arrayBytes(core.warmDeletions)
+                + dictionaryBytes(core.segments.capacity, entry: 4 + MemoryLayout<SegmentUsage>.stride))
             return (core.counters, r, core.hotCount, core.hotHeapBytes + inFlightBytes, core.corruptIDs.count)
         }
         var resident = r
@@ -33,12 +36,14 @@ extension TieredMemory {
 
         s.storedStates = k.stored
         s.liveStates = k.live
+        s.retention = c.retention.map(UInt64.init)
+        s.evictedByRetention = k.evicted
         s.logicalBytesPerState = k.stored == 0 ? 0 : Double(k.logicalBytes) / Double(k.stored)
         s.residentBytes = residentTotal
         s.residentBytesPerState = k.live == 0 ? 0 : Double(residentTotal) / Double(k.live)
         s.resident = resident
         s.disk.warmBytes = fileSize(atPath: warmPath) + fileSize(atPath: warmPath + "-journal")
-        s.disk.coldBytes = k.coldBytesWritten
+        s.disk.coldBytes = k.coldBytesWritten - k.coldBytesReclaimed
         s.sqliteCacheLimitBytes = UInt64(max(64, c.warmCacheKiB)) * 1024
 
         s.tiers.hot = UInt64(hotCount)
@@ -112,6 +117,10 @@ func metricsStats(_ k: MetricsCounters, ring: Int, chunks: Int, records: Int, by
 
 /// Heap bytes of an array's storage: header plus capacity × stride.
 func arrayBytes<T>(_ a: [T]) -> Int { a.capacity == 0 ? 0 : 32 + a.capacity * MemoryLayout<T>.stride }
+
+/// Heap bytes of a slice's storage from its start (a dropped prefix is not counted; it is freed
+/// when the slice next grows into a new buffer).
+func arrayBytes<T>(_ a: ArraySlice<T>) -> Int { a.capacity == 0 ? 0 : 32 + a.capacity * MemoryLayout<T>.stride }
 
 /// Heap bytes of a native Swift dictionary or set of `capacity` (its maximum count before growing):
 /// buckets at 3/4 load, each holding key and value, plus one occupancy bit per bucket.

@@ -7,8 +7,9 @@ import Synchronization
 /// on-disk tiers (the warm database and cold segments) and every migration between tiers. Code
 /// holding `io` may take `core`, never the reverse, so there is no lock-order cycle. A state
 /// being demoted stays readable from `inFlight` until the warm write commits, so no reader ever
-/// finds it missing; a state changes between warm and cold only under `io`, so a reader holding
-/// `io` sees a stable location.
+/// finds it missing; a state moves between warm and cold only under `io`. Deletion (explicit or by
+/// retention) needs only `core`, so code holding `io` re-checks a state's location under `core`
+/// before it records anything about that state.
 final class TieredMemory: Sendable {
     let configuration: MemoryConfiguration
     let directory: String
@@ -170,8 +171,7 @@ final class TieredMemory: Sendable {
     func retrieve(_ id: UInt64) throws(MemoryLayerError) -> ConsciousState? {
         enum Found { case entry(HotEntry), absent, onDisk }
         let found = core.withLock { core -> Found in
-            guard id < UInt64(core.locations.count) else { return .absent }
-            switch core.locations[Int(id)].tier {
+            switch core.table.location(id).tier {
             case .absent, .deleted:
                 return .absent
             case .warm, .cold:
@@ -197,30 +197,13 @@ final class TieredMemory: Sendable {
         }
     }
 
+    /// Deletes `id` at once (it reads as gone from then on); a warm row it leaves is removed by the
+    /// next maintenance pass, a cold record stays as dead space until its segment is removed.
     @discardableResult
     func delete(_ id: UInt64) throws(MemoryLayerError) -> Bool {
-        enum Step { case done(Bool), onDisk }
-        let step = core.withLock { core -> Step in
-            guard id < UInt64(core.locations.count) else { return .done(false) }
-            switch core.locations[Int(id)].tier {
-            case .absent, .deleted:
-                return .done(false)
-            case .warm, .cold:
-                return .onDisk
-            case .hot:
-                if let e = core.hot.remove(id) {
-                    core.hotHeapBytes -= e.heapBytes
-                } else if core.inFlight.removeValue(forKey: id) == nil {
-                    return .onDisk
-                }
-                core.release(id)
-                return .done(true)
-            }
-        }
-        switch step {
-        case .done(let deleted): return deleted
-        case .onDisk: return try io.withLock { io throws(MemoryLayerError) in try deleteFromDisk(id, &io) }
-        }
+        let deleted = core.withLock { $0.remove(id) }
+        if deleted { maintainIfDue(wait: false) }
+        return deleted
     }
 
     func similar(to embedding: [Float], k: Int) throws(MemoryLayerError) -> [(id: UInt64, score: Float)] {
@@ -229,14 +212,16 @@ final class TieredMemory: Sendable {
             throw .dimensionMismatch(expected: configuration.dimension, actual: embedding.count)
         }
         let snapshot = core.withLock { $0.index.snapshot }
-        // A few spare candidates cover slots whose states were all deleted; if still short, scan for all.
+        // A few spare candidates cover slots whose states were deleted since the snapshot; if still
+        // short, ask for more (rare: the scan skips slots that were already dead).
         var m = k + 8
         while true {
             let top = snapshot.top(embedding, m: m)
             let (result, live) = core.withLock { core -> ([(id: UInt64, score: Float)], UInt64) in
                 var out: [(id: UInt64, score: Float)] = []
                 out.reserveCapacity(k)
-                for (slot, score) in top {
+                // A slot reused since the snapshot holds another content now: its old row's score is not that content's.
+                for (slot, generation, score) in top where core.index.generation(of: slot) == generation {
                     for id in core.states(using: slot) {
                         out.append((id, score))
                         if out.count == k { return (out, core.counters.live) }
@@ -245,7 +230,7 @@ final class TieredMemory: Sendable {
                 return (out, core.counters.live)
             }
             if result.count == k || UInt64(result.count) >= live || m >= snapshot.count { return result }
-            m = snapshot.count
+            m = min(snapshot.count, 4 * m)
         }
     }
 

@@ -30,7 +30,8 @@ enum ColdError: Error {
 /// records back to back: `id u64 | slot u32 | body length u16 | body crc32 u32 | body`.
 /// A reader checks the header checksum, the data checksum, and the record's own checksum, so a
 /// flipped bit anywhere is reported, never decoded. Records are never rewritten: a promoted or
-/// deleted record becomes dead space (counted by the store; compaction is not implemented).
+/// deleted record becomes dead space (counted by the store), reclaimed only when the store removes
+/// a whole segment none of whose records is live.
 final class ColdTier {
     static let magic: UInt32 = 0x4243_4850  // "PHCB"
     static let headerBytes = 28
@@ -56,6 +57,17 @@ final class ColdTier {
 
     func path(of segment: UInt32) -> String {
         directory + "/" + "cold-" + String(format: "%06u", segment) + ".seg"
+    }
+
+    /// The segment appends go to.
+    var currentSegment: UInt32 { current }
+
+    /// Closes and deletes segment file `segment` (not the current one: the store removes a segment
+    /// once none of its records is live).
+    func remove(segment: UInt32) throws(ColdError) {
+        precondition(segment != current, "the current cold segment cannot be removed")
+        segments[segment] = nil
+        do { try removeFile(atPath: path(of: segment)) } catch { throw .file(error) }
     }
 
     /// Total bytes of the segment files on disk.

@@ -81,6 +81,11 @@ final class FileHandleFD {
     }
 }
 
+/// Deletes the file at `path`; one that does not exist is not an error.
+func removeFile(atPath path: String) throws(FileError) {
+    guard unlink(path) == 0 || errno == ENOENT else { throw FileError(path: path, operation: "unlink", errno: errno) }
+}
+
 /// Size of the file at `path` in bytes, or 0 when it does not exist.
 func fileSize(atPath path: String) -> UInt64 {
     var st = stat()

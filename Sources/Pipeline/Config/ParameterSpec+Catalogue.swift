@@ -101,6 +101,8 @@ extension ParameterSpec {
 
             ParameterSpec("pipeline.memory", .level(\.memory),
                           "Memory-layer level: off (naive baseline), conservative, moderate or aggressive."),
+            ParameterSpec("pipeline.memory_retention", .int(\.memoryRetention, 0...1_000_000_000),
+                          "Most conscious states the memory keeps, oldest deleted first, so its memory stays bounded (0 = keep every state)."),
             ParameterSpec("pipeline.memory_query.every", .int(\.memoryQuery.every, 0...1_000_000_000),
                           "Run an episodic similarity query every this many episodes (0 = never)."),
             ParameterSpec("pipeline.memory_query.k", .int(\.memoryQuery.k, 1...10_000),

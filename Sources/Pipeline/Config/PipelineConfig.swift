@@ -21,6 +21,9 @@ public struct PipelineConfig: Sendable, Codable, Equatable {
     public var phi = Phi()
     /// Memory-layer level (`pipeline.memory`).
     public var memory: MemoryLevel = .off
+    /// Most conscious states the memory layer keeps live, oldest deleted first; 0 keeps every state
+    /// (`pipeline.memory_retention`). Bounds the layer's memory for long soaks.
+    public var memoryRetention = 0
     /// Episodic similarity queries (`pipeline.memory_query.*`).
     public var memoryQuery = MemoryQuery()
 
