@@ -4,8 +4,11 @@ import BenchModel
 ///
 /// Fits RSS and jemalloc `allocated` against completed episodes with Theil–Sen after discarding the
 /// first `skipFraction` of the intervals (caches, pools and allocator arenas fill up early on).
-/// A series leaks when the *lower* end of its slope's 95% interval is above the tolerance: growth
-/// has to be both real and large enough to matter, so a noisy flat run is not called a leak.
+/// A series leaks when the *lower* end of its slope's 95% interval is above the tolerance, both
+/// over all the analysed intervals and over their last half: growth has to be real, large enough
+/// to matter and still going on at the end. A one-off step (a cache filling, an archive chunk's
+/// working memory kept by the allocator) tilts a single fit over the whole run, but a leak keeps
+/// growing in every part of it.
 public enum LeakAnalysis {
     /// Default tolerance, bytes per episode.
     public static let defaultTolerance = 128.0
@@ -17,14 +20,22 @@ public enum LeakAnalysis {
         let skip = Int((Double(working.count) * skipFraction).rounded(.up))
         let points = Array(working.dropFirst(skip))
         guard points.count >= 6 else { return nil }
-        let x = points.map { Double($0.episodesTotal) }
-        guard let rss = TheilSen.fit(x: x, y: points.map { Double($0.rssBytes) }) else { return nil }
-        var allocated: TheilSen?
-        if points.allSatisfy({ $0.jemallocAllocated != nil }) {
-            allocated = TheilSen.fit(x: x, y: points.map { Double($0.jemallocAllocated!) })
+        func fit(_ span: ArraySlice<TimeseriesPoint>, _ y: (TimeseriesPoint) -> Double) -> TheilSen? {
+            TheilSen.fit(x: span.map { Double($0.episodesTotal) }, y: span.map(y))
         }
-        let rssLeaks = rss.low > tolerance
-        let allocLeaks = (allocated?.low ?? 0) > tolerance
+        let all = points[...]
+        let lastHalf = points.suffix(points.count / 2)
+        let rssOf: (TimeseriesPoint) -> Double = { Double($0.rssBytes) }
+        let allocatedOf: (TimeseriesPoint) -> Double = { Double($0.jemallocAllocated ?? 0) }
+        guard let rss = fit(all, rssOf) else { return nil }
+        let hasAllocator = points.allSatisfy { $0.jemallocAllocated != nil }
+        let allocated = hasAllocator ? fit(all, allocatedOf) : nil
+        func sustained(_ whole: TheilSen?, _ y: @escaping (TimeseriesPoint) -> Double) -> Bool {
+            guard let whole, whole.low > tolerance, let end = fit(lastHalf, y) else { return false }
+            return end.low > tolerance
+        }
+        let rssLeaks = sustained(rss, rssOf)
+        let allocLeaks = hasAllocator && sustained(allocated, allocatedOf)
         let baseRSS = Double(points[0].rssBytes)
         let growthPer1000 = baseRSS > 0 ? rss.slope * 1000 / baseRSS * 100 : 0
 
@@ -42,7 +53,7 @@ public enum LeakAnalysis {
         if rssLeaks || allocLeaks {
             verdictText = "LEAK: memory grows with work beyond \(Units.formatBytes(tolerance))/episode"
         } else {
-            verdictText = "no leak: growth is within \(Units.formatBytes(tolerance))/episode or not significant"
+            verdictText = "no leak: growth is within \(Units.formatBytes(tolerance))/episode, not significant, or not sustained into the last half"
         }
         return LeakVerdict(
             leaking: rssLeaks || allocLeaks,
