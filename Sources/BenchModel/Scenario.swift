@@ -112,6 +112,17 @@ public enum LoadShape: Sendable, Equatable, Codable {
         }
     }
 
+    /// Mean scheduled arrival rate (arrivals/s) of an open-loop shape; nil for a burst or closed loop.
+    public var meanRate: Double? {
+        switch self {
+        case .constant(let r, _): r
+        case .ramp(let a, let b, _): (a + b) / 2
+        case .step(let rates, _): rates.reduce(0, +) / Double(Swift.max(rates.count, 1))
+        case .spike(let base, let peak, _, let hold, let d): d > 0 ? (base * (d - hold) + peak * hold) / d : base
+        case .burst, .closed: nil
+        }
+    }
+
     /// Scheduled duration in seconds (0 for a burst).
     public var nominalDuration: Double {
         switch self {

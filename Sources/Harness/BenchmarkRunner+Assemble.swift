@@ -47,29 +47,8 @@ extension BenchmarkRunner {
     }
 
     static func merge(_ parts: [RunSummary], measurements: Measurements, seconds: [Double], stageNames: [String]) -> RunSummary {
-        guard parts.count > 1 else {
-            return parts.first ?? RunSummary()
-        }
-        let totalSeconds = seconds.reduce(0, +)
-        var s = RunSummary(
-            episodes: measurements.episodes, errors: measurements.errors, dropped: parts.reduce(0) { $0 + $1.dropped },
-            throughputEps: totalSeconds > 0 ? Double(measurements.episodes) / totalSeconds : 0,
-            latencyNs: measurements.latencySummaries(stageNames: stageNames),
-            phi: parts.reduce(PhiStats()) { PhiStats(hits: $0.hits + $1.phi.hits, misses: $0.misses + $1.phi.misses,
-                                                     evictions: $0.evictions + $1.phi.evictions) })
-        s.memory = MemoryStats(
-            rssStartBytes: UInt64(mean(parts.map { Double($0.memory.rssStartBytes) })),
-            rssEndBytes: UInt64(mean(parts.map { Double($0.memory.rssEndBytes) })),
-            rssPeakBytes: parts.map(\.memory.rssPeakBytes).max() ?? 0,
-            rssGrowthPct: mean(parts.map(\.memory.rssGrowthPct)),
-            rssSlopeBytesPerEpisode: mean(parts.map(\.memory.rssSlopeBytesPerEpisode)),
-            allocationsPerEpisode: meanIfAll(parts.map(\.memory.allocationsPerEpisode)),
-            bytesAllocatedPerEpisode: meanIfAll(parts.map(\.memory.bytesAllocatedPerEpisode)),
-            jemalloc: parts.last?.memory.jemalloc)
-        s.cpu = CPUStats(userSeconds: parts.reduce(0) { $0 + $1.cpu.userSeconds },
-                         systemSeconds: parts.reduce(0) { $0 + $1.cpu.systemSeconds },
-                         utilization: mean(parts.map(\.cpu.utilization)))
-        return s
+        guard parts.count > 1 else { return parts.first ?? RunSummary() }
+        return ResultMerger.combine(parts, latency: measurements.latencySummaries(stageNames: stageNames), seconds: seconds)
     }
 
     static func warnings(build: BuildInfo, trials: [TrialOutcome], interrupted: Bool) -> [String] {
@@ -104,9 +83,4 @@ extension BenchmarkRunner {
 
 func mean(_ v: [Double]) -> Double {
     v.isEmpty ? 0 : v.reduce(0, +) / Double(v.count)
-}
-
-private func meanIfAll(_ v: [Double?]) -> Double? {
-    let values = v.compactMap { $0 }
-    return values.count == v.count && !values.isEmpty ? mean(values) : nil
 }

@@ -62,7 +62,10 @@ public enum ResultMerger {
         return merged
     }
 
-    private static func combine(_ parts: [RunSummary], latency: [String: LatencySummary], seconds: [Double]) -> RunSummary {
+    /// One summary from several spans' summaries: counts summed, throughput over the summed time,
+    /// `latency` as given (from merged histograms where there are any), memory and CPU averaged
+    /// (peak: the largest, jemalloc: the last span's).
+    static func combine(_ parts: [RunSummary], latency: [String: LatencySummary], seconds: [Double]) -> RunSummary {
         guard !parts.isEmpty else { return RunSummary() }
         let episodes = parts.reduce(0) { $0 + $1.episodes }
         let total = seconds.reduce(0, +)

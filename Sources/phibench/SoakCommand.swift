@@ -93,21 +93,8 @@ struct SoakCommand: AsyncParsableCommand {
         case .burst:
             throw InputError(loaded.error(key: "phases", "a soak needs a steady first phase (constant, ramp, step, spike or closed), not a burst"))
         default:
-            let schedule = phase.load
-            let total = schedule.nominalDuration
-            let rate = total > 0 ? meanRate(schedule) : 1
-            phase.load = .constant(rate: rate, duration: seconds)
+            phase.load = .constant(rate: phase.load.meanRate ?? 1, duration: seconds)
         }
         return phase
-    }
-
-    private func meanRate(_ shape: LoadShape) -> Double {
-        switch shape {
-        case .constant(let r, _): r
-        case .ramp(let a, let b, _): (a + b) / 2
-        case .step(let rates, _): rates.reduce(0, +) / Double(rates.count)
-        case .spike(let base, let peak, _, let hold, let d): (base * (d - hold) + peak * hold) / d
-        case .burst, .closed: 0
-        }
     }
 }
