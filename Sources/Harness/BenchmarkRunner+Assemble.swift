@@ -68,7 +68,8 @@ extension BenchmarkRunner {
         }
         let errors = trials.reduce(0) { $0 + $1.summary.errors }
         if errors > 0 {
-            w.append("\(errors) episodes failed (the workload threw); their latency is still counted")
+            let first = trials.compactMap(\.firstError).first.map { "; the first threw: \($0)" } ?? ""
+            w.append("\(errors) episodes failed (the workload threw); their latency is still counted\(first)")
         }
         let dropped = trials.reduce(0) { $0 + $1.summary.dropped }
         if dropped > 0 {

@@ -74,6 +74,8 @@ public enum BenchmarkRunner {
         var seconds: Double
         var workloadStatistics: WorkloadStatistics
         var abandoned: UInt64
+        /// What the first failing episode threw, if any failed.
+        var firstError: String?
     }
 
     static func runTrial<W: Workload>(_ trial: Int, seed: UInt64, scenario: Scenario, workload: W,
@@ -157,7 +159,8 @@ public enum BenchmarkRunner {
                                 points: timeseries, dropped: dropped, seconds: seconds, stageNames: stageNames)
         return TrialOutcome(trial: trial, seed: seed, stageNames: stageNames, overall: overall, summary: summary,
                             phases: phases, phaseMeasurements: phaseMeasurements, timeseries: timeseries,
-                            seconds: seconds, workloadStatistics: workload.statistics(), abandoned: abandoned)
+                            seconds: seconds, workloadStatistics: workload.statistics(), abandoned: abandoned,
+                            firstError: live.firstError.withLock { $0 })
     }
 
     private static func run<W>(_ planned: PlannedPhase, with driver: LoadDriver<W>) throws(HarnessError) -> LoadDriver<W>.Outcome {

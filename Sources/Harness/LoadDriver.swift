@@ -117,6 +117,7 @@ struct LoadDriver<W: Workload>: Sendable {
                 try worker.runEpisode(episode, timings: &timings)
             } catch {
                 failed = true
+                live.noteFirstError(error)
             }
             let end = monotonicNanoseconds()
             let bytes = (allocated?.value ?? 0) &- bytesBefore

@@ -30,6 +30,12 @@ final class LiveState: Sendable {
     let arrivals = Mutex<OpenLoopArrivals?>(nil)
     /// Human label of the running phase, for the progress line.
     let label = Mutex<String>("")
+    /// What the first failing episode threw, so a result says why episodes failed, not only how many.
+    let firstError = Mutex<String?>(nil)
+
+    func noteFirstError(_ error: any Error) {
+        firstError.withLock { if $0 == nil { $0 = String(describing: error) } }
+    }
 
     func notePeak(_ rss: UInt64) {
         phaseRSSPeak.max(rss)

@@ -144,3 +144,37 @@ struct LoadDriverTests {
         #expect(result.summary.latencyNs["e2e"]!.count == result.summary.episodes)
     }
 }
+
+/// Throws on every third episode, to check failures are counted and explained.
+final class FailingWorkload: Workload {
+    struct Boom: Error, CustomStringConvertible {
+        var episode: UInt64
+        var description: String { "boom in episode \(episode)" }
+    }
+
+    struct Worker: WorkloadWorker {
+        mutating func runEpisode(_ episode: UInt64, timings: inout StageTimings) throws {
+            try timings.measure(0) {
+                if episode % 3 == 0 { throw Boom(episode: episode) }
+            }
+        }
+    }
+
+    let stageNames = ["ONLY"]
+    func makeWorker(id: Int) throws -> Worker { Worker() }
+    func statistics() -> WorkloadStatistics { WorkloadStatistics() }
+}
+
+@Suite("Failing episodes")
+struct FailingEpisodeTests {
+    @Test("failed episodes are counted, their latency kept, and the result says what they threw")
+    func failuresAreExplained() throws {
+        let spec = Scenario(name: "fail", phases: [Phase(.burst(count: 30))])
+        let record = ScenarioRecord(name: "fail", description: "", file: "<test>", overrides: [], spec: spec)
+        let result = try BenchmarkRunner.run(scenario: record, options: RunOptions(cores: 1)) { _, _ in FailingWorkload() }
+        #expect(result.summary.episodes == 30)
+        #expect(result.summary.errors == 10)
+        #expect(result.summary.latencyNs["e2e"]?.count == 30)
+        #expect(result.warnings.contains { $0.contains("10 episodes failed") && $0.contains("boom in episode") }, "\(result.warnings)")
+    }
+}
