@@ -52,7 +52,8 @@ final class FaultInjector: Sendable {
         self.leakBytes = leak
     }
 
-    var isEmpty: Bool { stalls.isEmpty && slowStage == nil && leakBytes == 0 }
+    /// Whether any fault acts inside episodes (stalls, leak); a slow stage acts through `StageTimings`.
+    var injectsIntoEpisodes: Bool { !stalls.isEmpty || leakBytes > 0 }
 
     /// Marks the start of the measured part (for `stall at:`); faults stay dormant in warm-up.
     func arm(at start: UInt64) { measureStart.store(start, ordering: .relaxed) }
@@ -98,9 +99,6 @@ final class FaultInjector: Sendable {
         memset(p, 0xA5, leakBytes)
         leaked.withLock { $0.append(UInt(bitPattern: p)) }
     }
-
-    /// Bytes retained so far.
-    var leakedBytes: Int { leaked.withLock { $0.count } * leakBytes }
 
     /// Frees what the leak retained (at the end of a trial, so trials do not compound).
     func releaseLeaks() {

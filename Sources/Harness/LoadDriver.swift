@@ -105,7 +105,7 @@ struct LoadDriver<W: Workload>: Sendable {
         let allocated = memory.threadAllocationCounter()
         var timings = StageTimings(stageCount: recorder.stageCount, slowStage: faults.slowStage?.index,
                                    slowExtraNanoseconds: faults.slowStage?.nanoseconds ?? 0)
-        let injecting = !faults.stalls.isEmpty || faults.leakBytes > 0
+        let injecting = faults.injectsIntoEpisodes
         while let (episode, intended) = nextEpisode() {
             if !faults.stalls.isEmpty { faults.waitIfPaused() }
             timings.reset()
@@ -133,7 +133,7 @@ struct LoadDriver<W: Workload>: Sendable {
 final class EpisodeCounter: Sendable {
     private let value: Atomic<UInt64>
 
-    init(startingAt first: UInt64 = 0) { value = Atomic(first) }
+    init() { value = Atomic(0) }
 
     func next() -> UInt64 { value.add(1, ordering: .relaxed).oldValue }
 

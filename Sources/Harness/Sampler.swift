@@ -158,9 +158,6 @@ final class Sampler: Sendable {
         return points.withLock { $0 }
     }
 
-    /// Points so far.
-    var timeseries: [TimeseriesPoint] { points.withLock { $0 } }
-
     private func takePoint(at now: UInt64) {
         let rss = memory.residentBytes()
         live.notePeak(rss)
