@@ -46,10 +46,14 @@ let package = Package(
         .target(
             name: "BenchModel",
             dependencies: [.product(name: "Histogram", package: "hdrhistogram-swift")]),
+        // The one wrapper over jemalloc's mallctl, for the memory sampler and the heap profiler.
+        .target(
+            name: "Allocator",
+            dependencies: [.target(name: "CJemalloc", condition: .when(traits: [jemalloc]))]),
         .target(
             name: "MemoryLayer",
             dependencies: [
-                "BenchModel", "CLZ4", "CZlib",
+                "CLZ4", "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Collections", package: "swift-collections"),
@@ -60,18 +64,14 @@ let package = Package(
         .target(
             name: "Harness",
             dependencies: [
-                "BenchModel",
-                .target(name: "CJemalloc", condition: .when(traits: [jemalloc])),
+                "BenchModel", "Allocator",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ]),
         .target(
             name: "Profiling",
-            dependencies: [
-                "BenchModel", "CUnwind",
-                .target(name: "CJemalloc", condition: .when(traits: [jemalloc])),
-            ]),
+            dependencies: ["BenchModel", "CUnwind", "Allocator"]),
         .target(
             name: "Reports",
             dependencies: [
@@ -87,12 +87,13 @@ let package = Package(
             ]),
 
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "BenchModel"]),
-        .testTarget(name: "MemoryLayerTests", dependencies: ["MemoryLayer", "BenchModel"]),
+        .testTarget(name: "MemoryLayerTests", dependencies: ["MemoryLayer"]),
         .testTarget(name: "HarnessTests", dependencies: ["Harness", "BenchModel"]),
         .testTarget(name: "ProfilingTests", dependencies: ["Profiling", "Reports", "BenchModel"]),
         .testTarget(
             name: "ReportsTests",
-            dependencies: ["Reports", "BenchModel", .product(name: "Histogram", package: "hdrhistogram-swift")]),
+            dependencies: ["Reports", "BenchModel", .product(name: "Histogram", package: "hdrhistogram-swift")],
+            resources: [.copy("Fixtures")]),
         .testTarget(name: "CLITests", dependencies: ["BenchModel"]),
     ],
     swiftLanguageModes: [.v6]

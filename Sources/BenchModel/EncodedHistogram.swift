@@ -7,6 +7,13 @@ import Histogram
 /// In JSON the pairs are one string (`"counts": "181:3 190:12 …"`): a pretty-printed array of
 /// pairs would put every number on a line of its own and make result.json four times larger.
 public struct EncodedHistogram: Sendable, Codable, Equatable {
+    /// The largest value a stored histogram may hold, ns (2^62 ns is 146 years). Larger values, or a
+    /// `lowest`/`highest` beyond it, are refused: the histogram's bucket arithmetic would overflow.
+    public static let maxValue: UInt64 = 1 << 62
+    /// The largest total count a stored histogram may hold (2^48, 281 trillion episodes), so that
+    /// merging thousands of them can never overflow a 64-bit count.
+    public static let maxTotalCount: UInt64 = 1 << 48
+
     public var lowestDiscernibleValue: UInt64
     public var highestTrackableValue: UInt64
     public var significantDigits: Int
@@ -39,7 +46,7 @@ public struct EncodedHistogram: Sendable, Codable, Equatable {
             let parts = token.split(separator: ":")
             guard parts.count == 2, let v = UInt64(parts[0]), let n = UInt64(parts[1]) else {
                 throw DecodingError.dataCorruptedError(
-                    forKey: .counts, in: c, debugDescription: "expected \"value:count\" pairs separated by spaces, found \"\(token)\"")
+                    forKey: .counts, in: c, debugDescription: "expected \"value:count\" pairs separated by spaces, found \"\(token.prefix(40))\"")
             }
             parsed.append([v, n])
         }
@@ -64,22 +71,32 @@ public struct EncodedHistogram: Sendable, Codable, Equatable {
         counts = histogram.recordedValues().map { [$0.value, UInt64($0.count)] }
     }
 
-    /// Rebuilds the histogram.
-    /// - Throws: ``HistogramDecodingError`` when the stored configuration is impossible.
+    /// Rebuilds the histogram, refusing configurations and values its arithmetic cannot hold.
+    /// - Throws: ``HistogramDecodingError`` naming what is out of range and the accepted range.
     public func histogram() throws(HistogramDecodingError) -> Histogram<UInt64> {
-        guard let digits = SignificantDigits(rawValue: Int8(clamping: significantDigits)) else {
+        guard let digits = SignificantDigits(rawValue: Int8(clamping: significantDigits)), (1...5).contains(significantDigits) else {
             throw .badSignificantDigits(significantDigits)
         }
-        guard lowestDiscernibleValue >= 1, highestTrackableValue >= 2 * lowestDiscernibleValue else {
+        guard lowestDiscernibleValue >= 1, lowestDiscernibleValue <= Self.maxValue / 2,
+              highestTrackableValue >= 2 * lowestDiscernibleValue, highestTrackableValue <= Self.maxValue else {
             throw .badRange(lowest: lowestDiscernibleValue, highest: highestTrackableValue)
         }
+        guard totalCount <= Self.maxTotalCount else { throw .countTooLarge(totalCount) }
+        var sum: UInt64 = 0
+        for pair in counts {
+            guard pair.count == 2 else { throw .badPair(pair) }
+            guard pair[0] <= Self.maxValue else { throw .valueTooLarge(pair[0]) }
+            let (s, overflow) = sum.addingReportingOverflow(pair[1])
+            guard !overflow, s <= Self.maxTotalCount else { throw .countTooLarge(overflow ? UInt64.max : s) }
+            sum = s
+        }
+        guard sum == totalCount else { throw .countMismatch(totalCount: totalCount, sum: sum) }
         var h = Histogram<UInt64>(
             lowestDiscernibleValue: lowestDiscernibleValue,
             highestTrackableValue: highestTrackableValue,
             numberOfSignificantValueDigits: digits)
         h.autoResize = true
-        for pair in counts {
-            guard pair.count == 2 else { throw .badPair(pair) }
+        for pair in counts where pair[1] > 0 {
             _ = h.record(pair[0], count: pair[1])
         }
         return h
@@ -91,23 +108,19 @@ public enum HistogramDecodingError: Error, CustomStringConvertible, Equatable {
     case badSignificantDigits(Int)
     case badRange(lowest: UInt64, highest: UInt64)
     case badPair([UInt64])
+    case valueTooLarge(UInt64)
+    case countTooLarge(UInt64)
+    case countMismatch(totalCount: UInt64, sum: UInt64)
 
     public var description: String {
         switch self {
-        case .badSignificantDigits(let d): "significant_digits must be 1...5, found \(d)"
-        case .badRange(let lo, let hi): "histogram range lowest=\(lo) highest=\(hi) is impossible (need lowest ≥ 1, highest ≥ 2·lowest)"
-        case .badPair(let p): "histogram counts entries must be [value, count], found \(p)"
+        case .badSignificantDigits(let d): "significant_digits must be 1…5, found \(d)"
+        case .badRange(let lo, let hi):
+            "histogram range lowest=\(lo) highest=\(hi) is impossible (need 1 ≤ lowest ≤ 2^61 and 2·lowest ≤ highest ≤ 2^62)"
+        case .badPair(let p): "histogram counts entries must be value:count pairs, found \(p.prefix(4))"
+        case .valueTooLarge(let v): "histogram value \(v) is out of range (at most 2^62 = \(EncodedHistogram.maxValue) ns)"
+        case .countTooLarge(let n): "histogram counts add up to \(n == UInt64.max ? "more than 2^64" : String(n)), more than the 2^48 a histogram may hold"
+        case .countMismatch(let t, let s): "histogram total_count is \(t) but its counts add up to \(s)"
         }
-    }
-}
-
-extension Histogram where Count == UInt64 {
-    /// The standard summary (p50 … p99.9, max, mean) of this histogram, nanoseconds.
-    public var latencySummary: LatencySummary {
-        guard totalCount > 0 else { return LatencySummary() }
-        return LatencySummary(
-            count: totalCount, min: min, mean: mean,
-            p50: valueAtPercentile(50), p90: valueAtPercentile(90), p95: valueAtPercentile(95),
-            p99: valueAtPercentile(99), p999: valueAtPercentile(99.9), max: max)
     }
 }

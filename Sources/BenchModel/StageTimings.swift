@@ -33,10 +33,16 @@ public struct StageTimings {
     public var slowStage: Int?
     /// Extra busy work per episode for ``slowStage``, in nanoseconds.
     public var slowExtraNanoseconds: UInt64
+    /// Per-episode samples of the workload's declared sample metrics, indexed like
+    /// ``WorkloadVocabulary/samples``; meaningful where ``sampled`` is true.
+    public var samples: [Double]
+    public var sampled: [Bool]
 
-    public init(stageCount: Int, slowStage: Int? = nil, slowExtraNanoseconds: UInt64 = 0) {
+    public init(stageCount: Int, sampleCount: Int = 0, slowStage: Int? = nil, slowExtraNanoseconds: UInt64 = 0) {
         nanoseconds = Array(repeating: 0, count: stageCount)
         ran = Array(repeating: false, count: stageCount)
+        samples = Array(repeating: 0, count: sampleCount)
+        sampled = Array(repeating: false, count: sampleCount)
         self.slowStage = slowStage
         self.slowExtraNanoseconds = slowExtraNanoseconds
     }
@@ -48,6 +54,16 @@ public struct StageTimings {
             nanoseconds[i] = 0
             ran[i] = false
         }
+        for i in sampled.indices { sampled[i] = false }
+    }
+
+    /// Reports this episode's value of sample `index` (a custom per-episode metric, e.g. a score or
+    /// a queue length inside the workload). A sample reported twice in one episode keeps the last.
+    @inlinable
+    public mutating func sample(_ index: Int, _ value: Double) {
+        guard samples.indices.contains(index), value.isFinite else { return }
+        samples[index] = value
+        sampled[index] = true
     }
 
     /// Times `body` as stage `stage`.

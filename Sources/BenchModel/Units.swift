@@ -45,7 +45,7 @@ public enum Units {
     /// A human-readable duration for nanoseconds: `850ns`, `12.3µs`, `4.56ms`, `1.20s`.
     public static func formatNanoseconds(_ ns: Double) -> String {
         switch abs(ns) {
-        case ..<1_000: return "\(Int(ns.rounded()))ns"
+        case ..<1_000: return ns.isFinite ? "\(Int(ns.rounded()))ns" : Units.number(ns)
         case ..<1_000_000: return format(ns / 1e3, "µs")
         case ..<1_000_000_000: return format(ns / 1e6, "ms")
         default: return format(ns / 1e9, "s")
@@ -55,7 +55,7 @@ public enum Units {
     /// A human-readable byte size: `512 B`, `12.3 KiB`, `4.56 MiB`, `1.20 GiB`.
     public static func formatBytes(_ b: Double) -> String {
         switch abs(b) {
-        case ..<1024: return "\(Int(b.rounded())) B"
+        case ..<1024: return b.isFinite ? "\(Int(b.rounded())) B" : Units.number(b)
         case ..<(1024 * 1024): return format(b / 1024, " KiB")
         case ..<(1024 * 1024 * 1024): return format(b / (1024 * 1024), " MiB")
         default: return format(b / (1024 * 1024 * 1024), " GiB")
@@ -74,6 +74,8 @@ public enum Units {
         var scale = 1.0
         for _ in 0..<digits { scale *= 10 }
         let scaled = (abs(v) * scale).rounded()
+        // Beyond Int's range only the magnitude matters (and Int() would trap).
+        guard scaled < 9.0e18 else { return "\(v)" }
         let whole = Int(scaled / scale)
         let frac = Int(scaled - Double(whole) * scale)
         var s = (v < 0 && scaled != 0 ? "-" : "") + String(whole)
@@ -82,6 +84,56 @@ public enum Units {
             s += "." + String(repeating: "0", count: digits - f.count) + f
         }
         return s
+    }
+}
+
+extension Units {
+    /// An integer with thousands separators: `12,345`.
+    public static func grouped(_ n: UInt64) -> String {
+        let digits = String(n)
+        var out = ""
+        for (i, ch) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out += "," }
+            out.append(ch)
+        }
+        return out
+    }
+
+    /// About three significant digits (two below 1), grouped above 1,000: `1,235`, `12.3`, `0.87`, `0.012`.
+    public static func number(_ v: Double) -> String {
+        guard v.isFinite else { return v.isNaN ? "n/a" : (v > 0 ? "∞" : "−∞") }
+        let a = abs(v)
+        if a >= 1000 { return (v < 0 ? "-" : "") + (a < 1.8e19 ? grouped(UInt64(a.rounded())) : fixed(a, digits: 0)) }
+        if a >= 100 { return fixed(v, digits: 0) }
+        if a >= 10 { return fixed(v, digits: 1) }
+        if a >= 1 || a == 0 { return fixed(v, digits: 2) }
+        var digits = 2
+        var scaled = a
+        while scaled < 1 && digits < 9 {
+            scaled *= 10
+            digits += 1
+        }
+        return fixed(v, digits: digits - 1)
+    }
+}
+
+extension MetricUnit {
+    /// `value` (in this unit's base: ns, bytes, episodes/s, a fraction) the way a person reads it:
+    /// `4.20ms`, `1,000/s`, `16.0 KiB`, `82.1%`, `0.87`. The one formatter every writer uses.
+    public func format(_ value: Double) -> String {
+        guard value.isFinite else { return Units.number(value) }
+        switch self {
+        case .nanoseconds: return Units.formatNanoseconds(value)
+        case .perSecond: return Units.number(value) + "/s"
+        case .bytes: return Units.formatBytes(value)
+        case .bytesPerEpisode: return Units.formatBytes(value) + "/episode"
+        case .perEpisode: return Units.number(value) + "/episode"
+        case .percent: return Units.number(value) + "%"
+        case .seconds: return Units.number(value) + " s"
+        case .fraction: return Units.number(value * 100) + "%"
+        case .ratio: return Units.number(value)
+        case .count: return value >= 0 && value < 1e18 && value == value.rounded() ? Units.grouped(UInt64(value)) : Units.number(value)
+        }
     }
 }
 

@@ -1,83 +1,67 @@
 import BenchModel
 
 extension BenchmarkRunner {
-    /// The result of all trials: latency from merged histograms, counts summed, memory and CPU
-    /// figures averaged over trials (peak: the largest), time series of the first trial.
+    /// The result of all trials (see ``ResultAssembly``); the time series and events are the first
+    /// trial's, the workload's details the last one's.
     static func assemble(_ trials: [TrialOutcome], scenario: ScenarioRecord, startedAt: String,
                          options: RunOptions) -> BenchResult {
         let build = currentBuild(version: options.version)
-        guard let first = trials.first else {
-            return BenchResult(scenario: scenario, machine: currentMachine(), build: build, startedAt: startedAt,
-                               durationSeconds: 0, interrupted: options.stop.isSet,
-                               warnings: warnings(build: build, trials: [], interrupted: options.stop.isSet),
-                               summary: RunSummary())
+        let interrupted = options.stop.isSet
+        let catalogue = trials.first?.catalogue ?? MetricCatalogue.standard(for: WorkloadVocabulary(name: "none", stages: []))
+        let summaries = trials.map(\.summary)
+        let (summary, phases) = ResultAssembly.merge(summaries, catalogue: catalogue)
+        let seconds = summaries.reduce(0) { $0 + $1.durationSeconds }
+        var warnings = ResultAssembly.warnings(build: build, trials: summaries, interrupted: interrupted, measuredSeconds: seconds)
+        let abandoned = trials.reduce(0) { $0 + $1.abandoned }
+        if abandoned > 0 { warnings.append(.abandoned(abandoned)) }
+        if let i = warnings.firstIndex(where: { $0.kind == .failedEpisodes }), let first = trials.compactMap(\.firstError).first {
+            warnings[i] = .failedEpisodes(summaries.reduce(0) { $0 + $1.summary.errors }, firstError: first)
         }
-        let stageNames = first.stageNames
-        var overall = Measurements(stageCount: stageNames.count)
-        for t in trials { overall.add(t.overall) }
-        let summary = merge(trials.map(\.summary), measurements: overall, seconds: trials.map(\.seconds), stageNames: stageNames)
+        return BenchResult(
+            scenario: scenario, machine: currentMachine(), build: build, startedAt: startedAt, durationSeconds: seconds,
+            interrupted: interrupted, warnings: warnings,
+            workload: WorkloadRecord(name: trials.first?.workloadName ?? "none", details: trials.last?.details,
+                                     events: trials.first?.events ?? []),
+            catalogue: catalogue, summary: summary, phases: phases, trials: summaries,
+            timeseries: trials.first?.timeseries ?? [])
+    }
+}
 
-        // Phases line up across trials by index; an interrupted trial may have fewer.
+/// How a result's merged figures come from its trials — the one place, used by the runner (`--trials`)
+/// and by `phibench merge`, so both give the same numbers for the same trials.
+public enum ResultAssembly {
+    /// The run summary and the per-phase summaries of `trials`: each the catalogue's summary of the
+    /// parallel merge of the trials' spans (histograms merged, so percentiles are exact). Partial
+    /// trials are left out unless no trial is complete.
+    public static func merge(_ trials: [TrialSummary], catalogue: MetricCatalogue) -> (summary: RunSummary, phases: [PhaseSummary]) {
+        let complete = trials.filter { !$0.partial }
+        let used = complete.isEmpty ? trials : complete
+        let summary = catalogue.summarize(Span.parallel(used.map(\.summary.span)))
         var phases: [PhaseSummary] = []
-        for (i, base) in first.phases.enumerated() {
-            let same = trials.filter { $0.phases.count > i }
-            var m = Measurements(stageCount: stageNames.count)
-            for t in same { m.add(t.phaseMeasurements[i]) }
-            var p = base
-            let secs = same.map { Swift.max($0.phases[i].durationSeconds, 1e-9) }
-            p.stats = merge(same.map { $0.phases[i].stats }, measurements: m, seconds: secs, stageNames: stageNames)
-            p.achievedRate = mean(same.map { $0.phases[i].achievedRate })
-            p.maxQueueDepth = same.map { $0.phases[i].maxQueueDepth }.max() ?? 0
-            p.drainSeconds = base.drainSeconds.map { _ in mean(same.compactMap { $0.phases[i].drainSeconds }) }
-            p.durationSeconds = mean(same.map { $0.phases[i].durationSeconds })
+        let count = used.map(\.phases.count).max() ?? 0
+        for i in 0..<count {
+            let same = used.compactMap { $0.phases.indices.contains(i) ? $0.phases[i] : nil }
+            guard var p = same.first else { continue }
+            p.stats = catalogue.summarize(Span.parallel(same.map(\.stats.span)))
+            p.maxQueueDepth = same.map(\.maxQueueDepth).max() ?? 0
+            let drains = same.compactMap(\.drainSeconds)
+            p.drainSeconds = drains.isEmpty ? nil : mean(drains)
+            p.durationSeconds = mean(same.map(\.durationSeconds))
             phases.append(p)
         }
-        let interrupted = options.stop.isSet
-        let last = trials[trials.count - 1]
-        return BenchResult(
-            scenario: scenario, machine: currentMachine(), build: build, startedAt: startedAt,
-            durationSeconds: trials.reduce(0) { $0 + $1.seconds }, interrupted: interrupted,
-            warnings: warnings(build: build, trials: trials, interrupted: interrupted),
-            summary: summary, phases: phases,
-            trials: trials.map { TrialSummary(trial: $0.trial, seed: $0.seed, durationSeconds: $0.seconds,
-                                              summary: $0.summary, phases: $0.phases) },
-            timeseries: first.timeseries,
-            histograms: overall.encodedHistograms(stageNames: stageNames),
-            memoryLayer: last.workloadStatistics.memoryLayer)
+        return (summary, phases)
     }
 
-    static func merge(_ parts: [RunSummary], measurements: Measurements, seconds: [Double], stageNames: [String]) -> RunSummary {
-        guard parts.count > 1 else { return parts.first ?? RunSummary() }
-        return ResultMerger.combine(parts, latency: measurements.latencySummaries(stageNames: stageNames), seconds: seconds)
-    }
-
-    static func warnings(build: BuildInfo, trials: [TrialOutcome], interrupted: Bool) -> [String] {
-        var w: [String] = []
-        if build.configuration != "release" {
-            w.append("debug build: timings are not representative; build with `swift build -c release` (make build)")
-        }
-        if !build.jemalloc {
-            w.append("built without jemalloc: no allocation counts or allocator statistics; RSS comes from /proc")
-        }
-        if interrupted {
-            w.append("interrupted: the run was stopped early; figures cover only what was measured before the stop")
-        }
-        let abandoned = trials.reduce(0) { $0 + $1.abandoned }
-        if abandoned > 0 {
-            w.append("\(abandoned) arrivals were due but never started because the run was stopped")
-        }
+    /// The warnings a result's build and trials call for.
+    public static func warnings(build: BuildInfo, trials: [TrialSummary], interrupted: Bool, measuredSeconds: Double) -> [RunWarning] {
+        var w = RunWarning.forBuild(build)
+        if interrupted { w.append(.interrupted(measuredSeconds: measuredSeconds)) }
+        let partial = trials.filter(\.partial).map(\.trial)
+        if !partial.isEmpty && trials.count > partial.count { w.append(.partialTrials(partial)) }
         let errors = trials.reduce(0) { $0 + $1.summary.errors }
-        if errors > 0 {
-            let first = trials.compactMap(\.firstError).first.map { "; the first threw: \($0)" } ?? ""
-            w.append("\(errors) episodes failed (the workload threw); their latency is still counted\(first)")
-        }
+        if errors > 0 { w.append(.failedEpisodes(errors, firstError: nil)) }
         let dropped = trials.reduce(0) { $0 + $1.summary.dropped }
-        if dropped > 0 {
-            w.append("\(dropped) arrivals were dropped at the queue bound (max_queue)")
-        }
-        if build.dirty {
-            w.append("built from a tree with uncommitted changes (commit \(build.commit.prefix(12)) + changes)")
-        }
+        if dropped > 0 { w.append(.dropped(dropped)) }
         return w
     }
 }

@@ -43,7 +43,7 @@ public struct RunOptions: Sendable {
 /// Runs a scenario against a workload — warm-up, phases, trials — and assembles the result.
 public enum BenchmarkRunner {
     /// Runs `scenario` `options.trials` times, each on a workload `makeWorkload(trial, seed)` builds.
-    /// Thresholds are not evaluated here (the caller owns their parsing and errors).
+    /// Thresholds are not evaluated here (see ``Threshold/evaluate(_:)``).
     /// - Throws: ``HarnessError`` when a fault names an unknown stage or a worker cannot start;
     ///   whatever `makeWorkload` throws.
     public static func run<W: Workload>(
@@ -61,18 +61,14 @@ public enum BenchmarkRunner {
         return assemble(trials, scenario: scenario, startedAt: startedAt, options: options)
     }
 
-    /// One trial's raw outcome.
+    /// One trial's outcome.
     struct TrialOutcome {
-        var trial: Int
-        var seed: UInt64
-        var stageNames: [String]
-        var overall: Measurements
-        var summary: RunSummary
-        var phases: [PhaseSummary]
-        var phaseMeasurements: [Measurements]
+        var summary: TrialSummary
+        var catalogue: MetricCatalogue
+        var workloadName: String
         var timeseries: [TimeseriesPoint]
-        var seconds: Double
-        var workloadStatistics: WorkloadStatistics
+        var events: [WorkloadEvent]
+        var details: JSONValue?
         var abandoned: UInt64
         /// What the first failing episode threw, if any failed.
         var firstError: String?
@@ -80,10 +76,16 @@ public enum BenchmarkRunner {
 
     static func runTrial<W: Workload>(_ trial: Int, seed: UInt64, scenario: Scenario, workload: W,
                                       options: RunOptions) throws -> TrialOutcome {
-        let stageNames = workload.stageNames
+        let vocabulary = workload.vocabulary
+        let stageNames = vocabulary.stages.map(\.name)
+        let catalogue = MetricCatalogue.standard(for: vocabulary)
+        let shape = RecordingShape(stageNames: stageNames, sampleNames: vocabulary.samples,
+                                   countsAllocations: options.memory.allocatorSnapshot() != nil)
+        let probe = WorkloadProbe(workload)
         let faults = try FaultInjector(scenario.inject, stageNames: stageNames)
         defer { faults.releaseLeaks() }
-        let recorder = Recorder(stageCount: stageNames.count, stripes: 2 * Swift.max(1, options.cores))
+        let recorder = Recorder(stageCount: stageNames.count, sampleCount: vocabulary.samples.count,
+                                stripes: 2 * Swift.max(1, options.cores))
         let live = LiveState()
         let driver = LoadDriver(workload: workload, recorder: recorder, faults: faults, memory: options.memory,
                                 live: live, stop: options.stop, episodes: EpisodeCounter())
@@ -94,73 +96,97 @@ public enum BenchmarkRunner {
             options.onPhase?(-1, warm.label)
             _ = try run(warm, with: driver)
             _ = recorder.takePhase()
-            var discard = IntervalMeasurements()
+            var discard = recorder.makeInterval()
             recorder.takeInterval(into: &discard)
+            _ = workload.drainEvents()
         }
 
         let plan = PlannedPhase.plan(scenario, defaultWorkers: workers)
         options.onMeasureStart?()
         let measureStart = monotonicNanoseconds()
         faults.arm(at: measureStart)
+        let runStart = Probe.take(options.memory, workload: probe, at: measureStart)
+        live.notePeaks(runStart)
         let sampler = Sampler(
-            recorder: recorder, memory: options.memory, live: live, interval: scenario.interval, start: measureStart,
-            statistics: { workload.statistics() },
+            recorder: recorder, memory: options.memory, live: live, interval: scenario.interval, start: runStart,
+            workload: probe, events: { workload.drainEvents() }, catalogue: catalogue, shape: shape,
             hooks: .init(onInterval: options.onInterval, onProgress: options.onProgress,
                          nominalSeconds: plan.reduce(0) { $0 + $1.nominalSeconds }))
-        let runStart = Snapshot.take(options.memory, workload: workload, at: measureStart)
-        live.runRSSPeak.store(runStart.rss, ordering: .relaxed)
-        sampler.run()
+        try sampler.run()
 
-        var phases: [PhaseSummary] = []
-        var phaseMeasurements: [Measurements] = []
-        var overall = Measurements(stageCount: stageNames.count)
+        var runs: [PhaseRun<W>] = []
+        var overall = Measurements(stageCount: stageNames.count, sampleCount: vocabulary.samples.count)
         var abandoned: UInt64 = 0
         var dropped: UInt64 = 0
-        var phaseSnapshots: [(Snapshot, Snapshot)] = []
+        var failure: (any Error)?
         for (index, planned) in plan.enumerated() {
             if options.stop.isSet { break }
             live.phase.store(index, ordering: .relaxed)
             live.label.withLock { $0 = planned.label }
             options.onPhase?(index, planned.label)
-            let before = Snapshot.take(options.memory, workload: workload)
-            live.phaseRSSPeak.store(before.rss, ordering: .relaxed)
-            let outcome = try run(planned, with: driver)
+            let before = Probe.take(options.memory, workload: probe)
+            live.resetPhasePeaks(before)
+            let outcome: LoadDriver<W>.Outcome
+            do {
+                outcome = try run(planned, with: driver)
+            } catch {
+                failure = error
+                break
+            }
             let m = recorder.takePhase()
-            let after = Snapshot.take(options.memory, workload: workload)
-            live.notePeak(after.rss)
+            let after = Probe.take(options.memory, workload: probe)
+            live.notePeaks(after)
             abandoned += outcome.abandoned
             dropped += outcome.dropped
             overall.add(m)
-            phaseMeasurements.append(m)
-            phaseSnapshots.append((before, after))
-            let wall = Double(outcome.end &- outcome.start) / 1e9
-            let busy = Swift.max(planned.nominalSeconds, wall)
-            let drain = m.lastCompletion > outcome.start ? Double(m.lastCompletion &- outcome.start) / 1e9 : nil
-            let stats = summarize(m, from: before, to: after, rssPeak: live.phaseRSSPeak.load(ordering: .relaxed),
-                                  points: [], dropped: outcome.dropped, seconds: busy, stageNames: stageNames)
-            let isOpen: Bool
-            if case .open = planned.mode { isOpen = true } else { isOpen = false }
-            phases.append(PhaseSummary(
-                index: index, scenarioPhase: planned.scenarioPhase, kind: planned.kind, label: planned.label, targetRate: outcome.targetRate,
-                achievedRate: busy > 0 ? Double(m.episodes) / busy : 0, concurrency: outcome.workers,
-                maxQueueDepth: UInt64(outcome.maxQueueDepth), drainSeconds: isOpen ? drain : nil,
-                startSeconds: Double(outcome.start &- measureStart) / 1e9, durationSeconds: wall, stats: stats))
+            runs.append(PhaseRun<W>(planned: planned, index: index, outcome: outcome, measurements: m, before: before, after: after,
+                                 peaks: live.phasePeaks.withLock { $0 }))
         }
         options.onMeasureEnd?(overall.episodes)
-        let timeseries = sampler.finish()
-        let runEnd = Snapshot.take(options.memory, workload: workload)
+        let collected = sampler.finish()
+        if let failure { throw failure }
+        let runEnd = Probe.take(options.memory, workload: probe)
+        live.notePeaks(runEnd)
         let seconds = Double(runEnd.time &- measureStart) / 1e9
-        // Per-phase RSS slopes need the time series, which is complete only now.
-        for i in phases.indices {
-            let points = timeseries.filter { $0.phase == phases[i].index }
-            phases[i].stats.memory.rssSlopeBytesPerEpisode = rssSlope(points)
+
+        // Slopes need the time series, which is complete only now.
+        var phases: [PhaseSummary] = []
+        for r in runs {
+            let wall = Double(r.outcome.end &- r.outcome.start) / 1e9
+            let busy = Swift.max(r.planned.nominalSeconds, wall)
+            let isOpen: Bool
+            if case .open = r.planned.mode { isOpen = true } else { isOpen = false }
+            let drain = isOpen && r.measurements.lastCompletion > r.outcome.start
+                ? Double(r.measurements.lastCompletion &- r.outcome.start) / 1e9 : nil
+            let slopes = gaugeSlopes(collected.gaugeSamples.filter { $0.phase == r.index }.map { ($0.episodesTotal, $0.gauges) })
+            let span = r.before.span(to: r.after, measurements: r.measurements, seconds: busy, dropped: r.outcome.dropped,
+                                     peaks: r.peaks, slopes: slopes, shape: shape)
+            phases.append(PhaseSummary(
+                index: r.index, scenarioPhase: r.planned.scenarioPhase, kind: r.planned.kind, label: r.planned.label,
+                targetRate: r.outcome.targetRate, concurrency: r.outcome.workers,
+                maxQueueDepth: UInt64(r.outcome.maxQueueDepth), drainSeconds: drain,
+                startSeconds: Double(r.outcome.start &- measureStart) / 1e9, durationSeconds: wall,
+                stats: catalogue.summarize(span)))
         }
-        let summary = summarize(overall, from: runStart, to: runEnd, rssPeak: live.runRSSPeak.load(ordering: .relaxed),
-                                points: timeseries, dropped: dropped, seconds: seconds, stageNames: stageNames)
-        return TrialOutcome(trial: trial, seed: seed, stageNames: stageNames, overall: overall, summary: summary,
-                            phases: phases, phaseMeasurements: phaseMeasurements, timeseries: timeseries,
-                            seconds: seconds, workloadStatistics: workload.statistics(), abandoned: abandoned,
-                            firstError: live.firstError.withLock { $0 })
+        let slopes = gaugeSlopes(collected.gaugeSamples.map { ($0.episodesTotal, $0.gauges) })
+        let span = runStart.span(to: runEnd, measurements: overall, seconds: seconds, dropped: dropped,
+                                 peaks: live.runPeaks.withLock { $0 }, slopes: slopes, shape: shape)
+        let summary = TrialSummary(trial: trial, seed: seed, durationSeconds: seconds, partial: options.stop.isSet,
+                                   summary: catalogue.summarize(span), phases: phases)
+        return TrialOutcome(summary: summary, catalogue: catalogue, workloadName: vocabulary.name,
+                            timeseries: collected.points, events: collected.events, details: workload.details(),
+                            abandoned: abandoned, firstError: live.firstError.withLock { $0 })
+    }
+
+    /// One phase as the driver ran it, before its summary is made (which needs the whole time series).
+    struct PhaseRun<W: Workload> {
+        var planned: PlannedPhase
+        var index: Int
+        var outcome: LoadDriver<W>.Outcome
+        var measurements: Measurements
+        var before: Probe
+        var after: Probe
+        var peaks: [String: Double]
     }
 
     private static func run<W>(_ planned: PlannedPhase, with driver: LoadDriver<W>) throws(HarnessError) -> LoadDriver<W>.Outcome {
@@ -171,48 +197,4 @@ public enum BenchmarkRunner {
             try driver.runClosedLoop(concurrency: c, seconds: seconds)
         }
     }
-}
-
-/// The state of the process at one moment, for deltas over a span.
-struct Snapshot {
-    var time: UInt64
-    var rss: UInt64
-    var allocator: AllocatorSnapshot?
-    var cpu: (user: Double, system: Double)
-    var phi: PhiStats
-
-    static func take<W: Workload>(_ memory: any MemorySampler, workload: W, at time: UInt64 = monotonicNanoseconds()) -> Snapshot {
-        Snapshot(time: time, rss: memory.residentBytes(), allocator: memory.allocatorSnapshot(),
-                 cpu: processCPUTime(), phi: workload.statistics().phi)
-    }
-}
-
-/// Theil–Sen slope of RSS against completed episodes over `points`, bytes/episode (0 if too few).
-func rssSlope(_ points: [TimeseriesPoint]) -> Double {
-    TheilSen.fit(x: points.map { Double($0.episodesTotal) }, y: points.map { Double($0.rssBytes) })?.slope ?? 0
-}
-
-/// A run summary from one span's measurements and the process state at its ends.
-func summarize(_ m: Measurements, from a: Snapshot, to b: Snapshot, rssPeak: UInt64, points: [TimeseriesPoint],
-               dropped: UInt64, seconds: Double, stageNames: [String]) -> RunSummary {
-    let episodes = Double(Swift.max(m.episodes, 1))
-    var memory = MemoryStats(
-        rssStartBytes: a.rss, rssEndBytes: b.rss, rssPeakBytes: Swift.max(rssPeak, a.rss, b.rss),
-        rssGrowthPct: a.rss > 0 ? (Double(b.rss) - Double(a.rss)) / Double(a.rss) * 100 : 0,
-        rssSlopeBytesPerEpisode: rssSlope(points))
-    if let ea = a.allocator, let eb = b.allocator {
-        memory.allocationsPerEpisode = Double(eb.requests &- ea.requests) / episodes
-        memory.bytesAllocatedPerEpisode = Double(m.bytesAllocated) / episodes
-        memory.jemalloc = eb.stats
-    }
-    let user = b.cpu.user - a.cpu.user
-    let system = b.cpu.system - a.cpu.system
-    let wall = Double(b.time &- a.time) / 1e9
-    return RunSummary(
-        episodes: m.episodes, errors: m.errors, dropped: dropped,
-        throughputEps: seconds > 0 ? Double(m.episodes) / seconds : 0,
-        latencyNs: m.latencySummaries(stageNames: stageNames),
-        phi: b.phi.since(a.phi),
-        memory: memory,
-        cpu: CPUStats(userSeconds: user, systemSeconds: system, utilization: wall > 0 ? (user + system) / wall : 0))
 }

@@ -8,6 +8,8 @@ public enum HarnessError: Error, CustomStringConvertible, Equatable {
     case write(path: String, reason: String)
     /// A setting has an impossible value.
     case invalid(String)
+    /// The system refused to start another thread (`pthread_create` failed with `code`).
+    case threadStart(name: String, code: Int32)
 
     public var description: String {
         switch self {
@@ -19,6 +21,8 @@ public enum HarnessError: Error, CustomStringConvertible, Equatable {
             "\(path): cannot write: \(reason)"
         case .invalid(let message):
             message
+        case .threadStart(let name, let code):
+            "cannot start thread \(name): pthread_create failed with error \(code) (too many threads for this machine; lower workers or concurrency)"
         }
     }
 }

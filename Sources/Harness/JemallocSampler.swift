@@ -1,6 +1,5 @@
-#if Jemalloc
+import Allocator
 import BenchModel
-import CJemalloc
 
 /// Memory figures from jemalloc (the process allocator when the `Jemalloc` trait is on) plus RSS.
 public struct JemallocSampler: MemorySampler {
@@ -10,15 +9,14 @@ public struct JemallocSampler: MemorySampler {
 
     public func allocatorSnapshot() -> AllocatorSnapshot? {
         // Statistics are cached until the epoch advances.
-        var epoch: UInt64 = 1
-        guard (try? Mallctl.write("epoch", &epoch)) != nil else { return nil }
+        guard (try? Mallctl.write("epoch", UInt64(1))) != nil else { return nil }
         do {
             let stats = JemallocStats(
                 allocated: UInt64(try Mallctl.read("stats.allocated", as: Int.self)),
                 active: UInt64(try Mallctl.read("stats.active", as: Int.self)),
                 resident: UInt64(try Mallctl.read("stats.resident", as: Int.self)),
                 mapped: UInt64(try Mallctl.read("stats.mapped", as: Int.self)))
-            let all = "stats.arenas.\(mallctlArenasAll)"
+            let all = "stats.arenas.\(Mallctl.arenasAll)"
             let requests = try Mallctl.read("\(all).small.nrequests", as: UInt64.self)
                 + Mallctl.read("\(all).large.nrequests", as: UInt64.self)
             return AllocatorSnapshot(stats: stats, requests: requests)
@@ -37,49 +35,12 @@ public struct JemallocSampler: MemorySampler {
     }
 }
 
-/// jemalloc's `MALLCTL_ARENAS_ALL` (a macro Swift does not import): the index that sums all arenas.
-let mallctlArenasAll = 4096
-
-/// The one place `mallctl` is called.
-enum Mallctl {
-    struct Failure: Error, CustomStringConvertible {
-        var name: String
-        var code: Int32
-        var description: String { "mallctl(\"\(name)\") failed with error \(code)" }
-    }
-
-    static func read<T>(_ name: String, as: T.Type) throws(Failure) -> T {
-        let size = MemoryLayout<T>.size
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: MemoryLayout<T>.alignment)
-        defer { raw.deallocate() }
-        var len = size
-        let rc = mallctl(name, raw, &len, nil, 0)
-        guard rc == 0 else { throw Failure(name: name, code: rc) }
-        return raw.load(as: T.self)
-    }
-
-    static func write<T>(_ name: String, _ value: inout T) throws(Failure) {
-        let rc = withUnsafeMutableBytes(of: &value) { mallctl(name, nil, nil, $0.baseAddress, $0.count) }
-        guard rc == 0 else { throw Failure(name: name, code: rc) }
-    }
-
-    static func call(_ name: String) throws(Failure) {
-        let rc = mallctl(name, nil, nil, nil, 0)
-        guard rc == 0 else { throw Failure(name: name, code: rc) }
-    }
-}
-#endif
-
 /// The memory sampler this build should use: jemalloc's when it is the allocator, /proc otherwise.
 public func defaultMemorySampler() -> any MemorySampler {
-    #if Jemalloc
-    JemallocSampler()
-    #else
-    ProcMemorySampler()
-    #endif
+    jemallocEnabled ? JemallocSampler() : ProcMemorySampler()
 }
 
-/// True when this binary was built with jemalloc as its allocator.
+/// Whether this build links jemalloc as its allocator.
 public var jemallocEnabled: Bool {
     #if Jemalloc
     true

@@ -13,6 +13,11 @@ public enum LeakAnalysis {
     /// Default tolerance, bytes per episode.
     public static let defaultTolerance = 128.0
 
+    /// The series the verdict reads from each time-series point.
+    static let rssKey = "memory.rss_end_bytes"
+    static let allocatedKey = "memory.jemalloc.allocated"
+    static let p99Key = "e2e.p99"
+
     /// The verdict, or nil when there are too few intervals (fewer than 6 after the skip).
     public static func verdict(_ timeseries: [TimeseriesPoint], skipFraction: Double = 0.1,
                                toleranceBytesPerEpisode tolerance: Double = defaultTolerance) -> LeakVerdict? {
@@ -25,10 +30,10 @@ public enum LeakAnalysis {
         }
         let all = points[...]
         let lastHalf = points.suffix(points.count / 2)
-        let rssOf: (TimeseriesPoint) -> Double = { Double($0.rssBytes) }
-        let allocatedOf: (TimeseriesPoint) -> Double = { Double($0.jemallocAllocated ?? 0) }
-        guard let rss = fit(all, rssOf) else { return nil }
-        let hasAllocator = points.allSatisfy { $0.jemallocAllocated != nil }
+        let rssOf: (TimeseriesPoint) -> Double = { $0.metric(rssKey) ?? 0 }
+        let allocatedOf: (TimeseriesPoint) -> Double = { $0.metric(allocatedKey) ?? 0 }
+        guard points.allSatisfy({ $0.metric(rssKey) != nil }), let rss = fit(all, rssOf) else { return nil }
+        let hasAllocator = points.allSatisfy { $0.metric(allocatedKey) != nil }
         let allocated = hasAllocator ? fit(all, allocatedOf) : nil
         func sustained(_ whole: TheilSen?, _ y: @escaping (TimeseriesPoint) -> Double) -> Bool {
             guard let whole, whole.low > tolerance, let end = fit(lastHalf, y) else { return false }
@@ -36,12 +41,13 @@ public enum LeakAnalysis {
         }
         let rssLeaks = sustained(rss, rssOf)
         let allocLeaks = hasAllocator && sustained(allocated, allocatedOf)
-        let baseRSS = Double(points[0].rssBytes)
+        let baseRSS = rssOf(points[0])
         let growthPer1000 = baseRSS > 0 ? rss.slope * 1000 / baseRSS * 100 : 0
 
         let tenth = Swift.max(1, points.count / 10)
-        let firstP99 = points.prefix(tenth).map(\.p99Ns).sorted()[tenth / 2]
-        let lastP99 = points.suffix(tenth).map(\.p99Ns).sorted()[tenth / 2]
+        let p99 = { (p: TimeseriesPoint) in UInt64(Swift.min(Swift.max(p.metric(p99Key) ?? 0, 0), 1.8e19)) }
+        let firstP99 = points.prefix(tenth).map(p99).sorted()[tenth / 2]
+        let lastP99 = points.suffix(tenth).map(p99).sorted()[tenth / 2]
         let drift = firstP99 > 0 ? Double(lastP99) / Double(firstP99) : 1
 
         func describe(_ name: String, _ fit: TheilSen) -> String {

@@ -16,6 +16,21 @@ public protocol MemorySampler: Sendable {
     func flushThreadCache()
 }
 
+/// jemalloc `stats.*` (bytes), read after refreshing `epoch`.
+public struct JemallocStats: Sendable, Equatable {
+    public var allocated: UInt64
+    public var active: UInt64
+    public var resident: UInt64
+    public var mapped: UInt64
+
+    public init(allocated: UInt64 = 0, active: UInt64 = 0, resident: UInt64 = 0, mapped: UInt64 = 0) {
+        self.allocated = allocated
+        self.active = active
+        self.resident = resident
+        self.mapped = mapped
+    }
+}
+
 /// Allocator statistics at one moment.
 public struct AllocatorSnapshot: Sendable, Equatable {
     public var stats: JemallocStats

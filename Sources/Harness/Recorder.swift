@@ -1,22 +1,22 @@
 import BenchModel
-import Histogram
 import Synchronization
 
-/// A fresh latency histogram (ns, 3 significant digits) that grows as larger values arrive.
-func makeLatencyHistogram() -> Histogram<UInt64> {
-    var h = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 1_000_000, numberOfSignificantValueDigits: .three)
-    h.autoResize = true
-    return h
-}
-
 /// Latency histograms and counters for one span (a phase, a trial, an interval).
+///
+/// Histogram slots: ``e2e``, ``service``, ``lateness``, then one per workload stage in its order.
 struct Measurements: Sendable {
-    /// Per stage, indexed like the workload's `stageNames`.
-    var stages: [Histogram<UInt64>]
-    /// From intended start (open loop) or actual start (closed loop) to completion.
-    var e2e: Histogram<UInt64>
-    /// From actual start to completion (service time, no queueing).
-    var service: Histogram<UInt64>
+    static let e2e = 0
+    static let service = 1
+    static let lateness = 2
+    /// Slots before the first stage.
+    static let fixedSlots = 3
+    /// Keys of the fixed slots, in slot order.
+    static let fixedKeys = [SpanKey.e2e, SpanKey.service, SpanKey.lateness]
+
+    var histograms: [LatencyHistogram]
+    /// Per declared sample: the sum of the values reported and how many were.
+    var sampleSums: [Double]
+    var sampleCounts: [Double]
     var episodes: UInt64 = 0
     var errors: UInt64 = 0
     /// Bytes allocated by worker threads during episodes (jemalloc per-thread counters).
@@ -24,71 +24,58 @@ struct Measurements: Sendable {
     /// Monotonic ns of the latest completion, 0 if none.
     var lastCompletion: UInt64 = 0
 
-    init(stageCount: Int) {
-        stages = (0..<stageCount).map { _ in makeLatencyHistogram() }
-        e2e = makeLatencyHistogram()
-        service = makeLatencyHistogram()
+    init(stageCount: Int, sampleCount: Int) {
+        histograms = (0..<(Self.fixedSlots + stageCount)).map { _ in LatencyHistogram() }
+        sampleSums = Array(repeating: 0, count: sampleCount)
+        sampleCounts = Array(repeating: 0, count: sampleCount)
     }
 
     mutating func add(_ other: Measurements) {
-        for i in stages.indices { stages[i].add(other.stages[i]) }
-        e2e.add(other.e2e)
-        service.add(other.service)
-        episodes += other.episodes
-        errors += other.errors
-        bytesAllocated += other.bytesAllocated
+        for i in histograms.indices { histograms[i].add(other.histograms[i]) }
+        for i in sampleSums.indices {
+            sampleSums[i] += other.sampleSums[i]
+            sampleCounts[i] += other.sampleCounts[i]
+        }
+        episodes &+= other.episodes
+        errors &+= other.errors
+        bytesAllocated &+= other.bytesAllocated
         lastCompletion = Swift.max(lastCompletion, other.lastCompletion)
     }
 
     /// Empties the span, keeping the histograms' storage.
     mutating func reset() {
-        for i in stages.indices { stages[i].reset() }
-        e2e.reset()
-        service.reset()
+        for i in histograms.indices { histograms[i].reset() }
+        for i in sampleSums.indices {
+            sampleSums[i] = 0
+            sampleCounts[i] = 0
+        }
         episodes = 0
         errors = 0
         bytesAllocated = 0
         lastCompletion = 0
     }
 
-    /// Latency summaries keyed `e2e`, `service` and by stage name (stages that never ran are left out).
-    func latencySummaries(stageNames: [String]) -> [String: LatencySummary] {
-        var out = ["e2e": e2e.latencySummary, "service": service.latencySummary]
-        for (i, name) in stageNames.enumerated() where stages[i].totalCount > 0 {
-            out[name] = stages[i].latencySummary
+    /// The histograms by key; histograms that recorded nothing are left out (a stage that never ran,
+    /// lateness in closed loop).
+    func keyed(stageNames: [String]) -> [String: LatencyHistogram] {
+        var out: [String: LatencyHistogram] = [:]
+        for (i, h) in histograms.enumerated() where h.count > 0 {
+            out[i < Self.fixedSlots ? Self.fixedKeys[i] : stageNames[i - Self.fixedSlots]] = h
         }
+        // An episode measure is kept even when empty, so a span always says how many episodes it timed.
+        for i in [Self.e2e, Self.service] where out[Self.fixedKeys[i]] == nil { out[Self.fixedKeys[i]] = histograms[i] }
         return out
     }
 
-    /// Encoded histograms, same keys as ``latencySummaries(stageNames:)``.
-    func encodedHistograms(stageNames: [String]) -> [String: EncodedHistogram] {
-        var out = ["e2e": EncodedHistogram(e2e), "service": EncodedHistogram(service)]
-        for (i, name) in stageNames.enumerated() where stages[i].totalCount > 0 {
-            out[name] = EncodedHistogram(stages[i])
+    /// The counters the recorder itself measures: bytes allocated (when counted) and the samples.
+    func counters(sampleNames: [String], countsAllocations: Bool) -> [String: Double] {
+        var out: [String: Double] = [:]
+        if countsAllocations { out[SpanKey.allocatedBytes] = Double(bytesAllocated) }
+        for (i, name) in sampleNames.enumerated() where sampleCounts[i] > 0 {
+            out[name] = sampleSums[i]
+            out[MetricSource.sampleCountKey(name)] = sampleCounts[i]
         }
         return out
-    }
-}
-
-/// What one interval of the time series saw, taken out of the recorder by the sampler.
-struct IntervalMeasurements: Sendable {
-    var e2e = makeLatencyHistogram()
-    var episodes: UInt64 = 0
-    var errors: UInt64 = 0
-    var bytesAllocated: UInt64 = 0
-
-    mutating func add(_ other: IntervalMeasurements) {
-        e2e.add(other.e2e)
-        episodes += other.episodes
-        errors += other.errors
-        bytesAllocated += other.bytesAllocated
-    }
-
-    mutating func reset() {
-        e2e.reset()
-        episodes = 0
-        errors = 0
-        bytesAllocated = 0
     }
 }
 
@@ -100,29 +87,41 @@ final class Recorder: Sendable {
     final class Stripe: Sendable {
         struct State: Sendable {
             var phase: Measurements
-            var interval = IntervalMeasurements()
+            var interval: Measurements
         }
 
         let state: Mutex<State>
 
-        init(stageCount: Int) {
-            state = Mutex(State(phase: Measurements(stageCount: stageCount)))
+        init(stageCount: Int, sampleCount: Int) {
+            state = Mutex(State(phase: Measurements(stageCount: stageCount, sampleCount: sampleCount),
+                                interval: Measurements(stageCount: 0, sampleCount: sampleCount)))
         }
 
-        /// Records one finished episode: per-stage times, end-to-end and service latency.
+        /// Records one finished episode: per-stage times, samples, end-to-end, service and (open loop)
+        /// lateness. The interval keeps only the episode measures (stage detail is per phase).
         @inline(__always)
-        func record(timings: borrowing StageTimings, e2e: UInt64, service: UInt64, completion: UInt64,
+        func record(timings: borrowing StageTimings, e2e: UInt64, service: UInt64, lateness: UInt64?, completion: UInt64,
                     failed: Bool, bytesAllocated: UInt64) {
             state.withLock { s in
                 for i in 0..<timings.ran.count where timings.ran[i] {
-                    s.phase.stages[i].record(timings.nanoseconds[i])
+                    s.phase.histograms[Measurements.fixedSlots + i].record(timings.nanoseconds[i])
                 }
-                s.phase.e2e.record(e2e)
-                s.phase.service.record(service)
+                for i in 0..<timings.sampled.count where timings.sampled[i] {
+                    s.phase.sampleSums[i] += timings.samples[i]
+                    s.phase.sampleCounts[i] += 1
+                    s.interval.sampleSums[i] += timings.samples[i]
+                    s.interval.sampleCounts[i] += 1
+                }
+                s.phase.histograms[Measurements.e2e].record(e2e)
+                s.phase.histograms[Measurements.service].record(service)
+                s.interval.histograms[Measurements.e2e].record(e2e)
+                if let lateness {
+                    s.phase.histograms[Measurements.lateness].record(lateness)
+                    s.interval.histograms[Measurements.lateness].record(lateness)
+                }
                 s.phase.episodes &+= 1
                 s.phase.bytesAllocated &+= bytesAllocated
                 s.phase.lastCompletion = Swift.max(s.phase.lastCompletion, completion)
-                s.interval.e2e.record(e2e)
                 s.interval.episodes &+= 1
                 s.interval.bytesAllocated &+= bytesAllocated
                 if failed {
@@ -135,10 +134,12 @@ final class Recorder: Sendable {
 
     let stripes: [Stripe]
     let stageCount: Int
+    let sampleCount: Int
 
-    init(stageCount: Int, stripes: Int) {
+    init(stageCount: Int, sampleCount: Int, stripes: Int) {
         self.stageCount = stageCount
-        self.stripes = (0..<Swift.max(1, stripes)).map { _ in Stripe(stageCount: stageCount) }
+        self.sampleCount = sampleCount
+        self.stripes = (0..<Swift.max(1, stripes)).map { _ in Stripe(stageCount: stageCount, sampleCount: sampleCount) }
     }
 
     /// The stripe worker `id` records into.
@@ -146,7 +147,7 @@ final class Recorder: Sendable {
 
     /// Takes the current phase's measurements out of every stripe and resets them.
     func takePhase() -> Measurements {
-        var total = Measurements(stageCount: stageCount)
+        var total = Measurements(stageCount: stageCount, sampleCount: sampleCount)
         for stripe in stripes {
             stripe.state.withLock { s in
                 total.add(s.phase)
@@ -156,8 +157,10 @@ final class Recorder: Sendable {
         return total
     }
 
-    /// Takes the current interval's measurements out of every stripe and resets them.
-    func takeInterval(into total: inout IntervalMeasurements) {
+    /// Takes the current interval's measurements out of every stripe (into `total`, which is reset
+    /// first) and resets them.
+    func takeInterval(into total: inout Measurements) {
+        total.reset()
         for stripe in stripes {
             stripe.state.withLock { s in
                 total.add(s.interval)
@@ -165,4 +168,7 @@ final class Recorder: Sendable {
             }
         }
     }
+
+    /// An empty interval accumulator of the right shape.
+    func makeInterval() -> Measurements { Measurements(stageCount: 0, sampleCount: sampleCount) }
 }

@@ -6,14 +6,6 @@ import Synchronization
 import Glibc
 #endif
 
-/// Process CPU time so far (getrusage), seconds.
-func processCPUTime() -> (user: Double, system: Double) {
-    var usage = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
-    return (seconds(usage.ru_utime), seconds(usage.ru_stime))
-}
-
 /// What is running right now, shared between the driver (writes) and the sampler (reads).
 final class LiveState: Sendable {
     /// Index of the running phase in the result's `phases[]`, −1 before the first.
@@ -22,10 +14,9 @@ final class LiveState: Sendable {
     let dueBefore = Atomic<UInt64>(0)
     /// Arrivals dropped by queues of phases that have ended.
     let droppedBefore = Atomic<UInt64>(0)
-    /// Largest RSS seen since the current phase started.
-    let phaseRSSPeak = Atomic<UInt64>(0)
-    /// Largest RSS seen in the measured part.
-    let runRSSPeak = Atomic<UInt64>(0)
+    /// Largest value of each gauge sampled since the current phase started, and in the measured part.
+    let phasePeaks = Mutex<[String: Double]>([:])
+    let runPeaks = Mutex<[String: Double]>([:])
     /// The running open-loop phase's arrivals, nil in closed loop.
     let arrivals = Mutex<OpenLoopArrivals?>(nil)
     /// Human label of the running phase, for the progress line.
@@ -37,31 +28,24 @@ final class LiveState: Sendable {
         firstError.withLock { if $0 == nil { $0 = String(describing: error) } }
     }
 
-    func notePeak(_ rss: UInt64) {
-        phaseRSSPeak.max(rss)
-        runRSSPeak.max(rss)
+    /// Raises the phase and run peaks to the gauges of `probe` where it is higher.
+    func notePeaks(_ probe: Probe) {
+        let gauges = probe.gauges
+        phasePeaks.withLock { p in for (k, v) in gauges where v > (p[k] ?? -.infinity) { p[k] = v } }
+        runPeaks.withLock { p in for (k, v) in gauges where v > (p[k] ?? -.infinity) { p[k] = v } }
+    }
+
+    /// Starts a new phase's peaks at `probe`'s levels.
+    func resetPhasePeaks(_ probe: Probe) {
+        phasePeaks.withLock { $0 = probe.gauges }
     }
 }
 
-extension Atomic where Value == UInt64 {
-    func max(_ value: UInt64) {
-        var current = load(ordering: .relaxed)
-        while value > current {
-            let (exchanged, original) = compareExchange(expected: current, desired: value, ordering: .relaxed)
-            if exchanged { return }
-            current = original
-        }
-    }
-}
-
-/// One interval as the sampler saw it: the time-series point and the interval's end-to-end
-/// latency histogram (so a streamed log can be merged back into exact percentiles).
+/// One interval as the sampler saw it: the time-series point and the interval's raw span (counters,
+/// gauges and its end-to-end latency histogram), so a streamed log can be merged back exactly.
 public struct IntervalSnapshot: Sendable {
     public let point: TimeseriesPoint
-    let e2e: Histogram<UInt64>
-
-    /// The interval's end-to-end latency histogram, encoded.
-    public func encodedLatency() -> EncodedHistogram { EncodedHistogram(e2e) }
+    public let span: Span
 }
 
 /// A progress report for a live display.
@@ -71,14 +55,14 @@ public struct RunProgress: Sendable {
     /// Estimated seconds left, nil when unknown (bursts, queues draining).
     public var remainingSeconds: Double?
     public var throughputEps: Double
-    public var p99Ns: UInt64
+    public var p99Ns: Double
     public var queueDepth: UInt64
     public var episodes: UInt64
 }
 
-/// Takes one ``TimeseriesPoint`` per interval on its own thread, from the recorder (latency,
-/// episodes), the memory sampler (RSS, jemalloc), getrusage (CPU) and the workload (Φ cache).
-/// Constant memory per interval: the interval histogram is reused, not kept.
+/// Takes one ``TimeseriesPoint`` per interval on its own thread: the recorder's interval measures,
+/// a ``Probe`` of the process and the workload, the open-loop queue, and the workload's events. Each
+/// point's metrics are the catalogue's series metrics evaluated on the interval's span.
 final class Sampler: Sendable {
     struct Hooks: Sendable {
         /// Called with every interval, on the sampler thread (soak runs stream it to disk).
@@ -89,52 +73,65 @@ final class Sampler: Sendable {
         var nominalSeconds: Double = 0
     }
 
+    /// What the sampler hands back at the end.
+    struct Collected: Sendable {
+        var points: [TimeseriesPoint]
+        /// Each interval's gauge levels at its end, for slopes over any span of intervals.
+        var gaugeSamples: [(phase: Int, episodesTotal: UInt64, gauges: [String: Double])]
+        var events: [WorkloadEvent]
+    }
+
     private struct Cursor: Sendable {
-        var lastTime: UInt64
-        var cpu: (user: Double, system: Double)
-        var requests: UInt64?
-        var phi: PhiStats
+        var probe: Probe
         var scheduled: UInt64 = 0
         var dropped: UInt64 = 0
         var episodesTotal: UInt64 = 0
-        var interval = IntervalMeasurements()
+        var interval: Measurements
     }
 
     private let recorder: Recorder
     private let memory: any MemorySampler
     private let live: LiveState
-    private let statistics: @Sendable () -> WorkloadStatistics
+    private let workload: WorkloadProbe
+    private let events: @Sendable () -> [WorkloadEvent]
+    private let catalogue: MetricCatalogue
+    private let shape: RecordingShape
     private let intervalNs: UInt64
     private let start: UInt64
     private let hooks: Hooks
     private let cursor: Mutex<Cursor>
-    private let points = Mutex<[TimeseriesPoint]>([])
+    private let collected = Mutex(Collected(points: [], gaugeSamples: [], events: []))
     private let finished = DispatchSemaphore(value: 0)
     private let done = Atomic<Bool>(false)
     private let thread = Mutex<OSThread?>(nil)
 
-    init(recorder: Recorder, memory: any MemorySampler, live: LiveState, interval: Double,
-         start: UInt64, statistics: @escaping @Sendable () -> WorkloadStatistics, hooks: Hooks) {
+    init(recorder: Recorder, memory: any MemorySampler, live: LiveState, interval: Double, start: Probe,
+         workload: WorkloadProbe, events: @escaping @Sendable () -> [WorkloadEvent], catalogue: MetricCatalogue,
+         shape: RecordingShape, hooks: Hooks) {
         self.recorder = recorder
         self.memory = memory
         self.live = live
-        self.statistics = statistics
-        self.intervalNs = Swift.max(1_000_000, UInt64(interval * 1e9))
-        self.start = start
+        self.workload = workload
+        self.events = events
+        self.catalogue = catalogue
+        self.shape = shape
+        self.intervalNs = UInt64(Swift.min(Swift.max(interval, 0.001), 86_400) * 1e9)
+        self.start = start.time
         self.hooks = hooks
-        self.cursor = Mutex(Cursor(lastTime: start, cpu: processCPUTime(),
-                                   requests: memory.allocatorSnapshot()?.requests, phi: statistics().phi))
+        // Warm-up's arrivals and drops are already in the run totals; the first interval starts after them.
+        self.cursor = Mutex(Cursor(probe: start, scheduled: live.dueBefore.load(ordering: .relaxed),
+                                   dropped: live.droppedBefore.load(ordering: .relaxed), interval: recorder.makeInterval()))
     }
 
     /// Starts sampling on a thread of its own.
-    func run() {
-        let t = OSThread(name: "phibench-sampler") { [self] in
+    func run() throws(HarnessError) {
+        let t = try OSThread(name: "phibench-sampler") { [self] in
             var tick: UInt64 = 1
             while !done.load(ordering: .relaxed) {
                 let due = start &+ tick &* intervalNs
                 let now = monotonicNanoseconds()
                 if due > now {
-                    _ = finished.wait(timeout: .now() + .nanoseconds(Int(due - now)))
+                    _ = finished.wait(timeout: .now() + .nanoseconds(Int(clamping: due - now)))
                     if done.load(ordering: .relaxed) { break }
                 }
                 takePoint(at: Swift.max(due, monotonicNanoseconds()))
@@ -145,76 +142,65 @@ final class Sampler: Sendable {
     }
 
     /// Stops sampling, taking a last partial point if the last interval saw any work.
-    /// - Returns: every point taken.
-    func finish() -> [TimeseriesPoint] {
+    func finish() -> Collected {
         done.store(true, ordering: .relaxed)
         finished.signal()
         thread.withLock { $0 }?.join()
         let now = monotonicNanoseconds()
-        let sinceLast = cursor.withLock { now &- $0.lastTime }
+        let sinceLast = cursor.withLock { now &- $0.probe.time }
         if sinceLast > intervalNs / 10 {
             takePoint(at: now)
         }
-        return points.withLock { $0 }
+        return collected.withLock { $0 }
     }
 
     private func takePoint(at now: UInt64) {
-        let rss = memory.residentBytes()
-        live.notePeak(rss)
-        let allocator = memory.allocatorSnapshot()
-        let cpu = processCPUTime()
-        let phi = statistics().phi
+        let probe = Probe.take(memory, workload: workload, at: now)
+        live.notePeaks(probe)
         let arrivals = live.arrivals.withLock { $0 }
         let open = arrivals?.sample(now: now)
         let depth = UInt64(open?.maxDepth ?? 0)
         let dropped = live.droppedBefore.load(ordering: .relaxed) + UInt64(open?.dropped ?? 0)
         let scheduled = live.dueBefore.load(ordering: .relaxed) + UInt64(open?.due ?? 0)
+        let phase = live.phase.load(ordering: .relaxed)
+        let tSeconds = Double(now &- start) / 1e9
+        let newEvents = events().map { e in
+            var e = e
+            e.tSeconds = tSeconds
+            return e
+        }
 
-        let (point, e2e): (TimeseriesPoint, Histogram<UInt64>) = cursor.withLock { c in
-            c.interval.reset()
+        let snapshot: IntervalSnapshot = cursor.withLock { c in
             recorder.takeInterval(into: &c.interval)
-            let dt = Double(now &- c.lastTime) / 1e9
-            let phiDelta = phi.since(c.phi)
+            let dt = Double(now &- c.probe.time) / 1e9
             c.episodesTotal += c.interval.episodes
-            let cpuUsed = (cpu.user - c.cpu.user) + (cpu.system - c.cpu.system)
-            let p = TimeseriesPoint(
-                tSeconds: Double(now &- start) / 1e9,
-                intervalSeconds: dt,
-                phase: live.phase.load(ordering: .relaxed),
-                episodes: c.interval.episodes,
+            let span = c.probe.span(to: probe, measurements: c.interval, seconds: dt, dropped: dropped &- c.dropped,
+                                    shape: RecordingShape(stageNames: [], sampleNames: shape.sampleNames,
+                                                          countsAllocations: shape.countsAllocations))
+            let point = TimeseriesPoint(
+                tSeconds: tSeconds, intervalSeconds: dt, phase: phase, episodes: c.interval.episodes,
                 episodesTotal: c.episodesTotal,
-                throughputEps: dt > 0 ? Double(c.interval.episodes) / dt : 0,
                 targetRate: arrivals == nil ? nil : (dt > 0 ? Double(scheduled &- c.scheduled) / dt : 0),
-                p50Ns: c.interval.e2e.totalCount > 0 ? c.interval.e2e.valueAtPercentile(50) : 0,
-                p99Ns: c.interval.e2e.totalCount > 0 ? c.interval.e2e.valueAtPercentile(99) : 0,
-                maxNs: c.interval.e2e.totalCount > 0 ? c.interval.e2e.max : 0,
-                rssBytes: rss,
-                jemallocAllocated: allocator?.stats.allocated,
-                allocations: allocator.flatMap { a in c.requests.map { a.requests &- $0 } },
-                bytesAllocated: allocator == nil ? nil : c.interval.bytesAllocated,
-                queueDepth: depth,
-                dropped: dropped &- c.dropped,
-                errors: c.interval.errors,
-                cpuUtilization: dt > 0 ? cpuUsed / dt : 0,
-                phiCacheHitRate: phiDelta.hits + phiDelta.misses > 0 ? phiDelta.cacheHitRate : nil)
-            c.lastTime = now
-            c.cpu = cpu
-            c.requests = allocator?.requests
-            c.phi = phi
+                queueDepth: depth, metrics: catalogue.evaluate(span, onlySeries: true))
+            c.probe = probe
             c.scheduled = scheduled
             c.dropped = dropped
-            return (p, c.interval.e2e)
+            return IntervalSnapshot(point: point, span: span)
         }
-        points.withLock { $0.append(point) }
-        hooks.onInterval(IntervalSnapshot(point: point, e2e: e2e))
+        collected.withLock {
+            $0.points.append(snapshot.point)
+            $0.gaugeSamples.append((phase, snapshot.point.episodesTotal, probe.gauges))
+            $0.events += newEvents
+        }
+        hooks.onInterval(snapshot)
         if let onProgress = hooks.onProgress {
-            let elapsed = point.tSeconds
+            let p = snapshot.point
             onProgress(RunProgress(
                 phaseLabel: live.label.withLock { $0 },
-                elapsedSeconds: elapsed,
-                remainingSeconds: hooks.nominalSeconds > elapsed ? hooks.nominalSeconds - elapsed : nil,
-                throughputEps: point.throughputEps, p99Ns: point.p99Ns, queueDepth: point.queueDepth,
-                episodes: point.episodesTotal))
+                elapsedSeconds: p.tSeconds,
+                remainingSeconds: hooks.nominalSeconds > p.tSeconds ? hooks.nominalSeconds - p.tSeconds : nil,
+                throughputEps: p.metric("throughput") ?? 0, p99Ns: p.metric("e2e.p99") ?? 0, queueDepth: p.queueDepth,
+                episodes: p.episodesTotal))
         }
     }
 }

@@ -106,10 +106,11 @@ public struct LoadedScenario: Sendable, Equatable {
 
     /// Checks what needs the workload's stage names: `slow:` faults name a real stage, and every
     /// threshold parses against the stages and the scenario's phase count.
-    /// - Parameter stages: the workload's `stageNames`.
+    /// - Parameter catalogue: the metrics of the workload the scenario drives.
     /// - Returns: the parsed thresholds, in scenario order.
     /// - Throws: ``ScenarioError/rejected(_:key:reason:)`` located at the offending entry.
-    public func validate(stages: [String]) throws(ScenarioError) -> [Threshold] {
+    public func validate(catalogue: MetricCatalogue) throws(ScenarioError) -> [Threshold] {
+        let stages = catalogue.stageKeys
         for (i, fault) in scenario.inject.enumerated() {
             guard case .slow(let stage, _) = fault, !stages.contains(stage) else { continue }
             let hint = KeySuggestion.closest(to: stage, among: stages).map { "did you mean `\($0)`? " } ?? ""
@@ -119,7 +120,7 @@ public struct LoadedScenario: Sendable, Equatable {
         var out: [Threshold] = []
         for (i, expression) in scenario.thresholds.enumerated() {
             do {
-                out.append(try Threshold.parse(expression, stages: stages, phaseCount: scenario.phases.count))
+                out.append(try Threshold.parse(expression, catalogue: catalogue, phaseCount: scenario.phases.count))
             } catch {
                 throw self.error(key: "thresholds[\(i)]", error.description)
             }

@@ -1,27 +1,22 @@
 import BenchModel
-import Synchronization
 
 /// A workload of pure busy work, for testing the harness and measuring its own overhead: each stage
 /// spins for a fixed time. With zero work it is the "no-op" workload (`phibench run --workload noop`).
 public final class SyntheticWorkload: Workload {
-    public let stageNames: [String]
+    public let vocabulary: WorkloadVocabulary
     /// Busy nanoseconds per stage, per episode.
     public let stageNanoseconds: [UInt64]
     /// Bytes allocated (and freed) per episode, to give allocation counters something to count.
     public let allocationBytes: Int
-    private let episodes = Atomic<UInt64>(0)
 
     public init(stages: [(name: String, nanoseconds: UInt64)] = [("A", 0), ("B", 0)], allocationBytes: Int = 0) {
-        stageNames = stages.map(\.name)
+        vocabulary = WorkloadVocabulary(name: "noop", stages: stages.map { .init($0.name) })
         stageNanoseconds = stages.map(\.nanoseconds)
         self.allocationBytes = allocationBytes
     }
 
     public func makeWorker(id: Int) throws -> Worker { Worker(workload: self) }
 
-    public func statistics() -> WorkloadStatistics {
-        WorkloadStatistics(ignitions: episodes.load(ordering: .relaxed))
-    }
 
     public struct Worker: WorkloadWorker {
         let workload: SyntheticWorkload
@@ -39,7 +34,6 @@ public final class SyntheticWorkload: Workload {
                     spin(nanoseconds: ns)
                 }
             }
-            workload.episodes.add(1, ordering: .relaxed)
         }
     }
 }

@@ -35,14 +35,22 @@ public struct TheilSen: Sendable, Equatable {
         slopes.sort()
         let slope = median(sorted: slopes)
         let intercept = median(sorted: zip(xs, ys).map { $1 - slope * $0 }.sorted())
-        // Sen's interval: ranks (N ∓ z·σ_S)/2 in the sorted slopes, σ_S² = n(n−1)(2n+5)/18 (Kendall's S).
+        // Sen's (1968) interval as scipy.stats.theilslopes computes it: σ² of Kendall's S with the
+        // tie correction for repeated x and y values, then ranks round((N − zσ)/2) − 1 and
+        // round((N + zσ)/2) (round half to even, as NumPy does) in the sorted slopes.
+        func ties(_ v: [Double]) -> Double {
+            var counts: [Double: Int] = [:]
+            for x in v { counts[x, default: 0] += 1 }
+            return counts.values.filter { $0 > 1 }.reduce(0.0) { t, k in t + Double(k * (k - 1) * (2 * k + 5)) }
+        }
+        let nn = Double(n)
+        let variance = (nn * (nn - 1) * (2 * nn + 5) - ties(xs) - ties(ys)) / 18
+        let c = 1.959963984540054 * Swift.max(variance, 0).squareRoot()
         let count = Double(slopes.count)
-        let sigma = (Double(n * (n - 1) * (2 * n + 5)) / 18).squareRoot()
-        let c = 1.959964 * sigma
-        let lowerRank = Int(((count - c) / 2).rounded(.down))
-        let upperRank = Int(((count + c) / 2).rounded(.up))
-        let low = slopes[Swift.max(0, Swift.min(slopes.count - 1, lowerRank))]
-        let high = slopes[Swift.max(0, Swift.min(slopes.count - 1, upperRank))]
+        let lowerRank = Swift.max(Int(((count - c) / 2).rounded(.toNearestOrEven)) - 1, 0)
+        let upperRank = Swift.min(Int(((count + c) / 2).rounded(.toNearestOrEven)), slopes.count - 1)
+        let low = slopes[Swift.min(lowerRank, slopes.count - 1)]
+        let high = slopes[Swift.max(upperRank, 0)]
         return TheilSen(slope: slope, intercept: intercept, low: low, high: high, points: n)
     }
 }

@@ -18,15 +18,20 @@ final class OSThread: @unchecked Sendable {
     }
 
     /// Starts `body` on a new thread named `name` (at most 15 characters are shown by the OS).
-    init(name: String, _ body: @escaping @Sendable () -> Void) {
-        let box = Unmanaged.passRetained(Box(name, body)).toOpaque()
+    /// - Throws: ``HarnessError/threadStart(name:code:)`` when the system refuses another thread.
+    init(name: String, _ body: @escaping @Sendable () -> Void) throws(HarnessError) {
+        let retained = Unmanaged.passRetained(Box(name, body))
+        let box = retained.toOpaque()
         let rc = pthread_create(&handle, nil, { arg in
             let box = Unmanaged<Box>.fromOpaque(arg!).takeRetainedValue()
             _ = String(box.name.prefix(15)).withCString { c_pthread_setname_np(pthread_self(), $0) }
             box.body()
             return nil
         }, box)
-        precondition(rc == 0, "pthread_create failed: \(rc)")
+        guard rc == 0 else {
+            retained.release()
+            throw .threadStart(name: name, code: rc)
+        }
     }
 
     /// Waits for the thread to finish.

@@ -46,7 +46,7 @@ public struct Threshold: Sendable, Equatable, CustomStringConvertible {
     public var op: ThresholdOperator
     /// The limit in the metric's base unit.
     public var limit: Double
-    /// The metric's unit, from ``RunSummary/unit(of:)``.
+    /// The metric's unit, from its catalogue entry.
     public var unit: MetricUnit
 
     public init(expression: String, scope: ThresholdScope = .run, metric: String, op: ThresholdOperator, limit: Double, unit: MetricUnit) {
@@ -60,13 +60,13 @@ public struct Threshold: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { expression }
 
-    /// Parses `[SCOPE.]METRIC OP VALUE`. `METRIC` must be known for a workload with `stages`
-    /// (``RunSummary/isKnownMetric(_:stages:)``). `VALUE`'s unit must suit the metric: a duration
+    /// Parses `[SCOPE.]METRIC OP VALUE`. `METRIC` must be in `catalogue` (the workload's and the
+    /// harness's metrics). `VALUE`'s unit must suit the metric: a duration
     /// (`5ms`) for latency, a rate (`1000/s` or bare) for throughput, a size (`512KB` or bare bytes)
-    /// for byte metrics, a bare number or `5%` for percent metrics, a bare number (or `80%`) for ratios,
+    /// for byte metrics, a bare number or `5%` for percent metrics, a fraction or `80%` for fractions,
     /// a bare number otherwise. `SCOPE` is `phase[N]` or `phase:KIND`; with `phaseCount`, N is checked.
     /// - Throws: ``ThresholdError`` quoting the expression and saying what was expected.
-    public static func parse(_ expression: String, stages: [String], phaseCount: Int? = nil) throws(ThresholdError) -> Threshold {
+    public static func parse(_ expression: String, catalogue: MetricCatalogue, phaseCount: Int? = nil) throws(ThresholdError) -> Threshold {
         func fail(_ reason: String) -> ThresholdError { .invalid(expression: expression, reason: reason) }
         var rest = Substring(expression.strippingBlanks)
         guard !rest.isEmpty else { throw fail("empty; expected METRIC OP VALUE, e.g. e2e.p99 < 5ms") }
@@ -87,19 +87,19 @@ public struct Threshold: Sendable, Equatable, CustomStringConvertible {
             throw fail("unknown operator \"\(opText)\"; expected one of \(operators)\(hint)")
         }
         guard !valueText.isEmpty else { throw fail("missing the value after \"\(opText)\"") }
-        guard RunSummary.isKnownMetric(metric, stages: stages) else {
-            let known = knownMetrics(stages: stages)
+        guard let descriptor = catalogue.descriptor(metric) else {
+            let known = catalogue.descriptors.map(\.key)
             throw .unknownMetric(expression: expression, metric: metric,
-                                 suggestion: KeySuggestion.closest(to: metric, among: known), known: knownMetricsSummary(stages: stages))
+                                 suggestion: KeySuggestion.closest(to: metric, among: known), known: catalogue.knownMetricsSummary)
         }
-        let unit = RunSummary.unit(of: metric)
+        let unit = descriptor.unit
         guard let limit = parseValue(valueText, unit: unit) else {
             throw .badValue(expression: expression, value: valueText, reason: expectedValue(valueText, unit: unit))
         }
         // Unit conversion leaves binary noise (5ms → 5000000.000000001 ns); a limit written in decimal
         // should compare as that decimal, so round to 12 significant digits.
         let clean = Double(String(format: "%.12g", limit)) ?? limit
-        return Threshold(expression: expression, scope: scope, metric: metric, op: op, limit: clean, unit: unit)
+        return Threshold(expression: expression, scope: scope, metric: descriptor.key, op: op, limit: clean, unit: unit)
     }
 
     /// Consumes a `phase[N].` or `phase:KIND.` prefix.
@@ -147,7 +147,8 @@ public struct Threshold: Sendable, Equatable, CustomStringConvertible {
         case .bytesPerEpisode: return Units.bytes(dropping("/episode", text))
         case .perEpisode: return number(dropping("/episode", text))
         case .percent: return number(dropping("%", text))
-        case .ratio: return text.hasSuffix("%") ? number(text.dropLast()).map { $0 / 100 } : number(text)
+        case .fraction: return text.hasSuffix("%") ? number(text.dropLast()).map { $0 / 100 } : number(text)
+        case .ratio: return number(text)
         case .count: return number(text)
         }
     }
@@ -162,37 +163,21 @@ public struct Threshold: Sendable, Equatable, CustomStringConvertible {
         case .bytesPerEpisode: "a size per episode like 2KB or 2048"
         case .perEpisode: "a number per episode like 12"
         case .percent: "a percentage like 5 or 5%"
-        case .ratio: "a fraction like 0.8 (or a percentage like 80%)"
+        case .fraction: "a fraction like 0.8 (or a percentage like 80%)"
+        case .ratio: "a number like 1.5"
         case .count: "a number like 0"
         }
         return "got \"\(text)\", expected \(expected)"
     }
 
-    /// Every metric path known for `stages`, for suggestions.
-    static func knownMetrics(stages: [String]) -> [String] {
-        let latencyKeys = ["e2e"] + stages
-        let stats = latencyStatistics + ["count"]
-        let latency = latencyKeys.flatMap { key in stats.map { "\(key).\($0)" } }
-        return (latency + fixedMetrics).filter { RunSummary.isKnownMetric($0, stages: stages) }
-    }
+}
 
+extension MetricCatalogue {
     /// The known metrics in a compact form for messages: `{e2e, TIG, …}.{p50, …}, throughput, …`.
-    static func knownMetricsSummary(stages: [String]) -> String {
-        let keys = (["e2e"] + stages).joined(separator: ", ")
-        let stats = (latencyStatistics + ["count"]).joined(separator: ", ")
-        let fixed = fixedMetrics.filter { RunSummary.isKnownMetric($0, stages: stages) }
-        return "{\(keys)}.{\(stats)}, " + fixed.joined(separator: ", ")
+    public var knownMetricsSummary: String {
+        let stats = LatencyStatistic.allCases.map(\.rawValue).joined(separator: ", ")
+        return "{\(histogramKeys.joined(separator: ", "))}.{\(stats)}, " + metrics.map(\.key).joined(separator: ", ")
     }
-
-    /// The non-latency metrics ``RunSummary/metric(_:)`` reads, in catalogue order.
-    static let fixedMetrics = [
-        "throughput", "errors", "dropped", "episodes", "error_rate",
-        "phi.cache_hit_rate", "phi.hits", "phi.misses",
-        "memory.rss_growth_pct", "memory.rss_peak_bytes", "memory.rss_start_bytes", "memory.rss_end_bytes",
-        "memory.rss_slope_bytes_per_episode", "memory.allocations_per_episode", "memory.bytes_allocated_per_episode",
-        "memory.jemalloc.allocated", "memory.jemalloc.active", "memory.jemalloc.resident", "memory.jemalloc.mapped",
-        "cpu.user_s", "cpu.system_s", "cpu.utilization",
-    ]
 }
 
 /// A threshold checked against a run: what goes into `result.json`, plus a sentence saying why.
@@ -219,6 +204,11 @@ extension Threshold {
     /// Evaluates the threshold on a result (its summary, or its phases for a phase scope).
     public func evaluate(_ result: BenchResult) -> ThresholdEvaluation {
         evaluate(summary: result.summary, phases: result.phases)
+    }
+
+    /// Evaluates every threshold on `result` and stores the outcomes in it.
+    public static func evaluate(_ thresholds: [Threshold], into result: inout BenchResult) {
+        result.thresholds = thresholds.map { $0.evaluate(result).result }
     }
 
     /// Evaluates on `summary` (run scope) or on the ``PhaseSummary``s the scope selects. When a scope
@@ -262,17 +252,15 @@ extension Threshold {
 
     /// The metric's value in `stats`, or why it has none.
     private func value(in stats: RunSummary) -> Result<Double, Missing> {
-        if metric == "phi.cache_hit_rate", stats.phi.hits + stats.phi.misses == 0 {
-            return .failure(Missing(reason: "no \u{03A6} cache lookups were made in the run"))
-        }
         if unit == .nanoseconds, let dot = metric.lastIndex(of: ".") {
             let stage = String(metric[..<dot])
-            guard let latency = stats.latencyNs[stage], latency.count > 0 else {
+            guard (stats.metric("\(stage).count") ?? 0) > 0 else {
                 return .failure(Missing(reason: "no \(stage) latency was recorded in the run"))
             }
         }
         guard let v = stats.metric(metric) else {
-            let hint = metric.hasPrefix("memory.") ? " (allocator statistics need the jemalloc build)" : ""
+            let hint = metric.hasPrefix("memory.") ? " (allocator statistics need the jemalloc build)"
+                : " (nothing it is computed from was counted)"
             return .failure(Missing(reason: "the run did not produce \(metric)\(hint)"))
         }
         return .success(v)
@@ -284,20 +272,8 @@ extension Threshold {
                             reason: reason)
     }
 
-    /// `v` (in the metric's base unit) the way a person reads it: `4.20ms`, `1000/s`, `16.0 KiB`, `0.812`.
-    public func format(_ v: Double) -> String {
-        switch unit {
-        case .nanoseconds: Units.formatNanoseconds(v)
-        case .seconds: Units.format(v, "s")
-        case .perSecond: Units.format(v, "/s")
-        case .bytes: Units.formatBytes(v)
-        case .bytesPerEpisode: Units.formatBytes(v) + "/episode"
-        case .perEpisode: Units.format(v, "/episode")
-        case .percent: Units.format(v, "%")
-        case .ratio: Units.fixed(v, digits: 3)
-        case .count: v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : Units.format(v, "")
-        }
-    }
+    /// `v` (in the metric's base unit) the way a person reads it: `4.20ms`, `1,000/s`, `16.0 KiB`.
+    public func format(_ v: Double) -> String { unit.format(v) }
 }
 
 /// Why a threshold expression was rejected. Messages quote the expression: `threshold "…": …`.

@@ -6,9 +6,11 @@ import Synchronization
 /// `timeseries.jsonl`: a run's intervals streamed to disk as they happen, one JSON object per line,
 /// each written with a single `write(2)` so a run killed with -9 leaves every finished interval
 /// readable. The first line is a header (scenario, machine, build), then one line per interval
-/// (the point plus its end-to-end latency histogram), and an `end` line when the run finished cleanly.
+/// (the point plus its raw span: counters, gauges, end-to-end latency histogram), and an `end` line
+/// when the run finished cleanly. The header carries the metric catalogue, so a rebuilt result
+/// derives its figures exactly as the run would have.
 public final class TimeseriesLog: Sendable {
-    public static let schemaID = "phibench.timeseries/1"
+    public static let schemaID = "phibench.timeseries/2"
 
     struct Header: Codable {
         var type = "header"
@@ -16,10 +18,12 @@ public final class TimeseriesLog: Sendable {
         var scenario: ScenarioRecord
         var machine: MachineInfo
         var build: BuildInfo
+        var workload: String
+        var catalogue: MetricCatalogue
         var startedAt: String
 
         enum CodingKeys: String, CodingKey {
-            case type, schema, scenario, machine, build
+            case type, schema, scenario, machine, build, workload, catalogue
             case startedAt = "started_at"
         }
     }
@@ -27,7 +31,7 @@ public final class TimeseriesLog: Sendable {
     struct Line: Codable {
         var type: String
         var point: TimeseriesPoint?
-        var e2e: EncodedHistogram?
+        var span: Span?
         var interrupted: Bool?
     }
 
@@ -37,11 +41,13 @@ public final class TimeseriesLog: Sendable {
 
     /// Creates (truncating) the log at `url` and writes its header.
     /// - Throws: ``HarnessError/write(path:reason:)``.
-    public init(url: URL, scenario: ScenarioRecord, machine: MachineInfo, build: BuildInfo) throws(HarnessError) {
+    public init(url: URL, scenario: ScenarioRecord, machine: MachineInfo, build: BuildInfo, workload: String,
+                catalogue: MetricCatalogue) throws(HarnessError) {
         path = url.path
         fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .write(path: path, reason: String(cString: strerror(errno))) }
-        try append(Header(scenario: scenario, machine: machine, build: build, startedAt: isoNow()))
+        try append(Header(scenario: scenario, machine: machine, build: build, workload: workload, catalogue: catalogue,
+                          startedAt: isoNow()))
     }
 
     deinit { close(fd) }
@@ -50,7 +56,7 @@ public final class TimeseriesLog: Sendable {
     /// this runs on the sampler thread in the middle of a run.
     public func append(_ interval: IntervalSnapshot) {
         do {
-            try append(Line(type: "interval", point: interval.point, e2e: interval.encodedLatency()))
+            try append(Line(type: "interval", point: interval.point, span: interval.span))
         } catch {
             failed.withLock { $0 = $0 ?? error.description }
         }

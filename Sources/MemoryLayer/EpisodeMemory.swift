@@ -1,4 +1,3 @@
-import BenchModel
 
 /// The pipeline's memory: an episodic store of conscious states and a store of per-episode
 /// metrics, behind one protocol so the naive baseline (`off`) and the optimised levels are

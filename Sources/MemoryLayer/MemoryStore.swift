@@ -1,4 +1,3 @@
-import BenchModel
 import Foundation
 
 /// The pipeline's episodic and metrics store. One instance per run, shared by every worker.

@@ -1,4 +1,3 @@
-import BenchModel
 import Synchronization
 
 /// The `off` level, the baseline to beat: every state as plain arrays in memory, kept until

@@ -51,15 +51,8 @@ public final class PipelineWorkload: Workload {
         context = PipelineContext(config: config, seed: seed, memory: memory)
     }
 
-    public var stageNames: [String] { PipelineStage.allCases.map(\.name) }
-
     public func makeWorker(id: Int) throws -> PipelineWorker {
         PipelineWorker(id: id, context: context)
-    }
-
-    public func statistics() -> WorkloadStatistics {
-        WorkloadStatistics(phi: context.phiCache.statistics, memoryLayer: context.memory.statistics(),
-                           ignitions: context.ignitions.load(ordering: .relaxed))
     }
 
     /// The interconnect graph every worker shares.

@@ -1,6 +1,4 @@
-#if Jemalloc
-import CJemalloc
-#endif
+import Allocator
 
 #if canImport(Glibc)
 import Glibc
@@ -123,11 +121,11 @@ public struct HeapProfiler: Sendable {
     public func start(lgSample: Int? = nil) throws(ProfilerError) {
         #if Jemalloc
         if let lgSample {
-            try Mallctl.write("prof.reset", Int(lgSample))
+            try Mallctl.set("prof.reset", Int(lgSample))
         } else {
-            try Mallctl.call("prof.reset")
+            try Mallctl.trigger("prof.reset")
         }
-        try Mallctl.write("prof.active", true)
+        try Mallctl.set("prof.active", true)
         #else
         throw .jemallocNotLinked
         #endif
@@ -137,7 +135,7 @@ public struct HeapProfiler: Sendable {
     /// - Throws: ``ProfilerError/mallctl(name:code:)``.
     public func stop() throws(ProfilerError) {
         #if Jemalloc
-        try Mallctl.write("prof.active", false)
+        try Mallctl.set("prof.active", false)
         #else
         throw .jemallocNotLinked
         #endif
@@ -148,11 +146,7 @@ public struct HeapProfiler: Sendable {
     ///   ``ProfilerError/heapProfileFormat(line:reason:)`` when it cannot be read back.
     public func dump(to path: String) throws(ProfilerError) -> HeapProfile {
         #if Jemalloc
-        let rc = path.withCString { file in
-            var pointer: UnsafePointer<CChar>? = file
-            return withUnsafeMutableBytes(of: &pointer) { mallctl("prof.dump", nil, nil, $0.baseAddress, $0.count) }
-        }
-        guard rc == 0 else { throw .mallctl(name: "prof.dump", code: rc) }
+        do { try Mallctl.write("prof.dump", cString: path) } catch { throw ProfilerError(error) }
         return try HeapProfile(contentsOf: path)
         #else
         throw .jemallocNotLinked
@@ -160,31 +154,23 @@ public struct HeapProfiler: Sendable {
     }
 }
 
-#if Jemalloc
-/// The one place this module calls `mallctl`.
-enum Mallctl {
-    static func read<T>(_ name: String, as type: T.Type) throws(ProfilerError) -> T {
-        let value = UnsafeMutablePointer<T>.allocate(capacity: 1)
-        defer { value.deallocate() }
-        var length = MemoryLayout<T>.size
-        let rc = mallctl(name, value, &length, nil, 0)
-        guard rc == 0 else { throw .mallctl(name: name, code: rc) }
-        return value.pointee
+extension Mallctl {
+    /// `write`, with a failure as this module's error.
+    fileprivate static func set<T>(_ name: String, _ value: T) throws(ProfilerError) {
+        do { try write(name, value) } catch { throw ProfilerError(error) }
     }
 
-    static func write<T>(_ name: String, _ value: T) throws(ProfilerError) {
-        var copy = value
-        try write(name, &copy)
-    }
-
-    static func write<T>(_ name: String, _ value: inout T) throws(ProfilerError) {
-        let rc = withUnsafeMutableBytes(of: &value) { mallctl(name, nil, nil, $0.baseAddress, $0.count) }
-        guard rc == 0 else { throw .mallctl(name: name, code: rc) }
-    }
-
-    static func call(_ name: String) throws(ProfilerError) {
-        let rc = mallctl(name, nil, nil, nil, 0)
-        guard rc == 0 else { throw .mallctl(name: name, code: rc) }
+    /// `call`, with a failure as this module's error.
+    fileprivate static func trigger(_ name: String) throws(ProfilerError) {
+        do { try call(name) } catch { throw ProfilerError(error) }
     }
 }
-#endif
+
+extension ProfilerError {
+    init(_ failure: Mallctl.Failure) {
+        switch failure {
+        case .failed(let name, let code): self = .mallctl(name: name, code: code)
+        case .unavailable: self = .jemallocNotLinked
+        }
+    }
+}

@@ -20,6 +20,10 @@ public enum ProfilerError: Error, Sendable, Equatable, CustomStringConvertible {
     case mallctl(name: String, code: Int32)
     /// A heap profile file could not be read or parsed.
     case heapProfileFormat(line: Int, reason: String)
+    /// The profiler of a session did not start, or produced nothing.
+    case noProfile(String)
+    /// A profile file could not be written.
+    case write(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -45,6 +49,10 @@ public enum ProfilerError: Error, Sendable, Equatable, CustomStringConvertible {
             return "jemalloc mallctl(\"\(name)\") failed: \(String(cString: strerror(code))) (error \(code))"
         case .heapProfileFormat(let line, let reason):
             return "heap profile line \(line): \(reason)"
+        case .noProfile(let reason):
+            return reason
+        case .write(let path, let reason):
+            return "\(path): cannot write: \(reason)"
         }
     }
 }

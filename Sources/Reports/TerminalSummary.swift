@@ -1,54 +1,62 @@
 import BenchModel
+import Foundation
 
-/// The short, readable summary `phibench run` prints: headline, latency table, Φ, memory, CPU,
-/// phases and thresholds, in plain text that fits 100 columns.
+/// The readable summary `phibench run` prints: headline, warnings, latency per histogram, every other
+/// metric of the catalogue, phases and thresholds, in plain text that fits about 110 columns.
 public enum TerminalSummary {
     public static func render(_ r: BenchResult) -> String {
         var out: [String] = []
         let s = r.summary
         let jem = r.build.jemalloc ? "jemalloc on" : "jemalloc off"
-        out.append("\(r.scenario.name) — \(r.build.configuration) build, \(jem), \(r.machine.cores) cores \(r.machine.cpuModel), commit \(r.build.commit.prefix(10))\(r.build.dirty ? "+dirty" : "")")
-        for w in r.warnings { out.append("  ⚠ \(w)") }
-        out.append("  episodes \(s.episodes)   throughput \(Units.fixed(s.throughputEps, digits: 1))/s   errors \(s.errors)   dropped \(s.dropped)   measured \(Units.fixed(r.durationSeconds, digits: 1)) s\(r.interrupted ? "   (INTERRUPTED)" : "")")
+        out.append("\(r.scenario.name) — \(r.workload.name), \(r.build.configuration) build, \(jem), \(r.machine.cores) cores \(r.machine.cpuModel), commit \(r.build.commit.prefix(10))\(r.build.dirty ? "+dirty" : "")")
+        for w in r.warnings { out.append("  ⚠ \(w.message)") }
+        out.append("  episodes \(s.episodes)   throughput \(r.formatted("throughput"))   errors \(s.errors)   dropped \(s.dropped)   measured \(Units.fixed(r.durationSeconds, digits: 1)) s\(r.interrupted ? "   (INTERRUPTED)" : "")")
         out.append("")
-        var rows = [["latency", "count", "p50", "p90", "p99", "p99.9", "max", "mean"]]
-        for key in s.latencyKeysInOrder {
-            let l = s.latencyNs[key]!
-            rows.append([key, "\(l.count)"] + [l.p50, l.p90, l.p99, l.p999, l.max].map { Units.formatNanoseconds(Double($0)) }
-                        + [Units.formatNanoseconds(l.mean)])
+        let stats: [LatencyStatistic] = [.count, .min, .mean, .p50, .p90, .p95, .p99, .p999, .max]
+        var rows = [["latency"] + stats.map(\.label)]
+        for key in r.catalogue.recordedHistograms(s) {
+            rows.append([key] + stats.map { stat in
+                let v = s.metric("\(key).\(stat.rawValue)")
+                return stat == .count ? Fmt.metric(v, unit: .count) : Fmt.metric(v, unit: .nanoseconds)
+            })
         }
         out += table(rows, rightAligned: 1...)
-        out.append("")
-        if s.phi.hits + s.phi.misses > 0 {
-            out.append("  Φ cache    hit rate \(Units.fixed(s.phi.cacheHitRate * 100, digits: 1))%  (hits \(s.phi.hits), misses \(s.phi.misses), evictions \(s.phi.evictions))")
-        }
-        let m = s.memory
-        var mem = "  memory     RSS \(Units.formatBytes(Double(m.rssStartBytes))) → \(Units.formatBytes(Double(m.rssEndBytes))) (\(signed(m.rssGrowthPct))%), peak \(Units.formatBytes(Double(m.rssPeakBytes))), slope \(Units.formatBytes(m.rssSlopeBytesPerEpisode))/episode"
-        if let a = m.allocationsPerEpisode, let b = m.bytesAllocatedPerEpisode {
-            mem += "\n             \(Units.fixed(a, digits: 1)) allocations/episode, \(Units.formatBytes(b)) allocated/episode"
-        }
-        if let j = m.jemalloc {
-            mem += "\n             jemalloc allocated \(Units.formatBytes(Double(j.allocated))), active \(Units.formatBytes(Double(j.active))), resident \(Units.formatBytes(Double(j.resident))), mapped \(Units.formatBytes(Double(j.mapped)))"
-        }
-        out.append(mem)
-        out.append("  cpu        user \(Units.fixed(s.cpu.userSeconds, digits: 2)) s, system \(Units.fixed(s.cpu.systemSeconds, digits: 2)) s, \(Units.fixed(s.cpu.utilization, digits: 2)) cores busy")
-        if let ml = r.memoryLayer {
-            out.append("  memory layer \(ml.level): \(ml.storedStates) states, \(Units.formatBytes(ml.residentBytesPerState))/state resident (logical \(Units.formatBytes(ml.logicalBytesPerState)))")
+        let leading = Set(["throughput", "episodes", "errors", "dropped"])
+        for group in r.catalogue.metricGroups {
+            let cells = group.metrics.filter { !leading.contains($0.key) }.compactMap { d in
+                s.metric(d.key).map { "\(d.label) \(d.unit.format($0))" }
+            }
+            guard !cells.isEmpty else { continue }
+            out.append("")
+            out.append("  \(group.name.isEmpty ? "run" : group.name)")
+            // Two per line keeps a dozen metrics within a screen.
+            for pair in stride(from: 0, to: cells.count, by: 2) {
+                let left = cells[pair]
+                let right = pair + 1 < cells.count ? cells[pair + 1] : ""
+                out.append("    " + left.padding(toLength: Swift.max(left.count, 52), withPad: " ", startingAt: 0) + right)
+            }
         }
         if let leak = r.leak {
+            out.append("")
             out.append("  leak       \(leak.explanation)")
+        }
+        if !r.workload.events.isEmpty {
+            out.append("")
+            out.append("  events (\(r.workload.events.count))")
+            for e in r.workload.events.prefix(8) {
+                out.append("    \(e.tSeconds.map { Units.fixed($0, digits: 1) + " s" } ?? "warm-up")  \(e.kind)  \(e.message)")
+            }
+            if r.workload.events.count > 8 { out.append("    … \(r.workload.events.count - 8) more in result.json") }
         }
         if !r.phases.isEmpty {
             out.append("")
             var p = [["phase", "target", "achieved", "p50", "p99", "max", "max queue", "drain", "dropped"]]
             for ph in r.phases {
-                let e2e = ph.stats.latencyNs["e2e"] ?? LatencySummary()
                 p.append([
                     ph.label, ph.targetRate.map { Units.fixed($0, digits: 1) + "/s" } ?? (ph.kind == "closed" ? "c=\(ph.concurrency)" : "at once"),
                     Units.fixed(ph.achievedRate, digits: 1) + "/s",
-                    Units.formatNanoseconds(Double(e2e.p50)), Units.formatNanoseconds(Double(e2e.p99)),
-                    Units.formatNanoseconds(Double(e2e.max)), "\(ph.maxQueueDepth)",
-                    ph.drainSeconds.map { Units.fixed($0, digits: 2) + " s" } ?? "–", "\(ph.stats.dropped)",
+                    r.formatted("e2e.p50", in: ph.stats), r.formatted("e2e.p99", in: ph.stats), r.formatted("e2e.max", in: ph.stats),
+                    "\(ph.maxQueueDepth)", ph.drainSeconds.map { Units.fixed($0, digits: 2) + " s" } ?? "–", "\(ph.stats.dropped)",
                 ])
             }
             out += table(p, rightAligned: 1...)
@@ -57,29 +65,12 @@ public enum TerminalSummary {
             out.append("")
             out.append("  thresholds")
             for t in r.thresholds {
-                let value = t.value.map { format(t.metric, $0) } ?? "not measured"
+                let value = t.value.map { r.catalogue.descriptor(t.metric)?.unit.format($0) ?? Units.number($0) } ?? "not measured"
                 out.append("    \(t.passed ? "✓" : "✗") \(t.expression)   (\(value))")
             }
         }
         return out.joined(separator: "\n")
     }
-
-    /// A metric value in its unit, for display.
-    public static func format(_ metric: String, _ v: Double) -> String {
-        switch RunSummary.unit(of: metric) {
-        case .nanoseconds: Units.formatNanoseconds(v)
-        case .bytes: Units.formatBytes(v)
-        case .bytesPerEpisode: Units.formatBytes(v) + "/episode"
-        case .perSecond: Units.fixed(v, digits: 1) + "/s"
-        case .percent: Units.fixed(v, digits: 2) + "%"
-        case .ratio: Units.fixed(v, digits: 3)
-        case .count: "\(Int(v))"
-        case .seconds: Units.fixed(v, digits: 2) + " s"
-        case .perEpisode: Units.fixed(v, digits: 1) + "/episode"
-        }
-    }
-
-    static func signed(_ v: Double) -> String { (v >= 0 ? "+" : "") + Units.fixed(v, digits: 1) }
 
     /// Rows as an aligned text table, indented two spaces, with a rule under the header.
     static func table(_ rows: [[String]], rightAligned: PartialRangeFrom<Int>) -> [String] {

@@ -92,6 +92,6 @@ struct CompareCommand: AsyncParsableCommand {
     }
 
     private func load(_ path: String) throws -> BenchResult {
-        do { return try ResultLoader.load(URL(fileURLWithPath: path)) } catch { throw InputError(error) }
+        try loadResult(path)
     }
 }

@@ -23,11 +23,11 @@ struct MergeCommand: AsyncParsableCommand {
     func run() async throws {
         var results: [BenchResult] = []
         for input in inputs {
-            do { results.append(try ResultLoader.load(URL(fileURLWithPath: input))) } catch { throw InputError(error) }
+            results.append(try loadResult(input))
         }
         let merged: BenchResult
         do { merged = try ResultMerger.merge(results, files: inputs) } catch { throw InputError(error) }
-        try ResultFile.write(merged, to: URL(fileURLWithPath: out))
+        try writeResult(merged, to: URL(fileURLWithPath: out))
         print("\(out): \(merged.trials.count) trials")
     }
 }

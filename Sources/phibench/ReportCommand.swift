@@ -35,13 +35,13 @@ struct ReportCommand: AsyncParsableCommand {
                     let rebuilt = try TimeseriesLog.rebuild(from: url)
                     // Keep the rebuilt result beside the log, so compare and later reports can use it.
                     let saved = url.deletingLastPathComponent().appendingPathComponent("result-rebuilt.json")
-                    try? ResultFile.write(rebuilt, to: saved)
+                    try? ResultCodec.write(rebuilt, to: saved)
                     results.append(rebuilt)
                 } catch {
                     throw InputError(error)
                 }
             } else {
-                do { results.append(try ResultLoader.load(url)) } catch { throw InputError(error) }
+                results.append(try loadResult(url.relativePath))
             }
         }
         let dir: URL

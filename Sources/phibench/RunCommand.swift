@@ -50,7 +50,7 @@ struct RunCommand: AsyncParsableCommand {
     private func execute(file: String, stop: StopSignal) throws -> Int32 {
         let loaded = try loadScenario(file, overrides: options.overrides)
         let target = try WorkloadTarget(kind: options.workload, loaded: loaded)
-        let thresholds = try validateThresholds(loaded, stages: target.stageNames)
+        let thresholds = try validateThresholds(loaded, catalogue: target.catalogue)
         let dir = try options.runDirectory(scenarioName: loaded.record.name)
         let progress = ProgressLine(enabled: !options.quiet && !options.json)
         let runOptions = RunOptions(trials: trials, varySeed: varySeed, stop: stop,

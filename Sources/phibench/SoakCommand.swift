@@ -47,17 +47,22 @@ struct SoakCommand: AsyncParsableCommand {
 
     func run() async throws {
         let seconds = Units.duration(duration, bareSeconds: true)!
-        var loaded = try loadScenario(scenario, overrides: options.overrides)
-        loaded.record.spec.phases = [try steadyPhase(of: loaded, seconds: seconds)]
-        if let interval { loaded.record.spec.interval = Units.duration(interval, bareSeconds: true)! }
+        let loaded: LoadedScenario
+        do {
+            loaded = try SoakPlan.steady(try loadScenario(scenario, overrides: options.overrides), seconds: seconds,
+                                         interval: interval.map { Units.duration($0, bareSeconds: true)! })
+        } catch let error as ScenarioError {
+            throw InputError(error)
+        }
         let target = try WorkloadTarget(kind: options.workload, loaded: loaded)
-        let thresholds = try validateThresholds(loaded, stages: target.stageNames)
+        let thresholds = try validateThresholds(loaded, catalogue: target.catalogue)
         let dir = try options.runDirectory(scenarioName: loaded.record.name + "-soak")
 
         let log: TimeseriesLog
         do {
             log = try TimeseriesLog(url: dir.appendingPathComponent("timeseries.jsonl"), scenario: loaded.record,
-                                    machine: currentMachine(), build: currentBuild(version: Phibench.version))
+                                    machine: currentMachine(), build: currentBuild(version: Phibench.version),
+                                    workload: target.vocabulary.name, catalogue: target.catalogue)
         } catch {
             throw InputError(error)
         }
@@ -70,31 +75,15 @@ struct SoakCommand: AsyncParsableCommand {
         progress.clear()
         try? log.finish(interrupted: result.interrupted)
         if let problem = log.writeError {
-            result.warnings.append("timeseries.jsonl: \(problem)")
+            result.warnings.append(RunWarning(.other, .note, "timeseries.jsonl: \(problem)"))
         }
         result.leak = LeakAnalysis.verdict(result.timeseries, toleranceBytesPerEpisode: Units.bytes(leakTolerance)!)
         if result.leak == nil {
-            result.warnings.append("too few intervals for a leak verdict (need 6 after warm-up); run longer or use a shorter --interval")
+            result.warnings.append(RunWarning(.other, .note, "too few intervals for a leak verdict (need 6 after warm-up); run longer or use a shorter --interval"))
         }
         let status = try finishRun(&result, thresholds: thresholds, in: dir, options: options, stop: stop,
                                    details: ["  log     \(dir.appendingPathComponent("timeseries.jsonl").relativePath)"],
                                    failed: result.leak?.leaking == true)
         if status != 0 { throw ExitCode(status) }
-    }
-
-    /// The scenario's first phase as a steady load lasting `seconds`.
-    private func steadyPhase(of loaded: LoadedScenario, seconds: Double) throws -> Phase {
-        guard var phase = loaded.scenario.phases.first else {
-            throw InputError(loaded.error(key: "phases", "a soak needs at least one phase"))
-        }
-        switch phase.load {
-        case .closed(let levels, _):
-            phase.load = .closed(concurrency: [levels[0]], each: seconds)
-        case .burst:
-            throw InputError(loaded.error(key: "phases", "a soak needs a steady first phase (constant, ramp, step, spike or closed), not a burst"))
-        default:
-            phase.load = .constant(rate: phase.load.meanRate ?? 1, duration: seconds)
-        }
-        return phase
     }
 }

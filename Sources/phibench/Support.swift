@@ -13,10 +13,10 @@ func loadScenario(_ file: String, overrides: [String]) throws -> LoadedScenario 
     }
 }
 
-/// Parses the scenario's thresholds against the workload's stages (exit 2 on a bad expression).
-func validateThresholds(_ loaded: LoadedScenario, stages: [String]) throws -> [Threshold] {
+/// Parses the scenario's thresholds against the workload's metrics (exit 2 on a bad expression).
+func validateThresholds(_ loaded: LoadedScenario, catalogue: MetricCatalogue) throws -> [Threshold] {
     do {
-        return try loaded.validate(stages: stages)
+        return try loaded.validate(catalogue: catalogue)
     } catch {
         throw InputError(error)
     }
@@ -46,12 +46,16 @@ struct WorkloadTarget {
         }
     }
 
-    var stageNames: [String] {
+    /// What the workload reports, known before it runs.
+    var vocabulary: WorkloadVocabulary {
         switch kind {
-        case .pipeline: PipelineStage.allCases.map(\.name)
-        case .noop: SyntheticWorkload().stageNames
+        case .pipeline: PipelineWorkload.stageVocabulary
+        case .noop: SyntheticWorkload().vocabulary
         }
     }
+
+    /// The metrics a run of this workload has.
+    var catalogue: MetricCatalogue { MetricCatalogue.standard(for: vocabulary) }
 
     /// Runs the scenario; the pipeline's memory layer keeps its on-disk tiers under `directory`.
     func run(_ record: ScenarioRecord, options: RunOptions, directory: URL) throws -> BenchResult {
@@ -74,24 +78,14 @@ struct WorkloadTarget {
     }
 }
 
-/// Writes result.json and its siblings.
-enum ResultFile {
-    static func encode(_ result: BenchResult) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return String(decoding: try encoder.encode(result), as: UTF8.self)
-    }
+/// Writes result.json (atomically), turning a failure into an input error.
+func writeResult(_ result: BenchResult, to url: URL) throws {
+    do { try ResultCodec.write(result, to: url) } catch { throw InputError(error) }
+}
 
-    /// Writes atomically (temporary file, then rename), so an interrupted write never leaves a
-    /// truncated result behind.
-    static func write(_ result: BenchResult, to url: URL) throws {
-        do {
-            try Data(try encode(result).utf8).write(to: url, options: .atomic)
-        } catch {
-            throw InputError("\(url.path): cannot write the result: \(error.localizedDescription)")
-        }
-    }
+/// Loads a result.json (version 1 or 2), turning a failure into an input error.
+func loadResult(_ path: String) throws -> BenchResult {
+    do { return try ResultCodec.load(URL(fileURLWithPath: path)) } catch { throw InputError(error) }
 }
 
 /// Writes report.html, summary.csv, timeseries.csv and summary.md next to result.json and says
@@ -117,7 +111,7 @@ final class ProgressLine: Sendable {
     func update(_ p: RunProgress) {
         guard enabled else { return }
         let eta = p.remainingSeconds.map { "ETA \(Int($0.rounded(.up)))s" } ?? "draining"
-        let line = "\(p.phaseLabel)  \(Int(p.elapsedSeconds))s  \(eta)  \(Units.fixed(p.throughputEps, digits: 0))/s  p99 \(Units.formatNanoseconds(Double(p.p99Ns)))  queue \(p.queueDepth)  episodes \(p.episodes)"
+        let line = "\(p.phaseLabel)  \(Int(p.elapsedSeconds))s  \(eta)  \(Units.fixed(p.throughputEps, digits: 0))/s  p99 \(Units.formatNanoseconds(p.p99Ns))  queue \(p.queueDepth)  episodes \(p.episodes)"
         FileHandle.standardError.write(Data("\r\u{1B}[2K\(line)".utf8))
     }
 
@@ -143,11 +137,13 @@ func reportOptions(sources: [URL?]) -> ReportOptions {
 /// returns the exit status: 130/143 when interrupted, 1 when a threshold failed or `failed`, else 0.
 func finishRun(_ result: inout BenchResult, thresholds: [Threshold], in dir: URL, options: MeasureOptions,
                stop: StopSignal, details: [String] = [], failed: Bool = false) throws -> Int32 {
-    result.thresholds = thresholds.map { $0.evaluate(result).result }
-    try ResultFile.write(result, to: dir.appendingPathComponent("result.json"))
+    Threshold.evaluate(thresholds, into: &result)
+    try writeResult(result, to: dir.appendingPathComponent("result.json"))
     let reportNote = writeReports(for: result, in: dir)
     if options.json {
-        print(try ResultFile.encode(result))
+        let data: Data
+        do { data = try ResultCodec.encode(result) } catch { throw InputError(error) }
+        print(String(decoding: data, as: UTF8.self))
     } else if !options.quiet {
         print(TerminalSummary.render(result))
         if !details.isEmpty { print("\n" + details.joined(separator: "\n")) }

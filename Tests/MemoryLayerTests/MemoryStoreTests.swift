@@ -1,4 +1,3 @@
-import BenchModel
 import Foundation
 import Testing
 @testable import MemoryLayer

@@ -1,4 +1,3 @@
-import BenchModel
 
 extension TieredMemory {
     func statistics() -> MemoryLayerStats {

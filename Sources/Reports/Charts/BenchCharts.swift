@@ -1,26 +1,24 @@
 import BenchModel
 import Histogram
 
-/// A result with its label, colour and decoded histograms, as the charts need it.
+/// A result with its label and colour, as the charts need it.
 struct ChartInput {
     var result: BenchResult
     var label: String
     var color: String
-    var histograms: [String: Histogram<UInt64>]
-    /// Histograms that could not be decoded, with the reason (shown on the page).
-    var histogramProblems: [String]
+    /// Problems found while preparing the charts (none since histograms are validated on load).
+    var histogramProblems: [String] = []
 
     init(_ result: BenchResult, label: String, color: String) {
         self.result = result
         self.label = label
         self.color = color
-        var hs: [String: Histogram<UInt64>] = [:]
-        var problems: [String] = []
-        for (key, encoded) in result.histograms.sorted(by: { $0.key < $1.key }) {
-            do { hs[key] = try encoded.histogram() } catch { problems.append("histogram '\(key)' of \(label): \(error)") }
-        }
-        histograms = hs
-        histogramProblems = problems
+    }
+
+    /// The run's histogram `key`, if it recorded anything.
+    func histogram(_ key: String) -> Histogram<UInt64>? {
+        guard let h = result.summary.span.histograms[key], h.count > 0 else { return nil }
+        return h.histogram
     }
 }
 
@@ -28,20 +26,22 @@ struct ChartInput {
 enum BenchCharts {
     /// Latency by percentile of one histogram key across results (one colour per result).
     static func percentiles(_ inputs: [ChartInput], key: String, title: String, width: Double = 600, height: Double = 300) -> String? {
-        let curves = inputs.compactMap { i in i.histograms[key].map { (i, PercentileCurve($0, name: inputs.count > 1 ? "\(i.label) \(key)" : key)) } }
+        let curves = inputs.compactMap { i in i.histogram(key).map { (i, PercentileCurve($0, name: inputs.count > 1 ? "\(i.label) \(key)" : key)) } }
         guard !curves.isEmpty else { return nil }
         return percentileChart(id: "pct-\(key)", title: title,
                                curves: curves.map { ($0.0.label, $0.0.color, $0.1, false) }, width: width, height: height,
                                logY: false)
     }
 
-    /// Latency by percentile of every stage of one result, on a log latency axis.
+    /// Latency by percentile of every histogram of one result, on a log latency axis; sub-stages and
+    /// the harness's own measures are dashed.
     static func stagePercentiles(_ input: ChartInput, width: Double = 600, height: Double = 300) -> String? {
-        let keys = input.result.summary.latencyKeysInOrder.filter { input.histograms[$0] != nil }
-        guard keys.count > 1 else { return nil }
-        let curves = keys.enumerated().map { i, k in
-            (k, Palette.stage(k, index: i), PercentileCurve(input.histograms[k]!, name: k), k.contains("."))
+        let specs = input.result.catalogue.histograms
+        let curves = specs.enumerated().compactMap { i, spec -> (String, String, PercentileCurve, Bool)? in
+            guard let h = input.histogram(spec.key) else { return nil }
+            return (spec.key, Palette.series(i), PercentileCurve(h, name: spec.key), spec.role == .substage || spec.role == .harness)
         }
+        guard curves.count > 1 else { return nil }
         return percentileChart(id: "pct-stages-\(input.label)", title: "e2e and stages, latency by percentile (log scale)",
                                curves: curves, width: width, height: height, logY: true)
     }
@@ -76,22 +76,57 @@ enum BenchCharts {
         return ChartAxis(title: "time (s)", min: 0, max: end.map { Swift.max($0, 1) })
     }
 
+    /// Series keys the fixed time charts below draw; every other series metric gets a chart of its own.
+    static let chartedKeys: Set<String> = [
+        "e2e.p50", "e2e.p99", "e2e.max", "throughput", "memory.rss_end_bytes", "memory.jemalloc.allocated",
+        "errors", "dropped", "memory.allocations_per_episode",
+    ]
+
+    /// The points of series `key` in a result's time series.
+    static func points(_ r: BenchResult, _ key: String, scale: Double = 1) -> [ChartPoint] {
+        r.timeseries.compactMap { p in p.metric(key).map { ChartPoint(x: p.tSeconds, y: $0 / scale) } }
+    }
+
+    /// The workload's events of the first result, as markers on the time axis.
+    static func events(_ inputs: [ChartInput]) -> [ChartMarker] {
+        (inputs.first?.result.workload.events ?? []).compactMap { e in
+            e.tSeconds.map { ChartMarker(x: $0, y: 0, label: "\(e.kind): \(e.message)") }
+        }
+    }
+
     /// p50 (solid) and p99 (dashed) per interval.
     static func latencyOverTime(_ inputs: [ChartInput], width: Double = 600) -> String {
-        let maxNs = inputs.flatMap { $0.result.timeseries.map { Double($0.p99Ns) } }.max() ?? 1
+        let maxNs = inputs.flatMap { points($0.result, "e2e.p99").map(\.y) }.max() ?? 1
         let scale = LatencyScale(maxNs: maxNs)
         var series: [ChartSeries] = []
         for i in inputs {
             let prefix = inputs.count > 1 ? i.label + " " : ""
-            series.append(ChartSeries(name: prefix + "p50", color: i.color,
-                                      points: i.result.timeseries.map { ChartPoint(x: $0.tSeconds, y: Double($0.p50Ns) / scale.divisor) }))
-            series.append(ChartSeries(name: prefix + "p99", color: i.color,
-                                      points: i.result.timeseries.map { ChartPoint(x: $0.tSeconds, y: Double($0.p99Ns) / scale.divisor) },
+            series.append(ChartSeries(name: prefix + "p50", color: i.color, points: points(i.result, "e2e.p50", scale: scale.divisor)))
+            series.append(ChartSeries(name: prefix + "p99", color: i.color, points: points(i.result, "e2e.p99", scale: scale.divisor),
                                       dashed: true, width: 1.6))
         }
         return LineChart(id: "ts-latency", title: "e2e latency over time", x: timeAxis(inputs),
-                         y: ChartAxis(title: "latency (\(scale.unit))"), series: series, bands: bands(inputs), width: width,
-                         emptyMessage: "no time series in this result").svg()
+                         y: ChartAxis(title: "latency (\(scale.unit))"), series: series, bands: bands(inputs),
+                         events: events(inputs), width: width, emptyMessage: "no time series in this result").svg()
+    }
+
+    /// One catalogue series metric over time, in its unit; nil when no result has it.
+    static func seriesOverTime(_ inputs: [ChartInput], descriptor d: MetricDescriptor, width: Double = 600) -> String? {
+        let raw = inputs.map { points($0.result, d.key) }
+        guard raw.contains(where: { !$0.isEmpty }) else { return nil }
+        let maxValue = raw.flatMap { $0.map(\.y) }.max() ?? 1
+        let (divisor, unit, format): (Double, String, (Double) -> String) = switch d.unit {
+        case .nanoseconds: { let s = LatencyScale(maxNs: maxValue); return (s.divisor, s.unit, Fmt.tick) }()
+        case .bytes, .bytesPerEpisode: { let s = ByteScale(maxBytes: maxValue); return (s.divisor, s.unit + (d.unit == .bytesPerEpisode ? "/episode" : ""), Fmt.tick) }()
+        case .fraction: (0.01, "%", Fmt.tick)
+        default: (1, d.unit.rawValue, Fmt.tick)
+        }
+        let series = zip(inputs, raw).map { i, pts in
+            ChartSeries(name: inputs.count > 1 ? i.label : d.label, color: i.color, points: pts.map { ChartPoint(x: $0.x, y: $0.y / divisor) })
+        }
+        return LineChart(id: "ts-\(d.key)", title: "\(d.label) over time", x: timeAxis(inputs),
+                         y: ChartAxis(title: "\(d.label) (\(unit))", max: d.unit == .fraction ? 100 : nil, format: format),
+                         series: series, bands: bands(inputs), events: events(inputs), width: width).svg()
     }
 
     /// Achieved throughput (solid) and the scheduled rate (dashed).
@@ -99,8 +134,7 @@ enum BenchCharts {
         var series: [ChartSeries] = []
         for i in inputs {
             let prefix = inputs.count > 1 ? i.label + " " : ""
-            series.append(ChartSeries(name: prefix + "achieved", color: i.color,
-                                      points: i.result.timeseries.map { ChartPoint(x: $0.tSeconds, y: $0.throughputEps) }))
+            series.append(ChartSeries(name: prefix + "achieved", color: i.color, points: points(i.result, "throughput")))
             let target = i.result.timeseries.compactMap { p in p.targetRate.map { ChartPoint(x: p.tSeconds, y: $0) } }
             if !target.isEmpty {
                 series.append(ChartSeries(name: prefix + "target", color: inputs.count > 1 ? i.color : "#6a737d",
@@ -124,14 +158,13 @@ enum BenchCharts {
 
     /// RSS (solid) and jemalloc allocated (dashed).
     static func memoryOverTime(_ inputs: [ChartInput], width: Double = 600) -> String {
-        let maxBytes = inputs.flatMap { $0.result.timeseries.map { Double($0.rssBytes) } }.max() ?? 1
+        let maxBytes = inputs.flatMap { points($0.result, "memory.rss_end_bytes").map(\.y) }.max() ?? 1
         let scale = ByteScale(maxBytes: maxBytes)
         var series: [ChartSeries] = []
         for i in inputs {
             let prefix = inputs.count > 1 ? i.label + " " : ""
-            series.append(ChartSeries(name: prefix + "RSS", color: i.color,
-                                      points: i.result.timeseries.map { ChartPoint(x: $0.tSeconds, y: Double($0.rssBytes) / scale.divisor) }))
-            let allocated = i.result.timeseries.compactMap { p in p.jemallocAllocated.map { ChartPoint(x: p.tSeconds, y: Double($0) / scale.divisor) } }
+            series.append(ChartSeries(name: prefix + "RSS", color: i.color, points: points(i.result, "memory.rss_end_bytes", scale: scale.divisor)))
+            let allocated = points(i.result, "memory.jemalloc.allocated", scale: scale.divisor)
             if !allocated.isEmpty {
                 series.append(ChartSeries(name: prefix + "jemalloc allocated", color: i.color, points: allocated, dashed: true, width: 1.5))
             }
@@ -141,38 +174,11 @@ enum BenchCharts {
                          emptyMessage: "no time series in this result").svg()
     }
 
-    /// Bytes allocated per completed episode in each interval (jemalloc's exact per-thread counters;
-    /// the allocator-wide call counts lag behind its thread caches, so they are not charted).
-    /// nil when no result has them.
-    static func allocationsOverTime(_ inputs: [ChartInput], width: Double = 600) -> String? {
-        let series = inputs.map { i in
-            ChartSeries(name: inputs.count > 1 ? i.label : "bytes allocated/episode", color: i.color,
-                        points: i.result.timeseries.compactMap { p in
-                            guard let b = p.bytesAllocated, p.episodes > 0 else { return nil }
-                            return ChartPoint(x: p.tSeconds, y: Double(b) / Double(p.episodes))
-                        })
-        }
-        guard series.contains(where: { !$0.points.isEmpty }) else { return nil }
-        return LineChart(id: "ts-allocs", title: "Bytes allocated per episode over time", x: timeAxis(inputs),
-                         y: ChartAxis(title: "bytes/episode"), series: series, bands: bands(inputs), width: width).svg()
-    }
-
-    /// Φ cache hit rate per interval, percent; nil when Φ was never looked up.
-    static func phiHitRateOverTime(_ inputs: [ChartInput], width: Double = 600) -> String? {
-        let series = inputs.map { i in
-            ChartSeries(name: inputs.count > 1 ? i.label : "hit rate", color: i.color,
-                        points: i.result.timeseries.compactMap { p in p.phiCacheHitRate.map { ChartPoint(x: p.tSeconds, y: $0 * 100) } })
-        }
-        guard series.contains(where: { !$0.points.isEmpty }) else { return nil }
-        return LineChart(id: "ts-phi", title: "Φ cache hit rate over time", x: timeAxis(inputs),
-                         y: ChartAxis(title: "hit rate (%)", max: 100), series: series, bands: bands(inputs), width: width).svg()
-    }
-
     /// Share of episode time per stage, one bar per result.
     static func stageShare(_ inputs: [ChartInput], width: Double = 1160) -> String? {
         let rows = inputs.map { i in
-            StackedBarChart.Row(label: i.label, segments: StageShare.of(i.result.summary).enumerated().map { n, s in
-                StackedBarChart.Segment(name: s.stage, value: s.totalNs, color: Palette.stage(s.stage, index: n),
+            StackedBarChart.Row(label: i.label, segments: StageShare.of(i.result).enumerated().map { n, s in
+                StackedBarChart.Segment(name: s.stage, value: s.totalNs, color: Palette.stageShare(s.stage, index: n),
                                         detail: "mean \(Units.formatNanoseconds(s.meanNs)) × \(Fmt.grouped(s.count))")
             })
         }
@@ -190,17 +196,21 @@ struct StageShare: Equatable {
     /// Fraction of the e2e total (or of the stage sum when it exceeds e2e).
     var share: Double
 
-    /// Top-level stages only (``RunSummary/stageKeys``). "other" is e2e time no stage accounts for
-    /// (queueing from the intended start, harness overhead).
-    static func of(_ s: RunSummary) -> [StageShare] {
-        var out = s.stageKeys.compactMap { k -> StageShare? in
-            guard let l = s.latencyNs[k], l.count > 0 else { return nil }
-            return StageShare(stage: k, count: l.count, meanNs: l.mean, totalNs: l.mean * Double(l.count), share: 0)
+    /// Top-level stages only (``MetricCatalogue/topLevelStageKeys``). "other" is e2e time no stage
+    /// accounts for (queueing from the intended start, harness overhead).
+    static func of(_ r: BenchResult) -> [StageShare] {
+        let s = r.summary
+        func stat(_ k: String, _ st: LatencyStatistic) -> Double { s.metric("\(k).\(st.rawValue)") ?? 0 }
+        var out = r.catalogue.topLevelStageKeys.compactMap { k -> StageShare? in
+            let count = stat(k, .count)
+            guard count > 0 else { return nil }
+            return StageShare(stage: k, count: UInt64(count), meanNs: stat(k, .mean), totalNs: stat(k, .mean) * count, share: 0)
         }
         let stageSum = out.reduce(0) { $0 + $1.totalNs }
-        let e2e = s.latencyNs["e2e"].map { $0.mean * Double($0.count) } ?? 0
-        if e2e > stageSum * 1.001, let l = s.latencyNs["e2e"] {
-            out.append(StageShare(stage: "other", count: l.count, meanNs: (e2e - stageSum) / Double(max(l.count, 1)),
+        let e2eCount = stat(SpanKey.e2e, .count)
+        let e2e = stat(SpanKey.e2e, .mean) * e2eCount
+        if e2e > stageSum * 1.001, e2eCount > 0 {
+            out.append(StageShare(stage: "other", count: UInt64(e2eCount), meanNs: (e2e - stageSum) / e2eCount,
                                   totalNs: e2e - stageSum, share: 0))
         }
         let denominator = max(e2e, stageSum)

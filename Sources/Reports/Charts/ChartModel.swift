@@ -54,29 +54,19 @@ struct ChartBand {
     var label: String
 }
 
-/// Colours: one per result (Tableau 10, readable on white and for most colour-blind readers), and a
-/// fixed one per pipeline stage so a stage looks the same in every chart.
+/// Colours: one per result (Tableau 10, readable on white and for most colour-blind readers), and one
+/// per histogram by its place in the catalogue, so a stage looks the same in every chart of a report.
 enum Palette {
     static let results = ["#4e79a7", "#e15759", "#59a14f", "#f28e2b", "#b07aa1", "#76b7b2", "#edc948", "#9c755f", "#ff9da7", "#bab0ac"]
 
     static func result(_ i: Int) -> String { results[i % results.count] }
 
-    static func stage(_ name: String, index: Int) -> String {
-        switch name {
-        case "e2e": "#222222"
-        case "MMEI": "#4e79a7"
-        case "MCEA": "#f28e2b"
-        case "MEA": "#59a14f"
-        case "TIG": "#b07aa1"
-        case "ESGT": "#e15759"
-        case "PHI": "#76b7b2"
-        case "PHI.hit": "#9fd4cf"
-        case "PHI.miss": "#3d8f88"
-        case "MEMORY.store": "#9c755f"
-        case "MEMORY.query": "#d4a6c8"
-        case "other": "#c9c9c9"
-        default: results[(index + 5) % results.count]
-        }
+    /// The colour of the histogram at `index` in catalogue order (`e2e`, the first, is near-black).
+    static func series(_ index: Int) -> String { index == 0 ? "#222222" : results[(index - 1) % results.count] }
+
+    /// The colour of a stage in the time-share chart: its catalogue colour, grey for "other".
+    static func stageShare(_ name: String, index: Int) -> String {
+        name == "other" ? "#c9c9c9" : results[index % results.count]
     }
 
     static let verdict: [Verdict: String] = [

@@ -15,6 +15,8 @@ struct LineChart {
     var y: ChartAxis
     var series: [ChartSeries]
     var bands: [ChartBand] = []
+    /// Moments marked with a dotted vertical line (hover for the label), e.g. a workload's events.
+    var events: [ChartMarker] = []
     var width = 600.0
     var height = 320.0
     /// Shown instead of the plot when there is nothing to draw.
@@ -59,6 +61,10 @@ struct LineChart {
             if SVG.textWidth(b.label, size: 10) + 6 < x1 - x0 {
                 out += SVG.text(b.label, x: x0 + 3, y: top + 11, size: 10, fill: "#6a737d")
             }
+        }
+        for e in events where e.x >= xs.lo && e.x <= xs.hi {
+            let xx = px(e.x)
+            out += "<line x1=\"\(SVG.num(xx))\" y1=\"\(SVG.num(top))\" x2=\"\(SVG.num(xx))\" y2=\"\(SVG.num(top + plotH))\" stroke=\"#8250df\" stroke-width=\"1.5\" stroke-dasharray=\"1 3\"><title>\(Escape.xml(e.label))</title></line>"
         }
         // Grid and ticks.
         let xTicks = x.ticks?.filter { $0.value >= xs.lo && $0.value <= xs.hi } ?? Self.ticks(xs, x.scale, format: x.format)

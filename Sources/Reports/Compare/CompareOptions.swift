@@ -1,3 +1,5 @@
+import BenchModel
+
 /// Settings of a before/after comparison.
 public struct CompareOptions: Sendable, Equatable {
     /// Smallest relative change (fraction: 0.05 = 5%) that counts as a change at all.
@@ -10,10 +12,12 @@ public struct CompareOptions: Sendable, Equatable {
     public var resamples: Int
     /// Seed of the bootstrap; the same inputs and seed give the same intervals.
     public var seed: UInt64
-    /// Metric path patterns whose regressions fail the comparison (exit status 1). `*` matches one
-    /// path segment or a stage name, e.g. `*.p99` matches `e2e.p99` and `ESGT.p99`.
-    /// Metrics outside the gate are reported with a verdict but never fail the comparison.
-    public var gate: [String]
+    /// Metric key patterns whose regressions fail the comparison (exit status 1). `*` matches any run
+    /// of characters, e.g. `*.p99` matches `e2e.p99` and `ESGT.p99`. nil: each metric's catalogue
+    /// default (``MetricDescriptor/gated``); empty: nothing is gated. Metrics outside the gate are
+    /// reported with a verdict but never fail the comparison. A pattern that matches no compared
+    /// metric is an error, so a typo can never switch a gate off.
+    public var gate: [String]?
     /// Minimum absolute difference (in the metric's own unit) a change must also exceed, for metrics
     /// whose relative change is meaningless near zero: `memory.rss_growth_pct` is already a percentage.
     public var absoluteFloors: [String: Double]
@@ -26,18 +30,9 @@ public struct CompareOptions: Sendable, Equatable {
     public var beforeLabel: String?
     public var afterLabel: String?
 
-    /// The default gate: e2e p50/p90/p99, every stage's p50, throughput, allocations per episode,
-    /// RSS growth and Φ cache hit rate. Per-stage tails (p99 and beyond) and e2e p999/max are
-    /// reported but not gated: on a shared machine they move with preemption and I/O, and a slower
-    /// stage tail that matters shows up in e2e.p99.
-    public static let defaultGate = [
-        "e2e.p50", "e2e.p90", "e2e.p99", "*.p50", "throughput",
-        "memory.allocations_per_episode", "memory.rss_growth_pct", "phi.cache_hit_rate",
-    ]
-
     public init(
         threshold: Double = 0.05, alpha: Double = 0.05, confidence: Double = 0.95, resamples: Int = 2000,
-        seed: UInt64 = 0x5EED_CAFE, gate: [String] = CompareOptions.defaultGate,
+        seed: UInt64 = 0x5EED_CAFE, gate: [String]? = nil,
         absoluteFloors: [String: Double] = ["memory.rss_growth_pct": 1.0], latencyFloorNanoseconds: Double = 100,
         force: Bool = false,
         beforeLabel: String? = nil, afterLabel: String? = nil
@@ -67,9 +62,20 @@ public struct CompareOptions: Sendable, Equatable {
         return percent || v >= 1 ? v / 100 : v
     }
 
-    /// Whether `path` is in the gate.
-    public func isGated(_ path: String) -> Bool {
-        gate.contains { Self.matches(pattern: $0, path: path) }
+    /// The keys of `compared` the gate covers.
+    /// - Throws: ``CompareError/unknownGate(pattern:suggestion:known:)`` for a pattern that matches none.
+    public func resolveGate(_ compared: [MetricDescriptor]) throws(CompareError) -> Set<String> {
+        guard let gate else { return Set(compared.filter(\.gated).map(\.key)) }
+        let keys = compared.map(\.key)
+        var out = Set<String>()
+        for pattern in gate {
+            let matched = keys.filter { Self.matches(pattern: pattern, path: $0) }
+            guard !matched.isEmpty else {
+                throw .unknownGate(pattern: pattern, suggestion: KeySuggestion.closest(to: pattern, among: keys), known: keys)
+            }
+            out.formUnion(matched)
+        }
+        return out
     }
 
     /// `*` in a pattern matches any run of characters within the path's stage part: `*.p99`
@@ -102,6 +108,8 @@ public enum CompareError: Error, CustomStringConvertible, Equatable {
     case schemaMismatch(before: String, after: String)
     /// An option is out of range.
     case invalidOption(String)
+    /// A `--gate` pattern matches no metric both results have.
+    case unknownGate(pattern: String, suggestion: String?, known: [String])
 
     public var description: String {
         switch self {
@@ -111,6 +119,10 @@ public enum CompareError: Error, CustomStringConvertible, Equatable {
             "cannot compare results of different schema versions (\(b) before, \(a) after); use --force to compare anyway"
         case .invalidOption(let message):
             "invalid compare option: \(message)"
+        case .unknownGate(let pattern, let suggestion, let known):
+            "--gate \(pattern): matches no metric of these results; "
+                + (suggestion.map { "did you mean \"\($0)\"? " } ?? "")
+                + "metrics: \(known.filter { !$0.hasSuffix(".count") && !$0.hasSuffix(".min") }.joined(separator: ", "))"
         }
     }
 }

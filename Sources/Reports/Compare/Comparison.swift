@@ -29,31 +29,38 @@ public enum Comparison {
         let labels = compareLabels(before, after, options)
         notes += contextNotes(before, after)
 
-        let beforeDescriptors = before.summary.metricDescriptors
-        let afterPaths = Set(after.summary.metricDescriptors.map(\.path))
-        let beforePaths = Set(beforeDescriptors.map(\.path))
-        notes += stageNotes(before.summary, after.summary)
-        let otherOnlyBefore = beforeDescriptors.map(\.path).filter { !afterPaths.contains($0) && !isLatency($0) }
-        let otherOnlyAfter = after.summary.metricDescriptors.map(\.path).filter { !beforePaths.contains($0) && !isLatency($0) }
-        if !otherOnlyBefore.isEmpty { notes.append("Only in before (not compared): \(otherOnlyBefore.joined(separator: ", ")).") }
-        if !otherOnlyAfter.isEmpty { notes.append("Only in after (not compared): \(otherOnlyAfter.joined(separator: ", ")).") }
+        let catalogue = MetricCatalogue.union([before.catalogue, after.catalogue])
+        notes += stageNotes(before, after)
+        let bKeys = Set(before.catalogue.descriptors.filter { before.summary.metric($0.key) != nil }.map(\.key))
+        let aKeys = Set(after.catalogue.descriptors.filter { after.summary.metric($0.key) != nil }.map(\.key))
+        let histogramKeys = Set(catalogue.histogramKeys.flatMap { k in LatencyStatistic.allCases.map { "\(k).\($0.rawValue)" } })
+        let onlyBefore = catalogue.descriptors.map(\.key).filter { bKeys.contains($0) && !aKeys.contains($0) && !histogramKeys.contains($0) }
+        let onlyAfter = catalogue.descriptors.map(\.key).filter { aKeys.contains($0) && !bKeys.contains($0) && !histogramKeys.contains($0) }
+        if !onlyBefore.isEmpty { notes.append("Only in before (not compared): \(onlyBefore.joined(separator: ", ")).") }
+        if !onlyAfter.isEmpty { notes.append("Only in after (not compared): \(onlyAfter.joined(separator: ", ")).") }
+        let compared = catalogue.descriptors.filter { bKeys.contains($0.key) && aKeys.contains($0.key) }
+        let gate = try options.resolveGate(compared)
 
         var metrics: [MetricComparison] = []
         var methods = Set<MannWhitneyMethod>()
-        for d in beforeDescriptors where afterPaths.contains(d.path) {
-            let b = samples(before, d.path)
-            let a = samples(after, d.path)
+        for d in compared {
+            let b = samples(before, d.key)
+            let a = samples(after, d.key)
             guard !b.isEmpty, !a.isEmpty else { continue }
-            let m = judge(metric: d.path, unit: d.unit, direction: d.direction, before: b, after: a, options: options)
+            let m = judge(metric: d.key, unit: d.unit, direction: d.direction, gated: gate.contains(d.key),
+                          before: b, after: a, options: options)
             if let t = m.test { methods.insert(t.method) }
             metrics.append(m)
         }
-        metrics += memoryLayerMetrics(before, after, options: options)
 
-        if before.trials.count < 2 || after.trials.count < 2 {
+        let nb = before.completeTrials.count, na = after.completeTrials.count
+        if nb < 2 || na < 2 {
             notes.append("With one trial on a side no change can be called significant: changes beyond the threshold are inconclusive. Run with --trials 5 or more for a verdict.")
-        } else if MannWhitney.smallestPossibleP(before.trials.count, after.trials.count) >= options.alpha {
-            notes.append("\(before.trials.count) vs \(after.trials.count) trials cannot reach p < \(Fmt.number(options.alpha)) with Mann–Whitney U; use 4 or more trials per side (5 recommended).")
+        } else if MannWhitney.smallestPossibleP(nb, na) >= options.alpha {
+            notes.append("\(nb) vs \(na) trials cannot reach p < \(Fmt.number(options.alpha)) with Mann–Whitney U; use 4 or more trials per side (5 recommended).")
+        }
+        for (side, r) in [("before", before), ("after", after)] where r.trials.count > r.completeTrials.count {
+            notes.append("The \(side) result has \(r.trials.count - r.completeTrials.count) partial trial(s), cut short by an interrupt: left out of the statistics.")
         }
         let gated = metrics.filter(\.gated)
         let regressions = gated.filter { $0.verdict == .regressed }.map(\.metric)
@@ -72,7 +79,7 @@ public enum Comparison {
 
     /// Applies the verdict rules to one metric's per-trial values.
     static func judge(
-        metric: String, unit: MetricUnit, direction: MetricDirection, before b: [Double], after a: [Double],
+        metric: String, unit: MetricUnit, direction: MetricDirection, gated: Bool, before b: [Double], after a: [Double],
         options: CompareOptions
     ) -> MetricComparison {
         let bv = Bootstrap.median(b) ?? 0
@@ -84,14 +91,13 @@ public enum Comparison {
         let worse = direction == .lowerIsBetter ? av > bv : direction == .higherIsBetter ? av < bv : false
         let tau = Fmt.change(options.threshold).dropFirst()
         var result = MetricComparison(
-            metric: metric, unit: unit, direction: direction, gated: options.isGated(metric) && direction != .informational,
+            metric: metric, unit: unit, direction: direction, gated: gated && direction != .informational,
             before: bv, after: av, change: change, beforeTrials: b, afterTrials: a, test: nil, interval: nil,
             verdict: .unchanged, reason: "")
         let changeText = change.map { Fmt.change($0) } ?? "from 0"
 
         guard b.count >= 2, a.count >= 2 else {
-            let trials = metric.hasPrefix("memory_layer.") ? "one value per run"
-                : b.count == a.count ? "\(b.count) trial" : "\(b.count) vs \(a.count) trials"
+            let trials = b.count == a.count ? "\(b.count) trial" : "\(b.count) vs \(a.count) trials"
             if beyond {
                 result.verdict = .inconclusive
                 result.reason = "inconclusive (\(trials)): changed \(changeText), beyond ±\(tau), but one trial cannot show significance"
@@ -123,7 +129,7 @@ public enum Comparison {
         } else if let ci = result.interval, ci.low >= -options.threshold, ci.high <= options.threshold {
             result.reason = "\(Int((ci.level * 100).rounded()))% CI [\(Fmt.change(ci.low)), \(Fmt.change(ci.high))] within ±\(tau)"
         } else if underFloor {
-            result.reason = "moved \(Fmt.metric(abs(av - bv), unit: unit)), within the \(Fmt.metric(floor, unit: unit)) floor for this metric"
+            result.reason = "moved \(unit.format(abs(av - bv))), within the \(unit.format(floor)) floor for this metric"
         } else if !beyond {
             result.reason = significant
                 ? "significant (\(pText)) but \(changeText) is within ±\(tau)"
@@ -142,16 +148,16 @@ public enum Comparison {
         return [o.beforeLabel ?? (differ ? commit(b) : "before"), o.afterLabel ?? (differ ? commit(a) : "after")]
     }
 
-    /// Per-trial values of `path`; the merged summary stands in for a result without trials.
-    static func samples(_ r: BenchResult, _ path: String) -> [Double] {
-        if r.trials.isEmpty { return r.summary.metric(path).map { [$0] } ?? [] }
-        return r.trials.compactMap { $0.summary.metric(path) }
+    /// Per-trial values of `key` over the complete trials; the merged summary stands in for a result
+    /// without complete trials.
+    static func samples(_ r: BenchResult, _ key: String) -> [Double] {
+        let trials = r.completeTrials
+        if trials.isEmpty { return r.summary.metric(key).map { [$0] } ?? [] }
+        return trials.compactMap { $0.summary.metric(key) }
     }
 
-    static func isLatency(_ path: String) -> Bool { RunSummary.unit(of: path) == .nanoseconds }
-
-    static func stageNotes(_ b: RunSummary, _ a: RunSummary) -> [String] {
-        let bs = Set(b.latencyNs.keys), as_ = Set(a.latencyNs.keys)
+    static func stageNotes(_ before: BenchResult, _ after: BenchResult) -> [String] {
+        let bs = Set(before.catalogue.recordedHistograms(before.summary)), as_ = Set(after.catalogue.recordedHistograms(after.summary))
         guard bs != as_ else { return [] }
         var parts: [String] = []
         let onlyB = bs.subtracting(as_).sorted(), onlyA = as_.subtracting(bs).sorted()

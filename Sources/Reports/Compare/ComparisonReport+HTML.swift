@@ -16,7 +16,7 @@ extension ComparisonReport {
         if let e2e = BenchCharts.percentiles(inputs, key: "e2e", title: "End-to-end latency by percentile", width: 1160) {
             figures.append(Figure(svg: e2e, caption: "Before (blue) and after (red), all trials merged. Hover the dots for values.", wide: true))
         }
-        let shared = b.summary.stageKeys.filter { a.summary.latencyNs[$0] != nil }
+        let shared = b.catalogue.topLevelStageKeys.filter { (a.summary.metric("\($0).count") ?? 0) > 0 }
         for k in shared {
             if let svg = BenchCharts.percentiles(inputs, key: k, title: "\(k) latency by percentile", height: 260) {
                 figures.append(Figure(svg: svg, caption: nil))
@@ -67,8 +67,8 @@ extension ComparisonReport {
                        Cell(ci, cls: "num", hint: "bootstrap interval of the relative change of medians"),
                        Cell("p", cls: "num", hint: "two-sided Mann–Whitney U"), Cell("Verdict"), Cell("Why")]
         let body = rows.map { m in
-            Row(cells: [Cell(m.metric, cls: "mono"), Cell.num(Fmt.metric(m.before, unit: m.unit, path: m.metric)),
-                        Cell.num(Fmt.metric(m.after, unit: m.unit, path: m.metric)),
+            Row(cells: [Cell(m.metric, cls: "mono"), Cell.num(Fmt.metric(m.before, unit: m.unit)),
+                        Cell.num(Fmt.metric(m.after, unit: m.unit)),
                         Cell(Fmt.change(m.change), cls: "num " + (m.verdict == .unchanged ? "muted" : m.verdict.rawValue)),
                         Cell.num(Self.intervalText(m)),
                         Cell(Self.pText(m), cls: "num", hint: m.test.map { "U = \(Fmt.number($0.u)), \($0.method.description)" }),

@@ -43,8 +43,8 @@ extension ComparisonReport {
         let ci = "\(Int((confidence * 100).rounded()))% CI"
         var rows = [["metric", "before", "after", "change", ci, "p", "verdict"]]
         for m in metrics {
-            rows.append([m.metric + (m.gated ? " *" : ""), Fmt.metric(m.before, unit: m.unit, path: m.metric),
-                         Fmt.metric(m.after, unit: m.unit, path: m.metric), Fmt.change(m.change), Self.intervalText(m),
+            rows.append([m.metric + (m.gated ? " *" : ""), Fmt.metric(m.before, unit: m.unit),
+                         Fmt.metric(m.after, unit: m.unit), Fmt.change(m.change), Self.intervalText(m),
                          Self.pText(m), m.verdict.rawValue])
         }
         let widths = rows[0].indices.map { c in rows.map { $0[c].count }.max() ?? 0 }
@@ -108,8 +108,8 @@ extension ComparisonReport {
             case .changed: "🔀 changed"
             case .unchanged: "unchanged"
             }
-            t.append([(m.gated ? "● " : "") + m.metric, Fmt.metric(m.before, unit: m.unit, path: m.metric),
-                      Fmt.metric(m.after, unit: m.unit, path: m.metric), Fmt.change(m.change), Self.intervalText(m),
+            t.append([(m.gated ? "● " : "") + m.metric, Fmt.metric(m.before, unit: m.unit),
+                      Fmt.metric(m.after, unit: m.unit), Fmt.change(m.change), Self.intervalText(m),
                       Self.pText(m), mark])
         }
         return t

@@ -10,10 +10,10 @@ extension HTMLReport {
         let multi = inputs.count > 1
         let rows = inputs.flatMap { i in
             i.result.thresholds.map { t in
-                let unit = RunSummary.unit(of: t.metric)
+                let unit = i.result.catalogue.descriptor(t.metric)?.unit ?? .count
                 return Row(cells: resultCell(i, multi) + [
-                    Cell(t.expression, cls: "mono"), Cell.num(thresholdValue(t)),
-                    Cell.num("\(t.op) \(Fmt.metric(t.limit, unit: unit, path: t.metric))"),
+                    Cell(t.expression, cls: "mono"), Cell.num(thresholdValue(t, i.result.catalogue)),
+                    Cell.num("\(t.op) \(Fmt.metric(t.limit, unit: unit))"),
                     Cell(t.passed ? "✓ pass" : "✗ fail", cls: t.passed ? "pass" : "fail"),
                 ])
             }
@@ -26,30 +26,31 @@ extension HTMLReport {
     static func latencySection(_ inputs: [ChartInput]) -> Section {
         var figures: [Figure] = []
         let multi = inputs.count > 1
-        if let e2e = BenchCharts.percentiles(inputs, key: "e2e", title: "End-to-end latency by percentile", width: multi ? 1160 : 600) {
+        if let e2e = BenchCharts.percentiles(inputs, key: SpanKey.e2e, title: "End-to-end latency by percentile", width: multi ? 1160 : 600) {
             figures.append(Figure(svg: e2e, caption: "HdrHistogram percentile plot: x is 1/(1 − percentile) on a log scale, so the tail gets room. Hover the dots for values.", wide: multi))
         }
         if multi {
-            let keys = inputs[0].result.summary.stageKeys
-            for k in keys {
+            for k in inputs[0].result.catalogue.topLevelStageKeys {
                 if let svg = BenchCharts.percentiles(inputs, key: k, title: "\(k) latency by percentile", height: 260) {
                     figures.append(Figure(svg: svg, caption: nil))
                 }
             }
         } else if let stages = BenchCharts.stagePercentiles(inputs[0]) {
-            figures.append(Figure(svg: stages, caption: "Every stage on one log-scale latency axis; dashed lines are sub-measures (Φ cache hits and misses)."))
+            figures.append(Figure(svg: stages, caption: "Every histogram on one log-scale latency axis; dashed lines are sub-stages."))
         }
-        let headers = (multi ? [Cell("Stage"), Cell("Result")] : [Cell("Stage")]) + ["count", "mean", "p50", "p90", "p95", "p99", "p99.9", "max"].map { Cell($0, cls: "num") }
-        // Several results: stage by stage, one row per result, so the numbers to compare sit together.
-        var keys: [String] = []
-        for i in inputs { for k in i.result.summary.latencyKeysInOrder where !keys.contains(k) { keys.append(k) } }
-        let rows = keys.flatMap { k in
+        let stats: [LatencyStatistic] = [.count, .min, .mean, .p50, .p90, .p95, .p99, .p999, .max]
+        let headers = (multi ? [Cell("Histogram"), Cell("Result")] : [Cell("Histogram")]) + stats.map { Cell($0.label, cls: "num") }
+        // Several results: histogram by histogram, one row per result, so the numbers to compare sit together.
+        let catalogue = MetricCatalogue.union(inputs.map(\.result.catalogue))
+        let rows = catalogue.histograms.flatMap { spec in
             inputs.compactMap { i -> Row? in
-                guard let l = i.result.summary.latencyNs[k] else { return nil }
-                let ns = { (v: UInt64) in Cell.num(Units.formatNanoseconds(Double(v))) }
-                return Row(cells: [Cell(k, color: multi ? nil : Palette.stage(k, index: 0))] + resultCell(i, multi) + [
-                    Cell.num(Fmt.grouped(l.count)), Cell.num(Units.formatNanoseconds(l.mean)),
-                    ns(l.p50), ns(l.p90), ns(l.p95), ns(l.p99), ns(l.p999), ns(l.max)], cls: k == "e2e" ? "gated" : "")
+                let s = i.result.summary
+                guard (s.metric("\(spec.key).count") ?? 0) > 0 else { return nil }
+                let index = catalogue.histogramKeys.firstIndex(of: spec.key) ?? 0
+                return Row(cells: [Cell(spec.key, color: multi ? nil : Palette.series(index), hint: spec.summary.isEmpty ? nil : spec.summary)]
+                           + resultCell(i, multi) + stats.map { stat in
+                               Cell.num(Fmt.metric(s.metric("\(spec.key).\(stat.rawValue)"), unit: stat == .count ? .count : .nanoseconds))
+                           }, cls: spec.key == SpanKey.e2e ? "gated" : "")
             }
         }
         let empty = figures.isEmpty ? ["No histograms in this result: percentile curves need its histograms."] : []
@@ -63,8 +64,8 @@ extension HTMLReport {
         let headers = resultHeader(multi) + [Cell("Stage"), Cell("count", cls: "num"), Cell("mean", cls: "num"),
                                             Cell("total", cls: "num"), Cell("share of episode time", cls: "num")]
         let rows = inputs.flatMap { i in
-            StageShare.of(i.result.summary).enumerated().map { n, s in
-                Row(cells: resultCell(i, multi) + [Cell(s.stage, color: Palette.stage(s.stage, index: n)),
+            StageShare.of(i.result).enumerated().map { n, s in
+                Row(cells: resultCell(i, multi) + [Cell(s.stage, color: Palette.stageShare(s.stage, index: n)),
                     Cell.num(Fmt.grouped(s.count)), Cell.num(Units.formatNanoseconds(s.meanNs)),
                     Cell.num(Units.formatNanoseconds(s.totalNs)), Cell.num(Fmt.number(s.share * 100) + "%")])
             }
@@ -82,14 +83,17 @@ extension HTMLReport {
             Figure(svg: BenchCharts.queueDepthOverTime(inputs), caption: "Open-loop arrivals waiting to start at the end of each interval."),
             Figure(svg: BenchCharts.memoryOverTime(inputs), caption: "Resident set size (solid) and jemalloc allocated bytes (dashed)."),
         ]
-        if let a = BenchCharts.allocationsOverTime(inputs) {
-            figures.append(Figure(svg: a, caption: "Bytes allocated by worker threads per completed episode in each interval (jemalloc per-thread counters)."))
-        }
-        if let p = BenchCharts.phiHitRateOverTime(inputs) {
-            figures.append(Figure(svg: p, caption: "Φ cache hits / lookups in each interval."))
+        // Every other series metric of the catalogue gets a chart of its own.
+        let catalogue = MetricCatalogue.union(inputs.map(\.result.catalogue))
+        for d in catalogue.descriptors where d.series && !BenchCharts.chartedKeys.contains(d.key) {
+            if let svg = BenchCharts.seriesOverTime(inputs, descriptor: d) {
+                figures.append(Figure(svg: svg, caption: d.summary.isEmpty ? nil : d.summary))
+            }
         }
         let intervals = inputs[0].result.timeseries.first.map { "\(Fmt.number($0.intervalSeconds)) s intervals" } ?? "no intervals"
-        return Section(id: "time", title: "Over time", intro: "\(intervals) from the first trial.", figures: figures)
+        let events = inputs[0].result.workload.events.filter { $0.tSeconds != nil }.count
+        let eventNote = events > 0 ? "; dotted lines mark the workload's \(events) events (listed below)" : ""
+        return Section(id: "time", title: "Over time", intro: "\(intervals) from the first trial\(eventNote).", figures: figures)
     }
 
     static func phaseSection(_ inputs: [ChartInput]) -> Section? {
@@ -105,8 +109,8 @@ extension HTMLReport {
                     Cell.num(p.targetRate.map { Fmt.number($0) + "/s" } ?? (p.kind.hasPrefix("closed") ? "closed c=\(p.concurrency)" : "–")),
                     Cell(Fmt.number(p.achievedRate) + "/s", cls: missed ? "num fail" : "num",
                          hint: missed ? "below 95% of the target rate" : nil),
-                    Cell.num(Fmt.metric(p.stats.metric("e2e.p50"), unit: .nanoseconds)),
-                    Cell.num(Fmt.metric(p.stats.metric("e2e.p99"), unit: .nanoseconds)),
+                    Cell.num(i.result.formatted("e2e.p50", in: p.stats)),
+                    Cell.num(i.result.formatted("e2e.p99", in: p.stats)),
                     Cell.num(Fmt.grouped(p.maxQueueDepth)), Cell.num(p.drainSeconds.map { Fmt.number($0) + " s" } ?? "–"),
                     Cell(Fmt.grouped(p.stats.dropped), cls: p.stats.dropped > 0 ? "num fail" : "num"),
                     Cell(Fmt.grouped(p.stats.errors), cls: p.stats.errors > 0 ? "num fail" : "num"),
@@ -117,31 +121,40 @@ extension HTMLReport {
                        tables: [Table(caption: nil, headers: headers, rows: rows)])
     }
 
-    static func memorySection(_ inputs: [ChartInput]) -> Section {
+    /// Every non-latency metric of the catalogue, in groups (run, memory, cpu, the workload's own).
+    static func metricsSection(_ inputs: [ChartInput]) -> Section {
         let multi = inputs.count > 1
-        let headers = resultHeader(multi) + ["RSS start", "RSS end", "RSS peak", "growth", "slope", "allocs/episode", "bytes/episode",
-                                            "jemalloc allocated", "active", "resident", "mapped"].map { Cell($0, cls: "num") }
-        let rows = inputs.map { i in
-            let m = i.result.summary.memory
-            let b = { (v: UInt64?) in Cell.num(v.map { Units.formatBytes(Double($0)) } ?? "–") }
-            return Row(cells: resultCell(i, multi) + [
-                b(m.rssStartBytes), b(m.rssEndBytes), b(m.rssPeakBytes), Cell.num(Fmt.number(m.rssGrowthPct) + "%"),
-                Cell.num(Units.formatBytes(m.rssSlopeBytesPerEpisode) + "/ep"),
-                Cell.num(m.allocationsPerEpisode.map(Fmt.number) ?? "–"),
-                Cell.num(m.bytesAllocatedPerEpisode.map { Units.formatBytes($0) } ?? "–"),
-                b(m.jemalloc?.allocated), b(m.jemalloc?.active), b(m.jemalloc?.resident), b(m.jemalloc?.mapped),
-            ])
+        let catalogue = MetricCatalogue.union(inputs.map(\.result.catalogue))
+        var tables: [Table] = []
+        for group in catalogue.metricGroups {
+            let rows = group.metrics.compactMap { d -> Row? in
+                let values = inputs.map { $0.result.summary.metric(d.key) }
+                guard values.contains(where: { $0 != nil }) else { return nil }
+                let direction = d.direction == .informational ? "" : d.direction == .lowerIsBetter ? " ↓" : " ↑"
+                return Row(cells: [Cell(d.label + direction, hint: d.summary.isEmpty ? nil : d.summary), Cell(d.key, cls: "mono muted")]
+                           + values.map { Cell.num(Fmt.metric($0, unit: d.unit)) })
+            }
+            guard !rows.isEmpty else { continue }
+            let headers = [Cell("Metric"), Cell("Key")] + inputs.map { Cell(multi ? $0.label : "value", cls: "num") }
+            tables.append(Table(caption: group.name.isEmpty ? "run" : group.name, headers: headers, rows: rows))
         }
-        var tables = [Table(caption: "Process memory", headers: headers, rows: rows)]
-        if let t = memoryLayerTable(inputs) { tables.append(t) }
-        if let t = leakTable(inputs) { tables.append(t) }
-        return Section(id: "memory", title: "Memory", intro: "Slope is a Theil–Sen fit of RSS against completed episodes.", tables: tables)
+        return Section(id: "metrics", title: "Metrics",
+                       intro: "Every metric of the run's catalogue (↓ lower is better, ↑ higher is better). RSS slope is a Theil–Sen fit against completed episodes.",
+                       tables: tables)
     }
 
-    /// Every field of the memory-layer statistics, read through its Codable form so fields added by
-    /// the memory layer show up without a change here.
-    static func memoryLayerTable(_ inputs: [ChartInput]) -> Table? {
-        let flat = inputs.map { $0.result.memoryLayer.flatMap { JSONValue.of($0) }?.flattened() ?? [] }
+    /// The workload's own details (every field, read generically) and the leak analysis.
+    static func memorySection(_ inputs: [ChartInput]) -> Section? {
+        var tables: [Table] = []
+        if let t = detailsTable(inputs) { tables.append(t) }
+        if let t = leakTable(inputs) { tables.append(t) }
+        guard !tables.isEmpty else { return nil }
+        return Section(id: "details", title: "Details", intro: nil, tables: tables)
+    }
+
+    /// Every field of the workloads' opaque details, read generically.
+    static func detailsTable(_ inputs: [ChartInput]) -> Table? {
+        let flat = inputs.map { $0.result.workload.details?.flattened() ?? [] }
         guard flat.contains(where: { !$0.isEmpty }) else { return nil }
         var keys: [String] = []
         for f in flat { for e in f where !keys.contains(e.path) { keys.append(e.path) } }
@@ -149,7 +162,21 @@ extension HTMLReport {
         let rows = keys.map { k in
             Row(cells: [Cell(k, cls: "mono")] + flat.map { f in Cell.num(f.first { $0.path == k }?.value.display ?? "–") })
         }
-        return Table(caption: "Memory layer", headers: headers, rows: rows)
+        return Table(caption: "Workload details (\(inputs.map(\.result.workload.name).joined(separator: ", ")))", headers: headers, rows: rows)
+    }
+
+    static func eventsSection(_ inputs: [ChartInput]) -> Section? {
+        guard inputs.contains(where: { !$0.result.workload.events.isEmpty }) else { return nil }
+        let multi = inputs.count > 1
+        let headers = resultHeader(multi) + [Cell("t", cls: "num"), Cell("episode", cls: "num"), Cell("kind"), Cell("event")]
+        let rows = inputs.flatMap { i in
+            i.result.workload.events.map { e in
+                Row(cells: resultCell(i, multi) + [Cell.num(e.tSeconds.map { Fmt.number($0) + " s" } ?? "warm-up"),
+                                                   Cell.num(e.episode.map { Fmt.grouped($0) } ?? ""), Cell(e.kind, cls: "mono"), Cell(e.message)])
+            }
+        }
+        return Section(id: "events", title: "Workload events", intro: "What the workload reported during the run (first trial), in order.",
+                       tables: [Table(caption: nil, headers: headers, rows: rows)])
     }
 
     static func leakTable(_ inputs: [ChartInput]) -> Table? {
@@ -175,40 +202,21 @@ extension HTMLReport {
         return Table(caption: "Leak analysis (\(with[0].result.leak!.intervals) intervals after warm-up)", headers: headers, rows: rows)
     }
 
-    static func phiSection(_ inputs: [ChartInput]) -> Section? {
-        guard inputs.contains(where: { $0.result.summary.phi.hits + $0.result.summary.phi.misses > 0 }) else { return nil }
-        let multi = inputs.count > 1
-        let headers = resultHeader(multi) + ["hit rate", "hits", "misses", "evictions", "Φ p50", "Φ p99", "hit p50", "miss p50"].map { Cell($0, cls: "num") }
-        let rows = inputs.map { i in
-            let s = i.result.summary
-            let ns = { (p: String) in Cell.num(Fmt.metric(s.metric(p), unit: .nanoseconds)) }
-            return Row(cells: resultCell(i, multi) + [
-                Cell.num(Fmt.number(s.phi.cacheHitRate * 100) + "%"), Cell.num(Fmt.grouped(s.phi.hits)),
-                Cell.num(Fmt.grouped(s.phi.misses)), Cell.num(Fmt.grouped(s.phi.evictions)),
-                ns("PHI.p50"), ns("PHI.p99"), ns("PHI.hit.p50"), ns("PHI.miss.p50"),
-            ])
-        }
-        return Section(id: "phi", title: "Φ cache", intro: "Φ is computed for ignited events only; the LRU cache is keyed by the binarised state and node set.",
-                       tables: [Table(caption: nil, headers: headers, rows: rows)])
-    }
-
     static func trialSection(_ inputs: [ChartInput]) -> Section? {
         guard inputs.contains(where: { $0.result.trials.count > 1 }) else { return nil }
         let multi = inputs.count > 1
-        let headers = resultHeader(multi) + [Cell("Trial")] + ["seed", "duration", "episodes", "throughput", "e2e p50", "e2e p99", "allocs/episode", "RSS growth"].map { Cell($0, cls: "num") }
+        let highlights = MetricCatalogue.union(inputs.map(\.result.catalogue)).highlights
+        let headers = resultHeader(multi) + [Cell("Trial")] + ["seed", "duration", "episodes"].map { Cell($0, cls: "num") }
+            + highlights.map { Cell($0.label, cls: "num") }
         let rows = inputs.flatMap { i in
             i.result.trials.map { t in
                 Row(cells: resultCell(i, multi) + [
-                    Cell("\(t.trial)"), Cell.num("\(t.seed)"), Cell.num(Fmt.duration(t.durationSeconds)),
-                    Cell.num(Fmt.grouped(t.summary.episodes)), Cell.num(Fmt.number(t.summary.throughputEps) + "/s"),
-                    Cell.num(Fmt.metric(t.summary.metric("e2e.p50"), unit: .nanoseconds)),
-                    Cell.num(Fmt.metric(t.summary.metric("e2e.p99"), unit: .nanoseconds)),
-                    Cell.num(t.summary.memory.allocationsPerEpisode.map(Fmt.number) ?? "–"),
-                    Cell.num(Fmt.number(t.summary.memory.rssGrowthPct) + "%"),
-                ])
+                    Cell("\(t.trial)\(t.partial ? " (partial)" : "")"), Cell.num("\(t.seed)"), Cell.num(Fmt.duration(t.durationSeconds)),
+                    Cell.num(Fmt.grouped(t.summary.episodes)),
+                ] + highlights.map { Cell.num(Fmt.metric(t.summary.metric($0.key), unit: $0.unit)) })
             }
         }
-        return Section(id: "trials", title: "Trials", intro: "Each trial reruns the scenario on a fresh workload; compare uses these for its statistics.",
+        return Section(id: "trials", title: "Trials", intro: "Each trial reruns the scenario on a fresh workload; compare uses the complete ones for its statistics.",
                        tables: [Table(caption: nil, headers: headers, rows: rows)])
     }
 

@@ -18,8 +18,9 @@ public enum HTMLReport {
         if let s = stageSection(inputs) { sections.append(s) }
         sections.append(timeSection(inputs))
         if let s = phaseSection(inputs) { sections.append(s) }
-        sections.append(memorySection(inputs))
-        if let s = phiSection(inputs) { sections.append(s) }
+        sections.append(metricsSection(inputs))
+        if let s = memorySection(inputs) { sections.append(s) }
+        if let s = eventsSection(inputs) { sections.append(s) }
         if let s = trialSection(inputs) { sections.append(s) }
         if let s = profileSection(inputs, folded: folded, renderer: options.flameGraph) { sections.append(s) }
 
@@ -54,47 +55,24 @@ public enum HTMLReport {
         return (nil, "neutral")
     }
 
+    /// One banner per warning the results carry (coloured by severity), per failed threshold and per
+    /// suspected leak, plus one per histogram that could not be decoded.
     static func banners(_ inputs: [ChartInput]) -> [Banner] {
         var out: [Banner] = []
         for i in inputs {
             let r = i.result
             let who = inputs.count > 1 ? "\(i.label): " : ""
-            let own = r.warnings.map { $0.lowercased() }
-            if r.build.configuration != "release" && !own.contains(where: { $0.contains("debug") }) {
-                out.append(Banner(level: "bad", title: "\(who)\(r.build.configuration) build.",
-                                  text: "Timings of a debug build say little about release performance; build with swift build -c release (make run does)."))
-            }
-            if !r.build.jemalloc && !own.contains(where: { $0.contains("jemalloc") }) {
-                out.append(Banner(level: "note", title: "\(who)jemalloc off.",
-                                  text: "Allocation counts and heap statistics are unavailable; memory figures come from /proc."))
-            }
-            if r.interrupted {
-                out.append(Banner(level: "bad", title: "\(who)interrupted.",
-                                  text: "The run was stopped early; the numbers cover only what it measured (\(Fmt.duration(r.durationSeconds)))."))
+            for w in r.warnings {
+                out.append(Banner(level: w.severity == .bad ? "bad" : w.severity == .info ? "info" : "note",
+                                  title: "\(who)\(w.kind.title):", text: w.message))
             }
             let failed = r.thresholds.filter { !$0.passed }
             if !failed.isEmpty {
                 out.append(Banner(level: "bad", title: "\(who)\(failed.count) threshold\(failed.count == 1 ? "" : "s") failed:",
-                                  text: failed.map { "\($0.expression) (measured \(thresholdValue($0)))" }.joined(separator: "; ")))
+                                  text: failed.map { "\($0.expression) (measured \(thresholdValue($0, r.catalogue)))" }.joined(separator: "; ")))
             }
             if let leak = r.leak, leak.leaking {
                 out.append(Banner(level: "bad", title: "\(who)leak suspected.", text: leak.explanation))
-            }
-            // The interrupted banner above says it more prominently than the result's own warning.
-            for w in r.warnings where !(r.interrupted && w.lowercased().contains("interrupted")) {
-                out.append(Banner(level: "note", title: "\(who)warning:", text: w))
-            }
-            if r.summary.errors > 0 && !own.contains(where: { $0.contains("failed") }) {
-                out.append(Banner(level: "note", title: "\(who)\(Fmt.grouped(r.summary.errors)) episodes failed.",
-                                  text: "Their latency is included; see the error counts per phase."))
-            }
-            if r.summary.dropped > 0 && !own.contains(where: { $0.contains("dropped") }) {
-                out.append(Banner(level: "note", title: "\(who)\(Fmt.grouped(r.summary.dropped)) arrivals dropped",
-                                  text: "because the queue was full: the system did not keep up with the offered load."))
-            }
-            if r.build.dirty && !own.contains(where: { $0.contains("uncommitted") }) {
-                out.append(Banner(level: "info", title: "\(who)uncommitted changes.",
-                                  text: "Built from a dirty tree at \(Fmt.shortCommit(r.build.commit)); the commit alone does not reproduce it."))
             }
             for p in i.histogramProblems { out.append(Banner(level: "note", title: "Histogram not shown:", text: p)) }
         }
@@ -106,7 +84,7 @@ public enum HTMLReport {
         let rows = inputs.map { i -> Row in
             let r = i.result, m = r.machine, b = r.build
             let machine = "\(m.hostname) · \(m.cpuModel) · \(m.cores) cores · \(Units.formatBytes(Double(m.memoryBytes))) · \(m.os)"
-            let build = "\(b.configuration) · \(b.compiler) · jemalloc \(b.jemalloc ? "on" : "off") · phibench \(b.phibenchVersion)"
+            let build = "\(r.workload.name) · \(b.configuration) · \(b.compiler) · jemalloc \(b.jemalloc ? "on" : "off") · phibench \(b.phibenchVersion)"
             return Row(cells: [
                 Cell(i.label, cls: "nowrap", color: i.color, hint: r.scenario.file), Cell(machine, hint: m.kernel), Cell(build),
                 Cell(Fmt.shortCommit(b.commit) + (b.dirty ? " (dirty)" : ""), cls: "mono", hint: b.commit),
@@ -116,33 +94,20 @@ public enum HTMLReport {
         return Table(caption: nil, headers: headers, rows: rows)
     }
 
+    /// Episodes, then a card per highlighted catalogue metric (the harness's and the workload's).
     static func cards(_ inputs: [ChartInput]) -> [Card] {
         let multi = inputs.count > 1
-        func values(_ f: (BenchResult) -> String) -> [Card.Value] {
-            inputs.map { Card.Value(text: f($0.result), color: multi ? $0.color : nil, label: nil) }
+        let catalogue = MetricCatalogue.union(inputs.map(\.result.catalogue))
+        let first = inputs[0].result
+        var cards = [Card(name: "Episodes", values: inputs.map { Card.Value(text: Fmt.grouped($0.result.summary.episodes), color: multi ? $0.color : nil, label: nil) },
+                          hint: "errors \(Fmt.grouped(first.summary.errors)) · dropped \(Fmt.grouped(first.summary.dropped))")]
+        for d in catalogue.highlights where inputs.contains(where: { $0.result.summary.metric(d.key) != nil }) {
+            var hint = d.summary
+            if d.key == "throughput" { hint = targetRate(first).map { "target ≈ \(Fmt.number($0))/s" } ?? "closed loop" }
+            cards.append(Card(name: d.label, values: inputs.map {
+                Card.Value(text: Fmt.metric($0.result.summary.metric(d.key), unit: d.unit), color: multi ? $0.color : nil, label: nil)
+            }, hint: hint))
         }
-        let first = inputs[0].result.summary
-        var cards = [
-            Card(name: "Episodes", values: values { Fmt.grouped($0.summary.episodes) },
-                 hint: "errors \(Fmt.grouped(first.errors)) · dropped \(Fmt.grouped(first.dropped))"),
-            Card(name: "Throughput", values: values { Fmt.number($0.summary.throughputEps) + "/s" },
-                 hint: targetRate(inputs[0].result).map { "target ≈ \(Fmt.number($0))/s" } ?? "closed loop"),
-            Card(name: "e2e p50", values: values { Fmt.metric($0.summary.metric("e2e.p50"), unit: .nanoseconds) },
-                 hint: "mean \(Fmt.metric(first.metric("e2e.mean"), unit: .nanoseconds))"),
-            Card(name: "e2e p99", values: values { Fmt.metric($0.summary.metric("e2e.p99"), unit: .nanoseconds) },
-                 hint: "p99.9 \(Fmt.metric(first.metric("e2e.p999"), unit: .nanoseconds)) · max \(Fmt.metric(first.metric("e2e.max"), unit: .nanoseconds))"),
-        ]
-        if inputs.contains(where: { $0.result.summary.phi.hits + $0.result.summary.phi.misses > 0 }) {
-            cards.append(Card(name: "Φ cache hit rate", values: values { Fmt.number($0.summary.phi.cacheHitRate * 100) + "%" },
-                              hint: "\(Fmt.grouped(first.phi.hits)) hits · \(Fmt.grouped(first.phi.misses)) misses"))
-        }
-        cards.append(Card(name: "Allocations / episode",
-                          values: values { $0.summary.memory.allocationsPerEpisode.map(Fmt.number) ?? "n/a" },
-                          hint: first.memory.bytesAllocatedPerEpisode.map { Units.formatBytes($0) + " per episode" } ?? "needs jemalloc"))
-        cards.append(Card(name: "RSS growth", values: values { Fmt.number($0.summary.memory.rssGrowthPct) + "%" },
-                          hint: "\(Units.formatBytes(Double(first.memory.rssStartBytes))) → \(Units.formatBytes(Double(first.memory.rssEndBytes)))"))
-        cards.append(Card(name: "CPU (cores busy)", values: values { Fmt.number($0.summary.cpu.utilization) },
-                          hint: "user \(Fmt.number(first.cpu.userSeconds)) s · sys \(Fmt.number(first.cpu.systemSeconds)) s"))
         return cards
     }
 
@@ -154,7 +119,7 @@ public enum HTMLReport {
         return open.reduce(0) { $0 + $1.targetRate! * $1.durationSeconds } / time
     }
 
-    static func thresholdValue(_ t: ThresholdResult) -> String {
-        Fmt.metric(t.value, unit: RunSummary.unit(of: t.metric), path: t.metric)
+    static func thresholdValue(_ t: ThresholdResult, _ catalogue: MetricCatalogue) -> String {
+        Fmt.metric(t.value, unit: catalogue.descriptor(t.metric)?.unit ?? .count)
     }
 }

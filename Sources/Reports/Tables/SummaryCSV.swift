@@ -17,8 +17,8 @@ public enum SummaryCSV {
                 csv.append([name, scope, trial, phase, kind, metric, CSVDocument.number(v), unit])
             }
             func summary(_ s: RunSummary, scope: String, trial: String, phase: String, kind: String) {
-                for path in metricPaths(s) {
-                    add(scope, trial, phase, kind, path, s.metric(path), unitText(path))
+                for d in r.catalogue.descriptors {
+                    add(scope, trial, phase, kind, d.key, s.metric(d.key), d.unit.rawValue)
                 }
             }
             add("overall", "", "", "", "duration_s", r.durationSeconds, "s")
@@ -35,6 +35,7 @@ public enum SummaryCSV {
                 summary(p.stats, scope: "phase", trial: "", phase: ph, kind: k)
             }
             for t in r.trials {
+                add("trial", String(t.trial), "", "", "partial", t.partial ? 1 : 0, "count")
                 add("trial", String(t.trial), "", "", "seed", Double(t.seed), "count")
                 add("trial", String(t.trial), "", "", "duration_s", t.durationSeconds, "s")
                 summary(t.summary, scope: "trial", trial: String(t.trial), phase: "", kind: "")
@@ -43,57 +44,29 @@ public enum SummaryCSV {
         return csv.render()
     }
 
-    /// Every metric path a summary has, in the catalogue's order plus the counters and extremes it
-    /// leaves out (episodes, hits and misses, RSS start/end, jemalloc detail, CPU seconds, count and min).
-    static func metricPaths(_ s: RunSummary) -> [String] {
-        var paths = ["episodes"] + s.metricDescriptors.map(\.path)
-        for k in s.latencyKeysInOrder { paths += ["\(k).count", "\(k).min"] }
-        if s.phi.hits + s.phi.misses > 0 { paths += ["phi.hits", "phi.misses"] }
-        paths += ["memory.rss_start_bytes", "memory.rss_end_bytes"]
-        if s.memory.jemalloc != nil { paths += ["memory.jemalloc.active", "memory.jemalloc.resident", "memory.jemalloc.mapped"] }
-        paths += ["cpu.user_s", "cpu.system_s"]
-        return paths
-    }
-
-    static func unitText(_ path: String) -> String {
-        let u = RunSummary.unit(of: path)
-        return u == .ratio ? "ratio" : u.rawValue
-    }
 }
 
-/// `timeseries.csv`: one row per interval with every ``TimeseriesPoint`` field (read through its
-/// Codable form, so new fields appear as new columns), preceded by the result's name.
+/// `timeseries.csv`: one row per interval: where the run was (time, phase, episodes, target rate,
+/// queue depth), then every series metric of the catalogue in catalogue order, preceded by the
+/// result's name.
 public enum TimeseriesCSV {
-    /// Known columns in a readable order; fields not listed here follow alphabetically.
-    static let knownOrder = [
-        "t_s", "interval_s", "phase", "episodes", "episodes_total", "throughput_eps", "target_rate", "p50_ns", "p99_ns",
-        "max_ns", "rss_bytes", "jemalloc_allocated", "allocations", "bytes_allocated", "queue_depth", "dropped", "errors",
-        "cpu_utilization", "phi_cache_hit_rate",
-    ]
+    static let leading = ["t_s", "interval_s", "phase", "episodes", "episodes_total", "target_rate", "queue_depth"]
 
     public static func render(results: [BenchResult], labels: [String?] = []) -> String {
         let names = ResultLabels.make(results, explicit: labels)
-        var objects: [(String, [String: JSONValue])] = []
-        var keys = Set<String>()
+        let catalogue = MetricCatalogue.union(results.map(\.catalogue))
+        var keys = catalogue.descriptors.filter(\.series).map(\.key)
+        // Series a result has that its catalogue does not mark (version 1 points) follow, sorted.
+        let seen = Set(results.flatMap { $0.timeseries.flatMap(\.metrics.keys) })
+        keys += seen.subtracting(keys).sorted()
+        keys = keys.filter(seen.contains)
+        var csv = CSVDocument(header: ["result"] + leading + keys)
         for (i, r) in results.enumerated() {
             for p in r.timeseries {
-                // Optional fields that are nil are left out by the encoder; they become empty cells.
-                guard case .object(let o)? = JSONValue.of(p) else { continue }
-                keys.formUnion(o.keys)
-                objects.append((names[i], o))
+                let fixed: [Double?] = [p.tSeconds, p.intervalSeconds, Double(p.phase), Double(p.episodes), Double(p.episodesTotal),
+                                        p.targetRate, Double(p.queueDepth)]
+                csv.append([names[i]] + (fixed + keys.map { p.metrics[$0] }).map { $0.map(CSVDocument.number) ?? "" })
             }
-        }
-        let columns = knownOrder + keys.subtracting(knownOrder).sorted()
-        var csv = CSVDocument(header: ["result"] + columns)
-        for (name, o) in objects {
-            csv.append([name] + columns.map { c in
-                switch o[c] {
-                case .number(let d)?: CSVDocument.number(d)
-                case .string(let s)?: s
-                case .bool(let b)?: b ? "true" : "false"
-                default: ""
-                }
-            })
         }
         return csv.render()
     }

@@ -14,8 +14,8 @@ public enum SummaryMarkdown {
         for (i, r) in results.enumerated() {
             let s = r.summary
             let lead = multi ? "**\(Escape.markdown(names[i]))**: " : ""
-            out += "\(lead)**\(Fmt.grouped(s.episodes)) episodes** in \(Fmt.duration(r.durationSeconds)) · **\(Fmt.number(s.throughputEps))/s**"
-            out += " · e2e p50 **\(Fmt.metric(s.metric("e2e.p50"), unit: .nanoseconds))** · p99 **\(Fmt.metric(s.metric("e2e.p99"), unit: .nanoseconds))**"
+            out += "\(lead)**\(Fmt.grouped(s.episodes)) episodes** in \(Fmt.duration(r.durationSeconds)) · **\(r.formatted("throughput"))**"
+            out += " · e2e p50 **\(r.formatted("e2e.p50"))** · p99 **\(r.formatted("e2e.p99"))**"
             out += " · \(Escape.markdown(r.build.configuration)) · `\(Escape.markdown(Fmt.shortCommit(r.build.commit)))`\(r.build.dirty ? " (dirty)" : "")"
             out += " · \(Escape.markdown(r.machine.hostname)), \(r.machine.cores) cores\n\n"
         }
@@ -25,8 +25,9 @@ public enum SummaryMarkdown {
             for w in warnings { out += "> - \(Escape.markdown(w))\n" }
             out += "\n"
         }
-        out += "### Key metrics\n\n" + keyTable(results, names: names).render() + "\n"
-        out += "### Stages\n\n" + stageTable(results, names: names).render() + "\n"
+        let catalogue = MetricCatalogue.union(results.map(\.catalogue))
+        out += "### Key metrics\n\n" + keyTable(results, names: names, catalogue: catalogue).render() + "\n"
+        out += "### Latency\n\n" + stageTable(results, names: names).render() + "\n"
         if results.contains(where: { !$0.phases.isEmpty }) {
             out += "### Phases\n\n" + phaseTable(results, names: names).render() + "\n"
         }
@@ -34,6 +35,10 @@ public enum SummaryMarkdown {
             out += "### Thresholds\n\n" + thresholdTable(results, names: names).render() + "\n"
         }
         if let leaks = leakLines(results, names: names) { out += "### Leak analysis\n\n" + leaks + "\n" }
+        out += "<details><summary>All metrics</summary>\n\n" + allMetricsTable(results, names: names, catalogue: catalogue).render() + "\n</details>\n"
+        if let events = eventsTable(results, names: names) {
+            out += "\n<details><summary>Workload events</summary>\n\n" + events.render() + "\n</details>\n"
+        }
         return out
     }
 
@@ -41,57 +46,64 @@ public enum SummaryMarkdown {
         var lines: [String] = []
         for (i, r) in results.enumerated() {
             let who = results.count > 1 ? "\(names[i]): " : ""
-            let own = r.warnings.map { $0.lowercased() }
-            if r.build.configuration != "release" && !own.contains(where: { $0.contains("debug") }) {
-                lines.append("\(who)\(r.build.configuration) build: timings are not representative of release performance")
-            }
-            if !r.build.jemalloc && !own.contains(where: { $0.contains("jemalloc") }) {
-                lines.append("\(who)jemalloc off: no allocation counts")
-            }
-            if r.interrupted { lines.append("\(who)interrupted: the run stopped early") }
+            lines += r.warnings.map { who + $0.message }
             for t in r.thresholds where !t.passed {
-                lines.append("\(who)threshold failed: \(t.expression) (measured \(HTMLReport.thresholdValue(t)))")
+                lines.append("\(who)threshold failed: \(t.expression) (measured \(HTMLReport.thresholdValue(t, r.catalogue)))")
             }
-            if r.leak?.leaking == true { lines.append("\(who)leak suspected: \(r.leak!.explanation)") }
-            lines += r.warnings.map { who + $0 }
+            if let leak = r.leak, leak.leaking { lines.append("\(who)leak suspected: \(leak.explanation)") }
         }
         return lines
     }
 
-    static func keyTable(_ results: [BenchResult], names: [String]) -> MarkdownTable {
+    /// Episodes, errors, drops, then every highlighted metric, then the trial count.
+    static func keyTable(_ results: [BenchResult], names: [String], catalogue: MetricCatalogue) -> MarkdownTable {
         var t = MarkdownTable(["Metric"] + (results.count > 1 ? names : ["Value"]), align: [.left] + results.map { _ in .right })
-        let rows: [(String, (BenchResult) -> String)] = [
-            ("Episodes", { Fmt.grouped($0.summary.episodes) }),
-            ("Errors / dropped", { "\(Fmt.grouped($0.summary.errors)) / \(Fmt.grouped($0.summary.dropped))" }),
-            ("Throughput", { Fmt.number($0.summary.throughputEps) + "/s" }),
-            ("e2e p50", { Fmt.metric($0.summary.metric("e2e.p50"), unit: .nanoseconds) }),
-            ("e2e p90", { Fmt.metric($0.summary.metric("e2e.p90"), unit: .nanoseconds) }),
-            ("e2e p99", { Fmt.metric($0.summary.metric("e2e.p99"), unit: .nanoseconds) }),
-            ("e2e p99.9", { Fmt.metric($0.summary.metric("e2e.p999"), unit: .nanoseconds) }),
-            ("e2e max", { Fmt.metric($0.summary.metric("e2e.max"), unit: .nanoseconds) }),
-            ("Φ cache hit rate", { $0.summary.phi.hits + $0.summary.phi.misses > 0 ? Fmt.number($0.summary.phi.cacheHitRate * 100) + "%" : "–" }),
-            ("Allocations / episode", { $0.summary.memory.allocationsPerEpisode.map(Fmt.number) ?? "–" }),
-            ("Bytes allocated / episode", { $0.summary.memory.bytesAllocatedPerEpisode.map { Units.formatBytes($0) } ?? "–" }),
-            ("RSS start → end", { "\(Units.formatBytes(Double($0.summary.memory.rssStartBytes))) → \(Units.formatBytes(Double($0.summary.memory.rssEndBytes)))" }),
-            ("RSS growth", { Fmt.number($0.summary.memory.rssGrowthPct) + "%" }),
-            ("CPU utilisation", { Fmt.number($0.summary.cpu.utilization) + " cores" }),
-            ("Trials", { "\(max(1, $0.trials.count))" }),
-        ]
-        for (name, f) in rows { t.append([name] + results.map(f)) }
+        t.append(["Episodes"] + results.map { Fmt.grouped($0.summary.episodes) })
+        t.append(["Errors / dropped"] + results.map { "\(Fmt.grouped($0.summary.errors)) / \(Fmt.grouped($0.summary.dropped))" })
+        for d in catalogue.highlights {
+            t.append([d.label] + results.map { Fmt.metric($0.summary.metric(d.key), unit: d.unit) })
+        }
+        t.append(["Trials"] + results.map { "\(max(1, $0.trials.count))" })
         return t
     }
 
+    /// Every histogram's statistics, with its share of episode time.
     static func stageTable(_ results: [BenchResult], names: [String]) -> MarkdownTable {
         let multi = results.count > 1
-        let head = (multi ? ["Result"] : []) + ["Stage", "count", "mean", "p50", "p90", "p99", "p99.9", "max", "share"]
+        let stats: [LatencyStatistic] = [.count, .min, .mean, .p50, .p90, .p95, .p99, .p999, .max]
+        let head = (multi ? ["Result"] : []) + ["Histogram"] + stats.map(\.label) + ["share"]
         var t = MarkdownTable(head, align: head.enumerated().map { i, _ in i < (multi ? 2 : 1) ? .left : .right })
         for (i, r) in results.enumerated() {
-            let shares = Dictionary(StageShare.of(r.summary).map { ($0.stage, $0.share) }) { a, _ in a }
-            for k in r.summary.latencyKeysInOrder {
-                let l = r.summary.latencyNs[k]!
-                let ns = { (v: UInt64) in Units.formatNanoseconds(Double(v)) }
-                t.append((multi ? [names[i]] : []) + [k, Fmt.grouped(l.count), Units.formatNanoseconds(l.mean), ns(l.p50), ns(l.p90),
-                                                     ns(l.p99), ns(l.p999), ns(l.max), shares[k].map { Fmt.number($0 * 100) + "%" } ?? ""])
+            let shares = Dictionary(StageShare.of(r).map { ($0.stage, $0.share) }) { a, _ in a }
+            for k in r.catalogue.recordedHistograms(r.summary) {
+                t.append((multi ? [names[i]] : []) + [k] + stats.map { stat in
+                    Fmt.metric(r.summary.metric("\(k).\(stat.rawValue)"), unit: stat == .count ? .count : .nanoseconds)
+                } + [shares[k].map { Fmt.number($0 * 100) + "%" } ?? ""])
+            }
+        }
+        return t
+    }
+
+    /// Every non-latency metric of the catalogue, one row each.
+    static func allMetricsTable(_ results: [BenchResult], names: [String], catalogue: MetricCatalogue) -> MarkdownTable {
+        var t = MarkdownTable(["Metric", "Key"] + (results.count > 1 ? names : ["Value"]),
+                              align: [.left, .left] + results.map { _ in .right })
+        for d in catalogue.metrics {
+            let values = results.map { Fmt.metric($0.summary.metric(d.key), unit: d.unit) }
+            guard values.contains(where: { $0 != "–" }) else { continue }
+            t.append([d.label, "`\(d.key)`"] + values)
+        }
+        return t
+    }
+
+    static func eventsTable(_ results: [BenchResult], names: [String]) -> MarkdownTable? {
+        guard results.contains(where: { !$0.workload.events.isEmpty }) else { return nil }
+        let multi = results.count > 1
+        var t = MarkdownTable((multi ? ["Result"] : []) + ["t", "Episode", "Kind", "Event"])
+        for (i, r) in results.enumerated() {
+            for e in r.workload.events {
+                t.append((multi ? [names[i]] : []) + [e.tSeconds.map { Fmt.number($0) + " s" } ?? "warm-up",
+                                                      e.episode.map { Fmt.grouped($0) } ?? "", e.kind, e.message])
             }
         }
         return t
@@ -105,8 +117,8 @@ public enum SummaryMarkdown {
             for p in r.phases {
                 t.append((multi ? [names[i]] : []) + [
                     "\(p.index + 1)", p.kind, p.label, p.targetRate.map { Fmt.number($0) + "/s" } ?? (p.kind.hasPrefix("closed") ? "closed c=\(p.concurrency)" : "–"),
-                    Fmt.number(p.achievedRate) + "/s", Fmt.metric(p.stats.metric("e2e.p50"), unit: .nanoseconds),
-                    Fmt.metric(p.stats.metric("e2e.p99"), unit: .nanoseconds), Fmt.grouped(p.maxQueueDepth),
+                    Fmt.number(p.achievedRate) + "/s", r.formatted("e2e.p50", in: p.stats),
+                    r.formatted("e2e.p99", in: p.stats), Fmt.grouped(p.maxQueueDepth),
                     p.drainSeconds.map { Fmt.number($0) + " s" } ?? "–", Fmt.grouped(p.stats.dropped),
                 ])
             }
@@ -120,7 +132,7 @@ public enum SummaryMarkdown {
         var t = MarkdownTable(head, align: head.map { $0 == "Measured" ? .right : .left })
         for (i, r) in results.enumerated() {
             for th in r.thresholds {
-                t.append((multi ? [names[i]] : []) + [th.expression, HTMLReport.thresholdValue(th), th.passed ? "✅ pass" : "❌ fail"])
+                t.append((multi ? [names[i]] : []) + [th.expression, HTMLReport.thresholdValue(th, r.catalogue), th.passed ? "✅ pass" : "❌ fail"])
             }
         }
         return t

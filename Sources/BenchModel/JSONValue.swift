@@ -1,8 +1,8 @@
 import Foundation
 
-/// Any JSON value, used to show and compare structures the reports do not know field by field
-/// (the memory-layer statistics grow as that module grows).
-enum JSONValue: Decodable, Equatable {
+/// Any JSON value: the form of a workload's opaque details in result.json, and a way to walk any
+/// `Codable` value generically (a table of every field, without knowing the type).
+public enum JSONValue: Sendable, Codable, Equatable {
     case null
     case bool(Bool)
     case number(Double)
@@ -10,7 +10,7 @@ enum JSONValue: Decodable, Equatable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    init(from decoder: any Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
         if c.decodeNil() {
             self = .null
@@ -27,14 +27,27 @@ enum JSONValue: Decodable, Equatable {
         }
     }
 
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .null: try c.encodeNil()
+        case .bool(let b): try c.encode(b)
+        case .number(let d): try c.encode(d)
+        case .string(let s): try c.encode(s)
+        case .array(let a): try c.encode(a)
+        case .object(let o): try c.encode(o)
+        }
+    }
+
     /// The JSON form of any `Encodable` value, or nil if it cannot be encoded.
-    static func of(_ value: some Encodable) -> JSONValue? {
+    public static func of(_ value: some Encodable) -> JSONValue? {
         guard let data = try? JSONEncoder().encode(value) else { return nil }
         return try? JSONDecoder().decode(JSONValue.self, from: data)
     }
 
-    /// Leaves as dotted paths in key order: `tiers.hot.bytes` → value.
-    func flattened(prefix: String = "") -> [(path: String, value: JSONValue)] {
+    /// Leaves as dotted paths in key order: `tiers.hot` → value. Arrays of objects are indexed
+    /// (`decisions[0].what`); arrays of plain values are one leaf.
+    public func flattened(prefix: String = "") -> [(path: String, value: JSONValue)] {
         switch self {
         case .object(let o):
             return o.keys.sorted().flatMap { k in o[k]!.flattened(prefix: prefix.isEmpty ? k : prefix + "." + k) }
@@ -45,24 +58,9 @@ enum JSONValue: Decodable, Equatable {
         }
     }
 
-    /// Text for a table cell.
-    var display: String {
-        switch self {
-        case .null: "–"
-        case .bool(let b): b ? "yes" : "no"
-        case .number(let d): d == d.rounded() && abs(d) < 1e15 ? Fmt.grouped(UInt64(abs(d))).withSign(d < 0) : Fmt.number(d)
-        case .string(let s): s
-        case .array(let a): a.map(\.display).joined(separator: ", ")
-        case .object: "{…}"
-        }
-    }
-
-    var number: Double? {
+    /// The number, when this is one.
+    public var number: Double? {
         if case .number(let d) = self { return d }
         return nil
     }
-}
-
-extension String {
-    fileprivate func withSign(_ negative: Bool) -> String { negative ? "-" + self : self }
 }

@@ -1,6 +1,11 @@
 /// Locates the first syntax error in a JSON text, for error messages only: Foundation's parser
 /// says that a document is invalid but not where, and not whether it was merely cut short.
+/// Nesting is limited to ``maxDepth`` levels (as Foundation's parser limits it), so a hostile file of
+/// a million `[` cannot exhaust the stack.
 struct JSONSyntax {
+    /// Deepest nesting accepted; deeper documents are a problem at the first level past it.
+    static let maxDepth = 512
+
     struct Problem: Equatable {
         /// Byte offset of the error (the input's length when it ended early).
         var offset: Int
@@ -45,7 +50,8 @@ struct JSONSyntax {
             if b == UInt8(ascii: "\n") { line += 1; column = 1 } else if b & 0xC0 != 0x80 { column += 1 }
         }
         let atEnd = i >= bytes.count
-        let context = open.isEmpty ? "at the top level" : "inside " + open.reversed().joined(separator: " inside ")
+        let context = open.isEmpty ? "at the top level"
+            : "inside " + open.suffix(4).reversed().joined(separator: " inside ") + (open.count > 4 ? " … (\(open.count) levels deep)" : "")
         return Problem(offset: i, line: line, column: column, message: atEnd ? "unexpected end of input" : message,
                        atEnd: atEnd, context: context)
     }
@@ -77,8 +83,15 @@ struct JSONSyntax {
         }
     }
 
+    private mutating func enter(_ what: String) throws(Failure) {
+        guard open.count < Self.maxDepth else {
+            throw Failure(message: "nested more than \(Self.maxDepth) levels deep (the limit for a result file)")
+        }
+        open.append(what)
+    }
+
     private mutating func object() throws(Failure) {
-        open.append("an object")
+        try enter("an object")
         i += 1
         skipSpace()
         if try peek() == UInt8(ascii: "}") { i += 1; open.removeLast(); return }
@@ -100,7 +113,7 @@ struct JSONSyntax {
     }
 
     private mutating func array() throws(Failure) {
-        open.append("an array")
+        try enter("an array")
         i += 1
         skipSpace()
         if try peek() == UInt8(ascii: "]") { i += 1; open.removeLast(); return }
