@@ -13,6 +13,9 @@ public struct EncodedHistogram: Sendable, Codable, Equatable {
     /// The largest total count a stored histogram may hold (2^48, 281 trillion episodes), so that
     /// merging thousands of them can never overflow a 64-bit count.
     public static let maxTotalCount: UInt64 = 1 << 48
+    /// The largest `lowest` a stored histogram may have (2^40 ns, 18 minutes): beyond it the
+    /// histogram's bucket arithmetic cannot hold its significant digits.
+    public static let maxLowest: UInt64 = 1 << 40
 
     public var lowestDiscernibleValue: UInt64
     public var highestTrackableValue: UInt64
@@ -74,10 +77,10 @@ public struct EncodedHistogram: Sendable, Codable, Equatable {
     /// Rebuilds the histogram, refusing configurations and values its arithmetic cannot hold.
     /// - Throws: ``HistogramDecodingError`` naming what is out of range and the accepted range.
     public func histogram() throws(HistogramDecodingError) -> Histogram<UInt64> {
-        guard let digits = SignificantDigits(rawValue: Int8(clamping: significantDigits)), (1...5).contains(significantDigits) else {
+        guard let digits = SignificantDigits(rawValue: Int8(clamping: significantDigits)), (1...3).contains(significantDigits) else {
             throw .badSignificantDigits(significantDigits)
         }
-        guard lowestDiscernibleValue >= 1, lowestDiscernibleValue <= Self.maxValue / 2,
+        guard lowestDiscernibleValue >= 1, lowestDiscernibleValue <= Self.maxLowest,
               highestTrackableValue >= 2 * lowestDiscernibleValue, highestTrackableValue <= Self.maxValue else {
             throw .badRange(lowest: lowestDiscernibleValue, highest: highestTrackableValue)
         }
@@ -91,9 +94,11 @@ public struct EncodedHistogram: Sendable, Codable, Equatable {
             sum = s
         }
         guard sum == totalCount else { throw .countMismatch(totalCount: totalCount, sum: sum) }
+        // Sized for the values actually stored (it grows as needed), not for a `highest` a file claims.
+        let largest = counts.map { $0[0] }.max() ?? 0
         var h = Histogram<UInt64>(
             lowestDiscernibleValue: lowestDiscernibleValue,
-            highestTrackableValue: highestTrackableValue,
+            highestTrackableValue: Swift.max(2 * lowestDiscernibleValue, Swift.min(highestTrackableValue, Swift.max(largest, 2))),
             numberOfSignificantValueDigits: digits)
         h.autoResize = true
         for pair in counts where pair[1] > 0 {
@@ -114,9 +119,9 @@ public enum HistogramDecodingError: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         switch self {
-        case .badSignificantDigits(let d): "significant_digits must be 1…5, found \(d)"
+        case .badSignificantDigits(let d): "significant_digits must be 1…3, found \(d)"
         case .badRange(let lo, let hi):
-            "histogram range lowest=\(lo) highest=\(hi) is impossible (need 1 ≤ lowest ≤ 2^61 and 2·lowest ≤ highest ≤ 2^62)"
+            "histogram range lowest=\(lo) highest=\(hi) is impossible (need 1 ≤ lowest ≤ 2^40 and 2·lowest ≤ highest ≤ 2^62)"
         case .badPair(let p): "histogram counts entries must be value:count pairs, found \(p.prefix(4))"
         case .valueTooLarge(let v): "histogram value \(v) is out of range (at most 2^62 = \(EncodedHistogram.maxValue) ns)"
         case .countTooLarge(let n): "histogram counts add up to \(n == UInt64.max ? "more than 2^64" : String(n)), more than the 2^48 a histogram may hold"

@@ -370,8 +370,15 @@ public struct MetricCatalogue: Sendable, Codable, Equatable {
     /// Every metric's value in `span` (metrics the span cannot give are absent).
     public func evaluate(_ span: Span, onlySeries: Bool = false) -> [String: Double] {
         var out: [String: Double] = [:]
-        for d in descriptors where !onlySeries || d.series {
-            if let v = d.source.value(in: span), v.isFinite || d.unit != .nanoseconds { out[d.key] = v }
+        // Latency statistics come from one pass over each histogram.
+        for spec in histograms {
+            let wanted = onlySeries ? spec.series : LatencyStatistic.allCases
+            guard !wanted.isEmpty, let h = span.histograms[spec.key], h.count > 0 else { continue }
+            let values = h.allValues()
+            for stat in wanted { out["\(spec.key).\(stat.rawValue)"] = values[stat] }
+        }
+        for d in metrics where !onlySeries || d.series {
+            if let v = d.source.value(in: span) { out[d.key] = v }
         }
         return out
     }

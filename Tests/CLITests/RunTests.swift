@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 func loadResult(_ url: URL) throws -> BenchResult {
-    try JSONDecoder().decode(BenchResult.self, from: Data(contentsOf: url))
+    try ResultCodec.load(url)
 }
 
 @Suite("phibench run", .serialized)
@@ -31,15 +31,18 @@ struct RunTests {
         #expect(out.stdout.contains("e2e"))
         #expect(out.stdout.contains("report.html"))
         let r = try loadResult(dir.appendingPathComponent("run/result.json"))
-        #expect(r.schema == "phibench.result/1")
-        for stage in ["e2e", "MMEI", "MCEA", "MEA", "TIG", "ESGT", "PHI", "MEMORY.store"] {
-            #expect((r.summary.latencyNs[stage]?.count ?? 0) > 0, "no \(stage) latency")
-            #expect(r.histograms[stage] != nil, "no \(stage) histogram")
+        #expect(r.schema == "phibench.result/2")
+        #expect(r.catalogue.stageKeys == ["MMEI", "MCEA", "MEA", "TIG", "ESGT", "PHI", "PHI.hit", "PHI.miss", "MEMORY.store", "MEMORY.query"])
+        for stage in ["e2e", "lateness", "MMEI", "MCEA", "MEA", "TIG", "ESGT", "PHI", "MEMORY.store"] {
+            #expect((r.summary.metric("\(stage).count") ?? 0) > 0, "no \(stage) latency")
+            #expect(r.summary.span.histograms[stage] != nil, "no \(stage) histogram")
         }
-        #expect(r.summary.phi.hits + r.summary.phi.misses > 0)
-        #expect(r.summary.memory.rssStartBytes > 0 && r.summary.memory.rssEndBytes > 0)
+        #expect((r.summary.metric("phi.hits") ?? 0) + (r.summary.metric("phi.misses") ?? 0) > 0)
+        #expect(r.summary.metric("phi.cache_hit_rate") != nil)
+        #expect((r.summary.metric("memory.rss_start_bytes") ?? 0) > 0 && (r.summary.metric("memory.rss_end_bytes") ?? 0) > 0)
+        #expect(r.summary.metric("cpu.voluntary_switches_per_episode") != nil)
         if r.build.jemalloc {
-            #expect((r.summary.memory.allocationsPerEpisode ?? 0) > 0)
+            #expect((r.summary.metric("memory.allocations_per_episode") ?? 0) > 0)
         }
         #expect(r.phases.map(\.label) == ["constant 100/s", "burst 20", "closed c=1", "closed c=2"])
         #expect(r.thresholds.count == 1 && r.thresholds[0].passed)
@@ -91,6 +94,6 @@ struct RunTests {
         let r = try loadResult(dir.appendingPathComponent("run/result.json"))
         #expect(r.interrupted)
         #expect(r.summary.episodes > 0)
-        #expect(r.warnings.contains { $0.contains("interrupted") })
+        #expect(r.warnings.contains { $0.message.contains("interrupted") })
     }
 }

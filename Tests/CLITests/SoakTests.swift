@@ -57,8 +57,8 @@ struct SoakTests {
         let rebuilt = try loadResult(run.appendingPathComponent("result-rebuilt.json"))
         #expect(rebuilt.interrupted)
         #expect(rebuilt.summary.episodes > 100)
-        #expect((rebuilt.summary.latencyNs["e2e"]?.count ?? 0) == rebuilt.summary.episodes)
-        #expect(rebuilt.warnings.contains { $0.contains("killed") })
+        #expect((rebuilt.summary.metric("e2e.count") ?? 0) == Double(rebuilt.summary.episodes))
+        #expect(rebuilt.warnings.contains { $0.message.contains("killed") })
     }
 
     @Test("a log that is not a phibench log is refused with the file named")

@@ -7,11 +7,11 @@ import Testing
 @Suite("Encoded histograms")
 struct EncodedHistogramTests {
     func sample() -> Histogram<UInt64> {
-        var h = makeLatencyHistogram()
+        var h = LatencyHistogram().histogram
         var x: UInt64 = 12345
         for _ in 0..<10_000 {
             x = x &* 6364136223846793005 &+ 1442695040888963407
-            h.record(1_000 + (x >> 40) % 5_000_000)
+            _ = h.record(1_000 + (x >> 40) % 5_000_000)
         }
         return h
     }
@@ -40,11 +40,45 @@ struct EncodedHistogramTests {
         #expect(h.valueAtPercentile(50) == 100)
     }
 
+    @Test("hostile histograms are refused with the range, never trap", arguments: [
+        (#"{"lowest":1152921504606846976,"highest":2305843009213693952,"significant_digits":3,"total_count":0,"counts":""}"#, "impossible"),
+        (#"{"lowest":1,"highest":1000,"significant_digits":3,"total_count":1,"counts":"18446744073709551615:1"}"#, "out of range"),
+        (#"{"lowest":1,"highest":1000,"significant_digits":3,"total_count":0,"counts":"5:18446744073709551615 6:2"}"#, "more than"),
+        (#"{"lowest":1,"highest":1000,"significant_digits":3,"total_count":5,"counts":"5:2"}"#, "add up to 2"),
+        (#"{"lowest":1,"highest":1000,"significant_digits":9,"total_count":0,"counts":""}"#, "significant_digits must be 1…3"),
+        (#"{"lowest":0,"highest":1000,"significant_digits":3,"total_count":0,"counts":""}"#, "impossible"),
+    ])
+    func hostile(json: String, message: String) throws {
+        let encoded = try JSONDecoder().decode(EncodedHistogram.self, from: Data(json.utf8))
+        let error = #expect(throws: HistogramDecodingError.self) { try encoded.histogram() }
+        #expect(error?.description.contains(message) == true, "\(String(describing: error))")
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(LatencyHistogram.self, from: Data(json.utf8)) }
+    }
+
     @Test("malformed counts are an error, not a silent empty histogram")
     func malformed() {
         let json = #"{"lowest":1,"highest":1000000,"significant_digits":3,"total_count":3,"counts":"100:2 oops"}"#
         #expect(throws: DecodingError.self) {
             _ = try JSONDecoder().decode(EncodedHistogram.self, from: Data(json.utf8))
+        }
+    }
+}
+
+@Suite("Latency statistics")
+struct LatencyStatisticsTests {
+    @Test("one pass gives exactly what the histogram's own percentile reads give")
+    func onePassMatchesPercentiles() {
+        for seed in UInt64(1)...20 {
+            var h = LatencyHistogram()
+            var x = seed
+            for _ in 0..<(Int(seed) * 137) {
+                x = x &* 6364136223846793005 &+ 1442695040888963407
+                h.record(100 + (x >> 35) % (1 << (seed % 20 + 10)))
+            }
+            let all = h.allValues()
+            for stat in LatencyStatistic.allCases {
+                #expect(all[stat] == h.value(of: stat), "seed \(seed) \(stat)")
+            }
         }
     }
 }

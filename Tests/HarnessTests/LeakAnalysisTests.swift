@@ -10,12 +10,13 @@ struct LeakAnalysisTests {
         return (0..<200).map { i in
             seed = seed &* 6364136223846793005 &+ 1442695040888963407
             let noise = Double(seed >> 44) - Double(1 << 19)  // ±512 KiB
-            let bytes = UInt64(max(0, rss(i) + noise))
-            return TimeseriesPoint(
-                tSeconds: Double(i + 1), intervalSeconds: 1, phase: 0, episodes: 15, episodesTotal: UInt64(15 * (i + 1)),
-                throughputEps: 15, targetRate: 15, p50Ns: 100_000, p99Ns: 1_000_000, maxNs: 2_000_000,
-                rssBytes: bytes, jemallocAllocated: bytes / 2, allocations: nil, queueDepth: 0, dropped: 0, errors: 0,
-                cpuUtilization: 0.1, phiCacheHitRate: nil)
+            let bytes: Double = max(0, rss(i) + noise).rounded(.down)
+            let metrics: [String: Double] = [
+                "throughput": 15, "e2e.p50": 100_000, "e2e.p99": 1_000_000, "e2e.max": 2_000_000,
+                "memory.rss_end_bytes": bytes, "memory.jemalloc.allocated": (bytes / 2).rounded(.down),
+            ]
+            return TimeseriesPoint(tSeconds: Double(i + 1), intervalSeconds: 1, phase: 0, episodes: 15,
+                                   episodesTotal: UInt64(15 * (i + 1)), targetRate: 15, queueDepth: 0, metrics: metrics)
         }
     }
 

@@ -30,7 +30,7 @@ struct LoadDriverTests {
         let middle = result.timeseries.filter { $0.tSeconds > 0.3 && $0.tSeconds < 1.8 }
         #expect(middle.count >= 5)
         for p in middle {
-            #expect(abs(p.throughputEps - 400) / 400 < 0.2, "interval at \(p.tSeconds)s ran at \(p.throughputEps)/s")
+            #expect(abs(p.metric("throughput")! - 400) / 400 < 0.2, "interval at \(p.tSeconds)s ran at \(p.metric("throughput")!)/s")
             #expect(abs((p.targetRate ?? 0) - 400) / 400 < 0.2)
         }
     }
@@ -41,7 +41,7 @@ struct LoadDriverTests {
         let open = try runSynthetic([Phase(.constant(rate: 300, duration: 2))], stageNanoseconds: 50_000)
         let openStalled = try runSynthetic([Phase(.constant(rate: 300, duration: 2))], stageNanoseconds: 50_000, inject: stall)
         let closedStalled = try runSynthetic([Phase(.closed(concurrency: [1], each: 2))], stageNanoseconds: 50_000, inject: stall)
-        let p99 = { (r: BenchResult) in r.summary.latencyNs["e2e"]!.p99 }
+        let p99 = { (r: BenchResult) in r.summary.metric("e2e.p99")! }
         // 45 arrivals queue behind each 150 ms stall, so several % of episodes wait tens of ms.
         #expect(p99(open) < 50_000_000)
         #expect(p99(openStalled) > 50_000_000)
@@ -50,10 +50,10 @@ struct LoadDriverTests {
         // stall; margins are set by the stall, not by how fast this machine happens to be.
         #expect(p99(closedStalled) < 75_000_000)
         #expect(p99(openStalled) > 2 * p99(closedStalled))
-        #expect(openStalled.summary.latencyNs["e2e"]!.max >= 150_000_000)
-        #expect(closedStalled.summary.latencyNs["e2e"]!.max >= 150_000_000)
+        #expect(openStalled.summary.metric("e2e.max")! >= 150_000_000)
+        #expect(closedStalled.summary.metric("e2e.max")! >= 150_000_000)
         // Service time (no queueing) is not inflated by waiting in the queue.
-        #expect(openStalled.summary.latencyNs["service"]!.p99 < p99(openStalled))
+        #expect(openStalled.summary.metric("service.p99")! < p99(openStalled))
     }
 
     @Test("a burst reports its time to drain and its queue depth")
@@ -66,7 +66,7 @@ struct LoadDriverTests {
         // One worker, 0.4 ms each: draining takes at least 200 × 0.4 ms.
         #expect(drain >= 0.08)
         // The last one in waited for all the others.
-        #expect(Double(result.summary.latencyNs["e2e"]!.max) / 1e9 >= 0.08)
+        #expect(Double(result.summary.metric("e2e.max")!) / 1e9 >= 0.08)
     }
 
     @Test("a queue bound drops excess arrivals and counts them")
@@ -76,7 +76,7 @@ struct LoadDriverTests {
         #expect(phase.stats.dropped > 0)
         #expect(phase.maxQueueDepth <= 5)
         #expect(phase.stats.episodes + phase.stats.dropped == 2000)
-        #expect(result.warnings.contains { $0.contains("dropped") })
+        #expect(result.warnings.contains { $0.message.contains("dropped") })
     }
 
     @Test("a leak raises the RSS slope; no leak leaves it flat")
@@ -84,13 +84,13 @@ struct LoadDriverTests {
         let phases = [Phase(.closed(concurrency: [1], each: 1.5))]
         let leaky = try runSynthetic(phases, stageNanoseconds: 500_000, inject: [.leak(bytes: 32 * 1024)], interval: 0.1)
         let clean = try runSynthetic(phases, stageNanoseconds: 500_000, interval: 0.1)
-        let leakSlope = leaky.summary.memory.rssSlopeBytesPerEpisode
-        let cleanSlope = clean.summary.memory.rssSlopeBytesPerEpisode
+        let leakSlope = leaky.summary.metric("memory.rss_slope_bytes_per_episode")!
+        let cleanSlope = clean.summary.metric("memory.rss_slope_bytes_per_episode")!
         #expect(leakSlope > 16 * 1024, "leak slope \(leakSlope) B/episode")
         #expect(abs(cleanSlope) < 4 * 1024, "clean slope \(cleanSlope) B/episode")
         if jemallocEnabled {
-            #expect(leaky.summary.memory.bytesAllocatedPerEpisode! >= 32 * 1024)
-            #expect(clean.summary.memory.bytesAllocatedPerEpisode! < 1024)
+            #expect(leaky.summary.metric("memory.bytes_allocated_per_episode")! >= 32 * 1024)
+            #expect(clean.summary.metric("memory.bytes_allocated_per_episode")! < 1024)
         }
     }
 
@@ -98,8 +98,8 @@ struct LoadDriverTests {
     func slowStage() throws {
         let result = try runSynthetic([Phase(.closed(concurrency: [1], each: 0.5))], stageNanoseconds: 40_000,
                                       inject: [.slow(stage: "B", extra: 0.0005)])
-        let a = result.summary.latencyNs["A"]!.p50
-        let b = result.summary.latencyNs["B"]!.p50
+        let a = result.summary.metric("A.p50")!
+        let b = result.summary.metric("B.p50")!
         #expect(b > 5 * a)
         #expect(b >= 500_000)
     }
@@ -123,7 +123,7 @@ struct LoadDriverTests {
     func interruption() throws {
         let stop = StopSignal()
         let started = monotonicNanoseconds()
-        let t = OSThread(name: "stopper") {
+        let t = try OSThread(name: "stopper") {
             sleep(nanoseconds: 400_000_000)
             stop.request(signal: 2)
         }
@@ -133,7 +133,7 @@ struct LoadDriverTests {
         #expect(stop.exitStatus == 130)
         #expect(result.summary.episodes > 0)
         #expect(Double(monotonicNanoseconds() - started) / 1e9 < 10)
-        #expect(result.warnings.contains { $0.contains("interrupted") })
+        #expect(result.warnings.contains { $0.message.contains("interrupted") })
     }
 
     @Test("trials are kept separately and merged")
@@ -141,7 +141,10 @@ struct LoadDriverTests {
         let result = try runSynthetic([Phase(.closed(concurrency: [1], each: 0.2))], trials: 3)
         #expect(result.trials.count == 3)
         #expect(result.summary.episodes == result.trials.reduce(0) { $0 + $1.summary.episodes })
-        #expect(result.summary.latencyNs["e2e"]!.count == result.summary.episodes)
+        #expect(result.summary.metric("e2e.count")! == Double(result.summary.episodes))
+        // The merged percentiles are read from the merged histograms, the same as merging the trials.
+        let merged = ResultAssembly.merge(result.trials, catalogue: result.catalogue).summary
+        #expect(merged.metric("e2e.p99") == result.summary.metric("e2e.p99"))
     }
 }
 
@@ -160,9 +163,8 @@ final class FailingWorkload: Workload {
         }
     }
 
-    let stageNames = ["ONLY"]
+    let vocabulary = WorkloadVocabulary(name: "failing", stages: [.init("ONLY")])
     func makeWorker(id: Int) throws -> Worker { Worker() }
-    func statistics() -> WorkloadStatistics { WorkloadStatistics() }
 }
 
 @Suite("Failing episodes")
@@ -174,7 +176,8 @@ struct FailingEpisodeTests {
         let result = try BenchmarkRunner.run(scenario: record, options: RunOptions(cores: 1)) { _, _ in FailingWorkload() }
         #expect(result.summary.episodes == 30)
         #expect(result.summary.errors == 10)
-        #expect(result.summary.latencyNs["e2e"]?.count == 30)
-        #expect(result.warnings.contains { $0.contains("10 episodes failed") && $0.contains("boom in episode") }, "\(result.warnings)")
+        #expect(result.summary.metric("e2e.count") == 30)
+        #expect(result.warnings.contains { $0.kind == .failedEpisodes && $0.message.contains("10 episodes failed")
+                                           && $0.message.contains("boom in episode") }, "\(result.warnings)")
     }
 }

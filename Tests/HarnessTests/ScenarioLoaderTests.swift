@@ -247,24 +247,24 @@ struct ErrorCase: CustomTestStringConvertible, Sendable {
     @Test func validateChecksStagesAndThresholds() throws {
         let stages = ["MMEI", "MCEA", "MEA", "TIG", "ESGT", "PHI"]
         let good = try load(withTop("inject: [{ slow: ESGT, extra: 1ms }]\nthresholds: [\"ESGT.p99 < 1ms\", \"phase[0].throughput > 5\"]"))
-        let thresholds = try good.validate(stages: stages)
+        let thresholds = try good.validate(catalogue: testCatalogue(stages: stages))
         #expect(thresholds.map(\.metric) == ["ESGT.p99", "throughput"])
         #expect(thresholds[1].scope == .phaseIndex(0))
 
         let slow = try load(withTop("inject: [{ slow: ESTG, extra: 1ms }]"))
-        #expect(throws: ScenarioError.self) { try slow.validate(stages: stages) }
-        do { _ = try slow.validate(stages: stages) } catch {
+        #expect(throws: ScenarioError.self) { try slow.validate(catalogue: testCatalogue(stages: stages)) }
+        do { _ = try slow.validate(catalogue: testCatalogue(stages: stages)) } catch {
             expectFragments(error.description, ["t.yaml:2: inject[0].slow: unknown stage \"ESTG\"; did you mean `ESGT`?"])
         }
         let bad = try load("name: t\nphases: [{ kind: burst, count: 1 }]\nthresholds:\n  - errors == 0\n  - e2e.p99 < 5\n")
         do {
-            _ = try bad.validate(stages: stages)
+            _ = try bad.validate(catalogue: testCatalogue(stages: stages))
             Issue.record("a bare latency limit validated")
         } catch {
             #expect(error.description == "t.yaml:5: thresholds[1]: threshold \"e2e.p99 < 5\": latency metrics need a duration unit like 5ms")
         }
         let outOfRange = try load(withTop("thresholds: [\"phase[1].errors == 0\"]"))
-        #expect(throws: ScenarioError.self) { try outOfRange.validate(stages: stages) }
+        #expect(throws: ScenarioError.self) { try outOfRange.validate(catalogue: testCatalogue(stages: stages)) }
     }
 }
 
@@ -347,7 +347,7 @@ extension ScenarioLoaderTests {
             // named after their file.
             let pair = file.hasSuffix("-before.yaml") || file.hasSuffix("-after.yaml")
             #expect(pair || loaded.scenario.name + ".yaml" == file, "\(file) is named after its file")
-            _ = try loaded.validate(stages: Self.stages)
+            _ = try loaded.validate(catalogue: testCatalogue(stages: Self.stages))
         }
     }
 

@@ -3,6 +3,16 @@ import Harness
 import Testing
 
 private let stages = ["MMEI", "MCEA", "MEA", "TIG", "ESGT", "PHI", "PHI.hit"]
+private let catalogue = testCatalogue(stages: stages)
+
+/// A catalogue with the given stages and a cache's hit rate, as the pipeline declares one.
+func testCatalogue(stages: [String]) -> MetricCatalogue {
+    MetricCatalogue.standard(for: WorkloadVocabulary(
+        name: "test", stages: stages.map { s in .init(s, parent: s.hasPrefix("PHI.") ? "PHI" : nil) },
+        counters: ["phi.hits", "phi.misses"],
+        metrics: [MetricDescriptor(key: "phi.cache_hit_rate", label: "Φ cache hit rate", unit: .fraction, direction: .higherIsBetter,
+                                   source: .ratio(["phi.hits"], over: ["phi.hits", "phi.misses"]))]))
+}
 
 struct ValidThreshold: CustomTestStringConvertible, Sendable {
     var expression: String
@@ -53,13 +63,13 @@ struct InvalidThreshold: CustomTestStringConvertible, Sendable {
 
     @Test(arguments: valid)
     func parsesWithUnitsInTheMetricsBaseUnit(_ c: ValidThreshold) throws {
-        let t = try Threshold.parse(c.expression, stages: stages, phaseCount: 3)
+        let t = try Threshold.parse(c.expression, catalogue: catalogue, phaseCount: 3)
         #expect(t.expression == c.expression)
         #expect(t.metric == c.metric)
         #expect(t.op == c.op)
         #expect(abs(t.limit - c.limit) <= abs(c.limit) * 1e-12)
         #expect(t.scope == c.scope)
-        #expect(t.unit == RunSummary.unit(of: c.metric))
+        #expect(t.unit == catalogue.descriptor(c.metric)?.unit)
     }
 
     static let invalid: [InvalidThreshold] = [
@@ -68,7 +78,7 @@ struct InvalidThreshold: CustomTestStringConvertible, Sendable {
         InvalidThreshold(expression: "ESGT.p95 <= 0.5",
                          message: "threshold \"ESGT.p95 <= 0.5\": latency metrics need a duration unit like 0.5ms"),
         InvalidThreshold(expression: "e3e.p99 < 5ms",
-                         message: "threshold \"e3e.p99 < 5ms\": unknown metric \"e3e.p99\"; did you mean \"e2e.p99\"? known: {e2e, MMEI"),
+                         message: "threshold \"e3e.p99 < 5ms\": unknown metric \"e3e.p99\"; did you mean \"e2e.p99\"? known: {e2e, service, lateness, MMEI"),
         InvalidThreshold(expression: "ESGT.p98 < 1ms", message: "threshold \"ESGT.p98 < 1ms\": unknown metric \"ESGT.p98\""),
         InvalidThreshold(expression: "GPU.p99 < 1ms", message: "unknown metric \"GPU.p99\""),
         InvalidThreshold(expression: "thruput > 5/s", message: "unknown metric \"thruput\""),
@@ -96,8 +106,8 @@ struct InvalidThreshold: CustomTestStringConvertible, Sendable {
 
     @Test(arguments: invalid)
     func malformedExpressionIsAnErrorQuotingIt(_ c: InvalidThreshold) {
-        do {
-            let t = try Threshold.parse(c.expression, stages: stages, phaseCount: 3)
+        do throws(ThresholdError) {
+            let t = try Threshold.parse(c.expression, catalogue: catalogue, phaseCount: 3)
             Issue.record("parsed: \(t)")
         } catch {
             #expect(error.description.hasPrefix("threshold \"\(c.expression)\": "), "\(error)")
@@ -106,27 +116,35 @@ struct InvalidThreshold: CustomTestStringConvertible, Sendable {
     }
 
     @Test func aStageTheWorkloadLacksIsUnknown() throws {
-        #expect(throws: ThresholdError.self) { try Threshold.parse("TIG.p99 < 1ms", stages: ["ESGT"]) }
-        _ = try Threshold.parse("TIG.p99 < 1ms", stages: ["TIG"])
+        #expect(throws: ThresholdError.self) { try Threshold.parse("TIG.p99 < 1ms", catalogue: testCatalogue(stages: ["ESGT"])) }
+        _ = try Threshold.parse("TIG.p99 < 1ms", catalogue: testCatalogue(stages: ["TIG"]))
     }
 }
 
 // MARK: - Evaluation
 
 extension ThresholdTests {
-    static func summary(e2eP99: UInt64 = 4_000_000, throughput: Double = 1200, errors: UInt64 = 0) -> RunSummary {
-        RunSummary(episodes: 1000, errors: errors, throughputEps: throughput,
-                   latencyNs: ["e2e": LatencySummary(count: 1000, min: 1000, mean: 2e6, p50: 2_000_000, p90: 3_000_000,
-                                                     p95: 3_500_000, p99: e2eP99, p999: 6_000_000, max: 9_000_000),
-                               "ESGT": LatencySummary()],
-                   phi: PhiStats(hits: 90, misses: 10),
-                   memory: MemoryStats(rssStartBytes: 100_000_000, rssEndBytes: 103_000_000, rssPeakBytes: 104_000_000,
-                                       rssGrowthPct: 3))
+    static func summary(e2eP99: Double = 4_000_000, throughput: Double = 1200, errors: UInt64 = 0, cacheLookups: Bool = true) -> RunSummary {
+        var span = Span(seconds: 1000 / throughput, episodes: 1000, errors: errors,
+                        counters: cacheLookups ? ["phi.hits": 90, "phi.misses": 10] : [:],
+                        gauges: [SpanKey.rss: Gauge(start: 100_000_000, end: 103_000_000, peak: 104_000_000)])
+        var e2e = LatencyHistogram()
+        for v in [1_000, 2_000_000] { e2e.record(UInt64(v)) }
+        span.histograms["e2e"] = e2e
+        var summary = catalogue.summarize(span)
+        summary.metrics["throughput"] = throughput
+        // Round figures, so the expected messages below read plainly.
+        for (stat, v) in [("count", 1000.0), ("min", 1000), ("mean", 2e6), ("p50", 2e6), ("p90", 3e6), ("p95", 3.5e6),
+                          ("p99", e2eP99), ("p999", 6e6), ("max", 9e6)] {
+            summary.metrics["e2e.\(stat)"] = v
+        }
+        summary.metrics["ESGT.count"] = 0
+        return summary
     }
 
     private func evaluate(_ expression: String, _ summary: RunSummary = summary(), phases: [PhaseSummary] = []) throws
         -> ThresholdEvaluation {
-        try Threshold.parse(expression, stages: stages).evaluate(summary: summary, phases: phases)
+        try Threshold.parse(expression, catalogue: catalogue).evaluate(summary: summary, phases: phases)
     }
 
     @Test(arguments: [
@@ -152,7 +170,7 @@ extension ThresholdTests {
         #expect(e.reason == "e2e.p99 = 4.00ms, not < 3.00ms")
         #expect(e.description == "FAIL  e2e.p99 < 3ms: e2e.p99 = 4.00ms, not < 3.00ms")
         let ok = try evaluate("throughput > 1000/s")
-        #expect(ok.reason == "throughput = 1200/s, limit > 1000/s")
+        #expect(ok.reason == "throughput = 1,200/s, limit > 1,000/s")
     }
 
     @Test func errorsFailWhenThereAreAny() throws {
@@ -174,17 +192,14 @@ extension ThresholdTests {
     }
 
     @Test func aCacheThatWasNeverLookedUpHasNoHitRate() throws {
-        var s = Self.summary()
-        s.phi = PhiStats()
-        let e = try evaluate("phi.cache_hit_rate < 0.5", s)
+        let e = try evaluate("phi.cache_hit_rate < 0.5", Self.summary(cacheLookups: false))
         #expect(!e.passed && e.result.value == nil)
     }
 
     @Test func phaseScopeTakesTheWorstOfTheMatchingPhases() throws {
         func phase(_ index: Int, _ kind: String, concurrency: Int = 1, throughput: Double) -> PhaseSummary {
             PhaseSummary(index: index, scenarioPhase: index == 0 ? 0 : 1, kind: kind,
-                         label: kind == "closed" ? "closed c=\(concurrency)" : kind, targetRate: nil,
-                         achievedRate: throughput, concurrency: concurrency,
+                         label: kind == "closed" ? "closed c=\(concurrency)" : kind, targetRate: nil, concurrency: concurrency,
                          maxQueueDepth: 0, drainSeconds: nil, startSeconds: 0, durationSeconds: 1,
                          stats: Self.summary(throughput: throughput))
         }

@@ -92,18 +92,25 @@ import Testing
             #expect(ran[i] > 0 && total[i] > 0, "\(name) never ran")
         }
         #expect(ran[0] == 300 && ran[8] == 300 && ran[9] == 30)
-        let stats = workload.statistics()
-        #expect(stats.ignitions == UInt64(ran[5]))
-        #expect(stats.phi.hits == UInt64(ran[6]) && stats.phi.misses == UInt64(ran[7]))
-        #expect(stats.phi.cacheHitRate > 0.3)
-        #expect(stats.memoryLayer?.storedStates == 300 && stats.memoryLayer?.level == "off")
+        let stats = workload.statistics().values
+        #expect(stats["esgt.ignitions"] == Double(ran[5]))
+        #expect(stats["phi.hits"] == Double(ran[6]) && stats["phi.misses"] == Double(ran[7]))
+        #expect(workload.phiCache.statistics.cacheHitRate > 0.3)
+        #expect(stats["memory_layer.stored_states"] == 300 && workload.memory.statistics().level == "off")
+        // Every counter and gauge the vocabulary declares is reported, and the catalogue derives the
+        // hit rate from them.
+        let vocabulary = workload.vocabulary
+        #expect(Set(vocabulary.counters + vocabulary.gauges).isSubset(of: Set(stats.keys)))
+        let span = Span(seconds: 1, episodes: 300, counters: stats.filter { vocabulary.counters.contains($0.key) })
+        let hitRate = MetricCatalogue.standard(for: vocabulary).evaluate(span)["phi.cache_hit_rate"]
+        #expect(hitRate == workload.phiCache.statistics.cacheHitRate)
     }
 
     @Test func repeatedContentHitsTheCacheMoreThanFreshContent() throws {
         func hitRate(_ vocabulary: String) throws -> Double {
             var p = try Pipeline(config: PipelineConfig(settings: ["stimulus.vocabulary": vocabulary]), seed: 8)
             for n in 0..<UInt64(1_500) { _ = try p.runEpisode(n) }
-            return p.statistics().phi.cacheHitRate
+            return p.workload.phiCache.statistics.cacheHitRate
         }
         #expect(try hitRate("20") > hitRate("100000") + 0.3)
     }
@@ -118,7 +125,7 @@ import Testing
             timings.reset()
             try worker.runEpisode(n, timings: &timings)
         }
-        let memory = try #require(workload.statistics().memoryLayer)
+        let memory = workload.memory.statistics()
         #expect(memory.level == level && memory.retention == 50)
         #expect(memory.storedStates == 300 && memory.liveStates == 50 && memory.evictedByRetention == 250)
         #expect(try workload.memory.retrieve(249) == nil && workload.memory.retrieve(250) != nil)
@@ -135,6 +142,6 @@ import Testing
             timings.reset()
             if n % 2 == 0 { try a.runEpisode(n, timings: &timings) } else { try b.runEpisode(n, timings: &timings) }
         }
-        #expect(workload.statistics().memoryLayer?.storedStates == 200)
+        #expect(workload.memory.statistics().storedStates == 200)
     }
 }

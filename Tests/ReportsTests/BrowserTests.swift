@@ -74,7 +74,7 @@ import Testing
 
     @Test func reportPaintsInChromium() throws {
         var r = Fixture().make()
-        r.warnings = ["machine was busy: load average 3.1 on 2 cores"]
+        r.warnings = [RunWarning(.other, .note, "machine was busy: load average 3.1 on 2 cores")]
         try check(html: HTMLReport.render(results: [r]), name: "report", minimumSVGs: 8)
     }
 

@@ -1,3 +1,4 @@
+import BenchModel
 import Foundation
 import Histogram
 import Testing
@@ -56,7 +57,9 @@ import FoundationXML
         let svgs = [
             BenchCharts.percentiles(inputs, key: "e2e", title: "t <1>"), BenchCharts.stagePercentiles(inputs[0]),
             BenchCharts.latencyOverTime(inputs), BenchCharts.throughputOverTime(inputs), BenchCharts.memoryOverTime(inputs),
-            BenchCharts.queueDepthOverTime(inputs), BenchCharts.allocationsOverTime(inputs), BenchCharts.phiHitRateOverTime(inputs),
+            BenchCharts.queueDepthOverTime(inputs),
+            BenchCharts.seriesOverTime(inputs, descriptor: r.catalogue.descriptor("phi.cache_hit_rate")!),
+            BenchCharts.seriesOverTime(inputs, descriptor: r.catalogue.descriptor("memory.bytes_allocated_per_episode")!),
             BenchCharts.stageShare(inputs),
             LineChart(id: "empty", title: "nothing", x: ChartAxis(title: "x"), y: ChartAxis(title: "y"), series: []).svg(),
         ]

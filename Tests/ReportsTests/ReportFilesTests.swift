@@ -22,13 +22,13 @@ import Testing
         #expect(rows.allSatisfy { $0.count == SummaryCSV.columns.count })
         #expect(rows.allSatisfy { $0[0] == "steady, \"quoted\"\nname" }, "label round-trips through quoting")
         let overall = rows.filter { $0[1] == "overall" }
-        let expectedOverall = 1 + SummaryCSV.metricPaths(r.summary).filter { r.summary.metric($0) != nil }.count
+        let expectedOverall = 1 + r.catalogue.descriptors.filter { r.summary.metric($0.key) != nil }.count
         #expect(overall.count == expectedOverall)
         let p99 = try #require(overall.first { $0[5] == "e2e.p99" })
-        #expect(Double(p99[6]) == Double(r.summary.latencyNs["e2e"]!.p99))
+        #expect(Double(p99[6]) == r.summary.metric("e2e.p99"))
         #expect(p99[7] == "ns")
         let thr = try #require(overall.first { $0[5] == "throughput" })
-        #expect(abs(Double(thr[6])! - r.summary.throughputEps) < 1e-9)
+        #expect(abs(Double(thr[6])! - r.summary.metric("throughput")!) < 1e-9)
         #expect(Set(rows.filter { $0[1] == "phase" }.map { $0[3] }) == ["0", "1", "2"])
         #expect(rows.contains { $0[1] == "phase" && $0[3] == "2" && $0[4] == "burst" && $0[5] == "drain_s" && $0[6] == "1.66" })
         #expect(Set(rows.filter { $0[1] == "trial" }.map { $0[2] }) == ["1", "2", "3"])
@@ -40,18 +40,22 @@ import Testing
         let b = Fixture(seed: 2, episodesSimulated: 500, jemalloc: false).make()
         let records = try CSVReader.parse(TimeseriesCSV.render(results: [a, b], labels: ["before", "after"]))
         let header = records[0]
-        let fields = ["t_s", "interval_s", "phase", "episodes", "episodes_total", "throughput_eps", "target_rate", "p50_ns", "p99_ns",
-                      "max_ns", "rss_bytes", "jemalloc_allocated", "allocations", "bytes_allocated", "queue_depth", "dropped", "errors",
-                      "cpu_utilization", "phi_cache_hit_rate"]
-        #expect(header == ["result"] + fields)
+        #expect(Array(header.prefix(8)) == ["result"] + TimeseriesCSV.leading)
+        // Every series metric any interval has is a column, in catalogue order.
+        let series = Set(a.timeseries.flatMap(\.metrics.keys))
+        #expect(Set(header.dropFirst(8)) == series)
+        let order = a.catalogue.descriptors.map(\.key)
+        let positions = header.dropFirst(8).compactMap { order.firstIndex(of: $0) }
+        #expect(positions == positions.sorted(), "catalogue order")
         #expect(records.count == 1 + a.timeseries.count + b.timeseries.count)
         let col = { (name: String) in header.firstIndex(of: name)! }
         let first = records[1]
         #expect(first[0] == "before")
-        #expect(UInt64(first[col("p99_ns")]) == a.timeseries[0].p99Ns)
-        #expect(UInt64(first[col("rss_bytes")]) == a.timeseries[0].rssBytes)
+        #expect(Double(first[col("e2e.p99")]) == a.timeseries[0].metric("e2e.p99"))
+        #expect(Double(first[col("memory.rss_end_bytes")]) == a.timeseries[0].metric("memory.rss_end_bytes"))
         let afterRow = records[1 + a.timeseries.count]
-        #expect(afterRow[0] == "after" && afterRow[col("jemalloc_allocated")] == "" && afterRow[col("allocations")] == "")
+        #expect(afterRow[0] == "after" && afterRow[col("memory.jemalloc.allocated")] == ""
+                && afterRow[col("memory.allocations_per_episode")] == "")
         let burst = records.first { $0[0] == "before" && $0[col("t_s")] == "45" }!
         #expect(burst[col("target_rate")] == "", "closed or burst intervals have no target rate")
     }
@@ -63,7 +67,7 @@ import Testing
         try MarkdownChecks.expectWellFormedTables(md)
         #expect(md.hasPrefix("## phibench · steady — ✗ 1 of 3 thresholds failed"))
         #expect(md.contains("> [!WARNING]") && md.contains("debug build"))
-        #expect(md.contains("### Stages") && md.contains("### Phases") && md.contains("### Thresholds"))
+        #expect(md.contains("### Latency") && md.contains("### Phases") && md.contains("### Thresholds") && md.contains("All metrics"))
         #expect(md.contains("constant \\| 200/s &lt;b&gt;"))
         let two = SummaryMarkdown.render(results: [r, Fixture(seed: 3, episodesSimulated: 500).make()], labels: ["old", "new"])
         try MarkdownChecks.expectWellFormedTables(two)
@@ -73,16 +77,16 @@ import Testing
     @Test func htmlEscapesUserTextAndIsSelfContained() throws {
         var r = Fixture(episodesSimulated: 800).make()
         r.scenario.name = "<script>alert(1)</script>"
-        r.warnings = ["warmup \"short\" & <noisy>"]
+        r.warnings = [RunWarning(.other, .note, "warmup \"short\" & <noisy>")]
         let html = HTMLReport.render(results: [r])
         #expect(!html.contains("<script>"))
         #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
         #expect(html.contains("warmup &quot;short&quot; &amp; &lt;noisy&gt;"))
         for forbidden in ["<script", "src=\"http", "href=\"http", "@import", "url(http"] { #expect(!html.contains(forbidden), "\(forbidden)") }
-        for id in ["thresholds", "latency", "stages", "time", "phases", "memory", "phi", "trials"] {
+        for id in ["thresholds", "latency", "stages", "time", "phases", "metrics", "details", "trials"] {
             #expect(html.contains("<section id=\"\(id)\">"), "section \(id)")
         }
-        #expect(html.contains("Memory layer") && html.contains("resident_bytes_per_state") && html.contains("612"))
+        #expect(html.contains("Memory layer bytes / state") && html.contains("resident_bytes_per_state") && html.contains("612"))
         #expect(html.contains("no leak"))
         #expect(html.components(separatedBy: "<svg").count - 1 >= 8)
     }
