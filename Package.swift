@@ -95,6 +95,7 @@ let package = Package(
             dependencies: ["Reports", "BenchModel", .product(name: "Histogram", package: "hdrhistogram-swift")],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "CLITests", dependencies: ["BenchModel"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["BenchModel", "Harness", "Reports"]),
     ],
     swiftLanguageModes: [.v6]
 )

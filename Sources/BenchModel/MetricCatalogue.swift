@@ -358,6 +358,24 @@ public struct MetricCatalogue: Sendable, Codable, Equatable {
         return metrics.first { $0.key == k }
     }
 
+    /// `keys` written compactly for a message: latency statistics grouped as
+    /// `{e2e, TIG}.{p50, p99, …}`, the other keys after them.
+    public static func compactList(_ descriptors: [MetricDescriptor]) -> String {
+        var histograms: [String] = []
+        var stats: [String] = []
+        var others: [String] = []
+        for d in descriptors {
+            if d.source.kind == .latency, let h = d.source.keys.first, let stat = d.source.statistic {
+                if !histograms.contains(h) { histograms.append(h) }
+                if !stats.contains(stat) { stats.append(stat) }
+            } else {
+                others.append(d.key)
+            }
+        }
+        let latency = histograms.isEmpty ? [] : ["{\(histograms.joined(separator: ", "))}.{\(stats.joined(separator: ", "))}"]
+        return (latency + others).joined(separator: ", ")
+    }
+
     /// Keys of the workload's stages in order (sub-stages included).
     public var stageKeys: [String] { histograms.filter { $0.role == .stage || $0.role == .substage }.map(\.key) }
 

@@ -42,6 +42,19 @@ public enum Units {
         return v
     }
 
+    /// A share strictly between 0 and 1, written as a percentage (`5%`, `0.5%`) or as a fraction
+    /// (`0.05`); nil otherwise. A bare number of 1 or more is refused because it is ambiguous: `1`
+    /// could mean 1% or 100%.
+    public static func share(_ text: String) -> Double? {
+        var s = Substring(text.trimmingSpaces)
+        let percent = s.hasSuffix("%")
+        if percent { s = s.dropLast() }
+        guard let v = Double(s.trimmingSpaces), v.isFinite else { return nil }
+        let fraction = percent ? v / 100 : v
+        guard percent || v < 1, fraction > 0, fraction < 1 else { return nil }
+        return fraction
+    }
+
     /// A human-readable duration for nanoseconds: `850ns`, `12.3µs`, `4.56ms`, `1.20s`.
     public static func formatNanoseconds(_ ns: Double) -> String {
         switch abs(ns) {

@@ -174,10 +174,7 @@ public struct Threshold: Sendable, Equatable, CustomStringConvertible {
 
 extension MetricCatalogue {
     /// The known metrics in a compact form for messages: `{e2e, TIG, …}.{p50, …}, throughput, …`.
-    public var knownMetricsSummary: String {
-        let stats = LatencyStatistic.allCases.map(\.rawValue).joined(separator: ", ")
-        return "{\(histogramKeys.joined(separator: ", "))}.{\(stats)}, " + metrics.map(\.key).joined(separator: ", ")
-    }
+    public var knownMetricsSummary: String { MetricCatalogue.compactList(descriptors) }
 }
 
 /// A threshold checked against a run: what goes into `result.json`, plus a sentence saying why.

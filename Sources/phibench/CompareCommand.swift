@@ -29,18 +29,20 @@ struct CompareCommand: AsyncParsableCommand {
     @Argument(help: "The result after the change (result.json).")
     var after: String
 
-    @Option(help: "Smallest change that counts, e.g. 5% (also the regression threshold).")
-    var threshold = "5%"
+    @Option(parsing: .unconditional,
+            help: "Smallest change that counts (also the regression threshold): a percentage like 5% or a fraction like 0.05, strictly between 0 and 100%.")
+    var threshold = PercentageArgument(argument: "5%")!
 
-    @Option(help: "Significance level of the Mann–Whitney U test.")
+    @Option(parsing: .unconditional, help: "Significance level of the Mann–Whitney U test, strictly between 0 and 1.")
     var alpha = 0.05
 
     @Option(help: ArgumentHelp("Metric pattern whose regression fails the compare (repeatable; `*` matches a stage; `none` gates nothing).",
                                valueName: "PATTERN"))
     var gate: [String] = []
 
-    @Option(help: "Latency changes smaller than this are never a change (clock ticks are not regressions), e.g. 100ns.")
-    var latencyFloor = "100ns"
+    @Option(parsing: .unconditional,
+            help: "Latency changes smaller than this duration are never a change (clock ticks are not regressions), e.g. 100ns.")
+    var latencyFloor = DurationArgument(argument: "100ns")!
 
     @Option(help: "Output format on stdout.")
     var format: Format = .text
@@ -52,20 +54,14 @@ struct CompareCommand: AsyncParsableCommand {
     var force = false
 
     func validate() throws {
-        guard CompareOptions.parseThreshold(threshold) != nil else {
-            throw ValidationError("--threshold: expected a percentage like 5% or a fraction like 0.05, got '\(threshold)'")
-        }
-        guard alpha > 0, alpha < 1 else { throw ValidationError("--alpha must be between 0 and 1, got \(alpha)") }
-        guard let floor = Units.duration(latencyFloor), floor >= 0 else {
-            throw ValidationError("--latency-floor: expected a duration like 100ns or 1us, got '\(latencyFloor)'")
-        }
+        guard alpha > 0, alpha < 1 else { throw ValidationError("--alpha must be strictly between 0 and 1, got \(alpha)") }
     }
 
     func run() async throws {
         let a = try load(before)
         let b = try load(after)
-        var options = CompareOptions(threshold: CompareOptions.parseThreshold(threshold)!, alpha: alpha,
-                                     latencyFloorNanoseconds: Units.duration(latencyFloor)! * 1e9, force: force)
+        var options = CompareOptions(threshold: threshold.fraction, alpha: alpha,
+                                     latencyFloorNanoseconds: latencyFloor.seconds * 1e9, force: force)
         if !gate.isEmpty { options.gate = gate == ["none"] ? [] : gate }
         let report: ComparisonReport
         do {

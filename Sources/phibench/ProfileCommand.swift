@@ -25,13 +25,13 @@ struct ProfileCommand: AsyncParsableCommand {
     @Argument(help: "Scenario file (YAML).")
     var scenario: String
 
-    @Option(help: "CPU samples per second of CPU time per thread (the kernel tick may cap it; the report says what was reached).")
+    @Option(parsing: .unconditional, help: "CPU samples per second of CPU time per thread (the kernel tick may cap it; the report says what was reached).")
     var hz = 999
 
     @Flag(help: "Profile heap allocations with jemalloc instead of CPU time.")
     var heap = false
 
-    @Option(help: "Heap profiling: sample about one allocation per 2^N bytes.")
+    @Option(parsing: .unconditional, help: "Heap profiling: sample about one allocation per 2^N bytes (0…40).")
     var lgSample = 17
 
     @Flag(help: "Also measure the sampler's overhead on a fixed loop (about a second) and report it.")

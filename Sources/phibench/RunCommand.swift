@@ -21,14 +21,14 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var options: MeasureOptions
 
-    @Option(help: "Repeat the scenario N times, each on a fresh pipeline (for statistics in compare).")
+    @Option(parsing: .unconditional, help: "Repeat the scenario N times (1…10000), each on a fresh workload (for statistics in compare).")
     var trials = 1
 
     @Flag(help: "Give trial k the seed seed+k instead of the same seed.")
     var varySeed = false
 
     func validate() throws {
-        guard trials >= 1 else { throw ValidationError("--trials must be at least 1, got \(trials)") }
+        guard (1...10_000).contains(trials) else { throw ValidationError("--trials must be 1…10000, got \(trials)") }
         if scenarios.count > 1, options.out != nil {
             throw ValidationError("--out names one directory; with several scenarios, leave it out (each gets runs/<name>-<time>)")
         }

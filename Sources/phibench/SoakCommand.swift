@@ -22,35 +22,30 @@ struct SoakCommand: AsyncParsableCommand {
     @Argument(help: "Scenario file (YAML).")
     var scenario: String
 
-    @Option(help: "How long to run, e.g. 90s, 10m, 2h.")
-    var duration: String
+    @Option(parsing: .unconditional, help: "How long to run: a duration like 90s, 10m or 2h (more than 0, at most a year).")
+    var duration: DurationArgument
 
-    @Option(help: "Snapshot interval, e.g. 1s, 10s (default: the scenario's interval).")
-    var interval: String?
+    @Option(parsing: .unconditional, help: "Snapshot interval: a duration like 1s or 10s (default: the scenario's interval).")
+    var interval: DurationArgument?
 
-    @Option(help: "Growth per episode below which memory is not called a leak, e.g. 128B, 1KiB.")
-    var leakTolerance = "128B"
+    @Option(parsing: .unconditional, help: "Growth per episode below which memory is not called a leak: a size like 128B or 1KiB.")
+    var leakTolerance = SizeArgument(argument: "128B")!
 
     @OptionGroup var options: MeasureOptions
 
     func validate() throws {
-        guard let d = Units.duration(duration, bareSeconds: true), d > 0 else {
-            throw ValidationError("--duration: expected a positive duration like 90s, 10m or 2h, got '\(duration)'")
-        }
-        if let interval, (Units.duration(interval, bareSeconds: true) ?? 0) <= 0 {
-            throw ValidationError("--interval: expected a positive duration like 1s, got '\(interval)'")
-        }
-        guard let t = Units.bytes(leakTolerance), t >= 0 else {
-            throw ValidationError("--leak-tolerance: expected a size like 128B or 1KiB, got '\(leakTolerance)'")
+        guard duration.seconds > 0 else { throw ValidationError("--duration must be more than 0, e.g. 90s, 10m or 2h") }
+        if let interval, interval.seconds < 0.001 {
+            throw ValidationError("--interval must be at least 1ms, e.g. 1s")
         }
     }
 
     func run() async throws {
-        let seconds = Units.duration(duration, bareSeconds: true)!
+        let seconds = duration.seconds
         let loaded: LoadedScenario
         do {
             loaded = try SoakPlan.steady(try loadScenario(scenario, overrides: options.overrides), seconds: seconds,
-                                         interval: interval.map { Units.duration($0, bareSeconds: true)! })
+                                         interval: interval?.seconds)
         } catch let error as ScenarioError {
             throw InputError(error)
         }
@@ -77,7 +72,7 @@ struct SoakCommand: AsyncParsableCommand {
         if let problem = log.writeError {
             result.warnings.append(RunWarning(.other, .note, "timeseries.jsonl: \(problem)"))
         }
-        result.leak = LeakAnalysis.verdict(result.timeseries, toleranceBytesPerEpisode: Units.bytes(leakTolerance)!)
+        result.leak = LeakAnalysis.verdict(result.timeseries, toleranceBytesPerEpisode: leakTolerance.bytes)
         if result.leak == nil {
             result.warnings.append(RunWarning(.other, .note, "too few intervals for a leak verdict (need 6 after warm-up); run longer or use a shorter --interval"))
         }

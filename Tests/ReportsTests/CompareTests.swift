@@ -125,11 +125,12 @@ import Testing
     }
 
     @Test func thresholdParsingAndGatePatterns() throws {
-        #expect(CompareOptions.parseThreshold("5%") == 0.05)
-        #expect(CompareOptions.parseThreshold("10") == 0.1)
-        #expect(CompareOptions.parseThreshold("0.02") == 0.02)
-        #expect(CompareOptions.parseThreshold("-1%") == nil)
-        #expect(CompareOptions.parseThreshold("five") == nil)
+        #expect(Units.share("5%") == 0.05 && Units.share("0.5%") == 0.005)
+        #expect(Units.share("0.02") == 0.02 && Units.share("0.99") == 0.99)
+        // A bare 1 or 10 could be a percentage or a fraction: refused, never guessed.
+        #expect(Units.share("1") == nil && Units.share("10") == nil)
+        #expect(Units.share("-1%") == nil && Units.share("0%") == nil && Units.share("100%") == nil && Units.share("250%") == nil)
+        #expect(Units.share("five") == nil && Units.share("nan%") == nil && Units.share("inf") == nil)
         let descriptors = Fixture().catalogue.descriptors
         let defaults = try CompareOptions().resolveGate(descriptors)
         #expect(defaults.isSuperset(of: ["e2e.p50", "e2e.p90", "e2e.p99", "ESGT.p50", "throughput", "phi.cache_hit_rate",
@@ -141,7 +142,7 @@ import Testing
         // A typo never switches the gate off: it is an error naming the metrics, with a suggestion.
         let typo = #expect(throws: CompareError.self) { try CompareOptions(gate: ["throughputt"]).resolveGate(descriptors) }
         if case .unknownGate(let pattern, let suggestion, let known)? = typo {
-            #expect(pattern == "throughputt" && suggestion == "throughput" && known.contains("e2e.p99"))
+            #expect(pattern == "throughputt" && suggestion == "throughput" && known.contains("{e2e, service, lateness, MMEI"))
         } else {
             Issue.record("expected unknownGate, got \(String(describing: typo))")
         }

@@ -50,18 +50,6 @@ public struct CompareOptions: Sendable, Equatable {
         self.afterLabel = afterLabel
     }
 
-    /// Parses a threshold as given on the command line: `5%`, `5`, or `0.05` (a fraction when below 1
-    /// without a percent sign). Returns nil for anything else or a negative value.
-    public static func parseThreshold(_ text: String) -> Double? {
-        var s = Substring(text)
-        while s.first == " " { s = s.dropFirst() }
-        while s.last == " " { s = s.dropLast() }
-        let percent = s.hasSuffix("%")
-        if percent { s = s.dropLast() }
-        guard let v = Double(s), v.isFinite, v >= 0 else { return nil }
-        return percent || v >= 1 ? v / 100 : v
-    }
-
     /// The keys of `compared` the gate covers.
     /// - Throws: ``CompareError/unknownGate(pattern:suggestion:known:)`` for a pattern that matches none.
     public func resolveGate(_ compared: [MetricDescriptor]) throws(CompareError) -> Set<String> {
@@ -71,7 +59,8 @@ public struct CompareOptions: Sendable, Equatable {
         for pattern in gate {
             let matched = keys.filter { Self.matches(pattern: pattern, path: $0) }
             guard !matched.isEmpty else {
-                throw .unknownGate(pattern: pattern, suggestion: KeySuggestion.closest(to: pattern, among: keys), known: keys)
+                throw .unknownGate(pattern: pattern, suggestion: KeySuggestion.closest(to: pattern, among: keys),
+                                   known: MetricCatalogue.compactList(compared))
             }
             out.formUnion(matched)
         }
@@ -88,7 +77,9 @@ public struct CompareOptions: Sendable, Equatable {
     }
 
     func validate() throws(CompareError) {
-        guard threshold.isFinite, threshold >= 0 else { throw .invalidOption("threshold must be ≥ 0, got \(threshold)") }
+        guard threshold.isFinite, threshold > 0, threshold < 1 else {
+            throw .invalidOption("threshold must be between 0 and 100% (a fraction in (0, 1)), got \(threshold)")
+        }
         guard alpha > 0, alpha < 1 else { throw .invalidOption("alpha must be between 0 and 1, got \(alpha)") }
         guard confidence > 0, confidence < 1 else {
             throw .invalidOption("confidence must be between 0 and 1, got \(confidence)")
@@ -109,7 +100,7 @@ public enum CompareError: Error, CustomStringConvertible, Equatable {
     /// An option is out of range.
     case invalidOption(String)
     /// A `--gate` pattern matches no metric both results have.
-    case unknownGate(pattern: String, suggestion: String?, known: [String])
+    case unknownGate(pattern: String, suggestion: String?, known: String)
 
     public var description: String {
         switch self {
@@ -122,7 +113,7 @@ public enum CompareError: Error, CustomStringConvertible, Equatable {
         case .unknownGate(let pattern, let suggestion, let known):
             "--gate \(pattern): matches no metric of these results; "
                 + (suggestion.map { "did you mean \"\($0)\"? " } ?? "")
-                + "metrics: \(known.filter { !$0.hasSuffix(".count") && !$0.hasSuffix(".min") }.joined(separator: ", "))"
+                + "metrics: \(known)"
         }
     }
 }

@@ -91,7 +91,7 @@ public enum SummaryMarkdown {
         for d in catalogue.metrics {
             let values = results.map { Fmt.metric($0.summary.metric(d.key), unit: d.unit) }
             guard values.contains(where: { $0 != "–" }) else { continue }
-            t.append([d.label, "`\(d.key)`"] + values)
+            t.append([d.label, d.key] + values)
         }
         return t
     }
