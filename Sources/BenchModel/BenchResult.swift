@@ -444,3 +444,52 @@ public struct ThresholdResult: Sendable, Codable, Equatable {
         self.reason = reason
     }
 }
+
+/// What must be the same for two results' timings to be comparable: CPU model and count, kernel, OS,
+/// build configuration and allocator. The host name is left out: a CI fleet's machines of one kind
+/// differ in name only.
+public struct MachineFingerprint: Sendable, Codable, Equatable, Hashable {
+    public var cpuModel: String
+    public var cores: Int
+    public var kernel: String
+    public var os: String
+    public var configuration: String
+    public var jemalloc: Bool
+
+    public init(machine: MachineInfo, build: BuildInfo) {
+        cpuModel = machine.cpuModel
+        cores = machine.cores
+        kernel = machine.kernel
+        os = machine.os
+        configuration = build.configuration
+        jemalloc = build.jemalloc
+    }
+
+    public init(_ result: BenchResult) { self.init(machine: result.machine, build: result.build) }
+
+    enum CodingKeys: String, CodingKey {
+        case cpuModel = "cpu_model"
+        case cores, kernel, os, configuration, jemalloc
+    }
+
+    /// What differs from `other`, in words (`CPU AMD EPYC 7B13 vs Intel Xeon 8375C`); empty when nothing does.
+    public func differences(from other: MachineFingerprint) -> [String] {
+        var out: [String] = []
+        if cpuModel != other.cpuModel { out.append("CPU \(cpuModel) vs \(other.cpuModel)") }
+        if cores != other.cores { out.append("\(cores) vs \(other.cores) cores") }
+        if kernel != other.kernel { out.append("kernel \(kernel) vs \(other.kernel)") }
+        if os != other.os { out.append("OS \(os) vs \(other.os)") }
+        if configuration != other.configuration { out.append("\(configuration) vs \(other.configuration) build") }
+        if jemalloc != other.jemalloc { out.append("jemalloc \(jemalloc ? "on" : "off") vs \(other.jemalloc ? "on" : "off")") }
+        return out
+    }
+
+    /// A short stable identifier (hex) of the fingerprint, for file names and history series.
+    public var id: String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in "\(cpuModel)|\(cores)|\(kernel)|\(os)|\(configuration)|\(jemalloc)".utf8 {
+            h = (h ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
+        return String(h, radix: 16)
+    }
+}

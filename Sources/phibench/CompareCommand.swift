@@ -10,8 +10,11 @@ struct CompareCommand: AsyncParsableCommand {
         discussion: """
             Each metric gets before and after (medians over trials), change %, a two-sided Mann–Whitney U \
             p-value over the trials and a bootstrap confidence interval of the change, and a verdict: \
-            improved, regressed, unchanged or inconclusive. A regression needs p < alpha AND a change beyond \
-            --threshold in the bad direction; with one trial per side nothing is ever called a regression.
+            improved, regressed, unchanged, inconclusive or below detection limit. A regression needs p < alpha \
+            AND a change beyond --threshold in the bad direction; with one trial per side nothing is ever called \
+            a regression. Every gated metric states its minimum detectable effect (MDE): the smallest change the \
+            gate catches with --power, from the trials' noise (or --calibration's). "Unchanged" says what it would \
+            have seen; when the MDE exceeds the threshold the metric is "below detection limit".
             Examples:
               phibench compare runs/base/result.json runs/new/result.json
               phibench compare before.json after.json --threshold 10% --format md --out runs/cmp
@@ -53,15 +56,25 @@ struct CompareCommand: AsyncParsableCommand {
     @Flag(help: "Compare results of different scenarios or schema versions anyway.")
     var force = false
 
+    @Option(help: "An A/A calibration (phibench calibrate) of this scenario on this machine: its noise gives each gated metric's MDE.")
+    var calibration: String?
+
+    @Option(parsing: .unconditional, help: "The power each gated metric's minimum detectable effect (MDE) is computed at, e.g. 0.9.")
+    var power = 0.9
+
     func validate() throws {
         guard alpha > 0, alpha < 1 else { throw ValidationError("--alpha must be strictly between 0 and 1, got \(alpha)") }
+        guard power > 0.5, power < 1 else { throw ValidationError("--power must be strictly between 0.5 and 1, got \(power)") }
     }
 
     func run() async throws {
         let a = try load(before)
         let b = try load(after)
         var options = CompareOptions(threshold: threshold.fraction, alpha: alpha,
-                                     latencyFloorNanoseconds: latencyFloor.seconds * 1e9, force: force)
+                                     latencyFloorNanoseconds: latencyFloor.seconds * 1e9, force: force, power: power)
+        if let calibration {
+            do { options.calibration = try Calibration.load(URL(fileURLWithPath: calibration)) } catch { throw InputError(error) }
+        }
         if !gate.isEmpty { options.gate = gate == ["none"] ? [] : gate }
         let report: ComparisonReport
         do {

@@ -71,6 +71,7 @@ enum Palette {
 
     static let verdict: [Verdict: String] = [
         .improved: "#1a7f37", .regressed: "#cf222e", .unchanged: "#57606a", .inconclusive: "#9a6700", .changed: "#8250df",
+        .belowDetectionLimit: "#bc4c00",
     ]
 }
 

@@ -26,6 +26,11 @@ public struct CompareOptions: Sendable, Equatable {
     public var latencyFloorNanoseconds: Double
     /// Compare results of different scenarios or schema versions anyway.
     public var force: Bool
+    /// The probability with which a change of the MDE is detected (the MDE's power).
+    public var power: Double
+    /// An A/A calibration of the same scenario and machine: its noise estimates (from more trials)
+    /// are used for the MDE instead of the compare's own trials.
+    public var calibration: Calibration?
     /// Names shown for the two sides (default: scenario name and short commit).
     public var beforeLabel: String?
     public var afterLabel: String?
@@ -34,9 +39,11 @@ public struct CompareOptions: Sendable, Equatable {
         threshold: Double = 0.05, alpha: Double = 0.05, confidence: Double = 0.95, resamples: Int = 2000,
         seed: UInt64 = 0x5EED_CAFE, gate: [String]? = nil,
         absoluteFloors: [String: Double] = ["memory.rss_growth_pct": 1.0], latencyFloorNanoseconds: Double = 100,
-        force: Bool = false,
+        force: Bool = false, power: Double = 0.9, calibration: Calibration? = nil,
         beforeLabel: String? = nil, afterLabel: String? = nil
     ) {
+        self.power = power
+        self.calibration = calibration
         self.threshold = threshold
         self.alpha = alpha
         self.confidence = confidence
@@ -88,6 +95,7 @@ public struct CompareOptions: Sendable, Equatable {
             throw .invalidOption("latency floor must be ≥ 0 ns, got \(latencyFloorNanoseconds)")
         }
         guard resamples >= 100 else { throw .invalidOption("resamples must be at least 100, got \(resamples)") }
+        guard power > 0.5, power < 1 else { throw .invalidOption("power must be between 0.5 and 1, got \(power)") }
     }
 }
 

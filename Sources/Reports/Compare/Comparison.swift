@@ -39,7 +39,30 @@ public enum Comparison {
         if !onlyBefore.isEmpty { notes.append("Only in before (not compared): \(onlyBefore.joined(separator: ", ")).") }
         if !onlyAfter.isEmpty { notes.append("Only in after (not compared): \(onlyAfter.joined(separator: ", ")).") }
         let compared = catalogue.descriptors.filter { bKeys.contains($0.key) && aKeys.contains($0.key) }
-        let gate = try options.resolveGate(compared)
+        var gate = try options.resolveGate(compared)
+        var warnings: [RunWarning] = []
+        let mismatch = MachineFingerprint(before).differences(from: MachineFingerprint(after))
+        if !mismatch.isEmpty {
+            // Timings from different machines or builds differ for reasons that are not the change:
+            // only what the machine does not move (counts per episode, hit rates, bytes) can gate.
+            let untrusted = compared.filter { timeBased($0.unit) }.map(\.key)
+            let ungated = gate.intersection(untrusted)
+            gate.subtract(untrusted)
+            warnings.append(RunWarning(.machineMismatch, .bad,
+                "MACHINE MISMATCH: \(mismatch.joined(separator: "; ")). Timings are not comparable across machines or builds, so "
+                + "\(ungated.isEmpty ? "no wall-clock metric is gated" : "\(ungated.count) wall-clock metric(s) are reported but not gated (\(ungated.sorted().prefix(6).joined(separator: ", "))\(ungated.count > 6 ? ", …" : ""))"); "
+                + "run both sides on one machine (make bench does) for a timing gate."))
+        }
+        var calibration = options.calibration
+        if let c = calibration, let why = c.mismatch(with: after) {
+            notes.append("The calibration was not used: \(why); the MDE comes from the compare's own trials.")
+            calibration = nil
+        }
+        if let c = calibration {
+            notes.append("MDE from the A/A calibration of \(c.createdAt) (\(c.trials) trials of \(Fmt.shortCommit(c.build.commit)) on this machine) at \(Int((options.power * 100).rounded()))% power; metrics it lacks use the compare's own trials.")
+        } else {
+            notes.append("MDE (minimum detectable effect: the change the test finds significant at p < \(Fmt.number(options.alpha)) with \(Int((options.power * 100).rounded()))% power) from the compare's own trials, their noise pooled over both sides around each side's median. With few trials this estimate is itself rough; `phibench calibrate` gives a steadier one.")
+        }
 
         var metrics: [MetricComparison] = []
         var methods = Set<MannWhitneyMethod>()
@@ -47,8 +70,10 @@ public enum Comparison {
             let b = samples(before, d.key)
             let a = samples(after, d.key)
             guard !b.isEmpty, !a.isEmpty else { continue }
-            let m = judge(metric: d.key, unit: d.unit, direction: d.direction, gated: gate.contains(d.key),
-                          before: b, after: a, options: options)
+            let gated = gate.contains(d.key) && d.direction != .informational
+            let sensitivity = gated ? self.sensitivity(d, before: b, after: a, calibration: calibration, options: options) : nil
+            let m = judge(metric: d.key, unit: d.unit, direction: d.direction, gated: gated,
+                          before: b, after: a, options: options, sensitivity: sensitivity)
             if let t = m.test { methods.insert(t.method) }
             metrics.append(m)
         }
@@ -68,17 +93,72 @@ public enum Comparison {
             !regressions.isEmpty ? .regressed
             : gated.contains { $0.verdict == .improved } ? .improved
             : gated.contains { $0.verdict == .inconclusive } ? .inconclusive
+            : gated.contains { $0.verdict == .belowDetectionLimit } ? .belowDetectionLimit
             : .unchanged
         return ComparisonReport(
             schema: ComparisonReport.schemaID, before: ComparedRun(before, label: labels[0]),
             after: ComparedRun(after, label: labels[1]), threshold: options.threshold, alpha: options.alpha,
             confidence: options.confidence, resamples: options.resamples, seed: options.seed,
-            statistic: statisticDescription(methods, options), metrics: metrics, notes: notes, verdict: overall,
+            statistic: statisticDescription(methods, options), metrics: metrics, notes: notes, warnings: warnings, verdict: overall,
             gatedRegressions: regressions)
     }
 
-    /// Applies the verdict rules to one metric's per-trial values.
+    /// Whether a metric measures time (and so moves with the machine, not only with the code).
+    static func timeBased(_ unit: MetricUnit) -> Bool { [.nanoseconds, .perSecond, .seconds].contains(unit) }
+
+    /// The noise and MDE of one gated metric: noise from the calibration when it has the metric,
+    /// else from both sides' trials; the rule is the gate's (α, threshold, latency floor).
+    static func sensitivity(_ d: MetricDescriptor, before b: [Double], after a: [Double], calibration: Calibration?,
+                            options: CompareOptions) -> Sensitivity? {
+        let fromCalibration = calibration?.metrics[d.key]?.noise
+        guard let noise = fromCalibration ?? SensitivityAnalysis.relativeNoise([b, a]) else { return nil }
+        let level = Bootstrap.median(b) ?? 0
+        let floor = max(options.absoluteFloors[d.key] ?? 0, d.unit == .nanoseconds ? options.latencyFloorNanoseconds : 0)
+        let test = SensitivityAnalysis.Rule(alpha: options.alpha, threshold: 0)
+        let gate = SensitivityAnalysis.Rule(alpha: options.alpha, threshold: options.threshold,
+                                            relativeFloor: level > 0 ? floor / level : 0)
+        let seed = options.seed ^ stableHash(d.key)
+        let mde = SensitivityAnalysis.minimumDetectableEffect(noise: noise, nb: b.count, na: a.count, rule: test,
+                                                              power: options.power, seed: seed)
+        let detects = SensitivityAnalysis.minimumDetectableEffect(noise: noise, nb: b.count, na: a.count, rule: gate,
+                                                                  power: options.power, seed: seed)
+        var suggested: Int?
+        if mde.map({ $0 > options.threshold }) ?? true {
+            suggested = SensitivityAnalysis.trialsFor(target: options.threshold, noise: noise, current: max(b.count, a.count),
+                                                     currentMDE: mde, rule: test, power: options.power)
+        }
+        return Sensitivity(noise: noise, source: fromCalibration == nil ? .trials : .calibration, trialsBefore: b.count,
+                           trialsAfter: a.count, mde: mde, detects: detects, power: options.power, suggestedTrials: suggested)
+    }
+
+    /// Applies the verdict rules to one metric's per-trial values; with a sensitivity, a gated metric
+    /// that is not called a change says what change it would have seen, or that it is blind.
     static func judge(
+        metric: String, unit: MetricUnit, direction: MetricDirection, gated: Bool, before b: [Double], after a: [Double],
+        options: CompareOptions, sensitivity: Sensitivity? = nil
+    ) -> MetricComparison {
+        var result = judgeChange(metric: metric, unit: unit, direction: direction, gated: gated, before: b, after: a, options: options)
+        result.sensitivity = sensitivity
+        guard gated, result.verdict == .unchanged || result.verdict == .inconclusive else { return result }
+        let tau = Fmt.magnitude(options.threshold)
+        let trialsHint = sensitivity?.suggestedTrials.map { "; \($0) trials per side would bring it to ±\(tau)" } ?? ""
+        let powerText = "\(Int((options.power * 100).rounded()))% power"
+        if let s = sensitivity, !s.isBlind(threshold: options.threshold) {
+            result.reason += s.detects.map { " — would detect ≥ \(Fmt.magnitude($0)) (\(powerText))" } ?? ""
+        } else if result.verdict == .unchanged {
+            result.verdict = .belowDetectionLimit
+            let noise = sensitivity.map { " (noise ±\(Fmt.magnitude($0.noise)) per trial, \(b.count) vs \(a.count) trials)" } ?? ""
+            let reach = sensitivity?.mde.map { "the test resolves only ≥ \(Fmt.magnitude($0)) at \(powerText), more than ±\(tau)" }
+                ?? "no change can be significant with \(b.count) vs \(a.count) trials"
+            result.reason = "below detection limit: \(reach)\(noise)\(trialsHint); \(result.reason)"
+        } else {
+            result.reason += sensitivity?.mde.map { " — the test resolves only ≥ \(Fmt.magnitude($0))\(trialsHint)" } ?? ""
+        }
+        return result
+    }
+
+    /// The verdict from the change and the test alone.
+    static func judgeChange(
         metric: String, unit: MetricUnit, direction: MetricDirection, gated: Bool, before b: [Double], after a: [Double],
         options: CompareOptions
     ) -> MetricComparison {
@@ -174,8 +254,8 @@ public enum Comparison {
         if b.build.jemalloc != a.build.jemalloc {
             notes.append("jemalloc was \(b.build.jemalloc ? "on" : "off") before and \(a.build.jemalloc ? "on" : "off") after: allocation figures are not comparable.")
         }
-        if b.machine.hostname != a.machine.hostname || b.machine.cpuModel != a.machine.cpuModel {
-            notes.append("The results come from different machines (\(b.machine.hostname) vs \(a.machine.hostname)).")
+        if b.machine.hostname != a.machine.hostname {
+            notes.append("The results come from different hosts (\(b.machine.hostname) vs \(a.machine.hostname)).")
         }
         for (side, r) in [("before", b), ("after", a)] where r.interrupted {
             notes.append("The \(side) run was interrupted; it measured less than its scenario asked for.")

@@ -37,10 +37,11 @@ extension ComparisonReport {
         let verdictClass: String = switch verdict {
         case .regressed: "bad"
         case .improved: "good"
-        case .inconclusive: "warn"
+        case .inconclusive, .belowDetectionLimit: "warn"
         default: "neutral"
         }
-        let banners = notes.map { Banner(level: "note", title: "Note:", text: $0) }
+        let banners = warnings.map { Banner(level: "bad", title: "\($0.kind.title):", text: $0.message) }
+            + notes.map { Banner(level: "note", title: "Note:", text: $0) }
         let runs = Table(caption: nil, headers: ["Side", "Scenario", "Commit", "Build", "Trials", "Started", "Host"].map { Cell($0) },
                          rows: [(before, inputs[0]), (after, inputs[1])].map { run, i in
                              Row(cells: [Cell(i.label, color: i.color), Cell(run.scenario),
@@ -49,8 +50,8 @@ extension ComparisonReport {
                                          Cell.num("\(run.trials)"), Cell(run.startedAt.replacingAll("T", with: " "), cls: "nowrap"), Cell(run.hostname)])
                          })
         let gated = metrics.filter(\.gated)
-        let cards = [Verdict.regressed, .improved, .inconclusive, .unchanged].map { v in
-            Card(name: v.rawValue, values: [Card.Value(text: "\(gated.filter { $0.verdict == v }.count)", color: Palette.verdict[v], label: nil)],
+        let cards = [Verdict.regressed, .improved, .inconclusive, .belowDetectionLimit, .unchanged].map { v in
+            Card(name: v.text, values: [Card.Value(text: "\(gated.filter { $0.verdict == v }.count)", color: Palette.verdict[v], label: nil)],
                  hint: "of \(gated.count) gated · \(metrics.filter { !$0.gated && $0.verdict == v }.count) other")
         }
         let page = Page(title: "phibench compare · \(before.scenario)", subtitle: "\(before.label) → \(after.label)",
@@ -65,14 +66,16 @@ extension ComparisonReport {
         let ci = "\(Int((confidence * 100).rounded()))% CI"
         let headers = [Cell("Metric"), Cell("Before", cls: "num"), Cell("After", cls: "num"), Cell("Change", cls: "num"),
                        Cell(ci, cls: "num", hint: "bootstrap interval of the relative change of medians"),
-                       Cell("p", cls: "num", hint: "two-sided Mann–Whitney U"), Cell("Verdict"), Cell("Why")]
+                       Cell("p", cls: "num", hint: "two-sided Mann–Whitney U"),
+                       Cell("MDE", cls: "num", hint: "minimum detectable effect: the smallest change the gate catches with \(Int(((rows.first { $0.sensitivity != nil }?.sensitivity?.power ?? 0.9) * 100).rounded()))% power"),
+                       Cell("Verdict"), Cell("Why")]
         let body = rows.map { m in
             Row(cells: [Cell(m.metric, cls: "mono"), Cell.num(Fmt.metric(m.before, unit: m.unit)),
                         Cell.num(Fmt.metric(m.after, unit: m.unit)),
                         Cell(Fmt.change(m.change), cls: "num " + (m.verdict == .unchanged ? "muted" : m.verdict.rawValue)),
                         Cell.num(Self.intervalText(m)),
                         Cell(Self.pText(m), cls: "num", hint: m.test.map { "U = \(Fmt.number($0.u)), \($0.method.description)" }),
-                        Cell(m.verdict.rawValue, cls: m.verdict.rawValue), Cell(m.reason, cls: "muted")])
+                        Cell.num(Self.mdeText(m)), Cell(m.verdict.text, cls: m.verdict.rawValue), Cell(m.reason, cls: "muted")])
         }
         return Section(id: gated ? "gated" : "reported", title: gated ? "Gated metrics" : "Other metrics (reported, not gated)",
                        intro: gated ? "A regression in any of these fails the comparison (exit status 1)." : "Tail percentiles, counters and memory-layer figures: shown for context, never failing the comparison.",

@@ -13,9 +13,22 @@ extension ComparisonReport {
             return "IMPROVED: \(count(.improved)) gated metric\(count(.improved) == 1 ? "" : "s") improved, none regressed"
         case .inconclusive:
             return "INCONCLUSIVE: \(count(.inconclusive)) gated metric\(count(.inconclusive) == 1 ? "" : "s") changed beyond ±\(thresholdText) without significance"
+        case .belowDetectionLimit:
+            let blind = gated.filter { $0.verdict == .belowDetectionLimit }
+            let worst = blind.compactMap { m in m.sensitivity?.mde.map { (m.metric, $0) } }.max { $0.1 < $1.1 }
+            let example = worst.map { " (\($0.0) resolves only ≥ \(Fmt.magnitude($0.1)))" } ?? ""
+            return "BELOW DETECTION LIMIT: none regressed, but \(blind.count) of \(gated.count) gated metric\(gated.count == 1 ? "" : "s") cannot see a ±\(thresholdText) change\(example)"
         case .unchanged, .changed:
-            return "UNCHANGED: all \(gated.count) gated metrics within ±\(thresholdText) or not significant"
+            let reach = gated.compactMap { $0.sensitivity?.detects }.max().map { "; each would have caught a change of \(Fmt.magnitude($0)) or more" } ?? ""
+            return "UNCHANGED: all \(gated.count) gated metrics within ±\(thresholdText) or not significant\(reach)"
         }
+    }
+
+    /// A gated metric's MDE as `≥ 4.2%`, `blind` (no change detectable), or `–` for ungated metrics.
+    static func mdeText(_ m: MetricComparison) -> String {
+        guard m.gated else { return "–" }
+        guard let s = m.sensitivity else { return "blind" }
+        return s.mde.map { "≥" + Fmt.magnitude($0) } ?? "blind"
     }
 
     var thresholdText: String { String(Fmt.change(threshold).dropFirst()) }
@@ -40,12 +53,13 @@ extension ComparisonReport {
         var out = "phibench compare · \(before.scenario)\n"
         out += "before: " + Self.describe(before) + "\n"
         out += "after:  " + Self.describe(after) + "\n\n"
+        for w in warnings { out += "⚠ \(w.message)\n\n" }
         let ci = "\(Int((confidence * 100).rounded()))% CI"
-        var rows = [["metric", "before", "after", "change", ci, "p", "verdict"]]
+        var rows = [["metric", "before", "after", "change", ci, "p", "MDE", "verdict"]]
         for m in metrics {
             rows.append([m.metric + (m.gated ? " *" : ""), Fmt.metric(m.before, unit: m.unit),
                          Fmt.metric(m.after, unit: m.unit), Fmt.change(m.change), Self.intervalText(m),
-                         Self.pText(m), m.verdict.rawValue])
+                         Self.pText(m), Self.mdeText(m), m.verdict.text])
         }
         let widths = rows[0].indices.map { c in rows.map { $0[c].count }.max() ?? 0 }
         for (n, r) in rows.enumerated() {
@@ -58,12 +72,12 @@ extension ComparisonReport {
             out += line + "\n"
             if n == 0 { out += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n" }
         }
-        out += "* gated: a regression here fails the comparison\n\n"
+        out += "* gated: a regression here fails the comparison; MDE: the smallest change the gate catches with \(Int(((metrics.first { $0.sensitivity != nil }?.sensitivity?.power ?? 0.9) * 100).rounded()))% power\n\n"
         let explained = metrics.filter { $0.verdict != .unchanged }
         if !explained.isEmpty {
             out += "Details:\n"
             for m in explained {
-                let reason = m.reason.hasPrefix(m.verdict.rawValue) ? m.reason : "\(m.verdict.rawValue) — \(m.reason)"
+                let reason = m.reason.hasPrefix(m.verdict.text) ? m.reason : "\(m.verdict.text) — \(m.reason)"
                 out += "  \(m.metric): \(reason)\n"
             }
             out += "\n"
@@ -80,12 +94,15 @@ extension ComparisonReport {
         let icon: String = switch verdict {
         case .regressed: "❌"
         case .improved: "✅"
-        case .inconclusive: "⚠️"
+        case .inconclusive, .belowDetectionLimit: "⚠️"
         default: "➖"
         }
         var out = "## phibench compare · \(Escape.markdown(before.scenario))\n\n"
         out += "\(icon) **\(Escape.markdown(headline))**\n\n"
         out += "Before \(Escape.markdown(Self.describe(before))) → after \(Escape.markdown(Self.describe(after)))\n\n"
+        if !warnings.isEmpty {
+            out += "> [!CAUTION]\n" + warnings.map { "> - \(Escape.markdown($0.message))\n" }.joined() + "\n"
+        }
         if !notes.isEmpty {
             out += "> [!NOTE]\n" + notes.map { "> - \(Escape.markdown($0))\n" }.joined() + "\n"
         }
@@ -98,8 +115,8 @@ extension ComparisonReport {
 
     func table(_ rows: [MetricComparison]) -> MarkdownTable {
         let ci = "\(Int((confidence * 100).rounded()))% CI"
-        var t = MarkdownTable(["Metric", "Before", "After", "Change", ci, "p", "Verdict"],
-                              align: [.left, .right, .right, .right, .right, .right, .left])
+        var t = MarkdownTable(["Metric", "Before", "After", "Change", ci, "p", "MDE", "Verdict"],
+                              align: [.left, .right, .right, .right, .right, .right, .right, .left])
         for m in rows {
             let mark: String = switch m.verdict {
             case .regressed: "❌ regressed"
@@ -107,10 +124,11 @@ extension ComparisonReport {
             case .inconclusive: "⚠️ inconclusive"
             case .changed: "🔀 changed"
             case .unchanged: "unchanged"
+            case .belowDetectionLimit: "🙈 below detection limit"
             }
             t.append([(m.gated ? "● " : "") + m.metric, Fmt.metric(m.before, unit: m.unit),
                       Fmt.metric(m.after, unit: m.unit), Fmt.change(m.change), Self.intervalText(m),
-                      Self.pText(m), mark])
+                      Self.pText(m), Self.mdeText(m), mark])
         }
         return t
     }

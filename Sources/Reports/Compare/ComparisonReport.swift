@@ -12,6 +12,12 @@ public enum Verdict: String, Sendable, Codable, Equatable, CaseIterable {
     case inconclusive
     /// Significantly different, beyond the threshold, for a metric without a good direction.
     case changed
+    /// Not called a change, but the gate could not have seen one of the threshold's size: its
+    /// minimum detectable effect is larger than the threshold (or the trials cannot reach α).
+    case belowDetectionLimit = "below_detection_limit"
+
+    /// The verdict in words.
+    public var text: String { self == .belowDetectionLimit ? "below detection limit" : rawValue }
 }
 
 /// One metric of a comparison.
@@ -36,6 +42,8 @@ public struct MetricComparison: Sendable, Codable, Equatable {
     public var test: MannWhitneyResult?
     /// Bootstrap interval of the relative change of medians; nil with fewer than two trials on a side.
     public var interval: ConfidenceInterval?
+    /// The noise and minimum detectable effect (gated metrics only).
+    public var sensitivity: Sensitivity?
     public var verdict: Verdict
     /// Why the verdict is what it is, in words.
     public var reason: String
@@ -44,7 +52,7 @@ public struct MetricComparison: Sendable, Codable, Equatable {
         case metric, unit, direction, gated, before, after, change
         case beforeTrials = "before_trials"
         case afterTrials = "after_trials"
-        case test, interval, verdict, reason
+        case test, interval, sensitivity, verdict, reason
     }
 }
 
@@ -104,8 +112,11 @@ public struct ComparisonReport: Sendable, Codable, Equatable {
     public var metrics: [MetricComparison]
     /// Things a reader should know: stage sets that differ, metrics only on one side, build differences.
     public var notes: [String]
+    /// Conditions that make the verdict less trustworthy (a machine mismatch), shown loudly by every writer.
+    public var warnings: [RunWarning]
     /// Regressed if any gated metric regressed; else improved if any gated metric improved; else
-    /// inconclusive if any gated metric is; else unchanged.
+    /// inconclusive if any gated metric is; else below the detection limit if any gated metric is;
+    /// else unchanged.
     public var verdict: Verdict
     /// Paths of gated metrics that regressed.
     public var gatedRegressions: [String]
@@ -117,7 +128,7 @@ public struct ComparisonReport: Sendable, Codable, Equatable {
     public func metrics(_ verdict: Verdict) -> [MetricComparison] { metrics.filter { $0.verdict == verdict } }
 
     enum CodingKeys: String, CodingKey {
-        case schema, before, after, threshold, alpha, confidence, resamples, seed, statistic, metrics, notes, verdict
+        case schema, before, after, threshold, alpha, confidence, resamples, seed, statistic, metrics, notes, warnings, verdict
         case gatedRegressions = "gated_regressions"
     }
 }

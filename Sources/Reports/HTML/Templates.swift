@@ -114,7 +114,7 @@ enum Templates {
         .sw { display:inline-block; width:10px; height:10px; border-radius:2px; margin-right:6px; vertical-align:baseline; }
         td.pass, td.improved { color:var(--good); font-weight:600; }
         td.fail, td.regressed { color:var(--bad); font-weight:600; }
-        td.inconclusive { color:var(--warn); font-weight:600; }
+        td.inconclusive, td.below_detection_limit { color:var(--warn); font-weight:600; }
         td.changed { color:#8250df; font-weight:600; }
         td.unchanged, td.muted { color:var(--muted); }
         tr.gated td:first-child { font-weight:600; }

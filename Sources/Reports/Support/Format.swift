@@ -29,6 +29,13 @@ enum Fmt {
         return (pct < 0 ? "-" : "+") + body + "%"
     }
 
+    /// A size of change without a sign: `5.00%`, `12.3%`, `0.00%`.
+    static func magnitude(_ fraction: Double) -> String {
+        guard fraction.isFinite else { return "n/a" }
+        let pct = abs(fraction) * 100
+        return (pct >= 10 ? Units.fixed(pct, digits: 1) : Units.fixed(pct, digits: 2)) + "%"
+    }
+
     /// A p-value: `0.0079`, `<0.0001`.
     static func pValue(_ p: Double) -> String {
         if p < 0.0001 { return "<0.0001" }
