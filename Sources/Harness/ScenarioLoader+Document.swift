@@ -49,9 +49,36 @@ struct DocNode {
 // MARK: - From Yams
 
 extension DocNode {
+    /// How much of a document the loader walks: a scenario is small, and YAML aliases can make a
+    /// short file expand exponentially ("billion laughs"), so values and nesting are counted.
+    struct Budget {
+        /// Most values (scalars, mappings, lists) a scenario may expand to.
+        static let maxValues = 100_000
+        /// Deepest nesting a scenario may have.
+        static let maxDepth = 64
+        var values = 0
+    }
+
     /// Converts a composed Yams node. Mapping keys must be scalars; `path` names the node in errors.
+    /// - Throws: ``ScenarioError/invalidValue(_:key:value:expected:)`` for a complex key, and when the
+    ///   document expands past ``Budget/maxValues`` values or nests past ``Budget/maxDepth`` levels.
     init(_ node: Yams.Node, path: String, locate: (Mark?) -> ScenarioLocation) throws(ScenarioError) {
+        var budget = Budget()
+        try self.init(node, path: path, depth: 0, budget: &budget, locate: locate)
+    }
+
+    private init(_ node: Yams.Node, path: String, depth: Int, budget: inout Budget,
+                 locate: (Mark?) -> ScenarioLocation) throws(ScenarioError) {
         let location = locate(node.mark)
+        budget.values += 1
+        guard budget.values <= Budget.maxValues else {
+            throw .invalidValue(location, key: path.isEmpty ? "(document)" : path, value: "more than \(Budget.maxValues) values",
+                                expected: "a scenario of at most \(Budget.maxValues) values (YAML aliases expanding exponentially?)")
+        }
+        guard depth <= Budget.maxDepth else {
+            throw .invalidValue(location, key: path.isEmpty ? "(document)" : String(path.prefix(80)),
+                                value: "nesting deeper than \(Budget.maxDepth) levels", expected: "at most \(Budget.maxDepth) levels")
+        }
         switch node {
         case .scalar(let scalar):
             let tag = node.tag.rawValue
@@ -68,13 +95,13 @@ extension DocNode {
                 let key = keyScalar.string
                 let childPath = path.isEmpty ? key : "\(path).\(key)"
                 entries.append(Entry(key: key, keyLocation: locate(keyNode.mark),
-                                     value: try DocNode(valueNode, path: childPath, locate: locate)))
+                                     value: try DocNode(valueNode, path: childPath, depth: depth + 1, budget: &budget, locate: locate)))
             }
             self.init(value: .mapping(entries), location: location)
         case .sequence(let sequence):
             var items: [DocNode] = []
             for (i, item) in sequence.enumerated() {
-                items.append(try DocNode(item, path: "\(path)[\(i)]", locate: locate))
+                items.append(try DocNode(item, path: "\(path)[\(i)]", depth: depth + 1, budget: &budget, locate: locate))
             }
             self.init(value: .sequence(items), location: location)
         case .alias:

@@ -13,6 +13,9 @@ import Yams
 ///
 /// Defaults: `seed` 42, `warmup` 0, `interval` 1s, `description` empty, no faults, no thresholds.
 public struct ScenarioLoader: Sendable {
+    /// The largest scenario file read, bytes.
+    public static let maxFileBytes = 1 << 20
+
     /// Reads, overrides and validates the scenario file at `file` (path as given on the command line).
     /// - Throws: ``ScenarioError`` when the file cannot be read, is not YAML, an override is malformed,
     ///   or a value is invalid.
@@ -26,6 +29,9 @@ public struct ScenarioLoader: Sendable {
         }
         guard let data = FileManager.default.contents(atPath: file) else {
             throw .unreadable(file: file, reason: "permission denied or I/O error")
+        }
+        guard data.count <= maxFileBytes else {
+            throw .unreadable(file: file, reason: "\(data.count) bytes; a scenario file may have at most \(maxFileBytes) (1 MiB)")
         }
         guard let yaml = String(data: data, encoding: .utf8) else {
             throw .malformedYAML(file: file, line: nil, column: nil, problem: "the file is not valid UTF-8")
