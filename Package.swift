@@ -41,6 +41,8 @@ let package = Package(
             name: "CUnwind",
             cSettings: [.unsafeFlags(["-fno-omit-frame-pointer"])],
             linkerSettings: [.linkedLibrary("unwind")]),
+        // The CPU's spin-wait hint (x86 `pause`, ARM `yield`) for the open-loop driver's last-µs wait.
+        .target(name: "CPause"),
 
         // The shared vocabulary: result schema, Workload protocol, stage timings, metric catalogue.
         .target(
@@ -60,7 +62,7 @@ let package = Package(
         .target(
             name: "Harness",
             dependencies: [
-                "BenchModel",
+                "BenchModel", "CPause",
                 .target(name: "CJemalloc", condition: .when(traits: [jemalloc])),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Yams", package: "Yams"),

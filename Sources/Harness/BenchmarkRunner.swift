@@ -89,7 +89,7 @@ public enum BenchmarkRunner {
                                 live: live, stop: options.stop, episodes: EpisodeCounter())
         let workers = Swift.max(1, options.cores)
 
-        if let warm = PlannedPhase.warmup(scenario, seconds: scenario.warmup, defaultWorkers: workers) {
+        if let warm = PlannedPhase.warmup(scenario, seed: seed, seconds: scenario.warmup, defaultWorkers: workers) {
             live.label.withLock { $0 = warm.label }
             options.onPhase?(-1, warm.label)
             _ = try run(warm, with: driver)
@@ -98,7 +98,7 @@ public enum BenchmarkRunner {
             recorder.takeInterval(into: &discard)
         }
 
-        let plan = PlannedPhase.plan(scenario, defaultWorkers: workers)
+        let plan = PlannedPhase.plan(scenario, seed: seed, defaultWorkers: workers)
         options.onMeasureStart?()
         let measureStart = monotonicNanoseconds()
         faults.arm(at: measureStart)
@@ -165,8 +165,8 @@ public enum BenchmarkRunner {
 
     private static func run<W>(_ planned: PlannedPhase, with driver: LoadDriver<W>) throws(HarnessError) -> LoadDriver<W>.Outcome {
         switch planned.mode {
-        case .open(let schedule, let workers, let maxQueue):
-            try driver.runOpenLoop(schedule, workers: workers, maxQueue: maxQueue)
+        case .open(let open):
+            try driver.runOpenLoop(open)
         case .closed(let c, let seconds):
             try driver.runClosedLoop(concurrency: c, seconds: seconds)
         }

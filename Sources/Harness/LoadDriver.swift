@@ -27,32 +27,40 @@ struct LoadDriver<W: Workload>: Sendable {
         var abandoned: UInt64 = 0
         var workers: Int
         var targetRate: Double?
+        /// Open loop: nanoseconds workers spent busy-waiting for arrivals to fall due, all workers
+        /// summed (the CPU the spin window costs; 0 with `spin: 0` and in closed loop).
+        var spinNanoseconds: UInt64 = 0
+        /// Open loop (not bursts): whether the gaps between actual starts fit the intended process.
+        var arrivalCheck: ArrivalCheck?
     }
 
-    /// Runs `schedule` open loop with `workers` worker threads and an optional queue bound.
-    func runOpenLoop(_ schedule: ArrivalSchedule, workers: Int, maxQueue: Int?) throws(HarnessError) -> Outcome {
+    /// Runs `plan` open loop: `plan.workers` worker threads claim arrivals in order, each sleeping
+    /// until `plan.spinNanoseconds` before its arrival is due and spinning the rest.
+    func runOpenLoop(_ plan: OpenLoopPlan) throws(HarnessError) -> Outcome {
+        let schedule = plan.schedule
         let start = monotonicNanoseconds()
-        let arrivals = OpenLoopArrivals(schedule: schedule, start: start, maxQueue: maxQueue)
+        let arrivals = OpenLoopArrivals(schedule: schedule, start: start, maxQueue: plan.maxQueue)
+        let starts = schedule.burst > 0 ? nil : StartSample(arrivals: schedule.totalArrivals)
+        let spun = Atomic<UInt64>(0)
         live.arrivals.withLock { $0 = arrivals }
         let failures = Mutex<[HarnessError]>([])
-        let threads = (0..<workers).map { id in
+        let threads = (0..<plan.workers).map { id in
             OSThread(name: "phibench-w\(id)") { [self] in
                 requestPreciseTimers()
+                var spinning: UInt64 = 0
                 do throws(HarnessError) {
-                    try workerLoop(id: id) { () -> (UInt64, UInt64)? in
+                    try workerLoop(id: id, open: true) { () -> (UInt64, UInt64)? in
                         guard !stop.isSet, let claim = arrivals.claim(now: monotonicNanoseconds()) else { return nil }
-                        // Not due yet: sleep to its due time, in slices so a stop is seen within 20 ms.
-                        while !stop.isSet {
-                            let now = monotonicNanoseconds()
-                            if now >= claim.due { break }
-                            sleep(untilMonotonic: Swift.min(claim.due, now &+ 20_000_000))
-                        }
-                        return stop.isSet ? nil : (episodes.next(), claim.due)
+                        spinning &+= wait(untilMonotonic: claim.due, spinWindow: plan.spinNanoseconds, stop: stop)
+                        if stop.isSet { return nil }
+                        starts?.record(index: claim.index, time: monotonicNanoseconds())
+                        return (episodes.next(), claim.due)
                     }
                 } catch {
                     failures.withLock { $0.append(error) }
                     stop.request()
                 }
+                spun.add(spinning, ordering: .relaxed)
             }
         }
         threads.forEach { $0.join() }
@@ -62,10 +70,14 @@ struct LoadDriver<W: Workload>: Sendable {
         live.arrivals.withLock { $0 = nil }
         if let first = failures.withLock({ $0.first }) { throw first }
         live.droppedBefore.add(UInt64(totals.dropped), ordering: .relaxed)
-        live.dueBefore.add(UInt64(schedule.arrivalsDue(by: Double(end &- start) / 1e9)), ordering: .relaxed)
+        live.dueBefore.add(UInt64(totals.due), ordering: .relaxed)
+        let check = starts.map {
+            ArrivalCheck.evaluate(rescaledGaps: $0.rescaledGaps(schedule, start: start), process: schedule.process)
+        }
         return Outcome(start: start, end: end, maxQueueDepth: totals.maxDepth, dropped: UInt64(totals.dropped),
-                       abandoned: stop.isSet ? UInt64(totals.abandoned) : 0, workers: workers,
-                       targetRate: schedule.meanRate)
+                       abandoned: stop.isSet ? UInt64(totals.abandoned) : 0, workers: plan.workers,
+                       targetRate: schedule.meanRate, spinNanoseconds: spun.load(ordering: .relaxed),
+                       arrivalCheck: check)
     }
 
     /// Runs `concurrency` workers back to back for `seconds`.
@@ -76,7 +88,7 @@ struct LoadDriver<W: Workload>: Sendable {
         let threads = (0..<concurrency).map { id in
             OSThread(name: "phibench-c\(id)") { [self] in
                 do throws(HarnessError) {
-                    try workerLoop(id: id) { () -> (UInt64, UInt64)? in
+                    try workerLoop(id: id, open: false) { () -> (UInt64, UInt64)? in
                         let now = monotonicNanoseconds()
                         guard !stop.isSet, now < deadline else { return nil }
                         return (episodes.next(), now)
@@ -93,8 +105,9 @@ struct LoadDriver<W: Workload>: Sendable {
     }
 
     /// One worker thread: builds its workload worker, then runs episodes until `nextEpisode` says stop.
-    /// `nextEpisode` returns (episode number, intended start ns).
-    private func workerLoop(id: Int, nextEpisode: () -> (UInt64, UInt64)?) throws(HarnessError) {
+    /// `nextEpisode` returns (episode number, intended start ns). `open`: record each episode's
+    /// lateness (start − intended start), which closed loop, having no schedule, does not have.
+    private func workerLoop(id: Int, open: Bool, nextEpisode: () -> (UInt64, UInt64)?) throws(HarnessError) {
         var worker: W.Worker
         do {
             worker = try workload.makeWorker(id: id)
@@ -122,6 +135,7 @@ struct LoadDriver<W: Workload>: Sendable {
             let end = monotonicNanoseconds()
             let bytes = (allocated?.value ?? 0) &- bytesBefore
             stripe.record(timings: timings, e2e: end &- Swift.min(intended, begin), service: end &- begin,
+                          lateness: open ? begin &- Swift.min(intended, begin) : nil,
                           completion: end, failed: failed, bytesAllocated: bytes)
         }
         // Merge this thread's allocator cache into the allocator-wide counters before it exits.

@@ -5,7 +5,7 @@ import BenchModel
 /// shows the degradation curve row by row.
 struct PlannedPhase: Sendable, Equatable {
     enum Mode: Sendable, Equatable {
-        case open(ArrivalSchedule, workers: Int, maxQueue: Int?)
+        case open(OpenLoopPlan)
         case closed(concurrency: Int, seconds: Double)
     }
 
@@ -17,15 +17,21 @@ struct PlannedPhase: Sendable, Equatable {
     var nominalSeconds: Double
 
     /// Expands `scenario`'s phases; open-loop phases get `defaultWorkers` threads unless set.
-    static func plan(_ scenario: Scenario, defaultWorkers: Int) -> [PlannedPhase] {
+    /// `seed` (default: the scenario's) seeds Poisson schedules, each unit its own stream.
+    static func plan(_ scenario: Scenario, seed: UInt64? = nil, defaultWorkers: Int) -> [PlannedPhase] {
         var out: [PlannedPhase] = []
         for (scenarioPhase, phase) in scenario.phases.enumerated() {
             let workers = phase.workers ?? scenario.workers ?? defaultWorkers
             let maxQueue = phase.maxQueue ?? scenario.maxQueue
+            let spin = OpenLoopPlan.spinNanoseconds(phase.spin ?? scenario.spin)
+            let process = phase.arrivals ?? scenario.arrivals ?? .uniform
             func open(_ shape: LoadShape, _ label: String) -> PlannedPhase {
-                PlannedPhase(scenarioPhase: scenarioPhase, kind: phase.load.kind, label: label,
-                             mode: .open(ArrivalSchedule(shape)!, workers: workers, maxQueue: maxQueue),
-                             nominalSeconds: shape.nominalDuration)
+                let unitSeed = ArrivalRandom.unitSeed(scenarioSeed: seed ?? scenario.seed, unit: out.count)
+                let schedule = ArrivalSchedule(shape, process: process, seed: unitSeed)!
+                return PlannedPhase(scenarioPhase: scenarioPhase, kind: phase.load.kind, label: label,
+                                    mode: .open(OpenLoopPlan(schedule: schedule, workers: workers, maxQueue: maxQueue,
+                                                             spinNanoseconds: spin)),
+                                    nominalSeconds: shape.nominalDuration)
             }
             switch phase.load {
             case .constant(let rate, _):
@@ -52,22 +58,44 @@ struct PlannedPhase: Sendable, Equatable {
 
     /// The warm-up: the first phase's opening load for `seconds` (its starting rate open loop, or its
     /// first concurrency level closed loop; a burst warms up closed loop with its worker count).
-    static func warmup(_ scenario: Scenario, seconds: Double, defaultWorkers: Int) -> PlannedPhase? {
-        guard seconds > 0, let first = plan(scenario, defaultWorkers: defaultWorkers).first else { return nil }
+    static func warmup(_ scenario: Scenario, seed: UInt64? = nil, seconds: Double, defaultWorkers: Int) -> PlannedPhase? {
+        guard seconds > 0, let first = plan(scenario, seed: seed, defaultWorkers: defaultWorkers).first else { return nil }
         switch first.mode {
-        case .open(let schedule, let workers, let maxQueue):
-            if schedule.burst > 0 {
-                return PlannedPhase(scenarioPhase: -1, kind: "warmup", label: "warm-up", mode: .closed(concurrency: workers, seconds: seconds),
-                                    nominalSeconds: seconds)
+        case .open(var open):
+            if open.schedule.burst > 0 {
+                return PlannedPhase(scenarioPhase: -1, kind: "warmup", label: "warm-up",
+                                    mode: .closed(concurrency: open.workers, seconds: seconds), nominalSeconds: seconds)
             }
-            let opening = schedule.rate(at: 0)
-            let rate = opening > 0 ? opening : (schedule.meanRate ?? 1)
-            return PlannedPhase(scenarioPhase: -1, kind: "warmup", label: "warm-up",
-                                mode: .open(ArrivalSchedule(.constant(rate: rate, duration: seconds))!, workers: workers, maxQueue: maxQueue),
+            let opening = open.schedule.rate(at: 0)
+            let rate = opening > 0 ? opening : (open.schedule.meanRate ?? 1)
+            open.schedule = ArrivalSchedule(.constant(rate: rate, duration: seconds), process: open.schedule.process,
+                                            seed: ArrivalRandom.unitSeed(scenarioSeed: seed ?? scenario.seed, unit: -1))!
+            return PlannedPhase(scenarioPhase: -1, kind: "warmup", label: "warm-up", mode: .open(open),
                                 nominalSeconds: seconds)
         case .closed(let c, _):
             return PlannedPhase(scenarioPhase: -1, kind: "warmup", label: "warm-up", mode: .closed(concurrency: c, seconds: seconds), nominalSeconds: seconds)
         }
+    }
+}
+
+/// How one open-loop unit runs: its intended arrivals and how workers meet them.
+struct OpenLoopPlan: Sendable, Equatable {
+    var schedule: ArrivalSchedule
+    var workers: Int
+    var maxQueue: Int?
+    /// Nanoseconds before each due time at which a worker stops sleeping and spins (0: never spins).
+    var spinNanoseconds: UInt64
+
+    /// The spin window when neither the phase nor the scenario sets one, in seconds. Chosen by
+    /// measurement on a 2-core VM (README, "Open-loop precision"): see the sweep there.
+    static let defaultSpin = 20e-6
+    /// The largest window a scenario may ask for, in seconds: beyond it a worker would spin through
+    /// most of a gap at any rate worth spinning for, and a stop could wait on it.
+    static let maximumSpin = 10e-3
+
+    /// A validated window in seconds (nil: the default) as whole nanoseconds.
+    static func spinNanoseconds(_ seconds: Double?) -> UInt64 {
+        UInt64((Swift.min(Swift.max(seconds ?? defaultSpin, 0), maximumSpin) * 1e9).rounded())
     }
 }
 

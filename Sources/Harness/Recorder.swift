@@ -17,6 +17,8 @@ struct Measurements: Sendable {
     var e2e: Histogram<UInt64>
     /// From actual start to completion (service time, no queueing).
     var service: Histogram<UInt64>
+    /// Open loop only: actual start − intended start, clamped at 0 (queueing plus the harness's wake-up).
+    var lateness: Histogram<UInt64>
     var episodes: UInt64 = 0
     var errors: UInt64 = 0
     /// Bytes allocated by worker threads during episodes (jemalloc per-thread counters).
@@ -28,12 +30,14 @@ struct Measurements: Sendable {
         stages = (0..<stageCount).map { _ in makeLatencyHistogram() }
         e2e = makeLatencyHistogram()
         service = makeLatencyHistogram()
+        lateness = makeLatencyHistogram()
     }
 
     mutating func add(_ other: Measurements) {
         for i in stages.indices { stages[i].add(other.stages[i]) }
         e2e.add(other.e2e)
         service.add(other.service)
+        lateness.add(other.lateness)
         episodes += other.episodes
         errors += other.errors
         bytesAllocated += other.bytesAllocated
@@ -45,15 +49,18 @@ struct Measurements: Sendable {
         for i in stages.indices { stages[i].reset() }
         e2e.reset()
         service.reset()
+        lateness.reset()
         episodes = 0
         errors = 0
         bytesAllocated = 0
         lastCompletion = 0
     }
 
-    /// Latency summaries keyed `e2e`, `service` and by stage name (stages that never ran are left out).
+    /// Latency summaries keyed `e2e`, `service`, `lateness` (when any open-loop episode ran) and by
+    /// stage name (stages that never ran are left out).
     func latencySummaries(stageNames: [String]) -> [String: LatencySummary] {
         var out = ["e2e": e2e.latencySummary, "service": service.latencySummary]
+        if lateness.totalCount > 0 { out["lateness"] = lateness.latencySummary }
         for (i, name) in stageNames.enumerated() where stages[i].totalCount > 0 {
             out[name] = stages[i].latencySummary
         }
@@ -63,6 +70,7 @@ struct Measurements: Sendable {
     /// Encoded histograms, same keys as ``latencySummaries(stageNames:)``.
     func encodedHistograms(stageNames: [String]) -> [String: EncodedHistogram] {
         var out = ["e2e": EncodedHistogram(e2e), "service": EncodedHistogram(service)]
+        if lateness.totalCount > 0 { out["lateness"] = EncodedHistogram(lateness) }
         for (i, name) in stageNames.enumerated() where stages[i].totalCount > 0 {
             out[name] = EncodedHistogram(stages[i])
         }
@@ -109,16 +117,18 @@ final class Recorder: Sendable {
             state = Mutex(State(phase: Measurements(stageCount: stageCount)))
         }
 
-        /// Records one finished episode: per-stage times, end-to-end and service latency.
+        /// Records one finished episode: per-stage times, end-to-end and service latency, and its
+        /// lateness (nil in closed loop).
         @inline(__always)
-        func record(timings: borrowing StageTimings, e2e: UInt64, service: UInt64, completion: UInt64,
-                    failed: Bool, bytesAllocated: UInt64) {
+        func record(timings: borrowing StageTimings, e2e: UInt64, service: UInt64, lateness: UInt64?,
+                    completion: UInt64, failed: Bool, bytesAllocated: UInt64) {
             state.withLock { s in
                 for i in 0..<timings.ran.count where timings.ran[i] {
                     s.phase.stages[i].record(timings.nanoseconds[i])
                 }
                 s.phase.e2e.record(e2e)
                 s.phase.service.record(service)
+                if let lateness { s.phase.lateness.record(lateness) }
                 s.phase.episodes &+= 1
                 s.phase.bytesAllocated &+= bytesAllocated
                 s.phase.lastCompletion = Swift.max(s.phase.lastCompletion, completion)

@@ -1,4 +1,5 @@
 import BenchModel
+import CPause
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -39,6 +40,33 @@ final class OSThread: @unchecked Sendable {
 func sleep(untilMonotonic deadline: UInt64) {
     var ts = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
     while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nil) == EINTR {}
+}
+
+/// Waits until the monotonic clock reads `due` ns: sleeps (absolute `clock_nanosleep`) until
+/// `spinWindow` ns before it, then busy-waits the rest with the CPU's spin-wait hint.
+///
+/// Why spin: even with 1 ns timer slack a wake-up on a VM is tens of µs late (host scheduling,
+/// the timer interrupt, the context switch), and in open loop that lateness lands in e2e; a spin
+/// reads the clock every ~100 ns. `spinWindow` 0 only sleeps (CPU-frugal, for long soaks).
+/// Sleeps in slices of at most 20 ms and checks `stop` while spinning, so a stop is seen within 20 ms.
+/// - Returns: nanoseconds spent spinning.
+func wait(untilMonotonic due: UInt64, spinWindow: UInt64, stop: StopSignal) -> UInt64 {
+    let wake = due &- Swift.min(spinWindow, due)
+    while !stop.isSet {
+        var now = monotonicNanoseconds()
+        if now >= due { return 0 }
+        if now < wake {
+            sleep(untilMonotonic: Swift.min(wake, now &+ 20_000_000))
+            continue
+        }
+        let from = now
+        repeat {
+            phibench_cpu_relax()
+            now = monotonicNanoseconds()
+        } while now < due && !stop.isSet
+        return now &- from
+    }
+    return 0
 }
 
 /// Sleeps for `nanoseconds`.
