@@ -35,22 +35,25 @@ struct LoadDriver<W: Workload>: Sendable {
     }
 
     /// Runs `plan` open loop: `plan.workers` worker threads claim arrivals in order, each sleeping
-    /// until `plan.spinNanoseconds` before its arrival is due and spinning the rest.
+    /// until `plan.spinNanoseconds` before its arrival is due and spinning the rest. The schedule
+    /// starts once every worker has built its workload worker (plus ``StartGate/lead``), so the first
+    /// arrivals are not late by thread start-up or a slow `makeWorker`.
     func runOpenLoop(_ plan: OpenLoopPlan) throws(HarnessError) -> Outcome {
         let schedule = plan.schedule
-        let start = monotonicNanoseconds()
-        let arrivals = OpenLoopArrivals(schedule: schedule, start: start, maxQueue: plan.maxQueue)
         let starts = schedule.burst > 0 ? nil : StartSample(arrivals: schedule.totalArrivals)
+        let gate = StartGate()
         let spun = Atomic<UInt64>(0)
-        live.arrivals.withLock { $0 = arrivals }
         let failures = Mutex<[HarnessError]>([])
         let threads = (0..<plan.workers).map { id in
             OSThread(name: "phibench-w\(id)") { [self] in
                 requestPreciseTimers()
                 var spinning: UInt64 = 0
+                var arrivals: OpenLoopArrivals?
                 do throws(HarnessError) {
                     try workerLoop(id: id, open: true) { () -> (UInt64, UInt64)? in
-                        guard !stop.isSet, let claim = arrivals.claim(now: monotonicNanoseconds()) else { return nil }
+                        // The first call comes after this worker is built: wait there for the others.
+                        if arrivals == nil { arrivals = gate.pass(stop: stop) }
+                        guard !stop.isSet, let claim = arrivals?.claim(now: monotonicNanoseconds()) else { return nil }
                         spinning &+= wait(untilMonotonic: claim.due, spinWindow: plan.spinNanoseconds, stop: stop)
                         if stop.isSet { return nil }
                         starts?.record(index: claim.index, time: monotonicNanoseconds())
@@ -63,6 +66,12 @@ struct LoadDriver<W: Workload>: Sendable {
                 spun.add(spinning, ordering: .relaxed)
             }
         }
+        let arrivals = gate.open(workers: plan.workers, stop: stop) { start in
+            let arrivals = OpenLoopArrivals(schedule: schedule, start: start, maxQueue: plan.maxQueue)
+            live.arrivals.withLock { $0 = arrivals }
+            return arrivals
+        }
+        let start = arrivals.start
         threads.forEach { $0.join() }
         let end = monotonicNanoseconds()
         let totals = arrivals.finish(now: end)
@@ -140,6 +149,41 @@ struct LoadDriver<W: Workload>: Sendable {
         }
         // Merge this thread's allocator cache into the allocator-wide counters before it exits.
         memory.flushThreadCache()
+    }
+}
+
+/// Holds an open-loop phase's workers until every one has built its workload worker, then starts
+/// the schedule a little later, so that the first arrivals measure the harness's wake-up and not
+/// thread creation or a slow `makeWorker` (a pipeline worker builds its graph there).
+final class StartGate: Sendable {
+    /// Between opening the gate and the first arrival: time for the waiting workers to see the gate
+    /// open (they poll every 50 µs) and go to sleep until their first arrival.
+    static let lead: UInt64 = 1_000_000
+
+    private let ready = Atomic<Int>(0)
+    private let arrivals = Mutex<OpenLoopArrivals?>(nil)
+    private let opened = Atomic<Bool>(false)
+
+    /// Worker side: reports ready and waits for the gate to open; nil if the run stopped first.
+    func pass(stop: StopSignal) -> OpenLoopArrivals? {
+        ready.add(1, ordering: .releasing)
+        while !opened.load(ordering: .acquiring) {
+            if stop.isSet { return nil }
+            sleep(nanoseconds: 50_000)
+        }
+        return arrivals.withLock { $0 }
+    }
+
+    /// Driver side: waits until `workers` workers are ready (or a stop: a worker that failed to
+    /// build requests one), then opens with the arrivals `make` builds for the schedule's start.
+    func open(workers: Int, stop: StopSignal, _ make: (_ start: UInt64) -> OpenLoopArrivals) -> OpenLoopArrivals {
+        while ready.load(ordering: .acquiring) < workers && !stop.isSet {
+            sleep(nanoseconds: 50_000)
+        }
+        let made = make(monotonicNanoseconds() &+ Self.lead)
+        arrivals.withLock { $0 = made }
+        opened.store(true, ordering: .releasing)
+        return made
     }
 }
 

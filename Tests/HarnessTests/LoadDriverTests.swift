@@ -193,8 +193,31 @@ private func driveOpenLoop(_ shape: LoadShape, process: ArrivalProcess = .unifor
     return (outcome, recorder.takePhase())
 }
 
+/// Worker 1 cannot be built; the others can.
+final class HalfBrokenWorkload: Workload {
+    struct Broken: Error {}
+    let stageNames = ["A"]
+    func makeWorker(id: Int) throws -> SyntheticWorkload.Worker {
+        if id == 1 { throw Broken() }
+        return try SyntheticWorkload(stages: [("A", 0)]).makeWorker(id: id)
+    }
+    func statistics() -> WorkloadStatistics { WorkloadStatistics() }
+}
+
 @Suite("Open-loop precision", .serialized)
 struct OpenLoopPrecisionTests {
+    @Test("a worker that cannot be built fails the phase instead of holding the others at the start gate")
+    func brokenWorkerDoesNotHang() throws {
+        let driver = LoadDriver(workload: HalfBrokenWorkload(), recorder: Recorder(stageCount: 1, stripes: 1),
+                                faults: try FaultInjector([], stageNames: ["A"]), memory: defaultMemorySampler(),
+                                live: LiveState(), stop: StopSignal(), episodes: EpisodeCounter())
+        let plan = OpenLoopPlan(schedule: ArrivalSchedule(.constant(rate: 100, duration: 30))!, workers: 3, maxQueue: nil,
+                                spinNanoseconds: 0)
+        let started = monotonicNanoseconds()
+        #expect(throws: HarnessError.self) { _ = try driver.runOpenLoop(plan) }
+        #expect(Double(monotonicNanoseconds() - started) / 1e9 < 5)
+    }
+
     @Test("lateness is recorded for every open-loop episode, never for closed loop")
     func latenessRecorded() throws {
         let result = try runSynthetic([Phase(.constant(rate: 200, duration: 1))], stageNanoseconds: 2_000)
