@@ -130,7 +130,7 @@ struct ErrorCase: CustomTestStringConvertible, Sendable {
         ErrorCase(yaml: "# nothing but a comment\n", expected: ["t.yaml: the scenario is empty"]),
     ]
 
-    @Test(arguments: invalidDocuments)
+    @Test(arguments: invalidDocuments + ScenarioArrivalSettingsTests.invalid)
     func invalidDocumentIsRejected(_ c: ErrorCase) throws {
         let error = try #require(loadError(c.yaml, overrides: c.overrides))
         expectFragments(error.description, c.expected)
@@ -158,7 +158,7 @@ struct ErrorCase: CustomTestStringConvertible, Sendable {
         ErrorCase(yaml: minimal, overrides: ["thresholds+=7"], expected: ["--set thresholds: thresholds[0]: got \"7\""]),
     ]
 
-    @Test(arguments: invalidOverrides)
+    @Test(arguments: invalidOverrides + ScenarioArrivalSettingsTests.invalidOverrides)
     func invalidOverrideIsRejected(_ c: ErrorCase) throws {
         let error = try #require(loadError(c.yaml, overrides: c.overrides))
         expectFragments(error.description, c.expected)
@@ -382,7 +382,8 @@ func expectFragments(_ message: String, _ fragments: [String], sourceLocation: S
     }
 }
 
-/// `spin` and `arrivals`: where they may appear, their ranges, and how a plan resolves them.
+/// `spin` and `arrivals`: where they may appear, their ranges, and how a plan resolves them. (The
+/// error tables run in ``ScenarioLoaderTests``' table tests.)
 @Suite struct ScenarioArrivalSettingsTests {
     static let invalid: [ErrorCase] = [
         ErrorCase(yaml: withTop("arrivals: gaussian"), expected: ["t.yaml:2: arrivals: got \"gaussian\", expected uniform or poisson"]),
@@ -401,15 +402,11 @@ func expectFragments(_ message: String, _ fragments: [String], sourceLocation: S
                   expected: ["phases[0].spin: a closed phase has no arrival schedule"]),
         ErrorCase(yaml: withPhase("{ kind: closed, concurrency: [1], each: 1s, arrivals: poisson }"),
                   expected: ["phases[0].arrivals: a closed phase has no arrival schedule"]),
+    ]
+    static let invalidOverrides: [ErrorCase] = [
         ErrorCase(yaml: minimal, overrides: ["spin=-1us"], expected: ["--set spin: got \"-1us\", expected a spin window from 0 to 10ms"]),
         ErrorCase(yaml: minimal, overrides: ["arrivals=exponential"], expected: ["--set arrivals: got \"exponential\", expected uniform or poisson"]),
     ]
-
-    @Test(arguments: invalid)
-    func invalidSettingIsRejected(_ c: ErrorCase) throws {
-        let error = try #require(loadError(c.yaml, overrides: c.overrides))
-        expectFragments(error.description, c.expected)
-    }
 
     @Test func settingsLoadAtBothLevelsAndFromOverrides() throws {
         let yaml = """
