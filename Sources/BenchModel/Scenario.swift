@@ -15,7 +15,8 @@ public struct Scenario: Sendable, Codable, Equatable {
     /// Bound on queued open-loop arrivals; arrivals beyond it are dropped and counted. nil: unbounded.
     public var maxQueue: Int?
     /// Open loop: seconds before each arrival is due at which a worker stops sleeping and busy-waits
-    /// (0: sleep all the way, cheapest on CPU, least precise). nil: the harness's default.
+    /// (0: sleep all the way, cheapest on CPU, least precise). nil: the harness's default, which
+    /// depends on the phase's rate (at most 50 µs, and at most about 10% of one core in spinning).
     public var spin: Double?
     /// Open loop: how arrivals are spaced, for phases that do not say. nil: uniform.
     public var arrivals: ArrivalProcess?
@@ -66,7 +67,7 @@ public struct Phase: Sendable, Codable, Equatable {
     public var workers: Int?
     /// Queue bound for an open-loop phase (overrides the scenario's `max_queue`).
     public var maxQueue: Int?
-    /// Spin window in seconds for an open-loop phase (overrides the scenario's `spin`).
+    /// Spin window in seconds for an open-loop phase (overrides the scenario's `spin`; nil: inherit).
     public var spin: Double?
     /// Arrival process for an open-loop phase (overrides the scenario's `arrivals`).
     public var arrivals: ArrivalProcess?

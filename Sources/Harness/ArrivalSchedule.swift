@@ -73,6 +73,11 @@ struct ArrivalSchedule: Sendable, Equatable, Sequence {
         return Int(totalIntegral.nextDown.rounded(.down)) + 1
     }
 
+    /// The highest rate anywhere in the schedule (arrivals/s); 0 for a burst.
+    var peakRate: Double {
+        segments.reduce(0) { Swift.max($0, $1.from, $1.to) }
+    }
+
     /// Mean rate over the schedule (arrivals/s); for a burst, nil.
     var meanRate: Double? {
         burst > 0 ? nil : Double(totalArrivals) / Swift.max(duration, 1e-9)

@@ -23,14 +23,14 @@ struct PlannedPhase: Sendable, Equatable {
         for (scenarioPhase, phase) in scenario.phases.enumerated() {
             let workers = phase.workers ?? scenario.workers ?? defaultWorkers
             let maxQueue = phase.maxQueue ?? scenario.maxQueue
-            let spin = OpenLoopPlan.spinNanoseconds(phase.spin ?? scenario.spin)
+            let spin = phase.spin ?? scenario.spin
             let process = phase.arrivals ?? scenario.arrivals ?? .uniform
             func open(_ shape: LoadShape, _ label: String) -> PlannedPhase {
                 let unitSeed = ArrivalRandom.unitSeed(scenarioSeed: seed ?? scenario.seed, unit: out.count)
                 let schedule = ArrivalSchedule(shape, process: process, seed: unitSeed)!
                 return PlannedPhase(scenarioPhase: scenarioPhase, kind: phase.load.kind, label: label,
                                     mode: .open(OpenLoopPlan(schedule: schedule, workers: workers, maxQueue: maxQueue,
-                                                             spinNanoseconds: spin)),
+                                                             spinNanoseconds: OpenLoopPlan.spinNanoseconds(spin, for: schedule))),
                                     nominalSeconds: shape.nominalDuration)
             }
             switch phase.load {
@@ -86,16 +86,24 @@ struct OpenLoopPlan: Sendable, Equatable {
     /// Nanoseconds before each due time at which a worker stops sleeping and spins (0: never spins).
     var spinNanoseconds: UInt64
 
-    /// The spin window when neither the phase nor the scenario sets one, in seconds. Chosen by
-    /// measurement on a 2-core VM (README, "Open-loop precision"): see the sweep there.
-    static let defaultSpin = 20e-6
+    /// The default window's ceiling, in seconds. Measured on a 2-core VM (README, "Open-loop
+    /// precision"): a wake-up after a long sleep is 25–70 µs late at the median, so 20 µs leaves the
+    /// 50/s median at ~25 µs while 50 µs brings it to the few µs of the harness's own start path;
+    /// longer windows gain nothing and, on a busy machine, get the spinning thread preempted more.
+    static let defaultSpinCeiling = 50e-6
+    /// The default window's CPU budget, as a share of one core: spinning costs about rate × window,
+    /// so the default window is at most `budget / peak rate` (5 µs at 20,000/s, where a 50 µs window
+    /// would keep a core busy spinning).
+    static let defaultSpinBudget = 0.1
     /// The largest window a scenario may ask for, in seconds: beyond it a worker would spin through
-    /// most of a gap at any rate worth spinning for, and a stop could wait on it.
+    /// most of a gap at any rate worth spinning for.
     static let maximumSpin = 10e-3
 
-    /// A validated window in seconds (nil: the default) as whole nanoseconds.
-    static func spinNanoseconds(_ seconds: Double?) -> UInt64 {
-        UInt64((Swift.min(Swift.max(seconds ?? defaultSpin, 0), maximumSpin) * 1e9).rounded())
+    /// The window in whole nanoseconds: `seconds` as validated, or with nil the default for
+    /// `schedule`: min(ceiling, budget / peak rate).
+    static func spinNanoseconds(_ seconds: Double?, for schedule: ArrivalSchedule) -> UInt64 {
+        let window = seconds ?? Swift.min(defaultSpinCeiling, defaultSpinBudget / Swift.max(schedule.peakRate, 1e-9))
+        return UInt64((Swift.min(Swift.max(window, 0), maximumSpin) * 1e9).rounded())
     }
 }
 

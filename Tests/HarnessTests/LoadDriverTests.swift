@@ -187,8 +187,9 @@ private func driveOpenLoop(_ shape: LoadShape, process: ArrivalProcess = .unifor
     let recorder = Recorder(stageCount: 1, stripes: 2)
     let driver = LoadDriver(workload: workload, recorder: recorder, faults: try FaultInjector([], stageNames: ["A"]),
                             memory: defaultMemorySampler(), live: LiveState(), stop: StopSignal(), episodes: EpisodeCounter())
-    let plan = OpenLoopPlan(schedule: ArrivalSchedule(shape, process: process, seed: 5)!, workers: workers, maxQueue: nil,
-                            spinNanoseconds: OpenLoopPlan.spinNanoseconds(spin))
+    let schedule = ArrivalSchedule(shape, process: process, seed: 5)!
+    let plan = OpenLoopPlan(schedule: schedule, workers: workers, maxQueue: nil,
+                            spinNanoseconds: OpenLoopPlan.spinNanoseconds(spin, for: schedule))
     let outcome = try driver.runOpenLoop(plan)
     return (outcome, recorder.takePhase())
 }

@@ -456,6 +456,16 @@ func expectFragments(_ message: String, _ fragments: [String], sourceLocation: S
         // Nothing set anywhere: uniform, and the default window.
         guard case .open(let plain) = PlannedPhase.plan(try load(minimal).scenario, defaultWorkers: 1)[0].mode else { return }
         #expect(plain.schedule.process == .uniform)
-        #expect(plain.spinNanoseconds == UInt64((OpenLoopPlan.defaultSpin * 1e9).rounded()))
+        #expect(plain.spinNanoseconds == 50_000)
+    }
+
+    @Test("the default window is 50 µs, shrunk so spinning costs at most ~10% of a core at the phase's peak rate",
+          arguments: [(10.0, 50_000), (1000, 50_000), (2000, 50_000), (20_000, 5_000), (100_000, 1_000)] as [(Double, UInt64)])
+    func defaultWindowFollowsThePeakRate(rate: Double, expected: UInt64) {
+        #expect(OpenLoopPlan.spinNanoseconds(nil, for: ArrivalSchedule(.constant(rate: rate, duration: 1))!) == expected)
+        // A ramp is budgeted at its peak; an explicit window is taken as written.
+        #expect(OpenLoopPlan.spinNanoseconds(nil, for: ArrivalSchedule(.ramp(from: 1, to: rate, duration: 1))!) == expected)
+        #expect(OpenLoopPlan.spinNanoseconds(200e-6, for: ArrivalSchedule(.constant(rate: rate, duration: 1))!) == 200_000)
+        #expect(OpenLoopPlan.spinNanoseconds(0, for: ArrivalSchedule(.constant(rate: rate, duration: 1))!) == 0)
     }
 }
