@@ -87,14 +87,16 @@ struct OpenLoopPlan: Sendable, Equatable {
     var spinNanoseconds: UInt64
 
     /// The default window's ceiling, in seconds. Measured on a 2-core VM (README, "Open-loop
-    /// precision"): a wake-up after a long sleep is 25–70 µs late at the median, so 20 µs leaves the
-    /// 50/s median at ~25 µs while 50 µs brings it to the few µs of the harness's own start path;
-    /// longer windows gain nothing and, on a busy machine, get the spinning thread preempted more.
+    /// precision"): a wake-up after a long sleep is 15–70 µs late at the median, so a 20 µs window
+    /// leaves the 50/s median lateness at ~16 µs while 50 µs brings it to the ~3 µs of the harness's
+    /// own cold start path; longer windows gain nothing and, on a busy machine, get the spinning
+    /// thread preempted more often.
     static let defaultSpinCeiling = 50e-6
-    /// The default window's CPU budget, as a share of one core: spinning costs about rate × window,
-    /// so the default window is at most `budget / peak rate` (5 µs at 20,000/s, where a 50 µs window
-    /// would keep a core busy spinning).
-    static let defaultSpinBudget = 0.1
+    /// Bound on rate × window for the default (seconds of spinning per second): 20 µs at
+    /// 20,000/s, where 50 µs kept workers spinning ~60% of a core for no gain over 20 µs (measured
+    /// +12%). Since a wake-up is already ~15 µs late, the CPU actually spent is well below the bound:
+    /// measured +0.1% of a core at 50/s, +3% at 1,000/s.
+    static let defaultSpinBudget = 0.4
     /// The largest window a scenario may ask for, in seconds: beyond it a worker would spin through
     /// most of a gap at any rate worth spinning for.
     static let maximumSpin = 10e-3

@@ -459,8 +459,8 @@ func expectFragments(_ message: String, _ fragments: [String], sourceLocation: S
         #expect(plain.spinNanoseconds == 50_000)
     }
 
-    @Test("the default window is 50 µs, shrunk so spinning costs at most ~10% of a core at the phase's peak rate",
-          arguments: [(10.0, 50_000), (1000, 50_000), (2000, 50_000), (20_000, 5_000), (100_000, 1_000)] as [(Double, UInt64)])
+    @Test("the default window is 50 µs, shrunk so that peak rate × window ≤ 0.4",
+          arguments: [(10.0, 50_000), (1000, 50_000), (8000, 50_000), (20_000, 20_000), (100_000, 4_000)] as [(Double, UInt64)])
     func defaultWindowFollowsThePeakRate(rate: Double, expected: UInt64) {
         #expect(OpenLoopPlan.spinNanoseconds(nil, for: ArrivalSchedule(.constant(rate: rate, duration: 1))!) == expected)
         // A ramp is budgeted at its peak; an explicit window is taken as written.
