@@ -5,6 +5,7 @@
 #   scripts/lateness-table.sh                    # 50/s, 1,000/s, 20,000/s × spin 0 and default, 3 runs each
 #   RATES="50 1000" SPINS="0 5us 20us 50us" REPEATS=5 scripts/lateness-table.sh     # a sweep
 #   SMOKE=1 scripts/lateness-table.sh            # also the smoke scenario's e2e p50 at 50/s per spin
+#   PHIBENCH=old/phibench RATES= SPINS=default SMOKE=1 scripts/lateness-table.sh   # smoke only, another build
 #
 # Each point is one `phibench run --workload noop` of a DURATION constant phase (default 5s, no
 # warm-up); the table gives the median over REPEATS and the min–max spread. Run it on a quiet
@@ -14,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PHIBENCH=${PHIBENCH:-.build/release/phibench}
-RATES=${RATES:-"50 1000 20000"}
+RATES=${RATES-"50 1000 20000"}
 SPINS=${SPINS:-"0 default"}
 REPEATS=${REPEATS:-3}
 DURATION=${DURATION:-5s}
@@ -54,7 +55,7 @@ for rate in $RATES; do
     cat >"$work/noop-$rate.yaml" <<EOF
 name: noop-$rate
 seed: 1
-arrivals: $ARRIVALS
+$([ "$ARRIVALS" = uniform ] || echo "arrivals: $ARRIVALS")
 phases:
   - { kind: constant, rate: $rate, duration: $DURATION }
 EOF
