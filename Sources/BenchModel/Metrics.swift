@@ -73,13 +73,13 @@ extension RunSummary {
 
     /// `e2e` first, then the stages in a fixed pipeline order, then any others alphabetically.
     public var latencyKeysInOrder: [String] {
-        let order = ["e2e", "service", "MMEI", "MCEA", "MEA", "TIG", "ESGT", "PHI", "PHI.hit", "PHI.miss", "MEMORY.store", "MEMORY.query"]
+        let order = ["e2e", "service", "lateness", "MMEI", "MCEA", "MEA", "TIG", "ESGT", "PHI", "PHI.hit", "PHI.miss", "MEMORY.store", "MEMORY.query"]
         let known = order.filter { latencyNs[$0] != nil }
         let others = latencyNs.keys.filter { !order.contains($0) }.sorted()
         return known + others
     }
 
-    /// The keys of ``latencyNs`` that are stages of an episode, in order: not `e2e` or `service`
+    /// The keys of ``latencyNs`` that are stages of an episode, in order: not `e2e`, `service` or `lateness`
     /// (whole-episode measures), and not sub-stages (`PHI.hit` is part of `PHI`; a dotted key is a
     /// stage of its own only when its parent is absent, like `MEMORY.store`).
     public var stageKeys: [String] {
@@ -90,8 +90,9 @@ extension RunSummary {
         }
     }
 
-    /// Latency keys that measure the whole episode rather than a stage.
-    public static let episodeLatencyKeys: Set<String> = ["e2e", "service"]
+    /// Latency keys that measure the whole episode rather than a stage (`lateness`: its actual start
+    /// − intended start, open loop only).
+    public static let episodeLatencyKeys: Set<String> = ["e2e", "service", "lateness"]
 
     /// The value of metric `path` in its base unit, or nil when this summary does not have it.
     public func metric(_ path: String) -> Double? {
