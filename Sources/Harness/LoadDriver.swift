@@ -47,23 +47,20 @@ struct LoadDriver<W: Workload>: Sendable {
         let threads = (0..<plan.workers).map { id in
             OSThread(name: "phibench-w\(id)") { [self] in
                 requestPreciseTimers()
-                var spinning: UInt64 = 0
                 var arrivals: OpenLoopArrivals?
                 do throws(HarnessError) {
-                    try workerLoop(id: id, open: true) { () -> (UInt64, UInt64)? in
+                    let spinning = try workerLoop(id: id, open: true, spinWindow: plan.spinNanoseconds, starts: starts) {
+                        () -> (UInt64, UInt64, Int)? in
                         // The first call comes after this worker is built: wait there for the others.
                         if arrivals == nil { arrivals = gate.pass(stop: stop) }
                         guard !stop.isSet, let claim = arrivals?.claim(now: monotonicNanoseconds()) else { return nil }
-                        spinning &+= wait(untilMonotonic: claim.due, spinWindow: plan.spinNanoseconds, stop: stop)
-                        if stop.isSet { return nil }
-                        starts?.record(index: claim.index, time: monotonicNanoseconds())
-                        return (episodes.next(), claim.due)
+                        return (episodes.next(), claim.due, claim.index)
                     }
+                    spun.add(spinning, ordering: .relaxed)
                 } catch {
                     failures.withLock { $0.append(error) }
                     stop.request()
                 }
-                spun.add(spinning, ordering: .relaxed)
             }
         }
         let arrivals = gate.open(workers: plan.workers, stop: stop) { start in
@@ -97,10 +94,10 @@ struct LoadDriver<W: Workload>: Sendable {
         let threads = (0..<concurrency).map { id in
             OSThread(name: "phibench-c\(id)") { [self] in
                 do throws(HarnessError) {
-                    try workerLoop(id: id, open: false) { () -> (UInt64, UInt64)? in
+                    _ = try workerLoop(id: id, open: false, spinWindow: 0) { () -> (UInt64, UInt64, Int)? in
                         let now = monotonicNanoseconds()
                         guard !stop.isSet, now < deadline else { return nil }
-                        return (episodes.next(), now)
+                        return (episodes.next(), now, -1)
                     }
                 } catch {
                     failures.withLock { $0.append(error) }
@@ -114,9 +111,16 @@ struct LoadDriver<W: Workload>: Sendable {
     }
 
     /// One worker thread: builds its workload worker, then runs episodes until `nextEpisode` says stop.
-    /// `nextEpisode` returns (episode number, intended start ns). `open`: record each episode's
-    /// lateness (start − intended start), which closed loop, having no schedule, does not have.
-    private func workerLoop(id: Int, open: Bool, nextEpisode: () -> (UInt64, UInt64)?) throws(HarnessError) {
+    ///
+    /// `nextEpisode` returns (episode number, intended start ns, arrival index or -1 in closed loop).
+    /// The worker readies everything an episode needs, then waits for the intended start (sleeping
+    /// to `spinWindow` ns before it, spinning the rest) and starts at once: after a long wait any
+    /// code or data in between runs cold, and on a VM each cold page costs up to a µs, which would
+    /// count as lateness. `open`: record each episode's lateness (start − intended start), which
+    /// closed loop, having no schedule, does not have; `starts`: the gap check's sample of starts.
+    /// - Returns: nanoseconds spent spinning.
+    private func workerLoop(id: Int, open: Bool, spinWindow: UInt64, starts: StartSample? = nil,
+                            nextEpisode: () -> (UInt64, UInt64, Int)?) throws(HarnessError) -> UInt64 {
         var worker: W.Worker
         do {
             worker = try workload.makeWorker(id: id)
@@ -128,11 +132,19 @@ struct LoadDriver<W: Workload>: Sendable {
         var timings = StageTimings(stageCount: recorder.stageCount, slowStage: faults.slowStage?.index,
                                    slowExtraNanoseconds: faults.slowStage?.nanoseconds ?? 0)
         let injecting = faults.injectsIntoEpisodes
-        while let (episode, intended) = nextEpisode() {
-            if !faults.stalls.isEmpty { faults.waitIfPaused() }
+        let stalls = !faults.stalls.isEmpty
+        var spun: UInt64 = 0
+        while let (episode, intended, arrival) = nextEpisode() {
             timings.reset()
+            // Nothing between here and the episode allocates.
             let bytesBefore = allocated?.value ?? 0
-            let begin = monotonicNanoseconds()
+            var begin: UInt64
+            (spun, begin) = wait(untilMonotonic: intended, spinWindow: spinWindow, stop: stop, spun: spun)
+            if stop.isSet { break }
+            if stalls {
+                faults.waitIfPaused()
+                begin = monotonicNanoseconds()
+            }
             var failed = false
             do {
                 if injecting { faults.inject(episode: episode) }
@@ -146,9 +158,11 @@ struct LoadDriver<W: Workload>: Sendable {
             stripe.record(timings: timings, e2e: end &- Swift.min(intended, begin), service: end &- begin,
                           lateness: open ? begin &- Swift.min(intended, begin) : nil,
                           completion: end, failed: failed, bytesAllocated: bytes)
+            if arrival >= 0 { starts?.record(index: arrival, time: begin) }
         }
         // Merge this thread's allocator cache into the allocator-wide counters before it exits.
         memory.flushThreadCache()
+        return spun
     }
 }
 

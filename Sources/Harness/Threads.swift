@@ -47,16 +47,18 @@ func sleep(untilMonotonic deadline: UInt64) {
 ///
 /// Why spin: even with 1 ns timer slack a wake-up on a VM is tens of µs late (host scheduling,
 /// the timer interrupt, the context switch), and in open loop that lateness lands in e2e; a spin
-/// reads the clock every ~100 ns. `spinWindow` 0 only sleeps (CPU-frugal, for long soaks).
+/// reads the clock every few tens of ns. `spinWindow` 0 only sleeps (CPU-frugal, for long soaks).
 /// Sleeps in slices of at most 20 ms and checks `stop` while spinning, so a stop is seen within 20 ms.
-/// - Returns: nanoseconds spent spinning.
-func wait(untilMonotonic due: UInt64, spinWindow: UInt64, stop: StopSignal) -> UInt64 {
+/// - Returns: `spun` plus the nanoseconds spent spinning, and the clock when the wait ended (the
+///   caller's start time, so no further clock read sits between the wait and the work).
+@inline(__always)
+func wait(untilMonotonic due: UInt64, spinWindow: UInt64, stop: StopSignal, spun: UInt64) -> (spun: UInt64, now: UInt64) {
     let wake = due &- Swift.min(spinWindow, due)
-    while !stop.isSet {
-        var now = monotonicNanoseconds()
-        if now >= due { return 0 }
+    var now = monotonicNanoseconds()
+    while now < due && !stop.isSet {
         if now < wake {
             sleep(untilMonotonic: Swift.min(wake, now &+ 20_000_000))
+            now = monotonicNanoseconds()
             continue
         }
         let from = now
@@ -64,9 +66,9 @@ func wait(untilMonotonic due: UInt64, spinWindow: UInt64, stop: StopSignal) -> U
             phibench_cpu_relax()
             now = monotonicNanoseconds()
         } while now < due && !stop.isSet
-        return now &- from
+        return (spun &+ (now &- from), now)
     }
-    return 0
+    return (spun, now)
 }
 
 /// Sleeps for `nanoseconds`.
