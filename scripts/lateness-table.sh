@@ -78,7 +78,7 @@ EOF
         [ "$spin" = default ] && label="default"
         checks=$(sort "$work/check" | uniq -c | awk '{ printf("%s%s×%s", NR > 1 ? " " : "", $1, $2) }')
         printf '| %s/s | %s | %s | %s | %s | %s | %s | %s |\n' "$rate" "$label" \
-            "$(stats 0.001 1 <"$work/p50")" "$(stats 0.001 1 <"$work/p99")" "$(stats 0.001 1 <"$work/e2e")" \
+            "$(stats 0.001 2 <"$work/p50")" "$(stats 0.001 1 <"$work/p99")" "$(stats 0.001 1 <"$work/e2e")" \
             "$(stats 100 1 <"$work/cpu")" "$(stats 100 1 <"$work/spin")" "${checks:-–}"
     done
 done
