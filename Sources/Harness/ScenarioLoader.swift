@@ -11,7 +11,8 @@ import Yams
 /// way are created. `VALUE` is YAML: a scalar or a flow collection (`[{kind: burst, count: 10}]`).
 /// `KEY+=VALUE` appends to a list (a list VALUE appends each of its items).
 ///
-/// Defaults: `seed` 42, `warmup` 0, `interval` 1s, `description` empty, no faults, no thresholds.
+/// Defaults: `seed` 42, `warmup` 0, `interval` 1s, `description` empty, no faults, no thresholds;
+/// open loop: `arrivals` uniform, `spin` by rate (see ``OpenLoopPlan/spinNanoseconds(_:for:)``).
 public struct ScenarioLoader: Sendable {
     /// Reads, overrides and validates the scenario file at `file` (path as given on the command line).
     /// - Throws: ``ScenarioError`` when the file cannot be read, is not YAML, an override is malformed,
