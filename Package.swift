@@ -41,6 +41,8 @@ let package = Package(
             name: "CUnwind",
             cSettings: [.unsafeFlags(["-fno-omit-frame-pointer"])],
             linkerSettings: [.linkedLibrary("unwind")]),
+        // The CPU's spin-wait hint (x86 `pause`, ARM `yield`) for the open-loop driver's last-µs wait.
+        .target(name: "CPause"),
 
         // The shared vocabulary: result schema, Workload protocol, stage timings, metric catalogue.
         .target(
@@ -64,7 +66,7 @@ let package = Package(
         .target(
             name: "Harness",
             dependencies: [
-                "BenchModel", "Allocator",
+                "BenchModel", "Allocator", "CPause",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "DequeModule", package: "swift-collections"),

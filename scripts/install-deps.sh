@@ -11,6 +11,7 @@ packages=(
   libsqlite3-dev    # warm tier (GRDB)
   pkg-config        # how SwiftPM finds the libraries above
   chromium          # renders report.html in tests
+  jq                # scripts/lateness-table.sh reads result.json
 )
 
 missing=()

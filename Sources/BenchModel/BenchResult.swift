@@ -192,11 +192,15 @@ public struct PhaseSummary: Sendable, Codable, Equatable {
     public var drainSeconds: Double?
     public var startSeconds: Double
     public var durationSeconds: Double
+    /// Open loop (not bursts): whether the gaps between actual starts fit the intended arrival process.
+    public var arrivalCheck: ArrivalCheck?
     /// The phase's span and metrics.
     public var stats: RunSummary
 
     public init(index: Int, scenarioPhase: Int, kind: String, label: String, targetRate: Double?, concurrency: Int,
-                maxQueueDepth: UInt64, drainSeconds: Double?, startSeconds: Double, durationSeconds: Double, stats: RunSummary) {
+                maxQueueDepth: UInt64, drainSeconds: Double?, startSeconds: Double, durationSeconds: Double,
+                arrivalCheck: ArrivalCheck? = nil, stats: RunSummary) {
+        self.arrivalCheck = arrivalCheck
         self.index = index
         self.scenarioPhase = scenarioPhase
         self.kind = kind
@@ -224,6 +228,7 @@ public struct PhaseSummary: Sendable, Codable, Equatable {
         case drainSeconds = "drain_s"
         case startSeconds = "start_s"
         case durationSeconds = "duration_s"
+        case arrivalCheck = "arrival_check"
     }
 
     // The summary's fields sit beside the phase fields.
@@ -239,6 +244,7 @@ public struct PhaseSummary: Sendable, Codable, Equatable {
         drainSeconds = try c.decodeIfPresent(Double.self, forKey: .drainSeconds)
         startSeconds = try c.decode(Double.self, forKey: .startSeconds)
         durationSeconds = try c.decode(Double.self, forKey: .durationSeconds)
+        arrivalCheck = try c.decodeIfPresent(ArrivalCheck.self, forKey: .arrivalCheck)
         stats = try RunSummary(from: decoder)
     }
 
@@ -256,6 +262,7 @@ public struct PhaseSummary: Sendable, Codable, Equatable {
         try c.encodeIfPresent(drainSeconds, forKey: .drainSeconds)
         try c.encode(startSeconds, forKey: .startSeconds)
         try c.encode(durationSeconds, forKey: .durationSeconds)
+        try c.encodeIfPresent(arrivalCheck, forKey: .arrivalCheck)
     }
 }
 

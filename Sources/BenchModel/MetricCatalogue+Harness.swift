@@ -21,6 +21,8 @@ public enum SpanKey {
     /// Counters: process CPU time, seconds.
     public static let cpuUser = "cpu.user_s"
     public static let cpuSystem = "cpu.system_s"
+    /// Counter: seconds open-loop workers busy-waited for arrivals to fall due (the spin window's CPU).
+    public static let spin = "harness.spin_s"
     /// Counters: context switches of the process (getrusage).
     public static let voluntarySwitches = "os.voluntary_switches"
     public static let involuntarySwitches = "os.involuntary_switches"
@@ -85,6 +87,9 @@ extension MetricCatalogue {
         MetricDescriptor(key: "cpu.utilization", label: "CPU (cores busy)", unit: .ratio, direction: .informational,
                          source: .perSecond(SpanKey.cpuUser, SpanKey.cpuSystem),
                          summary: "(user + system CPU time) ÷ wall time; 2.0 is two cores busy.", highlight: true, series: true),
+        MetricDescriptor(key: "cpu.spin", label: "Spinning (cores busy)", unit: .ratio, direction: .informational,
+                         source: .perSecond(SpanKey.spin),
+                         summary: "Cores the open-loop workers kept busy-waiting for arrivals to fall due (the spin window's cost; 0 with spin: 0)."),
         MetricDescriptor(key: "cpu.voluntary_switches_per_episode", label: "Voluntary context switches / episode",
                          unit: .perEpisode, direction: .lowerIsBetter, source: .perEpisode(SpanKey.voluntarySwitches),
                          summary: "Times a thread of the process blocked or slept (getrusage ru_nvcsw), per episode: waits on locks, I/O and timers.",

@@ -14,6 +14,12 @@ public struct Scenario: Sendable, Codable, Equatable {
     public var workers: Int?
     /// Bound on queued open-loop arrivals; arrivals beyond it are dropped and counted. nil: unbounded.
     public var maxQueue: Int?
+    /// Open loop: seconds before each arrival is due at which a worker stops sleeping and busy-waits
+    /// (0: sleep all the way, cheapest on CPU, least precise). nil: the harness's default, which
+    /// depends on the phase's peak rate (50 µs, shrunk so that rate × window ≤ 0.4: 20 µs at 20,000/s).
+    public var spin: Double?
+    /// Open loop: how arrivals are spaced, for phases that do not say. nil: uniform.
+    public var arrivals: ArrivalProcess?
     /// Settings for the workload under test, as fully qualified dotted keys
     /// (`pipeline.esgt.steps`, `stimulus.zipf`) with their YAML scalar text. The workload validates them.
     public var workload: [String: String]
@@ -23,8 +29,8 @@ public struct Scenario: Sendable, Codable, Equatable {
     public var thresholds: [String]
 
     public init(name: String, description: String = "", seed: UInt64 = 42, warmup: Double = 0, interval: Double = 1,
-                workers: Int? = nil, maxQueue: Int? = nil, workload: [String: String] = [:], phases: [Phase],
-                inject: [Fault] = [], thresholds: [String] = []) {
+                workers: Int? = nil, maxQueue: Int? = nil, spin: Double? = nil, arrivals: ArrivalProcess? = nil,
+                workload: [String: String] = [:], phases: [Phase], inject: [Fault] = [], thresholds: [String] = []) {
         self.name = name
         self.description = description
         self.seed = seed
@@ -32,6 +38,8 @@ public struct Scenario: Sendable, Codable, Equatable {
         self.interval = interval
         self.workers = workers
         self.maxQueue = maxQueue
+        self.spin = spin
+        self.arrivals = arrivals
         self.workload = workload
         self.phases = phases
         self.inject = inject
@@ -42,6 +50,7 @@ public struct Scenario: Sendable, Codable, Equatable {
         case name, description, seed, warmup
         case interval, workers
         case maxQueue = "max_queue"
+        case spin, arrivals
         case workload, phases, inject, thresholds
     }
 
@@ -58,16 +67,24 @@ public struct Phase: Sendable, Codable, Equatable {
     public var workers: Int?
     /// Queue bound for an open-loop phase (overrides the scenario's `max_queue`).
     public var maxQueue: Int?
+    /// Spin window in seconds for an open-loop phase (overrides the scenario's `spin`; nil: inherit).
+    public var spin: Double?
+    /// Arrival process for an open-loop phase (overrides the scenario's `arrivals`).
+    public var arrivals: ArrivalProcess?
 
-    public init(_ load: LoadShape, workers: Int? = nil, maxQueue: Int? = nil) {
+    public init(_ load: LoadShape, workers: Int? = nil, maxQueue: Int? = nil, spin: Double? = nil,
+                arrivals: ArrivalProcess? = nil) {
         self.load = load
         self.workers = workers
         self.maxQueue = maxQueue
+        self.spin = spin
+        self.arrivals = arrivals
     }
 
     enum CodingKeys: String, CodingKey {
         case workers
         case maxQueue = "max_queue"
+        case spin, arrivals
     }
 
     public init(from decoder: any Decoder) throws {
@@ -75,6 +92,8 @@ public struct Phase: Sendable, Codable, Equatable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         workers = try c.decodeIfPresent(Int.self, forKey: .workers)
         maxQueue = try c.decodeIfPresent(Int.self, forKey: .maxQueue)
+        spin = try c.decodeIfPresent(Double.self, forKey: .spin)
+        arrivals = try c.decodeIfPresent(ArrivalProcess.self, forKey: .arrivals)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -82,7 +101,18 @@ public struct Phase: Sendable, Codable, Equatable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encodeIfPresent(workers, forKey: .workers)
         try c.encodeIfPresent(maxQueue, forKey: .maxQueue)
+        try c.encodeIfPresent(spin, forKey: .spin)
+        try c.encodeIfPresent(arrivals, forKey: .arrivals)
     }
+}
+
+/// How an open-loop phase spaces its arrivals along its rate curve.
+public enum ArrivalProcess: String, Sendable, Codable, Equatable, CaseIterable {
+    /// Evenly spaced (wrk2, k6's arrival-rate executors): arrival i is due when the integrated rate reaches i.
+    case uniform
+    /// Exponential gaps, the bursts real independent clients produce (Lancet, Treadmill): a Poisson
+    /// process following the rate curve, seeded, with the phase's arrival count.
+    case poisson
 }
 
 /// The shape of load in one phase.

@@ -47,6 +47,8 @@ public enum ResultAssembly {
             let drains = same.compactMap(\.drainSeconds)
             p.drainSeconds = drains.isEmpty ? nil : mean(drains)
             p.durationSeconds = mean(same.map(\.durationSeconds))
+            // The check of the trial that fared worst: one bad trial is what a reader must see.
+            p.arrivalCheck = same.compactMap(\.arrivalCheck).first { $0.verdict == .fail } ?? same.compactMap(\.arrivalCheck).first
             phases.append(p)
         }
         return (summary, phases)
@@ -62,7 +64,28 @@ public enum ResultAssembly {
         if errors > 0 { w.append(.failedEpisodes(errors, firstError: nil)) }
         let dropped = trials.reduce(0) { $0 + $1.summary.dropped }
         if dropped > 0 { w.append(.dropped(dropped)) }
+        if let dominated = harnessDominated(trials) { w.append(dominated) }
         return w
+    }
+
+    /// The share of e2e p50 from which the harness's own lateness dominates a measurement.
+    public static let harnessShareLimit = 0.25
+
+    /// A warning when, in an open-loop phase where nothing queued (so lateness is the harness waking
+    /// up, not waiting behind busy workers), lateness p99 is a large share of e2e p50: the latency
+    /// measured is then mostly the harness's own.
+    static func harnessDominated(_ trials: [TrialSummary]) -> RunWarning? {
+        var worst: (label: String, lateness: Double, e2e: Double)?
+        for phase in trials.flatMap(\.phases) where phase.targetRate != nil && phase.maxQueueDepth <= 1 {
+            guard let late = phase.stats.metric("\(SpanKey.lateness).p99"), let e2e = phase.stats.metric("\(SpanKey.e2e).p50"),
+                  e2e > 0, late >= harnessShareLimit * e2e else { continue }
+            if late / e2e > (worst.map { $0.lateness / $0.e2e } ?? 0) { worst = (phase.label, late, e2e) }
+        }
+        guard let w = worst else { return nil }
+        return RunWarning(.harnessDominated, .bad,
+            "mostly harness: in \(w.label) the harness started episodes up to \(Units.formatNanoseconds(w.lateness)) late (lateness p99), "
+            + "\(Int((w.lateness / w.e2e * 100).rounded()))% of e2e p50 (\(Units.formatNanoseconds(w.e2e))); the latency measured is largely "
+            + "the harness waking up — widen `spin:` or read `service`")
     }
 }
 

@@ -91,7 +91,7 @@ public enum BenchmarkRunner {
                                 live: live, stop: options.stop, episodes: EpisodeCounter())
         let workers = Swift.max(1, options.cores)
 
-        if let warm = PlannedPhase.warmup(scenario, seconds: scenario.warmup, defaultWorkers: workers) {
+        if let warm = PlannedPhase.warmup(scenario, seed: seed, seconds: scenario.warmup, defaultWorkers: workers) {
             live.label.withLock { $0 = warm.label }
             options.onPhase?(-1, warm.label)
             _ = try run(warm, with: driver)
@@ -101,7 +101,7 @@ public enum BenchmarkRunner {
             _ = workload.drainEvents()
         }
 
-        let plan = PlannedPhase.plan(scenario, defaultWorkers: workers)
+        let plan = PlannedPhase.plan(scenario, seed: seed, defaultWorkers: workers)
         options.onMeasureStart?()
         let measureStart = monotonicNanoseconds()
         faults.arm(at: measureStart)
@@ -159,18 +159,21 @@ public enum BenchmarkRunner {
             let drain = isOpen && r.measurements.lastCompletion > r.outcome.start
                 ? Double(r.measurements.lastCompletion &- r.outcome.start) / 1e9 : nil
             let slopes = gaugeSlopes(collected.gaugeSamples.filter { $0.phase == r.index }.map { ($0.episodesTotal, $0.gauges) })
-            let span = r.before.span(to: r.after, measurements: r.measurements, seconds: busy, dropped: r.outcome.dropped,
+            var span = r.before.span(to: r.after, measurements: r.measurements, seconds: busy, dropped: r.outcome.dropped,
                                      peaks: r.peaks, slopes: slopes, shape: shape)
+            if isOpen { span.counters[SpanKey.spin] = Double(r.outcome.spinNanoseconds) / 1e9 }
             phases.append(PhaseSummary(
                 index: r.index, scenarioPhase: r.planned.scenarioPhase, kind: r.planned.kind, label: r.planned.label,
                 targetRate: r.outcome.targetRate, concurrency: r.outcome.workers,
                 maxQueueDepth: UInt64(r.outcome.maxQueueDepth), drainSeconds: drain,
                 startSeconds: Double(r.outcome.start &- measureStart) / 1e9, durationSeconds: wall,
-                stats: catalogue.summarize(span)))
+                arrivalCheck: r.outcome.arrivalCheck, stats: catalogue.summarize(span)))
         }
         let slopes = gaugeSlopes(collected.gaugeSamples.map { ($0.episodesTotal, $0.gauges) })
-        let span = runStart.span(to: runEnd, measurements: overall, seconds: seconds, dropped: dropped,
+        var span = runStart.span(to: runEnd, measurements: overall, seconds: seconds, dropped: dropped,
                                  peaks: live.runPeaks.withLock { $0 }, slopes: slopes, shape: shape)
+        let spun = runs.filter { if case .open = $0.planned.mode { true } else { false } }
+        if !spun.isEmpty { span.counters[SpanKey.spin] = Double(spun.reduce(0) { $0 + $1.outcome.spinNanoseconds }) / 1e9 }
         let summary = TrialSummary(trial: trial, seed: seed, durationSeconds: seconds, partial: options.stop.isSet,
                                    summary: catalogue.summarize(span), phases: phases)
         return TrialOutcome(summary: summary, catalogue: catalogue, workloadName: vocabulary.name,
@@ -191,8 +194,8 @@ public enum BenchmarkRunner {
 
     private static func run<W>(_ planned: PlannedPhase, with driver: LoadDriver<W>) throws(HarnessError) -> LoadDriver<W>.Outcome {
         switch planned.mode {
-        case .open(let schedule, let workers, let maxQueue):
-            try driver.runOpenLoop(schedule, workers: workers, maxQueue: maxQueue)
+        case .open(let open):
+            try driver.runOpenLoop(open)
         case .closed(let c, let seconds):
             try driver.runClosedLoop(concurrency: c, seconds: seconds)
         }

@@ -27,40 +27,64 @@ struct LoadDriver<W: Workload>: Sendable {
         var abandoned: UInt64 = 0
         var workers: Int
         var targetRate: Double?
+        /// Open loop: nanoseconds workers spent busy-waiting for arrivals to fall due, all workers
+        /// summed (the CPU the spin window costs; 0 with `spin: 0` and in closed loop).
+        var spinNanoseconds: UInt64 = 0
+        /// Open loop (not bursts): whether the gaps between actual starts fit the intended process.
+        var arrivalCheck: ArrivalCheck?
     }
 
-    /// Runs `schedule` open loop with `workers` worker threads and an optional queue bound.
-    func runOpenLoop(_ schedule: ArrivalSchedule, workers: Int, maxQueue: Int?) throws(HarnessError) -> Outcome {
-        let start = monotonicNanoseconds()
-        let arrivals = OpenLoopArrivals(schedule: schedule, start: start, maxQueue: maxQueue)
-        live.arrivals.withLock { $0 = arrivals }
+    /// Runs `plan` open loop: `plan.workers` worker threads claim arrivals in order, each sleeping
+    /// until `plan.spinNanoseconds` before its arrival is due and spinning the rest. The schedule
+    /// starts once every worker has built its workload worker (plus ``StartGate/lead``), so the first
+    /// arrivals are not late by thread start-up or a slow `makeWorker`.
+    func runOpenLoop(_ plan: OpenLoopPlan) throws(HarnessError) -> Outcome {
+        let schedule = plan.schedule
+        let starts = schedule.burst > 0 ? nil : StartSample(arrivals: schedule.totalArrivals)
+        let gate = StartGate()
+        let spun = Atomic<UInt64>(0)
+        let opened = Mutex<OpenLoopArrivals?>(nil)
         do throws(HarnessError) {
-            try startAll(workers, name: "phibench-w") { [self] (id: Int) throws(HarnessError) in
-                requestPreciseTimers()
-                try workerLoop(id: id, scheduled: true) { () -> (UInt64, UInt64)? in
-                    guard !stop.isSet, let claim = arrivals.claim(now: monotonicNanoseconds()) else { return nil }
-                    // Not due yet: sleep to its due time, in slices so a stop is seen within 20 ms.
-                    while !stop.isSet {
-                        let now = monotonicNanoseconds()
-                        if now >= claim.due { break }
-                        sleep(untilMonotonic: Swift.min(claim.due, now &+ 20_000_000))
-                    }
-                    return stop.isSet ? nil : (episodes.next(), claim.due)
+            try startAll(plan.workers, name: "phibench-w", whileRunning: {
+                let arrivals = gate.open(workers: plan.workers, stop: stop) { start in
+                    let arrivals = OpenLoopArrivals(schedule: schedule, start: start, maxQueue: plan.maxQueue)
+                    live.arrivals.withLock { $0 = arrivals }
+                    return arrivals
                 }
+                opened.withLock { $0 = arrivals }
+            }) { [self] (id: Int) throws(HarnessError) in
+                requestPreciseTimers()
+                var arrivals: OpenLoopArrivals?
+                let spinning = try workerLoop(id: id, open: true, spinWindow: plan.spinNanoseconds, starts: starts) {
+                    () -> (UInt64, UInt64, Int)? in
+                    // The first call comes after this worker is built: wait there for the others.
+                    if arrivals == nil { arrivals = gate.pass(stop: stop) }
+                    guard !stop.isSet, let claim = arrivals?.claim(now: monotonicNanoseconds()) else { return nil }
+                    return (episodes.next(), claim.due, claim.index)
+                }
+                spun.add(spinning, ordering: .relaxed)
             }
         } catch {
             live.arrivals.withLock { $0 = nil }
             throw error
         }
+        guard let arrivals = opened.withLock({ $0 }) else {
+            throw .invalid("the open-loop phase could not start its schedule")
+        }
+        let start = arrivals.start
         let end = monotonicNanoseconds()
         let totals = arrivals.finish(now: end)
         // Hand the phase's counts over to the run totals the sampler reads, in one step each.
         live.arrivals.withLock { $0 = nil }
         live.droppedBefore.add(UInt64(totals.dropped), ordering: .relaxed)
-        live.dueBefore.add(UInt64(schedule.arrivalsDue(by: Double(end &- start) / 1e9)), ordering: .relaxed)
+        live.dueBefore.add(UInt64(totals.due), ordering: .relaxed)
+        let check = starts.map {
+            ArrivalCheck.evaluate(rescaledGaps: $0.rescaledGaps(schedule, start: start), process: schedule.process)
+        }
         return Outcome(start: start, end: end, maxQueueDepth: totals.maxDepth, dropped: UInt64(totals.dropped),
-                       abandoned: stop.isSet ? UInt64(totals.abandoned) : 0, workers: workers,
-                       targetRate: schedule.meanRate)
+                       abandoned: stop.isSet ? UInt64(totals.abandoned) : 0, workers: plan.workers,
+                       targetRate: schedule.meanRate, spinNanoseconds: spun.load(ordering: .relaxed),
+                       arrivalCheck: check)
     }
 
     /// Runs `concurrency` workers back to back for `seconds`.
@@ -68,10 +92,10 @@ struct LoadDriver<W: Workload>: Sendable {
         let start = monotonicNanoseconds()
         let deadline = start &+ UInt64(Swift.min(seconds, 1e9) * 1e9)
         try startAll(concurrency, name: "phibench-c") { [self] (id: Int) throws(HarnessError) in
-            try workerLoop(id: id, scheduled: false) { () -> (UInt64, UInt64)? in
+            _ = try workerLoop(id: id, open: false, spinWindow: 0) { () -> (UInt64, UInt64, Int)? in
                 let now = monotonicNanoseconds()
                 guard !stop.isSet, now < deadline else { return nil }
-                return (episodes.next(), now)
+                return (episodes.next(), now, -1)
             }
         }
         return Outcome(start: start, end: monotonicNanoseconds(), workers: concurrency, targetRate: nil)
@@ -80,7 +104,8 @@ struct LoadDriver<W: Workload>: Sendable {
     /// Starts `count` threads running `body(id)` and waits for all of them. A thread that throws stops
     /// the run, and the first such error is thrown here; when the system refuses a thread, the ones
     /// already started are stopped and joined, and the refusal is thrown.
-    private func startAll(_ count: Int, name: String,
+    /// `whileRunning` runs on the calling thread once every thread has started, before the join.
+    private func startAll(_ count: Int, name: String, whileRunning: () -> Void = {},
                           _ body: @escaping @Sendable (Int) throws(HarnessError) -> Void) throws(HarnessError) {
         let failures = FirstFailure()
         var threads: [OSThread] = []
@@ -98,14 +123,22 @@ struct LoadDriver<W: Workload>: Sendable {
                 throw error
             }
         }
+        whileRunning()
         threads.forEach { $0.join() }
         if let first = failures.first { throw first }
     }
 
     /// One worker thread: builds its workload worker, then runs episodes until `nextEpisode` says stop.
-    /// `nextEpisode` returns (episode number, intended start ns); `scheduled` says the intended start
-    /// is an open-loop arrival time, whose lateness is recorded.
-    private func workerLoop(id: Int, scheduled: Bool, nextEpisode: () -> (UInt64, UInt64)?) throws(HarnessError) {
+    ///
+    /// `nextEpisode` returns (episode number, intended start ns, arrival index or -1 in closed loop).
+    /// The worker readies everything an episode needs, then waits for the intended start (sleeping
+    /// to `spinWindow` ns before it, spinning the rest) and starts at once: after a long wait any
+    /// code or data in between runs cold, and on a VM each cold page costs up to a µs, which would
+    /// count as lateness. `open`: record each episode's lateness (start − intended start), which
+    /// closed loop, having no schedule, does not have; `starts`: the gap check's sample of starts.
+    /// - Returns: nanoseconds spent spinning.
+    private func workerLoop(id: Int, open: Bool, spinWindow: UInt64, starts: StartSample? = nil,
+                            nextEpisode: () -> (UInt64, UInt64, Int)?) throws(HarnessError) -> UInt64 {
         var worker: W.Worker
         do {
             worker = try workload.makeWorker(id: id)
@@ -117,11 +150,19 @@ struct LoadDriver<W: Workload>: Sendable {
         var timings = StageTimings(stageCount: recorder.stageCount, sampleCount: recorder.sampleCount,
                                    slowStage: faults.slowStage?.index, slowExtraNanoseconds: faults.slowStage?.nanoseconds ?? 0)
         let injecting = faults.injectsIntoEpisodes
-        while let (episode, intended) = nextEpisode() {
-            if !faults.stalls.isEmpty { faults.waitIfPaused() }
+        let stalls = !faults.stalls.isEmpty
+        var spun: UInt64 = 0
+        while let (episode, intended, arrival) = nextEpisode() {
             timings.reset()
+            // Nothing between here and the episode allocates.
             let bytesBefore = allocated?.value ?? 0
-            let begin = monotonicNanoseconds()
+            var begin: UInt64
+            (spun, begin) = wait(untilMonotonic: intended, spinWindow: spinWindow, stop: stop, spun: spun)
+            if stop.isSet { break }
+            if stalls {
+                faults.waitIfPaused()
+                begin = monotonicNanoseconds()
+            }
             var failed = false
             do {
                 if injecting { faults.inject(episode: episode) }
@@ -133,11 +174,48 @@ struct LoadDriver<W: Workload>: Sendable {
             let end = monotonicNanoseconds()
             let bytes = (allocated?.value ?? 0) &- bytesBefore
             stripe.record(timings: timings, e2e: end &- Swift.min(intended, begin), service: end &- begin,
-                          lateness: scheduled ? begin &- Swift.min(intended, begin) : nil,
+                          lateness: open ? begin &- Swift.min(intended, begin) : nil,
                           completion: end, failed: failed, bytesAllocated: bytes)
+            if arrival >= 0 { starts?.record(index: arrival, time: begin) }
         }
         // Merge this thread's allocator cache into the allocator-wide counters before it exits.
         memory.flushThreadCache()
+        return spun
+    }
+}
+
+/// Holds an open-loop phase's workers until every one has built its workload worker, then starts
+/// the schedule a little later, so that the first arrivals measure the harness's wake-up and not
+/// thread creation or a slow `makeWorker` (a pipeline worker builds its graph there).
+final class StartGate: Sendable {
+    /// Between opening the gate and the first arrival: time for the waiting workers to see the gate
+    /// open (they poll every 50 µs) and go to sleep until their first arrival.
+    static let lead: UInt64 = 1_000_000
+
+    private let ready = Atomic<Int>(0)
+    private let arrivals = Mutex<OpenLoopArrivals?>(nil)
+    private let opened = Atomic<Bool>(false)
+
+    /// Worker side: reports ready and waits for the gate to open; nil if the run stopped first.
+    func pass(stop: StopSignal) -> OpenLoopArrivals? {
+        ready.add(1, ordering: .releasing)
+        while !opened.load(ordering: .acquiring) {
+            if stop.isSet { return nil }
+            sleep(nanoseconds: 50_000)
+        }
+        return arrivals.withLock { $0 }
+    }
+
+    /// Driver side: waits until `workers` workers are ready (or a stop: a worker that failed to
+    /// build requests one), then opens with the arrivals `make` builds for the schedule's start.
+    func open(workers: Int, stop: StopSignal, _ make: (_ start: UInt64) -> OpenLoopArrivals) -> OpenLoopArrivals {
+        while ready.load(ordering: .acquiring) < workers && !stop.isSet {
+            sleep(nanoseconds: 50_000)
+        }
+        let made = make(monotonicNanoseconds() &+ Self.lead)
+        arrivals.withLock { $0 = made }
+        opened.store(true, ordering: .releasing)
+        return made
     }
 }
 

@@ -5,7 +5,7 @@ import BenchModel
 /// shows the degradation curve row by row.
 struct PlannedPhase: Sendable, Equatable {
     enum Mode: Sendable, Equatable {
-        case open(ArrivalSchedule, workers: Int, maxQueue: Int?)
+        case open(OpenLoopPlan)
         case closed(concurrency: Int, seconds: Double)
     }
 
@@ -17,15 +17,21 @@ struct PlannedPhase: Sendable, Equatable {
     var nominalSeconds: Double
 
     /// Expands `scenario`'s phases; open-loop phases get `defaultWorkers` threads unless set.
-    static func plan(_ scenario: Scenario, defaultWorkers: Int) -> [PlannedPhase] {
+    /// `seed` (default: the scenario's) seeds Poisson schedules, each unit its own stream.
+    static func plan(_ scenario: Scenario, seed: UInt64? = nil, defaultWorkers: Int) -> [PlannedPhase] {
         var out: [PlannedPhase] = []
         for (scenarioPhase, phase) in scenario.phases.enumerated() {
             let workers = phase.workers ?? scenario.workers ?? defaultWorkers
             let maxQueue = phase.maxQueue ?? scenario.maxQueue
+            let spin = phase.spin ?? scenario.spin
+            let process = phase.arrivals ?? scenario.arrivals ?? .uniform
             func open(_ shape: LoadShape, _ label: String) -> PlannedPhase {
-                PlannedPhase(scenarioPhase: scenarioPhase, kind: phase.load.kind, label: label,
-                             mode: .open(ArrivalSchedule(shape)!, workers: workers, maxQueue: maxQueue),
-                             nominalSeconds: shape.nominalDuration)
+                let unitSeed = ArrivalRandom.unitSeed(scenarioSeed: seed ?? scenario.seed, unit: out.count)
+                let schedule = ArrivalSchedule(shape, process: process, seed: unitSeed)!
+                return PlannedPhase(scenarioPhase: scenarioPhase, kind: phase.load.kind, label: label,
+                                    mode: .open(OpenLoopPlan(schedule: schedule, workers: workers, maxQueue: maxQueue,
+                                                             spinNanoseconds: OpenLoopPlan.spinNanoseconds(spin, for: schedule))),
+                                    nominalSeconds: shape.nominalDuration)
             }
             switch phase.load {
             case .constant(let rate, _):
@@ -52,22 +58,54 @@ struct PlannedPhase: Sendable, Equatable {
 
     /// The warm-up: the first phase's opening load for `seconds` (its starting rate open loop, or its
     /// first concurrency level closed loop; a burst warms up closed loop with its worker count).
-    static func warmup(_ scenario: Scenario, seconds: Double, defaultWorkers: Int) -> PlannedPhase? {
-        guard seconds > 0, let first = plan(scenario, defaultWorkers: defaultWorkers).first else { return nil }
+    static func warmup(_ scenario: Scenario, seed: UInt64? = nil, seconds: Double, defaultWorkers: Int) -> PlannedPhase? {
+        guard seconds > 0, let first = plan(scenario, seed: seed, defaultWorkers: defaultWorkers).first else { return nil }
         switch first.mode {
-        case .open(let schedule, let workers, let maxQueue):
-            if schedule.burst > 0 {
-                return PlannedPhase(scenarioPhase: -1, kind: "warmup", label: "warm-up", mode: .closed(concurrency: workers, seconds: seconds),
-                                    nominalSeconds: seconds)
+        case .open(var open):
+            if open.schedule.burst > 0 {
+                return PlannedPhase(scenarioPhase: -1, kind: "warmup", label: "warm-up",
+                                    mode: .closed(concurrency: open.workers, seconds: seconds), nominalSeconds: seconds)
             }
-            let opening = schedule.rate(at: 0)
-            let rate = opening > 0 ? opening : (schedule.meanRate ?? 1)
-            return PlannedPhase(scenarioPhase: -1, kind: "warmup", label: "warm-up",
-                                mode: .open(ArrivalSchedule(.constant(rate: rate, duration: seconds))!, workers: workers, maxQueue: maxQueue),
+            let opening = open.schedule.rate(at: 0)
+            let rate = opening > 0 ? opening : (open.schedule.meanRate ?? 1)
+            open.schedule = ArrivalSchedule(.constant(rate: rate, duration: seconds), process: open.schedule.process,
+                                            seed: ArrivalRandom.unitSeed(scenarioSeed: seed ?? scenario.seed, unit: -1))!
+            return PlannedPhase(scenarioPhase: -1, kind: "warmup", label: "warm-up", mode: .open(open),
                                 nominalSeconds: seconds)
         case .closed(let c, _):
             return PlannedPhase(scenarioPhase: -1, kind: "warmup", label: "warm-up", mode: .closed(concurrency: c, seconds: seconds), nominalSeconds: seconds)
         }
+    }
+}
+
+/// How one open-loop unit runs: its intended arrivals and how workers meet them.
+struct OpenLoopPlan: Sendable, Equatable {
+    var schedule: ArrivalSchedule
+    var workers: Int
+    var maxQueue: Int?
+    /// Nanoseconds before each due time at which a worker stops sleeping and spins (0: never spins).
+    var spinNanoseconds: UInt64
+
+    /// The default window's ceiling, in seconds. Measured on a 2-core VM (README, "Open-loop
+    /// precision"): a wake-up after a long sleep is 15–70 µs late at the median, so a 20 µs window
+    /// leaves the 50/s median lateness at ~16 µs while 50 µs brings it to the ~3 µs of the harness's
+    /// own cold start path; longer windows gain nothing and, on a busy machine, get the spinning
+    /// thread preempted more often.
+    static let defaultSpinCeiling = 50e-6
+    /// Bound on rate × window for the default (seconds of spinning per second): 20 µs at
+    /// 20,000/s, where 50 µs kept workers spinning ~60% of a core for no gain over 20 µs (measured
+    /// +12%). Since a wake-up is already ~15 µs late, the CPU actually spent is well below the bound:
+    /// measured +0.1% of a core at 50/s, +3% at 1,000/s.
+    static let defaultSpinBudget = 0.4
+    /// The largest window a scenario may ask for, in seconds: beyond it a worker would spin through
+    /// most of a gap at any rate worth spinning for.
+    static let maximumSpin = 10e-3
+
+    /// The window in whole nanoseconds: `seconds` as validated, or with nil the default for
+    /// `schedule`: min(ceiling, budget / peak rate).
+    static func spinNanoseconds(_ seconds: Double?, for schedule: ArrivalSchedule) -> UInt64 {
+        let window = seconds ?? Swift.min(defaultSpinCeiling, defaultSpinBudget / Swift.max(schedule.peakRate, 1e-9))
+        return UInt64((Swift.min(Swift.max(window, 0), maximumSpin) * 1e9).rounded())
     }
 }
 

@@ -3,7 +3,7 @@ import BenchModel
 /// Turns a document tree into a validated ``Scenario``, recording where every value came from.
 struct ScenarioValidator {
     static let topLevelKeys = [
-        "name", "description", "seed", "warmup", "interval", "workers", "max_queue",
+        "name", "description", "seed", "warmup", "interval", "workers", "max_queue", "spin", "arrivals",
         "pipeline", "stimulus", "phases", "inject", "thresholds",
     ]
 
@@ -17,7 +17,10 @@ struct ScenarioValidator {
         ("burst", ["count"], "{ kind: burst, count: 100 }"),
         ("closed", ["concurrency", "each"], "{ kind: closed, concurrency: [1, 5, 10], each: 10s }"),
     ]
-    static let openLoopPhaseKeys = ["workers", "max_queue"]
+    static let openLoopPhaseKeys = ["workers", "max_queue", "spin", "arrivals"]
+    /// Keys of rate phases only: a burst's arrivals are all due at once, so they have no spacing to
+    /// choose and nothing to spin for.
+    static let ratePhaseKeys = ["spin", "arrivals"]
 
     var reader = ValueReader()
 
@@ -40,6 +43,8 @@ struct ScenarioValidator {
         if let e = top["interval"] { scenario.interval = try reader.duration(e.value, key: "interval") }
         if let e = top["workers"] { scenario.workers = try reader.integer(e.value, key: "workers") }
         if let e = top["max_queue"] { scenario.maxQueue = try reader.integer(e.value, key: "max_queue") }
+        if let e = top["spin"] { scenario.spin = try reader.spinWindow(e.value, key: "spin") }
+        if let e = top["arrivals"] { scenario.arrivals = try reader.arrivalProcess(e.value, key: "arrivals") }
 
         for section in ["pipeline", "stimulus"] {
             guard let e = top[section], !e.value.isNull else { continue }
@@ -118,8 +123,14 @@ struct ScenarioValidator {
                                 expected: "one of \(kinds.joined(separator: ", "))\(hint)")
         }
         if kind == "closed", let extra = list.first(where: { Self.openLoopPhaseKeys.contains($0.key) }) {
+            let reason = Self.ratePhaseKeys.contains(extra.key)
+                ? "a closed phase has no arrival schedule: each worker starts its next episode when the last ends"
+                : "a closed phase has no arrival queue or worker pool; its `concurrency` sets the workers"
+            throw .rejected(extra.keyLocation, key: "\(key).\(extra.key)", reason: reason)
+        }
+        if kind == "burst", let extra = list.first(where: { Self.ratePhaseKeys.contains($0.key) }) {
             throw .rejected(extra.keyLocation, key: "\(key).\(extra.key)",
-                            reason: "a closed phase has no arrival queue or worker pool; its `concurrency` sets the workers")
+                            reason: "a burst's arrivals are all due at once, so `\(extra.key)` does not apply; use it on constant, ramp, step or spike phases")
         }
         let allowed = ["kind"] + spec.fields + (kind == "closed" ? [] : Self.openLoopPhaseKeys)
         let fields = try reader.entries(node, key: key, allowed: allowed, expected: expectedPhase)
@@ -184,6 +195,8 @@ struct ScenarioValidator {
         var phase = Phase(load)
         if let e = fields["workers"] { phase.workers = try reader.integer(e.value, key: "\(key).workers") }
         if let e = fields["max_queue"] { phase.maxQueue = try reader.integer(e.value, key: "\(key).max_queue") }
+        if let e = fields["spin"] { phase.spin = try reader.spinWindow(e.value, key: "\(key).spin") }
+        if let e = fields["arrivals"] { phase.arrivals = try reader.arrivalProcess(e.value, key: "\(key).arrivals") }
         return phase
     }
 

@@ -79,6 +79,31 @@ struct ValueReader {
         return seconds
     }
 
+    /// An open-loop spin window in seconds, from `20us`, `0.05ms`, `0`: at least 0, at most
+    /// ``OpenLoopPlan/maximumSpin``.
+    func spinWindow(_ node: DocNode, key: String) throws(ScenarioError) -> Double {
+        let limit = "\(Int((OpenLoopPlan.maximumSpin * 1e3).rounded()))ms"
+        let expected = "a spin window from 0 to \(limit) with a unit, like 20us (0 turns spinning off)"
+        let s = try text(node, key: key, expected: expected)
+        if Double(s.strippingBlanks) == 0 { return 0 }
+        guard let seconds = Units.duration(s), seconds >= 0, seconds <= OpenLoopPlan.maximumSpin else {
+            throw .invalidValue(node.location, key: key, value: node.described, expected: expected)
+        }
+        return seconds
+    }
+
+    /// `uniform` or `poisson`.
+    func arrivalProcess(_ node: DocNode, key: String) throws(ScenarioError) -> ArrivalProcess {
+        let names = ArrivalProcess.allCases.map(\.rawValue)
+        let expected = names.joined(separator: " or ")
+        let s = try text(node, key: key, expected: expected)
+        guard let process = ArrivalProcess(rawValue: s.strippingBlanks) else {
+            let hint = KeySuggestion.closest(to: s.strippingBlanks, among: names).map { " (did you mean `\($0)`?)" } ?? ""
+            throw .invalidValue(node.location, key: key, value: node.described, expected: "\(expected)\(hint)")
+        }
+        return process
+    }
+
     /// Episodes per second, from `15`, `15/s`, `900/m`.
     func rate(_ node: DocNode, key: String, allowZero: Bool = false) throws(ScenarioError) -> Double {
         let expected = allowZero ? "a rate ≥ 0 in episodes/s, like 15 or 15/s" : "a positive rate in episodes/s, like 15 or 15/s"

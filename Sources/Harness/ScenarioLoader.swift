@@ -11,7 +11,8 @@ import Yams
 /// way are created. `VALUE` is YAML: a scalar or a flow collection (`[{kind: burst, count: 10}]`).
 /// `KEY+=VALUE` appends to a list (a list VALUE appends each of its items).
 ///
-/// Defaults: `seed` 42, `warmup` 0, `interval` 1s, `description` empty, no faults, no thresholds.
+/// Defaults: `seed` 42, `warmup` 0, `interval` 1s, `description` empty, no faults, no thresholds;
+/// open loop: `arrivals` uniform, `spin` by rate (see ``OpenLoopPlan/spinNanoseconds(_:for:)``).
 public struct ScenarioLoader: Sendable {
     /// The largest scenario file read, bytes.
     public static let maxFileBytes = 1 << 20

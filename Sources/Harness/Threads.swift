@@ -1,4 +1,5 @@
 import BenchModel
+import CPause
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -44,6 +45,35 @@ final class OSThread: @unchecked Sendable {
 func sleep(untilMonotonic deadline: UInt64) {
     var ts = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
     while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nil) == EINTR {}
+}
+
+/// Waits until the monotonic clock reads `due` ns: sleeps (absolute `clock_nanosleep`) until
+/// `spinWindow` ns before it, then busy-waits the rest with the CPU's spin-wait hint.
+///
+/// Why spin: even with 1 ns timer slack a wake-up on a VM is tens of µs late (host scheduling,
+/// the timer interrupt, the context switch), and in open loop that lateness lands in e2e; a spin
+/// reads the clock every few tens of ns. `spinWindow` 0 only sleeps (CPU-frugal, for long soaks).
+/// Sleeps in slices of at most 20 ms and checks `stop` while spinning, so a stop is seen within 20 ms.
+/// - Returns: `spun` plus the nanoseconds spent spinning, and the clock when the wait ended (the
+///   caller's start time, so no further clock read sits between the wait and the work).
+@inline(__always)
+func wait(untilMonotonic due: UInt64, spinWindow: UInt64, stop: StopSignal, spun: UInt64) -> (spun: UInt64, now: UInt64) {
+    let wake = due &- Swift.min(spinWindow, due)
+    var now = monotonicNanoseconds()
+    while now < due && !stop.isSet {
+        if now < wake {
+            sleep(untilMonotonic: Swift.min(wake, now &+ 20_000_000))
+            now = monotonicNanoseconds()
+            continue
+        }
+        let from = now
+        repeat {
+            phibench_cpu_relax()
+            now = monotonicNanoseconds()
+        } while now < due && !stop.isSet
+        return (spun &+ (now &- from), now)
+    }
+    return (spun, now)
 }
 
 /// Sleeps for `nanoseconds`.

@@ -50,13 +50,14 @@ public enum TerminalSummary {
         }
         if !r.phases.isEmpty {
             out.append("")
-            var p = [["phase", "target", "achieved", "p50", "p99", "max", "max queue", "drain", "dropped"]]
+            var p = [["phase", "target", "achieved", "p50", "p99", "max", "max queue", "drain", "dropped", "arrivals"]]
             for ph in r.phases {
                 p.append([
                     ph.label, ph.targetRate.map { Units.fixed($0, digits: 1) + "/s" } ?? (ph.kind == "closed" ? "c=\(ph.concurrency)" : "at once"),
                     Units.fixed(ph.achievedRate, digits: 1) + "/s",
                     r.formatted("e2e.p50", in: ph.stats), r.formatted("e2e.p99", in: ph.stats), r.formatted("e2e.max", in: ph.stats),
                     "\(ph.maxQueueDepth)", ph.drainSeconds.map { Units.fixed($0, digits: 2) + " s" } ?? "–", "\(ph.stats.dropped)",
+                    ph.arrivalCheck.map { "\($0.process.rawValue) \($0.verdict.rawValue)" } ?? "–",
                 ])
             }
             out += table(p, rightAligned: 1...)

@@ -1,4 +1,5 @@
 import BenchModel
+import Foundation
 import Testing
 @testable import Harness
 
@@ -93,6 +94,167 @@ struct ArrivalScheduleTests {
     func burst() {
         let o = offsets(.burst(count: 100))
         #expect(o.count == 100 && o.allSatisfy { $0 == 0 })
+    }
+}
+
+/// Offsets of a whole (small) schedule, and their gaps mapped through the schedule's Λ.
+private func rescaledGaps(_ schedule: ArrivalSchedule) -> [Double] {
+    let lambdas = Array(schedule).map(schedule.integral(at:))
+    return zip(lambdas, lambdas.dropFirst()).map { $1 - $0 }
+}
+
+@Suite("Poisson arrivals")
+struct PoissonScheduleTests {
+    @Test("the same seed gives the same schedule, another seed another; the count is the uniform one")
+    func seeded() {
+        let shape = LoadShape.constant(rate: 500, duration: 4)
+        let a = Array(ArrivalSchedule(shape, process: .poisson, seed: 7)!)
+        let b = Array(ArrivalSchedule(shape, process: .poisson, seed: 7)!)
+        let c = Array(ArrivalSchedule(shape, process: .poisson, seed: 8)!)
+        #expect(a == b)
+        #expect(a != c)
+        #expect(a.count == ArrivalSchedule(shape)!.totalArrivals && a.count == 2000)
+        #expect(zip(a, a.dropFirst()).allSatisfy { $0 <= $1 })
+        #expect(a.first! > 0 && a.last! < 4)
+    }
+
+    @Test("the gaps of a seeded constant-rate schedule fit Exp(1) and the mean rate matches", arguments: [1, 2, 3] as [UInt64])
+    func gapsAreExponential(seed: UInt64) throws {
+        let schedule = ArrivalSchedule(.constant(rate: 1000, duration: 20), process: .poisson, seed: seed)!
+        let offsets = Array(schedule)
+        let check = ArrivalCheck.evaluate(rescaledGaps: rescaledGaps(schedule), process: .poisson)
+        #expect(check.verdict == .pass, "\(check.summary)")
+        #expect(try #require(check.pValue) >= 0.01)
+        #expect(abs(check.coefficientOfVariation - 1) < 0.03)
+        // The rate holds over the phase, not only in total: each second within 4σ (√1000 ≈ 32) of 1000.
+        for second in 0..<20 {
+            let n = offsets.filter { $0 >= Double(second) && $0 < Double(second + 1) }.count
+            #expect(abs(n - 1000) < 130, "second \(second): \(n) arrivals")
+        }
+        // Halves: 10,000 ± 4σ (σ = 71).
+        #expect(abs(offsets.filter { $0 < 10 }.count - 10_000) < 285)
+    }
+
+    @Test("a ramp's Poisson schedule keeps the ramp's mean rate curve")
+    func rampKeepsItsCurve() {
+        let schedule = ArrivalSchedule(.ramp(from: 100, to: 2100, duration: 10), process: .poisson, seed: 42)!
+        let offsets = Array(schedule)
+        #expect(offsets.count == 11_000)
+        for second in 0..<10 {
+            let expected = schedule.integral(at: Double(second + 1)) - schedule.integral(at: Double(second))
+            let n = Double(offsets.filter { $0 >= Double(second) && $0 < Double(second + 1) }.count)
+            #expect(abs(n - expected) < 4 * expected.squareRoot() + 1, "second \(second): \(n), expected \(expected)")
+        }
+        // Rescaled through Λ the ramp is a unit-rate Poisson process; raw gaps are not exponential.
+        #expect(ArrivalCheck.evaluate(rescaledGaps: rescaledGaps(schedule), process: .poisson).verdict == .pass)
+        let raw = zip(offsets, offsets.dropFirst()).map { ($1 - $0) * 1100 }
+        #expect(ArrivalCheck.evaluate(rescaledGaps: raw, process: .poisson).verdict == .fail)
+    }
+
+    @Test("a spike's Poisson schedule puts the peak's arrivals in the peak")
+    func spike() {
+        let schedule = ArrivalSchedule(.spike(base: 100, peak: 3000, at: 2, hold: 1, duration: 5), process: .poisson, seed: 3)!
+        let offsets = Array(schedule)
+        let inPeak = offsets.filter { $0 >= 2 && $0 < 3 }.count
+        #expect(abs(inPeak - 3000) < 220)
+        #expect(offsets.filter { $0 < 2 }.count < 260)
+    }
+
+    @Test("bursts stay bursts whatever the process")
+    func burstUnaffected() {
+        var burst = ArrivalSchedule(.burst(count: 10))!
+        burst.process = .poisson
+        #expect(Array(burst) == Array(repeating: 0, count: 10))
+    }
+
+    @Test("a long phase is generated lazily: a 2-hour 20,000/s schedule yields its first arrivals at once")
+    func lazy() {
+        let schedule = ArrivalSchedule(.constant(rate: 20_000, duration: 7200), process: .poisson, seed: 1)!
+        #expect(schedule.totalArrivals == 144_000_000)
+        var stream = schedule.makeIterator()
+        let first = (0..<1000).compactMap { _ in stream.next() }
+        #expect(first.count == 1000 && first.last! < 0.1)
+        // The queue's two cursors step the same stream; claims come out in order.
+        let arrivals = OpenLoopArrivals(schedule: schedule, start: 1, maxQueue: nil)
+        let dues = (0..<5).compactMap { _ in arrivals.claim(now: 2)?.due }
+        #expect(dues == Array(first.prefix(5)).map { 1 &+ UInt64($0 * 1e9) })
+    }
+
+    @Test("due counts of a Poisson schedule follow its own arrivals, and drops skip them in order")
+    func queueFollowsTheStream() {
+        let schedule = ArrivalSchedule(.constant(rate: 100, duration: 5), process: .poisson, seed: 11)!
+        let offsets = Array(schedule)
+        let arrivals = OpenLoopArrivals(schedule: schedule, start: 1_000, maxQueue: 10)
+        let t = offsets[99] + 1e-9
+        let now = 1_000 + UInt64(t * 1e9) + 1
+        var claimed: [Int] = []
+        for _ in 0..<10 { claimed.append(arrivals.claim(now: now)!.index) }
+        #expect(claimed == Array(0..<10))
+        let next = arrivals.claim(now: now)!
+        #expect(next.index == 100)
+        #expect(next.due == 1_000 + UInt64(offsets[100] * 1e9))
+        #expect(arrivals.finish(now: now).dropped == 90)
+    }
+}
+
+@Suite("Arrival gap check")
+struct ArrivalCheckTests {
+    @Test("Kolmogorov distribution: the textbook critical values")
+    func kolmogorov() {
+        #expect(abs(ArrivalCheck.kolmogorovQuantile(0.05) - 1.3581) < 1e-3)
+        #expect(abs(ArrivalCheck.kolmogorovQuantile(0.01) - 1.6276) < 1e-3)
+        #expect(abs(ArrivalCheck.kolmogorovSurvival(1.0) - 0.26999967) < 1e-5)
+        #expect(ArrivalCheck.kolmogorovSurvival(0) == 1)
+        #expect(ArrivalCheck.kolmogorovSurvival(4) < 1e-12)
+    }
+
+    @Test("D against Exp(1) by hand")
+    func statistic() {
+        // One point at the median of Exp(1): F = 0.5, so D = max(0.5 − 0, 1 − 0.5) = 0.5.
+        #expect(abs(ArrivalCheck.kolmogorovSmirnovExponential([log(2)]) - 0.5) < 1e-12)
+    }
+
+    @Test("a uniform schedule passes as uniform and fails as Poisson; a Poisson one the other way round")
+    func wrongScheduleFails() {
+        let uniform = rescaledGaps(ArrivalSchedule(.constant(rate: 200, duration: 5))!)
+        let poisson = rescaledGaps(ArrivalSchedule(.constant(rate: 200, duration: 5), process: .poisson, seed: 5)!)
+        let uu = ArrivalCheck.evaluate(rescaledGaps: uniform, process: .uniform)
+        #expect(uu.verdict == .pass && uu.statistic < 1e-6 && uu.coefficientOfVariation < 1e-6)
+        let up = ArrivalCheck.evaluate(rescaledGaps: uniform, process: .poisson)
+        #expect(up.verdict == .fail && up.pValue! < 1e-6 && up.statistic > up.criticalValue)
+        let pp = ArrivalCheck.evaluate(rescaledGaps: poisson, process: .poisson)
+        #expect(pp.verdict == .pass && pp.statistic < pp.criticalValue)
+        let pu = ArrivalCheck.evaluate(rescaledGaps: poisson, process: .uniform)
+        #expect(pu.verdict == .fail && pu.statistic > 2)
+    }
+
+    @Test("a schedule at the wrong rate fails: gaps of mean 1.2 are not Exp(1)")
+    func wrongRateFails() {
+        let slow = rescaledGaps(ArrivalSchedule(.constant(rate: 1000, duration: 10), process: .poisson, seed: 9)!).map { $0 * 1.2 }
+        #expect(ArrivalCheck.evaluate(rescaledGaps: slow, process: .poisson).verdict == .fail)
+    }
+
+    @Test("too few gaps say so instead of passing")
+    func insufficient() {
+        #expect(ArrivalCheck.evaluate(rescaledGaps: [1, 1, 1], process: .uniform).verdict == .insufficient)
+        #expect(ArrivalCheck.evaluate(rescaledGaps: [], process: .poisson).verdict == .insufficient)
+    }
+
+    @Test("the start sample is bounded and keeps pairs along the whole phase when strided")
+    func startSample() {
+        let small = StartSample(arrivals: 50, capacity: 100)
+        #expect(small.stride == 1)
+        let schedule = ArrivalSchedule(.constant(rate: 1000, duration: 100))!
+        let sample = StartSample(arrivals: schedule.totalArrivals, capacity: 1000)
+        #expect(sample.stride == 200)
+        // Every arrival starts exactly on time: each stored pair is one mean gap apart in Λ.
+        var stream = schedule.makeIterator()
+        while let offset = stream.next() {
+            sample.record(index: stream.index - 1, time: 1_000_000 + UInt64((offset * 1e9).rounded()))
+        }
+        let gaps = sample.rescaledGaps(schedule, start: 1_000_000)
+        #expect(gaps.count == 500)
+        #expect(gaps.allSatisfy { abs($0 - 1) < 1e-3 })
     }
 }
 

@@ -181,3 +181,116 @@ struct FailingEpisodeTests {
                                            && $0.message.contains("boom in episode") }, "\(result.warnings)")
     }
 }
+
+/// Runs one open-loop unit straight on a driver, so the outcome's spin time and gap check are visible.
+private func driveOpenLoop(_ shape: LoadShape, process: ArrivalProcess = .uniform, spin: Double? = nil,
+                           workers: Int = 1, stageNanoseconds: UInt64 = 0)
+    throws -> (outcome: LoadDriver<SyntheticWorkload>.Outcome, measured: Measurements) {
+    let workload = SyntheticWorkload(stages: [("A", stageNanoseconds)])
+    let recorder = Recorder(stageCount: 1, sampleCount: 0, stripes: 2)
+    let driver = LoadDriver(workload: workload, recorder: recorder, faults: try FaultInjector([], stageNames: ["A"]),
+                            memory: defaultMemorySampler(), live: LiveState(), stop: StopSignal(), episodes: EpisodeCounter())
+    let schedule = ArrivalSchedule(shape, process: process, seed: 5)!
+    let plan = OpenLoopPlan(schedule: schedule, workers: workers, maxQueue: nil,
+                            spinNanoseconds: OpenLoopPlan.spinNanoseconds(spin, for: schedule))
+    let outcome = try driver.runOpenLoop(plan)
+    return (outcome, recorder.takePhase())
+}
+
+/// Worker 1 cannot be built; the others can.
+final class HalfBrokenWorkload: Workload {
+    struct Broken: Error {}
+    let vocabulary = WorkloadVocabulary(name: "half-broken", stages: [.init("A")])
+    func makeWorker(id: Int) throws -> SyntheticWorkload.Worker {
+        if id == 1 { throw Broken() }
+        return try SyntheticWorkload(stages: [("A", 0)]).makeWorker(id: id)
+    }
+}
+
+@Suite("Open-loop precision", .serialized)
+struct OpenLoopPrecisionTests {
+    @Test("a worker that cannot be built fails the phase instead of holding the others at the start gate")
+    func brokenWorkerDoesNotHang() throws {
+        let driver = LoadDriver(workload: HalfBrokenWorkload(), recorder: Recorder(stageCount: 1, sampleCount: 0, stripes: 1),
+                                faults: try FaultInjector([], stageNames: ["A"]), memory: defaultMemorySampler(),
+                                live: LiveState(), stop: StopSignal(), episodes: EpisodeCounter())
+        let plan = OpenLoopPlan(schedule: ArrivalSchedule(.constant(rate: 100, duration: 30))!, workers: 3, maxQueue: nil,
+                                spinNanoseconds: 0)
+        let started = monotonicNanoseconds()
+        #expect(throws: HarnessError.self) { _ = try driver.runOpenLoop(plan) }
+        #expect(Double(monotonicNanoseconds() - started) / 1e9 < 5)
+    }
+
+    @Test("lateness is recorded for every open-loop episode, never for closed loop")
+    func latenessRecorded() throws {
+        let result = try runSynthetic([Phase(.constant(rate: 200, duration: 1))], stageNanoseconds: 2_000)
+        let lateness = try #require(result.summary.latency("lateness"))
+        let e2e = try #require(result.summary.latency("e2e"))
+        #expect(lateness.count == result.summary.episodes && lateness.count == 200)
+        #expect(result.summary.span.histograms["lateness"] != nil)
+        // Lateness is part of e2e: e2e = lateness + service for each episode.
+        #expect(lateness.p50 <= e2e.p50 && lateness.max <= e2e.max)
+        #expect(result.phases[0].arrivalCheck != nil, "an open-loop phase carries its gap check")
+        #expect(result.summary.metric("cpu.spin") != nil, "the spin window's CPU is a metric")
+        let closed = try runSynthetic([Phase(.closed(concurrency: [1], each: 0.2))])
+        #expect(closed.summary.latency("lateness") == nil && closed.summary.span.histograms["lateness"] == nil)
+        #expect(closed.phases[0].arrivalCheck == nil && closed.summary.metric("cpu.spin") == nil)
+    }
+
+    @Test("spin 0 still works: it meets the rate and never spins; a window spins")
+    func spinZero() throws {
+        let frugal = try driveOpenLoop(.constant(rate: 300, duration: 1.5), spin: 0)
+        #expect(frugal.measured.episodes == 450)
+        #expect(abs(Double(frugal.outcome.end - frugal.outcome.start) / 1e9 - 1.5) < 0.15)
+        #expect(frugal.outcome.spinNanoseconds == 0)
+        let spinning = try driveOpenLoop(.constant(rate: 300, duration: 1.5), spin: 200e-6)
+        #expect(spinning.measured.episodes == 450)
+        #expect(spinning.outcome.spinNanoseconds > 0)
+        // Never more than the window per arrival (plus a clock read).
+        #expect(spinning.outcome.spinNanoseconds <= 450 * 201_000)
+        #expect(frugal.measured.histograms[Measurements.lateness].count == 450
+                && spinning.measured.histograms[Measurements.lateness].count == 450)
+    }
+
+    @Test("the gap check passes on a real run at a modest rate, uniform and Poisson", arguments: [ArrivalProcess.uniform, .poisson])
+    func gapCheckPassesOnARealRun(_ process: ArrivalProcess) throws {
+        // 20/s: a 50 ms mean gap, so even a shared, busy machine's scheduling delays (a few ms) stay
+        // inside the check's tolerance; what is tested is that a delivered schedule passes.
+        let run = try driveOpenLoop(.constant(rate: 20, duration: 3), process: process)
+        let check = try #require(run.outcome.arrivalCheck)
+        #expect(check.process == process)
+        #expect(check.gaps == 59)
+        #expect(check.verdict == .pass, "\(check.summary)")
+    }
+
+    @Test("the gap check fails when the harness cannot deliver the schedule: starts paced by a slow workload")
+    func gapCheckFailsWhenOverloaded() throws {
+        // 1 worker, 4 ms per episode, 500/s Poisson: starts come every 4 ms, not at the arrivals.
+        let run = try driveOpenLoop(.constant(rate: 500, duration: 1), process: .poisson, spin: 0, stageNanoseconds: 4_000_000)
+        let check = try #require(run.outcome.arrivalCheck)
+        #expect(check.verdict == .fail, "\(check.summary)")
+        #expect(check.meanGap > 1.5)
+    }
+
+    @Test("a stop is seen within a sleep slice even mid-schedule with a large window")
+    func stopIsResponsive() throws {
+        let stop = StopSignal()
+        let workload = SyntheticWorkload(stages: [("A", 0)])
+        let recorder = Recorder(stageCount: 1, sampleCount: 0, stripes: 1)
+        let driver = LoadDriver(workload: workload, recorder: recorder, faults: try FaultInjector([], stageNames: ["A"]),
+                                memory: defaultMemorySampler(), live: LiveState(), stop: stop, episodes: EpisodeCounter())
+        // One arrival every 5 s: the worker is asleep (or spinning 10 ms) when the stop comes.
+        let plan = OpenLoopPlan(schedule: ArrivalSchedule(.constant(rate: 0.2, duration: 60))!, workers: 1, maxQueue: nil,
+                                spinNanoseconds: 10_000_000)
+        let stopper = try OSThread(name: "stopper") {
+            sleep(nanoseconds: 300_000_000)
+            stop.request()
+        }
+        let started = monotonicNanoseconds()
+        let outcome = try driver.runOpenLoop(plan)
+        stopper.join()
+        let seconds = Double(monotonicNanoseconds() - started) / 1e9
+        #expect(seconds < 2, "stopped after \(seconds) s")
+        #expect(outcome.end > outcome.start)
+    }
+}

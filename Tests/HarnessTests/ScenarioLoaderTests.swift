@@ -1,6 +1,6 @@
 import BenchModel
 import Foundation
-import Harness
+@testable import Harness
 import Testing
 
 /// A valid scenario of three lines that cases below vary.
@@ -130,7 +130,7 @@ struct ErrorCase: CustomTestStringConvertible, Sendable {
         ErrorCase(yaml: "# nothing but a comment\n", expected: ["t.yaml: the scenario is empty"]),
     ]
 
-    @Test(arguments: invalidDocuments)
+    @Test(arguments: invalidDocuments + ScenarioArrivalSettingsTests.invalid)
     func invalidDocumentIsRejected(_ c: ErrorCase) throws {
         let error = try #require(loadError(c.yaml, overrides: c.overrides))
         expectFragments(error.description, c.expected)
@@ -158,7 +158,7 @@ struct ErrorCase: CustomTestStringConvertible, Sendable {
         ErrorCase(yaml: minimal, overrides: ["thresholds+=7"], expected: ["--set thresholds: thresholds[0]: got \"7\""]),
     ]
 
-    @Test(arguments: invalidOverrides)
+    @Test(arguments: invalidOverrides + ScenarioArrivalSettingsTests.invalidOverrides)
     func invalidOverrideIsRejected(_ c: ErrorCase) throws {
         let error = try #require(loadError(c.yaml, overrides: c.overrides))
         expectFragments(error.description, c.expected)
@@ -379,5 +379,93 @@ func expectFragments(_ message: String, _ fragments: [String], sourceLocation: S
             return
         }
         rest = rest[range.upperBound...]
+    }
+}
+
+/// `spin` and `arrivals`: where they may appear, their ranges, and how a plan resolves them. (The
+/// error tables run in ``ScenarioLoaderTests``' table tests.)
+@Suite struct ScenarioArrivalSettingsTests {
+    static let invalid: [ErrorCase] = [
+        ErrorCase(yaml: withTop("arrivals: gaussian"), expected: ["t.yaml:2: arrivals: got \"gaussian\", expected uniform or poisson"]),
+        ErrorCase(yaml: withPhase("{ kind: constant, rate: 10, duration: 1s, arrivals: poison }"),
+                  expected: ["t.yaml:3: phases[0].arrivals: got \"poison\", expected uniform or poisson", "did you mean `poisson`?"]),
+        ErrorCase(yaml: withTop("spin: -5us"), expected: ["t.yaml:2: spin: got \"-5us\", expected a spin window from 0 to 10ms", "0 turns spinning off"]),
+        ErrorCase(yaml: withTop("spin: 20ms"), expected: ["spin: got \"20ms\", expected a spin window from 0 to 10ms"]),
+        ErrorCase(yaml: withTop("spin: 20"), expected: ["spin: got \"20\", expected a spin window from 0 to 10ms with a unit, like 20us"]),
+        ErrorCase(yaml: withTop("spin: fast"), expected: ["spin: got \"fast\""]),
+        ErrorCase(yaml: withPhase("{ kind: ramp, from: 1, to: 9, duration: 1s, spin: 1h }"),
+                  expected: ["phases[0].spin: got \"1h\", expected a spin window from 0 to 10ms"]),
+        ErrorCase(yaml: withPhase("{ kind: burst, count: 5, arrivals: poisson }"),
+                  expected: ["phases[0].arrivals: a burst's arrivals are all due at once"]),
+        ErrorCase(yaml: withPhase("{ kind: burst, count: 5, spin: 5us }"), expected: ["phases[0].spin: a burst's arrivals"]),
+        ErrorCase(yaml: withPhase("{ kind: closed, concurrency: [1], each: 1s, spin: 5us }"),
+                  expected: ["phases[0].spin: a closed phase has no arrival schedule"]),
+        ErrorCase(yaml: withPhase("{ kind: closed, concurrency: [1], each: 1s, arrivals: poisson }"),
+                  expected: ["phases[0].arrivals: a closed phase has no arrival schedule"]),
+    ]
+    static let invalidOverrides: [ErrorCase] = [
+        ErrorCase(yaml: minimal, overrides: ["spin=-1us"], expected: ["--set spin: got \"-1us\", expected a spin window from 0 to 10ms"]),
+        ErrorCase(yaml: minimal, overrides: ["arrivals=exponential"], expected: ["--set arrivals: got \"exponential\", expected uniform or poisson"]),
+    ]
+
+    @Test func settingsLoadAtBothLevelsAndFromOverrides() throws {
+        let yaml = """
+            name: t
+            spin: 50us
+            arrivals: poisson
+            phases:
+              - { kind: constant, rate: 10, duration: 1s, spin: 0, arrivals: uniform }
+              - { kind: step, rates: [5, 10], each: 1s }
+              - { kind: burst, count: 3 }
+            """
+        let s = try load(yaml).scenario
+        #expect(abs(try #require(s.spin) - 50e-6) < 1e-12 && s.arrivals == .poisson)
+        #expect(s.phases[0].spin == 0 && s.phases[0].arrivals == .uniform)
+        #expect(s.phases[1].spin == nil && s.phases[1].arrivals == nil)
+        let overridden = try load(yaml, overrides: ["spin=0", "phases[1].arrivals=uniform"]).scenario
+        #expect(overridden.spin == 0 && overridden.phases[1].arrivals == .uniform)
+        #expect(try load(minimal).scenario.spin == nil)
+    }
+
+    @Test func planResolvesPhaseOverScenarioOverDefault() throws {
+        let yaml = """
+            name: t
+            seed: 9
+            spin: 50us
+            arrivals: poisson
+            phases:
+              - { kind: constant, rate: 10, duration: 1s, spin: 0, arrivals: uniform }
+              - { kind: step, rates: [5, 10], each: 1s }
+              - { kind: burst, count: 3 }
+            """
+        let open = PlannedPhase.plan(try load(yaml).scenario, defaultWorkers: 2).compactMap { p -> OpenLoopPlan? in
+            if case .open(let o) = p.mode { return o }
+            return nil
+        }
+        #expect(open.count == 4)
+        #expect(open[0].spinNanoseconds == 0 && open[0].schedule.process == .uniform)
+        #expect(open[1].spinNanoseconds == 50_000 && open[1].schedule.process == .poisson)
+        // Each step level gets its own stream; the same scenario seed gives the same seeds every time.
+        #expect(open[1].schedule.seed != open[2].schedule.seed)
+        let again = PlannedPhase.plan(try load(yaml).scenario, defaultWorkers: 2)
+        guard case .open(let first) = again[1].mode else { Issue.record("not open"); return }
+        #expect(first.schedule.seed == open[1].schedule.seed)
+        // A trial seed changes the streams.
+        guard case .open(let varied) = PlannedPhase.plan(try load(yaml).scenario, seed: 10, defaultWorkers: 2)[1].mode else { return }
+        #expect(varied.schedule.seed != open[1].schedule.seed)
+        // Nothing set anywhere: uniform, and the default window.
+        guard case .open(let plain) = PlannedPhase.plan(try load(minimal).scenario, defaultWorkers: 1)[0].mode else { return }
+        #expect(plain.schedule.process == .uniform)
+        #expect(plain.spinNanoseconds == 50_000)
+    }
+
+    @Test("the default window is 50 µs, shrunk so that peak rate × window ≤ 0.4",
+          arguments: [(10.0, 50_000), (1000, 50_000), (8000, 50_000), (20_000, 20_000), (100_000, 4_000)] as [(Double, UInt64)])
+    func defaultWindowFollowsThePeakRate(rate: Double, expected: UInt64) {
+        #expect(OpenLoopPlan.spinNanoseconds(nil, for: ArrivalSchedule(.constant(rate: rate, duration: 1))!) == expected)
+        // A ramp is budgeted at its peak; an explicit window is taken as written.
+        #expect(OpenLoopPlan.spinNanoseconds(nil, for: ArrivalSchedule(.ramp(from: 1, to: rate, duration: 1))!) == expected)
+        #expect(OpenLoopPlan.spinNanoseconds(200e-6, for: ArrivalSchedule(.constant(rate: rate, duration: 1))!) == 200_000)
+        #expect(OpenLoopPlan.spinNanoseconds(0, for: ArrivalSchedule(.constant(rate: rate, duration: 1))!) == 0)
     }
 }

@@ -111,7 +111,11 @@ public enum Comparison {
     static func sensitivity(_ d: MetricDescriptor, before b: [Double], after a: [Double], calibration: Calibration?,
                             options: CompareOptions) -> Sensitivity? {
         let fromCalibration = calibration?.metrics[d.key]?.noise
-        guard let noise = fromCalibration ?? SensitivityAnalysis.relativeNoise([b, a]) else { return nil }
+        guard let noise = fromCalibration ?? SensitivityAnalysis.relativeNoise([b, a]) else {
+            // Too few trials to estimate the noise, and far too few to detect anything.
+            return Sensitivity(noise: .nan, source: .trials, trialsBefore: b.count, trialsAfter: a.count, mde: nil, detects: nil,
+                               power: options.power, suggestedTrials: nil)
+        }
         let level = Bootstrap.median(b) ?? 0
         let floor = max(options.absoluteFloors[d.key] ?? 0, d.unit == .nanoseconds ? options.latencyFloorNanoseconds : 0)
         let test = SensitivityAnalysis.Rule(alpha: options.alpha, threshold: 0)
@@ -139,20 +143,21 @@ public enum Comparison {
     ) -> MetricComparison {
         var result = judgeChange(metric: metric, unit: unit, direction: direction, gated: gated, before: b, after: a, options: options)
         result.sensitivity = sensitivity
-        guard gated, result.verdict == .unchanged || result.verdict == .inconclusive else { return result }
+        guard gated, let sensitivity, result.verdict == .unchanged || result.verdict == .inconclusive else { return result }
         let tau = Fmt.magnitude(options.threshold)
-        let trialsHint = sensitivity?.suggestedTrials.map { "; \($0) trials per side would bring it to ±\(tau)" } ?? ""
+        let trialsHint = sensitivity.suggestedTrials.map { "; \($0) trials per side would bring it to ±\(tau)" } ?? ""
         let powerText = "\(Int((options.power * 100).rounded()))% power"
-        if let s = sensitivity, !s.isBlind(threshold: options.threshold) {
-            result.reason += s.detects.map { " — would detect ≥ \(Fmt.magnitude($0)) (\(powerText))" } ?? ""
+        if !sensitivity.isBlind(threshold: options.threshold) {
+            result.reason += sensitivity.detects.map { " — would detect ≥ \(Fmt.magnitude($0)) (\(powerText))" } ?? ""
         } else if result.verdict == .unchanged {
             result.verdict = .belowDetectionLimit
-            let noise = sensitivity.map { " (noise ±\(Fmt.magnitude($0.noise)) per trial, \(b.count) vs \(a.count) trials)" } ?? ""
-            let reach = sensitivity?.mde.map { "the test resolves only ≥ \(Fmt.magnitude($0)) at \(powerText), more than ±\(tau)" }
+            let noise = sensitivity.noise.isFinite
+                ? " (noise ±\(Fmt.magnitude(sensitivity.noise)) per trial, \(b.count) vs \(a.count) trials)" : ""
+            let reach = sensitivity.mde.map { "the test resolves only ≥ \(Fmt.magnitude($0)) at \(powerText), more than ±\(tau)" }
                 ?? "no change can be significant with \(b.count) vs \(a.count) trials"
             result.reason = "below detection limit: \(reach)\(noise)\(trialsHint); \(result.reason)"
         } else {
-            result.reason += sensitivity?.mde.map { " — the test resolves only ≥ \(Fmt.magnitude($0))\(trialsHint)" } ?? ""
+            result.reason += sensitivity.mde.map { " — the test resolves only ≥ \(Fmt.magnitude($0))\(trialsHint)" } ?? ""
         }
         return result
     }

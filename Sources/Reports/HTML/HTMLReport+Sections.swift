@@ -101,6 +101,7 @@ extension HTMLReport {
         let multi = inputs.count > 1
         let headers = resultHeader(multi) + [Cell("#"), Cell("Kind"), Cell("Phase")]
             + ["target", "achieved", "p50", "p99", "max queue", "drain", "dropped", "errors"].map { Cell($0, cls: "num") }
+            + [Cell("arrivals", hint: "whether the gaps between actual starts fit the intended process (KS against Exp(1) for poisson, spread for uniform)")]
         let rows = inputs.flatMap { i in
             i.result.phases.map { p in
                 let missed = p.targetRate.map { p.achievedRate < $0 * 0.95 } ?? false
@@ -114,10 +115,12 @@ extension HTMLReport {
                     Cell.num(Fmt.grouped(p.maxQueueDepth)), Cell.num(p.drainSeconds.map { Fmt.number($0) + " s" } ?? "–"),
                     Cell(Fmt.grouped(p.stats.dropped), cls: p.stats.dropped > 0 ? "num fail" : "num"),
                     Cell(Fmt.grouped(p.stats.errors), cls: p.stats.errors > 0 ? "num fail" : "num"),
+                    Cell(p.arrivalCheck.map { "\($0.process.rawValue) \($0.verdict.rawValue)" } ?? "–",
+                         cls: p.arrivalCheck?.verdict == .fail ? "fail" : "", hint: p.arrivalCheck?.summary),
                 ])
             }
         }
-        return Section(id: "phases", title: "Phases", intro: "Target is the mean scheduled arrival rate; achieved is completions per second. Red: below 95% of target, or losses.",
+        return Section(id: "phases", title: "Phases", intro: "Target is the mean scheduled arrival rate; achieved is completions per second. Red: below 95% of target, losses, or starts whose gaps do not fit the arrival process.",
                        tables: [Table(caption: nil, headers: headers, rows: rows)])
     }
 

@@ -111,7 +111,8 @@ public enum SummaryMarkdown {
 
     static func phaseTable(_ results: [BenchResult], names: [String]) -> MarkdownTable {
         let multi = results.count > 1
-        let head = (multi ? ["Result"] : []) + ["#", "Kind", "Phase", "target", "achieved", "p50", "p99", "max queue", "drain", "dropped"]
+        let head = (multi ? ["Result"] : []) + ["#", "Kind", "Phase", "target", "achieved", "p50", "p99", "max queue", "drain", "dropped",
+                                                "arrival check"]
         var t = MarkdownTable(head, align: head.map { ["#", "Kind", "Phase", "Result"].contains($0) ? .left : .right })
         for (i, r) in results.enumerated() {
             for p in r.phases {
@@ -120,6 +121,7 @@ public enum SummaryMarkdown {
                     Fmt.number(p.achievedRate) + "/s", r.formatted("e2e.p50", in: p.stats),
                     r.formatted("e2e.p99", in: p.stats), Fmt.grouped(p.maxQueueDepth),
                     p.drainSeconds.map { Fmt.number($0) + " s" } ?? "–", Fmt.grouped(p.stats.dropped),
+                    p.arrivalCheck?.summary ?? "–",
                 ])
             }
         }
