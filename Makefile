@@ -58,11 +58,16 @@ profile: build
 heap-profile: build
 	$(BIN) profile $(SCENARIO) --heap --out runs/heap-profile
 
-# The memory layer's before/after on the same load.
+# The memory layer's before/after on the same load: the full compare, then the rows its targets
+# are read from (store cost, allocations, archive ratio and bits per value by column, memory per state).
+MEMORY_TARGETS := ^(metric|-----|MEMORY\.store\.(p50|p99|mean)|MEMORY\.query\.p50|memory\.allocations_per_episode|memory_layer\.compression\.archive|memory_layer\.metrics_store\.columns\..*bits_per_value|memory_layer\.resident_bytes_per_state|e2e\.p(50|99) |throughput)
 memory-compare: build
 	$(BIN) run scenarios/memory-before.yaml --trials 5 --out runs/memory-before --quiet
 	$(BIN) run scenarios/memory-after.yaml --trials 5 --out runs/memory-after --quiet
-	$(BIN) compare runs/memory-before/result.json runs/memory-after/result.json --out runs/memory-compare --gate none
+	mkdir -p runs/memory-compare
+	$(BIN) compare runs/memory-before/result.json runs/memory-after/result.json --out runs/memory-compare --gate none \
+	  | tee runs/memory-compare/compare.txt
+	@echo; echo "memory-compare: the memory layer's targets"; grep -E '$(MEMORY_TARGETS)' runs/memory-compare/compare.txt
 
 # Two builds on this machine, trials interleaved A B A B: make ab REF=main
 ab:

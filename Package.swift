@@ -52,6 +52,7 @@ let package = Package(
                 "BenchModel", "CLZ4", "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Collections", package: "swift-collections"),
             ]),
         .target(

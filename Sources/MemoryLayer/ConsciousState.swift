@@ -31,10 +31,13 @@ public struct ConsciousState: Sendable, Equatable, Codable {
 public enum MemoryLevel: String, Sendable, Codable, CaseIterable {
     /// The naive baseline: every state kept as plain arrays in memory, forever.
     case off
-    /// Exact (bit-exact) stored embeddings, an int8 similarity index, a large hot tier (4096 states).
+    /// Exact (bit-exact) stored embeddings and metrics archive, an int8 similarity index, a large hot
+    /// tier (4096 states).
     case conservative
-    /// int8 stored embeddings (error ≤ max|x|/254), an int4 index, a 1024-state hot tier.
+    /// int8 stored embeddings (error ≤ max|x|/254), an int4 index, a 1024-state hot tier; archived
+    /// continuous metrics to 2^−12 (error ≤ 2^−13).
     case moderate
-    /// int4 stored embeddings (error ≤ max|x|/14), an int4 index, a 256-state hot tier, LZ4HC.
+    /// int4 stored embeddings (error ≤ max|x|/14), an int4 index, a 256-state hot tier, LZ4HC;
+    /// archived continuous metrics to 2^−8 (error ≤ 2^−9).
     case aggressive
 }

@@ -38,6 +38,10 @@ public struct MemoryConfiguration: Sendable, Equatable {
     public var coldBlockRecords: Int = 128
     /// A cold segment file is closed and a new one started past this size, bytes.
     public var segmentBytes: Int = 64 << 20
+    /// States stored write-behind and encoded together (quantized, hashed, deduplicated, indexed)
+    /// once this many accumulate, by the store that fills the batch; 1 encodes each state as it is
+    /// stored. Staged states are readable and searchable at once.
+    public var stagingCapacity: Int = 16
     /// Most states one maintenance pass moves between two tiers.
     public var maintenanceBatch: Int = 1024
     /// SQLite page cache of the warm tier, KiB (bounds what SQLite keeps in memory).
@@ -50,6 +54,12 @@ public struct MemoryConfiguration: Sendable, Equatable {
     public var metricsArchiveBudgetBytes: Int
     /// zlib level (1 … 9) of metrics archive chunks.
     public var archiveZlibLevel: Int
+    /// When set, the archive keeps the continuous metrics (arousal, salience, emotion) as multiples of
+    /// 2^−bits, absolute error ≤ 2^−(bits+1); nil keeps every archived metric bit-exact. Those four
+    /// readings carry per-episode noise in every mantissa bit (measured on the pipeline: 60, 63, 31 and
+    /// 30 bits per value after XOR coding), so bit-exact archives stay near 3.4:1; at 12 bits they
+    /// cost 8–11 bits each.
+    public var archivePrecisionBits: Int?
     /// A metrics record is important when Φ moved at least this much since the previous record.
     public var phiChangeThreshold: Double = 0.1
     /// … or any emotion component moved at least this much.
@@ -73,19 +83,22 @@ public struct MemoryConfiguration: Sendable, Equatable {
                 level: level, payloadEncoding: .float32, indexEncoding: .int8, hotCapacity: 4096,
                 hotIdleEpisodes: 4096, warmIdleEpisodes: 32768, sweepIntervalEpisodes: 4096,
                 payloadEffort: .fast(acceleration: 4), coldEffort: .fast(acceleration: 1),
-                metricsRingCapacity: 4096, metricsArchiveBudgetBytes: 8 << 20, archiveZlibLevel: 1)
+                metricsRingCapacity: 4096, metricsArchiveBudgetBytes: 8 << 20, archiveZlibLevel: 1,
+                archivePrecisionBits: nil)
         case .moderate:
             MemoryConfiguration(
                 level: level, payloadEncoding: .int8, indexEncoding: .int4, hotCapacity: 1024,
                 hotIdleEpisodes: 1024, warmIdleEpisodes: 8192, sweepIntervalEpisodes: 1024,
                 payloadEffort: .fast(acceleration: 1), coldEffort: .high(level: 9),
-                metricsRingCapacity: 1024, metricsArchiveBudgetBytes: 2 << 20, archiveZlibLevel: 6)
+                metricsRingCapacity: 1024, metricsArchiveBudgetBytes: 2 << 20, archiveZlibLevel: 6,
+                archivePrecisionBits: 12)
         case .aggressive:
             MemoryConfiguration(
                 level: level, payloadEncoding: .int4, indexEncoding: .int4, hotCapacity: 256,
                 hotIdleEpisodes: 256, warmIdleEpisodes: 2048, sweepIntervalEpisodes: 256,
                 payloadEffort: .high(level: 9), coldEffort: .high(level: 12),
-                metricsRingCapacity: 256, metricsArchiveBudgetBytes: 512 << 10, archiveZlibLevel: 9)
+                metricsRingCapacity: 256, metricsArchiveBudgetBytes: 512 << 10, archiveZlibLevel: 9,
+                archivePrecisionBits: 8)
         }
     }
 
@@ -111,8 +124,10 @@ public struct MemoryConfiguration: Sendable, Equatable {
         guard coldReadsToWarm > 0, warmReadsToHot > 0 else { throw fail("promotion read counts must be positive") }
         guard sweepIntervalEpisodes > 0 else { throw fail("sweepIntervalEpisodes must be positive") }
         guard maintenanceBatch > 0 else { throw fail("maintenanceBatch must be positive") }
+        guard stagingCapacity >= 1, stagingCapacity <= 4096 else { throw fail("stagingCapacity must be 1…4096") }
         guard metricsRingCapacity > 1 else { throw fail("metricsRingCapacity must be at least 2") }
         guard (1...9).contains(archiveZlibLevel) else { throw fail("archiveZlibLevel must be 1…9") }
+        if let p = archivePrecisionBits, !(0...40).contains(p) { throw fail("archivePrecisionBits must be 0…40") }
         guard bloomFalsePositiveRate > 0, bloomFalsePositiveRate < 1 else { throw fail("bloomFalsePositiveRate must be in (0, 1)") }
         if let r = retention, r < 1 { throw fail("retention must be at least 1 state (nil keeps every state)") }
     }

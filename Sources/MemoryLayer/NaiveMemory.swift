@@ -146,6 +146,14 @@ final class NaiveMemory: Sendable {
             s.metricsStore.recorded = c.metricsRecorded
             s.metricsStore.inRing = held
             s.metricsStore.droppedByCleanup = c.metricsRecorded - held
+            // Kept plain: each column costs its field's width (ratio 1), so compare sets the archive beside it.
+            if held > 0 {
+                s.compression.archive = 1
+                for col in MetricsColumn.allCases {
+                    s.metricsStore.columns[col.name] = MemoryArchiveColumnStats(
+                        bitsPerValue: Double(col.rawBits), ratio: 1, maxAbsError: 0, errorBound: 0)
+                }
+            }
             return s
         }
     }

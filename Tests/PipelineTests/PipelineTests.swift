@@ -101,11 +101,23 @@ import Testing
 
     @Test func repeatedContentHitsTheCacheMoreThanFreshContent() throws {
         func hitRate(_ vocabulary: String) throws -> Double {
-            var p = try Pipeline(config: PipelineConfig(settings: ["stimulus.vocabulary": vocabulary]), seed: 8)
+            var p = try Pipeline(config: PipelineConfig(settings: ["stimulus.vocabulary": vocabulary, "stimulus.zipf": "1.0"]),
+                                 seed: 8)
             for n in 0..<UInt64(1_500) { _ = try p.runEpisode(n) }
             return p.statistics().phi.cacheHitRate
         }
         #expect(try hitRate("20") > hitRate("100000") + 0.3)
+    }
+
+    @Test("the default stimulus mix is the seeds' workload: > 80% Φ cache hits once the cache is primed")
+    func defaultStimulusHitsTheCache() throws {
+        var p = try Pipeline(config: PipelineConfig(), seed: 42)
+        for n in 0..<UInt64(1_000) { _ = try p.runEpisode(n) }
+        let primed = p.statistics().phi
+        for n in 1_000..<UInt64(6_000) { _ = try p.runEpisode(n) }
+        let after = p.statistics().phi.since(primed)
+        #expect(after.hits + after.misses > 200)
+        #expect(after.cacheHitRate > 0.8)
     }
 
     @Test(arguments: ["off", "moderate"])

@@ -4,20 +4,33 @@ enum RecordCodec {
     static let format: UInt8 = 1
 
     static func encode(_ s: ConsciousState) -> [UInt8] {
-        var w = ByteWriter(capacity: 38 + 4 * s.emotion.count)
+        [UInt8](unsafeUninitializedCapacity: length(of: s)) { buffer, count in
+            var w = RawWriter(buffer.baseAddress!)
+            write(s, &w)
+            count = w.written
+        }
+    }
+
+    /// Bytes ``encode(_:)`` produces for `s`.
+    static func length(of s: ConsciousState) -> Int { 38 + 4 * s.emotion.count }
+
+    static func write(_ s: ConsciousState, _ w: inout RawWriter) {
         w.u8(format)
         w.u64(s.version)
-        w.f64(s.phi)
-        w.f64(s.timestamp)
-        w.f64(s.importance)
-        w.i32(s.attentionFocus)
+        w.u64(s.phi.bitPattern)
+        w.u64(s.timestamp.bitPattern)
+        w.u64(s.importance.bitPattern)
+        w.u32(UInt32(bitPattern: s.attentionFocus))
         precondition(s.emotion.count <= Int(UInt8.max), "checked by the store before encoding")
         w.u8(UInt8(s.emotion.count))
-        for e in s.emotion { w.f32(e) }
-        return w.bytes
+        for e in s.emotion { w.u32(e.bitPattern) }
     }
 
     /// Decodes metadata and attaches `embedding`.
+    static func decode<C: Collection<UInt8>>(_ bytes: C, embedding: [Float]) throws(CodecError) -> ConsciousState {
+        try decode(Array(bytes), embedding: embedding)
+    }
+
     static func decode(_ bytes: [UInt8], embedding: [Float]) throws(CodecError) -> ConsciousState {
         var r = ByteReader(bytes)
         let f = try r.u8()
@@ -55,40 +68,52 @@ enum PayloadCodec {
     /// Encodes `x` with `encoding`, falling back to exact floats when `x` holds NaN or infinity
     /// (which no scale can represent), so a retrieval never returns a value that was not stored.
     static func encode(_ x: [Float], as encoding: EmbeddingEncoding) -> (payload: [UInt8], error: QuantizationError) {
-        let exact = encoding == .float32 || x.contains { !$0.isFinite }
-        var w = ByteWriter(capacity: headerBytes + (exact ? 4 : 1) * x.count)
         var error = QuantizationError()
-        if exact {
+        let payload = x.withUnsafeBufferPointer { xs in
+            let scan = Quantizer.scan(xs)
+            return [UInt8](unsafeUninitializedCapacity: length(xs.count, as: encoding, scan)) { buffer, count in
+                var w = RawWriter(buffer.baseAddress!)
+                error = write(xs, as: encoding, scan, &w)
+                count = w.written
+            }
+        }
+        return (payload, error)
+    }
+
+    /// Bytes the payload of an `n`-element vector with ``Quantizer/scan(_:)`` result `scan` takes.
+    /// A vector holding NaN or infinity, which no scale can represent, is kept exact, so a retrieval
+    /// never returns a value that was not stored.
+    static func length(_ n: Int, as encoding: EmbeddingEncoding, _ scan: (maxAbs: Float, allFinite: Bool)) -> Int {
+        headerBytes + (encoding == .float32 || !scan.allFinite ? 4 * n : encoding.codeBytes(dimension: n))
+    }
+
+    /// Writes the payload of `x` (``length(_:as:_:)`` bytes) and returns what quantizing cost.
+    static func write(_ x: UnsafeBufferPointer<Float>, as encoding: EmbeddingEncoding, _ scan: (maxAbs: Float, allFinite: Bool),
+                      _ w: inout RawWriter) -> QuantizationError {
+        if encoding == .float32 || !scan.allFinite {
             w.u8(0)
             w.u32(UInt32(x.count))
-            w.f32(0)
-            var planes = [UInt8](repeating: 0, count: 4 * x.count)
-            for (i, v) in x.enumerated() {
-                let b = v.bitPattern.littleEndian
+            w.u32(0)
+            let planes = w.reserve(4 * x.count)
+            for i in 0..<x.count {
+                let b = x[i].bitPattern.littleEndian
                 planes[i] = UInt8(truncatingIfNeeded: b)
                 planes[x.count + i] = UInt8(truncatingIfNeeded: b >> 8)
                 planes[2 * x.count + i] = UInt8(truncatingIfNeeded: b >> 16)
                 planes[3 * x.count + i] = UInt8(truncatingIfNeeded: b >> 24)
             }
-            w.append(contentsOf: planes)
+            var error = QuantizationError()
             error.elements = x.count
-            return (w.bytes, error)
+            return error
         }
-        let q = Quantizer.quantize(x, as: encoding)
         w.u8(encoding == .int8 ? 1 : 2)
         w.u32(UInt32(x.count))
-        w.f32(q.scale)
-        w.append(contentsOf: q.codes)
-        let back = Quantizer.dequantize(q, dimension: x.count)
-        let maxAbs = x.reduce(Float(0)) { max($0, abs($1)) }
-        for i in x.indices {
-            let e = abs(x[i] - back[i])
-            error.maxAbs = max(error.maxAbs, e)
-            error.sumSquares += Double(e) * Double(e)
-        }
-        error.maxRelative = maxAbs > 0 ? error.maxAbs / maxAbs : 0
-        error.elements = x.count
-        return (w.bytes, error)
+        let scaleField = w.reserve(4)
+        let codes = w.reserve(encoding.codeBytes(dimension: x.count))
+        let (scale, error) = Quantizer.quantize(x, as: encoding, into: codes, maxAbs: scan.maxAbs, measuring: true)
+        var le = scale.bitPattern.littleEndian
+        withUnsafeBytes(of: &le) { scaleField.update(from: $0.baseAddress!.assumingMemoryBound(to: UInt8.self), count: 4) }
+        return error
     }
 
     static func decode(_ payload: [UInt8]) throws(CodecError) -> [Float] {
@@ -122,14 +147,30 @@ enum PayloadCodec {
 /// A blob as a tier stores it: `[codec u8][raw length u32][bytes]`, LZ4-compressed when that
 /// makes it smaller, raw otherwise.
 enum BlobCodec {
+    /// Bytes before the body: codec and raw length.
+    static let headerBytes = 5
+
     static func pack(_ raw: [UInt8], effort: LZ4Effort) -> [UInt8] {
-        let compressed = lz4Compress(raw, effort: effort)
-        var w = ByteWriter(capacity: 5 + min(raw.count, compressed.count))
-        let useLZ4 = compressed.count < raw.count
-        w.u8(useLZ4 ? 1 : 0)
-        w.u32(UInt32(raw.count))
-        w.append(contentsOf: useLZ4 ? compressed : raw)
-        return w.bytes
+        var out = [UInt8](repeating: 0, count: bound(raw.count))
+        let n = raw.withUnsafeBytes { src in
+            out.withUnsafeMutableBytes { pack(src, into: $0, effort: effort) }
+        }
+        out.removeLast(out.count - n)
+        return out
+    }
+
+    /// Bytes ``pack(_:into:effort:)`` may write for `count` raw bytes.
+    static func bound(_ count: Int) -> Int { 5 + max(count, lz4CompressBound(count)) }
+
+    /// Packs `raw` into `out` (at least ``bound(_:)`` bytes) and returns the bytes written.
+    static func pack(_ raw: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer, effort: LZ4Effort) -> Int {
+        let body = UnsafeMutableRawBufferPointer(rebasing: out[5...])
+        let compressed = lz4Compress(raw, into: body, effort: effort)
+        let useLZ4 = compressed > 0 && compressed < raw.count
+        if !useLZ4, raw.count > 0 { body.baseAddress!.copyMemory(from: raw.baseAddress!, byteCount: raw.count) }
+        out[0] = useLZ4 ? 1 : 0
+        withUnsafeBytes(of: UInt32(raw.count).littleEndian) { out.baseAddress!.advanced(by: 1).copyMemory(from: $0.baseAddress!, byteCount: 4) }
+        return 5 + (useLZ4 ? compressed : raw.count)
     }
 
     static func unpack(_ stored: [UInt8]) throws(CodecError) -> [UInt8] {

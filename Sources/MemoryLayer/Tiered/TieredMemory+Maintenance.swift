@@ -9,18 +9,25 @@ extension TieredMemory {
     /// granularity), or enough content writes are pending. Without `wait`, a thread that finds
     /// another one doing disk work goes on (that one, or the next store, will catch up).
     func maintainIfDue(wait: Bool) {
-        let c = configuration
-        let due = core.withLock { core -> Bool in
-            core.hot.count > c.hotCapacity || core.clock >= core.nextSweep
-                || core.pending.count >= Self.pendingFlushCount || core.dirtyRefcounts.count >= Self.pendingFlushCount
-                || core.warmTouches.count >= Self.pendingFlushCount || core.warmDeletions.count >= Self.pendingFlushCount
-        }
+        let due = core.withLock { isMaintenanceDue($0) }
         guard due || wait else { return }
         if wait {
             io.withLock { maintain(&$0, force: true) }
         } else {
-            _ = io.withLockIfAvailable { maintain(&$0, force: false) }
+            maintainIfFree()
         }
+    }
+
+    /// Whether `core` has maintenance to do (the caller holds the lock).
+    func isMaintenanceDue(_ core: borrowing TieredCore) -> Bool {
+        core.hot.count > configuration.hotCapacity || core.clock >= core.nextSweep
+            || core.pending.count >= Self.pendingFlushCount || core.dirtyRefcounts.count >= Self.pendingFlushCount
+            || core.warmTouches.count >= Self.pendingFlushCount || core.warmDeletions.count >= Self.pendingFlushCount
+    }
+
+    /// One maintenance pass unless another thread is doing disk work (that one, or the next store, catches up).
+    func maintainIfFree() {
+        _ = io.withLockIfAvailable { maintain(&$0, force: false) }
     }
 
     /// One maintenance pass; `io` must be held (it is the caller's).
@@ -56,14 +63,14 @@ extension TieredMemory {
                 for (digest, pc) in core.pending {
                     if core.refcounts[Int(pc.slot)] > 0 {
                         p.contents.append(ContentRow(slot: pc.slot, digest: digest, refcount: core.refcounts[Int(pc.slot)],
-                                                     stored: pc.stored))
+                                                     payload: pc.payload))
                     } else {
                         unused.append(digest)
                     }
                 }
                 // Contents whose states were all deleted before they were written: never written.
                 for digest in unused {
-                    if let pc = core.pending.removeValue(forKey: digest) { core.pendingBytes -= 32 + pc.stored.capacity }
+                    if let pc = core.pending.removeValue(forKey: digest) { core.pendingBytes -= 32 + pc.payload.count }
                 }
                 p.refcounts = core.dirtyRefcounts.map { ($0, core.refcounts[Int($0)]) }
                 p.touches = core.warmTouches.map { ($0.key, $0.value) }
@@ -73,12 +80,15 @@ extension TieredMemory {
         }
         let batch = WarmBatch(
             refcounts: plan.refcounts, contents: plan.contents,
-            records: plan.batch.map { (StoredRecord(id: $0.id, slot: $0.entry.slot, body: $0.entry.record), $0.entry.lastAccess) },
+            records: plan.batch.map {
+                WarmRecordRow(id: $0.id, slot: $0.entry.slot, body: $0.entry.record, lastAccess: $0.entry.lastAccess)
+            },
             touches: plan.touches.map { ($0.id, $0.touch.reads, $0.touch.lastAccess) }, deletions: plan.deletions)
         if !batch.isEmpty {
+            let sizes: [UInt32]
             do throws(WarmError) {
                 guard io.charge(batch.estimatedBytes) else { throw WarmError.full }
-                try io.warm.commit(batch)
+                sizes = try io.warm.commit(batch, effort: c.payloadLZ4)
             } catch {
                 let e = Self.describe(error, path: warmPath, id: nil)
                 core.withLock { core in
@@ -104,8 +114,10 @@ extension TieredMemory {
                         orphans.append(id)  // deleted while being written
                     }
                 }
-                for row in plan.contents where core.pending[row.digest]?.slot == row.slot {
-                    if let p = core.pending.removeValue(forKey: row.digest) { core.pendingBytes -= 32 + p.stored.capacity }
+                for (row, size) in zip(plan.contents, sizes) {
+                    core.settleStoredSize(row.slot, size)
+                    guard core.pending[row.digest]?.slot == row.slot else { continue }
+                    if let p = core.pending.removeValue(forKey: row.digest) { core.pendingBytes -= 32 + p.payload.count }
                 }
                 for (slot, refcount) in plan.refcounts where core.refcounts[Int(slot)] == refcount {
                     core.dirtyRefcounts.remove(slot)
@@ -120,7 +132,7 @@ extension TieredMemory {
                 }
             }
             if !orphans.isEmpty {
-                do { try io.warm.commit(WarmBatch(deletions: orphans)) } catch { _ = fail(error, id: nil) }
+                do { _ = try io.warm.commit(WarmBatch(deletions: orphans)) } catch { _ = fail(error, id: nil) }
             }
         }
         if plan.sweep { sweep(&io) }
@@ -206,7 +218,7 @@ extension TieredMemory {
                     core.counters.coldRecordsWritten += UInt64(warmRows.count)
                 }
             }
-            do { try io.warm.commit(WarmBatch(deletions: rows.map(\.id).filter { !readSince.contains($0) })) } catch {
+            do { _ = try io.warm.commit(WarmBatch(deletions: rows.map(\.id).filter { !readSince.contains($0) })) } catch {
                 _ = fail(error, id: nil)
                 return
             }

@@ -2,6 +2,7 @@ import BenchModel
 
 extension TieredMemory {
     func statistics() -> MemoryLayerStats {
+        flushStaging()
         let c = configuration
         var s = MemoryLayerStats(level: c.level.rawValue)
         let m = metrics.withLock { store in
@@ -13,15 +14,17 @@ extension TieredMemory {
             var r = MemoryResidentBreakdown()
             let inFlightBytes = dictionaryBytes(core.inFlight.capacity, entry: 8 + MemoryLayout<HotEntry>.stride)
                 + core.inFlight.values.reduce(0) { $0 + $1.heapBytes }
-            r.states = UInt64(core.hot.residentBytes + core.hotHeapBytes + inFlightBytes)
+            r.states = UInt64(core.hot.residentBytes + core.hotHeapBytes + inFlightBytes
+                + arrayBytes(core.staging) + core.stagingHeapBytes)
             let perSlot = arrayBytes(core.refcounts) + arrayBytes(core.storedSizes) + arrayBytes(core.owners)
                 + arrayBytes(core.freeSlots)
             let shared = dictionaryBytes(core.moreOwners.capacity, entry: 4 + 8)
                 + core.moreOwners.values.reduce(0) { $0 + arrayBytes($1) }
-            r.index = UInt64(core.index.residentBytes + perSlot + shared)
+            r.index = UInt64(core.index.residentBytes + perSlot + shared
+                + dictionaryBytes(core.digests.capacity, entry: MemoryLayout<ContentDigest>.stride + MemoryLayout<DigestSlot>.stride))
             r.locations = UInt64(core.table.residentBytes)
             r.bloom = UInt64(core.bloom.residentBytes + (core.bloomKeys.map(arrayBytes) ?? 0))
-            r.buffers = UInt64(dictionaryBytes(core.pending.capacity, entry: 32 + MemoryLayout<PendingContent>.stride)
+            r.buffers = UInt64(dictionaryBytes(core.pending.capacity, entry: MemoryLayout<ContentDigest>.stride + MemoryLayout<PendingContent>.stride)
                 + core.pendingBytes + dictionaryBytes(core.dirtyRefcounts.capacity, entry: 4)
                 + dictionaryBytes(core.coldReads.capacity, entry: 9) + dictionaryBytes(core.corruptIDs.capacity, entry: 8)
                 + dictionaryBytes(core.warmTouches.capacity, entry: 8 + MemoryLayout<WarmTouch>.stride)
@@ -83,7 +86,8 @@ extension TieredMemory {
         s.quantization.maxRelativeError = Double(k.quantMaxRelative)
         s.quantization.relativeErrorBound = c.payloadEncoding.relativeErrorBound
 
-        s.metricsStore = metricsStats(m.counters, ring: m.ring, chunks: m.chunks, records: m.records, bytes: m.bytes)
+        s.metricsStore = metricsStats(m.counters, ring: m.ring, chunks: m.chunks, records: m.records, bytes: m.bytes,
+                                      precisionBits: c.archivePrecisionBits)
 
         s.faults = faultCounts(k, distinctCorrupt: corrupt)
         return s
@@ -103,8 +107,19 @@ func faultCounts(_ k: TierCounters, distinctCorrupt: Int?) -> MemoryFaultCounts 
     return f
 }
 
-func metricsStats(_ k: MetricsCounters, ring: Int, chunks: Int, records: Int, bytes: Int) -> MemoryMetricsStoreStats {
+func metricsStats(_ k: MetricsCounters, ring: Int, chunks: Int, records: Int, bytes: Int,
+                  precisionBits: Int?) -> MemoryMetricsStoreStats {
     var s = MemoryMetricsStoreStats()
+    s.precisionBits = precisionBits
+    s.streamBytes = k.archivedStreamBytes
+    if k.archivedRecords > 0 {
+        for c in MetricsColumn.allCases {
+            let bits = Double(k.columnBits[c.rawValue]) / Double(k.archivedRecords)
+            let bound = c.quantizable ? precisionBits.map { Double(sign: .plus, exponent: -($0 + 1), significand: 1) } ?? 0 : 0
+            s.columns[c.name] = MemoryArchiveColumnStats(bitsPerValue: bits, ratio: bits > 0 ? Double(c.rawBits) / bits : 0,
+                                                         maxAbsError: k.columnMaxError[c.rawValue], errorBound: bound)
+        }
+    }
     s.recorded = k.recorded
     s.important = k.important
     s.inRing = UInt64(ring)

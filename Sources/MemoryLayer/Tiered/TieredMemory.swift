@@ -80,11 +80,16 @@ final class TieredMemory: Sendable {
     }
 
     private enum StoreStep {
-        case stored(UInt64)
-        case lookUp
+        case staged(UInt64, maintenanceDue: Bool)
+        case process(UInt64, [StagedState])
         case makeRoom
     }
 
+    /// Stores `state` write-behind: it gets its id and is readable at once, and is encoded
+    /// (quantized, hashed, deduplicated, indexed) with the others of its batch when
+    /// ``MemoryConfiguration/stagingCapacity`` have accumulated, by the store that fills the batch.
+    /// Encoding a batch in one go keeps its code and tables in cache, so it costs less per state than
+    /// encoding each on arrival; and most stores cost only the append.
     func store(_ state: ConsciousState) throws(MemoryLayerError) -> UInt64 {
         let c = configuration
         guard state.embedding.count == c.dimension else {
@@ -93,47 +98,29 @@ final class TieredMemory: Sendable {
         guard state.emotion.count <= Int(UInt8.max) else {
             throw .invalidState("\(state.emotion.count) emotion values; at most 255 fit a record")
         }
-        // Everything expensive happens before any lock, in parallel across workers.
-        let record = RecordCodec.encode(state)
-        let (payload, qerror) = PayloadCodec.encode(state.embedding, as: c.payloadEncoding)
-        let digest = ContentDigest(of: payload)
-        let stored = BlobCodec.pack(payload, effort: c.payloadLZ4)
-        let rows = Quantizer.quantize(state.embedding, as: c.indexEncoding)
         let logical = MemoryLayout<ConsciousState>.stride + 4 * state.embedding.count + 4 * state.emotion.count
-        let embeddingLogical = 4 * state.embedding.count
-
-        func insert(_ core: inout TieredCore, existing: UInt32?) -> UInt64 {
-            let slot = existing ?? core.addContent(digest, index: rows, stored: stored, logical: embeddingLogical)
-            if existing != nil { core.counters.dedupHits += 1 }
-            core.counters.logicalBytes += UInt64(logical)
-            core.counters.recordBytes += UInt64(record.count)
-            core.counters.quantMaxAbs = max(core.counters.quantMaxAbs, qerror.maxAbs)
-            core.counters.quantMaxRelative = max(core.counters.quantMaxRelative, qerror.maxRelative)
-            core.counters.quantSumSquares += qerror.sumSquares
-            core.counters.quantElements += UInt64(qerror.elements)
-            return core.addState(record: record, slot: slot, payload: payload)
-        }
-
         var attempts = 0
         while true {
             attempts += 1
             let step = core.withLock { core -> StoreStep in
                 if core.hotCount >= hotHardLimit { return .makeRoom }
-                core.counters.bloomQueries += 1
-                guard core.bloom.mightContain(digest) else {
-                    core.counters.bloomNegatives += 1
-                    return .stored(insert(&core, existing: nil))
+                let id = core.stage(state, logical: logical)
+                guard core.staging.count >= c.stagingCapacity, !core.processing else {
+                    return .staged(id, maintenanceDue: isMaintenanceDue(core))
                 }
-                if let p = core.pending[digest], core.refcounts[Int(p.slot)] > 0 {
-                    return .stored(insert(&core, existing: p.slot))
-                }
-                return .lookUp
+                core.processing = true
+                return .process(id, core.staging)
             }
             switch step {
-            case .stored(let id):
-                maintainIfDue(wait: false)
+            case .staged(let id, let due):
+                // Logical time moved on: a sweep (or a flush of deletions) may be due without a batch.
+                if due { maintainIfFree() }
+                return id
+            case .process(let id, let batch):
+                process(batch)
                 return id
             case .makeRoom:
+                flushStaging()
                 maintainIfDue(wait: true)
                 // Still no room: the warm tier cannot be written. Refuse with its error; the
                 // states already stored stay in the hot tier.
@@ -143,37 +130,93 @@ final class TieredMemory: Sendable {
                     return core.maintenanceError ?? .diskFull(path: directory)
                 }
                 if let refusal { throw refusal }
-            case .lookUp:
-                return try io.withLock { io throws(MemoryLayerError) -> UInt64 in
-                    let found: UInt32?
-                    do throws(WarmError) { found = try io.warm.slot(of: digest) } catch {
-                        let e = Self.describe(error, path: warmPath, id: nil)
-                        core.withLock { $0.note(e) }
-                        throw e
-                    }
-                    let id = core.withLock { core -> UInt64 in
-                        if let p = core.pending[digest], core.refcounts[Int(p.slot)] > 0 {
-                            return insert(&core, existing: p.slot)
-                        }
-                        if let s = found, core.refcounts[Int(s)] > 0 {
-                            return insert(&core, existing: s)
-                        }
-                        core.counters.bloomFalsePositives += 1
-                        return insert(&core, existing: nil)
-                    }
-                    maintain(&io, force: false)
-                    return id
-                }
             }
         }
     }
 
+    /// Encodes every staged state now (statistics and tests want them counted where they belong).
+    func flushStaging() {
+        while let batch = core.withLock({ core -> [StagedState]? in
+            guard !core.processing, !core.staging.isEmpty else { return nil }
+            core.processing = true
+            return core.staging
+        }) {
+            process(batch)
+        }
+    }
+
+    /// One encoded state of a batch: its hot entry's bytes (record, then payload) and what they cost.
+    private struct Encoded {
+        var id: UInt64
+        var bytes: [UInt8]
+        var recordLength: Int
+        var digest: ContentDigest
+        var error: QuantizationError
+        var embedding: [Float]
+        var logical: Int
+        var at: UInt64
+    }
+
+    /// Encodes `batch` (a prefix of the staging, this thread's to process) outside any lock, then
+    /// makes its states hot under one lock: deduplicated by digest, new contents indexed.
+    private func process(_ batch: [StagedState]) {
+        let c = configuration
+        var encoded: [Encoded] = []
+        encoded.reserveCapacity(batch.count)
+        for s in batch {
+            encoded.append(s.state.embedding.withUnsafeBufferPointer { embedding in
+                let recordLength = RecordCodec.length(of: s.state)
+                let scan = Quantizer.scan(embedding)
+                var qerror = QuantizationError()
+                let bytes = [UInt8](unsafeUninitializedCapacity: recordLength + PayloadCodec.length(embedding.count, as: c.payloadEncoding, scan)) {
+                    buffer, count in
+                    var w = RawWriter(buffer.baseAddress!)
+                    RecordCodec.write(s.state, &w)
+                    qerror = PayloadCodec.write(embedding, as: c.payloadEncoding, scan, &w)
+                    count = w.written
+                }
+                let digest = bytes[recordLength...].withUnsafeBytes { ContentDigest(of: $0) }
+                return Encoded(id: s.id, bytes: bytes, recordLength: recordLength, digest: digest, error: qerror,
+                               embedding: s.state.embedding, logical: s.logical, at: s.at)
+            })
+        }
+        let lastID = batch.last?.id ?? 0
+        core.withLock { core in
+            for e in encoded where core.table.location(e.id).tier == .staged {  // else deleted meanwhile
+                core.counters.bloomQueries += 1
+                var existing: UInt32?
+                if core.bloom.mightContain(e.digest) {
+                    existing = core.liveSlot(of: e.digest)
+                    if existing == nil { core.counters.bloomFalsePositives += 1 }
+                } else {
+                    core.counters.bloomNegatives += 1
+                }
+                let slot = existing
+                    ?? core.addContent(e.digest, embedding: e.embedding, payload: e.bytes[e.recordLength...],
+                                       logical: 4 * e.embedding.count)
+                if existing != nil { core.counters.dedupHits += 1 }
+                core.counters.logicalBytes += UInt64(e.logical)
+                core.counters.recordBytes += UInt64(e.recordLength)
+                core.counters.quantMaxAbs = max(core.counters.quantMaxAbs, e.error.maxAbs)
+                core.counters.quantMaxRelative = max(core.counters.quantMaxRelative, e.error.maxRelative)
+                core.counters.quantSumSquares += e.error.sumSquares
+                core.counters.quantElements += UInt64(e.error.elements)
+                core.place(e.id, HotEntry(bytes: e.bytes, recordLength: e.recordLength, slot: slot, lastAccess: e.at))
+            }
+            core.unstage(through: lastID)
+            core.processing = false
+        }
+        maintainIfDue(wait: false)
+    }
+
     func retrieve(_ id: UInt64) throws(MemoryLayerError) -> ConsciousState? {
-        enum Found { case entry(HotEntry), absent, onDisk }
+        enum Found { case entry(HotEntry), state(ConsciousState), absent, onDisk }
         let found = core.withLock { core -> Found in
             switch core.table.location(id).tier {
             case .absent, .deleted:
                 return .absent
+            case .staged:
+                return core.staged(id).map { .state($0) } ?? .absent
             case .warm, .cold:
                 return .onDisk
             case .hot:
@@ -190,6 +233,8 @@ final class TieredMemory: Sendable {
         switch found {
         case .absent:
             return nil
+        case .state(let s):
+            return s
         case .entry(let e):
             return try decode(id: id, tier: "hot", record: e.record, payload: e.payload)
         case .onDisk:
@@ -211,12 +256,35 @@ final class TieredMemory: Sendable {
         guard embedding.count == configuration.dimension else {
             throw .dimensionMismatch(expected: configuration.dimension, actual: embedding.count)
         }
-        let snapshot = core.withLock { $0.index.snapshot }
+        let (snapshot, staged) = core.withLock { core in
+            (core.index.snapshot,
+             core.staging.compactMap { core.table.location($0.id).tier == .staged ? ($0.id, $0.state.embedding) : nil })
+        }
+        let query = IndexSnapshot.Query(embedding)
+        // Staged states are not in the index yet: each is scored as its row will be.
+        let stagedScores = staged.map { (id: $0.0, score: query.score($0.1, encoding: configuration.indexEncoding)) }
+        let fromIndex = try similarInIndex(snapshot, query, k: k, staged: staged.count)
+        guard !stagedScores.isEmpty else { return fromIndex }
+        // A state encoded since the snapshot may be in both lists: keep its staged entry (same score).
+        let firstStaged = staged[0].0
+        var merged = stagedScores
+        merged.reserveCapacity(stagedScores.count + fromIndex.count)
+        for hit in fromIndex where hit.id < firstStaged || !staged.contains(where: { $0.0 == hit.id }) {
+            merged.append(hit)
+        }
+        // Best first; equal scores (shared embeddings) newest first, as in the index.
+        merged.sort { $0.score != $1.score ? $0.score > $1.score : $0.id > $1.id }
+        if merged.count > k { merged.removeLast(merged.count - k) }
+        return merged
+    }
+
+    private func similarInIndex(_ snapshot: IndexSnapshot, _ query: IndexSnapshot.Query, k: Int,
+                                staged: Int) throws(MemoryLayerError) -> [(id: UInt64, score: Float)] {
         // A few spare candidates cover slots whose states were deleted since the snapshot; if still
         // short, ask for more (rare: the scan skips slots that were already dead).
         var m = k + 8
         while true {
-            let top = snapshot.top(embedding, m: m)
+            let top = snapshot.top(query, m: m)
             let (result, live) = core.withLock { core -> ([(id: UInt64, score: Float)], UInt64) in
                 var out: [(id: UInt64, score: Float)] = []
                 out.reserveCapacity(k)
@@ -229,7 +297,7 @@ final class TieredMemory: Sendable {
                 }
                 return (out, core.counters.live)
             }
-            if result.count == k || UInt64(result.count) >= live || m >= snapshot.count { return result }
+            if result.count == k || result.count + staged >= Int(live) || m >= snapshot.count { return result }
             m = min(snapshot.count, 4 * m)
         }
     }
@@ -249,9 +317,9 @@ final class TieredMemory: Sendable {
     }
 
     /// Decodes a record and payload, turning any decoding failure into a reported corruption.
-    func decode(id: UInt64, tier: String, record: [UInt8], payload: [UInt8]) throws(MemoryLayerError) -> ConsciousState {
+    func decode(id: UInt64, tier: String, record: some Collection<UInt8>, payload: some Collection<UInt8>) throws(MemoryLayerError) -> ConsciousState {
         do {
-            return try RecordCodec.decode(record, embedding: try PayloadCodec.decode(payload))
+            return try RecordCodec.decode(record, embedding: try PayloadCodec.decode(Array(payload)))
         } catch {
             let e = MemoryLayerError.corrupt(id: id, tier: tier, detail: "\(error)")
             core.withLock { $0.note(e) }
