@@ -28,7 +28,7 @@ final class NaiveMemory: Sendable {
 
         mutating func remove(_ id: UInt64) -> Bool {
             guard id >= base, id < nextID, let s = states[Int(id - base)] else { return false }
-            arrayHeapBytes -= arrayBytes(s.embedding) + arrayBytes(s.emotion)
+            arrayHeapBytes -= heapBytes(s)
             states[Int(id - base)] = nil
             live -= 1
             return true
@@ -60,8 +60,8 @@ final class NaiveMemory: Sendable {
     }
 
     func store(_ state: ConsciousState) -> UInt64 {
-        let heap = arrayBytes(state.embedding) + arrayBytes(state.emotion)
-        let logical = MemoryLayout<ConsciousState>.stride + 4 * state.embedding.count + 4 * state.emotion.count
+        let heap = heapBytes(state)
+        let logical = state.logicalBytes
         return contents.withLock { c in
             c.states.append(state)
             c.arrayHeapBytes += heap
@@ -157,4 +157,10 @@ final class NaiveMemory: Sendable {
             return s
         }
     }
+}
+
+/// Heap bytes a state's arrays hold (headers and capacities).
+func heapBytes(_ s: ConsciousState) -> Int {
+    arrayBytes(s.embedding) + arrayBytes(s.emotion) + arrayBytes(s.activation) + arrayBytes(s.participation)
+        + (s.graph.map { arrayBytes($0.nodes) + arrayBytes($0.edges) } ?? 0)
 }

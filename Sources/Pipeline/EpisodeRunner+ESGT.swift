@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import BenchModel
 import MemoryLayer
 
@@ -41,6 +46,7 @@ extension EpisodeRunner {
         } while steps < c.steps && r < c.coherence
         out.steps = steps
         out.orderParameter = r
+        recordSynchrony(ignited: r >= c.coherence)
         guard r >= c.coherence else {
             out.blockedBy = .coherence
             return
@@ -63,6 +69,32 @@ extension EpisodeRunner {
             r = kuramoto.step(coupling: k, dt: c.dt, noise: c.noise, rng: &rng)
         }
         out.finalOrderParameter = r
+    }
+
+    /// Keeps what the memory layer stores of the event: which nodes phase-locked (binary features:
+    /// within π/4 of the mean phase), and for an ignition its coupling graph, each edge weighted by
+    /// its TIG weight times cos(θⱼ − θᵢ) at the end of SYNCHRONIZE.
+    private mutating func recordSynchrony(ignited: Bool) {
+        var c = 0.0, s = 0.0
+        for i in 0..<kuramoto.count {
+            c += cos(kuramoto.phase(i))
+            s += sin(kuramoto.phase(i))
+        }
+        let mean = atan2(s, c)
+        var locked = [Float](repeating: 0, count: context.graph.nodeCount)
+        for i in 0..<kuramoto.count {
+            let d = remainder(kuramoto.phase(i) - mean, 2 * .pi)
+            if abs(d) < .pi / 4 { locked[kuramoto.member(i)] = 1 }
+        }
+        participation = locked
+        guard ignited else { return }
+        var edges: [GraphEdge] = []
+        edges.reserveCapacity(kuramoto.edgeCount / 2)
+        let k = kuramoto
+        kuramoto.forEachEdge { i, j, w in
+            edges.append(GraphEdge(a: UInt16(i), b: UInt16(j), weight: Float(w * cos(k.phase(j) - k.phase(i)))))
+        }
+        coupling = GraphSnapshot(nodes: (0..<kuramoto.count).map { UInt16(kuramoto.member($0)) }, edges: edges)
     }
 
     /// Writes the focused content's embedding, scaled by synchrony, into the workspace.
@@ -167,9 +199,13 @@ extension EpisodeRunner {
         let phiValue = out.phi ?? 0
         out.importance = clamp01(0.4 * out.salience + (out.ignited ? 0.3 : 0) + 0.3 * min(1, phiValue / 2))
         let emotion = SIMD3<Float>(Float(1 - 2 * out.needs.mean), Float(out.arousal), Float(out.attention.confidence))
+        // The recruited nodes' activity, 0 elsewhere: sparse when few are recruited.
+        let cut = context.config.tig.recruit * tig.maxActivity
+        let activation = tig.activity.map { $0 >= cut && $0 > 0 ? Float($0) : 0 }
         let state = ConsciousState(
             version: out.episode, phi: phiValue, embedding: workspace, emotion: [emotion.x, emotion.y, emotion.z],
-            attentionFocus: Int32(out.attention.focus), timestamp: out.timestamp, importance: out.importance)
+            attentionFocus: Int32(out.attention.focus), timestamp: out.timestamp, importance: out.importance,
+            stream: stream, activation: activation, participation: participation, graph: coupling)
         let metrics = EpisodeMetrics(
             episode: out.episode, timestamp: out.timestamp, phi: phiValue, arousal: out.arousal, salience: out.salience,
             emotion: emotion, attentionFocus: Int32(out.attention.focus), ignited: out.ignited)

@@ -120,6 +120,25 @@ import Testing
         #expect(after.cacheHitRate > 0.8)
     }
 
+    @Test("the adaptive layer under a small budget moves to tighter rungs and says why")
+    func adaptiveMemoryDecides() throws {
+        let config = try PipelineConfig(settings: ["pipeline.memory": "adaptive", "pipeline.memory_budget": "200KiB",
+                                                   "pipeline.memory_query.every": "0"])
+        var p = try Pipeline(config: config, seed: 5)
+        for n in 0..<UInt64(1_500) { _ = try p.runEpisode(n) }
+        let decisions = p.workload.memory.drainDecisions()
+        let stats = try #require(p.statistics().memoryLayer)
+        let adaptive = try #require(stats.adaptive)
+        #expect(stats.level == "adaptive" && adaptive.budgetBytes == 200 << 10)
+        #expect(!decisions.isEmpty && decisions == adaptive.decisions && adaptive.rung > 0)
+        #expect(decisions.allSatisfy { $0.reason.contains("budget") && $0.episode > 0 })
+        // The pipeline reports its episodes' time: the cost share is measured, not zero.
+        #expect(adaptive.costShare > 0)
+        // The states it stores carry every data kind the strategies are for.
+        #expect(stats.strategies["sparse_csr"] != nil || stats.strategies["vector_dense"] != nil)
+        #expect(stats.strategies["binarize"] != nil && stats.strategies.keys.contains { $0.hasPrefix("graph_") })
+    }
+
     @Test(arguments: ["off", "moderate"])
     func memoryRetentionReachesTheStore(level: String) throws {
         let config = try PipelineConfig(settings: ["pipeline.memory": level, "pipeline.memory_retention": "50"])

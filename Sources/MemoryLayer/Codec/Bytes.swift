@@ -51,6 +51,7 @@ struct RawWriter {
         base[written] = v
         written += 1
     }
+    @inline(__always) mutating func u16(_ v: UInt16) { integer(v) }
     @inline(__always) mutating func u32(_ v: UInt32) { integer(v) }
     @inline(__always) mutating func u64(_ v: UInt64) { integer(v) }
 

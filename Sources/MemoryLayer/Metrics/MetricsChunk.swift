@@ -54,8 +54,9 @@ struct ArchiveOptions: Equatable {
 /// What encoding one chunk cost, column by column, before the final zlib pass.
 struct ChunkColumnCost {
     var bits = [Int](repeating: 0, count: MetricsColumn.allCases.count)
-    /// Largest |x − x̂| per column (0 for bit-exact columns).
+    /// Largest |x − x̂| per column (0 for bit-exact columns), and the bound that applied.
     var maxError = [Double](repeating: 0, count: MetricsColumn.allCases.count)
+    var bound = [Double](repeating: 0, count: MetricsColumn.allCases.count)
 }
 
 /// A compressed, columnar run of metrics records: the archive's unit.
@@ -258,6 +259,7 @@ struct MetricsChunk {
                 var worst = 0.0
                 for (x, b) in zip(xs, back) { worst = max(worst, abs(x - b)) }
                 cost.maxError[column.rawValue] = max(cost.maxError[column.rawValue], worst)
+                cost.bound[column.rawValue] = max(cost.bound[column.rawValue], 0.5 / scale)
                 w.bit(true)
                 w.write(UInt64(p), bits: 6)
                 let predictedCodes = predicted.map { $0.map { UInt64(bitPattern: Int64(($0 * scale).rounded())) } }

@@ -7,7 +7,7 @@
 struct MetricsStore {
     let ringCapacity: Int
     let budgetBytes: Int
-    let options: ArchiveOptions
+    private(set) var options: ArchiveOptions
     let phiThreshold: Double
     let emotionThreshold: Float
     /// Most records the archive keeps (nil: only the byte budget bounds it).
@@ -27,6 +27,11 @@ struct MetricsStore {
         phiThreshold = c.phiChangeThreshold
         emotionThreshold = c.emotionChangeThreshold
         recordLimit = c.retention
+    }
+
+    /// Changes the precision of chunks archived from now on (earlier chunks keep theirs: each says how it is coded).
+    mutating func setPrecision(_ bits: Int?) {
+        options.precisionBits = bits
     }
 
     mutating func record(_ m: EpisodeMetrics) throws(CodecError) {
@@ -72,6 +77,7 @@ struct MetricsStore {
         for c in MetricsColumn.allCases {
             counters.columnBits[c.rawValue] += UInt64(cost.bits[c.rawValue])
             counters.columnMaxError[c.rawValue] = max(counters.columnMaxError[c.rawValue], cost.maxError[c.rawValue])
+            counters.columnBound[c.rawValue] = max(counters.columnBound[c.rawValue], cost.bound[c.rawValue])
         }
         ring.removeAll(keepingCapacity: true)
         ringImportance.removeAll(keepingCapacity: true)
@@ -126,6 +132,7 @@ struct MetricsCounters {
     /// By ``MetricsColumn``: bits the column coders spent, and the largest error of a quantized column.
     var columnBits = [UInt64](repeating: 0, count: MetricsColumn.allCases.count)
     var columnMaxError = [Double](repeating: 0, count: MetricsColumn.allCases.count)
+    var columnBound = [Double](repeating: 0, count: MetricsColumn.allCases.count)
     var droppedByCleanup: UInt64 = 0
     var thinnedChunks: UInt64 = 0
     var droppedChunks: UInt64 = 0

@@ -1,3 +1,4 @@
+import BenchModel  // MemoryDecision, in MemoryLayerStats.swift (moving into this module)
 /// Where a state is, packed in 8 bytes (one per state id, resident).
 struct Location: Equatable {
     enum Tier: UInt64 {
@@ -25,6 +26,32 @@ struct Location: Equatable {
         ColdAddress(segment: UInt32((raw >> 40) & 0xF_FFFF), offset: UInt32(truncatingIfNeeded: raw >> 8),
                     index: UInt8(truncatingIfNeeded: raw))
     }
+}
+
+/// The knobs that may change while the store runs (the adaptive policy turns them); the rest of
+/// ``MemoryConfiguration`` is fixed for the store's life. A change applies to what is encoded or
+/// moved from then on; what is already stored keeps its coding (every item says how it was coded).
+struct TunableSettings: Sendable, Equatable {
+    var payloadEncoding: EmbeddingEncoding
+    var record: RecordOptions
+    var payloadCodec: MemoryConfiguration.PayloadCodec
+    var hotCapacity: Int
+    var hotIdleEpisodes: UInt64
+    var stagingCapacity: Int
+    var temporalCold: Bool
+
+    init(_ c: MemoryConfiguration) {
+        payloadEncoding = c.payloadEncoding
+        record = c.recordOptions
+        payloadCodec = c.payloadCodec
+        hotCapacity = c.hotCapacity
+        hotIdleEpisodes = c.hotIdleEpisodes
+        stagingCapacity = c.stagingCapacity
+        temporalCold = c.temporalCold
+    }
+
+    /// Hot states beyond which a store waits for maintenance, and refuses if the disk is full.
+    var hotHardLimit: Int { hotCapacity + max(64, hotCapacity) }
 }
 
 /// A state stored but not yet encoded: held as given (its arrays are shared, not copied) until the
@@ -96,6 +123,8 @@ struct TierCounters {
     var bloomRebuilds: UInt64 = 0
     var quantMaxAbs: Float = 0
     var quantMaxRelative: Float = 0
+    /// The largest stated relative bound of the encodings used (they may change at run time).
+    var quantMaxBound: Double = 0
     var quantSumSquares: Double = 0
     var quantElements: UInt64 = 0
     var corruptReads: UInt64 = 0
@@ -166,8 +195,18 @@ struct TieredCore {
     /// Why the last write of hot states to the warm tier failed; cleared by the next that succeeds.
     var maintenanceError: MemoryLayerError?
     var counters = TierCounters()
+    /// What each compression strategy did.
+    var strategies = StrategyTally()
+    var settings: TunableSettings
+    /// The adaptive policy (nil at fixed levels), when it next looks, and its decisions not yet drained.
+    var policy: AdaptivePolicy?
+    var nextCheck: UInt64
+    var undrainedDecisions: [MemoryDecision] = []
 
     init(configuration c: MemoryConfiguration) {
+        settings = TunableSettings(c)
+        policy = c.adaptive.map { AdaptivePolicy(budgetBytes: UInt64($0.budgetBytes), costBudget: $0.costBudget) }
+        nextCheck = c.adaptive?.intervalEpisodes ?? .max
         nextSweep = c.sweepIntervalEpisodes
         retention = c.retention
         index = EmbeddingIndex(encoding: c.indexEncoding, dimension: c.dimension)
@@ -244,7 +283,7 @@ struct TieredCore {
     mutating func stage(_ state: ConsciousState, logical: Int) -> UInt64 {
         let id = table.append(.staged, slot: .max)
         staging.append(StagedState(id: id, state: state, logical: logical, at: clock))
-        stagingHeapBytes += arrayBytes(state.embedding) + arrayBytes(state.emotion)
+        stagingHeapBytes += heapBytes(state)
         clock += 1
         counters.stored += 1
         counters.live += 1
@@ -264,7 +303,7 @@ struct TieredCore {
     mutating func unstage(through lastID: UInt64) {
         var n = 0
         while n < staging.count && staging[n].id <= lastID {
-            stagingHeapBytes -= arrayBytes(staging[n].state.embedding) + arrayBytes(staging[n].state.emotion)
+            stagingHeapBytes -= heapBytes(staging[n].state)
             n += 1
         }
         staging.removeFirst(n)

@@ -101,7 +101,7 @@ extension TieredMemory {
             return true
         }
         guard promoted else { return }
-        do { _ = try io.warm.commit(WarmBatch(deletions: [record.id])) } catch {
+        do { try io.warm.commit(WarmBatch(deletions: [record.id])) } catch {
             _ = fail(error, id: record.id)
         }
         maintain(&io, force: false)
@@ -114,7 +114,7 @@ extension TieredMemory {
             _ = fail(.diskFull(path: warmPath))
             return
         }
-        do { _ = try io.warm.commit(batch) } catch {
+        do { try io.warm.commit(batch) } catch {
             _ = fail(error, id: record.id)
             return
         }

@@ -20,7 +20,7 @@ extension TieredMemory {
 
     /// Whether `core` has maintenance to do (the caller holds the lock).
     func isMaintenanceDue(_ core: borrowing TieredCore) -> Bool {
-        core.hot.count > configuration.hotCapacity || core.clock >= core.nextSweep
+        core.hot.count > core.settings.hotCapacity || core.clock >= core.nextSweep
             || core.pending.count >= Self.pendingFlushCount || core.dirtyRefcounts.count >= Self.pendingFlushCount
             || core.warmTouches.count >= Self.pendingFlushCount || core.warmDeletions.count >= Self.pendingFlushCount
     }
@@ -40,14 +40,18 @@ extension TieredMemory {
             var touches: [(id: UInt64, touch: WarmTouch)] = []
             var deletions: [UInt64] = []
             var sweep = false
+            var blob = BlobCodec.Choice.lz4(.fast(acceleration: 1))
         }
-        // Over capacity, demote down to 7/8 of it, so that writes to the warm tier come in batches.
-        let lowWater = c.hotCapacity - max(1, c.hotCapacity / 8)
         let plan = core.withLock { core -> Plan in
             var p = Plan()
-            let overCapacity = core.hot.count > c.hotCapacity
+            let settings = core.settings
+            p.blob = BlobCodec.Choice(codec: settings.payloadCodec, lz4: c.payloadLZ4, zlibLevel: Int32(c.archiveZlibLevel),
+                                      typeSize: settings.payloadEncoding == .float32 ? 4 : 1)
+            // Over capacity, demote down to 7/8 of it, so that writes to the warm tier come in batches.
+            let lowWater = settings.hotCapacity - max(1, settings.hotCapacity / 8)
+            let overCapacity = core.hot.count > settings.hotCapacity
             while p.batch.count < c.maintenanceBatch, let (id, e) = core.hot.oldest,
-                  (overCapacity && core.hot.count > lowWater) || core.clock - e.lastAccess > c.hotIdleEpisodes {
+                  (overCapacity && core.hot.count > lowWater) || core.clock - e.lastAccess > settings.hotIdleEpisodes {
                 core.hot.remove(id)
                 core.hotHeapBytes -= e.heapBytes
                 core.inFlight[id] = e
@@ -85,10 +89,10 @@ extension TieredMemory {
             },
             touches: plan.touches.map { ($0.id, $0.touch.reads, $0.touch.lastAccess) }, deletions: plan.deletions)
         if !batch.isEmpty {
-            let sizes: [UInt32]
+            let written: WarmTier.Written
             do throws(WarmError) {
                 guard io.charge(batch.estimatedBytes) else { throw WarmError.full }
-                sizes = try io.warm.commit(batch, effort: c.payloadLZ4)
+                written = try io.warm.commit(batch, plan.blob)
             } catch {
                 let e = Self.describe(error, path: warmPath, id: nil)
                 core.withLock { core in
@@ -114,7 +118,8 @@ extension TieredMemory {
                         orphans.append(id)  // deleted while being written
                     }
                 }
-                for (row, size) in zip(plan.contents, sizes) {
+                core.strategies.add(written.tally)
+                for (row, size) in zip(plan.contents, written.sizes) {
                     core.settleStoredSize(row.slot, size)
                     guard core.pending[row.digest]?.slot == row.slot else { continue }
                     if let p = core.pending.removeValue(forKey: row.digest) { core.pendingBytes -= 32 + p.payload.count }
@@ -132,7 +137,7 @@ extension TieredMemory {
                 }
             }
             if !orphans.isEmpty {
-                do { _ = try io.warm.commit(WarmBatch(deletions: orphans)) } catch { _ = fail(error, id: nil) }
+                do { try io.warm.commit(WarmBatch(deletions: orphans)) } catch { _ = fail(error, id: nil) }
             }
         }
         if plan.sweep { sweep(&io) }
@@ -184,9 +189,11 @@ extension TieredMemory {
             if !warmRows.isEmpty {
                 let addresses: [ColdAddress]
                 let bytesBefore = io.cold.bytesWritten
+                let temporal = core.withLock { $0.settings.temporalCold }
+                var tally = StrategyTally()
                 do {
                     var budget = io.budget
-                    addresses = try io.cold.append(warmRows) { bytes in
+                    addresses = try io.cold.append(warmRows, temporal: temporal, tally: &tally) { bytes in
                         guard let b = budget else { return true }
                         guard b >= Int64(bytes) else { return false }
                         budget = b - Int64(bytes)
@@ -200,6 +207,7 @@ extension TieredMemory {
                 }
                 let bytes = io.cold.bytesWritten
                 core.withLock { core in
+                    core.strategies.add(tally)
                     let segment = addresses[0].segment
                     core.segments[segment, default: SegmentUsage()].records += addresses.count
                     core.segments[segment, default: SegmentUsage()].bytes += bytes - bytesBefore
@@ -218,7 +226,7 @@ extension TieredMemory {
                     core.counters.coldRecordsWritten += UInt64(warmRows.count)
                 }
             }
-            do { _ = try io.warm.commit(WarmBatch(deletions: rows.map(\.id).filter { !readSince.contains($0) })) } catch {
+            do { try io.warm.commit(WarmBatch(deletions: rows.map(\.id).filter { !readSince.contains($0) })) } catch {
                 _ = fail(error, id: nil)
                 return
             }

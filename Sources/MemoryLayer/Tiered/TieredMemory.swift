@@ -1,3 +1,4 @@
+import BenchModel  // MemoryDecision, in MemoryLayerStats.swift (moving into this module)
 import Foundation
 import Synchronization
 
@@ -18,8 +19,11 @@ final class TieredMemory: Sendable {
     let core: Mutex<TieredCore>
     let io: Mutex<TierIO>
     let metrics: Mutex<MetricsStore>
-    /// Hot states beyond which a store waits for maintenance, and refuses if the disk is full.
-    let hotHardLimit: Int
+    /// The adaptive policy's cost telemetry since its last check: the layer's own time in store,
+    /// record and query calls, and the episodes' time outside the layer (reported by the pipeline).
+    let layerNanoseconds = Atomic<UInt64>(0)
+    let episodeNanoseconds = Atomic<UInt64>(0)
+    var isAdaptive: Bool { configuration.adaptive != nil }
 
     /// The on-disk tiers and what may still be written to them.
     struct TierIO {
@@ -72,7 +76,6 @@ final class TieredMemory: Sendable {
         io = Mutex(TierIO(warm: warm, cold: cold, budget: configuration.writeBudgetBytes))
         core = Mutex(TieredCore(configuration: configuration))
         metrics = Mutex(MetricsStore(configuration: configuration))
-        hotHardLimit = configuration.hotCapacity + max(64, configuration.hotCapacity)
     }
 
     deinit {
@@ -81,7 +84,7 @@ final class TieredMemory: Sendable {
 
     private enum StoreStep {
         case staged(UInt64, maintenanceDue: Bool)
-        case process(UInt64, [StagedState])
+        case process(UInt64, [StagedState], TunableSettings)
         case makeRoom
     }
 
@@ -98,26 +101,27 @@ final class TieredMemory: Sendable {
         guard state.emotion.count <= Int(UInt8.max) else {
             throw .invalidState("\(state.emotion.count) emotion values; at most 255 fit a record")
         }
-        let logical = MemoryLayout<ConsciousState>.stride + 4 * state.embedding.count + 4 * state.emotion.count
+        let logical = state.logicalBytes
         var attempts = 0
         while true {
             attempts += 1
             let step = core.withLock { core -> StoreStep in
-                if core.hotCount >= hotHardLimit { return .makeRoom }
+                if core.hotCount >= core.settings.hotHardLimit { return .makeRoom }
                 let id = core.stage(state, logical: logical)
-                guard core.staging.count >= c.stagingCapacity, !core.processing else {
+                if core.clock >= core.nextCheck { checkPolicy(&core) }
+                guard core.staging.count >= core.settings.stagingCapacity, !core.processing else {
                     return .staged(id, maintenanceDue: isMaintenanceDue(core))
                 }
                 core.processing = true
-                return .process(id, core.staging)
+                return .process(id, core.staging, core.settings)
             }
             switch step {
             case .staged(let id, let due):
                 // Logical time moved on: a sweep (or a flush of deletions) may be due without a batch.
                 if due { maintainIfFree() }
                 return id
-            case .process(let id, let batch):
-                process(batch)
+            case .process(let id, let batch, let settings):
+                process(batch, settings)
                 return id
             case .makeRoom:
                 flushStaging()
@@ -125,7 +129,7 @@ final class TieredMemory: Sendable {
                 // Still no room: the warm tier cannot be written. Refuse with its error; the
                 // states already stored stay in the hot tier.
                 let refusal = core.withLock { core -> MemoryLayerError? in
-                    guard core.hotCount >= hotHardLimit, core.maintenanceError != nil || attempts > 3 else { return nil }
+                    guard core.hotCount >= core.settings.hotHardLimit, core.maintenanceError != nil || attempts > 3 else { return nil }
                     core.counters.refusedStores += 1
                     return core.maintenanceError ?? .diskFull(path: directory)
                 }
@@ -134,14 +138,43 @@ final class TieredMemory: Sendable {
         }
     }
 
+    /// One check of the adaptive policy (the caller holds `core`): it reads the layer's telemetry,
+    /// and when it moves, the new rung's settings apply to what is encoded and moved from then on.
+    private func checkPolicy(_ core: inout TieredCore) {
+        guard var policy = core.policy, let a = configuration.adaptive else { return }
+        core.nextCheck = core.clock + a.intervalEpisodes
+        let (r, _) = Self.resident(core)
+        let metricsBytes = metrics.withLock { UInt64($0.residentBytes) }
+        let telemetry = PolicyTelemetry(
+            episode: core.clock, residentBytes: r.states + r.index + r.locations + r.bloom + r.buffers + metricsBytes,
+            hotStates: core.hotCount, hotBytes: r.states,
+            layerNanoseconds: layerNanoseconds.exchange(0, ordering: .relaxed),
+            episodeNanoseconds: episodeNanoseconds.exchange(0, ordering: .relaxed))
+        if let d = policy.check(telemetry) {
+            policy.current.apply(to: &core.settings)
+            let bits = policy.current.archivePrecisionBits
+            metrics.withLock { $0.setPrecision(bits) }
+            core.undrainedDecisions.append(d)
+        }
+        core.policy = policy
+    }
+
+    /// The adaptive policy's decisions since the last call, oldest first (empty at fixed levels).
+    func drainDecisions() -> [MemoryDecision] {
+        core.withLock { core in
+            defer { core.undrainedDecisions.removeAll() }
+            return core.undrainedDecisions
+        }
+    }
+
     /// Encodes every staged state now (statistics and tests want them counted where they belong).
     func flushStaging() {
-        while let batch = core.withLock({ core -> [StagedState]? in
+        while let (batch, settings) = core.withLock({ core -> ([StagedState], TunableSettings)? in
             guard !core.processing, !core.staging.isEmpty else { return nil }
             core.processing = true
-            return core.staging
+            return (core.staging, core.settings)
         }) {
-            process(batch)
+            process(batch, settings)
         }
     }
 
@@ -155,29 +188,43 @@ final class TieredMemory: Sendable {
         var embedding: [Float]
         var logical: Int
         var at: UInt64
+        /// The stated relative error bound of the encoding used.
+        var bound: Double
     }
 
     /// Encodes `batch` (a prefix of the staging, this thread's to process) outside any lock, then
-    /// makes its states hot under one lock: deduplicated by digest, new contents indexed.
-    private func process(_ batch: [StagedState]) {
-        let c = configuration
+    /// makes its states hot under one lock: deduplicated by digest, new contents indexed. Every
+    /// sixteenth state's sections are timed, and every sixty-fourth decoded again (timed, and checked).
+    private func process(_ batch: [StagedState], _ settings: TunableSettings) {
         var encoded: [Encoded] = []
         encoded.reserveCapacity(batch.count)
+        var tally = StrategyTally()
         for s in batch {
             encoded.append(s.state.embedding.withUnsafeBufferPointer { embedding in
-                let recordLength = RecordCodec.length(of: s.state)
+                let plan = RecordCodec.plan(s.state, settings.record)
+                let recordLength = plan.length
                 let scan = Quantizer.scan(embedding)
                 var qerror = QuantizationError()
-                let bytes = [UInt8](unsafeUninitializedCapacity: recordLength + PayloadCodec.length(embedding.count, as: c.payloadEncoding, scan)) {
-                    buffer, count in
+                var times: RecordCodec.SectionTimes? = s.id % 16 == 0 ? RecordCodec.SectionTimes() : nil
+                var payloadNs: UInt64 = 0
+                let planes = settings.payloadCodec != .blosc
+                let payloadLength = PayloadCodec.length(embedding.count, as: settings.payloadEncoding, scan)
+                let bytes = [UInt8](unsafeUninitializedCapacity: recordLength + payloadLength) { buffer, count in
                     var w = RawWriter(buffer.baseAddress!)
-                    RecordCodec.write(s.state, &w)
-                    qerror = PayloadCodec.write(embedding, as: c.payloadEncoding, scan, &w)
+                    RecordCodec.write(s.state, settings.record, plan, &w, times: &times)
+                    let t0 = times == nil ? 0 : layerClock()
+                    qerror = PayloadCodec.write(embedding, as: settings.payloadEncoding, scan, planes: planes, &w)
+                    if times != nil { payloadNs = layerClock() &- t0 }
                     count = w.written
                 }
+                Self.tally(s.state, plan, settings, payloadLength: payloadLength, qerror: qerror, times: times,
+                           payloadNs: payloadNs, into: &tally)
+                if s.id % 64 == 0 { Self.timeDecode(bytes, recordLength, s.state, settings, into: &tally) }
                 let digest = bytes[recordLength...].withUnsafeBytes { ContentDigest(of: $0) }
                 return Encoded(id: s.id, bytes: bytes, recordLength: recordLength, digest: digest, error: qerror,
-                               embedding: s.state.embedding, logical: s.logical, at: s.at)
+                               embedding: s.state.embedding, logical: s.logical, at: s.at,
+                               bound: payloadLength == PayloadCodec.headerBytes + 4 * embedding.count
+                                   ? 0 : settings.payloadEncoding.relativeErrorBound)  // exact when it kept every float
             })
         }
         let lastID = batch.last?.id ?? 0
@@ -199,14 +246,77 @@ final class TieredMemory: Sendable {
                 core.counters.recordBytes += UInt64(e.recordLength)
                 core.counters.quantMaxAbs = max(core.counters.quantMaxAbs, e.error.maxAbs)
                 core.counters.quantMaxRelative = max(core.counters.quantMaxRelative, e.error.maxRelative)
+                core.counters.quantMaxBound = max(core.counters.quantMaxBound, e.bound)
                 core.counters.quantSumSquares += e.error.sumSquares
                 core.counters.quantElements += UInt64(e.error.elements)
                 core.place(e.id, HotEntry(bytes: e.bytes, recordLength: e.recordLength, slot: slot, lastAccess: e.at))
             }
             core.unstage(through: lastID)
+            core.strategies.add(tally)
             core.processing = false
         }
         maintainIfDue(wait: false)
+    }
+
+    /// Counts what each section's strategy did for one state.
+    private static func tally(_ s: ConsciousState, _ p: RecordCodec.Plan, _ settings: TunableSettings, payloadLength: Int,
+                              qerror: QuantizationError, times: RecordCodec.SectionTimes?, payloadNs: UInt64,
+                              into t: inout StrategyTally) {
+        let quantization: Strategy = switch settings.payloadEncoding {
+        case .float32: .float32
+        case .int8: .int8
+        case .int4: .int4
+        }
+        t.note(quantization, logical: 4 * s.embedding.count, stored: payloadLength, error: Double(qerror.maxRelative),
+               bound: settings.payloadEncoding.relativeErrorBound)
+        if times != nil { t.timeEncode(quantization, payloadNs) }
+        if !s.activation.isEmpty {
+            let n = s.activation.count
+            let strategy: Strategy = p.activationSparse ? .sparseCSR : .dense
+            t.note(strategy, logical: 4 * n, stored: p.activationSparse ? 4 + p.activationNonZero * (RecordCodec.indexBytes(n) + 4) : 2 + 4 * n)
+            if let times { t.timeEncode(strategy, times.activation) }
+        }
+        if !s.participation.isEmpty {
+            let n = s.participation.count
+            let strategy: Strategy = p.participationBits ? .binarize : .binaryAsFloats
+            t.note(strategy, logical: 4 * n, stored: 2 + (p.participationBits ? (n + 7) / 8 : 4 * n))
+            if let times { t.timeEncode(strategy, times.participation) }
+        }
+        if let g = s.graph {
+            let pruned = settings.record.pruneThreshold > 0
+            let strategy: Strategy = pruned ? .graphPrune : .graphWhole
+            // The share of the weights' norm dropped; bounded by τ·√edges since every dropped |w| < τ·max|w| ≤ τ·‖W‖.
+            let error = p.totalSquares > 0 ? (p.droppedSquares / p.totalSquares).squareRoot() : 0
+            let bound = pruned ? Double(settings.record.pruneThreshold) * Double(g.edges.count).squareRoot() : 0
+            t.note(strategy, logical: g.logicalBytes,
+                   stored: 4 + 2 * g.nodes.count + p.keptEdges * (2 * RecordCodec.indexBytes(g.nodes.count) + 4),
+                   error: error, bound: bound)
+            if let times { t.timeEncode(strategy, times.graph) }
+        }
+    }
+
+    /// Decodes a state just encoded, timing each part (and checking it decodes: a failure would be a codec bug).
+    private static func timeDecode(_ bytes: [UInt8], _ recordLength: Int, _ s: ConsciousState, _ settings: TunableSettings,
+                                   into t: inout StrategyTally) {
+        let t0 = layerClock()
+        guard let embedding = try? PayloadCodec.decode(Array(bytes[recordLength...])) else {
+            preconditionFailure("a payload just encoded does not decode")
+        }
+        let quantization: Strategy = switch settings.payloadEncoding {
+        case .float32: .float32
+        case .int8: .int8
+        case .int4: .int4
+        }
+        t.timeDecode(quantization, layerClock() &- t0)
+        var times: RecordCodec.SectionTimes? = RecordCodec.SectionTimes()
+        guard (try? RecordCodec.decode(Array(bytes[..<recordLength]), embedding: embedding, times: &times)) != nil,
+              let times else {
+            preconditionFailure("a record just encoded does not decode")
+        }
+        let p = RecordCodec.plan(s, settings.record)
+        if !s.activation.isEmpty { t.timeDecode(p.activationSparse ? .sparseCSR : .dense, times.activation) }
+        if !s.participation.isEmpty { t.timeDecode(p.participationBits ? .binarize : .binaryAsFloats, times.participation) }
+        if s.graph != nil { t.timeDecode(settings.record.pruneThreshold > 0 ? .graphPrune : .graphWhole, times.graph) }
     }
 
     func retrieve(_ id: UInt64) throws(MemoryLayerError) -> ConsciousState? {

@@ -96,10 +96,17 @@ final class WarmTier: Sendable {
     /// Bytes of the database file and its journal on disk.
     var diskBytes: UInt64 { fileSize(atPath: path) + fileSize(atPath: path + "-journal") }
 
+    /// What a commit wrote: the packed size of each content, in the batch's order, and what packing cost.
+    struct Written {
+        var sizes: [UInt32] = []
+        var tally = StrategyTally()
+    }
+
     /// Applies `batch` atomically: on any error nothing of it is kept. Contents are packed with
-    /// `effort`; returns their packed sizes, in the batch's order.
-    func commit(_ batch: WarmBatch, effort: LZ4Effort = .fast(acceleration: 1)) throws(WarmError) -> [UInt32] {
-        guard !batch.isEmpty else { return [] }
+    /// `choice` (the pack of each is timed; every sixteenth is unpacked again, timed and checked).
+    @discardableResult
+    func commit(_ batch: WarmBatch, _ choice: BlobCodec.Choice = .lz4(.fast(acceleration: 1))) throws(WarmError) -> Written {
+        guard !batch.isEmpty else { return Written() }
         do {
             return try queue.write { db in
                 for (slot, refcount) in batch.refcounts {
@@ -114,16 +121,30 @@ final class WarmTier: Sendable {
                         }
                     }
                 }
-                var sizes: [UInt32] = []
+                var written = Written()
                 if !batch.contents.isEmpty {
-                    sizes.reserveCapacity(batch.contents.count)
+                    written.sizes.reserveCapacity(batch.contents.count)
+                    let strategy: Strategy = switch choice.codec {
+                    case .lz4: .lz4
+                    case .zlib: .zlib
+                    case .blosc: .blosc
+                    }
                     // One scratch buffer for the whole batch: each content is packed into it and bound from it.
                     var scratch = [UInt8](repeating: 0, count: BlobCodec.bound(batch.contents.map(\.payload.count).max() ?? 0))
-                    for c in batch.contents {
+                    for (k, c) in batch.contents.enumerated() {
+                        let t0 = layerClock()
                         let n = c.payload.withUnsafeBytes { src in
-                            scratch.withUnsafeMutableBytes { BlobCodec.pack(src, into: $0, effort: effort) }
+                            scratch.withUnsafeMutableBytes { BlobCodec.pack(src, into: $0, choice) }
                         }
-                        sizes.append(UInt32(n))
+                        written.tally.timeEncode(strategy, layerClock() &- t0)
+                        written.tally.note(strategy, logical: c.payload.count, stored: n)
+                        if k % 16 == 0 {
+                            let t1 = layerClock()
+                            let back = try? BlobCodec.unpack(Array(scratch[..<n]))
+                            written.tally.timeDecode(strategy, layerClock() &- t1)
+                            precondition(back.map { $0[...] == c.payload } ?? false, "a blob just packed does not unpack to itself")
+                        }
+                        written.sizes.append(UInt32(n))
                         var digest = (c.digest.w0.littleEndian, c.digest.w1.littleEndian, c.digest.w2.littleEndian,
                                       c.digest.w3.littleEndian)
                         try withUnsafeBytes(of: &digest) { d in
@@ -170,7 +191,7 @@ final class WarmTier: Sendable {
                         sqlite3_bind_int64(h, 1, Int64(bitPattern: id))
                     }
                 }
-                return sizes
+                return written
             }
         } catch {
             throw Self.map(error)

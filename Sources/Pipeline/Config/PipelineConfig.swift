@@ -21,6 +21,10 @@ public struct PipelineConfig: Sendable, Codable, Equatable {
     public var phi = Phi()
     /// Memory-layer level (`pipeline.memory`).
     public var memory: MemoryLevel = .off
+    /// Adaptive level: the resident bytes the layer may hold (`pipeline.memory_budget`).
+    public var memoryBudget = 16 << 20
+    /// Adaptive level: the share of episode time the layer's own calls may take (`pipeline.memory_cost_budget`).
+    public var memoryCostBudget = 0.05
     /// Most conscious states the memory layer keeps live, oldest deleted first; 0 keeps every state
     /// (`pipeline.memory_retention`). Bounds the layer's memory for long soaks.
     public var memoryRetention = 0
