@@ -74,7 +74,7 @@ memory-compare: build
 ADAPTIVE_TARGETS := ^(metric|-----|e2e\.p(50|99) |throughput|memory\.rss_(peak_bytes|growth_pct|slope_bytes_per_episode)|memory_layer\.resident_bytes_per_state|MEMORY\.(store|query)\.p50|memory\.allocations_per_episode)
 memory-adaptive-compare: build
 	$(BIN) run scenarios/memory-before.yaml --trials 5 --out runs/memory-before --quiet
-	$(BIN) run scenarios/memory-adaptive.yaml --trials 5 --out runs/memory-adaptive --quiet
+	$(BIN) run scenarios/memory-adaptive-after.yaml --trials 5 --out runs/memory-adaptive --quiet
 	mkdir -p runs/memory-adaptive-compare
 	$(BIN) compare runs/memory-before/result.json runs/memory-adaptive/result.json --out runs/memory-adaptive-compare \
 	  --gate none | tee runs/memory-adaptive-compare/compare.txt
