@@ -71,6 +71,20 @@ enum RecordCodec {
         var graph: UInt64 = 0
     }
 
+    /// Times consecutive sections: each lap is the time since the previous one (no clock read when off).
+    struct SectionClock {
+        private var last: UInt64
+
+        init(on: Bool) { last = on ? layerClock() : 0 }
+
+        mutating func lap(_ field: WritableKeyPath<SectionTimes, UInt64>, into times: inout SectionTimes?) {
+            guard times != nil else { return }
+            let now = layerClock()
+            times![keyPath: field] = now &- last
+            last = now
+        }
+    }
+
     static func encode(_ s: ConsciousState, _ o: RecordOptions = .exact) -> [UInt8] {
         let p = plan(s, o)
         return [UInt8](unsafeUninitializedCapacity: p.length) { buffer, count in
@@ -96,13 +110,8 @@ enum RecordCodec {
         w.u8(UInt8(s.emotion.count))
         for e in s.emotion { w.u32(e.bitPattern) }
 
-        var t0 = times == nil ? 0 : layerClock()
-        func lap(_ field: WritableKeyPath<SectionTimes, UInt64>) {
-            guard times != nil else { return }
-            let now = layerClock()
-            times![keyPath: field] = now &- t0
-            t0 = now
-        }
+        var clock = SectionClock(on: times != nil)
+        func lap(_ field: WritableKeyPath<SectionTimes, UInt64>) { clock.lap(field, into: &times) }
         if s.activation.isEmpty {
             w.u8(0)
         } else if p.activationSparse {
@@ -186,13 +195,8 @@ enum RecordCodec {
             guard i < count else { throw .malformed("index \(i) of \(count)") }
             return i
         }
-        var t0 = times == nil ? 0 : layerClock()
-        func lap(_ field: WritableKeyPath<SectionTimes, UInt64>) {
-            guard times != nil else { return }
-            let now = layerClock()
-            times![keyPath: field] = now &- t0
-            t0 = now
-        }
+        var clock = SectionClock(on: times != nil)
+        func lap(_ field: WritableKeyPath<SectionTimes, UInt64>) { clock.lap(field, into: &times) }
         var activation: [Float] = []
         switch try r.u8() {
         case 0: break
