@@ -18,7 +18,7 @@ BASELINE       ?= reports/baselines/bench.json
 SOAK_DURATION  ?= 10m
 REF            ?= HEAD~1
 
-.PHONY: deps build test run bench baseline soak profile heap-profile memory-compare ab report list clean
+.PHONY: deps build test run bench baseline soak profile heap-profile memory-compare memory-adaptive-compare memory-budget ab report list clean
 
 deps:
 	./scripts/install-deps.sh
@@ -61,11 +61,34 @@ profile: build
 heap-profile: build
 	$(BIN) profile $(SCENARIO) --heap --out runs/heap-profile
 
-# The memory layer's before/after on the same load.
+# The memory layer's before/after on the same load: the full compare, then the rows its targets
+# are read from (store cost, allocations, archive ratio and bits per value by column, memory per state).
+MEMORY_TARGETS := ^(metric|-----|MEMORY\.store\.(p50|p99|mean)|MEMORY\.query\.p50|memory\.allocations_per_episode|memory_layer\.compression\.archive|memory_layer\.metrics_store\.columns\..*bits_per_value|memory_layer\.resident_bytes_per_state|e2e\.p(50|99) |throughput)
 memory-compare: build
 	$(BIN) run scenarios/memory-before.yaml --trials 5 --out runs/memory-before --quiet
 	$(BIN) run scenarios/memory-after.yaml --trials 5 --out runs/memory-after --quiet
-	$(BIN) compare runs/memory-before/result.json runs/memory-after/result.json --out runs/memory-compare --gate none
+	mkdir -p runs/memory-compare
+	$(BIN) compare runs/memory-before/result.json runs/memory-after/result.json --out runs/memory-compare --gate none \
+	  | tee runs/memory-compare/compare.txt
+	@echo; echo "memory-compare: the memory layer's targets"; grep -E '$(MEMORY_TARGETS)' runs/memory-compare/compare.txt
+
+# The adaptive memory layer against the layer off on the same open-loop load (5 trials a side): memory
+# per state, process RSS, e2e p50/p99 and throughput side by side.
+ADAPTIVE_TARGETS := ^(metric|-----|e2e\.p(50|99) |throughput|memory\.rss_(peak_bytes|growth_pct|slope_bytes_per_episode)|memory_layer\.resident_bytes_per_state|MEMORY\.(store|query)\.p50|memory\.allocations_per_episode)
+memory-adaptive-compare: build
+	$(BIN) run scenarios/memory-before.yaml --trials 5 --out runs/memory-before --quiet
+	$(BIN) run scenarios/memory-adaptive-after.yaml --trials 5 --out runs/memory-adaptive --quiet
+	mkdir -p runs/memory-adaptive-compare
+	$(BIN) compare runs/memory-before/result.json runs/memory-adaptive/result.json --out runs/memory-adaptive-compare \
+	  --gate none | tee runs/memory-adaptive-compare/compare.txt
+	@echo; echo "memory-adaptive-compare: off vs adaptive"; grep -E '$(ADAPTIVE_TARGETS)' runs/memory-adaptive-compare/compare.txt
+
+# A load that grows past the adaptive layer's budget: its decisions (episode, from, to, why) from result.json.
+memory-budget: build
+	$(BIN) run scenarios/memory-budget.yaml --out runs/memory-budget --quiet
+	@echo "memory-budget: the adaptive policy's decisions"; \
+	  grep -E '"(budget_bytes|peak_resident_bytes|rung_name|episode|from|to|reason|resident_bytes)"' runs/memory-budget/result.json \
+	  | sed -n '/budget_bytes/,$$p'
 
 # Two builds on this machine, trials interleaved A B A B: make ab REF=main
 ab:

@@ -36,6 +36,9 @@ let package = Package(
         .systemLibrary(
             name: "CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(
+            name: "CBlosc", pkgConfig: "blosc",
+            providers: [.apt(["libblosc-dev"])]),
         // The async-signal-safe part of the CPU sampler is C, on top of libunwind.
         .target(
             name: "CUnwind",
@@ -55,9 +58,10 @@ let package = Package(
         .target(
             name: "MemoryLayer",
             dependencies: [
-                "CLZ4", "CZlib",
+                "CLZ4", "CZlib", "CBlosc",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Collections", package: "swift-collections"),
             ]),
         .target(
@@ -88,7 +92,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "BenchModel"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "MemoryLayer", "BenchModel"]),
         .testTarget(name: "MemoryLayerTests", dependencies: ["MemoryLayer"]),
         .testTarget(name: "HarnessTests", dependencies: ["Harness", "BenchModel"]),
         .testTarget(name: "ProfilingTests", dependencies: ["Profiling", "Reports", "BenchModel"]),

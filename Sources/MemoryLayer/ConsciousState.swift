@@ -14,9 +14,21 @@ public struct ConsciousState: Sendable, Equatable, Codable {
     public var timestamp: Double
     /// Importance in [0, 1] (drives cleanup and tiering).
     public var importance: Double
+    /// The stream the state belongs to (the worker that produced it): temporal coding compares a
+    /// state with the previous one of its stream.
+    public var stream: UInt32
+    /// Activity of the interconnect nodes the episode recruited, 0 for the others (sparse: empty
+    /// when not recorded).
+    public var activation: [Float]
+    /// Binary features: 1 for each interconnect node phase-locked in the synchronisation event, 0
+    /// otherwise (empty when no event ran).
+    public var participation: [Float]
+    /// The coupling graph of the ignition (nil when the episode did not ignite).
+    public var graph: GraphSnapshot?
 
     public init(version: UInt64, phi: Double, embedding: [Float], emotion: [Float], attentionFocus: Int32,
-                timestamp: Double, importance: Double) {
+                timestamp: Double, importance: Double, stream: UInt32 = 0, activation: [Float] = [],
+                participation: [Float] = [], graph: GraphSnapshot? = nil) {
         self.version = version
         self.phi = phi
         self.embedding = embedding
@@ -24,6 +36,45 @@ public struct ConsciousState: Sendable, Equatable, Codable {
         self.attentionFocus = attentionFocus
         self.timestamp = timestamp
         self.importance = importance
+        self.stream = stream
+        self.activation = activation
+        self.participation = participation
+        self.graph = graph
+    }
+
+    /// Bytes of the state's plain in-memory form: the struct and its arrays' elements (no headers).
+    public var logicalBytes: Int {
+        MemoryLayout<ConsciousState>.stride + 4 * (embedding.count + emotion.count + activation.count + participation.count)
+            + (graph?.logicalBytes ?? 0)
+    }
+}
+
+/// A weighted, undirected graph over a few interconnect nodes: the couplings of one ignition.
+public struct GraphSnapshot: Sendable, Equatable, Codable {
+    /// Interconnect node ids, ascending.
+    public var nodes: [UInt16]
+    /// Each undirected edge once, as positions into ``nodes`` (a < b), with its weight.
+    public var edges: [GraphEdge]
+
+    public init(nodes: [UInt16], edges: [GraphEdge]) {
+        self.nodes = nodes
+        self.edges = edges
+    }
+
+    /// Bytes of its plain form (elements of both arrays, no headers).
+    public var logicalBytes: Int { 2 * nodes.count + MemoryLayout<GraphEdge>.stride * edges.count }
+}
+
+/// One edge of a ``GraphSnapshot``.
+public struct GraphEdge: Sendable, Equatable, Codable {
+    public var a: UInt16
+    public var b: UInt16
+    public var weight: Float
+
+    public init(a: UInt16, b: UInt16, weight: Float) {
+        self.a = a
+        self.b = b
+        self.weight = weight
     }
 }
 
@@ -31,10 +82,16 @@ public struct ConsciousState: Sendable, Equatable, Codable {
 public enum MemoryLevel: String, Sendable, Codable, CaseIterable {
     /// The naive baseline: every state kept as plain arrays in memory, forever.
     case off
-    /// Exact (bit-exact) stored embeddings, an int8 similarity index, a large hot tier (4096 states).
+    /// Exact (bit-exact) stored embeddings and metrics archive, an int8 similarity index, a large hot
+    /// tier (4096 states).
     case conservative
-    /// int8 stored embeddings (error ≤ max|x|/254), an int4 index, a 1024-state hot tier.
+    /// int8 stored embeddings (error ≤ max|x|/254), an int4 index, a 1024-state hot tier; archived
+    /// continuous metrics to 2^−12 (error ≤ 2^−13).
     case moderate
-    /// int4 stored embeddings (error ≤ max|x|/14), an int4 index, a 256-state hot tier, LZ4HC.
+    /// int4 stored embeddings (error ≤ max|x|/14), an int4 index, a 256-state hot tier, LZ4HC;
+    /// archived continuous metrics to 2^−8 (error ≤ 2^−9).
     case aggressive
+    /// Starts cheap and moves along a ladder of settings (see ``MemoryConfiguration/Adaptive``) to keep
+    /// resident memory under a budget at the least cost, from its own telemetry.
+    case adaptive
 }

@@ -65,11 +65,23 @@ struct EmbeddingIndex {
     /// Appends the row of `q` and returns its slot.
     mutating func append(_ q: QuantizedVector) -> UInt32 {
         precondition(q.codes.count == rowBytes && q.encoding == encoding)
+        let shape = shape
+        return append { chunk, row in Self.write(q, into: chunk, row: row, shape) }
+    }
+
+    /// Appends the row of `x`, quantized straight into the index (no allocation), and returns its slot.
+    mutating func append(quantizing x: UnsafeBufferPointer<Float>) -> UInt32 {
+        precondition(x.count == dimension)
+        let shape = shape
+        return append { chunk, row in Self.write(quantizing: x, into: chunk, row: row, shape) }
+    }
+
+    private mutating func append(_ fill: (IndexChunk, Int) -> Void) -> UInt32 {
         if count == chunks.count * Self.chunkSlots {
             chunks.append(IndexChunk(capacity: Self.chunkSlots, rowBytes: rowBytes))
         }
         // Rows at or past `count` are in no snapshot's range: written in place.
-        write(q, into: chunks[count / Self.chunkSlots], row: count % Self.chunkSlots)
+        fill(chunks[count / Self.chunkSlots], count % Self.chunkSlots)
         if count % 64 == 0 { live.append(0) }
         count += 1
         setLive(UInt32(count - 1), true)
@@ -85,13 +97,26 @@ struct EmbeddingIndex {
     /// Replaces the row of `slot` (a slot no live state uses) with `q` and advances its generation.
     /// A chunk a snapshot still holds is copied first, so a scan in progress keeps seeing the old row.
     mutating func overwrite(_ slot: UInt32, with q: QuantizedVector) {
-        precondition(q.codes.count == rowBytes && q.encoding == encoding && Int(slot) < count)
+        precondition(q.codes.count == rowBytes && q.encoding == encoding)
+        let shape = shape
+        overwrite(slot) { chunk, row in Self.write(q, into: chunk, row: row, shape) }
+    }
+
+    /// ``overwrite(_:with:)`` with the row of `x`, quantized straight into the index.
+    mutating func overwrite(_ slot: UInt32, quantizing x: UnsafeBufferPointer<Float>) {
+        precondition(x.count == dimension)
+        let shape = shape
+        overwrite(slot) { chunk, row in Self.write(quantizing: x, into: chunk, row: row, shape) }
+    }
+
+    private mutating func overwrite(_ slot: UInt32, _ fill: (IndexChunk, Int) -> Void) {
+        precondition(Int(slot) < count)
         let c = Int(slot) / Self.chunkSlots
         if !isKnownUniquelyReferenced(&chunks[c]) {
             chunks[c] = chunks[c].copy()
         }
         let row = Int(slot) % Self.chunkSlots
-        write(q, into: chunks[c], row: row)
+        fill(chunks[c], row)
         chunks[c].generations[row] &+= 1
         setLive(slot, true)
     }
@@ -101,14 +126,37 @@ struct EmbeddingIndex {
         chunks[Int(slot) / Self.chunkSlots].generations[Int(slot) % Self.chunkSlots]
     }
 
-    private func write(_ q: QuantizedVector, into chunk: IndexChunk, row: Int) {
-        // int4 rows are kept offset-binary (nibble = code + 8, i.e. its sign bit flipped): unpacking is then a mask and a shift,
-        // and the offset comes out of the dot product as 8·Σquery.
-        let rowCodes = encoding == .int4 ? q.codes.map { $0 ^ 0x88 } : q.codes
-        rowCodes.withUnsafeBufferPointer { src in
-            (chunk.codes + row * rowBytes).update(from: src.baseAddress!, count: rowBytes)
+    /// What writing a row needs to know, copied out so a row is written without touching `self`.
+    private struct Shape {
+        let encoding: EmbeddingEncoding
+        let dimension: Int
+        let rowBytes: Int
+    }
+
+    private var shape: Shape { Shape(encoding: encoding, dimension: dimension, rowBytes: rowBytes) }
+
+    private static func write(_ q: QuantizedVector, into chunk: IndexChunk, row: Int, _ shape: Shape) {
+        q.codes.withUnsafeBufferPointer { src in
+            (chunk.codes + row * shape.rowBytes).update(from: src.baseAddress!, count: shape.rowBytes)
         }
-        chunk.inverseNorms[row] = Quantizer.inverseNorm(q, dimension: dimension)
+        finishRow(chunk, row, shape)
+    }
+
+    private static func write(quantizing x: UnsafeBufferPointer<Float>, into chunk: IndexChunk, row: Int, _ shape: Shape) {
+        _ = Quantizer.quantize(x, as: shape.encoding, into: chunk.codes + row * shape.rowBytes)
+        finishRow(chunk, row, shape)
+    }
+
+    /// Sets the row's norm from its two's-complement codes, then stores int4 codes offset-binary
+    /// (nibble = code + 8, its sign bit flipped): unpacking is then a mask and a shift, and the
+    /// offset comes out of the dot product as 8·Σquery.
+    private static func finishRow(_ chunk: IndexChunk, _ row: Int, _ shape: Shape) {
+        let codes = chunk.codes + row * shape.rowBytes
+        chunk.inverseNorms[row] = Quantizer.inverseNorm(UnsafeBufferPointer(start: codes, count: shape.rowBytes),
+                                                        shape.encoding, dimension: shape.dimension)
+        if shape.encoding == .int4 {
+            for i in 0..<shape.rowBytes { codes[i] ^= 0x88 }
+        }
     }
 
     /// Bytes allocated for rows (whole chunks, used or not) and the chunk list.
@@ -137,13 +185,50 @@ struct IndexSnapshot: Sendable {
     /// The query is quantized to int8 (its own scale), so each row costs one integer dot
     /// product; the scales cancel in the cosine, which is therefore the cosine of the two
     /// quantized vectors.
+    /// A query quantized once for scoring rows: int8 codes widened to int16, their 1/‖codes‖, and
+    /// the offset an offset-binary int4 row adds to a dot product (8·Σcodes).
+    struct Query {
+        let wide: [Int16]
+        let inverseNorm: Float
+        let offset: Int32
+
+        init(_ query: [Float]) {
+            let q = Quantizer.quantize(query, as: .int8)
+            inverseNorm = Quantizer.inverseNorm(q, dimension: query.count)
+            // Widened once per query: an int16 × int8 loop vectorises better than int8 × int8 (~25 %).
+            wide = q.codes.map { Int16(Int8(bitPattern: $0)) }
+            offset = 8 * wide.reduce(Int32(0)) { $0 &+ Int32($1) }
+        }
+
+        /// The score a row of `x` would get in an index of `encoding`: x quantized exactly as
+        /// ``Quantizer/quantize(_:as:into:)`` does, in one pass and without allocating.
+        func score(_ x: [Float], encoding: EmbeddingEncoding) -> Float {
+            x.withUnsafeBufferPointer { xs in
+                let m = encoding.maxCode
+                let scale = Quantizer.scan(xs).maxAbs / m
+                let inverse: Float = scale > 0 ? 1 / scale : 0
+                var dot: Int32 = 0
+                var norm: Int64 = 0
+                wide.withUnsafeBufferPointer { q in
+                    for i in 0..<min(xs.count, q.count) {
+                        let v = xs[i]
+                        let c = Int32(v.isFinite ? max(-m, min(m, (v * inverse).rounded(.toNearestOrEven))) : 0)
+                        dot &+= Int32(q[i]) &* c
+                        norm &+= Int64(c &* c)
+                    }
+                }
+                return norm > 0 ? Float(dot) * (1 / Float(Double(norm).squareRoot())) * inverseNorm : 0
+            }
+        }
+    }
+
     func top(_ query: [Float], m: Int) -> [(slot: UInt32, generation: UInt32, score: Float)] {
+        top(Query(query), m: m)
+    }
+
+    func top(_ query: Query, m: Int) -> [(slot: UInt32, generation: UInt32, score: Float)] {
         guard m > 0, count > 0 else { return [] }
-        let q = Quantizer.quantize(query, as: .int8)
-        let qInverseNorm = Quantizer.inverseNorm(q, dimension: dimension)
-        // Widened once per query: an int16 × int8 loop vectorises better than int8 × int8 (~25 %).
-        let wide = q.codes.map { Int16(Int8(bitPattern: $0)) }
-        let offset = 8 * wide.reduce(Int32(0)) { $0 &+ Int32($1) }
+        let wide = query.wide, qInverseNorm = query.inverseNorm, offset = query.offset
         var best = TopK(k: m)
         wide.withUnsafeBufferPointer { qb in
             let qp = qb.baseAddress!

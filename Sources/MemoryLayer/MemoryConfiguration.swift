@@ -2,6 +2,34 @@
 /// tests and scenarios may change any field. Times are logical: counted in states stored
 /// (one per episode), so migrations are deterministic and independent of wall time.
 public struct MemoryConfiguration: Sendable, Equatable {
+    /// The codec of stored embedding payloads (the warm tier's content rows).
+    public enum PayloadCodec: String, Sendable, Equatable, CaseIterable {
+        /// liblz4: fastest to write and read.
+        case lz4
+        /// zlib (deflate) at the archive's level: smaller, slower.
+        case zlib
+        /// Blosc (c-blosc 1): byte shuffle by element size, then LZ4, made for numeric arrays.
+        case blosc
+    }
+
+    /// The adaptive policy's budgets and how often it looks.
+    public struct Adaptive: Sendable, Equatable {
+        /// Bytes the layer may keep in memory (its resident bytes, as the statistics count them).
+        public var budgetBytes: Int
+        /// The share of episode time the layer may take: its own store, record and query time ÷
+        /// (that + the rest of the episode, as the pipeline reports it). The layer cannot run the
+        /// layer-off side at run time, so this is what it can measure of its cost.
+        public var costBudget: Double
+        /// States stored between two checks (logical time: the same for a seed whatever the machine).
+        public var intervalEpisodes: UInt64
+
+        public init(budgetBytes: Int, costBudget: Double, intervalEpisodes: UInt64 = 256) {
+            self.budgetBytes = budgetBytes
+            self.costBudget = costBudget
+            self.intervalEpisodes = intervalEpisodes
+        }
+    }
+
     /// How LZ4 compresses a tier's blobs.
     public enum Effort: Sendable, Equatable {
         /// LZ4's fast compressor; higher acceleration is faster and compresses less (1 = default).
@@ -32,12 +60,29 @@ public struct MemoryConfiguration: Sendable, Equatable {
     public var sweepIntervalEpisodes: UInt64
     /// Compression of embedding payloads in the warm database.
     public var payloadEffort: Effort
+    /// Codec of embedding payloads in the warm database (LZ4 at ``payloadEffort``, zlib or Blosc).
+    public var payloadCodec: PayloadCodec = .lz4
+    /// A sparse vector (the recruited nodes' activation) is kept as CSR below this density; 0 never.
+    /// Measured (StrategyTests): with one-byte indices and float values CSR stops being smaller above
+    /// 50 non-zeros of 64 (78 %); 0.75 keeps it where it saves at least a few percent. Encoding either
+    /// way costs a few hundred ns for 64 elements, so size decides.
+    public var sparseBreakEven: Double = 0.75
+    /// Binary feature vectors are bit-packed (lossless).
+    public var binarize: Bool = true
+    /// Coupling-graph edges below this share of a snapshot's largest weight are dropped (0 keeps all).
+    public var graphPruneThreshold: Float = 0
+    /// Cold blocks XOR each record with the previous record of its stream before LZ4, when that is smaller.
+    public var temporalCold: Bool = false
     /// Compression of cold segment blocks.
     public var coldEffort: Effort
     /// Records per cold block (one LZ4 block, one checksum, plus one checksum per record).
     public var coldBlockRecords: Int = 128
     /// A cold segment file is closed and a new one started past this size, bytes.
     public var segmentBytes: Int = 64 << 20
+    /// States stored write-behind and encoded together (quantized, hashed, deduplicated, indexed)
+    /// once this many accumulate, by the store that fills the batch; 1 encodes each state as it is
+    /// stored. Staged states are readable and searchable at once.
+    public var stagingCapacity: Int = 16
     /// Most states one maintenance pass moves between two tiers.
     public var maintenanceBatch: Int = 1024
     /// SQLite page cache of the warm tier, KiB (bounds what SQLite keeps in memory).
@@ -50,6 +95,12 @@ public struct MemoryConfiguration: Sendable, Equatable {
     public var metricsArchiveBudgetBytes: Int
     /// zlib level (1 … 9) of metrics archive chunks.
     public var archiveZlibLevel: Int
+    /// When set, the archive keeps the continuous metrics (arousal, salience, emotion) as multiples of
+    /// 2^−bits, absolute error ≤ 2^−(bits+1); nil keeps every archived metric bit-exact. Those four
+    /// readings carry per-episode noise in every mantissa bit (measured on the pipeline: 60, 63, 31 and
+    /// 30 bits per value after XOR coding), so bit-exact archives stay near 3.4:1; at 12 bits they
+    /// cost 8–11 bits each.
+    public var archivePrecisionBits: Int?
     /// A metrics record is important when Φ moved at least this much since the previous record.
     public var phiChangeThreshold: Double = 0.1
     /// … or any emotion component moved at least this much.
@@ -57,6 +108,8 @@ public struct MemoryConfiguration: Sendable, Equatable {
     /// Fault seam: bytes the on-disk tiers may write before writes fail as if the disk were full
     /// (nil: no limit other than the disk's).
     public var writeBudgetBytes: Int64?
+    /// The adaptive policy (set for ``MemoryLevel/adaptive``; nil at fixed levels).
+    public var adaptive: Adaptive?
     /// Most states kept live (nil: every state is kept until deleted, the presets' default). A store
     /// that makes more live deletes the oldest (lowest ids) first, exactly as ``MemoryStore/delete(_:)``
     /// would, and everything the layer holds in memory per state then stays bounded: index slots and
@@ -67,29 +120,54 @@ public struct MemoryConfiguration: Sendable, Equatable {
 
     /// The values of `level`.
     public static func preset(_ level: MemoryLevel) -> MemoryConfiguration {
+        var c: MemoryConfiguration
         switch level {
         case .off, .conservative:
-            MemoryConfiguration(
+            c = MemoryConfiguration(
                 level: level, payloadEncoding: .float32, indexEncoding: .int8, hotCapacity: 4096,
                 hotIdleEpisodes: 4096, warmIdleEpisodes: 32768, sweepIntervalEpisodes: 4096,
                 payloadEffort: .fast(acceleration: 4), coldEffort: .fast(acceleration: 1),
                 metricsRingCapacity: 4096, metricsArchiveBudgetBytes: 8 << 20, archiveZlibLevel: 1)
-        case .moderate:
-            MemoryConfiguration(
+            // Exact float payloads are what Blosc's byte shuffle is for.
+            c.payloadCodec = .blosc
+        case .moderate, .adaptive:
+            c = MemoryConfiguration(
                 level: level, payloadEncoding: .int8, indexEncoding: .int4, hotCapacity: 1024,
                 hotIdleEpisodes: 1024, warmIdleEpisodes: 8192, sweepIntervalEpisodes: 1024,
                 payloadEffort: .fast(acceleration: 1), coldEffort: .high(level: 9),
                 metricsRingCapacity: 1024, metricsArchiveBudgetBytes: 2 << 20, archiveZlibLevel: 6)
+            c.archivePrecisionBits = 12
+            c.graphPruneThreshold = 0.1
+            if level == .adaptive {
+                // Starts on the cheapest rung; the policy moves from there.
+                c.adaptive = Adaptive(budgetBytes: 16 << 20, costBudget: 0.05)
+                let first = PolicyRung.ladder[0]
+                c.payloadEncoding = first.payloadEncoding
+                c.hotCapacity = first.hotCapacity
+                c.hotIdleEpisodes = UInt64(first.hotCapacity)
+                c.payloadCodec = first.payloadCodec
+                c.graphPruneThreshold = first.pruneThreshold
+                c.archivePrecisionBits = first.archivePrecisionBits
+                c.temporalCold = first.temporalCold
+            }
         case .aggressive:
-            MemoryConfiguration(
+            c = MemoryConfiguration(
                 level: level, payloadEncoding: .int4, indexEncoding: .int4, hotCapacity: 256,
                 hotIdleEpisodes: 256, warmIdleEpisodes: 2048, sweepIntervalEpisodes: 256,
                 payloadEffort: .high(level: 9), coldEffort: .high(level: 12),
                 metricsRingCapacity: 256, metricsArchiveBudgetBytes: 512 << 10, archiveZlibLevel: 9)
+            c.archivePrecisionBits = 8
+            c.graphPruneThreshold = 0.25
+            c.payloadCodec = .zlib
+            c.temporalCold = true
         }
+        return c
     }
 
     var payloadLZ4: LZ4Effort { Self.lz4(payloadEffort) }
+    var recordOptions: RecordOptions {
+        RecordOptions(sparseBreakEven: sparseBreakEven, binarize: binarize, pruneThreshold: graphPruneThreshold)
+    }
     var coldLZ4: LZ4Effort { Self.lz4(coldEffort) }
 
     private static func lz4(_ e: Effort) -> LZ4Effort {
@@ -111,9 +189,18 @@ public struct MemoryConfiguration: Sendable, Equatable {
         guard coldReadsToWarm > 0, warmReadsToHot > 0 else { throw fail("promotion read counts must be positive") }
         guard sweepIntervalEpisodes > 0 else { throw fail("sweepIntervalEpisodes must be positive") }
         guard maintenanceBatch > 0 else { throw fail("maintenanceBatch must be positive") }
+        guard stagingCapacity >= 1, stagingCapacity <= 4096 else { throw fail("stagingCapacity must be 1…4096") }
         guard metricsRingCapacity > 1 else { throw fail("metricsRingCapacity must be at least 2") }
         guard (1...9).contains(archiveZlibLevel) else { throw fail("archiveZlibLevel must be 1…9") }
+        if let p = archivePrecisionBits, !(0...40).contains(p) { throw fail("archivePrecisionBits must be 0…40") }
+        guard (0...1).contains(sparseBreakEven) else { throw fail("sparseBreakEven must be in [0, 1]") }
+        guard graphPruneThreshold >= 0, graphPruneThreshold < 1 else { throw fail("graphPruneThreshold must be in [0, 1)") }
         guard bloomFalsePositiveRate > 0, bloomFalsePositiveRate < 1 else { throw fail("bloomFalsePositiveRate must be in (0, 1)") }
         if let r = retention, r < 1 { throw fail("retention must be at least 1 state (nil keeps every state)") }
+        if let a = adaptive {
+            guard a.budgetBytes > 0 else { throw fail("the adaptive memory budget must be positive") }
+            guard a.costBudget > 0, a.costBudget <= 1 else { throw fail("the adaptive cost budget must be in (0, 1]") }
+            guard a.intervalEpisodes > 0 else { throw fail("the adaptive interval must be positive") }
+        }
     }
 }

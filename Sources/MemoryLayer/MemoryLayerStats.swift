@@ -35,6 +35,10 @@ public struct MemoryLayerStats: Sendable, Codable, Equatable {
     public var quantization: MemoryQuantizationStats
     public var metricsStore: MemoryMetricsStoreStats
     public var faults: MemoryFaultCounts
+    /// Each compression strategy used, by name (`sparse_csr`, `binarize`, `graph_prune`, `codec_blosc`, …).
+    public var strategies: [String: MemoryStrategyStats] = [:]
+    /// The adaptive policy: where it is and what it decided (nil unless `pipeline.memory: adaptive`).
+    public var adaptive: MemoryAdaptiveStats?
 
     public init(level: String, storedStates: UInt64 = 0, logicalBytesPerState: Double = 0, residentBytesPerState: Double = 0,
                 liveStates: UInt64 = 0, retention: UInt64? = nil, evictedByRetention: UInt64 = 0, residentBytes: UInt64 = 0, resident: MemoryResidentBreakdown = .init(),
@@ -77,7 +81,7 @@ public struct MemoryLayerStats: Sendable, Codable, Equatable {
         case sqliteCacheLimitBytes = "sqlite_cache_limit_bytes"
         case tiers, migrations, compression, dedup, bloom, quantization
         case metricsStore = "metrics_store"
-        case faults
+        case faults, strategies, adaptive
     }
 
     /// Reads results written before a field existed: missing fields take their defaults.
@@ -102,6 +106,115 @@ public struct MemoryLayerStats: Sendable, Codable, Equatable {
         quantization = try c.decodeIfPresent(MemoryQuantizationStats.self, forKey: .quantization) ?? .init()
         metricsStore = try c.decodeIfPresent(MemoryMetricsStoreStats.self, forKey: .metricsStore) ?? .init()
         faults = try c.decodeIfPresent(MemoryFaultCounts.self, forKey: .faults) ?? .init()
+        strategies = try c.decodeIfPresent([String: MemoryStrategyStats].self, forKey: .strategies) ?? [:]
+        adaptive = try c.decodeIfPresent(MemoryAdaptiveStats.self, forKey: .adaptive)
+    }
+}
+
+/// One compression strategy: how often it ran, what it saved, what it cost, what it lost.
+public struct MemoryStrategyStats: Sendable, Codable, Equatable {
+    /// Items it coded (vectors, graphs, blobs, blocks).
+    public var uses: UInt64
+    /// Their plain bytes ÷ the bytes it made of them (> 1 is smaller).
+    public var ratio: Double
+    public var logicalBytes: UInt64
+    public var storedBytes: UInt64
+    /// Mean time to encode / decode one item, ns (sampled; 0 when never sampled).
+    public var encodeNs: Double
+    public var decodeNs: Double
+    /// Largest error seen and the stated bound, in the strategy's measure: relative to max|x| for
+    /// quantization, the share of a graph's weight norm dropped for pruning; 0 for lossless strategies.
+    public var maxError: Double
+    public var errorBound: Double
+
+    public init(uses: UInt64, ratio: Double, logicalBytes: UInt64, storedBytes: UInt64, encodeNs: Double, decodeNs: Double,
+                maxError: Double, errorBound: Double) {
+        self.uses = uses
+        self.ratio = ratio
+        self.logicalBytes = logicalBytes
+        self.storedBytes = storedBytes
+        self.encodeNs = encodeNs
+        self.decodeNs = decodeNs
+        self.maxError = maxError
+        self.errorBound = errorBound
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case uses, ratio
+        case logicalBytes = "logical_bytes"
+        case storedBytes = "stored_bytes"
+        case encodeNs = "encode_ns"
+        case decodeNs = "decode_ns"
+        case maxError = "max_error"
+        case errorBound = "error_bound"
+    }
+}
+
+/// The adaptive policy's state and history.
+public struct MemoryAdaptiveStats: Sendable, Codable, Equatable {
+    /// The resident-memory budget, bytes, and the share of episode time the layer may take.
+    public var budgetBytes: UInt64
+    public var costBudget: Double
+    /// The rung of the strategy ladder in use at the end (0 = cheapest, highest = most compressed).
+    public var rung: Int
+    public var rungName: String
+    /// Resident bytes and cost share at the last check.
+    public var residentBytes: UInt64
+    public var costShare: Double
+    /// Largest resident bytes at any check after the first move.
+    public var peakResidentBytes: UInt64
+    /// Every decision, oldest first.
+    public var decisions: [MemoryDecision]
+
+    public init(budgetBytes: UInt64, costBudget: Double, rung: Int, rungName: String, residentBytes: UInt64,
+                costShare: Double, peakResidentBytes: UInt64, decisions: [MemoryDecision]) {
+        self.budgetBytes = budgetBytes
+        self.costBudget = costBudget
+        self.rung = rung
+        self.rungName = rungName
+        self.residentBytes = residentBytes
+        self.costShare = costShare
+        self.peakResidentBytes = peakResidentBytes
+        self.decisions = decisions
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case budgetBytes = "budget_bytes"
+        case costBudget = "cost_budget"
+        case rung
+        case rungName = "rung_name"
+        case residentBytes = "resident_bytes"
+        case costShare = "cost_share"
+        case peakResidentBytes = "peak_resident_bytes"
+        case decisions
+    }
+}
+
+/// One decision of the adaptive policy: when (in stored states, the layer's logical time), what and why.
+public struct MemoryDecision: Sendable, Codable, Equatable {
+    /// States stored when it was taken (one per episode).
+    public var episode: UInt64
+    /// The rung it moved from and to.
+    public var from: String
+    public var to: String
+    /// Why, with the telemetry it read.
+    public var reason: String
+    public var residentBytes: UInt64
+    public var costShare: Double
+
+    public init(episode: UInt64, from: String, to: String, reason: String, residentBytes: UInt64, costShare: Double) {
+        self.episode = episode
+        self.from = from
+        self.to = to
+        self.reason = reason
+        self.residentBytes = residentBytes
+        self.costShare = costShare
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case episode, from, to, reason
+        case residentBytes = "resident_bytes"
+        case costShare = "cost_share"
     }
 }
 
@@ -184,7 +297,8 @@ public struct MemoryCompressionStats: Sendable, Codable, Equatable {
     public var cold: Double = 0
     /// Embedding bytes of distinct contents ÷ their packed payloads (quantization and LZ4; no dedup).
     public var content: Double = 0
-    /// Metrics archive: plain in-memory bytes ÷ zlib chunk bytes, as first archived.
+    /// Metrics archive: plain in-memory bytes ÷ compressed chunk bytes, as first archived (1 at `off`,
+    /// which keeps metrics plain).
     public var archive: Double = 0
     /// All live states' logical bytes ÷ (resident + disk bytes).
     public var overall: Double = 0
@@ -266,6 +380,12 @@ public struct MemoryMetricsStoreStats: Sendable, Codable, Equatable {
     public var archiveBytes: UInt64 = 0
     /// Records removed by cleanup to keep the archive within its byte budget.
     public var droppedByCleanup: UInt64 = 0
+    /// Archived continuous metrics are multiples of 2^−precision_bits (nil: every column bit-exact).
+    public var precisionBits: Int?
+    /// Bytes of the archived chunks' column bit streams before the final zlib pass (as first archived).
+    public var streamBytes: UInt64 = 0
+    /// What each column cost in the archive, by column name (`episode`, `timestamp`, `phi`, `arousal`, …).
+    public var columns: [String: MemoryArchiveColumnStats] = [:]
 
     public init() {}
 
@@ -276,6 +396,50 @@ public struct MemoryMetricsStoreStats: Sendable, Codable, Equatable {
         case archiveRecords = "archive_records"
         case archiveBytes = "archive_bytes"
         case droppedByCleanup = "dropped_by_cleanup"
+        case precisionBits = "precision_bits"
+        case streamBytes = "stream_bytes"
+        case columns
+    }
+
+    /// Reads results written before a field existed: missing fields take their defaults.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        recorded = try c.decodeIfPresent(UInt64.self, forKey: .recorded) ?? 0
+        important = try c.decodeIfPresent(UInt64.self, forKey: .important) ?? 0
+        inRing = try c.decodeIfPresent(UInt64.self, forKey: .inRing) ?? 0
+        archiveChunks = try c.decodeIfPresent(UInt64.self, forKey: .archiveChunks) ?? 0
+        archiveRecords = try c.decodeIfPresent(UInt64.self, forKey: .archiveRecords) ?? 0
+        archiveBytes = try c.decodeIfPresent(UInt64.self, forKey: .archiveBytes) ?? 0
+        droppedByCleanup = try c.decodeIfPresent(UInt64.self, forKey: .droppedByCleanup) ?? 0
+        precisionBits = try c.decodeIfPresent(Int.self, forKey: .precisionBits)
+        streamBytes = try c.decodeIfPresent(UInt64.self, forKey: .streamBytes) ?? 0
+        columns = try c.decodeIfPresent([String: MemoryArchiveColumnStats].self, forKey: .columns) ?? [:]
+    }
+}
+
+/// One column of the metrics archive: what its coder spent and what it lost.
+public struct MemoryArchiveColumnStats: Sendable, Codable, Equatable {
+    /// Mean bits per value the column coder spent, before the final zlib pass over the whole chunk.
+    public var bitsPerValue: Double
+    /// The field's plain bits ÷ ``bitsPerValue`` (64 for a Double, 32 for a Float or Int32, 8 for a Bool).
+    public var ratio: Double
+    /// Largest |x − x̂| seen (0: bit-exact).
+    public var maxAbsError: Double
+    /// The stated bound on |x − x̂| (0: the column is bit-exact).
+    public var errorBound: Double
+
+    public init(bitsPerValue: Double, ratio: Double, maxAbsError: Double, errorBound: Double) {
+        self.bitsPerValue = bitsPerValue
+        self.ratio = ratio
+        self.maxAbsError = maxAbsError
+        self.errorBound = errorBound
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case bitsPerValue = "bits_per_value"
+        case ratio
+        case maxAbsError = "max_abs_error"
+        case errorBound = "error_bound"
     }
 }
 

@@ -48,9 +48,26 @@ public final class MemoryStore: EpisodeMemory {
     @discardableResult
     public func store(_ state: ConsciousState) throws(MemoryLayerError) -> UInt64 {
         switch backend {
-        case .naive(let b): b.store(state)
-        case .tiered(let b): try b.store(state)
+        case .naive(let b): return b.store(state)
+        case .tiered(let b):
+            guard b.isAdaptive else { return try b.store(state) }
+            let t0 = layerClock()
+            defer { b.layerNanoseconds.add(layerClock() &- t0, ordering: .relaxed) }
+            return try b.store(state)
         }
+    }
+
+    /// Tells the layer how long an episode took outside it, ns: the adaptive policy's cost budget is
+    /// the layer's own time as a share of the episodes'. A no-op at fixed levels.
+    public func noteEpisode(serviceNanoseconds ns: UInt64) {
+        if case .tiered(let b) = backend, b.isAdaptive { b.episodeNanoseconds.add(ns, ordering: .relaxed) }
+    }
+
+    /// The adaptive policy's decisions (episode, what, why) since the last call, oldest first; empty
+    /// at fixed levels. Every decision is also in ``statistics()`` (`adaptive.decisions`).
+    public func drainDecisions() -> [MemoryDecision] {
+        if case .tiered(let b) = backend { return b.drainDecisions() }
+        return []
     }
 
     /// The state stored under `id`, or nil if there is none.
@@ -66,8 +83,12 @@ public final class MemoryStore: EpisodeMemory {
     /// quantized index rows. States sharing one embedding have equal scores, newest first.
     public func similar(to embedding: [Float], k: Int) throws(MemoryLayerError) -> [(id: UInt64, score: Float)] {
         switch backend {
-        case .naive(let b): b.similar(to: embedding, k: k)
-        case .tiered(let b): try b.similar(to: embedding, k: k)
+        case .naive(let b): return b.similar(to: embedding, k: k)
+        case .tiered(let b):
+            guard b.isAdaptive else { return try b.similar(to: embedding, k: k) }
+            let t0 = layerClock()
+            defer { b.layerNanoseconds.add(layerClock() &- t0, ordering: .relaxed) }
+            return try b.similar(to: embedding, k: k)
         }
     }
 
@@ -85,7 +106,11 @@ public final class MemoryStore: EpisodeMemory {
     public func record(metrics: EpisodeMetrics) throws(MemoryLayerError) {
         switch backend {
         case .naive(let b): b.record(metrics: metrics)
-        case .tiered(let b): try b.record(metrics: metrics)
+        case .tiered(let b):
+            guard b.isAdaptive else { return try b.record(metrics: metrics) }
+            let t0 = layerClock()
+            defer { b.layerNanoseconds.add(layerClock() &- t0, ordering: .relaxed) }
+            try b.record(metrics: metrics)
         }
     }
 

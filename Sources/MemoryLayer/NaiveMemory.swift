@@ -27,7 +27,7 @@ final class NaiveMemory: Sendable {
 
         mutating func remove(_ id: UInt64) -> Bool {
             guard id >= base, id < nextID, let s = states[Int(id - base)] else { return false }
-            arrayHeapBytes -= arrayBytes(s.embedding) + arrayBytes(s.emotion)
+            arrayHeapBytes -= heapBytes(s)
             states[Int(id - base)] = nil
             live -= 1
             return true
@@ -59,8 +59,8 @@ final class NaiveMemory: Sendable {
     }
 
     func store(_ state: ConsciousState) -> UInt64 {
-        let heap = arrayBytes(state.embedding) + arrayBytes(state.emotion)
-        let logical = MemoryLayout<ConsciousState>.stride + 4 * state.embedding.count + 4 * state.emotion.count
+        let heap = heapBytes(state)
+        let logical = state.logicalBytes
         return contents.withLock { c in
             c.states.append(state)
             c.arrayHeapBytes += heap
@@ -145,7 +145,21 @@ final class NaiveMemory: Sendable {
             s.metricsStore.recorded = c.metricsRecorded
             s.metricsStore.inRing = held
             s.metricsStore.droppedByCleanup = c.metricsRecorded - held
+            // Kept plain: each column costs its field's width (ratio 1), so compare sets the archive beside it.
+            if held > 0 {
+                s.compression.archive = 1
+                for col in MetricsColumn.allCases {
+                    s.metricsStore.columns[col.name] = MemoryArchiveColumnStats(
+                        bitsPerValue: Double(col.rawBits), ratio: 1, maxAbsError: 0, errorBound: 0)
+                }
+            }
             return s
         }
     }
+}
+
+/// Heap bytes a state's arrays hold (headers and capacities).
+func heapBytes(_ s: ConsciousState) -> Int {
+    arrayBytes(s.embedding) + arrayBytes(s.emotion) + arrayBytes(s.activation) + arrayBytes(s.participation)
+        + (s.graph.map { arrayBytes($0.nodes) + arrayBytes($0.edges) } ?? 0)
 }

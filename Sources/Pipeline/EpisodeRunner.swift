@@ -18,8 +18,14 @@ struct EpisodeRunner {
     let phi: PhiCalculator
     /// Φ's node set (graph ids, ascending) for the current episode.
     var phiNodes: [Int32]
+    /// The stream this runner's states belong to (its worker).
+    let stream: UInt32
+    /// This episode's phase-locked nodes (empty when no synchronisation ran) and ignition coupling graph.
+    var participation: [Float] = []
+    var coupling: GraphSnapshot?
 
-    init(context: PipelineContext) {
+    init(context: PipelineContext, stream: UInt32 = 0) {
+        self.stream = stream
         let config = context.config
         self.context = context
         needs = NeedsMonitor(config: config.mmei)
@@ -39,6 +45,8 @@ struct EpisodeRunner {
         precondition(timings.nanoseconds.count >= PipelineStage.allCases.count,
                      "StageTimings needs \(PipelineStage.allCases.count) stages for the pipeline")
         var out = EpisodeOutcome(episode: n)
+        participation = []
+        coupling = nil
         timings.measure(PipelineStage.mmei.rawValue) { runMMEI(n, &out) }
         timings.measure(PipelineStage.mcea.rawValue) { runMCEA(&out) }
         timings.measure(PipelineStage.mea.rawValue) { runMEA(&out) }
@@ -51,6 +59,13 @@ struct EpisodeRunner {
             let elapsed = timings.nanoseconds[phiStage] &- before
             timings.add(hit ? PipelineStage.phiHit.rawValue : PipelineStage.phiMiss.rawValue, elapsed)
         }
+        // The episode's time outside the memory layer, for the adaptive layer's cost budget.
+        // (Stages mmei … phi are the first six; a stage that did not run holds 0.)
+        var service: UInt64 = 0
+        for stage in PipelineStage.mmei.rawValue...PipelineStage.phi.rawValue where timings.ran[stage] {
+            service &+= timings.nanoseconds[stage]
+        }
+        context.memory.noteEpisode(serviceNanoseconds: service)
         let stored = timings.measure(PipelineStage.memoryStore.rawValue) { storeState(&out) }
         try stored.mapError(PipelineError.memory).get()
         let every = context.config.memoryQuery.every

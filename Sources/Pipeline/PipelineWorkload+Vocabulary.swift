@@ -80,6 +80,14 @@ extension PipelineWorkload {
         ])
     }
 
+    /// The adaptive memory policy's decisions since the last call, as events on the run's time axis.
+    public func drainEvents() -> [WorkloadEvent] {
+        context.memory.drainDecisions().map { d in
+            WorkloadEvent(episode: d.episode, kind: "memory.policy",
+                          message: "\(d.from) → \(d.to): \(d.reason) (resident \(d.residentBytes) B, cost share \(Int((d.costShare * 100).rounded()))%)")
+        }
+    }
+
     /// The memory layer's full statistics, for the report's table of fields.
     public func details() -> JSONValue? {
         JSONValue.of(context.memory.statistics()).map { .object(["memory_layer": $0]) }

@@ -41,6 +41,10 @@ public final class PipelineWorkload: Workload {
         let memory: MemoryStore
         var memoryConfiguration = MemoryConfiguration.preset(config.memory)
         memoryConfiguration.retention = config.memoryRetention > 0 ? config.memoryRetention : nil
+        if config.memory == .adaptive {
+            memoryConfiguration.adaptive = MemoryConfiguration.Adaptive(budgetBytes: config.memoryBudget,
+                                                                        costBudget: config.memoryCostBudget)
+        }
         do {
             memory = try MemoryStore(configuration: memoryConfiguration, directory: directory)
         } catch {
@@ -72,7 +76,7 @@ public struct PipelineWorker: WorkloadWorker {
 
     init(id: Int, context: PipelineContext) {
         self.id = id
-        runner = EpisodeRunner(context: context)
+        runner = EpisodeRunner(context: context, stream: UInt32(truncatingIfNeeded: id))
     }
 
     public mutating func runEpisode(_ episode: UInt64, timings: inout StageTimings) throws {

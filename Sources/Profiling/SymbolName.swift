@@ -45,9 +45,8 @@ enum SymbolName {
             s = s[s.index(after: close)...]
             if s.first == ":" { s = s.dropFirst() }
         }
-        if s.hasPrefix("closure #") || s.hasPrefix("implicit closure #") {
-            let hash = s.firstIndex(of: "#")!
-            let headEnd = s[s.index(after: hash)...].firstIndex(where: { !$0.isNumber }) ?? s.endIndex
+        // Closures and local functions ("bar #1 () -> () in Mod.f() -> ()") are named by their context.
+        if let headEnd = localEntityHeadEnd(s) {
             let head = s[..<headEnd]
             if let inRange = topLevelRange(of: " in ", in: s, from: headEnd) {
                 return "\(head) in \(simplify(s[inRange.upperBound...], budget: budget - 1))"
@@ -64,7 +63,34 @@ enum SymbolName {
         return simplifyFunction(s)
     }
 
-    /// `Mod.T.f<A>(x: A, Swift.Int) throws -> B` → `Mod.T.f(x:_:)`; `Mod.v.getter : Swift.Int` → `Mod.v.getter`.
+    /// The end of `closure #N`, `implicit closure #N` or a local function's `name #N` at the start
+    /// of `s`, or nil when `s` does not start with one.
+    private static func localEntityHeadEnd(_ s: Substring) -> Substring.Index? {
+        var i = s.startIndex
+        if s.hasPrefix("implicit closure #") {
+            i = s.index(i, offsetBy: "implicit closure ".count)
+        } else {
+            while i < s.endIndex, s[i] != " ", s[i] != "(", s[i] != "." { i = s.index(after: i) }
+            guard i > s.startIndex, i < s.endIndex, s[i] == " " else { return nil }
+            i = s.index(after: i)
+        }
+        guard i < s.endIndex, s[i] == "#" else { return nil }
+        let digits = s.index(after: i)
+        let end = s[digits...].firstIndex(where: { !$0.isNumber }) ?? s.endIndex
+        return end > digits ? end : nil
+    }
+
+    /// `name` when `inner` is a private declaration's `name in _0123ABCD…` (its file discriminator).
+    private static func privateName(_ inner: Substring) -> Substring? {
+        guard let r = inner.firstRange(of: " in _") else { return nil }
+        let name = inner[..<r.lowerBound], discriminator = inner[r.upperBound...]
+        guard !name.isEmpty, !name.contains(" "), !discriminator.isEmpty,
+              discriminator.allSatisfy({ $0.isHexDigit }) else { return nil }
+        return name
+    }
+
+    /// `Mod.T.f<A>(x: A, Swift.Int) throws -> B` → `Mod.T.f(x:_:)`; `Mod.v.getter : Swift.Int` → `Mod.v.getter`;
+    /// a private `Mod.T.(f in _9A…)(x: Swift.Int)` → `Mod.T.f(x:)`.
     private static func simplifyFunction(_ s: Substring) -> String {
         var out = ""
         var i = s.startIndex
@@ -73,6 +99,12 @@ enum SymbolName {
             if c == "<", i > s.startIndex, isIdentifierCharacter(s[s.index(before: i)]),
                let close = matchingClose(in: s, from: i) {
                 i = s.index(after: close)  // generic parameter clause
+                continue
+            }
+            if c == "(", i == s.startIndex || s[s.index(before: i)] == ".",
+               let close = matchingClose(in: s, from: i), let name = privateName(s[s.index(after: i)..<close]) {
+                out += name
+                i = s.index(after: close)
                 continue
             }
             if c == "(", let close = matchingClose(in: s, from: i) {

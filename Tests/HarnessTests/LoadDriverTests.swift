@@ -26,11 +26,15 @@ struct LoadDriverTests {
         // Wall time within 5% of the schedule: the dispatcher neither lags nor runs early.
         #expect(abs(phase.durationSeconds - 2) < 0.1)
         #expect(abs(phase.achievedRate - 400) / 400 < 0.05)
-        // The middle intervals of the time series see the target rate too.
+        // The middle intervals of the time series see the target rate too: together within 10%, and
+        // each within 40% (a 250 ms interval on a shared 2-core machine can lose 50 ms to preemption
+        // and make it up in the next).
         let middle = result.timeseries.filter { $0.tSeconds > 0.3 && $0.tSeconds < 1.8 }
         #expect(middle.count >= 5)
+        let mean = middle.map { $0.metric("throughput")! }.reduce(0, +) / Double(middle.count)
+        #expect(abs(mean - 400) / 400 < 0.1, "the middle intervals ran at \(mean)/s on average")
         for p in middle {
-            #expect(abs(p.metric("throughput")! - 400) / 400 < 0.2, "interval at \(p.tSeconds)s ran at \(p.metric("throughput")!)/s")
+            #expect(abs(p.metric("throughput")! - 400) / 400 < 0.4, "interval at \(p.tSeconds)s ran at \(p.metric("throughput")!)/s")
             #expect(abs((p.targetRate ?? 0) - 400) / 400 < 0.2)
         }
     }

@@ -85,7 +85,7 @@ struct CodecTests {
         var rng = TestRandom(seed: 4)
         let s = makeState(42, dimension: 4, rng: &rng)
         let bytes = RecordCodec.encode(s)
-        #expect(bytes.count == 50)
+        #expect(bytes.count == 57)  // format 2: metadata, stream, three emotion floats, three empty section tags
         #expect(try RecordCodec.decode(bytes, embedding: s.embedding) == s)
         #expect(throws: CodecError.self) { try RecordCodec.decode(Array(bytes.dropLast()), embedding: []) }
         #expect(throws: CodecError.self) { try RecordCodec.decode(bytes + [0], embedding: []) }

@@ -19,6 +19,7 @@ struct DedupTests {
         let b = try store.store(state(1, shared))
         let c = try store.store(state(2, other))
         let d = try store.store(state(3, shared))
+        t.flushStaging()  // write-behind: encode the staged states before looking at their slots
         let slot = t.core.withLock { $0.table.slot(a) }
         #expect(t.core.withLock { [$0.table.slot(b), $0.table.slot(d)] } == [slot, slot])
         #expect(t.core.withLock { $0.table.slot(c) } != slot)
@@ -58,6 +59,7 @@ struct DedupTests {
         #expect(t.core.withLock { $0.pending.isEmpty || $0.pending.count < 50 })
         #expect(t.core.withLock { $0.table.location(first).tier } == .cold)
         let again = try store.store(state(50, shared))
+        t.flushStaging()
         #expect(t.core.withLock { $0.table.slot(again) == $0.table.slot(first) })
         #expect(store.statistics().dedup.hits == 1)
         // Delete the first owner, push the second through all tiers: the content must survive.

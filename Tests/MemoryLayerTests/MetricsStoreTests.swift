@@ -15,20 +15,28 @@ struct MetricsStoreTests {
             if rng.below(10) == 0 { emotion += SIMD3(rng.symmetric(), rng.symmetric(), rng.symmetric()) * 0.2 }
             if rng.below(5) == 0 { focus = Int32(rng.below(8)) }
             return EpisodeMetrics(
-                episode: UInt64(i), timestamp: Double(i) / 15, phi: ignited ? phis[rng.below(4)] : 0,
+                // The clock as the pipeline keeps it: episode × interval.
+                episode: UInt64(i), timestamp: Double(i) * (1.0 / 15), phi: ignited ? phis[rng.below(4)] : 0,
                 arousal: Double(emotion.y), salience: ignited ? 0.7 : 0.3, emotion: emotion, attentionFocus: focus,
                 ignited: ignited, latencyNanoseconds: 1_000_000 + UInt64(rng.below(64)) * 1000)
         }
     }
 
-    @Test("records round-trip exactly through the ring and compressed archive chunks", arguments: MemoryLevel.allCases)
+    @Test("records round-trip through the ring and compressed archive chunks, bit-exact or within the stated precision",
+          arguments: MemoryLevel.allCases)
     func roundTrip(level: MemoryLevel) throws {
         var c = smallConfiguration(level)
         c.metricsArchiveBudgetBytes = 1 << 30
         let store = try MemoryStore(configuration: c, directory: nil)
         let ms = series(100, seed: 50)
         for m in ms { try store.record(metrics: m) }
-        #expect(try store.metricsHistory() == ms)
+        let back = try store.metricsHistory()
+        if let p = c.archivePrecisionBits {
+            #expect(level != .off && level != .conservative)
+            #expect(withinArchiveBound(back, ms, precisionBits: p))
+        } else {
+            #expect(back == ms)
+        }
         let s = store.statistics().metricsStore
         #expect(s.recorded == 100)
         if level != .off {
@@ -38,15 +46,53 @@ struct MetricsStoreTests {
         }
     }
 
-    @Test("the archive compresses pipeline-like metrics more than 10:1")
-    func archiveRatio() throws {
-        var c = MemoryConfiguration.preset(.moderate)
+    @Test("column coders: regular, repeated and derived columns cost about a bit a value, bit-exact")
+    func columnCoders() throws {
+        // Synthetic on purpose: this pins what each coder does with data of a known shape (the
+        // pipeline's real metrics and their ratio are in PipelineTests).
+        var c = MemoryConfiguration.preset(.conservative)
         c.metricsArchiveBudgetBytes = 1 << 30
         let store = try MemoryStore(configuration: c, directory: nil)
-        for m in series(8192, seed: 51) { try store.record(metrics: m) }
-        let s = store.statistics()
-        #expect(s.metricsStore.archiveRecords == 8192)
-        #expect(s.compression.archive > 10)
+        let ms = series(8192, seed: 51)
+        for m in ms { try store.record(metrics: m) }
+        #expect(try store.metricsHistory() == ms)
+        let s = store.statistics().metricsStore
+        #expect(s.archiveRecords == 8192 && s.precisionBits == nil)
+        // Regular timestamps (episode × 1/15), dense episode numbers: delta-of-delta and prediction.
+        #expect(try #require(s.columns["episode"]).bitsPerValue < 1.5)
+        #expect(try #require(s.columns["timestamp"]).bitsPerValue < 1.5)
+        // arousal is emotion.y as a Double: emotion.arousal is predicted from it.
+        #expect(try #require(s.columns["emotion.arousal"]).bitsPerValue < 1.5)
+        // Φ is 0 unless ignited, else one of four values: about a bit for ignition plus a small index.
+        #expect(try #require(s.columns["phi"]).bitsPerValue < 2)
+        #expect(s.columns.values.allSatisfy { $0.maxAbsError == 0 && $0.errorBound == 0 })
+    }
+
+    @Test("a quantized archive keeps each continuous column within 2^-(p+1), the others bit-exact", arguments: [4, 12, 20])
+    func precision(bits: Int) throws {
+        var c = MemoryConfiguration.preset(.moderate)
+        c.archivePrecisionBits = bits
+        c.metricsArchiveBudgetBytes = 1 << 30
+        let store = try MemoryStore(configuration: c, directory: nil)
+        var ms = series(3000, seed: 53)
+        // Noisy readings, as the pipeline's are.
+        var rng = TestRandom(seed: 54)
+        for i in ms.indices {
+            ms[i].arousal = Double(rng.symmetric()) * 0.5 + 0.5
+            ms[i].salience = Double(rng.symmetric()) * 0.5 + 0.5
+            ms[i].emotion = SIMD3(rng.symmetric(), Float(ms[i].arousal), rng.symmetric())
+        }
+        for m in ms { try store.record(metrics: m) }
+        let back = try store.metricsHistory()
+        #expect(withinArchiveBound(back, ms, precisionBits: bits))
+        let s = store.statistics().metricsStore
+        let bound = 1 / Double(1 << (bits + 1))
+        for name in ["arousal", "salience", "emotion.valence", "emotion.dominance"] {
+            let col = try #require(s.columns[name])
+            #expect(col.errorBound == bound && col.maxAbsError <= bound * (1 + 1e-9) && col.maxAbsError > 0)
+            // About one bit per bit of precision kept, whatever the mantissa noise.
+            #expect(col.bitsPerValue < Double(bits) + 4)
+        }
     }
 
     @Test("cleanup keeps important records within the byte budget, dropping the rest")
@@ -54,6 +100,7 @@ struct MetricsStoreTests {
         var c = smallConfiguration(.aggressive)
         c.metricsRingCapacity = 64
         c.metricsArchiveBudgetBytes = 2500
+        c.archivePrecisionBits = nil  // survivors compared bit for bit
         let store = try MemoryStore(configuration: c, directory: nil)
         let ms = series(2000, seed: 52)
         for m in ms { try store.record(metrics: m) }
@@ -83,5 +130,21 @@ struct MetricsStoreTests {
         #expect(flags { $0.emotion.y = -0.1 } == .emotionChange)
         #expect(flags { $0.attentionFocus = 2 } == .attentionShift)
         #expect(flags { _ in }.isEmpty)
+    }
+}
+
+/// Whether `back` equals `ms` except the quantizable columns, which may each be off by 2^-(p+1)
+/// (plus Float rounding for the emotion components).
+func withinArchiveBound(_ back: [EpisodeMetrics], _ ms: [EpisodeMetrics], precisionBits p: Int) -> Bool {
+    guard back.count == ms.count else { return false }
+    let bound = 1 / Double(1 << (p + 1)) * (1 + 1e-9)
+    return zip(back, ms).allSatisfy { b, m in
+        let exact = b.episode == m.episode && b.timestamp.bitPattern == m.timestamp.bitPattern
+            && b.phi.bitPattern == m.phi.bitPattern && b.attentionFocus == m.attentionFocus && b.ignited == m.ignited
+            && b.latencyNanoseconds == m.latencyNanoseconds
+        let floatSlack = 1e-7
+        let close = abs(b.arousal - m.arousal) <= bound && abs(b.salience - m.salience) <= bound
+            && (0..<3).allSatisfy { abs(Double(b.emotion[$0]) - Double(m.emotion[$0])) <= bound + floatSlack }
+        return exact && close
     }
 }

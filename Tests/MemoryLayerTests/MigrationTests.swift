@@ -49,11 +49,12 @@ struct MigrationTests {
         let store = try MemoryStore(configuration: smallConfiguration(.aggressive), directory: nil)
         var rng = TestRandom(seed: 22)
         try store.store(makeState(0, dimension: 16, rng: &rng))
+        let t = try #require(store.tiered)
+        t.flushStaging()  // hot, not staged, so reads touch it
         for i in 1..<6 {
             try store.store(makeState(UInt64(i), dimension: 16, rng: &rng))
             _ = try store.retrieve(0)
         }
-        let t = try #require(store.tiered)
         #expect(t.core.withLock { $0.table.location(0).tier } == .hot)
         for i in 6..<20 { try store.store(makeState(UInt64(i), dimension: 16, rng: &rng)) }
         #expect(t.core.withLock { $0.table.location(0).tier } != .hot)

@@ -99,6 +99,7 @@ struct RetentionTests {
     /// Refcounts equal the live states using each slot, owners list exactly those states, and the
     /// counters agree with the tables.
     private func expectConsistent(_ t: TieredMemory, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        t.flushStaging()
         t.core.withLock { core in
             var users: [UInt32: [UInt64]] = [:]
             var live: UInt64 = 0

@@ -39,6 +39,7 @@ func smallConfiguration(_ level: MemoryLevel, dimension: Int = 16) -> MemoryConf
     c.coldBlockRecords = 4
     c.maintenanceBatch = 64
     c.metricsRingCapacity = 16
+    c.stagingCapacity = 3  // write-behind, scaled down with the tiers
     return c
 }
 

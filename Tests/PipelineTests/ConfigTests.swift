@@ -1,3 +1,4 @@
+import MemoryLayer
 import Pipeline
 import Testing
 
@@ -86,7 +87,15 @@ import Testing
         ("pipeline.mcea.threshold", "1.5", "[0.0, 1.0]"),
         ("pipeline.esgt.dt", "0", "(0.0s, 1.0s]"),
         ("pipeline.esgt.refractory", "soon", "a duration"),
-        ("pipeline.memory", "extreme", "off, conservative, moderate, aggressive"),
+        ("pipeline.memory", "extreme", "off, conservative, moderate, aggressive, adaptive"),
+        ("pipeline.memory_budget", "0", "1024...1099511627776 bytes"),
+        ("pipeline.memory_budget", "1e30", "1024...1099511627776 bytes"),
+        ("pipeline.memory_budget", "lots", "e.g. 2MiB"),
+        ("pipeline.memory_budget", "1.5", "a size"),
+        ("pipeline.memory_cost_budget", "5", "with its % sign"),
+        ("pipeline.memory_cost_budget", "0%", "(0%, 100%]"),
+        ("pipeline.memory_cost_budget", "150%", "(0%, 100%]"),
+        ("pipeline.memory_cost_budget", "-5%", "(0%, 100%]"),
         ("pipeline.memory_retention", "-1", "0...1000000000"),
         ("pipeline.memory_retention", "2000000000", "0...1000000000"),
         ("pipeline.memory_retention", "1.5", "an integer"),
@@ -113,6 +122,16 @@ import Testing
         var c = PipelineConfig()
         c.memoryRetention = 5000
         #expect(try PipelineConfig(settings: c.settings) == c)
+    }
+
+    @Test func adaptiveBudgetsParseWithUnits() throws {
+        let c = try PipelineConfig(settings: ["pipeline.memory": "adaptive", "pipeline.memory_budget": "2MiB",
+                                              "pipeline.memory_cost_budget": "5%"])
+        #expect(c.memory == .adaptive && c.memoryBudget == 2 << 20 && c.memoryCostBudget == 0.05)
+        #expect(try PipelineConfig(settings: ["pipeline.memory_budget": "500KB"]).memoryBudget == 500_000)
+        #expect(try PipelineConfig(settings: c.settings) == c)
+        let workload = try PipelineWorkload(config: c, seed: 1, directory: nil)
+        #expect(workload.memory.configuration.adaptive == MemoryConfiguration.Adaptive(budgetBytes: 2 << 20, costBudget: 0.05))
     }
 
     @Test func contradictorySettingsAreRejected() {

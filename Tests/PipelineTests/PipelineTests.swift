@@ -108,11 +108,48 @@ import Testing
 
     @Test func repeatedContentHitsTheCacheMoreThanFreshContent() throws {
         func hitRate(_ vocabulary: String) throws -> Double {
-            var p = try Pipeline(config: PipelineConfig(settings: ["stimulus.vocabulary": vocabulary]), seed: 8)
+            var p = try Pipeline(config: PipelineConfig(settings: ["stimulus.vocabulary": vocabulary, "stimulus.zipf": "1.0"]),
+                                 seed: 8)
             for n in 0..<UInt64(1_500) { _ = try p.runEpisode(n) }
             return p.workload.phiCache.statistics.cacheHitRate
         }
         #expect(try hitRate("20") > hitRate("100000") + 0.3)
+    }
+
+    @Test("the default stimulus mix is the seeds' workload: > 80% Φ cache hits once the cache is primed")
+    func defaultStimulusHitsTheCache() throws {
+        var p = try Pipeline(config: PipelineConfig(), seed: 42)
+        for n in 0..<UInt64(1_000) { _ = try p.runEpisode(n) }
+        let primed = p.workload.phiCache.statistics
+        for n in 1_000..<UInt64(6_000) { _ = try p.runEpisode(n) }
+        let now = p.workload.phiCache.statistics
+        let after = PhiStats(hits: now.hits - primed.hits, misses: now.misses - primed.misses)
+        #expect(after.hits + after.misses > 200)
+        #expect(after.cacheHitRate > 0.8)
+    }
+
+    @Test("the adaptive layer under a small budget moves to tighter rungs and says why")
+    func adaptiveMemoryDecides() throws {
+        let config = try PipelineConfig(settings: ["pipeline.memory": "adaptive", "pipeline.memory_budget": "200KiB",
+                                                   "pipeline.memory_query.every": "0"])
+        var p = try Pipeline(config: config, seed: 5)
+        for n in 0..<UInt64(1_500) { _ = try p.runEpisode(n) }
+        let stats = p.workload.memory.statistics()
+        let events = p.workload.drainEvents()
+        #expect(!events.isEmpty && events.allSatisfy { $0.kind == "memory.policy" && $0.episode != nil },
+                "the decisions reach the harness as workload events")
+        let decisions = stats.adaptive?.decisions ?? []
+        let adaptive = try #require(stats.adaptive)
+        #expect(stats.level == "adaptive" && adaptive.budgetBytes == 200 << 10)
+        #expect(!decisions.isEmpty && adaptive.rung > 0)
+        #expect(events.count == decisions.count
+                && zip(events, decisions).allSatisfy { $0.episode == $1.episode && $0.message.contains($1.to) })
+        #expect(decisions.allSatisfy { $0.reason.contains("budget") && $0.episode > 0 })
+        // The pipeline reports its episodes' time: the cost share is measured, not zero.
+        #expect(adaptive.costShare > 0)
+        // The states it stores carry every data kind the strategies are for.
+        #expect(stats.strategies["sparse_csr"] != nil || stats.strategies["vector_dense"] != nil)
+        #expect(stats.strategies["binarize"] != nil && stats.strategies.keys.contains { $0.hasPrefix("graph_") })
     }
 
     @Test(arguments: ["off", "moderate"])

@@ -23,6 +23,12 @@ func functionWithAKnownName() -> [UInt] {
         ("$s4main3fooyyFyycfU_TA", "closure #1 in main.foo()"),
         ("$sSD8_VariantV8setValue_6forKeyyq_n_xtF", "Swift.Dictionary._Variant.setValue(_:forKey:)"),
         ("$s4main3fooyyFTf4nnd_n", "main.foo()"),
+        // Private declarations carry a file discriminator: the name is inside it, not lost.
+        ("$s8Pipeline13PhiCalculatorC7compute33_A1B2C3D4E5F60718293A4B5C6D7E8F90LL1k5state4gain10selfWeightSdSi_s6UInt32VS2dtF",
+         "Pipeline.PhiCalculator.compute(k:state:gain:selfWeight:)"),
+        ("$s8Pipeline3Foo33_A1B2C3D4E5F60718293A4B5C6D7E8F90LLV3baryyF", "Pipeline.Foo.bar()"),
+        ("$s8Pipeline1x33_A1B2C3D4E5F60718293A4B5C6D7E8F90LLSivg", "Pipeline.x.getter"),
+        ("$s4main3fooyyF3barL_yyF", "bar #1 in main.foo()"),
         ("_ZN5swift3fooEi", "swift::foo(int)"),
         ("memcpy", "memcpy"),
     ])

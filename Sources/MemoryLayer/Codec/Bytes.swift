@@ -37,6 +37,37 @@ struct ByteWriter {
     }
 }
 
+/// Little-endian packing into memory the caller sized exactly (no growth checks, no allocation):
+/// the store's hot path writes a state's record and payload straight into its one buffer.
+struct RawWriter {
+    private let base: UnsafeMutablePointer<UInt8>
+    private(set) var written = 0
+
+    init(_ base: UnsafeMutablePointer<UInt8>) {
+        self.base = base
+    }
+
+    @inline(__always) mutating func u8(_ v: UInt8) {
+        base[written] = v
+        written += 1
+    }
+    @inline(__always) mutating func u16(_ v: UInt16) { integer(v) }
+    @inline(__always) mutating func u32(_ v: UInt32) { integer(v) }
+    @inline(__always) mutating func u64(_ v: UInt64) { integer(v) }
+
+    /// Skips `n` bytes the caller fills through the returned pointer.
+    mutating func reserve(_ n: Int) -> UnsafeMutablePointer<UInt8> {
+        defer { written += n }
+        return base + written
+    }
+
+    @inline(__always) private mutating func integer<T: FixedWidthInteger>(_ v: T) {
+        var le = v.littleEndian
+        withUnsafeBytes(of: &le) { UnsafeMutableRawPointer(base + written).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        written += MemoryLayout<T>.size
+    }
+}
+
 /// Reads what ``ByteWriter`` wrote; every read is bounds-checked and throws on short input.
 struct ByteReader {
     let bytes: [UInt8]

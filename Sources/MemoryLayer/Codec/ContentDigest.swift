@@ -6,8 +6,22 @@ struct ContentDigest: Hashable, Sendable {
     let w0: UInt64, w1: UInt64, w2: UInt64, w3: UInt64
 
     init<C: Collection>(of bytes: C) where C.Element == UInt8 {
-        let digest = Array(bytes).withUnsafeBytes { SHA256.hash(data: $0) }
-        self.init(bytes: Array(digest))
+        if let d = bytes.withContiguousStorageIfAvailable({ ContentDigest(of: UnsafeRawBufferPointer($0)) }) {
+            self = d
+        } else {
+            self = Array(bytes).withUnsafeBytes { ContentDigest(of: $0) }
+        }
+    }
+
+    /// The digest of `bytes`, with no allocation.
+    init(of bytes: UnsafeRawBufferPointer) {
+        let digest = SHA256.hash(data: bytes)
+        var words = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+        digest.withUnsafeBytes { d in
+            withUnsafeMutableBytes(of: &words) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: d.prefix(32))) }
+        }
+        w0 = UInt64(littleEndian: words.0); w1 = UInt64(littleEndian: words.1)
+        w2 = UInt64(littleEndian: words.2); w3 = UInt64(littleEndian: words.3)
     }
 
     /// Rebuilds a digest from its 32 bytes (as stored in the warm database).

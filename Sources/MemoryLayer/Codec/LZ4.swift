@@ -31,6 +31,22 @@ func lz4Compress(_ source: [UInt8], effort: LZ4Effort) -> [UInt8] {
     return out
 }
 
+/// LZ4's worst-case output size for `count` input bytes.
+func lz4CompressBound(_ count: Int) -> Int { Int(LZ4_compressBound(Int32(clamping: count))) }
+
+/// Compresses `source` into `destination` and returns the bytes written, or 0 when they do not
+/// fit (a destination of ``lz4CompressBound(_:)`` bytes always fits).
+func lz4Compress(_ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer, effort: LZ4Effort) -> Int {
+    guard source.count > 0, destination.count > 0 else { return 0 }
+    let s = source.baseAddress!.assumingMemoryBound(to: CChar.self)
+    let d = destination.baseAddress!.assumingMemoryBound(to: CChar.self)
+    let n = Int32(clamping: source.count), capacity = Int32(clamping: destination.count)
+    switch effort {
+    case .fast(let acceleration): return Int(LZ4_compress_fast(s, d, n, capacity, acceleration))
+    case .high(let level): return Int(LZ4_compress_HC(s, d, n, capacity, level))
+    }
+}
+
 /// Decompresses LZ4 block data that must expand to exactly `originalSize` bytes.
 /// - Throws: ``CodecError`` when the input is damaged (LZ4's safe decoder never reads or writes out of bounds).
 func lz4Decompress<C: Collection>(_ source: C, originalSize: Int) throws(CodecError) -> [UInt8]

@@ -56,29 +56,95 @@ enum Quantizer {
     /// Quantizes `x` symmetrically with scale max|x| / maxCode. Non-finite elements become 0, so a
     /// caller that needs them back must keep the vector exact (``PayloadCodec`` does).
     static func quantize(_ x: [Float], as encoding: EmbeddingEncoding) -> QuantizedVector {
-        precondition(encoding != .float32, "float32 is not a quantization")
+        var codes = [UInt8](repeating: 0, count: encoding.codeBytes(dimension: x.count))
+        let scale = x.withUnsafeBufferPointer { xs in
+            codes.withUnsafeMutableBufferPointer { quantize(xs, as: encoding, into: $0.baseAddress!) }
+        }
+        return QuantizedVector(encoding: encoding, scale: scale, codes: codes)
+    }
+
+    /// Writes the codes of `x` to `codes` (``EmbeddingEncoding/codeBytes(dimension:)`` bytes) and
+    /// returns the scale: the allocation-free form the store's hot path uses.
+    static func quantize(_ x: UnsafeBufferPointer<Float>, as encoding: EmbeddingEncoding,
+                         into codes: UnsafeMutablePointer<UInt8>) -> Float {
+        quantize(x, as: encoding, into: codes, maxAbs: scan(x).maxAbs, measuring: false).scale
+    }
+
+    /// max|x| over the finite elements, and whether every element is finite: one pass.
+    static func scan(_ x: UnsafeBufferPointer<Float>) -> (maxAbs: Float, allFinite: Bool) {
         var maxAbs: Float = 0
-        for v in x where v.isFinite { maxAbs = max(maxAbs, abs(v)) }
+        var finite = true
+        for v in x {
+            finite = finite && v.isFinite
+            if v.isFinite { maxAbs = max(maxAbs, abs(v)) }
+        }
+        return (maxAbs, finite)
+    }
+
+    /// Quantizes `x` (whose max|x| over finite elements is `maxAbs`) into `codes`, and with
+    /// `measuring` also its error, in the same pass. Codes round half to even (one instruction per
+    /// element, so the loop vectorises); the error bound is half a step either way.
+    static func quantize(_ x: UnsafeBufferPointer<Float>, as encoding: EmbeddingEncoding, into codes: UnsafeMutablePointer<UInt8>,
+                         maxAbs: Float, measuring: Bool) -> (scale: Float, error: QuantizationError) {
+        precondition(encoding != .float32, "float32 is not a quantization")
         let scale = maxAbs / encoding.maxCode
         let inverse: Float = scale > 0 ? 1 / scale : 0
         let m = encoding.maxCode
-        func code(_ v: Float) -> Int8 {
-            guard v.isFinite else { return 0 }
-            return Int8(max(-m, min(m, (v * inverse).rounded())))
+        var error = QuantizationError()
+        error.elements = x.count
+        @inline(__always) func code(_ v: Float) -> Float {
+            v.isFinite ? max(-m, min(m, (v * inverse).rounded(.toNearestOrEven))) : 0
         }
-        var codes = [UInt8](repeating: 0, count: encoding.codeBytes(dimension: x.count))
+        @inline(__always) func measure(_ v: Float, _ c: Float, _ maxErr: inout Float, _ sum: inout Float) {
+            let e = abs(v - c * scale)
+            maxErr = max(maxErr, e)
+            sum += e * e
+        }
+        var maxErr: Float = 0
+        // Sums of squared errors by blocks of 64, in Float (vectorised), then added up in Double.
+        var sumSquares = 0.0
         switch encoding {
         case .int8:
-            for i in x.indices { codes[i] = UInt8(bitPattern: code(x[i])) }
+            var i = 0
+            while i < x.count {
+                let end = min(x.count, i + 64)
+                var block: Float = 0
+                for j in i..<end {
+                    let c = code(x[j])
+                    codes[j] = UInt8(bitPattern: Int8(c))
+                    if measuring { measure(x[j], c, &maxErr, &block) }
+                }
+                sumSquares += Double(block)
+                i = end
+            }
         case .int4:
-            for i in x.indices {
-                let nibble = UInt8(bitPattern: code(x[i])) & 0x0F
-                codes[i >> 1] |= (i & 1 == 0) ? nibble : nibble << 4
+            var i = 0
+            while i < x.count {
+                let end = min(x.count, i + 64)
+                var block: Float = 0
+                var j = i
+                while j < end {
+                    let c0 = code(x[j])
+                    let c1: Float = j + 1 < x.count ? code(x[j + 1]) : 0
+                    codes[j >> 1] = (UInt8(bitPattern: Int8(c0)) & 0x0F) | (UInt8(bitPattern: Int8(c1)) << 4)
+                    if measuring {
+                        measure(x[j], c0, &maxErr, &block)
+                        if j + 1 < x.count { measure(x[j + 1], c1, &maxErr, &block) }
+                    }
+                    j += 2
+                }
+                sumSquares += Double(block)
+                i = end
             }
         case .float32:
             break
         }
-        return QuantizedVector(encoding: encoding, scale: scale, codes: codes)
+        if measuring {
+            error.maxAbs = maxErr
+            error.sumSquares = sumSquares
+            error.maxRelative = maxAbs > 0 ? maxErr / maxAbs : 0
+        }
+        return (scale, error)
     }
 
     /// The signed code of element `i`.
@@ -99,12 +165,14 @@ enum Quantizer {
     /// 1 / ‖codes‖ (0 for the zero vector), so cosine = dot(codes, query) · this · 1 / ‖query‖;
     /// the per-vector scale cancels out of a cosine.
     static func inverseNorm(_ q: QuantizedVector, dimension: Int) -> Float {
+        q.codes.withUnsafeBufferPointer { inverseNorm($0, q.encoding, dimension: dimension) }
+    }
+
+    static func inverseNorm(_ c: UnsafeBufferPointer<UInt8>, _ encoding: EmbeddingEncoding, dimension: Int) -> Float {
         var sum: Int64 = 0
-        q.codes.withUnsafeBufferPointer { c in
-            for i in 0..<dimension {
-                let v = Int64(code(c, i, q.encoding))
-                sum += v * v
-            }
+        for i in 0..<dimension {
+            let v = Int64(code(c, i, encoding))
+            sum += v * v
         }
         return sum > 0 ? 1 / Float(Double(sum).squareRoot()) : 0
     }

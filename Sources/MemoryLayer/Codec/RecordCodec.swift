@@ -1,24 +1,181 @@
-/// Binary packing of a state's metadata (everything but the embedding): 50 bytes for the usual
-/// three emotion values, against the ~80 bytes of the in-memory struct plus the emotion array.
-enum RecordCodec {
-    static let format: UInt8 = 1
+/// How a record's optional sections are coded: a level's (or the adaptive policy's) choices.
+struct RecordOptions: Sendable, Equatable {
+    /// A sparse vector is kept as CSR (indices and non-zero values) when its density — non-zeros ÷
+    /// length — is below this; 0 never uses CSR.
+    var sparseBreakEven: Double
+    /// Binary feature vectors (every element 0 or 1) are bit-packed.
+    var binarize: Bool
+    /// Graph edges whose |weight| is below this share of the snapshot's largest |weight| are dropped
+    /// (0 keeps every edge).
+    var pruneThreshold: Float
 
-    static func encode(_ s: ConsciousState) -> [UInt8] {
-        var w = ByteWriter(capacity: 38 + 4 * s.emotion.count)
-        w.u8(format)
-        w.u64(s.version)
-        w.f64(s.phi)
-        w.f64(s.timestamp)
-        w.f64(s.importance)
-        w.i32(s.attentionFocus)
-        precondition(s.emotion.count <= Int(UInt8.max), "checked by the store before encoding")
-        w.u8(UInt8(s.emotion.count))
-        for e in s.emotion { w.f32(e) }
-        return w.bytes
+    static let exact = RecordOptions(sparseBreakEven: 0, binarize: false, pruneThreshold: 0)
+}
+
+/// Binary packing of a state's metadata and its optional sections (everything but the embedding):
+/// 54 bytes for the usual three emotion values and no sections, against the ~120 bytes of the
+/// in-memory struct plus the emotion array.
+///
+/// Layout (little-endian): format 2, version, Φ, timestamp, importance, attention focus, stream,
+/// the emotion floats; then three sections, each a tag byte — activation (0 absent, 1 dense floats,
+/// 2 CSR), participation (0 absent, 1 floats, 3 bits), graph (0 absent, 1 nodes and edges).
+enum RecordCodec {
+    static let format: UInt8 = 2
+
+    /// What writing `s` with `o` will produce: each section's coding and the total length.
+    struct Plan {
+        var activationNonZero = 0
+        var activationSparse = false
+        var participationBits = false
+        /// Edges kept, and the pruning's cost: squared weights dropped and in all, largest |weight| dropped.
+        var keptEdges = 0
+        var droppedSquares: Double = 0
+        var totalSquares: Double = 0
+        var length = 0
     }
 
-    /// Decodes metadata and attaches `embedding`.
-    static func decode(_ bytes: [UInt8], embedding: [Float]) throws(CodecError) -> ConsciousState {
+    static func plan(_ s: ConsciousState, _ o: RecordOptions) -> Plan {
+        var p = Plan()
+        p.length = 42 + 4 * s.emotion.count + 3
+        if !s.activation.isEmpty {
+            let n = s.activation.count
+            p.activationNonZero = s.activation.count { $0.bitPattern != 0 }
+            let csr = 4 + p.activationNonZero * (indexBytes(n) + 4)
+            p.activationSparse = Double(p.activationNonZero) < o.sparseBreakEven * Double(n) && csr < 2 + 4 * n
+            p.length += p.activationSparse ? csr : 2 + 4 * n
+        }
+        if !s.participation.isEmpty {
+            let n = s.participation.count
+            p.participationBits = o.binarize && s.participation.allSatisfy { $0.bitPattern == 0 || $0 == 1 }
+            p.length += 2 + (p.participationBits ? (n + 7) / 8 : 4 * n)
+        }
+        if let g = s.graph {
+            let cut = o.pruneThreshold * (g.edges.map { abs($0.weight) }.max() ?? 0)
+            for e in g.edges {
+                let w2 = Double(e.weight) * Double(e.weight)
+                p.totalSquares += w2
+                if abs(e.weight) >= cut || cut == 0 { p.keptEdges += 1 } else { p.droppedSquares += w2 }
+            }
+            p.length += 4 + 2 * g.nodes.count + p.keptEdges * (2 * indexBytes(g.nodes.count) + 4)
+        }
+        return p
+    }
+
+    /// Bytes of an index into `count` elements: one byte up to 256, else two.
+    @inline(__always) static func indexBytes(_ count: Int) -> Int { count <= 256 ? 1 : 2 }
+
+    /// Nanoseconds spent on each section, when asked for (sampled: two clock reads per section).
+    struct SectionTimes {
+        var activation: UInt64 = 0
+        var participation: UInt64 = 0
+        var graph: UInt64 = 0
+    }
+
+    /// Times consecutive sections: each lap is the time since the previous one (no clock read when off).
+    struct SectionClock {
+        private var last: UInt64
+
+        init(on: Bool) { last = on ? layerClock() : 0 }
+
+        mutating func lap(_ field: WritableKeyPath<SectionTimes, UInt64>, into times: inout SectionTimes?) {
+            guard times != nil else { return }
+            let now = layerClock()
+            times![keyPath: field] = now &- last
+            last = now
+        }
+    }
+
+    static func encode(_ s: ConsciousState, _ o: RecordOptions = .exact) -> [UInt8] {
+        let p = plan(s, o)
+        return [UInt8](unsafeUninitializedCapacity: p.length) { buffer, count in
+            var w = RawWriter(buffer.baseAddress!)
+            var times: SectionTimes?
+            write(s, o, p, &w, times: &times)
+            count = w.written
+        }
+    }
+
+    /// Bytes ``encode(_:_:)`` produces for `s`.
+    static func length(of s: ConsciousState, _ o: RecordOptions = .exact) -> Int { plan(s, o).length }
+
+    static func write(_ s: ConsciousState, _ o: RecordOptions, _ p: Plan, _ w: inout RawWriter, times: inout SectionTimes?) {
+        w.u8(format)
+        w.u64(s.version)
+        w.u64(s.phi.bitPattern)
+        w.u64(s.timestamp.bitPattern)
+        w.u64(s.importance.bitPattern)
+        w.u32(UInt32(bitPattern: s.attentionFocus))
+        w.u32(s.stream)
+        precondition(s.emotion.count <= Int(UInt8.max), "checked by the store before encoding")
+        w.u8(UInt8(s.emotion.count))
+        for e in s.emotion { w.u32(e.bitPattern) }
+
+        var clock = SectionClock(on: times != nil)
+        func lap(_ field: WritableKeyPath<SectionTimes, UInt64>) { clock.lap(field, into: &times) }
+        if s.activation.isEmpty {
+            w.u8(0)
+        } else if p.activationSparse {
+            let n = s.activation.count
+            w.u8(2)
+            w.u16(UInt16(n))
+            w.u16(UInt16(p.activationNonZero))
+            for (i, v) in s.activation.enumerated() where v.bitPattern != 0 { index(i, n, &w) }
+            for v in s.activation where v.bitPattern != 0 { w.u32(v.bitPattern) }
+        } else {
+            w.u8(1)
+            w.u16(UInt16(s.activation.count))
+            for v in s.activation { w.u32(v.bitPattern) }
+        }
+
+        lap(\.activation)
+        if s.participation.isEmpty {
+            w.u8(0)
+        } else if p.participationBits {
+            w.u8(3)
+            w.u16(UInt16(s.participation.count))
+            var byte: UInt8 = 0
+            for (i, v) in s.participation.enumerated() {
+                if v == 1 { byte |= 1 << UInt8(i & 7) }
+                if i & 7 == 7 || i == s.participation.count - 1 {
+                    w.u8(byte)
+                    byte = 0
+                }
+            }
+        } else {
+            w.u8(1)
+            w.u16(UInt16(s.participation.count))
+            for v in s.participation { w.u32(v.bitPattern) }
+        }
+
+        lap(\.participation)
+        if let g = s.graph {
+            w.u8(1)
+            w.u16(UInt16(g.nodes.count))
+            for n in g.nodes { w.u16(n) }
+            w.u16(UInt16(p.keptEdges))
+            let cut = o.pruneThreshold * (g.edges.map { abs($0.weight) }.max() ?? 0)
+            for e in g.edges where cut == 0 || abs(e.weight) >= cut {
+                index(Int(e.a), g.nodes.count, &w)
+                index(Int(e.b), g.nodes.count, &w)
+                w.u32(e.weight.bitPattern)
+            }
+        } else {
+            w.u8(0)
+        }
+        lap(\.graph)
+    }
+
+    @inline(__always) private static func index(_ i: Int, _ count: Int, _ w: inout RawWriter) {
+        if count <= 256 { w.u8(UInt8(truncatingIfNeeded: i)) } else { w.u16(UInt16(truncatingIfNeeded: i)) }
+    }
+
+    /// Decodes metadata and sections and attaches `embedding`.
+    static func decode<C: Collection<UInt8>>(_ bytes: C, embedding: [Float]) throws(CodecError) -> ConsciousState {
+        var times: SectionTimes?
+        return try decode(Array(bytes), embedding: embedding, times: &times)
+    }
+
+    static func decode(_ bytes: [UInt8], embedding: [Float], times: inout SectionTimes?) throws(CodecError) -> ConsciousState {
         var r = ByteReader(bytes)
         let f = try r.u8()
         guard f == format else { throw .malformed("record format \(f), expected \(format)") }
@@ -27,13 +184,73 @@ enum RecordCodec {
         let timestamp = try r.f64()
         let importance = try r.f64()
         let focus = try r.i32()
+        let stream = try r.u32()
         let n = Int(try r.u8())
         var emotion: [Float] = []
         emotion.reserveCapacity(n)
         for _ in 0..<n { emotion.append(try r.f32()) }
+
+        func index(_ count: Int) throws(CodecError) -> Int {
+            let i = count <= 256 ? Int(try r.u8()) : Int(try r.u16())
+            guard i < count else { throw .malformed("index \(i) of \(count)") }
+            return i
+        }
+        var clock = SectionClock(on: times != nil)
+        func lap(_ field: WritableKeyPath<SectionTimes, UInt64>) { clock.lap(field, into: &times) }
+        var activation: [Float] = []
+        switch try r.u8() {
+        case 0: break
+        case 1:
+            let count = Int(try r.u16())
+            activation.reserveCapacity(count)
+            for _ in 0..<count { activation.append(try r.f32()) }
+        case 2:
+            let count = Int(try r.u16()), nonZero = Int(try r.u16())
+            guard nonZero <= count else { throw .malformed("\(nonZero) non-zeros in \(count) elements") }
+            var at: [Int] = []
+            for _ in 0..<nonZero { at.append(try index(count)) }
+            activation = [Float](repeating: 0, count: count)
+            for i in at { activation[i] = try r.f32() }
+        case let tag:
+            throw .malformed("activation section \(tag)")
+        }
+        lap(\.activation)
+        var participation: [Float] = []
+        switch try r.u8() {
+        case 0: break
+        case 1:
+            let count = Int(try r.u16())
+            for _ in 0..<count { participation.append(try r.f32()) }
+        case 3:
+            let count = Int(try r.u16())
+            let packed = try r.take((count + 7) / 8)
+            participation = (0..<count).map { i in (packed[packed.startIndex + i / 8] >> UInt8(i & 7)) & 1 == 1 ? 1 : 0 }
+        case let tag:
+            throw .malformed("participation section \(tag)")
+        }
+        lap(\.participation)
+        var graph: GraphSnapshot?
+        switch try r.u8() {
+        case 0: break
+        case 1:
+            let nodeCount = Int(try r.u16())
+            var nodes: [UInt16] = []
+            for _ in 0..<nodeCount { nodes.append(try r.u16()) }
+            let edgeCount = Int(try r.u16())
+            var edges: [GraphEdge] = []
+            for _ in 0..<edgeCount {
+                let a = try index(nodeCount), b = try index(nodeCount)
+                edges.append(GraphEdge(a: UInt16(a), b: UInt16(b), weight: try r.f32()))
+            }
+            graph = GraphSnapshot(nodes: nodes, edges: edges)
+        case let tag:
+            throw .malformed("graph section \(tag)")
+        }
+        lap(\.graph)
         guard r.remaining == 0 else { throw .malformed("\(r.remaining) stray bytes after a record") }
         return ConsciousState(version: version, phi: phi, embedding: embedding, emotion: emotion,
-                              attentionFocus: focus, timestamp: timestamp, importance: importance)
+                              attentionFocus: focus, timestamp: timestamp, importance: importance, stream: stream,
+                              activation: activation, participation: participation, graph: graph)
     }
 }
 
@@ -55,40 +272,62 @@ enum PayloadCodec {
     /// Encodes `x` with `encoding`, falling back to exact floats when `x` holds NaN or infinity
     /// (which no scale can represent), so a retrieval never returns a value that was not stored.
     static func encode(_ x: [Float], as encoding: EmbeddingEncoding) -> (payload: [UInt8], error: QuantizationError) {
-        let exact = encoding == .float32 || x.contains { !$0.isFinite }
-        var w = ByteWriter(capacity: headerBytes + (exact ? 4 : 1) * x.count)
         var error = QuantizationError()
-        if exact {
+        let payload = x.withUnsafeBufferPointer { xs in
+            let scan = Quantizer.scan(xs)
+            return [UInt8](unsafeUninitializedCapacity: length(xs.count, as: encoding, scan)) { buffer, count in
+                var w = RawWriter(buffer.baseAddress!)
+                error = write(xs, as: encoding, scan, &w)
+                count = w.written
+            }
+        }
+        return (payload, error)
+    }
+
+    /// Bytes the payload of an `n`-element vector with ``Quantizer/scan(_:)`` result `scan` takes.
+    /// A vector holding NaN or infinity, which no scale can represent, is kept exact, so a retrieval
+    /// never returns a value that was not stored.
+    static func length(_ n: Int, as encoding: EmbeddingEncoding, _ scan: (maxAbs: Float, allFinite: Bool)) -> Int {
+        headerBytes + (encoding == .float32 || !scan.allFinite ? 4 * n : encoding.codeBytes(dimension: n))
+    }
+
+    /// Writes the payload of `x` (``length(_:as:_:)`` bytes) and returns what quantizing cost.
+    static func write(_ x: UnsafeBufferPointer<Float>, as encoding: EmbeddingEncoding, _ scan: (maxAbs: Float, allFinite: Bool),
+                      planes shuffle: Bool = true, _ w: inout RawWriter) -> QuantizationError {
+        if (encoding == .float32 || !scan.allFinite) && !shuffle {
+            // Plain little-endian floats: the blob codec (Blosc) shuffles them itself.
+            w.u8(3)
+            w.u32(UInt32(x.count))
+            w.u32(0)
+            for v in x { w.u32(v.bitPattern) }
+            var error = QuantizationError()
+            error.elements = x.count
+            return error
+        }
+        if encoding == .float32 || !scan.allFinite {
             w.u8(0)
             w.u32(UInt32(x.count))
-            w.f32(0)
-            var planes = [UInt8](repeating: 0, count: 4 * x.count)
-            for (i, v) in x.enumerated() {
-                let b = v.bitPattern.littleEndian
+            w.u32(0)
+            let planes = w.reserve(4 * x.count)
+            for i in 0..<x.count {
+                let b = x[i].bitPattern.littleEndian
                 planes[i] = UInt8(truncatingIfNeeded: b)
                 planes[x.count + i] = UInt8(truncatingIfNeeded: b >> 8)
                 planes[2 * x.count + i] = UInt8(truncatingIfNeeded: b >> 16)
                 planes[3 * x.count + i] = UInt8(truncatingIfNeeded: b >> 24)
             }
-            w.append(contentsOf: planes)
+            var error = QuantizationError()
             error.elements = x.count
-            return (w.bytes, error)
+            return error
         }
-        let q = Quantizer.quantize(x, as: encoding)
         w.u8(encoding == .int8 ? 1 : 2)
         w.u32(UInt32(x.count))
-        w.f32(q.scale)
-        w.append(contentsOf: q.codes)
-        let back = Quantizer.dequantize(q, dimension: x.count)
-        let maxAbs = x.reduce(Float(0)) { max($0, abs($1)) }
-        for i in x.indices {
-            let e = abs(x[i] - back[i])
-            error.maxAbs = max(error.maxAbs, e)
-            error.sumSquares += Double(e) * Double(e)
-        }
-        error.maxRelative = maxAbs > 0 ? error.maxAbs / maxAbs : 0
-        error.elements = x.count
-        return (w.bytes, error)
+        let scaleField = w.reserve(4)
+        let codes = w.reserve(encoding.codeBytes(dimension: x.count))
+        let (scale, error) = Quantizer.quantize(x, as: encoding, into: codes, maxAbs: scan.maxAbs, measuring: true)
+        var le = scale.bitPattern.littleEndian
+        withUnsafeBytes(of: &le) { scaleField.update(from: $0.baseAddress!.assumingMemoryBound(to: UInt8.self), count: 4) }
+        return error
     }
 
     static func decode(_ payload: [UInt8]) throws(CodecError) -> [Float] {
@@ -108,6 +347,17 @@ enum PayloadCodec {
             }
             guard r.remaining == 0 else { throw .malformed("stray bytes after an exact payload") }
             return out
+        case 3:
+            let body = try r.take(4 * n)
+            guard r.remaining == 0 else { throw .malformed("stray bytes after an exact payload") }
+            var out = [Float](repeating: 0, count: n)
+            var i = body.startIndex
+            for k in 0..<n {
+                out[k] = Float(bitPattern: UInt32(body[i]) | UInt32(body[i + 1]) << 8 | UInt32(body[i + 2]) << 16
+                    | UInt32(body[i + 3]) << 24)
+                i += 4
+            }
+            return out
         case 1, 2:
             let encoding: EmbeddingEncoding = tag == 1 ? .int8 : .int4
             let codes = Array(try r.take(encoding.codeBytes(dimension: n)))
@@ -119,17 +369,62 @@ enum PayloadCodec {
     }
 }
 
-/// A blob as a tier stores it: `[codec u8][raw length u32][bytes]`, LZ4-compressed when that
-/// makes it smaller, raw otherwise.
+/// A blob as a tier stores it: `[codec u8][raw length u32][bytes]`, compressed (LZ4, zlib or Blosc)
+/// when that makes it smaller, raw otherwise.
 enum BlobCodec {
+    /// Bytes before the body: codec and raw length.
+    static let headerBytes = 5
+
+    /// How a blob is compressed: the codec and its settings.
+    struct Choice: Sendable, Equatable {
+        var codec: MemoryConfiguration.PayloadCodec
+        var lz4: LZ4Effort
+        var zlibLevel: Int32
+        /// Element size Blosc shuffles by (4 for float payloads, 1 for codes).
+        var typeSize: Int
+
+        static func lz4(_ effort: LZ4Effort) -> Choice { Choice(codec: .lz4, lz4: effort, zlibLevel: 6, typeSize: 1) }
+    }
+
     static func pack(_ raw: [UInt8], effort: LZ4Effort) -> [UInt8] {
-        let compressed = lz4Compress(raw, effort: effort)
-        var w = ByteWriter(capacity: 5 + min(raw.count, compressed.count))
-        let useLZ4 = compressed.count < raw.count
-        w.u8(useLZ4 ? 1 : 0)
-        w.u32(UInt32(raw.count))
-        w.append(contentsOf: useLZ4 ? compressed : raw)
-        return w.bytes
+        pack(raw, .lz4(effort))
+    }
+
+    static func pack(_ raw: [UInt8], _ choice: Choice) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: bound(raw.count))
+        let n = raw.withUnsafeBytes { src in
+            out.withUnsafeMutableBytes { pack(src, into: $0, choice) }
+        }
+        out.removeLast(out.count - n)
+        return out
+    }
+
+    /// Bytes ``pack(_:into:_:)`` may write for `count` raw bytes, whatever the codec.
+    static func bound(_ count: Int) -> Int {
+        headerBytes + max(count, lz4CompressBound(count), zlibCompressBound(count), bloscCompressBound(count))
+    }
+
+    /// Packs `raw` into `out` (at least ``bound(_:)`` bytes) and returns the bytes written.
+    static func pack(_ raw: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer, _ choice: Choice) -> Int {
+        let body = UnsafeMutableRawBufferPointer(rebasing: out[headerBytes...])
+        let compressed: Int
+        let tag: UInt8
+        switch choice.codec {
+        case .lz4:
+            compressed = lz4Compress(raw, into: body, effort: choice.lz4)
+            tag = 1
+        case .zlib:
+            compressed = zlibCompress(raw, into: body, level: choice.zlibLevel)
+            tag = 2
+        case .blosc:
+            compressed = bloscCompress(raw, into: body, typeSize: choice.typeSize)
+            tag = 3
+        }
+        let packed = compressed > 0 && compressed < raw.count
+        if !packed, raw.count > 0 { body.baseAddress!.copyMemory(from: raw.baseAddress!, byteCount: raw.count) }
+        out[0] = packed ? tag : 0
+        withUnsafeBytes(of: UInt32(raw.count).littleEndian) { out.baseAddress!.advanced(by: 1).copyMemory(from: $0.baseAddress!, byteCount: 4) }
+        return headerBytes + (packed ? compressed : raw.count)
     }
 
     static func unpack(_ stored: [UInt8]) throws(CodecError) -> [UInt8] {
@@ -143,6 +438,10 @@ enum BlobCodec {
             return Array(body)
         case 1:
             return try lz4Decompress(body, originalSize: length)
+        case 2:
+            return try zlibDecompress(body, originalSize: length)
+        case 3:
+            return try bloscDecompress(body, originalSize: length)
         default:
             throw .malformed("unknown blob codec \(codec)")
         }

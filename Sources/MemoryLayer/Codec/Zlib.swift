@@ -14,6 +14,19 @@ func zlibCompress(_ source: [UInt8], level: Int32) throws(CodecError) -> [UInt8]
     return out
 }
 
+/// zlib's worst-case output size for `count` input bytes.
+func zlibCompressBound(_ count: Int) -> Int { Int(compressBound(uLong(count))) }
+
+/// Compresses `source` into `destination` at `level` and returns the bytes written, or 0 when they
+/// do not fit (``zlibCompressBound(_:)`` bytes always fit).
+func zlibCompress(_ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer, level: Int32) -> Int {
+    guard source.count > 0 else { return 0 }
+    var destLength = uLongf(destination.count)
+    let rc = compress2(destination.baseAddress!.assumingMemoryBound(to: Bytef.self), &destLength,
+                       source.baseAddress!.assumingMemoryBound(to: Bytef.self), uLong(source.count), level)
+    return rc == Z_OK ? Int(destLength) : 0
+}
+
 /// Decompresses zlib data that must expand to exactly `originalSize` bytes.
 /// - Throws: ``CodecError`` when the data is damaged or has another size.
 func zlibDecompress<C: Collection>(_ source: C, originalSize: Int) throws(CodecError) -> [UInt8]

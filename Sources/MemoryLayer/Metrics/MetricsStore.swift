@@ -7,7 +7,7 @@
 struct MetricsStore {
     let ringCapacity: Int
     let budgetBytes: Int
-    let zlibLevel: Int32
+    private(set) var options: ArchiveOptions
     let phiThreshold: Double
     let emotionThreshold: Float
     /// Most records the archive keeps (nil: only the byte budget bounds it).
@@ -22,10 +22,16 @@ struct MetricsStore {
     init(configuration c: MemoryConfiguration) {
         ringCapacity = c.metricsRingCapacity
         budgetBytes = c.metricsArchiveBudgetBytes
-        zlibLevel = Int32(c.archiveZlibLevel)
+        options = ArchiveOptions(zlibLevel: Int32(c.archiveZlibLevel), precisionBits: c.archivePrecisionBits,
+                                 phiThreshold: c.phiChangeThreshold, emotionThreshold: c.emotionChangeThreshold)
         phiThreshold = c.phiChangeThreshold
         emotionThreshold = c.emotionChangeThreshold
         recordLimit = c.retention
+    }
+
+    /// Changes the precision of chunks archived from now on (earlier chunks keep theirs: each says how it is coded).
+    mutating func setPrecision(_ bits: Int?) {
+        options.precisionBits = bits
     }
 
     mutating func record(_ m: EpisodeMetrics) throws(CodecError) {
@@ -44,7 +50,7 @@ struct MetricsStore {
     /// Every record still held (archive then ring), oldest first.
     func history() throws(CodecError) -> [EpisodeMetrics] {
         var out: [EpisodeMetrics] = []
-        for chunk in archive { out += try chunk.decode().metrics }
+        for chunk in archive { out += try chunk.decode(options).metrics }
         return out + ring
     }
 
@@ -62,11 +68,17 @@ struct MetricsStore {
     }
 
     private mutating func archiveRing() throws(CodecError) {
-        let chunk = try MetricsChunk.encode(ring, importance: ringImportance, zlibLevel: zlibLevel, thinned: false)
+        let (chunk, cost) = try MetricsChunk.encode(ring, importance: ringImportance, options: options, thinned: false)
         archive.append(chunk)
         counters.archivedRecords += UInt64(chunk.records)
         counters.archivedLogicalBytes += UInt64(chunk.logicalBytes)
         counters.archivedCompressedBytes += UInt64(chunk.compressed.count)
+        counters.archivedStreamBytes += UInt64(chunk.rawLength)
+        for c in MetricsColumn.allCases {
+            counters.columnBits[c.rawValue] += UInt64(cost.bits[c.rawValue])
+            counters.columnMaxError[c.rawValue] = max(counters.columnMaxError[c.rawValue], cost.maxError[c.rawValue])
+            counters.columnBound[c.rawValue] = max(counters.columnBound[c.rawValue], cost.bound[c.rawValue])
+        }
         ring.removeAll(keepingCapacity: true)
         ringImportance.removeAll(keepingCapacity: true)
         try cleanup()
@@ -98,11 +110,11 @@ struct MetricsStore {
 
     /// Keeps only the important records of chunk `i`.
     private mutating func thin(_ i: Int) throws(CodecError) {
-        let (ms, flags) = try archive[i].decode()
+        let (ms, flags) = try archive[i].decode(options)
         let keep = flags.indices.filter { !flags[$0].isEmpty }
         counters.droppedByCleanup += UInt64(ms.count - keep.count)
         archive[i] = try MetricsChunk.encode(keep.map { ms[$0] }, importance: keep.map { flags[$0] },
-                                             zlibLevel: zlibLevel, thinned: true)
+                                             options: options, thinned: true).chunk
         counters.thinnedChunks += 1
     }
 }
@@ -115,6 +127,12 @@ struct MetricsCounters {
     /// Plain in-memory bytes and zlib bytes of every chunk as first archived (the archive ratio).
     var archivedLogicalBytes: UInt64 = 0
     var archivedCompressedBytes: UInt64 = 0
+    /// Bytes of those chunks' column bit streams before zlib.
+    var archivedStreamBytes: UInt64 = 0
+    /// By ``MetricsColumn``: bits the column coders spent, and the largest error of a quantized column.
+    var columnBits = [UInt64](repeating: 0, count: MetricsColumn.allCases.count)
+    var columnMaxError = [Double](repeating: 0, count: MetricsColumn.allCases.count)
+    var columnBound = [Double](repeating: 0, count: MetricsColumn.allCases.count)
     var droppedByCleanup: UInt64 = 0
     var thinnedChunks: UInt64 = 0
     var droppedChunks: UInt64 = 0

@@ -29,11 +29,17 @@ struct StateTable {
         return slots[Int(id - base)]
     }
 
-    /// Adds a hot state using `slot` and returns its id.
-    mutating func append(slot: UInt32) -> UInt64 {
-        locations.append(.hot)
+    /// Adds a state at `location` using `slot` and returns its id.
+    mutating func append(_ location: Location = .hot, slot: UInt32) -> UInt64 {
+        locations.append(location)
         slots.append(slot)
         return nextID - 1
+    }
+
+    /// Moves held state `id` to `location`, now using content `slot`.
+    mutating func set(_ location: Location, of id: UInt64, slot: UInt32) {
+        set(location, of: id)
+        slots[Int(id - base)] = slot
     }
 
     /// Moves held state `id` to `location`.

@@ -2,6 +2,8 @@
 struct Location: Equatable {
     enum Tier: UInt64 {
         case absent = 0, hot = 1, warm = 2, cold = 3, deleted = 4
+        /// Stored, not yet encoded (write-behind): the state is in ``TieredCore/staging``.
+        case staged = 5
     }
 
     var raw: UInt64
@@ -10,6 +12,7 @@ struct Location: Equatable {
     static let hot = Location(raw: Tier.hot.rawValue << 60)
     static let warm = Location(raw: Tier.warm.rawValue << 60)
     static let deleted = Location(raw: Tier.deleted.rawValue << 60)
+    static let staged = Location(raw: Tier.staged.rawValue << 60)
 
     static func cold(_ a: ColdAddress) -> Location {
         precondition(a.segment < 1 << 20, "more than a million cold segments")
@@ -24,16 +27,61 @@ struct Location: Equatable {
     }
 }
 
+/// The knobs that may change while the store runs (the adaptive policy turns them); the rest of
+/// ``MemoryConfiguration`` is fixed for the store's life. A change applies to what is encoded or
+/// moved from then on; what is already stored keeps its coding (every item says how it was coded).
+struct TunableSettings: Sendable, Equatable {
+    var payloadEncoding: EmbeddingEncoding
+    var record: RecordOptions
+    var payloadCodec: MemoryConfiguration.PayloadCodec
+    var hotCapacity: Int
+    var hotIdleEpisodes: UInt64
+    var stagingCapacity: Int
+    var temporalCold: Bool
+
+    init(_ c: MemoryConfiguration) {
+        payloadEncoding = c.payloadEncoding
+        record = c.recordOptions
+        payloadCodec = c.payloadCodec
+        hotCapacity = c.hotCapacity
+        hotIdleEpisodes = c.hotIdleEpisodes
+        stagingCapacity = c.stagingCapacity
+        temporalCold = c.temporalCold
+    }
+
+    /// Hot states beyond which a store waits for maintenance, and refuses if the disk is full.
+    var hotHardLimit: Int { hotCapacity + max(64, hotCapacity) }
+}
+
+/// A state stored but not yet encoded: held as given (its arrays are shared, not copied) until the
+/// write-behind batch it belongs to is encoded.
+struct StagedState {
+    var id: UInt64
+    var state: ConsciousState
+    /// Bytes of the state's plain form, as a store counts them.
+    var logical: Int
+    /// Logical time it was stored at (its first access).
+    var at: UInt64
+}
+
 /// Reads of one warm state since its row was last updated.
 struct WarmTouch: Equatable {
     var reads: Int
     var lastAccess: UInt64
 }
 
-/// A content not yet written to the warm database.
+/// A content not yet written to the warm database: its payload, uncompressed, shared with the hot
+/// entry of the state that brought it (it is LZ4-packed when written).
 struct PendingContent {
     var slot: UInt32
-    var stored: [UInt8]
+    var payload: ArraySlice<UInt8>
+}
+
+/// Where the content of a digest is: its slot, and the slot's generation when it took the content
+/// (a slot reused since holds another content, so the entry is stale).
+struct DigestSlot {
+    var slot: UInt32
+    var generation: UInt32
 }
 
 /// Cold records of one segment file: written, still live, and the file's bytes.
@@ -74,6 +122,8 @@ struct TierCounters {
     var bloomRebuilds: UInt64 = 0
     var quantMaxAbs: Float = 0
     var quantMaxRelative: Float = 0
+    /// The largest stated relative bound of the encodings used (they may change at run time).
+    var quantMaxBound: Double = 0
     var quantSumSquares: Double = 0
     var quantElements: UInt64 = 0
     var corruptReads: UInt64 = 0
@@ -103,6 +153,12 @@ struct TieredCore {
     var table = StateTable()
     var hot = LRUList<HotEntry>()
     var hotHeapBytes = 0
+    /// Write-behind: states stored but not yet encoded, in id order (ids are dense here; a state
+    /// deleted meanwhile stays until its batch is taken, and is skipped). One thread at a time
+    /// encodes a prefix of it (`processing`); the entries stay here, readable, until that commits.
+    var staging: [StagedState] = []
+    var stagingHeapBytes = 0
+    var processing = false
     /// Hot states being written to the warm tier; still served from here until that commits.
     var inFlight: [UInt64: HotEntry] = [:]
     var index: EmbeddingIndex
@@ -120,6 +176,10 @@ struct TieredCore {
     private let bloomFalsePositiveRate: Double
     /// By slot, with retention only: the Bloom key of its content, to rebuild the filter from live contents.
     var bloomKeys: [BloomKey]?
+    /// The content of each digest stored: the exact dedup lookup (the Bloom filter is in front of
+    /// it). Entries of contents since deleted are stale, recognised by refcount and generation, and
+    /// purged when they are as many as the live ones.
+    var digests: [ContentDigest: DigestSlot] = [:]
     var pending: [ContentDigest: PendingContent] = [:]
     var pendingBytes = 0
     var dirtyRefcounts: Set<UInt32> = []
@@ -134,8 +194,18 @@ struct TieredCore {
     /// Why the last write of hot states to the warm tier failed; cleared by the next that succeeds.
     var maintenanceError: MemoryLayerError?
     var counters = TierCounters()
+    /// What each compression strategy did.
+    var strategies = StrategyTally()
+    var settings: TunableSettings
+    /// The adaptive policy (nil at fixed levels), when it next looks, and its decisions not yet drained.
+    var policy: AdaptivePolicy?
+    var nextCheck: UInt64
+    var undrainedDecisions: [MemoryDecision] = []
 
     init(configuration c: MemoryConfiguration) {
+        settings = TunableSettings(c)
+        policy = c.adaptive.map { AdaptivePolicy(budgetBytes: UInt64($0.budgetBytes), costBudget: $0.costBudget) }
+        nextCheck = c.adaptive?.intervalEpisodes ?? .max
         nextSweep = c.sweepIntervalEpisodes
         retention = c.retention
         index = EmbeddingIndex(encoding: c.indexEncoding, dimension: c.dimension)
@@ -144,57 +214,118 @@ struct TieredCore {
         bloomKeys = c.retention == nil ? nil : []
     }
 
-    /// Adds a new content, in a free slot if there is one, and returns its slot.
-    mutating func addContent(_ digest: ContentDigest, index q: QuantizedVector, stored: [UInt8], logical: Int) -> UInt32 {
+    /// The slot of a live content with `digest`, if one is stored.
+    func liveSlot(of digest: ContentDigest) -> UInt32? {
+        guard let e = digests[digest], refcounts[Int(e.slot)] > 0, index.generation(of: e.slot) == e.generation else {
+            return nil
+        }
+        return e.slot
+    }
+
+    /// Adds a new content, in a free slot if there is one, and returns its slot. Its index row is
+    /// quantized from `embedding` straight into the index; `payload` is kept until written to the
+    /// warm database, and counted at its raw size until then (``counters`` get the packed size then).
+    mutating func addContent(_ digest: ContentDigest, embedding: [Float], payload: ArraySlice<UInt8>,
+                             logical: Int) -> UInt32 {
         let slot: UInt32
+        let rawSize = UInt32(BlobCodec.headerBytes + payload.count)
         if let s = freeSlots.popLast() {
             slot = s
-            index.overwrite(s, with: q)
+            embedding.withUnsafeBufferPointer { index.overwrite(s, quantizing: $0) }
             refcounts[Int(s)] = 0
-            storedSizes[Int(s)] = UInt32(stored.count)
+            storedSizes[Int(s)] = rawSize
             owners[Int(s)] = .max
             bloomKeys?[Int(s)] = BloomKey(digest)
         } else {
-            slot = index.append(q)
+            slot = embedding.withUnsafeBufferPointer { index.append(quantizing: $0) }
             refcounts.append(0)
-            storedSizes.append(UInt32(stored.count))
+            storedSizes.append(rawSize)
             owners.append(.max)
             bloomKeys?.append(BloomKey(digest))
         }
         rebuildBloomIfStale()
         bloom.insert(digest)
+        if digests.count >= 2 * max(Int(counters.uniqueLive), 64) { purgeStaleDigests() }
+        digests[digest] = DigestSlot(slot: slot, generation: index.generation(of: slot))
         // A pending content of this digest whose states were all deleted is replaced (its slot is freed at the next flush).
-        if let replaced = pending.updateValue(PendingContent(slot: slot, stored: stored), forKey: digest) {
-            pendingBytes -= 32 + replaced.stored.capacity
+        if let replaced = pending.updateValue(PendingContent(slot: slot, payload: payload), forKey: digest) {
+            pendingBytes -= 32 + replaced.payload.count
         }
-        pendingBytes += 32 + stored.capacity
+        pendingBytes += 32 + payload.count
         counters.uniqueLive += 1
-        counters.contentStoredBytes += UInt64(stored.count)
+        counters.contentStoredBytes += UInt64(rawSize)
         counters.contentLogicalBytes += UInt64(logical)
         return slot
     }
 
-    /// Registers a new hot state using `slot` and returns its id; then deletes the oldest states
+    /// Records the packed size of content `slot` once it is written (it was counted raw until then).
+    mutating func settleStoredSize(_ slot: UInt32, _ size: UInt32) {
+        if refcounts[Int(slot)] > 0 {
+            counters.contentStoredBytes = counters.contentStoredBytes &- UInt64(storedSizes[Int(slot)]) &+ UInt64(size)
+        }
+        storedSizes[Int(slot)] = size
+    }
+
+    /// Drops dedup entries of contents no longer live, in place (the map keeps its capacity): O(entries)
+    /// once per at least as many new contents, so O(1) per store amortised, and the map holds at most
+    /// about twice the live contents.
+    private mutating func purgeStaleDigests() {
+        var stale: [ContentDigest] = []
+        for (d, e) in digests where refcounts[Int(e.slot)] == 0 || index.generation(of: e.slot) != e.generation {
+            stale.append(d)
+        }
+        for d in stale { digests.removeValue(forKey: d) }
+    }
+
+    /// Registers a stored state, not yet encoded, and returns its id; then deletes the oldest states
     /// while live states exceed the retention.
-    mutating func addState(record: [UInt8], slot: UInt32, payload: [UInt8]) -> UInt64 {
-        let id = table.append(slot: slot)
-        refcounts[Int(slot)] += 1
-        dirtyRefcounts.insert(slot)
-        if owners[Int(slot)] == .max { owners[Int(slot)] = id } else { moreOwners[slot, default: []].append(id) }
-        let entry = HotEntry(record: record, slot: slot, payload: payload, lastAccess: clock)
-        hotHeapBytes += entry.heapBytes
-        hot.insert(id, entry)
+    mutating func stage(_ state: ConsciousState, logical: Int) -> UInt64 {
+        let id = table.append(.staged, slot: .max)
+        staging.append(StagedState(id: id, state: state, logical: logical, at: clock))
+        stagingHeapBytes += heapBytes(state)
         clock += 1
         counters.stored += 1
         counters.live += 1
-        if let limit = retention {
-            while counters.live > UInt64(limit), let oldest = table.oldestLive() {
-                remove(oldest)
-                counters.evicted += 1
-            }
-        }
+        evictPastRetention()
         table.compactIfDue()
         return id
+    }
+
+    /// The staged state `id`, if it is still staged.
+    func staged(_ id: UInt64) -> ConsciousState? {
+        guard table.location(id).tier == .staged, let first = staging.first?.id, id >= first else { return nil }
+        let i = Int(id - first)
+        return i < staging.count && staging[i].id == id ? staging[i].state : nil
+    }
+
+    /// Drops the staged entries up to `lastID` (their batch was encoded).
+    mutating func unstage(through lastID: UInt64) {
+        var n = 0
+        while n < staging.count && staging[n].id <= lastID {
+            stagingHeapBytes -= heapBytes(staging[n].state)
+            n += 1
+        }
+        staging.removeFirst(n)
+    }
+
+    /// Makes staged state `id` hot with its encoded entry (whose slot names its content).
+    mutating func place(_ id: UInt64, _ entry: HotEntry) {
+        let slot = entry.slot
+        table.set(.hot, of: id, slot: slot)
+        refcounts[Int(slot)] += 1
+        dirtyRefcounts.insert(slot)
+        if owners[Int(slot)] == .max { owners[Int(slot)] = id } else { moreOwners[slot, default: []].append(id) }
+        hotHeapBytes += entry.heapBytes
+        hot.insert(id, entry)
+    }
+
+    /// Deletes the oldest states while live states exceed the retention.
+    private mutating func evictPastRetention() {
+        guard let limit = retention else { return }
+        while counters.live > UInt64(limit), let oldest = table.oldestLive() {
+            remove(oldest)
+            counters.evicted += 1
+        }
     }
 
     /// Deletes state `id` from whichever tier holds it. Returns whether it was live.
@@ -204,6 +335,12 @@ struct TieredCore {
         switch location.tier {
         case .absent, .deleted:
             return false
+        case .staged:
+            // Not encoded yet: nothing refers to a content; its batch skips it.
+            table.set(.deleted, of: id)
+            counters.live -= 1
+            counters.deleted += 1
+            return true
         case .hot:
             // Being written to the warm tier: the write's row is deleted when it commits (an orphan).
             if let e = hot.remove(id) { hotHeapBytes -= e.heapBytes } else { inFlight[id] = nil }
@@ -272,7 +409,8 @@ struct TieredCore {
         return ([first] + more).sorted(by: >)
     }
 
-    var hotCount: Int { hot.count + inFlight.count }
+    /// States held whole in memory: hot, being demoted, or staged.
+    var hotCount: Int { hot.count + inFlight.count + staging.count }
 
     mutating func note(_ error: MemoryLayerError) {
         counters.lastError = error.description

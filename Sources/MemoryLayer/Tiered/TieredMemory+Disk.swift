@@ -3,14 +3,15 @@
 /// that records something about it first checks it is still where it was read from.
 extension TieredMemory {
     func retrieveFromDisk(_ id: UInt64, _ io: inout TierIO) throws(MemoryLayerError) -> ConsciousState? {
-        enum Where { case entry(HotEntry), absent, warm, cold(ColdAddress) }
+        enum Where { case entry(HotEntry), state(ConsciousState), absent, warm, cold(ColdAddress) }
         // Re-resolve: the state may have moved between the caller's look and taking `io`.
         let (place, now, expectedSlot) = core.withLock { core -> (Where, UInt64, UInt32) in
             let loc = core.table.location(id)
             let now = core.clock
-            let slot = loc.tier == .absent || loc.tier == .deleted ? 0 : core.table.slot(id)
+            let slot = [.absent, .deleted, .staged].contains(loc.tier) ? 0 : core.table.slot(id)
             switch loc.tier {
             case .absent, .deleted: return (.absent, now, slot)
+            case .staged: return (core.staged(id).map { .state($0) } ?? .absent, now, slot)
             case .warm: return (.warm, now, slot)
             case .cold: return (.cold(loc.coldAddress), now, slot)
             case .hot:
@@ -27,6 +28,8 @@ extension TieredMemory {
         switch place {
         case .absent:
             return nil
+        case .state(let s):
+            return s
         case .entry(let e):
             return try decode(id: id, tier: "hot", record: e.record, payload: e.payload)
         case .warm:
@@ -106,7 +109,7 @@ extension TieredMemory {
 
     /// Cold → warm, after enough reads. On failure (a full disk) the state just stays cold.
     private func promoteToWarm(_ record: StoredRecord, from address: ColdAddress, now: UInt64, _ io: inout TierIO) {
-        let batch = WarmBatch(records: [(record, now)])
+        let batch = WarmBatch(records: [WarmRecordRow(id: record.id, slot: record.slot, body: record.body[...], lastAccess: now)])
         guard io.charge(batch.estimatedBytes) else {
             _ = fail(.diskFull(path: warmPath))
             return
@@ -148,6 +151,7 @@ extension TieredMemory {
         switch error {
         case .full: .diskFull(path: path)
         case .damaged(let why): .warmTierDamaged(path: path, reason: why)
+        case .constraint: .warmTierDamaged(path: path, reason: "a row the store did not expect is in the way")
         case .corrupt(let why):
             id.map { .corrupt(id: $0, tier: "warm", detail: why) } ?? .warmTierDamaged(path: path, reason: why)
         }

@@ -9,18 +9,25 @@ extension TieredMemory {
     /// granularity), or enough content writes are pending. Without `wait`, a thread that finds
     /// another one doing disk work goes on (that one, or the next store, will catch up).
     func maintainIfDue(wait: Bool) {
-        let c = configuration
-        let due = core.withLock { core -> Bool in
-            core.hot.count > c.hotCapacity || core.clock >= core.nextSweep
-                || core.pending.count >= Self.pendingFlushCount || core.dirtyRefcounts.count >= Self.pendingFlushCount
-                || core.warmTouches.count >= Self.pendingFlushCount || core.warmDeletions.count >= Self.pendingFlushCount
-        }
+        let due = core.withLock { isMaintenanceDue($0) }
         guard due || wait else { return }
         if wait {
             io.withLock { maintain(&$0, force: true) }
         } else {
-            _ = io.withLockIfAvailable { maintain(&$0, force: false) }
+            maintainIfFree()
         }
+    }
+
+    /// Whether `core` has maintenance to do (the caller holds the lock).
+    func isMaintenanceDue(_ core: borrowing TieredCore) -> Bool {
+        core.hot.count > core.settings.hotCapacity || core.clock >= core.nextSweep
+            || core.pending.count >= Self.pendingFlushCount || core.dirtyRefcounts.count >= Self.pendingFlushCount
+            || core.warmTouches.count >= Self.pendingFlushCount || core.warmDeletions.count >= Self.pendingFlushCount
+    }
+
+    /// One maintenance pass unless another thread is doing disk work (that one, or the next store, catches up).
+    func maintainIfFree() {
+        _ = io.withLockIfAvailable { maintain(&$0, force: false) }
     }
 
     /// One maintenance pass; `io` must be held (it is the caller's).
@@ -33,14 +40,18 @@ extension TieredMemory {
             var touches: [(id: UInt64, touch: WarmTouch)] = []
             var deletions: [UInt64] = []
             var sweep = false
+            var blob = BlobCodec.Choice.lz4(.fast(acceleration: 1))
         }
-        // Over capacity, demote down to 7/8 of it, so that writes to the warm tier come in batches.
-        let lowWater = c.hotCapacity - max(1, c.hotCapacity / 8)
         let plan = core.withLock { core -> Plan in
             var p = Plan()
-            let overCapacity = core.hot.count > c.hotCapacity
+            let settings = core.settings
+            p.blob = BlobCodec.Choice(codec: settings.payloadCodec, lz4: c.payloadLZ4, zlibLevel: Int32(c.archiveZlibLevel),
+                                      typeSize: settings.payloadEncoding == .float32 ? 4 : 1)
+            // Over capacity, demote down to 7/8 of it, so that writes to the warm tier come in batches.
+            let lowWater = settings.hotCapacity - max(1, settings.hotCapacity / 8)
+            let overCapacity = core.hot.count > settings.hotCapacity
             while p.batch.count < c.maintenanceBatch, let (id, e) = core.hot.oldest,
-                  (overCapacity && core.hot.count > lowWater) || core.clock - e.lastAccess > c.hotIdleEpisodes {
+                  (overCapacity && core.hot.count > lowWater) || core.clock - e.lastAccess > settings.hotIdleEpisodes {
                 core.hot.remove(id)
                 core.hotHeapBytes -= e.heapBytes
                 core.inFlight[id] = e
@@ -56,14 +67,14 @@ extension TieredMemory {
                 for (digest, pc) in core.pending {
                     if core.refcounts[Int(pc.slot)] > 0 {
                         p.contents.append(ContentRow(slot: pc.slot, digest: digest, refcount: core.refcounts[Int(pc.slot)],
-                                                     stored: pc.stored))
+                                                     payload: pc.payload))
                     } else {
                         unused.append(digest)
                     }
                 }
                 // Contents whose states were all deleted before they were written: never written.
                 for digest in unused {
-                    if let pc = core.pending.removeValue(forKey: digest) { core.pendingBytes -= 32 + pc.stored.capacity }
+                    if let pc = core.pending.removeValue(forKey: digest) { core.pendingBytes -= 32 + pc.payload.count }
                 }
                 p.refcounts = core.dirtyRefcounts.map { ($0, core.refcounts[Int($0)]) }
                 p.touches = core.warmTouches.map { ($0.key, $0.value) }
@@ -73,12 +84,15 @@ extension TieredMemory {
         }
         let batch = WarmBatch(
             refcounts: plan.refcounts, contents: plan.contents,
-            records: plan.batch.map { (StoredRecord(id: $0.id, slot: $0.entry.slot, body: $0.entry.record), $0.entry.lastAccess) },
+            records: plan.batch.map {
+                WarmRecordRow(id: $0.id, slot: $0.entry.slot, body: $0.entry.record, lastAccess: $0.entry.lastAccess)
+            },
             touches: plan.touches.map { ($0.id, $0.touch.reads, $0.touch.lastAccess) }, deletions: plan.deletions)
         if !batch.isEmpty {
+            let written: WarmTier.Written
             do throws(WarmError) {
                 guard io.charge(batch.estimatedBytes) else { throw WarmError.full }
-                try io.warm.commit(batch)
+                written = try io.warm.commit(batch, plan.blob)
             } catch {
                 let e = Self.describe(error, path: warmPath, id: nil)
                 core.withLock { core in
@@ -104,8 +118,11 @@ extension TieredMemory {
                         orphans.append(id)  // deleted while being written
                     }
                 }
-                for row in plan.contents where core.pending[row.digest]?.slot == row.slot {
-                    if let p = core.pending.removeValue(forKey: row.digest) { core.pendingBytes -= 32 + p.stored.capacity }
+                core.strategies.add(written.tally)
+                for (row, size) in zip(plan.contents, written.sizes) {
+                    core.settleStoredSize(row.slot, size)
+                    guard core.pending[row.digest]?.slot == row.slot else { continue }
+                    if let p = core.pending.removeValue(forKey: row.digest) { core.pendingBytes -= 32 + p.payload.count }
                 }
                 for (slot, refcount) in plan.refcounts where core.refcounts[Int(slot)] == refcount {
                     core.dirtyRefcounts.remove(slot)
@@ -172,9 +189,11 @@ extension TieredMemory {
             if !warmRows.isEmpty {
                 let addresses: [ColdAddress]
                 let bytesBefore = io.cold.bytesWritten
+                let temporal = core.withLock { $0.settings.temporalCold }
+                var tally = StrategyTally()
                 do {
                     var budget = io.budget
-                    addresses = try io.cold.append(warmRows) { bytes in
+                    addresses = try io.cold.append(warmRows, temporal: temporal, tally: &tally) { bytes in
                         guard let b = budget else { return true }
                         guard b >= Int64(bytes) else { return false }
                         budget = b - Int64(bytes)
@@ -188,6 +207,7 @@ extension TieredMemory {
                 }
                 let bytes = io.cold.bytesWritten
                 core.withLock { core in
+                    core.strategies.add(tally)
                     let segment = addresses[0].segment
                     core.segments[segment, default: SegmentUsage()].records += addresses.count
                     core.segments[segment, default: SegmentUsage()].bytes += bytes - bytesBefore

@@ -1,32 +1,43 @@
 
 extension TieredMemory {
+    /// Bytes the layer holds in memory, by structure (all but the metrics store, which has its own
+    /// lock), and the bytes of states being demoted. The caller holds `core`.
+    static func resident(_ core: borrowing TieredCore) -> (MemoryResidentBreakdown, inFlightBytes: Int) {
+        var r = MemoryResidentBreakdown()
+        let inFlightBytes = dictionaryBytes(core.inFlight.capacity, entry: 8 + MemoryLayout<HotEntry>.stride)
+            + core.inFlight.values.reduce(0) { $0 + $1.heapBytes }
+        r.states = UInt64(core.hot.residentBytes + core.hotHeapBytes + inFlightBytes
+            + arrayBytes(core.staging) + core.stagingHeapBytes)
+        let perSlot = arrayBytes(core.refcounts) + arrayBytes(core.storedSizes) + arrayBytes(core.owners)
+            + arrayBytes(core.freeSlots)
+        let shared = dictionaryBytes(core.moreOwners.capacity, entry: 4 + 8)
+            + core.moreOwners.values.reduce(0) { $0 + arrayBytes($1) }
+        r.index = UInt64(core.index.residentBytes + perSlot + shared
+            + dictionaryBytes(core.digests.capacity, entry: MemoryLayout<ContentDigest>.stride + MemoryLayout<DigestSlot>.stride))
+        r.locations = UInt64(core.table.residentBytes)
+        r.bloom = UInt64(core.bloom.residentBytes + (core.bloomKeys.map(arrayBytes) ?? 0))
+        r.buffers = UInt64(dictionaryBytes(core.pending.capacity, entry: MemoryLayout<ContentDigest>.stride + MemoryLayout<PendingContent>.stride)
+            + core.pendingBytes + dictionaryBytes(core.dirtyRefcounts.capacity, entry: 4)
+            + dictionaryBytes(core.coldReads.capacity, entry: 9) + dictionaryBytes(core.corruptIDs.capacity, entry: 8)
+            + dictionaryBytes(core.warmTouches.capacity, entry: 8 + MemoryLayout<WarmTouch>.stride)
+            + arrayBytes(core.warmDeletions)
+            + dictionaryBytes(core.segments.capacity, entry: 4 + MemoryLayout<SegmentUsage>.stride))
+        return (r, inFlightBytes)
+    }
+
     func statistics() -> MemoryLayerStats {
+        flushStaging()
         let c = configuration
         var s = MemoryLayerStats(level: c.level.rawValue)
         let m = metrics.withLock { store in
             (counters: store.counters, resident: store.residentBytes, ring: store.ringCount, chunks: store.chunkCount,
-             records: store.archiveRecords, bytes: store.archiveBytes)
+             records: store.archiveRecords, bytes: store.archiveBytes, precision: store.options.precisionBits)
         }
-        let (k, r, hotCount, hotEntryBytes, corrupt) = core.withLock {
-            core -> (TierCounters, MemoryResidentBreakdown, Int, Int, Int) in
-            var r = MemoryResidentBreakdown()
-            let inFlightBytes = dictionaryBytes(core.inFlight.capacity, entry: 8 + MemoryLayout<HotEntry>.stride)
-                + core.inFlight.values.reduce(0) { $0 + $1.heapBytes }
-            r.states = UInt64(core.hot.residentBytes + core.hotHeapBytes + inFlightBytes)
-            let perSlot = arrayBytes(core.refcounts) + arrayBytes(core.storedSizes) + arrayBytes(core.owners)
-                + arrayBytes(core.freeSlots)
-            let shared = dictionaryBytes(core.moreOwners.capacity, entry: 4 + 8)
-                + core.moreOwners.values.reduce(0) { $0 + arrayBytes($1) }
-            r.index = UInt64(core.index.residentBytes + perSlot + shared)
-            r.locations = UInt64(core.table.residentBytes)
-            r.bloom = UInt64(core.bloom.residentBytes + (core.bloomKeys.map(arrayBytes) ?? 0))
-            r.buffers = UInt64(dictionaryBytes(core.pending.capacity, entry: 32 + MemoryLayout<PendingContent>.stride)
-                + core.pendingBytes + dictionaryBytes(core.dirtyRefcounts.capacity, entry: 4)
-                + dictionaryBytes(core.coldReads.capacity, entry: 9) + dictionaryBytes(core.corruptIDs.capacity, entry: 8)
-                + dictionaryBytes(core.warmTouches.capacity, entry: 8 + MemoryLayout<WarmTouch>.stride)
-                + arrayBytes(core.warmDeletions)
-                + dictionaryBytes(core.segments.capacity, entry: 4 + MemoryLayout<SegmentUsage>.stride))
-            return (core.counters, r, core.hotCount, core.hotHeapBytes + inFlightBytes, core.corruptIDs.count)
+        let (k, r, hotCount, hotEntryBytes, corrupt, tally, settings, adaptive) = core.withLock {
+            core -> (TierCounters, MemoryResidentBreakdown, Int, Int, Int, StrategyTally, TunableSettings, AdaptivePolicy?) in
+            let (r, inFlightBytes) = Self.resident(core)
+            return (core.counters, r, core.hotCount, core.hotHeapBytes + inFlightBytes, core.corruptIDs.count,
+                    core.strategies, core.settings, core.policy)
         }
         var resident = r
         resident.metrics = UInt64(m.resident)
@@ -75,18 +86,42 @@ extension TieredMemory {
         s.bloom.falsePositiveRate = ratio(Double(k.bloomFalsePositives), Double(k.bloomFalsePositives + k.bloomNegatives))
         s.bloom.bytes = resident.bloom
 
-        s.quantization.payloadBits = c.payloadEncoding.bits
+        s.quantization.payloadBits = settings.payloadEncoding.bits
         s.quantization.indexBits = c.indexEncoding.bits
         s.quantization.maxAbsError = Double(k.quantMaxAbs)
         s.quantization.rmsError = k.quantElements == 0 ? 0 : (k.quantSumSquares / Double(k.quantElements)).squareRoot()
         s.quantization.maxRelativeError = Double(k.quantMaxRelative)
-        s.quantization.relativeErrorBound = c.payloadEncoding.relativeErrorBound
+        s.quantization.relativeErrorBound = k.quantMaxBound
 
-        s.metricsStore = metricsStats(m.counters, ring: m.ring, chunks: m.chunks, records: m.records, bytes: m.bytes)
+        s.metricsStore = metricsStats(m.counters, ring: m.ring, chunks: m.chunks, records: m.records, bytes: m.bytes,
+                                      precisionBits: m.precision)
 
         s.faults = faultCounts(k, distinctCorrupt: corrupt)
+        s.strategies = strategyStats(tally)
+        if let p = adaptive, let a = c.adaptive {
+            s.adaptive = MemoryAdaptiveStats(
+                budgetBytes: UInt64(a.budgetBytes), costBudget: a.costBudget, rung: p.rung, rungName: p.current.name,
+                residentBytes: p.last?.residentBytes ?? 0, costShare: p.last?.costShare ?? 0,
+                peakResidentBytes: p.peakResidentAfterSettling, decisions: p.decisions)
+        }
         return s
     }
+}
+
+/// The statistics of every strategy that ran.
+func strategyStats(_ t: StrategyTally) -> [String: MemoryStrategyStats] {
+    var out: [String: MemoryStrategyStats] = [:]
+    for strategy in Strategy.allCases {
+        let c = t[strategy]
+        guard c.uses > 0 else { continue }
+        out[strategy.name] = MemoryStrategyStats(
+            uses: c.uses, ratio: c.storedBytes > 0 ? Double(c.logicalBytes) / Double(c.storedBytes) : 0,
+            logicalBytes: c.logicalBytes, storedBytes: c.storedBytes,
+            encodeNs: c.encodeSamples > 0 ? Double(c.encodeNanoseconds) / Double(c.encodeSamples) : 0,
+            decodeNs: c.decodeSamples > 0 ? Double(c.decodeNanoseconds) / Double(c.decodeSamples) : 0,
+            maxError: c.maxError, errorBound: c.errorBound)
+    }
+    return out
 }
 
 func faultCounts(_ k: TierCounters, distinctCorrupt: Int?) -> MemoryFaultCounts {
@@ -102,8 +137,19 @@ func faultCounts(_ k: TierCounters, distinctCorrupt: Int?) -> MemoryFaultCounts 
     return f
 }
 
-func metricsStats(_ k: MetricsCounters, ring: Int, chunks: Int, records: Int, bytes: Int) -> MemoryMetricsStoreStats {
+func metricsStats(_ k: MetricsCounters, ring: Int, chunks: Int, records: Int, bytes: Int,
+                  precisionBits: Int?) -> MemoryMetricsStoreStats {
     var s = MemoryMetricsStoreStats()
+    s.precisionBits = precisionBits
+    s.streamBytes = k.archivedStreamBytes
+    if k.archivedRecords > 0 {
+        for c in MetricsColumn.allCases {
+            let bits = Double(k.columnBits[c.rawValue]) / Double(k.archivedRecords)
+            let bound = k.columnBound[c.rawValue]
+            s.columns[c.name] = MemoryArchiveColumnStats(bitsPerValue: bits, ratio: bits > 0 ? Double(c.rawBits) / bits : 0,
+                                                         maxAbsError: k.columnMaxError[c.rawValue], errorBound: bound)
+        }
+    }
     s.recorded = k.recorded
     s.important = k.important
     s.inRing = UInt64(ring)

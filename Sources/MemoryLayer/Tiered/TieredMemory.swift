@@ -18,8 +18,11 @@ final class TieredMemory: Sendable {
     let core: Mutex<TieredCore>
     let io: Mutex<TierIO>
     let metrics: Mutex<MetricsStore>
-    /// Hot states beyond which a store waits for maintenance, and refuses if the disk is full.
-    let hotHardLimit: Int
+    /// The adaptive policy's cost telemetry since its last check: the layer's own time in store,
+    /// record and query calls, and the episodes' time outside the layer (reported by the pipeline).
+    let layerNanoseconds = Atomic<UInt64>(0)
+    let episodeNanoseconds = Atomic<UInt64>(0)
+    var isAdaptive: Bool { configuration.adaptive != nil }
 
     /// The on-disk tiers and what may still be written to them.
     struct TierIO {
@@ -72,7 +75,6 @@ final class TieredMemory: Sendable {
         io = Mutex(TierIO(warm: warm, cold: cold, budget: configuration.writeBudgetBytes))
         core = Mutex(TieredCore(configuration: configuration))
         metrics = Mutex(MetricsStore(configuration: configuration))
-        hotHardLimit = configuration.hotCapacity + max(64, configuration.hotCapacity)
     }
 
     deinit {
@@ -80,11 +82,16 @@ final class TieredMemory: Sendable {
     }
 
     private enum StoreStep {
-        case stored(UInt64)
-        case lookUp
+        case staged(UInt64, maintenanceDue: Bool)
+        case process(UInt64, [StagedState], TunableSettings)
         case makeRoom
     }
 
+    /// Stores `state` write-behind: it gets its id and is readable at once, and is encoded
+    /// (quantized, hashed, deduplicated, indexed) with the others of its batch when
+    /// ``MemoryConfiguration/stagingCapacity`` have accumulated, by the store that fills the batch.
+    /// Encoding a batch in one go keeps its code and tables in cache, so it costs less per state than
+    /// encoding each on arrival; and most stores cost only the append.
     func store(_ state: ConsciousState) throws(MemoryLayerError) -> UInt64 {
         let c = configuration
         guard state.embedding.count == c.dimension else {
@@ -93,87 +100,232 @@ final class TieredMemory: Sendable {
         guard state.emotion.count <= Int(UInt8.max) else {
             throw .invalidState("\(state.emotion.count) emotion values; at most 255 fit a record")
         }
-        // Everything expensive happens before any lock, in parallel across workers.
-        let record = RecordCodec.encode(state)
-        let (payload, qerror) = PayloadCodec.encode(state.embedding, as: c.payloadEncoding)
-        let digest = ContentDigest(of: payload)
-        let stored = BlobCodec.pack(payload, effort: c.payloadLZ4)
-        let rows = Quantizer.quantize(state.embedding, as: c.indexEncoding)
-        let logical = MemoryLayout<ConsciousState>.stride + 4 * state.embedding.count + 4 * state.emotion.count
-        let embeddingLogical = 4 * state.embedding.count
-
-        func insert(_ core: inout TieredCore, existing: UInt32?) -> UInt64 {
-            let slot = existing ?? core.addContent(digest, index: rows, stored: stored, logical: embeddingLogical)
-            if existing != nil { core.counters.dedupHits += 1 }
-            core.counters.logicalBytes += UInt64(logical)
-            core.counters.recordBytes += UInt64(record.count)
-            core.counters.quantMaxAbs = max(core.counters.quantMaxAbs, qerror.maxAbs)
-            core.counters.quantMaxRelative = max(core.counters.quantMaxRelative, qerror.maxRelative)
-            core.counters.quantSumSquares += qerror.sumSquares
-            core.counters.quantElements += UInt64(qerror.elements)
-            return core.addState(record: record, slot: slot, payload: payload)
-        }
-
+        let logical = state.logicalBytes
         var attempts = 0
         while true {
             attempts += 1
             let step = core.withLock { core -> StoreStep in
-                if core.hotCount >= hotHardLimit { return .makeRoom }
-                core.counters.bloomQueries += 1
-                guard core.bloom.mightContain(digest) else {
-                    core.counters.bloomNegatives += 1
-                    return .stored(insert(&core, existing: nil))
+                if core.hotCount >= core.settings.hotHardLimit { return .makeRoom }
+                let id = core.stage(state, logical: logical)
+                if core.clock >= core.nextCheck { checkPolicy(&core) }
+                guard core.staging.count >= core.settings.stagingCapacity, !core.processing else {
+                    return .staged(id, maintenanceDue: isMaintenanceDue(core))
                 }
-                if let p = core.pending[digest], core.refcounts[Int(p.slot)] > 0 {
-                    return .stored(insert(&core, existing: p.slot))
-                }
-                return .lookUp
+                core.processing = true
+                return .process(id, core.staging, core.settings)
             }
             switch step {
-            case .stored(let id):
-                maintainIfDue(wait: false)
+            case .staged(let id, let due):
+                // Logical time moved on: a sweep (or a flush of deletions) may be due without a batch.
+                if due { maintainIfFree() }
+                return id
+            case .process(let id, let batch, let settings):
+                process(batch, settings)
                 return id
             case .makeRoom:
+                flushStaging()
                 maintainIfDue(wait: true)
                 // Still no room: the warm tier cannot be written. Refuse with its error; the
                 // states already stored stay in the hot tier.
                 let refusal = core.withLock { core -> MemoryLayerError? in
-                    guard core.hotCount >= hotHardLimit, core.maintenanceError != nil || attempts > 3 else { return nil }
+                    guard core.hotCount >= core.settings.hotHardLimit, core.maintenanceError != nil || attempts > 3 else { return nil }
                     core.counters.refusedStores += 1
                     return core.maintenanceError ?? .diskFull(path: directory)
                 }
                 if let refusal { throw refusal }
-            case .lookUp:
-                return try io.withLock { io throws(MemoryLayerError) -> UInt64 in
-                    let found: UInt32?
-                    do throws(WarmError) { found = try io.warm.slot(of: digest) } catch {
-                        let e = Self.describe(error, path: warmPath, id: nil)
-                        core.withLock { $0.note(e) }
-                        throw e
-                    }
-                    let id = core.withLock { core -> UInt64 in
-                        if let p = core.pending[digest], core.refcounts[Int(p.slot)] > 0 {
-                            return insert(&core, existing: p.slot)
-                        }
-                        if let s = found, core.refcounts[Int(s)] > 0 {
-                            return insert(&core, existing: s)
-                        }
-                        core.counters.bloomFalsePositives += 1
-                        return insert(&core, existing: nil)
-                    }
-                    maintain(&io, force: false)
-                    return id
-                }
             }
         }
     }
 
+    /// One check of the adaptive policy (the caller holds `core`): it reads the layer's telemetry,
+    /// and when it moves, the new rung's settings apply to what is encoded and moved from then on.
+    private func checkPolicy(_ core: inout TieredCore) {
+        guard var policy = core.policy, let a = configuration.adaptive else { return }
+        core.nextCheck = core.clock + a.intervalEpisodes
+        let (r, _) = Self.resident(core)
+        let metricsBytes = metrics.withLock { UInt64($0.residentBytes) }
+        let telemetry = PolicyTelemetry(
+            episode: core.clock, residentBytes: r.states + r.index + r.locations + r.bloom + r.buffers + metricsBytes,
+            hotStates: core.hotCount, hotBytes: r.states,
+            layerNanoseconds: layerNanoseconds.exchange(0, ordering: .relaxed),
+            episodeNanoseconds: episodeNanoseconds.exchange(0, ordering: .relaxed))
+        if let d = policy.check(telemetry) {
+            policy.current.apply(to: &core.settings)
+            let bits = policy.current.archivePrecisionBits
+            metrics.withLock { $0.setPrecision(bits) }
+            core.undrainedDecisions.append(d)
+        }
+        core.policy = policy
+    }
+
+    /// The adaptive policy's decisions since the last call, oldest first (empty at fixed levels).
+    func drainDecisions() -> [MemoryDecision] {
+        core.withLock { core in
+            defer { core.undrainedDecisions.removeAll() }
+            return core.undrainedDecisions
+        }
+    }
+
+    /// Encodes every staged state now (statistics and tests want them counted where they belong).
+    func flushStaging() {
+        while let (batch, settings) = core.withLock({ core -> ([StagedState], TunableSettings)? in
+            guard !core.processing, !core.staging.isEmpty else { return nil }
+            core.processing = true
+            return (core.staging, core.settings)
+        }) {
+            process(batch, settings)
+        }
+    }
+
+    /// One encoded state of a batch: its hot entry's bytes (record, then payload) and what they cost.
+    private struct Encoded {
+        var id: UInt64
+        var bytes: [UInt8]
+        var recordLength: Int
+        var digest: ContentDigest
+        var error: QuantizationError
+        var embedding: [Float]
+        var logical: Int
+        var at: UInt64
+        /// The stated relative error bound of the encoding used.
+        var bound: Double
+    }
+
+    /// Encodes `batch` (a prefix of the staging, this thread's to process) outside any lock, then
+    /// makes its states hot under one lock: deduplicated by digest, new contents indexed. Every
+    /// sixteenth state's sections are timed, and every sixty-fourth decoded again (timed, and checked).
+    private func process(_ batch: [StagedState], _ settings: TunableSettings) {
+        var encoded: [Encoded] = []
+        encoded.reserveCapacity(batch.count)
+        var tally = StrategyTally()
+        for s in batch {
+            encoded.append(s.state.embedding.withUnsafeBufferPointer { embedding in
+                let plan = RecordCodec.plan(s.state, settings.record)
+                let recordLength = plan.length
+                let scan = Quantizer.scan(embedding)
+                var qerror = QuantizationError()
+                var times: RecordCodec.SectionTimes? = s.id % 16 == 0 ? RecordCodec.SectionTimes() : nil
+                var payloadNs: UInt64 = 0
+                let planes = settings.payloadCodec != .blosc
+                let payloadLength = PayloadCodec.length(embedding.count, as: settings.payloadEncoding, scan)
+                let bytes = [UInt8](unsafeUninitializedCapacity: recordLength + payloadLength) { buffer, count in
+                    var w = RawWriter(buffer.baseAddress!)
+                    RecordCodec.write(s.state, settings.record, plan, &w, times: &times)
+                    let t0 = times == nil ? 0 : layerClock()
+                    qerror = PayloadCodec.write(embedding, as: settings.payloadEncoding, scan, planes: planes, &w)
+                    if times != nil { payloadNs = layerClock() &- t0 }
+                    count = w.written
+                }
+                Self.tally(s.state, plan, settings, payloadLength: payloadLength, qerror: qerror, times: times,
+                           payloadNs: payloadNs, into: &tally)
+                if s.id % 64 == 0 { Self.timeDecode(bytes, recordLength, s.state, settings, into: &tally) }
+                let digest = bytes[recordLength...].withUnsafeBytes { ContentDigest(of: $0) }
+                return Encoded(id: s.id, bytes: bytes, recordLength: recordLength, digest: digest, error: qerror,
+                               embedding: s.state.embedding, logical: s.logical, at: s.at,
+                               bound: payloadLength == PayloadCodec.headerBytes + 4 * embedding.count
+                                   ? 0 : settings.payloadEncoding.relativeErrorBound)  // exact when it kept every float
+            })
+        }
+        let lastID = batch.last?.id ?? 0
+        core.withLock { core in
+            for e in encoded where core.table.location(e.id).tier == .staged {  // else deleted meanwhile
+                core.counters.bloomQueries += 1
+                var existing: UInt32?
+                if core.bloom.mightContain(e.digest) {
+                    existing = core.liveSlot(of: e.digest)
+                    if existing == nil { core.counters.bloomFalsePositives += 1 }
+                } else {
+                    core.counters.bloomNegatives += 1
+                }
+                let slot = existing
+                    ?? core.addContent(e.digest, embedding: e.embedding, payload: e.bytes[e.recordLength...],
+                                       logical: 4 * e.embedding.count)
+                if existing != nil { core.counters.dedupHits += 1 }
+                core.counters.logicalBytes += UInt64(e.logical)
+                core.counters.recordBytes += UInt64(e.recordLength)
+                core.counters.quantMaxAbs = max(core.counters.quantMaxAbs, e.error.maxAbs)
+                core.counters.quantMaxRelative = max(core.counters.quantMaxRelative, e.error.maxRelative)
+                core.counters.quantMaxBound = max(core.counters.quantMaxBound, e.bound)
+                core.counters.quantSumSquares += e.error.sumSquares
+                core.counters.quantElements += UInt64(e.error.elements)
+                core.place(e.id, HotEntry(bytes: e.bytes, recordLength: e.recordLength, slot: slot, lastAccess: e.at))
+            }
+            core.unstage(through: lastID)
+            core.strategies.add(tally)
+            core.processing = false
+        }
+        maintainIfDue(wait: false)
+    }
+
+    /// Counts what each section's strategy did for one state.
+    private static func tally(_ s: ConsciousState, _ p: RecordCodec.Plan, _ settings: TunableSettings, payloadLength: Int,
+                              qerror: QuantizationError, times: RecordCodec.SectionTimes?, payloadNs: UInt64,
+                              into t: inout StrategyTally) {
+        let quantization: Strategy = switch settings.payloadEncoding {
+        case .float32: .float32
+        case .int8: .int8
+        case .int4: .int4
+        }
+        t.note(quantization, logical: 4 * s.embedding.count, stored: payloadLength, error: Double(qerror.maxRelative),
+               bound: settings.payloadEncoding.relativeErrorBound)
+        if times != nil { t.timeEncode(quantization, payloadNs) }
+        if !s.activation.isEmpty {
+            let n = s.activation.count
+            let strategy: Strategy = p.activationSparse ? .sparseCSR : .dense
+            t.note(strategy, logical: 4 * n, stored: p.activationSparse ? 4 + p.activationNonZero * (RecordCodec.indexBytes(n) + 4) : 2 + 4 * n)
+            if let times { t.timeEncode(strategy, times.activation) }
+        }
+        if !s.participation.isEmpty {
+            let n = s.participation.count
+            let strategy: Strategy = p.participationBits ? .binarize : .binaryAsFloats
+            t.note(strategy, logical: 4 * n, stored: 2 + (p.participationBits ? (n + 7) / 8 : 4 * n))
+            if let times { t.timeEncode(strategy, times.participation) }
+        }
+        if let g = s.graph {
+            let pruned = settings.record.pruneThreshold > 0
+            let strategy: Strategy = pruned ? .graphPrune : .graphWhole
+            // The share of the weights' norm dropped; bounded by τ·√edges since every dropped |w| < τ·max|w| ≤ τ·‖W‖.
+            let error = p.totalSquares > 0 ? (p.droppedSquares / p.totalSquares).squareRoot() : 0
+            let bound = pruned ? Double(settings.record.pruneThreshold) * Double(g.edges.count).squareRoot() : 0
+            t.note(strategy, logical: g.logicalBytes,
+                   stored: 4 + 2 * g.nodes.count + p.keptEdges * (2 * RecordCodec.indexBytes(g.nodes.count) + 4),
+                   error: error, bound: bound)
+            if let times { t.timeEncode(strategy, times.graph) }
+        }
+    }
+
+    /// Decodes a state just encoded, timing each part (and checking it decodes: a failure would be a codec bug).
+    private static func timeDecode(_ bytes: [UInt8], _ recordLength: Int, _ s: ConsciousState, _ settings: TunableSettings,
+                                   into t: inout StrategyTally) {
+        let t0 = layerClock()
+        guard let embedding = try? PayloadCodec.decode(Array(bytes[recordLength...])) else {
+            preconditionFailure("a payload just encoded does not decode")
+        }
+        let quantization: Strategy = switch settings.payloadEncoding {
+        case .float32: .float32
+        case .int8: .int8
+        case .int4: .int4
+        }
+        t.timeDecode(quantization, layerClock() &- t0)
+        var times: RecordCodec.SectionTimes? = RecordCodec.SectionTimes()
+        guard (try? RecordCodec.decode(Array(bytes[..<recordLength]), embedding: embedding, times: &times)) != nil,
+              let times else {
+            preconditionFailure("a record just encoded does not decode")
+        }
+        let p = RecordCodec.plan(s, settings.record)
+        if !s.activation.isEmpty { t.timeDecode(p.activationSparse ? .sparseCSR : .dense, times.activation) }
+        if !s.participation.isEmpty { t.timeDecode(p.participationBits ? .binarize : .binaryAsFloats, times.participation) }
+        if s.graph != nil { t.timeDecode(settings.record.pruneThreshold > 0 ? .graphPrune : .graphWhole, times.graph) }
+    }
+
     func retrieve(_ id: UInt64) throws(MemoryLayerError) -> ConsciousState? {
-        enum Found { case entry(HotEntry), absent, onDisk }
+        enum Found { case entry(HotEntry), state(ConsciousState), absent, onDisk }
         let found = core.withLock { core -> Found in
             switch core.table.location(id).tier {
             case .absent, .deleted:
                 return .absent
+            case .staged:
+                return core.staged(id).map { .state($0) } ?? .absent
             case .warm, .cold:
                 return .onDisk
             case .hot:
@@ -190,6 +342,8 @@ final class TieredMemory: Sendable {
         switch found {
         case .absent:
             return nil
+        case .state(let s):
+            return s
         case .entry(let e):
             return try decode(id: id, tier: "hot", record: e.record, payload: e.payload)
         case .onDisk:
@@ -211,12 +365,35 @@ final class TieredMemory: Sendable {
         guard embedding.count == configuration.dimension else {
             throw .dimensionMismatch(expected: configuration.dimension, actual: embedding.count)
         }
-        let snapshot = core.withLock { $0.index.snapshot }
+        let (snapshot, staged) = core.withLock { core in
+            (core.index.snapshot,
+             core.staging.compactMap { core.table.location($0.id).tier == .staged ? ($0.id, $0.state.embedding) : nil })
+        }
+        let query = IndexSnapshot.Query(embedding)
+        // Staged states are not in the index yet: each is scored as its row will be.
+        let stagedScores = staged.map { (id: $0.0, score: query.score($0.1, encoding: configuration.indexEncoding)) }
+        let fromIndex = try similarInIndex(snapshot, query, k: k, staged: staged.count)
+        guard !stagedScores.isEmpty else { return fromIndex }
+        // A state encoded since the snapshot may be in both lists: keep its staged entry (same score).
+        let firstStaged = staged[0].0
+        var merged = stagedScores
+        merged.reserveCapacity(stagedScores.count + fromIndex.count)
+        for hit in fromIndex where hit.id < firstStaged || !staged.contains(where: { $0.0 == hit.id }) {
+            merged.append(hit)
+        }
+        // Best first; equal scores (shared embeddings) newest first, as in the index.
+        merged.sort { $0.score != $1.score ? $0.score > $1.score : $0.id > $1.id }
+        if merged.count > k { merged.removeLast(merged.count - k) }
+        return merged
+    }
+
+    private func similarInIndex(_ snapshot: IndexSnapshot, _ query: IndexSnapshot.Query, k: Int,
+                                staged: Int) throws(MemoryLayerError) -> [(id: UInt64, score: Float)] {
         // A few spare candidates cover slots whose states were deleted since the snapshot; if still
         // short, ask for more (rare: the scan skips slots that were already dead).
         var m = k + 8
         while true {
-            let top = snapshot.top(embedding, m: m)
+            let top = snapshot.top(query, m: m)
             let (result, live) = core.withLock { core -> ([(id: UInt64, score: Float)], UInt64) in
                 var out: [(id: UInt64, score: Float)] = []
                 out.reserveCapacity(k)
@@ -229,7 +406,7 @@ final class TieredMemory: Sendable {
                 }
                 return (out, core.counters.live)
             }
-            if result.count == k || UInt64(result.count) >= live || m >= snapshot.count { return result }
+            if result.count == k || result.count + staged >= Int(live) || m >= snapshot.count { return result }
             m = min(snapshot.count, 4 * m)
         }
     }
@@ -249,9 +426,9 @@ final class TieredMemory: Sendable {
     }
 
     /// Decodes a record and payload, turning any decoding failure into a reported corruption.
-    func decode(id: UInt64, tier: String, record: [UInt8], payload: [UInt8]) throws(MemoryLayerError) -> ConsciousState {
+    func decode(id: UInt64, tier: String, record: some Collection<UInt8>, payload: some Collection<UInt8>) throws(MemoryLayerError) -> ConsciousState {
         do {
-            return try RecordCodec.decode(record, embedding: try PayloadCodec.decode(payload))
+            return try RecordCodec.decode(record, embedding: try PayloadCodec.decode(Array(payload)))
         } catch {
             let e = MemoryLayerError.corrupt(id: id, tier: tier, detail: "\(error)")
             core.withLock { $0.note(e) }

@@ -77,7 +77,10 @@ final class ColdTier {
 
     /// Appends `records` as one block and returns each record's address, in order.
     /// `charge` is called with the block's size before anything is written (the write budget).
-    func append(_ records: [StoredRecord], charge: (Int) -> Bool) throws(ColdError) -> [ColdAddress] {
+    /// With `temporal`, the block is also coded with each record XORed with the previous record of
+    /// its stream (codec 2), and that is kept when smaller; `tally` counts what it gained.
+    func append(_ records: [StoredRecord], temporal: Bool = false, tally: inout StrategyTally,
+                charge: (Int) -> Bool) throws(ColdError) -> [ColdAddress] {
         precondition(!records.isEmpty && records.count <= 255, "the tiered store batches 1…255 records")
         var raw = ByteWriter(capacity: records.count * 72)
         for r in records {
@@ -87,15 +90,30 @@ final class ColdTier {
             raw.u32(crc32Checksum(r.body))
             raw.append(contentsOf: r.body)
         }
+        var codec: UInt8 = 0
+        var data = raw.bytes
         let compressed = lz4Compress(raw.bytes, effort: effort)
-        let useLZ4 = compressed.count < raw.bytes.count
-        let data = useLZ4 ? compressed : raw.bytes
+        if compressed.count < data.count {
+            codec = 1
+            data = compressed
+        }
+        if temporal {
+            let t0 = layerClock()
+            let delta = lz4Compress(Self.temporal(raw.bytes, forward: true), effort: effort)
+            tally.timeEncode(.temporal, layerClock() &- t0)
+            // Against LZ4 alone: what the temporal transform adds.
+            tally.note(.temporal, logical: compressed.count, stored: min(delta.count, compressed.count))
+            if delta.count < data.count {
+                codec = 2
+                data = delta
+            }
+        }
         var header = ByteWriter(capacity: Self.headerBytes + data.count)
         header.u32(Self.magic)
         header.u32(UInt32(records.count))
         header.u32(UInt32(raw.bytes.count))
         header.u32(UInt32(data.count))
-        header.u8(useLZ4 ? 1 : 0)
+        header.u8(codec)
         header.u8(0); header.u8(0); header.u8(0)
         header.u32(crc32Checksum(data))
         header.u32(crc32Checksum(header.bytes))
@@ -155,6 +173,10 @@ final class ColdTier {
             case 0: raw = data
             case 1:
                 do { raw = try lz4Decompress(data, originalSize: rawLength) } catch { throw corrupt("\(error)") }
+            case 2:
+                do { raw = Self.temporal(try lz4Decompress(data, originalSize: rawLength), forward: false) } catch {
+                    throw corrupt("\(error)")
+                }
             default: throw corrupt("unknown block codec \(codec)")
             }
             var r = ByteReader(raw)
@@ -175,6 +197,39 @@ final class ColdTier {
         } catch {
             throw corrupt("\(error)")
         }
+    }
+
+    /// Offset of the stream field in a record body (format 2): kept as is, so a reader can find
+    /// each record's reference.
+    static let streamOffset = 37
+
+    /// XORs each record body (after the stream field's bytes are left alone) with the previous
+    /// record body of the same stream in the block, over their common length: `forward` codes,
+    /// otherwise decodes (each body is restored before it serves as the next one's reference). A
+    /// malformed block is returned unchanged; its record checksums then fail as they should.
+    static func temporal(_ raw: [UInt8], forward: Bool) -> [UInt8] {
+        var out = raw
+        var previous: [UInt32: Range<Int>] = [:]
+        var at = 0
+        while at + 18 <= raw.count {
+            let length = Int(raw[at + 12]) | Int(raw[at + 13]) << 8
+            let body = at + 18
+            guard body + length <= raw.count else { return raw }
+            if length >= streamOffset + 4 {
+                let stream = UInt32(raw[body + streamOffset]) | UInt32(raw[body + streamOffset + 1]) << 8
+                    | UInt32(raw[body + streamOffset + 2]) << 16 | UInt32(raw[body + streamOffset + 3]) << 24
+                if let p = previous[stream] {
+                    // The reference is the previous body as stored plainly: `raw` when coding, `out` when decoding.
+                    let n = min(length, p.count)
+                    for k in 0..<n where k < streamOffset || k >= streamOffset + 4 {
+                        out[body + k] = raw[body + k] ^ (forward ? raw[p.lowerBound + k] : out[p.lowerBound + k])
+                    }
+                }
+                previous[stream] = body..<(body + length)
+            }
+            at = body + length
+        }
+        return out
     }
 
     private func open(segment: UInt32) throws(ColdError) -> FileHandleFD {

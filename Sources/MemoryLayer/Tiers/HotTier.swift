@@ -1,15 +1,30 @@
 /// A hot-tier state: packed metadata and the embedding payload, ready to decode without I/O.
 struct HotEntry {
-    /// ``RecordCodec`` bytes.
-    var record: [UInt8]
+    /// ``RecordCodec`` bytes then ``PayloadCodec`` bytes (uncompressed), in one buffer: one
+    /// allocation per state stored. A new content's pending write shares it rather than copying.
+    var bytes: [UInt8]
+    var recordLength: Int
     var slot: UInt32
-    /// ``PayloadCodec`` bytes (uncompressed). Shared, not copied, with the pending content buffer.
-    var payload: [UInt8]
     /// Logical time of the last store or read.
     var lastAccess: UInt64
 
-    /// Heap bytes this entry keeps alive (array headers and storage).
-    var heapBytes: Int { 32 + record.capacity + 32 + payload.capacity }
+    init(bytes: [UInt8], recordLength: Int, slot: UInt32, lastAccess: UInt64) {
+        self.bytes = bytes
+        self.recordLength = recordLength
+        self.slot = slot
+        self.lastAccess = lastAccess
+    }
+
+    /// An entry made of a separate record and payload (a state promoted from the warm tier).
+    init(record: [UInt8], slot: UInt32, payload: [UInt8], lastAccess: UInt64) {
+        self.init(bytes: record + payload, recordLength: record.count, slot: slot, lastAccess: lastAccess)
+    }
+
+    var record: ArraySlice<UInt8> { bytes[..<recordLength] }
+    var payload: ArraySlice<UInt8> { bytes[recordLength...] }
+
+    /// Heap bytes this entry keeps alive (array header and storage).
+    var heapBytes: Int { 32 + bytes.capacity }
 }
 
 /// An LRU list keyed by state id: a dictionary into arrays of nodes linked by index, so a touch

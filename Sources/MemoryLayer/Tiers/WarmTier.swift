@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// Why the warm tier could not read or write.
 enum WarmError: Error {
@@ -9,6 +10,8 @@ enum WarmError: Error {
     case full
     /// A row failed its checksum or did not decode.
     case corrupt(String)
+    /// A write broke a constraint (a row with that key exists); the caller may retry as a replacement.
+    case constraint
 }
 
 /// A content row: an embedding payload named by its SHA-256, shared by `refcount` states.
@@ -16,8 +19,16 @@ struct ContentRow {
     var slot: UInt32
     var digest: ContentDigest
     var refcount: UInt32
-    /// The payload as ``BlobCodec`` packs it (LZ4 when smaller).
-    var stored: [UInt8]
+    /// The payload, uncompressed; the commit packs it with ``BlobCodec`` (LZ4 when smaller).
+    var payload: ArraySlice<UInt8>
+}
+
+/// A state's packed metadata as the warm tier stores it.
+struct WarmRecordRow {
+    var id: UInt64
+    var slot: UInt32
+    var body: ArraySlice<UInt8>
+    var lastAccess: UInt64
 }
 
 /// Everything one maintenance pass writes to the warm tier, applied in one transaction.
@@ -25,7 +36,7 @@ struct WarmBatch {
     /// New refcounts of contents; 0 deletes the content.
     var refcounts: [(slot: UInt32, refcount: UInt32)] = []
     var contents: [ContentRow] = []
-    var records: [(record: StoredRecord, lastAccess: UInt64)] = []
+    var records: [WarmRecordRow] = []
     /// Reads of warm records since the last batch: reads to add, and the last access time.
     var touches: [(id: UInt64, reads: Int, lastAccess: UInt64)] = []
     var deletions: [UInt64] = []
@@ -36,7 +47,7 @@ struct WarmBatch {
 
     /// Bytes the batch adds to the database, roughly (payloads plus per-row overhead), for the write budget.
     var estimatedBytes: Int {
-        contents.reduce(0) { $0 + $1.stored.count + 56 } + records.reduce(0) { $0 + $1.record.body.count + 40 }
+        contents.reduce(0) { $0 + $1.payload.count + 56 } + records.reduce(0) { $0 + $1.body.count + 40 }
             + refcounts.count * 16
     }
 }
@@ -47,6 +58,9 @@ struct WarmBatch {
 /// `records(id, slot, body, crc, reads, last_access)` holds the warm states' packed metadata.
 /// Each row carries a CRC-32 of its body, checked on every read. Durability is traded for speed
 /// (`synchronous = OFF`): the database is a cache of a benchmark run, not a system of record.
+/// Contents are found by digest in the store's memory, so the database has no index on it.
+/// Writes go through cached prepared statements with blobs bound in place (no copy, no parse per
+/// row), so a batch costs SQLite's own work and almost no allocation.
 final class WarmTier: Sendable {
     let path: String
     private let queue: DatabaseQueue
@@ -66,7 +80,7 @@ final class WarmTier: Sendable {
             try queue.write { db in
                 try db.execute(sql: """
                     CREATE TABLE IF NOT EXISTS content(
-                        slot INTEGER PRIMARY KEY, digest BLOB NOT NULL UNIQUE, refcount INTEGER NOT NULL,
+                        slot INTEGER PRIMARY KEY, digest BLOB NOT NULL, refcount INTEGER NOT NULL,
                         body BLOB NOT NULL, crc INTEGER NOT NULL);
                     CREATE TABLE IF NOT EXISTS records(
                         id INTEGER PRIMARY KEY, slot INTEGER NOT NULL, body BLOB NOT NULL, crc INTEGER NOT NULL,
@@ -82,53 +96,122 @@ final class WarmTier: Sendable {
     /// Bytes of the database file and its journal on disk.
     var diskBytes: UInt64 { fileSize(atPath: path) + fileSize(atPath: path + "-journal") }
 
-    /// Applies `batch` atomically: on any error nothing of it is kept.
-    func commit(_ batch: WarmBatch) throws(WarmError) {
-        guard !batch.isEmpty else { return }
+    /// What a commit wrote: the packed size of each content, in the batch's order, and what packing cost.
+    struct Written {
+        var sizes: [UInt32] = []
+        var tally = StrategyTally()
+    }
+
+    /// Applies `batch` atomically: on any error nothing of it is kept. Contents are packed with
+    /// `choice` (the pack of each is timed; every sixteenth is unpacked again, timed and checked).
+    @discardableResult
+    func commit(_ batch: WarmBatch, _ choice: BlobCodec.Choice = .lz4(.fast(acceleration: 1))) throws(WarmError) -> Written {
+        guard !batch.isEmpty else { return Written() }
         do {
-            try queue.write { db in
+            return try queue.write { db in
                 for (slot, refcount) in batch.refcounts {
                     if refcount == 0 {
-                        try db.execute(sql: "DELETE FROM content WHERE slot = ?", arguments: [Int64(slot)])
+                        try Self.run(db, "DELETE FROM content WHERE slot = ?") { h in
+                            sqlite3_bind_int64(h, 1, Int64(slot))
+                        }
                     } else {
-                        try db.execute(sql: "UPDATE content SET refcount = ? WHERE slot = ?",
-                                       arguments: [Int64(refcount), Int64(slot)])
+                        try Self.run(db, "UPDATE content SET refcount = ? WHERE slot = ?") { h in
+                            sqlite3_bind_int64(h, 1, Int64(refcount))
+                            sqlite3_bind_int64(h, 2, Int64(slot))
+                        }
                     }
                 }
-                for c in batch.contents {
-                    try db.execute(
-                        sql: "INSERT INTO content(slot, digest, refcount, body, crc) VALUES (?, ?, ?, ?, ?)",
-                        arguments: [Int64(c.slot), Data(c.digest.bytes), Int64(c.refcount), Data(c.stored),
-                                    Int64(crc32Checksum(c.stored))])
+                var written = Written()
+                if !batch.contents.isEmpty {
+                    written.sizes.reserveCapacity(batch.contents.count)
+                    let strategy: Strategy = switch choice.codec {
+                    case .lz4: .lz4
+                    case .zlib: .zlib
+                    case .blosc: .blosc
+                    }
+                    // One scratch buffer for the whole batch: each content is packed into it and bound from it.
+                    var scratch = [UInt8](repeating: 0, count: BlobCodec.bound(batch.contents.map(\.payload.count).max() ?? 0))
+                    for (k, c) in batch.contents.enumerated() {
+                        let t0 = layerClock()
+                        let n = c.payload.withUnsafeBytes { src in
+                            scratch.withUnsafeMutableBytes { BlobCodec.pack(src, into: $0, choice) }
+                        }
+                        written.tally.timeEncode(strategy, layerClock() &- t0)
+                        written.tally.note(strategy, logical: c.payload.count, stored: n)
+                        if k % 16 == 0 {
+                            let t1 = layerClock()
+                            let back = try? BlobCodec.unpack(Array(scratch[..<n]))
+                            written.tally.timeDecode(strategy, layerClock() &- t1)
+                            precondition(back.map { $0[...] == c.payload } ?? false, "a blob just packed does not unpack to itself")
+                        }
+                        written.sizes.append(UInt32(n))
+                        var digest = (c.digest.w0.littleEndian, c.digest.w1.littleEndian, c.digest.w2.littleEndian,
+                                      c.digest.w3.littleEndian)
+                        try withUnsafeBytes(of: &digest) { d in
+                            try scratch.withUnsafeBytes { body in
+                                let packed = UnsafeRawBufferPointer(rebasing: body[..<n])
+                                try Self.run(db, "INSERT INTO content(slot, digest, refcount, body, crc) VALUES (?, ?, ?, ?, ?)") { h in
+                                    sqlite3_bind_int64(h, 1, Int64(c.slot))
+                                    sqlite3_bind_blob(h, 2, d.baseAddress, 32, nil)
+                                    sqlite3_bind_int64(h, 3, Int64(c.refcount))
+                                    sqlite3_bind_blob(h, 4, packed.baseAddress, Int32(n), nil)
+                                    sqlite3_bind_int64(h, 5, Int64(crc32Checksum(packed)))
+                                }
+                            }
+                        }
+                    }
                 }
-                for (r, lastAccess) in batch.records {
-                    try db.execute(
-                        sql: "INSERT OR REPLACE INTO records(id, slot, body, crc, reads, last_access) VALUES (?, ?, ?, ?, 0, ?)",
-                        arguments: [Int64(bitPattern: r.id), Int64(r.slot), Data(r.body),
-                                    Int64(crc32Checksum(r.body)), Int64(bitPattern: lastAccess)])
+                for r in batch.records {
+                    try r.body.withUnsafeBytes { body in
+                        func bind(_ h: OpaquePointer) {
+                            sqlite3_bind_int64(h, 1, Int64(bitPattern: r.id))
+                            sqlite3_bind_int64(h, 2, Int64(r.slot))
+                            sqlite3_bind_blob(h, 3, body.baseAddress, Int32(body.count), nil)
+                            sqlite3_bind_int64(h, 4, Int64(crc32Checksum(body)))
+                            sqlite3_bind_int64(h, 5, Int64(bitPattern: r.lastAccess))
+                        }
+                        // A plain INSERT needs no statement journal (REPLACE does: it may delete a
+                        // row first); a row left by an earlier failed delete is replaced on the rare retry.
+                        do {
+                            try Self.run(db, "INSERT INTO records(id, slot, body, crc, reads, last_access) VALUES (?, ?, ?, ?, 0, ?)", bind: bind)
+                        } catch WarmError.constraint {
+                            try Self.run(db, "INSERT OR REPLACE INTO records(id, slot, body, crc, reads, last_access) VALUES (?, ?, ?, ?, 0, ?)", bind: bind)
+                        }
+                    }
                 }
                 for t in batch.touches {
-                    try db.execute(sql: "UPDATE records SET reads = reads + ?, last_access = ? WHERE id = ?",
-                                   arguments: [t.reads, Int64(bitPattern: t.lastAccess), Int64(bitPattern: t.id)])
+                    try Self.run(db, "UPDATE records SET reads = reads + ?, last_access = ? WHERE id = ?") { h in
+                        sqlite3_bind_int64(h, 1, Int64(t.reads))
+                        sqlite3_bind_int64(h, 2, Int64(bitPattern: t.lastAccess))
+                        sqlite3_bind_int64(h, 3, Int64(bitPattern: t.id))
+                    }
                 }
                 for id in batch.deletions {
-                    try db.execute(sql: "DELETE FROM records WHERE id = ?", arguments: [Int64(bitPattern: id)])
+                    try Self.run(db, "DELETE FROM records WHERE id = ?") { h in
+                        sqlite3_bind_int64(h, 1, Int64(bitPattern: id))
+                    }
                 }
+                return written
             }
         } catch {
             throw Self.map(error)
         }
     }
 
-    /// The slot of the content with `digest`, if the database has it.
-    func slot(of digest: ContentDigest) throws(WarmError) -> UInt32? {
-        do {
-            return try queue.read { db in
-                try Int64.fetchOne(db, sql: "SELECT slot FROM content WHERE digest = ?",
-                                   arguments: [Data(digest.bytes)])
-            }.map { UInt32(truncatingIfNeeded: $0) }
-        } catch {
-            throw Self.map(error)
+    /// Runs one write statement, cached by GRDB, with arguments bound by `bind`. Blobs may be bound
+    /// without a copy (`SQLITE_STATIC`): they are only read during the step, inside the caller's scope.
+    private static func run(_ db: Database, _ sql: String, bind: (OpaquePointer) -> Void) throws {
+        let statement = try db.cachedStatement(sql: sql)
+        let h = statement.sqliteStatement
+        sqlite3_reset(h)
+        bind(h)
+        let rc = sqlite3_step(h)
+        sqlite3_reset(h)
+        sqlite3_clear_bindings(h)
+        guard rc == SQLITE_DONE else {
+            if rc & 0xFF == SQLITE_FULL { throw WarmError.full }
+            if rc & 0xFF == SQLITE_CONSTRAINT { throw WarmError.constraint }
+            throw WarmError.damaged(String(cString: sqlite3_errstr(rc)) + " (" + String(cString: sqlite3_errmsg(db.sqliteConnection)) + ")")
         }
     }
 

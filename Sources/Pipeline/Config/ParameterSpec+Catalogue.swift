@@ -3,7 +3,7 @@ extension ParameterSpec {
     static var all: [ParameterSpec] {
         [
             ParameterSpec("stimulus.vocabulary", .int(\.stimulus.vocabulary, 1...100_000_000),
-                          "Distinct contents (tokens) the stimulus generator draws from."),
+                          "Distinct contents (tokens) the stimulus generator draws from. The default mix (100, Zipf 1.5) is the seeds' workload: mostly familiar contents, > 80% Φ cache hits once primed by a warm-up."),
             ParameterSpec("stimulus.zipf", .real(\.stimulus.zipf, 0...10, lowerOpen: false),
                           "Zipf exponent of token frequencies; 0 is uniform, larger repeats more (and raises the Φ cache hit rate)."),
             ParameterSpec("stimulus.interval", .duration(\.stimulus.interval, 0...3600, lowerOpen: true),
@@ -100,7 +100,11 @@ extension ParameterSpec {
                           "Self-connection weight of each unit in the transition model."),
 
             ParameterSpec("pipeline.memory", .level(\.memory),
-                          "Memory-layer level: off (naive baseline), conservative, moderate or aggressive."),
+                          "Memory-layer level: off (naive baseline), conservative, moderate, aggressive, or adaptive (a policy that keeps memory under pipeline.memory_budget at the least cost)."),
+            ParameterSpec("pipeline.memory_budget", .bytes(\.memoryBudget, 1024...(1 << 40)),
+                          "Adaptive memory layer: the resident bytes it may hold; past 90% it compresses harder, below 70% it may relax."),
+            ParameterSpec("pipeline.memory_cost_budget", .percent(\.memoryCostBudget),
+                          "Adaptive memory layer: the share of episode time its own store/record/query calls may take before it relaxes (when memory allows)."),
             ParameterSpec("pipeline.memory_retention", .int(\.memoryRetention, 0...1_000_000_000),
                           "Most conscious states the memory keeps, oldest deleted first, so its memory stays bounded (0 = keep every state)."),
             ParameterSpec("pipeline.memory_query.every", .int(\.memoryQuery.every, 0...1_000_000_000),

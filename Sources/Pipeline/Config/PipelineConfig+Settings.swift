@@ -95,6 +95,10 @@ struct ParameterSpec {
         /// Per second, `5` or `5/s`.
         case rate(WritableKeyPath<PipelineConfig, Double>, ClosedRange<Double>)
         case level(WritableKeyPath<PipelineConfig, MemoryLevel>)
+        /// Bytes with an optional unit (`2MiB`, `500KB`, `1048576`), whole, in `range`.
+        case bytes(WritableKeyPath<PipelineConfig, Int>, ClosedRange<Int>)
+        /// A percentage written with its sign (`5%`), in (0 %, 100 %]; kept as a fraction.
+        case percent(WritableKeyPath<PipelineConfig, Double>)
 
         var expected: String {
             switch self {
@@ -104,6 +108,8 @@ struct ParameterSpec {
                 "a duration in \(interval(r, open, unit: "s")) (e.g. 200ms, 0.2s or 0.2)"
             case .rate(_, let r): "a rate in \(interval(r, true, unit: "/s")) (e.g. 5 or 5/s)"
             case .level: "one of " + MemoryLevel.allCases.map(\.rawValue).joined(separator: ", ")
+            case .bytes(_, let r): "a size in \(r.lowerBound)...\(r.upperBound) bytes (e.g. 2MiB, 500KB or 1048576)"
+            case .percent: "a percentage in (0%, 100%] written with its % sign (e.g. 5%)"
             }
         }
     }
@@ -123,6 +129,8 @@ struct ParameterSpec {
         case .int(let path, _): String(config[keyPath: path])
         case .real(let path, _, _), .duration(let path, _, _), .rate(let path, _): String(config[keyPath: path])
         case .level(let path): config[keyPath: path].rawValue
+        case .bytes(let path, _): String(config[keyPath: path])
+        case .percent(let path): String(config[keyPath: path] * 100) + "%"
         }
     }
 
@@ -148,6 +156,15 @@ struct ParameterSpec {
             let name = ["false", "no", "0"].contains(lowered) ? "off" : lowered
             guard let level = MemoryLevel(rawValue: name) else { throw invalid }
             config[keyPath: path] = level
+        case .bytes(let path, let range):
+            // Compared as Doubles first: a size of 1e30 bytes is refused, not trapped on.
+            guard let v = Units.bytes(text), v == v.rounded(), v >= Double(range.lowerBound), v <= Double(range.upperBound)
+            else { throw invalid }
+            config[keyPath: path] = Int(v)
+        case .percent(let path):
+            guard text.hasSuffix("%"), let v = Double(text.dropLast().trimmingSpaces), v.isFinite, v > 0, v <= 100
+            else { throw invalid }
+            config[keyPath: path] = v / 100
         }
     }
 

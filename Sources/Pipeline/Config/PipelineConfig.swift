@@ -21,6 +21,10 @@ public struct PipelineConfig: Sendable, Codable, Equatable {
     public var phi = Phi()
     /// Memory-layer level (`pipeline.memory`).
     public var memory: MemoryLevel = .off
+    /// Adaptive level: the resident bytes the layer may hold (`pipeline.memory_budget`).
+    public var memoryBudget = 16 << 20
+    /// Adaptive level: the share of episode time the layer's own calls may take (`pipeline.memory_cost_budget`).
+    public var memoryCostBudget = 0.05
     /// Most conscious states the memory layer keeps live, oldest deleted first; 0 keeps every state
     /// (`pipeline.memory_retention`). Bounds the layer's memory for long soaks.
     public var memoryRetention = 0
@@ -30,11 +34,17 @@ public struct PipelineConfig: Sendable, Codable, Equatable {
     public init() {}
 
     /// `stimulus.*`: what each episode sees. Episode n's stimulus is a pure function of (seed, n).
+    ///
+    /// The default mix (100 contents, Zipf 1.5) is the seeds' workload: a pipeline that mostly sees
+    /// familiar contents, so their 1000-entry Φ cache reaches its > 80 % hit target once primed
+    /// (measured: 87–94 % over 8,100 episodes after 975 priming ones, seeds 1, 7, 42, 123). The first
+    /// minute of a short run sees the compulsory misses (41–82 % over 900 episodes, by seed): prime the
+    /// cache with a warm-up. 10,000 contents at Zipf 1.0, the old default, gave 4–30 %.
     public struct Stimulus: Sendable, Codable, Equatable {
         /// Number of distinct contents (tokens) the generator draws from.
-        public var vocabulary = 10_000
+        public var vocabulary = 100
         /// Zipf exponent of token frequencies (0 = uniform; larger = more repetition).
-        public var zipf = 1.0
+        public var zipf = 1.5
         /// Simulated time between consecutive episodes, seconds.
         public var interval = 0.05
         /// Amplitude of per-episode noise on metrics and candidate features, in [0, 1].

@@ -35,28 +35,30 @@ public final class PhiCache: Sendable {
 
     /// Cached keys, most recently used first (for inspection and tests; allocates).
     public func keysByRecency() -> [UInt64] {
-        table.withLock { t in
-            var keys: [UInt64] = []
-            var slot = t.head
-            while slot >= 0 {
-                keys.append(t.keys[Int(slot)])
-                slot = t.next[Int(slot)]
-            }
-            return keys
-        }
+        table.withLock { $0.keysByRecency }
     }
 }
 
-/// An LRU map from UInt64 to Double: a dictionary from key to slot plus a doubly linked recency
-/// list threaded through parallel arrays, so steady-state operations allocate nothing.
+/// An LRU map from UInt64 to Double that allocates nothing in steady state and touches few cache
+/// lines per operation: entries (key, value and recency links together, 24 bytes) in one array, and
+/// an open-addressing index of entry numbers probed linearly from the key's low bits. The keys are
+/// already well-mixed 64-bit hashes, so they index the table as they are (no SipHash); deletion
+/// shifts later probes back (no tombstones). A hit reads one index slot and one entry, and relinks
+/// it at the front: its neighbours' and the old head's links.
 struct LRUTable {
+    private struct Entry {
+        var key: UInt64
+        var value: Double
+        var prev: Int32
+        var next: Int32
+    }
+
     let capacity: Int
-    private var index: [UInt64: Int32]
-    private(set) var keys: [UInt64] = []
-    private var values: [Double] = []
-    private var prev: [Int32] = []
-    private(set) var next: [Int32] = []
-    /// Most and least recently used slots, -1 when empty.
+    private var entries: [Entry] = []
+    /// Entry number + 1 per bucket, 0 when empty; a power of two ≥ 2·capacity buckets.
+    private var buckets: [Int32]
+    private let mask: Int
+    /// Most and least recently used entries, -1 when empty.
     private(set) var head: Int32 = -1
     private var tail: Int32 = -1
     private(set) var hits: UInt64 = 0
@@ -65,71 +67,110 @@ struct LRUTable {
 
     init(capacity: Int) {
         self.capacity = capacity
-        index = Dictionary(minimumCapacity: capacity)
-        let initial = min(capacity, 1 << 16)
-        keys.reserveCapacity(initial)
-        values.reserveCapacity(initial)
-        prev.reserveCapacity(initial)
-        next.reserveCapacity(initial)
+        var size = 8
+        while size < 2 * capacity { size <<= 1 }
+        buckets = [Int32](repeating: 0, count: size)
+        mask = size - 1
+        entries.reserveCapacity(min(capacity, 1 << 16))
     }
 
-    var count: Int { keys.count }
+    var count: Int { entries.count }
+
+    /// Keys, most recently used first.
+    var keysByRecency: [UInt64] {
+        var keys: [UInt64] = []
+        var e = head
+        while e >= 0 {
+            keys.append(entries[Int(e)].key)
+            e = entries[Int(e)].next
+        }
+        return keys
+    }
 
     mutating func get(_ key: UInt64) -> Double? {
-        guard let slot = index[key] else {
+        guard let e = find(key).entry else {
             misses += 1
             return nil
         }
         hits += 1
-        moveToFront(slot)
-        return values[Int(slot)]
+        moveToFront(e)
+        return entries[Int(e)].value
     }
 
     mutating func put(_ key: UInt64, _ value: Double) {
         guard capacity > 0 else { return }
-        if let slot = index[key] {
-            values[Int(slot)] = value
-            moveToFront(slot)
+        let (found, bucket) = find(key)
+        if let e = found {
+            entries[Int(e)].value = value
+            moveToFront(e)
             return
         }
-        let slot: Int32
-        if keys.count < capacity {
-            slot = Int32(keys.count)
-            keys.append(key)
-            values.append(value)
-            prev.append(-1)
-            next.append(-1)
+        let e: Int32
+        if entries.count < capacity {
+            e = Int32(entries.count)
+            entries.append(Entry(key: key, value: value, prev: -1, next: -1))
+            buckets[bucket] = e + 1
         } else {
-            slot = tail
-            unlink(slot)
-            index[keys[Int(slot)]] = nil
+            e = tail
+            unlink(e)
+            removeFromIndex(entries[Int(e)].key)
             evictions += 1
-            keys[Int(slot)] = key
-            values[Int(slot)] = value
+            entries[Int(e)].key = key
+            entries[Int(e)].value = value
+            // The removal may have shifted probes: find the free bucket again.
+            buckets[find(key).bucket] = e + 1
         }
-        index[key] = slot
-        pushFront(slot)
+        pushFront(e)
     }
 
-    private mutating func moveToFront(_ slot: Int32) {
-        guard slot != head else { return }
-        unlink(slot)
-        pushFront(slot)
+    /// The entry holding `key`, or the empty bucket where it would go.
+    private func find(_ key: UInt64) -> (entry: Int32?, bucket: Int) {
+        var b = Int(truncatingIfNeeded: key) & mask
+        while true {
+            let slot = buckets[b]
+            if slot == 0 { return (nil, b) }
+            if entries[Int(slot - 1)].key == key { return (slot - 1, b) }
+            b = (b + 1) & mask
+        }
     }
 
-    private mutating func unlink(_ slot: Int32) {
-        let p = prev[Int(slot)], n = next[Int(slot)]
-        if p >= 0 { next[Int(p)] = n } else { head = n }
-        if n >= 0 { prev[Int(n)] = p } else { tail = p }
-        prev[Int(slot)] = -1
-        next[Int(slot)] = -1
+    /// Removes `key` from the index, moving later entries of its probe run back (linear probing's
+    /// deletion without tombstones).
+    private mutating func removeFromIndex(_ key: UInt64) {
+        var hole = find(key).bucket
+        var b = (hole + 1) & mask
+        buckets[hole] = 0
+        while buckets[b] != 0 {
+            let home = Int(truncatingIfNeeded: entries[Int(buckets[b] - 1)].key) & mask
+            // Move it back if its home is not in (hole, b] (cyclically).
+            if (b - home) & mask >= (b - hole) & mask {
+                buckets[hole] = buckets[b]
+                buckets[b] = 0
+                hole = b
+            }
+            b = (b + 1) & mask
+        }
     }
 
-    private mutating func pushFront(_ slot: Int32) {
-        prev[Int(slot)] = -1
-        next[Int(slot)] = head
-        if head >= 0 { prev[Int(head)] = slot }
-        head = slot
-        if tail < 0 { tail = slot }
+    private mutating func moveToFront(_ e: Int32) {
+        guard e != head else { return }
+        unlink(e)
+        pushFront(e)
+    }
+
+    private mutating func unlink(_ e: Int32) {
+        let p = entries[Int(e)].prev, n = entries[Int(e)].next
+        if p >= 0 { entries[Int(p)].next = n } else { head = n }
+        if n >= 0 { entries[Int(n)].prev = p } else { tail = p }
+        entries[Int(e)].prev = -1
+        entries[Int(e)].next = -1
+    }
+
+    private mutating func pushFront(_ e: Int32) {
+        entries[Int(e)].prev = -1
+        entries[Int(e)].next = head
+        if head >= 0 { entries[Int(head)].prev = e }
+        head = e
+        if tail < 0 { tail = e }
     }
 }

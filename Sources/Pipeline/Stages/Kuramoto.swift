@@ -92,6 +92,15 @@ public final class KuramotoNetwork {
     /// Graph node id of oscillator `i`.
     public func member(_ i: Int) -> Int { Int(members[i]) }
 
+    /// Calls `body(i, j, weight)` for each edge of the loaded subgraph once (i < j, oscillator indices).
+    public func forEachEdge(_ body: (Int, Int, Double) -> Void) {
+        for i in 0..<count {
+            for e in Int(rowStart[i])..<Int(rowStart[i + 1]) where Int(cols[e]) > i {
+                body(i, Int(cols[e]), w[e])
+            }
+        }
+    }
+
     /// Phase of oscillator `i`, radians.
     public func phase(_ i: Int) -> Double { theta[i] }
 
