@@ -42,6 +42,10 @@ let package = Package(
             cSettings: [.unsafeFlags(["-fno-omit-frame-pointer"])],
             linkerSettings: [.linkedLibrary("unwind")]),
 
+        // Callgrind client requests and the per-stage call trampolines the instruction counter reads
+        // (no-ops outside valgrind; compiled without them when valgrind's headers are absent).
+        .target(name: "CValgrind"),
+
         // The shared vocabulary: result schema, Workload protocol, stage timings, metric catalogue.
         .target(
             name: "BenchModel",
@@ -69,7 +73,7 @@ let package = Package(
         .target(
             name: "Profiling",
             dependencies: [
-                "BenchModel", "CUnwind",
+                "BenchModel", "CUnwind", "CValgrind",
                 .target(name: "CJemalloc", condition: .when(traits: [jemalloc])),
             ]),
         .target(

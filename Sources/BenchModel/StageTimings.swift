@@ -31,14 +31,25 @@ public struct StageTimings {
     public var ran: [Bool]
     /// Index of the stage that gets extra busy work, if a slow-stage fault is injected.
     public var slowStage: Int?
-    /// Extra busy work per episode for ``slowStage``, in nanoseconds.
+    /// Extra busy work per episode for ``slowStage``, in nanoseconds of wall time.
     public var slowExtraNanoseconds: UInt64
+    /// Index of the stage that gets a fixed amount of extra work, if a `work:` fault is injected.
+    public var workStage: Int?
+    /// Iterations of ``busyWork(iterations:)`` per episode for ``workStage``: the same instructions
+    /// every run, unlike the wall-time spin of ``slowExtraNanoseconds``.
+    public var workIterations: UInt64
+    /// Calls every stage body on the harness's behalf when set (the instruction counter attributes
+    /// each stage's instructions this way); nil calls bodies directly.
+    public var router: (any StageRouter)?
 
-    public init(stageCount: Int, slowStage: Int? = nil, slowExtraNanoseconds: UInt64 = 0) {
+    public init(stageCount: Int, slowStage: Int? = nil, slowExtraNanoseconds: UInt64 = 0,
+                workStage: Int? = nil, workIterations: UInt64 = 0) {
         nanoseconds = Array(repeating: 0, count: stageCount)
         ran = Array(repeating: false, count: stageCount)
         self.slowStage = slowStage
         self.slowExtraNanoseconds = slowExtraNanoseconds
+        self.workStage = workStage
+        self.workIterations = workIterations
     }
 
     /// Clears the per-episode values. Called by the harness, not by workloads.
@@ -50,15 +61,30 @@ public struct StageTimings {
         }
     }
 
-    /// Times `body` as stage `stage`.
+    /// Times `body` as stage `stage`; injected extra work for the stage runs inside the timing.
     @inlinable
-    public mutating func measure<T>(_ stage: Int, _ body: () throws -> T) rethrows -> T {
+    public mutating func measure<T, E: Error>(_ stage: Int, _ body: () throws(E) -> T) throws(E) -> T {
+        let spinNanoseconds = stage == slowStage ? slowExtraNanoseconds : 0
+        let work = stage == workStage ? workIterations : 0
         let start = monotonicNanoseconds()
-        let value = try body()
-        if stage == slowStage {
-            spin(nanoseconds: slowExtraNanoseconds)
+        let value: T
+        if let router {
+            value = try router.call(stage: stage) { () throws(E) -> T in
+                try Self.run(body, spinNanoseconds: spinNanoseconds, work: work)
+            }
+        } else {
+            value = try Self.run(body, spinNanoseconds: spinNanoseconds, work: work)
         }
         add(stage, monotonicNanoseconds() &- start)
+        return value
+    }
+
+    /// A stage body followed by its injected extra work.
+    @inlinable
+    static func run<T, E: Error>(_ body: () throws(E) -> T, spinNanoseconds: UInt64, work: UInt64) throws(E) -> T {
+        let value = try body()
+        if spinNanoseconds > 0 { spin(nanoseconds: spinNanoseconds) }
+        if work > 0 { busyWork(iterations: work) }
         return value
     }
 
@@ -70,6 +96,15 @@ public struct StageTimings {
     }
 }
 
+/// Calls each stage body for ``StageTimings/measure(_:_:)``, so that a tool can attribute the
+/// body's cost to its stage: the instruction counter calls it through a function named after the
+/// stage index, whose inclusive cost callgrind reports. Class-bound so that ``StageTimings`` stays a
+/// loadable value the harness can borrow cheaply.
+public protocol StageRouter: AnyObject, Sendable {
+    /// Calls `body` exactly once, on the calling thread, and returns its value or throws its error.
+    func call<T, E: Error>(stage: Int, _ body: () throws(E) -> T) throws(E) -> T
+}
+
 /// Busy-waits for `nanoseconds` of wall time, doing real work the optimiser cannot drop.
 @inline(never)
 public func spin(nanoseconds: UInt64) {
@@ -79,5 +114,19 @@ public func spin(nanoseconds: UInt64) {
     repeat {
         for _ in 0..<64 { x = x &* 6364136223846793005 &+ 1442695040888963407 }
     } while monotonicNanoseconds() < end
+    blackHole(x)
+}
+
+/// Runs `iterations` rounds of a fixed integer recurrence: the same instructions for the same count
+/// on every run, unlike ``spin(nanoseconds:)`` which runs for wall time. About 3 instructions per
+/// iteration (the instruction counter measures the exact figure); 0 does nothing.
+@inline(never)
+public func busyWork(iterations: UInt64) {
+    var x: UInt64 = 0x9E37_79B9_7F4A_7C15
+    var i: UInt64 = 0
+    while i < iterations {
+        x = x &* 6364136223846793005 &+ 1442695040888963407
+        i &+= 1
+    }
     blackHole(x)
 }

@@ -104,7 +104,8 @@ struct LoadDriver<W: Workload>: Sendable {
         let stripe = recorder.stripe(for: id)
         let allocated = memory.threadAllocationCounter()
         var timings = StageTimings(stageCount: recorder.stageCount, slowStage: faults.slowStage?.index,
-                                   slowExtraNanoseconds: faults.slowStage?.nanoseconds ?? 0)
+                                   slowExtraNanoseconds: faults.slowStage?.nanoseconds ?? 0,
+                                   workStage: faults.workStage?.index, workIterations: faults.workStage?.iterations ?? 0)
         let injecting = faults.injectsIntoEpisodes
         while let (episode, intended) = nextEpisode() {
             if !faults.stalls.isEmpty { faults.waitIfPaused() }
