@@ -1,3 +1,4 @@
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -117,16 +118,23 @@ public func spin(nanoseconds: UInt64) {
     blackHole(x)
 }
 
+/// Where ``busyWork(iterations:)`` leaves its result. An atomic store is a side effect the optimiser
+/// must keep, and with it the loop computing the value; ``blackHole(_:)`` is not enough here (a
+/// release build specialised it, found the argument dead and removed the loop).
+private let busyWorkSink = Atomic<UInt64>(0)
+
 /// Runs `iterations` rounds of a fixed integer recurrence: the same instructions for the same count
-/// on every run, unlike ``spin(nanoseconds:)`` which runs for wall time. About 3 instructions per
-/// iteration (the instruction counter measures the exact figure); 0 does nothing.
+/// on every run, unlike ``spin(nanoseconds:)`` which runs for wall time. Each iteration is one
+/// dependent multiply and a few instructions around it (`phibench instructions` measures the exact
+/// figure); 0 does nothing.
 @inline(never)
 public func busyWork(iterations: UInt64) {
     var x: UInt64 = 0x9E37_79B9_7F4A_7C15
     var i: UInt64 = 0
     while i < iterations {
-        x = x &* 6364136223846793005 &+ 1442695040888963407
+        // Mixing in the counter stops the optimiser from folding several rounds into one.
+        x = (x ^ i) &* 6364136223846793005 &+ 1442695040888963407
         i &+= 1
     }
-    blackHole(x)
+    busyWorkSink.store(x, ordering: .relaxed)
 }

@@ -85,14 +85,17 @@ struct InstructionsCommand: AsyncParsableCommand {
         let dir = try options.runDirectory(scenarioName: loaded.record.name + "-instructions")
         let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
         let runnable = try instructionCall { () throws(InstructionCountError) in
-            try Callgrind.runnableCopy(of: binary, in: dir, searchPath: path)
+            try Callgrind.strippedCopy(of: binary, in: dir, searchPath: path)
         }
         // The memory layer's tiers start empty on every count, so a reused --out directory counts the same.
         let tiers = dir.appendingPathComponent("memory-instructions")
         try? FileManager.default.removeItem(at: tiers)
         let outFile = dir.appendingPathComponent("callgrind.out").path
         let logFile = dir.appendingPathComponent("valgrind.log").path
-        var child = ["instructions", scenario, "--episodes", "\(episodes)", "--warmup", "\(warmup)", "--out", dir.path,
+        // The child runs in the run directory with relative paths, so where the run directory is
+        // (its path is read by the memory layer) cannot change the count.
+        let scenarioPath = URL(fileURLWithPath: scenario).standardizedFileURL.path
+        var child = ["instructions", scenarioPath, "--episodes", "\(episodes)", "--warmup", "\(warmup)", "--out", ".",
                      "--workload", options.workload.rawValue, "--under-valgrind", "--quiet"]
         for override in options.overrides { child += ["--set", override] }
         let command = callgrind.arguments(program: runnable.path, arguments: child, outFile: outFile, logFile: logFile)
@@ -103,7 +106,7 @@ struct InstructionsCommand: AsyncParsableCommand {
         let startedAt = ISO8601DateFormatter().string(from: Date())
         let start = monotonicNanoseconds()
         try instructionCall { () throws(InstructionCountError) in
-            try callgrind.run(command, environment: Callgrind.deterministicEnvironment, logFile: logFile)
+            try callgrind.run(command, in: dir, environment: Callgrind.deterministicEnvironment, logFile: logFile)
         }
         let wall = Double(monotonicNanoseconds() &- start) / 1e9
         let summary: InstructionCounter.Summary
@@ -153,7 +156,7 @@ struct InstructionsCommand: AsyncParsableCommand {
     private func count(_ loaded: LoadedScenario, _ target: WorkloadTarget) throws {
         let dir = URL(fileURLWithPath: options.out!, isDirectory: true)
         let summary = try target.countInstructions(loaded.scenario, warmup: UInt64(warmup), episodes: UInt64(episodes),
-                                                   tiers: dir.appendingPathComponent("memory-instructions"))
+                                                   tiers: URL(fileURLWithPath: options.out!).appendingPathComponent("memory-instructions"))
         let file = dir.appendingPathComponent("counting.json")
         do {
             try JSONEncoder().encode(summary).write(to: file, options: .atomic)

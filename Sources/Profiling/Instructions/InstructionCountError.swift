@@ -16,7 +16,7 @@ public enum InstructionCountError: Error, Sendable, Equatable, CustomStringConve
     case unknownStage(String, known: [String])
     /// The executable could not be read as ELF.
     case unreadableBinary(path: String, reason: String)
-    /// The DWARF 5 debug info could not be stripped from a copy of the binary.
+    /// The copy of the binary without debug info could not be made.
     case cannotStrip(path: String, reason: String)
     /// Valgrind or the program under it failed.
     case valgrindFailed(status: Int32, log: String, details: String)
@@ -53,8 +53,7 @@ public enum InstructionCountError: Error, Sendable, Equatable, CustomStringConve
         case .unreadableBinary(let path, let reason):
             return "\(path): cannot read the executable: \(reason)"
         case .cannotStrip(let path, let reason):
-            return "\(path) carries DWARF 5 debug info, which valgrind 3.19 cannot read, and a copy without it could not be made (\(reason)); "
-                + "install binutils (objcopy), or build with `swift build -c release -Xcc -gdwarf-4`"
+            return "\(path): cannot make the copy without debug info that valgrind runs (\(reason)); install binutils (objcopy)"
         case .valgrindFailed(let status, let log, let details):
             return "valgrind exited with status \(status) (log: \(log))" + (details.isEmpty ? "" : ":\n\(details)")
         case .callgrindFormat(let file, let line, let reason):

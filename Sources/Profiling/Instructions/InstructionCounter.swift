@@ -2,9 +2,6 @@ import BenchModel
 import CValgrind
 import Foundation
 import Synchronization
-#if Jemalloc
-import CJemalloc
-#endif
 
 /// The counted part of `phibench instructions`, run inside the process valgrind started: warm-up
 /// episodes uninstrumented, then a fixed number of episodes closed loop on the calling thread with
@@ -89,10 +86,9 @@ public enum InstructionCounter {
     /// ones, on one worker, with the work `faults` inject. Episode numbers start at 0, so the same
     /// settings always count the same stimuli.
     ///
-    /// Everything happens on a new thread with an allocator arena of its own (jemalloc), so the heap
-    /// the workload sees depends only on what this thread did, not on when other threads of the
-    /// process (libdispatch's, the exiting main thread) allocated: buffer addresses decide which path
-    /// vectorised loops take, and so the count.
+    /// Everything happens on a ``CountingThread``, whose stack and heap do not depend on what other
+    /// threads of the process did or when: addresses decide which path vectorised loops and the
+    /// allocator take, and so the count.
     /// - Throws: ``InstructionCountError/notUnderValgrind`` outside valgrind,
     ///   ``InstructionCountError/clientRequestsMissing`` without client requests,
     ///   ``InstructionCountError/invalidSetting(_:)`` for episode counts out of range or a workload
@@ -103,10 +99,8 @@ public enum InstructionCounter {
         guard runningOnValgrind else { throw .notUnderValgrind }
         try validate(warmup: warmup, episodes: episodes)
         let outcome = Mutex<Result<Summary, InstructionCountError>?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        let thread = Thread {
+        try CountingThread.run { allocator in
             let result = Result { () throws(InstructionCountError) -> Summary in
-                let allocator = isolateAllocator()
                 let workload: W
                 do {
                     workload = try makeWorkload()
@@ -118,29 +112,9 @@ public enum InstructionCounter {
                 return summary
             }
             outcome.withLock { $0 = result }
-            done.signal()
         }
-        thread.name = "phibench-count"
-        thread.stackSize = 16 << 20
-        thread.start()
-        done.wait()
         guard let result = outcome.withLock({ $0 }) else { fatalError("the counting thread finished without a result") }
         return try result.get()
-    }
-
-    /// Binds the calling thread to a new jemalloc arena; returns what it did, for the summary.
-    private static func isolateAllocator() -> String {
-        #if Jemalloc
-        do {
-            let arena = try Mallctl.read("arenas.create", as: UInt32.self)
-            try Mallctl.write("thread.arena", arena)
-            return "jemalloc, arena \(arena) of its own"
-        } catch {
-            return "jemalloc, shared arena (\(error))"
-        }
-        #else
-        return "system allocator"
-        #endif
     }
 
     private static func count<W: Workload>(_ workload: W, faults: [Fault], warmup: UInt64,
