@@ -27,7 +27,7 @@ public struct CallgrindProfile: Sendable, Equatable {
     public var event: String
     /// Functions by name, as callgrind wrote them.
     public var functions: [String: Function]
-    /// Everything collected: the `totals:`/`summary:` line, or the sum of self costs without one.
+    /// Everything collected: the `totals:` (or `summary:`) line, or the sum of self costs without one.
     public var total: UInt64
     /// The command callgrind ran (`cmd:`), if given.
     public var command: String?
@@ -125,9 +125,10 @@ private struct Parser {
             positions = value.split(separator: " ").count
             guard (1...2).contains(positions) else { throw fail(number, "unsupported `positions: \(value)`") }
         case "totals", "summary":
+            // Both say the same (summary in the header, totals at the end); totals wins.
             guard !events.isEmpty else { throw fail(number, "`\(key):` before `events:`") }
             let counts = try costs(value.split(separator: " "), number: number)
-            total = try add(total ?? 0, counts, number: number)
+            if key == "totals" || total == nil { total = counts }
         case "cmd":
             command = String(value)
         default:

@@ -51,6 +51,9 @@ public enum InstructionCounter {
         return index < 10 ? "phibench_stage_0\(index)" : "phibench_stage_\(index)"
     }
 
+    /// Empty stages measured after the counted episodes to find what attribution costs per call.
+    public static let overheadProbes: UInt64 = 100
+
     /// The symbol whose inclusive cost is one episode's.
     public static let episodeSymbol = "phibench_episode"
 
@@ -140,12 +143,21 @@ public enum InstructionCounter {
         phibench_callgrind_toggle_collect()
         for episode in warmup..<(warmup + episodes) {
             timings.reset()
-            do {
-                try callThroughEpisodeTrampoline { () throws -> Void in try worker.runEpisode(episode, timings: &timings) }
-            } catch {
-                summary.failedEpisodes += 1
-                if summary.firstError == nil { summary.firstError = "\(error)" }
+            var failure: (any Error)?
+            callThroughEpisodeTrampoline {
+                do { try worker.runEpisode(episode, timings: &timings) } catch { failure = error }
             }
+            if let failure {
+                summary.failedEpisodes += 1
+                if summary.firstError == nil { summary.firstError = "\(failure)" }
+            }
+        }
+        // What attribution itself costs: an empty stage measured through the last trampoline,
+        // which no workload with fewer stages uses. Every stage figure includes this much per call.
+        if stageNames.count < Int(PHIBENCH_STAGE_TRAMPOLINES) {
+            var probe = StageTimings(stageCount: Int(PHIBENCH_STAGE_TRAMPOLINES))
+            probe.router = timings.router
+            for _ in 0..<overheadProbes { probe.measure(Int(PHIBENCH_STAGE_TRAMPOLINES) - 1) {} }
         }
         phibench_callgrind_toggle_collect()
         phibench_callgrind_stop_instrumentation()
@@ -163,34 +175,29 @@ public enum InstructionCounter {
         }
     }
 
-    private static func callThroughEpisodeTrampoline<E: Error>(_ body: () throws(E) -> Void) throws(E) {
-        var failure: E?
-        withoutActuallyEscaping({ () -> Void in
-            do throws(E) { try body() } catch { failure = error }
-        }) { thunk in
-            withUnsafePointer(to: thunk) { pointer in
+    /// Calls `body` through the C trampoline `phibench_episode`.
+    private static func callThroughEpisodeTrampoline(_ body: () -> Void) {
+        withoutActuallyEscaping(body) { body in
+            withUnsafePointer(to: body) { pointer in
                 phibench_call_episode({ context in
                     context!.assumingMemoryBound(to: (() -> Void).self).pointee()
                 }, UnsafeMutableRawPointer(mutating: pointer))
             }
         }
-        if let failure { throw failure }
     }
 }
 
 /// Calls each stage body through the C trampoline `phibench_stage_NN` for its index, so callgrind
 /// attributes the body's instructions (and injected work) to that function.
 final class CallgrindStageRouter: StageRouter {
-    func call<T, E: Error>(stage: Int, _ body: () throws(E) -> T) throws(E) -> T {
-        var result: Result<T, E>?
-        withoutActuallyEscaping({ () -> Void in result = Result { () throws(E) -> T in try body() } }) { thunk in
-            withUnsafePointer(to: thunk) { pointer in
-                phibench_call_stage(stage >= 0 && stage < Int(PHIBENCH_STAGE_TRAMPOLINES) ? Int32(stage) : -1, { context in
+    func call(stage: Int, _ body: () -> Void) {
+        let index = stage >= 0 && stage < Int(PHIBENCH_STAGE_TRAMPOLINES) ? Int32(stage) : -1
+        withoutActuallyEscaping(body) { body in
+            withUnsafePointer(to: body) { pointer in
+                phibench_call_stage(index, { context in
                     context!.assumingMemoryBound(to: (() -> Void).self).pointee()
                 }, UnsafeMutableRawPointer(mutating: pointer))
             }
         }
-        guard let result else { fatalError("phibench_call_stage did not call the stage body") }
-        return try result.get()
     }
 }

@@ -1,4 +1,5 @@
 import BenchModel
+import CValgrind
 import Foundation
 
 /// What `phibench instructions` measured (`instructions.json`, schema `phibench.instructions/1`):
@@ -114,6 +115,10 @@ public struct InstructionReport: Sendable, Codable, Equatable {
     public var perEpisode: Double
     /// Stages with a trampoline that ran, in the workload's stage order.
     public var stages: [Stage]
+    /// Instructions that attributing one stage call costs (the call through the stage's trampoline,
+    /// measured on an empty stage): included in every stage's figure, once per call, and in the
+    /// episode total. nil when it could not be measured (a workload with 64 stages or more).
+    public var overheadPerStageCall: Double?
     /// Stages with no instruction count: reported by duration only (`StageTimings.add`), never run,
     /// or past the last trampoline. Their instructions are inside the episode total.
     public var unattributedStages: [String]
@@ -137,6 +142,7 @@ public struct InstructionReport: Sendable, Codable, Equatable {
         case schema, workload, instructions
         case perEpisode = "per_episode"
         case stages
+        case overheadPerStageCall = "overhead_per_stage_call"
         case unattributedStages = "unattributed_stages"
         case collected
         case failedEpisodes = "failed_episodes"
@@ -173,10 +179,16 @@ public struct InstructionReport: Sendable, Codable, Equatable {
                 unattributed.append(name)
             }
         }
+        var overhead: Double?
+        if summary.stageNames.count < Int(PHIBENCH_STAGE_TRAMPOLINES),
+           let symbol = InstructionCounter.stageSymbol(Int(PHIBENCH_STAGE_TRAMPOLINES) - 1),
+           let probe = profile.functions[symbol], probe.calls == InstructionCounter.overheadProbes {
+            overhead = Double(probe.inclusiveCost) / Double(probe.calls)
+        }
         return InstructionReport(
             schema: currentSchema, workload: workload, instructions: episode.inclusiveCost,
             perEpisode: Double(episode.inclusiveCost) / Double(Swift.max(summary.episodes, 1)), stages: stages,
-            unattributedStages: unattributed, collected: profile.total, failedEpisodes: summary.failedEpisodes,
+            overheadPerStageCall: overhead, unattributedStages: unattributed, collected: profile.total, failedEpisodes: summary.failedEpisodes,
             firstError: summary.firstError, allocator: summary.allocator, tool: tool, machine: machine, build: build, startedAt: startedAt,
             wallSeconds: wallSeconds)
     }
@@ -231,6 +243,9 @@ public struct InstructionReport: Sendable, Codable, Equatable {
             lines.append(row(s.name, s.perEpisode, share, Units.fixed(Double(s.calls) / episodes, digits: 2)))
         }
         lines.append(row("episode", perEpisode, "100%", "1.00"))
+        if let overheadPerStageCall {
+            lines.append("  each stage figure includes \(Units.fixed(overheadPerStageCall, digits: 0)) instructions per call of attribution overhead")
+        }
         if !unattributedStages.isEmpty {
             lines.append("  not attributed (inside the episode total): \(unattributedStages.joined(separator: ", "))")
         }
