@@ -11,6 +11,8 @@ packages=(
   libsqlite3-dev    # warm tier (GRDB)
   pkg-config        # how SwiftPM finds the libraries above
   chromium          # renders report.html in tests
+  valgrind          # callgrind: phibench instructions, make bench-instructions (and <valgrind/callgrind.h>)
+  binutils          # objcopy: the debug-info-free copy valgrind runs
 )
 
 missing=()

@@ -27,7 +27,13 @@ enum CountingThread {
     /// not move it (valgrind places mappings the same way every run, give or take other threads').
     static let regionAlignment = 1 << 30
 
-    /// The heap part of the region: next free byte and end (0 until ``run(_:)`` reserves it).
+    /// Where the region is asked for (a hint, taken when that address space is free, as it is in a
+    /// fresh process under valgrind): the same absolute addresses every run, so even code that
+    /// hashes pointers (Swift's `ObjectIdentifier`, the runtime's metadata caches) sees the same values.
+    static let preferredAddress: UInt = 0x4_0000_0000
+
+    /// The heap part of the region: start, next free byte and end (0 until ``run(_:)`` reserves it).
+    private static let start = Atomic<UInt>(0)
     private static let next = Atomic<UInt>(0)
     private static let end = Atomic<UInt>(0)
 
@@ -40,12 +46,14 @@ enum CountingThread {
             throw .invalidSetting("the counting thread was started twice in one process")
         }
         let reserved = regionBytes + regionAlignment
-        guard let mapping = mmap(nil, reserved, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0),
+        guard let mapping = mmap(UnsafeMutableRawPointer(bitPattern: preferredAddress), reserved, PROT_READ | PROT_WRITE,
+                                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0),
               mapping != MAP_FAILED else {
             throw .io(path: "mmap", reason: "cannot reserve \(reserved >> 20) MiB for the counting thread: \(String(cString: strerror(errno)))")
         }
         let base = (UInt(bitPattern: mapping) + UInt(regionAlignment) - 1) & ~(UInt(regionAlignment) - 1)
         let stack = base + UInt(regionBytes - stackBytes)
+        start.store(base, ordering: .relaxed)
         next.store(base, ordering: .relaxed)
         end.store(stack, ordering: .relaxed)
 
@@ -109,7 +117,8 @@ enum CountingThread {
         try Mallctl.write("arena.\(arena).dirty_decay_ms", Int(-1))
         try Mallctl.write("arena.\(arena).muzzy_decay_ms", Int(-1))
         try Mallctl.write("thread.arena", arena)
-        return "jemalloc arena \(arena): its own, decay off, memory and stack from one reserved region"
+        let at = String(start.load(ordering: .relaxed), radix: 16)
+        return "jemalloc arena \(arena): its own, decay off, memory and stack from one reserved region at 0x\(at)"
     }
 
     /// The arena's `alloc` hook: the next `size` bytes at `alignment`, or the bytes at `newAddress`
