@@ -14,7 +14,8 @@ struct InstructionsCommand: AsyncParsableCommand {
             Re-executes itself under `valgrind --tool=callgrind`, runs --warmup episodes uncounted, then \
             --episodes episodes closed loop on one worker with the scenario's seed, counting only those. Each \
             stage is called through a function of its own (phibench_stage_NN) so callgrind attributes its \
-            instructions. Writes instructions.json, callgrind.out (callgrind_annotate reads it) and valgrind.log. \
+            instructions. Writes instructions.json, callgrind.out (callgrind_annotate reads it) and valgrind.log \
+            (with --compare also instructions-compare.json). \
             The same binary, scenario and valgrind give the same count on every run, whatever the machine's load.
             Only `{ slow: STAGE, work: N }` faults are allowed (wall-time faults are not deterministic).
             With --compare, exits 1 when instructions per episode grew by more than --threshold.
@@ -149,6 +150,14 @@ struct InstructionsCommand: AsyncParsableCommand {
                                     gateStages: gateStages, force: force)
         }
         if !options.json { print("\n" + comparison.text()) }
+        let compareFile = dir.appendingPathComponent("instructions-compare.json")
+        do {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            try encoder.encode(comparison).write(to: compareFile, options: .atomic)
+        } catch {
+            throw InputError("\(compareFile.path): cannot write: \(error.localizedDescription)")
+        }
         if comparison.regressed { throw ExitCode(1) }
     }
 
