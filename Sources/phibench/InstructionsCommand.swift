@@ -16,7 +16,9 @@ struct InstructionsCommand: AsyncParsableCommand {
             stage is called through a function of its own (phibench_stage_NN) so callgrind attributes its \
             instructions. Writes instructions.json, callgrind.out (callgrind_annotate reads it) and valgrind.log \
             (with --compare also instructions-compare.json). \
-            The same binary, scenario and valgrind give the same count on every run, whatever the machine's load.
+            The same binary, scenario and valgrind give the same count on every run, whatever the machine's load; \
+            the run directory's path length is an input too (the memory layer's file names), so compare counts \
+            made in directories of one path length (make bench-instructions uses runs/bench-instructions).
             Only `{ slow: STAGE, work: N }` faults are allowed (wall-time faults are not deterministic).
             With --compare, exits 1 when instructions per episode grew by more than --threshold.
             Examples:
