@@ -15,10 +15,17 @@ BENCH_THRESHOLD ?= 5%
 BENCH_GATE     ?= --gate e2e.p50 --gate e2e.p90 --gate e2e.p99 --gate throughput \
                   --gate memory.allocations_per_episode --gate phi.cache_hit_rate
 BASELINE       ?= reports/baselines/bench.json
+# The instruction-count gate: instructions per episode of the bench workload under callgrind, exact
+# and repeatable. INSTR_BASELINE=FILE compares with an earlier instructions.json and fails (exit 1)
+# when the episode total grew by more than INSTR_THRESHOLD.
+INSTR_EPISODES ?= 2000
+INSTR_WARMUP   ?= 1000
+INSTR_THRESHOLD ?= 1%
+INSTR_BASELINE ?=
 SOAK_DURATION  ?= 10m
 REF            ?= HEAD~1
 
-.PHONY: deps build test run bench baseline soak profile heap-profile memory-compare memory-adaptive-compare memory-budget ab report list clean
+.PHONY: deps build test run bench bench-instructions baseline soak profile heap-profile memory-compare memory-adaptive-compare memory-budget ab report list clean
 
 deps:
 	./scripts/install-deps.sh
@@ -41,6 +48,13 @@ test: build
 bench: build
 	BENCH_SCENARIO=$(BENCH_SCENARIO) BENCH_ROUNDS=$(BENCH_ROUNDS) BENCH_TRIALS=$(BENCH_TRIALS) \
 	BENCH_THRESHOLD=$(BENCH_THRESHOLD) BENCH_GATE="$(BENCH_GATE)" BASELINE=$(BASELINE) ./scripts/bench.sh
+
+# Instructions per episode, in total and per stage, counted by valgrind's callgrind on one worker
+# (needs valgrind and objcopy: make deps). Runs in a fixed directory: the memory layer's file names,
+# built from it, are part of what is counted.
+bench-instructions: build
+	$(BIN) instructions $(BENCH_SCENARIO) --episodes $(INSTR_EPISODES) --warmup $(INSTR_WARMUP) --out runs/bench-instructions \
+		$(if $(INSTR_BASELINE),--compare $(INSTR_BASELINE) --threshold $(INSTR_THRESHOLD))
 
 # Refreshes the committed baseline on this machine (commit the file it writes): the result that quick
 # local compares use and whose commit make bench builds as side A, and the A/A calibration.

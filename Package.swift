@@ -47,6 +47,10 @@ let package = Package(
         // The CPU's spin-wait hint (x86 `pause`, ARM `yield`) for the open-loop driver's last-µs wait.
         .target(name: "CPause"),
 
+        // Callgrind client requests and the per-stage call trampolines the instruction counter reads
+        // (no-ops outside valgrind; compiled without them when valgrind's headers are absent).
+        .target(name: "CValgrind"),
+
         // The shared vocabulary: result schema, Workload protocol, stage timings, metric catalogue.
         .target(
             name: "BenchModel",
@@ -77,7 +81,10 @@ let package = Package(
             ]),
         .target(
             name: "Profiling",
-            dependencies: ["BenchModel", "CUnwind", "Allocator"]),
+            dependencies: [
+                "BenchModel", "CUnwind", "CValgrind", "Allocator",
+                .target(name: "CJemalloc", condition: .when(traits: [jemalloc])),
+            ]),
         .target(
             name: "Reports",
             dependencies: [

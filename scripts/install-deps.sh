@@ -13,6 +13,8 @@ packages=(
   pkg-config        # how SwiftPM finds the libraries above
   chromium          # renders report.html in tests
   jq                # scripts/lateness-table.sh reads result.json
+  valgrind          # callgrind: phibench instructions, make bench-instructions (and <valgrind/callgrind.h>)
+  binutils          # objcopy: the debug-info-free copy valgrind runs
 )
 
 missing=()

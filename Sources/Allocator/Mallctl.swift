@@ -58,6 +58,22 @@ public enum Mallctl {
         #endif
     }
 
+    /// Writes `value` to control `name` and reads its answer as a `T` in the same call (as
+    /// `arenas.create` takes extent hooks and answers the new arena's index).
+    public static func exchange<T, U>(_ name: String, writing value: U, as: T.Type) throws(Failure) -> T {
+        #if Jemalloc
+        var copy = value
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: MemoryLayout<T>.size, alignment: MemoryLayout<T>.alignment)
+        defer { raw.deallocate() }
+        var length = MemoryLayout<T>.size
+        let rc = withUnsafeMutableBytes(of: &copy) { mallctl(name, raw, &length, $0.baseAddress, $0.count) }
+        guard rc == 0 else { throw .failed(name: name, code: rc) }
+        return raw.load(as: T.self)
+        #else
+        throw .unavailable(name: name)
+        #endif
+    }
+
     /// Writes the C string `text` (a pointer to it, as `prof.dump` takes a file name) to control `name`.
     public static func write(_ name: String, cString text: String) throws(Failure) {
         #if Jemalloc

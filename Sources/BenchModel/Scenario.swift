@@ -226,11 +226,14 @@ public enum Fault: Sendable, Equatable, Codable {
     case stall(duration: Double, every: UInt64?, at: Double?)
     /// `extra` s of busy work inside stage `stage`, every episode.
     case slow(stage: String, extra: Double)
+    /// `iterations` rounds of ``busyWork(iterations:)`` inside stage `stage`, every episode: a fixed
+    /// amount of work, so the same instruction count on every run (`{ slow: ESGT, work: 20000 }`).
+    case slowWork(stage: String, iterations: UInt64)
     /// `bytes` retained per episode and never freed.
     case leak(bytes: Int)
 
     enum CodingKeys: String, CodingKey {
-        case stall, every, at, slow, extra, leak
+        case stall, every, at, slow, extra, work, leak
     }
 
     public init(from decoder: any Decoder) throws {
@@ -239,7 +242,11 @@ public enum Fault: Sendable, Equatable, Codable {
             self = .stall(duration: d, every: try c.decodeIfPresent(UInt64.self, forKey: .every),
                           at: try c.decodeIfPresent(Double.self, forKey: .at))
         } else if let s = try c.decodeIfPresent(String.self, forKey: .slow) {
-            self = .slow(stage: s, extra: try c.decode(Double.self, forKey: .extra))
+            if let iterations = try c.decodeIfPresent(UInt64.self, forKey: .work) {
+                self = .slowWork(stage: s, iterations: iterations)
+            } else {
+                self = .slow(stage: s, extra: try c.decode(Double.self, forKey: .extra))
+            }
         } else {
             self = .leak(bytes: try c.decode(Int.self, forKey: .leak))
         }
@@ -255,6 +262,9 @@ public enum Fault: Sendable, Equatable, Codable {
         case .slow(let stage, let extra):
             try c.encode(stage, forKey: .slow)
             try c.encode(extra, forKey: .extra)
+        case .slowWork(let stage, let iterations):
+            try c.encode(stage, forKey: .slow)
+            try c.encode(iterations, forKey: .work)
         case .leak(let bytes):
             try c.encode(bytes, forKey: .leak)
         }

@@ -19,6 +19,8 @@ final class FaultInjector: Sendable {
     let stalls: [Stall]
     /// Stage index and extra busy ns for a slow-stage fault.
     let slowStage: (index: Int, nanoseconds: UInt64)?
+    /// Stage index and ``busyWork(iterations:)`` iterations for a `work:` fault.
+    let workStage: (index: Int, iterations: UInt64)?
     /// Bytes retained per episode.
     let leakBytes: Int
 
@@ -33,6 +35,7 @@ final class FaultInjector: Sendable {
     init(_ faults: [Fault], stageNames: [String]) throws(HarnessError) {
         var stalls: [Stall] = []
         var slow: (Int, UInt64)?
+        var work: (Int, UInt64)?
         var leak = 0
         for f in faults {
             switch f {
@@ -43,16 +46,22 @@ final class FaultInjector: Sendable {
                     throw .unknownStage(stage, known: stageNames)
                 }
                 slow = (i, UInt64(extra * 1e9))
+            case .slowWork(let stage, let iterations):
+                guard let i = stageNames.firstIndex(of: stage) else {
+                    throw .unknownStage(stage, known: stageNames)
+                }
+                work = (i, iterations)
             case .leak(let bytes):
                 leak += bytes
             }
         }
         self.stalls = stalls
         self.slowStage = slow
+        self.workStage = work
         self.leakBytes = leak
     }
 
-    /// Whether any fault acts inside episodes (stalls, leak); a slow stage acts through `StageTimings`.
+    /// Whether any fault acts inside episodes (stalls, leak); slow stages act through `StageTimings`.
     var injectsIntoEpisodes: Bool { !stalls.isEmpty || leakBytes > 0 }
 
     /// Marks the start of the measured part (for `stall at:`); faults stay dormant in warm-up.

@@ -148,7 +148,8 @@ struct LoadDriver<W: Workload>: Sendable {
         let stripe = recorder.stripe(for: id)
         let allocated = memory.threadAllocationCounter()
         var timings = StageTimings(stageCount: recorder.stageCount, sampleCount: recorder.sampleCount,
-                                   slowStage: faults.slowStage?.index, slowExtraNanoseconds: faults.slowStage?.nanoseconds ?? 0)
+                                   slowStage: faults.slowStage?.index, slowExtraNanoseconds: faults.slowStage?.nanoseconds ?? 0,
+                                   workStage: faults.workStage?.index, workIterations: faults.workStage?.iterations ?? 0)
         let injecting = faults.injectsIntoEpisodes
         let stalls = !faults.stalls.isEmpty
         var spun: UInt64 = 0

@@ -70,7 +70,9 @@ struct ScenarioValidator {
         if let e = top["inject"], !e.value.isNull {
             let items = try reader.list(e.value, key: "inject", expected: "a list of faults")
             for (i, node) in items.enumerated() {
-                scenario.inject.append(try fault(node, key: "inject[\(i)]"))
+                let fault = try fault(node, key: "inject[\(i)]")
+                try rejectSecond(fault, of: scenario.inject, at: node, key: "inject[\(i)]")
+                scenario.inject.append(fault)
             }
         }
 
@@ -200,7 +202,27 @@ struct ScenarioValidator {
         return phase
     }
 
-    private static let faultShapes = "{ stall: 100ms, every: 1000 }, { stall: 100ms, at: 20s }, { slow: ESGT, extra: 200us } or { leak: 16KB }"
+    private static let faultShapes = "{ stall: 100ms, every: 1000 }, { stall: 100ms, at: 20s }, { slow: ESGT, extra: 200us }, "
+        + "{ slow: ESGT, work: 20000 } or { leak: 16KB }"
+
+    /// Most `work:` iterations per episode: about a second of work, far beyond any useful slowdown, and
+    /// small enough that no count derived from it can overflow.
+    static let maxWorkIterations: UInt64 = 1_000_000_000
+
+    /// The harness injects one wall-time slow stage and one `work:` stage; a second of either kind
+    /// would silently replace the first, so it is an error.
+    private func rejectSecond(_ fault: Fault, of earlier: [Fault], at node: DocNode, key: String) throws(ScenarioError) {
+        func kind(_ f: Fault) -> String? {
+            switch f {
+            case .slow: "extra"
+            case .slowWork: "work"
+            case .stall, .leak: nil
+            }
+        }
+        guard let mine = kind(fault), let first = earlier.firstIndex(where: { kind($0) == mine }) else { return }
+        throw .rejected(node.location, key: key,
+                        reason: "only one `slow: …, \(mine): …` fault per scenario (inject[\(first)] already has one)")
+    }
 
     private mutating func fault(_ node: DocNode, key: String) throws(ScenarioError) -> Fault {
         reader.note(key, node)
@@ -210,7 +232,7 @@ struct ScenarioValidator {
         let kinds = list.map(\.key).filter { ["stall", "slow", "leak"].contains($0) }
         guard kinds.count == 1, let kind = kinds.first else {
             if kinds.isEmpty {
-                let known = ["stall", "every", "at", "slow", "extra", "leak"]
+                let known = ["stall", "every", "at", "slow", "extra", "work", "leak"]
                 if let odd = list.first(where: { !known.contains($0.key) }) {
                     throw .unknownKey(odd.keyLocation, key: "\(key).\(odd.key)",
                                       suggestion: KeySuggestion.closest(to: odd.key, among: known), valid: ["stall", "slow", "leak"])
@@ -219,7 +241,7 @@ struct ScenarioValidator {
             throw .invalidValue(node.location, key: key, value: kinds.isEmpty ? node.described : "\(kinds.joined(separator: " and ")) in one entry",
                                 expected: "exactly one fault per entry: \(Self.faultShapes)")
         }
-        let allowed = ["stall": ["stall", "every", "at"], "slow": ["slow", "extra"], "leak": ["leak"]][kind] ?? []
+        let allowed = ["stall": ["stall", "every", "at"], "slow": ["slow", "extra", "work"], "leak": ["leak"]][kind] ?? []
         let fields = try reader.entries(node, key: key, allowed: allowed, expected: "a fault: \(Self.faultShapes)")
         for (name, entry) in fields { reader.note("\(key).\(name)", entry) }
         switch kind {
@@ -243,13 +265,31 @@ struct ScenarioValidator {
             guard !stage.strippingBlanks.isEmpty else {
                 throw .invalidValue(stageNode.location, key: "\(key).slow", value: "an empty name", expected: "a stage name like ESGT")
             }
-            guard let extra = fields["extra"] else {
-                throw .missingKey(node.location, key: "\(key).extra", hint: "expected the extra work per episode, e.g. `extra: 200us`")
+            switch (fields["extra"], fields["work"]) {
+            case (let extra?, nil):
+                return .slow(stage: stage.strippingBlanks, extra: try reader.duration(extra.value, key: "\(key).extra"))
+            case (nil, let work?):
+                return .slowWork(stage: stage.strippingBlanks, iterations: try workIterations(work.value, key: "\(key).work"))
+            case (.some, .some):
+                throw .rejected(node.location, key: key,
+                                reason: "a slow stage takes either `extra: 200us` (wall time) or `work: 20000` (loop iterations), not both")
+            case (nil, nil):
+                throw .missingKey(node.location, key: "\(key).extra",
+                                  hint: "expected the extra work per episode: `extra: 200us` (wall time) or `work: 20000` (loop iterations)")
             }
-            return .slow(stage: stage.strippingBlanks, extra: try reader.duration(extra.value, key: "\(key).extra"))
         default: // leak
             return .leak(bytes: try reader.bytes(fields["leak"]!.value, key: "\(key).leak"))
         }
+    }
+
+    /// A `work:` count: a whole number of loop iterations in 0…``maxWorkIterations``.
+    private func workIterations(_ node: DocNode, key: String) throws(ScenarioError) -> UInt64 {
+        let expected = "a whole number of loop iterations from 0 to \(Self.maxWorkIterations)"
+        let s = try reader.text(node, key: key, expected: expected)
+        guard let v = UInt64(s.strippingBlanks), v <= Self.maxWorkIterations else {
+            throw .invalidValue(node.location, key: key, value: node.described, expected: expected)
+        }
+        return v
     }
 
     private func seconds(_ s: Double) -> String {

@@ -119,7 +119,12 @@ public struct LoadedScenario: Sendable, Equatable {
     public func validate(catalogue: MetricCatalogue) throws(ScenarioError) -> [Threshold] {
         let stages = catalogue.stageKeys
         for (i, fault) in scenario.inject.enumerated() {
-            guard case .slow(let stage, _) = fault, !stages.contains(stage) else { continue }
+            let stage: String
+            switch fault {
+            case .slow(let name, _), .slowWork(let name, _): stage = name
+            case .stall, .leak: continue
+            }
+            guard !stages.contains(stage) else { continue }
             let hint = KeySuggestion.closest(to: stage, among: stages).map { "did you mean `\($0)`? " } ?? ""
             throw error(key: "inject[\(i)].slow",
                         "unknown stage \"\(stage)\"; \(hint)stages: \(stages.joined(separator: ", "))")

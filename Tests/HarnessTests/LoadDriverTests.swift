@@ -108,6 +108,20 @@ struct LoadDriverTests {
         #expect(b >= 500_000)
     }
 
+    @Test("a work fault adds its loop iterations to that stage only")
+    func workStage() throws {
+        // 4 million iterations of one dependent multiply each: milliseconds on any machine, while the
+        // stages themselves spin 10 µs.
+        let result = try runSynthetic([Phase(.closed(concurrency: [1], each: 0.5))], stageNanoseconds: 20_000,
+                                      inject: [.slowWork(stage: "B", iterations: 4_000_000)])
+        let a = result.summary.metric("A.p50")!
+        let b = result.summary.metric("B.p50")!
+        #expect(b > 20 * a, "A \(a) ns, B \(b) ns")
+        #expect(throws: HarnessError.self) {
+            _ = try runSynthetic([Phase(.burst(count: 1))], inject: [.slowWork(stage: "NOPE", iterations: 1)])
+        }
+    }
+
     @Test("an unknown slow stage is refused before anything runs")
     func unknownSlowStage() {
         #expect(throws: HarnessError.self) {

@@ -113,6 +113,16 @@ struct ErrorCase: CustomTestStringConvertible, Sendable {
         ErrorCase(yaml: withTop("inject: [{ slow: '', extra: 1ms }]"), expected: ["inject[0].slow: got an empty name, expected a stage name"]),
         ErrorCase(yaml: withTop("inject: [{ slow: ESGT }]"), expected: ["inject[0].extra: missing"]),
         ErrorCase(yaml: withTop("inject: [{ slow: ESGT, extra: 0s }]"), expected: ["inject[0].extra: got \"0s\", expected a positive duration"]),
+        ErrorCase(yaml: withTop("inject: [{ slow: ESGT, work: 99999999999999999999999 }]"),
+                  expected: ["inject[0].work: got \"99999999999999999999999\", expected a whole number of loop iterations from 0 to 1000000000"]),
+        ErrorCase(yaml: withTop("inject: [{ slow: ESGT, work: 1000000001 }]"), expected: ["inject[0].work", "from 0 to 1000000000"]),
+        ErrorCase(yaml: withTop("inject: [{ slow: ESGT, work: -1 }]"), expected: ["inject[0].work: got \"-1\""]),
+        ErrorCase(yaml: withTop("inject: [{ slow: ESGT, work: 2.5 }]"), expected: ["inject[0].work: got \"2.5\""]),
+        ErrorCase(yaml: withTop("inject: [{ slow: ESGT, work: 10, extra: 1ms }]"), expected: ["inject[0]: a slow stage takes either", "not both"]),
+        ErrorCase(yaml: withTop("inject: [{ slow: ESGT, work: 10 }, { slow: MEA, work: 5 }]"),
+                  expected: ["inject[1]: only one `slow: …, work: …` fault per scenario (inject[0] already has one)"]),
+        ErrorCase(yaml: withTop("inject: [{ slow: ESGT, extra: 1ms }, { slow: MEA, extra: 2ms }]"),
+                  expected: ["inject[1]: only one `slow: …, extra: …` fault"]),
         ErrorCase(yaml: withTop("inject: [{ leak: 16 parsecs }]"), expected: ["inject[0].leak: got \"16 parsecs\", expected a positive size"]),
         ErrorCase(yaml: withTop("inject: [{ leak: 0 }]"), expected: ["inject[0].leak: got \"0\""]),
         ErrorCase(yaml: withTop("inject: [{ crash: now }]"), expected: ["inject[0].crash: unknown key", "valid here: stall, slow, leak"]),
@@ -225,6 +235,11 @@ struct ErrorCase: CustomTestStringConvertible, Sendable {
         guard case .slow(let stage, let extra) = s.inject[2] else { Issue.record("not slow: \(s.inject[2])"); return }
         #expect(stage == "ESGT" && abs(extra - 200e-6) < 1e-12)
         #expect(s.inject[3] == .leak(bytes: 16_000))
+        // A fixed amount of work, deterministic in instructions; zero and the largest count are allowed.
+        for (text, iterations) in [("20000", UInt64(20_000)), ("0", 0), ("1000000000", 1_000_000_000), ("000040000", 40_000)] {
+            let work = try load(withTop("inject: [{ slow: ESGT, work: \(text) }]")).scenario.inject
+            #expect(work == [.slowWork(stage: "ESGT", iterations: iterations)])
+        }
         #expect(s.thresholds == ["e2e.p99 < 5ms", "throughput > 1000/s"])
         #expect(loaded.record.name == "steady" && loaded.record.file == "t.yaml" && loaded.record.overrides.isEmpty)
         #expect(loaded.locations["pipeline.phi.nodes"] == .file("t.yaml", line: 10, column: 10))

@@ -1,0 +1,153 @@
+import BenchModel
+
+/// Two instruction counts of the same workload, metric by metric, with a verdict per metric.
+///
+/// Counts are deterministic: for the same binary, inputs and valgrind version they repeat to the
+/// instruction, so any difference is a real change of the code path, and no statistics are needed.
+/// The threshold only decides which real changes fail the gate.
+public struct InstructionComparison: Sendable, Codable, Equatable {
+    /// What happened to one metric.
+    public enum Verdict: String, Sendable, Codable, Equatable {
+        /// Exactly the same count.
+        case same
+        /// Changed, by no more than the threshold either way.
+        case withinThreshold = "within_threshold"
+        /// More instructions, beyond the threshold.
+        case regressed
+        /// Fewer instructions, beyond the threshold.
+        case improved
+        /// Only after has it (a new stage, or one that now runs).
+        case added
+        /// Only before had it.
+        case removed
+    }
+
+    /// One metric: the episode total or a stage, per episode.
+    public struct Row: Sendable, Codable, Equatable {
+        /// `episode` for the total, else the stage name.
+        public var metric: String
+        public var before: Double?
+        public var after: Double?
+        /// `(after - before) / before` as a fraction; nil when either side is missing or before is 0.
+        public var change: Double?
+        public var verdict: Verdict
+        /// Whether this metric's regression fails the comparison.
+        public var gated: Bool
+
+        public init(metric: String, before: Double?, after: Double?, change: Double?, verdict: Verdict, gated: Bool) {
+            self.metric = metric
+            self.before = before
+            self.after = after
+            self.change = change
+            self.verdict = verdict
+            self.gated = gated
+        }
+    }
+
+    /// The regression threshold, a fraction (0.01 = 1%).
+    public var threshold: Double
+    /// The episode total first, then stages in the after report's order, then removed stages.
+    public var rows: [Row]
+    /// Why the counts may differ for reasons other than the code (valgrind version, CPU, build
+    /// settings), or what differs between the two builds.
+    public var notes: [String]
+
+    /// True when a gated metric regressed.
+    public var regressed: Bool { rows.contains { $0.gated && $0.verdict == .regressed } }
+
+    /// A terminal table with a verdict line.
+    public func text() -> String {
+        var lines = ["instructions per episode (threshold \(Units.fixed(threshold * 100, digits: 2))%, exact counts)"]
+        let width = Swift.max(12, rows.map(\.metric.count).max() ?? 0)
+        for r in rows {
+            let pad = String(repeating: " ", count: Swift.max(0, width - r.metric.count))
+            let before = r.before.map { InstructionReport.grouped($0) } ?? "-"
+            let after = r.after.map { InstructionReport.grouped($0) } ?? "-"
+            let change = r.change.map { ($0 > 0 ? "+" : "") + Units.fixed($0 * 100, digits: 3) + "%" } ?? "-"
+            let verdict: String = switch r.verdict {
+            case .same: "same (exactly)"
+            case .withinThreshold: "changed, within threshold"
+            case .regressed: "REGRESSED"
+            case .improved: "improved"
+            case .added: "added"
+            case .removed: "removed"
+            }
+            lines.append("  \(r.metric)\(pad)  \(before.leftPadded(16))  \(after.leftPadded(16))  \(change.leftPadded(10))  "
+                         + verdict + (r.gated ? "" : "  (not gated)"))
+        }
+        for note in notes { lines.append("  note: \(note)") }
+        lines.append(regressed ? "verdict: REGRESSION (a gated count grew by more than the threshold)"
+                               : "verdict: no regression beyond the threshold")
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Compares two instruction counts of the same workload.
+///
+/// Every metric gets its change and a verdict; `gateStages` decides whether stage regressions fail
+/// the comparison besides the episode total (a stage's small count can move by a percent from a
+/// two-instruction change, so by default only the total gates).
+/// - Parameters:
+///   - threshold: the largest change (fraction, e.g. 0.01) that is not a regression or improvement.
+///   - force: compare counts of different workloads (scenario, seed, overrides, episode window).
+/// - Throws: ``InstructionCountError/invalidSetting(_:)`` for a threshold outside 0…10,
+///   ``InstructionCountError/mismatched(_:)`` for different workloads unless `force`.
+public func compareInstructions(before: InstructionReport, after: InstructionReport, threshold: Double = 0.01,
+                                gateStages: Bool = false, force: Bool = false) throws(InstructionCountError) -> InstructionComparison {
+    guard threshold.isFinite, threshold >= 0, threshold <= 10 else {
+        throw .invalidSetting("the threshold must be 0…1000%, got \(threshold * 100)%")
+    }
+    var notes: [String] = []
+    let a = before.workload, b = after.workload
+    var differences: [String] = []
+    if a.scenario != b.scenario { differences.append("scenario \(a.scenario) vs \(b.scenario)") }
+    if a.kind != b.kind { differences.append("workload \(a.kind) vs \(b.kind)") }
+    if a.seed != b.seed { differences.append("seed \(a.seed) vs \(b.seed)") }
+    if a.warmupEpisodes != b.warmupEpisodes || a.episodes != b.episodes {
+        differences.append("episodes \(a.warmupEpisodes)+\(a.episodes) vs \(b.warmupEpisodes)+\(b.episodes) (warm-up+counted)")
+    }
+    if a.overrides != b.overrides { differences.append("--set \(a.overrides) vs \(b.overrides)") }
+    if a.inject != b.inject { differences.append("injected work differs") }
+    if !differences.isEmpty {
+        guard force else { throw .mismatched(differences.joined(separator: "; ")) }
+        notes.append("different workloads compared (--force): " + differences.joined(separator: "; "))
+    }
+    if before.tool.valgrind != after.tool.valgrind {
+        notes.append("valgrind differs (\(before.tool.valgrind) vs \(after.tool.valgrind)): counts are exact only for one "
+                     + "valgrind version; part of the change may be the tool's")
+    }
+    if let m1 = before.machine?.cpuModel, let m2 = after.machine?.cpuModel, m1 != m2 {
+        notes.append("CPU differs (\(m1) vs \(m2)): code that picks a path by CPU features (memcpy, SHA-256) may count differently")
+    }
+    if let x = before.build, let y = after.build {
+        if x.configuration != y.configuration { notes.append("build configuration differs (\(x.configuration) vs \(y.configuration))") }
+        if x.jemalloc != y.jemalloc { notes.append("allocator differs (jemalloc \(x.jemalloc ? "on" : "off") vs \(y.jemalloc ? "on" : "off"))") }
+    }
+    if let x = before.tool.buildID, let y = after.tool.buildID {
+        notes.append(x == y ? "same binary (build ID \(x.prefix(12))): any change comes from the inputs"
+                            : "different binaries (build IDs \(x.prefix(12)) vs \(y.prefix(12))): the change is the code's")
+    }
+
+    func row(_ metric: String, _ x: Double?, _ y: Double?, gated: Bool) -> InstructionComparison.Row {
+        guard let x else { return .init(metric: metric, before: nil, after: y, change: nil, verdict: .added, gated: gated) }
+        guard let y else { return .init(metric: metric, before: x, after: nil, change: nil, verdict: .removed, gated: gated) }
+        if x == y { return .init(metric: metric, before: x, after: y, change: 0, verdict: .same, gated: gated) }
+        guard x > 0 else { return .init(metric: metric, before: x, after: y, change: nil, verdict: .regressed, gated: gated) }
+        let change = (y - x) / x
+        let verdict: InstructionComparison.Verdict = change > threshold ? .regressed : change < -threshold ? .improved : .withinThreshold
+        return .init(metric: metric, before: x, after: y, change: change, verdict: verdict, gated: gated)
+    }
+
+    var rows = [row("episode", before.perEpisode, after.perEpisode, gated: true)]
+    let earlier = Dictionary(before.stages.map { ($0.name, $0.perEpisode) }, uniquingKeysWith: { first, _ in first })
+    for s in after.stages { rows.append(row(s.name, earlier[s.name], s.perEpisode, gated: gateStages)) }
+    let later = Set(after.stages.map(\.name))
+    for s in before.stages where !later.contains(s.name) { rows.append(row(s.name, s.perEpisode, nil, gated: gateStages)) }
+    return InstructionComparison(threshold: threshold, rows: rows, notes: notes)
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}

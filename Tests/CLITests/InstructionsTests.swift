@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+
+private let valgrindOnPath: Bool = {
+    (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
+        .contains { FileManager.default.isExecutableFile(atPath: "\($0)/valgrind") }
+}()
+
+/// `phibench instructions`: bad input is exit 2 with a message, a real count writes instructions.json,
+/// and `--compare` gates on the episode total.
+@Suite("Instructions command", .serialized)
+struct InstructionsTests {
+    static let scenario = """
+        name: instr
+        seed: 7
+        pipeline:
+          memory: "off"
+        phases:
+          - { kind: closed, concurrency: [1], each: 1s }
+        """
+
+    struct Case: Sendable, CustomStringConvertible {
+        var name: String
+        var arguments: [String]
+        var environment: [String: String] = [:]
+        var expected: [String]
+        var description: String { name }
+    }
+
+    static let bad: [Case] = [
+        Case(name: "zero episodes", arguments: ["--episodes", "0"], expected: ["--episodes", "1…10000000"]),
+        Case(name: "too many episodes", arguments: ["--episodes", "99999999999"], expected: ["--episodes", "1…10000000"]),
+        Case(name: "negative warm-up", arguments: ["--warmup=-1"], expected: ["--warmup", "0…10000000"]),
+        Case(name: "bad threshold", arguments: ["--threshold", "lots"], expected: ["--threshold", "1%"]),
+        Case(name: "huge work", arguments: ["--set", "inject+={slow: ESGT, work: 99999999999999999999999}"],
+             expected: ["inject[0].work", "0 to 1000000000"]),
+        Case(name: "negative work", arguments: ["--set", "inject+={slow: ESGT, work: -5}"], expected: ["inject[0].work", "0 to 1000000000"]),
+        Case(name: "work and extra together", arguments: ["--set", "inject+={slow: ESGT, work: 5, extra: 1ms}"], expected: ["not both"]),
+        Case(name: "wall-time fault", arguments: ["--set", "inject+={slow: ESGT, extra: 1ms}"], expected: ["inject[0]", "not deterministic"]),
+        Case(name: "unknown stage", arguments: ["--set", "inject+={slow: NOPE, work: 5}"], expected: ["NOPE", "ESGT"]),
+        Case(name: "no valgrind on PATH", arguments: [], environment: ["PATH": "/nonexistent"], expected: ["valgrind not found"]),
+        Case(name: "valgrind path that is not one", arguments: ["--valgrind", "/nonexistent/valgrind"], expected: ["valgrind not found"]),
+        Case(name: "compare file missing", arguments: ["--compare", "/nonexistent/instructions.json"], expected: ["/nonexistent/instructions.json"]),
+    ]
+
+    @Test(arguments: bad)
+    func badInputIsExitTwo(_ c: Case) throws {
+        let dir = try Phibench.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = try Phibench.scenario(Self.scenario, in: dir)
+        let out = try Phibench.run(["instructions", file, "--out", dir.appendingPathComponent("out").path] + c.arguments,
+                                   environment: c.environment)
+        #expect(out.status == 2, "exit \(out.status); stderr: \(out.stderr)")
+        for fragment in c.expected {
+            #expect(out.stderr.contains(fragment), "stderr lacks \"\(fragment)\": \(out.stderr)")
+        }
+    }
+
+    static func report(_ dir: URL) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("instructions.json"))) as? [String: Any])
+    }
+
+    static func stages(_ report: [String: Any]) -> [String: Int] {
+        var out: [String: Int] = [:]
+        for s in report["stages"] as? [[String: Any]] ?? [] {
+            if let name = s["name"] as? String, let n = s["instructions"] as? Int { out[name] = n }
+        }
+        return out
+    }
+
+    /// Exact repeatability is a property of the optimised build: unoptimised Swift looks generic
+    /// metadata up on every call, at a cost that follows where the runtime placed it (ProfilingTests'
+    /// end-to-end test covers the debug build within a few instructions per call).
+    @Test(.enabled(if: valgrindOnPath, "needs valgrind on PATH (make deps installs it)"),
+          .enabled(if: Phibench.binary.path.contains("/release/"), "needs the release phibench (make test sets PHIBENCH_BIN)"),
+          .timeLimit(.minutes(10)))
+    func countsRepeatToTheInstruction() throws {
+        let dir = try Phibench.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = try Phibench.scenario(Self.scenario.replacingOccurrences(of: "memory: \"off\"", with: "memory: moderate"), in: dir)
+        // Work amounts of one width, so the runs differ in the injected iterations only.
+        func count(_ run: String, work: String, _ extra: [String] = ["--quiet"]) throws -> Phibench.Output {
+            try Phibench.run(["instructions", file, "--out", dir.appendingPathComponent(run).path, "--episodes", "60", "--warmup", "20",
+                              "--set", "inject+={slow: ESGT, work: \(work)}"] + extra)
+        }
+        for (run, work) in [("a", "000000000"), ("b", "000000000"), ("c", "000040000")] {
+            let out = try count(run, work: work)
+            try #require(out.status == 0, "run \(run): \(out.stderr)")
+        }
+        let a = try Self.report(dir.appendingPathComponent("a")), b = try Self.report(dir.appendingPathComponent("b"))
+        let c = try Self.report(dir.appendingPathComponent("c"))
+        #expect(a["schema"] as? String == "phibench.instructions/1")
+        #expect((a["stages"] as? [[String: Any]])?.map { $0["name"] as? String }
+                == ["MMEI", "MCEA", "MEA", "TIG", "ESGT", "PHI", "MEMORY.store", "MEMORY.query"])
+        let total = try #require(a["instructions"] as? Int)
+        #expect(total > 60 * 10_000, "\(total) instructions for 60 episodes")
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("a/callgrind.out").path))
+
+        // The same count twice: equal to the instruction, total and every stage.
+        #expect(b["instructions"] as? Int == total)
+        #expect(Self.stages(b) == Self.stages(a))
+        // 40,000 iterations in ESGT: ESGT grows by a few instructions per iteration, nothing else moves.
+        let grown = (Self.stages(c)["ESGT"] ?? 0) - (Self.stages(a)["ESGT"] ?? 0)
+        #expect(grown >= 60 * 40_000 && grown <= 60 * 40_000 * 20, "ESGT grew by \(grown)")
+        #expect(Self.stages(c).filter { $0.key != "ESGT" } == Self.stages(a).filter { $0.key != "ESGT" })
+        #expect((c["instructions"] as? Int ?? 0) - total == grown)
+
+        // Compared: the same count is exactly the same (exit 0); against a baseline 5% cheaper it regressed (exit 1).
+        let same = try count("b", work: "000000000", ["--compare", dir.appendingPathComponent("a/instructions.json").path])
+        #expect(same.status == 0, "stderr: \(same.stderr)")
+        #expect(same.stdout.contains("same (exactly)"), "\(same.stdout)")
+        var cheaper = a
+        cheaper["per_episode"] = (a["per_episode"] as? Double ?? 0) * 0.95
+        let baseline = dir.appendingPathComponent("cheaper.json")
+        try JSONSerialization.data(withJSONObject: cheaper).write(to: baseline)
+        let worse = try count("b", work: "000000000", ["--compare", baseline.path])
+        #expect(worse.status == 1, "stdout: \(worse.stdout) stderr: \(worse.stderr)")
+        #expect(worse.stdout.contains("REGRESSED"), "\(worse.stdout)")
+    }
+}
