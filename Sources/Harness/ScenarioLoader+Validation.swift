@@ -39,10 +39,17 @@ struct ScenarioValidator {
         var scenario = Scenario(name: name, phases: [])
         if let e = top["description"] { scenario.description = try reader.text(e.value, key: "description") }
         if let e = top["seed"] { scenario.seed = try reader.unsigned(e.value, key: "seed") }
-        if let e = top["warmup"] { scenario.warmup = try reader.duration(e.value, key: "warmup", allowZero: true) }
-        if let e = top["interval"] { scenario.interval = try reader.duration(e.value, key: "interval") }
-        if let e = top["workers"] { scenario.workers = try reader.integer(e.value, key: "workers") }
-        if let e = top["max_queue"] { scenario.maxQueue = try reader.integer(e.value, key: "max_queue") }
+        if let e = top["warmup"] {
+            scenario.warmup = try reader.duration(e.value, key: "warmup", allowZero: true, maximum: ScenarioLimits.maxShort)
+        }
+        if let e = top["interval"] {
+            scenario.interval = try reader.duration(e.value, key: "interval", maximum: ScenarioLimits.maxShort)
+            guard scenario.interval >= ScenarioLimits.minInterval else {
+                throw .invalidValue(e.value.location, key: "interval", value: e.value.described, expected: "an interval of at least 1ms")
+            }
+        }
+        if let e = top["workers"] { scenario.workers = try reader.integer(e.value, key: "workers", maximum: ScenarioLimits.maxWorkers) }
+        if let e = top["max_queue"] { scenario.maxQueue = try reader.integer(e.value, key: "max_queue", maximum: ScenarioLimits.maxCount) }
         if let e = top["spin"] { scenario.spin = try reader.spinWindow(e.value, key: "spin") }
         if let e = top["arrivals"] { scenario.arrivals = try reader.arrivalProcess(e.value, key: "arrivals") }
 
@@ -182,7 +189,7 @@ struct ScenarioValidator {
             }
             load = .spike(base: base, peak: peak, at: at, hold: hold, duration: duration)
         case "burst":
-            load = .burst(count: try reader.integer(try required("count"), key: "\(key).count"))
+            load = .burst(count: try reader.integer(try required("count"), key: "\(key).count", maximum: ScenarioLimits.maxCount))
         default: // closed
             let levelsNode = try required("concurrency")
             let items = try reader.list(levelsNode, key: "\(key).concurrency", expected: "a list of concurrency levels like [1, 5, 10]")
@@ -191,12 +198,22 @@ struct ScenarioValidator {
                                     expected: "at least one concurrency level, like [1, 5, 10]")
             }
             var levels: [Int] = []
-            for (i, item) in items.enumerated() { levels.append(try reader.integer(item, key: "\(key).concurrency[\(i)]")) }
+            for (i, item) in items.enumerated() {
+                levels.append(try reader.integer(item, key: "\(key).concurrency[\(i)]", maximum: ScenarioLimits.maxWorkers))
+            }
             load = .closed(concurrency: levels, each: try reader.duration(try required("each"), key: "\(key).each"))
         }
+        // A phase must schedule something: a ramp from 0 to 0 (or a spike of base 0 and no hold) would
+        // run for its whole duration and measure nothing.
+        if let mean = load.meanRate, mean <= 0 {
+            throw .invalidValue(node.location, key: key, value: "a \(kind) phase whose rate is 0 throughout",
+                                expected: "a phase that schedules at least one arrival (a rate above 0 somewhere)")
+        }
         var phase = Phase(load)
-        if let e = fields["workers"] { phase.workers = try reader.integer(e.value, key: "\(key).workers") }
-        if let e = fields["max_queue"] { phase.maxQueue = try reader.integer(e.value, key: "\(key).max_queue") }
+        if let e = fields["workers"] { phase.workers = try reader.integer(e.value, key: "\(key).workers", maximum: ScenarioLimits.maxWorkers) }
+        if let e = fields["max_queue"] {
+            phase.maxQueue = try reader.integer(e.value, key: "\(key).max_queue", maximum: ScenarioLimits.maxCount)
+        }
         if let e = fields["spin"] { phase.spin = try reader.spinWindow(e.value, key: "\(key).spin") }
         if let e = fields["arrivals"] { phase.arrivals = try reader.arrivalProcess(e.value, key: "\(key).arrivals") }
         return phase
@@ -246,10 +263,11 @@ struct ScenarioValidator {
         for (name, entry) in fields { reader.note("\(key).\(name)", entry) }
         switch kind {
         case "stall":
-            let duration = try reader.duration(fields["stall"]!.value, key: "\(key).stall")
+            let duration = try reader.duration(fields["stall"]!.value, key: "\(key).stall", maximum: ScenarioLimits.maxShort)
             switch (fields["every"], fields["at"]) {
             case (let every?, nil):
-                return .stall(duration: duration, every: UInt64(try reader.integer(every.value, key: "\(key).every")), at: nil)
+                return .stall(duration: duration, every: UInt64(try reader.integer(every.value, key: "\(key).every", maximum: ScenarioLimits.maxEvery)),
+                              at: nil)
             case (nil, let at?):
                 return .stall(duration: duration, every: nil, at: try reader.duration(at.value, key: "\(key).at", allowZero: true))
             case (.some, .some):
@@ -267,7 +285,8 @@ struct ScenarioValidator {
             }
             switch (fields["extra"], fields["work"]) {
             case (let extra?, nil):
-                return .slow(stage: stage.strippingBlanks, extra: try reader.duration(extra.value, key: "\(key).extra"))
+                return .slow(stage: stage.strippingBlanks,
+                             extra: try reader.duration(extra.value, key: "\(key).extra", maximum: ScenarioLimits.maxExtra))
             case (nil, let work?):
                 return .slowWork(stage: stage.strippingBlanks, iterations: try workIterations(work.value, key: "\(key).work"))
             case (.some, .some):
@@ -278,7 +297,7 @@ struct ScenarioValidator {
                                   hint: "expected the extra work per episode: `extra: 200us` (wall time) or `work: 20000` (loop iterations)")
             }
         default: // leak
-            return .leak(bytes: try reader.bytes(fields["leak"]!.value, key: "\(key).leak"))
+            return .leak(bytes: try reader.bytes(fields["leak"]!.value, key: "\(key).leak", maximum: ScenarioLimits.maxLeakBytes))
         }
     }
 

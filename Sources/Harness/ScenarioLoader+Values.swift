@@ -39,11 +39,11 @@ struct ValueReader {
         return text
     }
 
-    /// A whole number ≥ `minimum`.
-    func integer(_ node: DocNode, key: String, minimum: Int = 1) throws(ScenarioError) -> Int {
-        let expected = minimum == 1 ? "a whole number ≥ 1" : "a whole number ≥ \(minimum)"
+    /// A whole number from `minimum` to `maximum`.
+    func integer(_ node: DocNode, key: String, minimum: Int = 1, maximum: Int) throws(ScenarioError) -> Int {
+        let expected = "a whole number from \(minimum) to \(Units.grouped(UInt64(maximum)))"
         let s = try text(node, key: key, expected: expected)
-        guard let v = Int(s.strippingBlanks), v >= minimum else {
+        guard let v = Int(s.strippingBlanks), v >= minimum, v <= maximum else {
             throw .invalidValue(node.location, key: key, value: node.described, expected: expected)
         }
         return v
@@ -59,10 +59,12 @@ struct ValueReader {
         return v
     }
 
-    /// Seconds, from a duration with a unit (`500us`, `100ms`, `5s`, `1.5m`). A bare `0` is accepted
-    /// where zero is, since zero is zero in any unit; any other bare number is rejected as ambiguous.
-    func duration(_ node: DocNode, key: String, allowZero: Bool = false) throws(ScenarioError) -> Double {
-        let range = allowZero ? "a duration ≥ 0" : "a positive duration"
+    /// Seconds, from a duration with a unit (`500us`, `100ms`, `5s`, `1.5m`), at most `maximum`
+    /// seconds. A bare `0` is accepted where zero is, since zero is zero in any unit; any other bare
+    /// number is rejected as ambiguous.
+    func duration(_ node: DocNode, key: String, allowZero: Bool = false,
+                  maximum: Double = ScenarioLimits.maxDuration) throws(ScenarioError) -> Double {
+        let range = (allowZero ? "a duration ≥ 0" : "a positive duration") + " up to \(ScenarioLimits.describe(seconds: maximum))"
         let s = try text(node, key: key, expected: "\(range) like 5s")
         guard let seconds = Units.duration(s) else {
             if let bare = Double(s.strippingBlanks) {
@@ -73,7 +75,7 @@ struct ValueReader {
             throw .invalidValue(node.location, key: key, value: node.described,
                                 expected: "\(range) with a unit: ns, us, ms, s, m or h (e.g. 100ms, 5s)")
         }
-        guard seconds > 0 || (allowZero && seconds == 0) else {
+        guard seconds > 0 || (allowZero && seconds == 0), seconds <= maximum else {
             throw .invalidValue(node.location, key: key, value: node.described, expected: range)
         }
         return seconds
@@ -106,19 +108,20 @@ struct ValueReader {
 
     /// Episodes per second, from `15`, `15/s`, `900/m`.
     func rate(_ node: DocNode, key: String, allowZero: Bool = false) throws(ScenarioError) -> Double {
-        let expected = allowZero ? "a rate ≥ 0 in episodes/s, like 15 or 15/s" : "a positive rate in episodes/s, like 15 or 15/s"
+        let limit = "\(Units.grouped(UInt64(ScenarioLimits.maxRate)))/s"
+        let expected = allowZero ? "a rate from 0 to \(limit), like 15 or 15/s" : "a positive rate up to \(limit), like 15 or 15/s"
         let s = try text(node, key: key, expected: expected)
-        guard let v = Units.rate(s), v > 0 || (allowZero && v == 0) else {
+        guard let v = Units.rate(s), v > 0 || (allowZero && v == 0), v <= ScenarioLimits.maxRate else {
             throw .invalidValue(node.location, key: key, value: node.described, expected: expected)
         }
         return v
     }
 
     /// A positive whole number of bytes, from `512`, `512B`, `16KB`, `16KiB`, `1MB`.
-    func bytes(_ node: DocNode, key: String) throws(ScenarioError) -> Int {
-        let expected = "a positive size like 512B, 16KB or 1MiB"
+    func bytes(_ node: DocNode, key: String, maximum: Int) throws(ScenarioError) -> Int {
+        let expected = "a positive size like 512B, 16KB or 1MiB, at most \(Units.formatBytes(Double(maximum)))"
         let s = try text(node, key: key, expected: expected)
-        guard let v = Units.bytes(s), v >= 1, v <= Double(Int.max / 2), v == v.rounded() else {
+        guard let v = Units.bytes(s), v >= 1, v <= Double(maximum), v == v.rounded() else {
             throw .invalidValue(node.location, key: key, value: node.described, expected: expected)
         }
         return Int(v)
@@ -133,3 +136,31 @@ struct ValueReader {
     }
 }
 
+
+/// The bounds of every number a scenario can hold: beyond them a value is an error naming the key and
+/// the range (README, "Scenarios"), never an overflow in the arithmetic that uses it.
+public enum ScenarioLimits {
+    /// Longest phase, warm-up offset or duration of any kind: a year.
+    public static let maxDuration = 366.0 * 86_400
+    /// Longest warm-up, interval, stall: an hour.
+    public static let maxShort = 3_600.0
+    /// Longest slow-stage `extra`: 10 s of busy work per episode.
+    public static let maxExtra = 10.0
+    /// Shortest time-series interval: 1 ms.
+    public static let minInterval = 0.001
+    /// Highest rate: ten million episodes a second.
+    public static let maxRate = 10_000_000.0
+    /// Most worker threads or closed-loop concurrency.
+    public static let maxWorkers = 4_096
+    /// Largest burst and queue bound.
+    public static let maxCount = 100_000_000
+    /// Largest leak per episode: 1 GiB.
+    public static let maxLeakBytes = 1 << 30
+    /// Largest `every` of a stall.
+    public static let maxEvery = 1_000_000_000_000
+
+    /// `366 days`, `1 h`, `10 s`.
+    static func describe(seconds: Double) -> String {
+        seconds >= 86_400 ? "\(Int(seconds / 86_400)) days" : seconds >= 3_600 ? "\(Int(seconds / 3_600)) h" : "\(Units.number(seconds)) s"
+    }
+}
