@@ -161,6 +161,8 @@ public enum ScenarioLimits {
 
     /// `366 days`, `1 h`, `10 s`.
     static func describe(seconds: Double) -> String {
-        seconds >= 86_400 ? "\(Int(seconds / 86_400)) days" : seconds >= 3_600 ? "\(Int(seconds / 3_600)) h" : "\(Units.number(seconds)) s"
+        if seconds >= 86_400 { return "\(Int(seconds / 86_400)) days" }
+        if seconds >= 3_600 { return "\(Int(seconds / 3_600)) h" }
+        return seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(Units.number(seconds)) s"
     }
 }
