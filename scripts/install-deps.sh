@@ -11,6 +11,8 @@ packages=(
   libsqlite3-dev    # warm tier (GRDB)
   pkg-config        # how SwiftPM finds the libraries above
   chromium          # renders report.html in tests
+  python3           # the Python worker and HTTP service examples (examples/) and their tests
+  wrk               # the HTTP client phibench's HTTP workload is measured against (scripts/http-vs-wrk.sh)
 )
 
 missing=()
