@@ -102,14 +102,18 @@ public struct HTTPWorkloadSpec: Sendable, Codable, Equatable {
     public var timeout: Double
     /// Connections in the pool, and at most this many requests in flight.
     public var connections: Int
+    /// The `Server-Timing` names to measure, in report order. Empty: those of the preflight
+    /// response, in order of appearance (a name that appears only later is counted, not measured).
+    public var stages: [String]
 
     public init(url: String, method: String = "GET", headers: [Header] = [], body: String? = nil, timeout: Double = 2,
-                connections: Int = 1) {
+                connections: Int = 1, stages: [String] = []) {
         self.url = url
         self.method = method
         self.headers = headers
         self.body = body
         self.timeout = timeout
         self.connections = connections
+        self.stages = stages
     }
 }

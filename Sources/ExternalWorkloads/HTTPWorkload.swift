@@ -76,12 +76,15 @@ public final class HTTPWorkload: Workload {
         if let p = problems.first {
             throw .preflight(url: spec.url, reason: "its Server-Timing header has an entry phibench cannot read: \(p)")
         }
-        var stages: [String] = []
-        for e in entries where e.milliseconds != nil && !stages.contains(e.name) {
-            if let problem = WorkerProtocol.validName(e.name) {
-                throw .preflight(url: spec.url, reason: "Server-Timing metric \"\(e.name)\" cannot be a stage name: it \(problem)")
+        // Declared stages win (a stage may not appear in every response); else the preflight's.
+        var stages = spec.stages
+        if stages.isEmpty {
+            for e in entries where e.milliseconds != nil && !stages.contains(e.name) { stages.append(e.name) }
+        }
+        for name in stages {
+            if let problem = WorkerProtocol.validName(name) {
+                throw .preflight(url: spec.url, reason: "Server-Timing metric \"\(name)\" cannot be a stage name: it \(problem)")
             }
-            stages.append(e.name)
         }
         var vocabularyStages = stages.map { WorkloadVocabulary.Stage($0, summary: "Server-Timing `\($0)` (dur) of the service.") }
         vocabularyStages.append(.init(WorkerProtocol.transportStage,
@@ -180,7 +183,7 @@ public final class HTTPWorkload: Workload {
         var out: [RunWarning] = []
         let lateNames = late.withLock { $0 }
         if !lateNames.isEmpty {
-            out.append(RunWarning(.other, .note, "Server-Timing names that first appeared after the preflight are not stages of this run and were not measured: \(lateNames.keys.sorted().joined(separator: ", ")) (see the workload details)"))
+            out.append(RunWarning(.other, .note, "Server-Timing names that first appeared after the preflight are not stages of this run and were not measured: \(lateNames.keys.sorted().joined(separator: ", ")); list every stage in workload.http.stages to measure them"))
         }
         let p = problems.withLock { $0 }
         if p.count > 0 {

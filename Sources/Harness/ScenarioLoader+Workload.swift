@@ -5,7 +5,7 @@ import Foundation
 extension ScenarioValidator {
     static let processKeys = ["process", "workers", "timeout", "handshake_timeout", "max_restarts", "params"]
     static let httpKeys = ["http", "connections"]
-    static let httpRequestKeys = ["url", "method", "headers", "body", "timeout"]
+    static let httpRequestKeys = ["url", "method", "headers", "body", "timeout", "stages"]
     static let workloadShapes = "`workload: { process: [python3, worker.py], workers: 2 }` or `workload: { http: { url: \"http://127.0.0.1:8080/\" }, connections: 4 }`"
 
     /// Reads `workload:`; `directory` is the scenario file's folder, where children start.
@@ -120,6 +120,17 @@ extension ScenarioValidator {
             spec.body = try reader.text(e.value, key: "workload.http.body", expected: "the request body as a string; {{episode}} is replaced")
         }
         if let e = request["timeout"] { spec.timeout = try reader.duration(e.value, key: "workload.http.timeout") }
+        if let e = request["stages"], !e.value.isNull {
+            let items = try reader.list(e.value, key: "workload.http.stages",
+                                        expected: "a list of Server-Timing names in report order, like [db, render]")
+            for (i, item) in items.enumerated() {
+                let name = try reader.text(item, key: "workload.http.stages[\(i)]", expected: "a Server-Timing metric name")
+                guard !spec.stages.contains(name) else {
+                    throw .invalidValue(item.location, key: "workload.http.stages[\(i)]", value: item.described, expected: "a name not listed before")
+                }
+                spec.stages.append(name)
+            }
+        }
         if let e = fields["connections"] { spec.connections = try reader.integer(e.value, key: "workload.connections") }
         guard spec.connections <= 1024 else {
             throw .invalidValue(fields["connections"]!.value.location, key: "workload.connections",

@@ -64,7 +64,7 @@ struct ExternalWorkloadTests {
         let dir = try Phibench.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let (service, port) = try startService()
-        defer { service.terminate(); service.waitUntilExit() }
+        defer { kill(service.processIdentifier, SIGKILL); service.waitUntilExit() }
         let out = dir.appendingPathComponent("http")
         let run = try Phibench.run(["run", Self.examples.appendingPathComponent("service.yaml").path, "--out", out.path,
                                     "--set", "workload.http.url=http://127.0.0.1:\(port)/episode"] + Self.quick)
@@ -169,7 +169,7 @@ struct ExternalWorkloadTests {
         let line = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
         let port = line.split(separator: ":").last.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
         guard let port else {
-            p.terminate()
+            kill(p.processIdentifier, SIGKILL)
             throw CocoaError(.fileReadCorruptFile)
         }
         return (p, port)

@@ -112,7 +112,7 @@ struct ProcessWorkloadTests {
         let dir = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let (r, fatal) = try run(faulty([mode: .number(10)], maxRestarts: 100),
-                                 phases: [Phase(.closed(concurrency: [1], each: 0.6))], in: dir)
+                                 phases: [Phase(.closed(concurrency: [1], each: 1.5))], in: dir)
         #expect(fatal == nil)
         #expect(r.summary.errors >= 2)
         let first = r.warnings.first { $0.kind == .failedEpisodes }?.message ?? ""
@@ -137,7 +137,7 @@ struct ProcessWorkloadTests {
         let message = try #require(fatal)
         #expect(message.contains("exceeded workload.max_restarts (2)") && message.contains("exited with status 3"), "\(message)")
         #expect(r.durationSeconds < 4, "the stop ends the run early")
-        #expect(r.trials.allSatisfy(\.partial))
+        #expect(r.trials.allSatisfy { $0.partial })
     }
 
     @Test("a failed handshake names the command and the reason", .enabled(if: Fixtures.hasPython, "needs python3"),
@@ -147,7 +147,7 @@ struct ProcessWorkloadTests {
         let dir = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         var s = faulty(["handshake": .string(mode)])
-        s.handshakeTimeout = 0.5
+        s.handshakeTimeout = mode == "hang" ? 1 : 10
         #expect {
             _ = try ProcessWorkload.preflight(s, seed: 1, logPath: dir.appendingPathComponent("p.log").path)
         } throws: { error in

@@ -8,11 +8,22 @@ enum Fixtures {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    /// python3 on PATH, or nil: tests that need it are disabled with that reason.
+    /// python3 on PATH (resolved to the interpreter itself, past wrappers like pyenv's shims, so a
+    /// restarted child starts quickly), or nil: tests that need it are disabled with that reason.
     static let python: String? = {
         for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
             let path = "\(dir)/python3"
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
+            guard FileManager.default.isExecutableFile(atPath: path) else { continue }
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: path)
+            p.arguments = ["-c", "import sys; print(sys.executable)"]
+            let out = Pipe()
+            p.standardOutput = out
+            guard (try? p.run()) != nil else { return path }
+            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            let resolved = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            return FileManager.default.isExecutableFile(atPath: resolved) ? resolved : path
         }
         return nil
     }()
@@ -75,7 +86,7 @@ final class ServiceProcess {
         let text = String(decoding: line, as: UTF8.self)
         guard let colon = text.lastIndex(of: ":"),
               let port = Int(text[text.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             throw ServiceError(text: text)
         }
         self.port = port
@@ -86,7 +97,8 @@ final class ServiceProcess {
     func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
 
     deinit {
-        process.terminate()
+        // SIGKILL: the test process may have SIGTERM ignored, and children inherit that.
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 }
