@@ -7,7 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 conns=${1:-4}; rounds=${2:-3}; secs=${3:-10}; url=${4:-}
 command -v wrk >/dev/null || { echo "wrk is not installed (scripts/install-deps.sh)" >&2; exit 2; }
-swift build -c release --product phibench >/dev/null
+# SCRATCH: another build folder (swift build --scratch-path), e.g. to keep .build warm.
+scratch=${SCRATCH:-.build}
+swift build -c release --product phibench --scratch-path "$scratch" >/dev/null
+bin=$scratch/release/phibench
 if [ -z "$url" ]; then
   python3 examples/service.py --port 0 > /tmp/phibench-service.$$ &
   svc=$!
@@ -26,11 +29,11 @@ def ms(v):
     n, unit = float(re.match(r"[\d.]+", v).group()), re.sub(r"[\d.]+", "", v)
     return n * {"us": 1e-3, "ms": 1, "s": 1e3}[unit]
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-p50 = ms(re.search(r"50%\s+(\S+)", text).group(1)); p99 = ms(re.search(r"99%\s+(\S+)", text).group(1))
+p50 = ms(re.search(r"^\s+50%\s+(\S+)", text, re.M).group(1)); p99 = ms(re.search(r"^\s+99%\s+(\S+)", text, re.M).group(1))
 print(f"{sys.argv[1]:<6} {'wrk':<9} {rps:12.0f} {p50:8.3f}ms {p99:8.3f}ms")
 PY
   out=runs/http-vs-wrk-$i
-  .build/release/phibench run examples/http-closed.yaml --quiet --out "$out" \
+  "$bin" run examples/http-closed.yaml --quiet --out "$out" \
     --set "workload.http.url=$url" --set "workload.connections=$conns" \
     --set "phases=[{kind: closed, concurrency: [$conns], each: ${secs}s}]"
   python3 - "$i" "$out/result.json" <<'PY'

@@ -101,12 +101,15 @@ extension HTTPWorkload {
     }
 
     /// One request: sent from the harness's thread, completed on the event loop, waited for here.
-    func run(_ episode: UInt64, request: inout HTTPClient.Request, eventLoop: any EventLoop, timings: inout StageTimings) throws {
+    func run(_ episode: UInt64, request: inout HTTPClient.Request, timings: inout StageTimings) throws {
         if let body { request.body = .bytes(body.render(episode)) }
         let begin = monotonicNanoseconds()
         let outcome: Outcome
         do {
-            outcome = try client.execute(request: request, delegate: Collector(), eventLoop: .delegateAndChannel(on: eventLoop),
+            // `.indifferent`: a request that names an event loop may open an overflow connection
+            // when none is idle on that loop at that instant (a released connection returns to the
+            // pool just after our future completes), which churned connections under closed loop.
+            outcome = try client.execute(request: request, delegate: Collector(), eventLoop: .indifferent,
                                          deadline: .now() + Self.timeAmount(spec.timeout)).futureResult.wait()
         } catch {
             counts.add(Self.kind(of: error))

@@ -151,7 +151,7 @@ public final class HTTPWorkload: Workload {
     }
 
     public func makeWorker(id: Int) throws -> Worker {
-        Worker(workload: self, request: try Self.makeRequest(spec, body: body, episode: 0), eventLoop: group.next())
+        Worker(workload: self, request: try Self.makeRequest(spec, body: body, episode: 0))
     }
 
     public func statistics() -> WorkloadStatistics {
@@ -192,14 +192,13 @@ public final class HTTPWorkload: Workload {
         return out
     }
 
-    /// The per-thread side: a prepared request, pinned to one event loop.
+    /// The per-thread side: a prepared request.
     public struct Worker: WorkloadWorker {
         let workload: HTTPWorkload
         var request: HTTPClient.Request
-        let eventLoop: any EventLoop
 
         public mutating func runEpisode(_ episode: UInt64, timings: inout StageTimings) throws {
-            try workload.run(episode, request: &request, eventLoop: eventLoop, timings: &timings)
+            try workload.run(episode, request: &request, timings: &timings)
         }
     }
 }
