@@ -116,8 +116,9 @@ public final class HTTPWorkload: Workload {
         stageIndex = Dictionary(uniqueKeysWithValues: preflight.serverStages.enumerated().map { ($1, $0) })
         topLevel = vocabulary.stages.map { $0.parent == nil }
         body = BodyTemplate(spec.body)
-        // One event loop: with one request in flight per connection, it is never the bottleneck on a
-        // small machine, and it leaves the cores to the harness threads and the service.
+        // One event loop: measured against two on this 2-core machine (scripts/http-vs-wrk.sh), two
+        // gave less throughput (6.3k and 4.6k vs 7.2k and 9.9k requests/s): the loop's work per
+        // request is small next to the wake-ups a second loop adds, and the service needs a core.
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         client = HTTPClient(eventLoopGroupProvider: .shared(group), configuration: Self.configuration(spec))
     }
