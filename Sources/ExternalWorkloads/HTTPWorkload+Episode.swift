@@ -61,7 +61,7 @@ extension HTTPWorkload {
     }
 
     /// Errors by kind, as counters (and metrics) of the workload.
-    enum Counter: Int, CaseIterable {
+    enum Counter: Int, CounterKind {
         case status4xx, status5xx, connect, timeout, closed, other, lateTiming, badTiming
 
         var key: String {
@@ -89,15 +89,8 @@ extension HTTPWorkload {
             case .badTiming: "Server-Timing entries that could not be read (not measured)."
             }
         }
-    }
 
-    /// Counters readable from the sampler thread.
-    final class Counts: Sendable {
-        private let values = Mutex<[UInt64]>(Array(repeating: 0, count: Counter.allCases.count))
-
-        // A mutex, not atomics: these move only when something went wrong, never on a clean episode.
-        func add(_ c: Counter, _ n: UInt64 = 1) { values.withLock { $0[c.rawValue] &+= n } }
-        func value(_ c: Counter) -> UInt64 { values.withLock { $0[c.rawValue] } }
+        var series: Bool { self == .status5xx || self == .connect }
     }
 
     /// One request: sent from the harness's thread, completed on the event loop, waited for here.

@@ -42,7 +42,7 @@ public final class HTTPWorkload: Workload {
     let stageIndex: [String: Int]
     let topLevel: [Bool]
     let body: BodyTemplate?
-    let counts = Counts()
+    let counts = EventCounters<Counter>()
     /// Server-Timing names first seen after the preflight, with how often; malformed entries.
     let late = Mutex<[String: UInt64]>([:])
     let problems = Mutex<(count: UInt64, examples: [String])>((0, []))
@@ -91,10 +91,7 @@ public final class HTTPWorkload: Workload {
                                       summary: "Service time the Server-Timing stages do not cover: client, connection, network and untimed server work (service − Σ stages)."))
         let vocabulary = WorkloadVocabulary(
             name: "http", stages: vocabularyStages, counters: Counter.allCases.map(\.key), samples: ["http.bridge_ns"],
-            metrics: Counter.allCases.map {
-                MetricDescriptor(key: $0.key, label: $0.key, unit: .count, direction: .lowerIsBetter, source: .counter($0.key),
-                                 summary: $0.summary, series: $0 == .status5xx || $0 == .connect, origin: .workload)
-            } + [
+            metrics: Counter.descriptors + [
                 MetricDescriptor(key: "http.bridge_ns", label: "Thread wake-up after a response", unit: .nanoseconds,
                                  direction: .lowerIsBetter, source: .sampleMean("http.bridge_ns"),
                                  summary: "Response complete on the event loop → the harness's worker thread running again (the sync/async bridge's cost), mean.",
@@ -155,11 +152,7 @@ public final class HTTPWorkload: Workload {
         Worker(workload: self, request: try Self.makeRequest(spec, body: body, episode: 0))
     }
 
-    public func statistics() -> WorkloadStatistics {
-        var values: [String: Double] = [:]
-        for c in Counter.allCases { values[c.key] = Double(counts.value(c)) }
-        return WorkloadStatistics(values: values)
-    }
+    public func statistics() -> WorkloadStatistics { counts.statistics }
 
     public func details() -> JSONValue? {
         var out: [String: JSONValue] = [

@@ -145,7 +145,7 @@ extension ProcessWorkload {
     }
 
     /// Keys of the counters every process workload keeps.
-    enum Counter: Int, CaseIterable {
+    enum Counter: Int, CounterKind {
         case restarts, reported, crashed, timedOut, violated
 
         var key: String {
@@ -170,8 +170,5 @@ extension ProcessWorkload {
     }
 
     static let counterKeys = Counter.allCases.map(\.key)
-    static let counterDescriptors = Counter.allCases.map {
-        MetricDescriptor(key: $0.key, label: $0.key, unit: .count, direction: .lowerIsBetter, source: .counter($0.key),
-                         summary: $0.summary, origin: .workload)
-    }
+    static let counterDescriptors = Counter.descriptors
 }

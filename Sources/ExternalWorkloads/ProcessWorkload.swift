@@ -23,7 +23,7 @@ public final class ProcessWorkload: Workload {
     let seed: UInt64
     let logDirectory: String
     let slots: [Slot]
-    let counts = Counts()
+    let counts = EventCounters<Counter>()
     let restartsLeft: Atomic<Int>
     let fatal = Mutex<String?>(nil)
     let faultLog = Mutex<[String]>([])
@@ -104,11 +104,7 @@ public final class ProcessWorkload: Workload {
         return Worker(workload: self, slot: slots[id])
     }
 
-    public func statistics() -> WorkloadStatistics {
-        var values: [String: Double] = [:]
-        for c in Counter.allCases { values[c.key] = Double(counts.value(c)) }
-        return WorkloadStatistics(values: values)
-    }
+    public func statistics() -> WorkloadStatistics { counts.statistics }
 
     public func details() -> JSONValue? {
         var out: [String: JSONValue] = [
@@ -152,27 +148,5 @@ public final class ProcessWorkload: Workload {
             self.child = child
             line.reserveCapacity(64)
         }
-    }
-
-    /// Fault counters, readable from the sampler thread.
-    final class Counts: Sendable {
-        private let restarts = Atomic<UInt64>(0)
-        private let reported = Atomic<UInt64>(0)
-        private let crashed = Atomic<UInt64>(0)
-        private let timedOut = Atomic<UInt64>(0)
-        private let violated = Atomic<UInt64>(0)
-
-        private func counter<R>(_ c: Counter, _ body: (borrowing Atomic<UInt64>) -> R) -> R {
-            switch c {
-            case .restarts: body(restarts)
-            case .reported: body(reported)
-            case .crashed: body(crashed)
-            case .timedOut: body(timedOut)
-            case .violated: body(violated)
-            }
-        }
-
-        func add(_ c: Counter) { counter(c) { _ = $0.add(1, ordering: .relaxed) } }
-        func value(_ c: Counter) -> UInt64 { counter(c) { $0.load(ordering: .relaxed) } }
     }
 }
