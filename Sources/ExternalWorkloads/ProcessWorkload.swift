@@ -122,6 +122,9 @@ public final class ProcessWorkload: Workload {
         return .object(out)
     }
 
+    /// Process ids of the current children, by worker index (nil where a retired child awaits its restart).
+    public var childProcessIDs: [Int32?] { slots.map { $0.child?.pid } }
+
     /// Set when the restart limit was reached: why the run stopped.
     public var fatalReason: String? { fatal.withLock { $0 } }
 

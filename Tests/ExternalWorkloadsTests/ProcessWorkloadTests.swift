@@ -156,6 +156,22 @@ struct ProcessWorkloadTests {
         }
     }
 
+    @Test("the end: stdin closed, SIGTERM after 2 s, SIGKILL 2 s later", .enabled(if: Fixtures.hasPython, "needs python3"),
+          arguments: [("exits", 0.0, 1.5), ("linger", 1.9, 3.5), ("ignore_term", 3.9, 6.0)])
+    func shutdown(_ mode: String, _ atLeast: Double, _ atMost: Double) throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var workload: ProcessWorkload? = try ProcessWorkload(spec: faulty(mode == "exits" ? [:] : ["on_eof": .string(mode)]), seed: 1,
+                                                             logDirectory: dir.path)
+        let pid = try #require(workload?.childProcessIDs.first ?? nil)
+        #expect(kill(pid, 0) == 0, "the child runs")
+        let started = ContinuousClock.now
+        workload = nil
+        let took = ContinuousClock.now - started
+        #expect(took >= .seconds(atLeast) && took < .seconds(atMost), "\(mode): stopped after \(took)")
+        #expect(kill(pid, 0) == -1 && errno == ESRCH, "the child is gone (and reaped)")
+    }
+
     @Test("a command that does not exist fails the handshake naming it")
     func missingCommand() throws {
         let dir = try Fixtures.temporaryDirectory()

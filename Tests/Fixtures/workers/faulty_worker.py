@@ -10,8 +10,10 @@ params (all optional):
   wrong_id_every: every Nth episode, answer with another id
   error_every:    every Nth episode, answer {"type":"error"} (a reported failure, no restart)
   handshake:      "exit" (exit before answering), "garbage", "hang", "refuse", "no_stages"
+  on_eof:         "linger" (keep running 60 s after stdin closes), "ignore_term" (the same, ignoring SIGTERM)
 """
 import json
+import signal
 import sys
 import time
 
@@ -78,3 +80,9 @@ for line in sys.stdin:
         send({"type": "done", "id": episode, "stages": {"work": took, "work.inner": took // 2},
               "metrics": {"answered": answered}})
     answered += 1
+
+# stdin closed: the end of the session.
+if params.get("on_eof") == "ignore_term":
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+if params.get("on_eof") in ("linger", "ignore_term"):
+    time.sleep(60)
