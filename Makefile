@@ -25,7 +25,7 @@ INSTR_BASELINE ?=
 SOAK_DURATION  ?= 10m
 REF            ?= HEAD~1
 
-.PHONY: deps build test run bench bench-instructions baseline soak profile heap-profile memory-compare memory-adaptive-compare memory-budget ab report list clean
+.PHONY: deps build test examples run bench bench-instructions baseline soak profile heap-profile memory-compare memory-adaptive-compare memory-budget ab report list clean
 
 deps:
 	./scripts/install-deps.sh
@@ -41,6 +41,17 @@ run: build
 test: build
 	$(SWIFT) build --build-tests
 	PHIBENCH_BIN=$(abspath $(BIN)) $(SWIFT) test --skip-build --no-parallel
+
+# The README's "Benchmark your own pipeline" examples, as CI runs them: a Swift package's own code
+# (PhibenchKit), the Python pipeline as worker processes, the same load on the Swift pipeline and
+# their compare (informational: --gate none), and the Python service over HTTP.
+examples: build
+	$(SWIFT) build -c $(CONFIG) --product SortBenchmark
+	.build/$(CONFIG)/SortBenchmark Examples/SortBenchmark/sort.yaml runs/examples/sort
+	$(BIN) run examples/pipeline.yaml --out runs/examples/python
+	$(BIN) run examples/pipeline.yaml --set workload=null --set pipeline.memory=off --out runs/examples/swift --quiet
+	$(BIN) compare runs/examples/python/result.json runs/examples/swift/result.json --gate none
+	PHIBENCH=$(BIN) ./scripts/service-example.sh runs/examples/service
 
 # The regression gate: same-job A/B against the baseline commit (see scripts/bench.sh); exit 1 only
 # on a statistically significant regression beyond BENCH_THRESHOLD in a gated metric. Every gated

@@ -11,6 +11,9 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "phibench", targets: ["phibench"]),
+        // Benchmark your own Swift code: the Workload protocol, scenario loading, the runner and the
+        // report writers (see Examples/SortBenchmark).
+        .library(name: "PhibenchKit", targets: ["PhibenchKit"]),
     ],
     traits: [
         .trait(name: jemalloc, description: "Link jemalloc as the allocator and read its statistics"),
@@ -24,6 +27,9 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        // HTTP workloads: keep-alive client on SwiftNIO (shared with the other NIO users of the package).
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // C libraries from the system, found with pkg-config.
@@ -92,10 +98,35 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ]),
+        // pipe2 and posix_spawn's chdir action, which Swift's Glibc module does not expose.
+        .target(name: "CSpawn"),
+        // Systems under test outside phibench: worker processes (phibench-worker/1) and HTTP services.
+        .target(
+            name: "ExternalWorkloads",
+            dependencies: [
+                "BenchModel", "CSpawn",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]),
+        // The library product: one import for a package that benchmarks its own code.
+        .target(
+            name: "PhibenchKit",
+            dependencies: ["BenchModel", "Harness", "Reports"]),
+        .executableTarget(
+            name: "SortBenchmark",
+            dependencies: ["PhibenchKit"],
+            path: "Examples/SortBenchmark",
+            exclude: ["sort.yaml"]),
+        // The no-op worker (C): measures the process transport's own cost; used by tests and the README.
+        .executableTarget(
+            name: "phibench-noop-worker",
+            path: "Tests/Fixtures/NoopWorker"),
         .executableTarget(
             name: "phibench",
             dependencies: [
-                "BenchModel", "Pipeline", "MemoryLayer", "Harness", "Profiling", "Reports",
+                "BenchModel", "Pipeline", "MemoryLayer", "Harness", "Profiling", "Reports", "ExternalWorkloads",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -109,6 +140,7 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         .testTarget(name: "CLITests", dependencies: ["BenchModel"]),
         .testTarget(name: "IntegrationTests", dependencies: ["BenchModel", "Harness", "Reports"]),
+        .testTarget(name: "ExternalWorkloadsTests", dependencies: ["ExternalWorkloads", "BenchModel", "Harness", "Reports"]),
     ],
     swiftLanguageModes: [.v6]
 )

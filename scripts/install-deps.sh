@@ -15,6 +15,8 @@ packages=(
   jq                # scripts/lateness-table.sh reads result.json
   valgrind          # callgrind: phibench instructions, make bench-instructions (and <valgrind/callgrind.h>)
   binutils          # objcopy: the debug-info-free copy valgrind runs
+  python3           # the Python worker and HTTP service examples (examples/) and their tests
+  wrk               # the HTTP client phibench's HTTP workload is measured against (scripts/http-vs-wrk.sh)
 )
 
 missing=()

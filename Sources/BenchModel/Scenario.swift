@@ -23,6 +23,9 @@ public struct Scenario: Sendable, Codable, Equatable {
     /// Settings for the workload under test, as fully qualified dotted keys
     /// (`pipeline.esgt.steps`, `stimulus.zipf`) with their YAML scalar text. The workload validates them.
     public var workload: [String: String]
+    /// The system under test when it lives outside phibench (the `workload:` key): worker
+    /// processes or an HTTP service. nil: a built-in workload, configured by ``workload``.
+    public var external: ExternalWorkload?
     public var phases: [Phase]
     public var inject: [Fault]
     /// k6-style threshold expressions, e.g. `e2e.p99 < 5ms`.
@@ -30,7 +33,8 @@ public struct Scenario: Sendable, Codable, Equatable {
 
     public init(name: String, description: String = "", seed: UInt64 = 42, warmup: Double = 0, interval: Double = 1,
                 workers: Int? = nil, maxQueue: Int? = nil, spin: Double? = nil, arrivals: ArrivalProcess? = nil,
-                workload: [String: String] = [:], phases: [Phase], inject: [Fault] = [], thresholds: [String] = []) {
+                workload: [String: String] = [:], external: ExternalWorkload? = nil, phases: [Phase], inject: [Fault] = [],
+                thresholds: [String] = []) {
         self.name = name
         self.description = description
         self.seed = seed
@@ -41,6 +45,7 @@ public struct Scenario: Sendable, Codable, Equatable {
         self.spin = spin
         self.arrivals = arrivals
         self.workload = workload
+        self.external = external
         self.phases = phases
         self.inject = inject
         self.thresholds = thresholds
@@ -51,7 +56,7 @@ public struct Scenario: Sendable, Codable, Equatable {
         case interval, workers
         case maxQueue = "max_queue"
         case spin, arrivals
-        case workload, phases, inject, thresholds
+        case workload, external, phases, inject, thresholds
     }
 
     /// Nominal measured duration in seconds (bursts count as zero: they last as long as they drain).

@@ -4,7 +4,7 @@ import BenchModel
 struct ScenarioValidator {
     static let topLevelKeys = [
         "name", "description", "seed", "warmup", "interval", "workers", "max_queue", "spin", "arrivals",
-        "pipeline", "stimulus", "phases", "inject", "thresholds",
+        "pipeline", "stimulus", "workload", "phases", "inject", "thresholds",
     ]
 
     /// Fields of each phase kind, in the order a message lists them.
@@ -23,6 +23,8 @@ struct ScenarioValidator {
     static let ratePhaseKeys = ["spin", "arrivals"]
 
     var reader = ValueReader()
+    /// The scenario file's folder (absolute): where an external workload's children start.
+    var directory = ""
 
     mutating func scenario(from root: DocNode) throws(ScenarioError) -> Scenario {
         let top = try reader.entries(root, key: "", allowed: Self.topLevelKeys,
@@ -62,6 +64,14 @@ struct ScenarioValidator {
             try flatten(e.value, key: section, into: &scenario.workload)
         }
 
+        if let e = top["workload"], !e.value.isNull {
+            if let section = ["pipeline", "stimulus"].first(where: { top[$0].map { !$0.value.isNull } ?? false }) {
+                throw .rejected(top[section]!.keyLocation, key: section,
+                                reason: "`\(section):` configures the built-in pipeline, but `workload:` (line \(e.keyLocation.line ?? 1)) drives an external one; remove one of them")
+            }
+            scenario.external = try external(e.value, directory: directory)
+        }
+
         guard let phasesEntry = top["phases"] else {
             throw .missingKey(root.location, key: "phases",
                               hint: "expected a list of phases, e.g. `phases: [{ kind: constant, rate: 15, duration: 60s }]`")
@@ -73,6 +83,8 @@ struct ScenarioValidator {
         for (i, node) in phaseNodes.enumerated() {
             scenario.phases.append(try phase(node, key: "phases[\(i)]"))
         }
+
+        if let external = scenario.external { try fit(&scenario, to: external) }
 
         if let e = top["inject"], !e.value.isNull {
             let items = try reader.list(e.value, key: "inject", expected: "a list of faults")

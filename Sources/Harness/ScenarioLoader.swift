@@ -67,6 +67,7 @@ public struct ScenarioLoader: Sendable {
         for override in parsedOverrides { try override.apply(to: &root) }
 
         var validator = ScenarioValidator()
+        validator.directory = URL(fileURLWithPath: file).deletingLastPathComponent().standardizedFileURL.path
         let scenario = try validator.scenario(from: root)
         let record = ScenarioRecord(name: scenario.name, description: scenario.description, file: file,
                                     overrides: overrides, spec: scenario)

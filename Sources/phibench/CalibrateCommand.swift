@@ -37,8 +37,8 @@ struct CalibrateCommand: AsyncParsableCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a scenario value (as for run).", valueName: "KEY=VALUE"))
     var overrides: [String] = []
 
-    @Option(help: "What to drive: the Φ pipeline or the no-op workload.")
-    var workload: WorkloadKind = .pipeline
+    @Option(help: "What to drive when the scenario has no `workload:` key: the Φ pipeline (default) or the no-op workload.")
+    var workload: WorkloadKind?
 
     func validate() throws {
         guard (3...1_000).contains(trials) else { throw ValidationError("--trials must be 3…1000, got \(trials)") }
@@ -58,7 +58,8 @@ struct CalibrateCommand: AsyncParsableCommand {
         for k in 0..<trials where !stop.isSet {
             let trialDir = dir.appendingPathComponent("trial-\(k)").path
             FileHandle.standardError.write(Data("calibrate: trial \(k + 1)/\(trials)\n".utf8))
-            var args = ["run", scenario, "--trials", "1", "--quiet", "--workload", workload.rawValue, "--out", trialDir]
+            var args = ["run", scenario, "--trials", "1", "--quiet", "--out", trialDir]
+            if let workload { args += ["--workload", workload.rawValue] }
             for o in overrides { args += ["--set", o] }
             let status = try runSelf(args)
             guard status == 0 || status == 1 else {

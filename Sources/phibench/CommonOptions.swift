@@ -12,8 +12,8 @@ struct MeasureOptions: ParsableArguments {
         valueName: "KEY=VALUE"))
     var overrides: [String] = []
 
-    @Option(help: "What to drive: the Φ pipeline, or a no-op workload that measures the harness itself.")
-    var workload: WorkloadKind = .pipeline
+    @Option(help: "What to drive when the scenario has no `workload:` key: the Φ pipeline (default), or a no-op workload that measures the harness itself.")
+    var workload: WorkloadKind?
 
     @Flag(help: "No progress line and no summary table.")
     var quiet = false

@@ -69,6 +69,9 @@ struct InstructionsCommand: AsyncParsableCommand {
         let loaded = try loadScenario(scenario, overrides: options.overrides)
         let target = try WorkloadTarget(kind: options.workload, loaded: loaded)
         _ = try validateThresholds(loaded, catalogue: target.catalogue)
+        guard target.runsInProcess else {
+            throw InputError(loaded.error(key: "workload", "instruction counts are of code phibench runs itself (the pipeline or noop), not a worker process or an HTTP service: callgrind would count only the harness waiting"))
+        }
         if underValgrind {
             try count(loaded, target)
             return
@@ -97,7 +100,8 @@ struct InstructionsCommand: AsyncParsableCommand {
         // (its path is read by the memory layer) cannot change the count.
         let scenarioPath = URL(fileURLWithPath: scenario).standardizedFileURL.path
         var child = ["instructions", scenarioPath, "--episodes", "\(episodes)", "--warmup", "\(warmup)", "--out", ".",
-                     "--workload", options.workload.rawValue, "--under-valgrind", "--quiet"]
+                     "--under-valgrind", "--quiet"]
+        if let kind = options.workload { child += ["--workload", kind.rawValue] }
         for override in options.overrides { child += ["--set", override] }
         let command = callgrind.arguments(program: runnable.path, arguments: child, outFile: outFile, logFile: logFile)
 
@@ -119,7 +123,7 @@ struct InstructionsCommand: AsyncParsableCommand {
         }
         let workload = InstructionReport.Workload(
             scenario: loaded.record.name, file: loaded.record.file, overrides: options.overrides,
-            kind: options.workload.rawValue, seed: loaded.scenario.seed, warmupEpisodes: UInt64(warmup),
+            kind: target.vocabulary.name, seed: loaded.scenario.seed, warmupEpisodes: UInt64(warmup),
             episodes: UInt64(episodes), inject: loaded.scenario.inject)
         let tool = InstructionReport.Tool(valgrind: callgrind.version, command: command, binary: binary,
                                           buildID: runnable.info.buildID, debugInfo: runnable.note,
@@ -190,17 +194,20 @@ extension WorkloadTarget {
     func countInstructions(_ scenario: Scenario, warmup: UInt64, episodes: UInt64, tiers: URL) throws -> InstructionCounter.Summary {
         do {
             switch kind {
-            case .pipeline:
-                let config = config!
+            case .pipeline(let config):
                 let seed = scenario.seed
                 return try InstructionCounter.run(makeWorkload: { try PipelineWorkload(config: config, seed: seed, directory: tiers) },
                                                   faults: scenario.inject, warmup: warmup, episodes: episodes)
             case .noop:
                 return try InstructionCounter.run(makeWorkload: { SyntheticWorkload() }, faults: scenario.inject,
                                                   warmup: warmup, episodes: episodes)
+            case .process, .http:
+                throw InputError("instruction counts are of code phibench runs itself: the pipeline or noop, not a worker process or an HTTP service (callgrind would count only the harness waiting)")
             }
+        } catch let error as InputError {
+            throw error
         } catch {
-            throw InputError(error)
+            throw InputError("\(error)")
         }
     }
 }

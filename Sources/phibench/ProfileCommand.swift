@@ -74,7 +74,8 @@ struct ProfileCommand: AsyncParsableCommand {
         do { result.profile = try session.write(to: dir, overhead: overhead) } catch { throw InputError(error) }
         var details = [session.describe(result.profile)]
         if let overhead { details.append("  overhead  \(overhead.summary)") }
-        let status = try finishRun(&result, thresholds: thresholds, in: dir, options: options, stop: stop, details: details)
+        let status = try finishRun(&result, thresholds: thresholds, in: dir, options: options, stop: stop, details: details,
+                                   failed: target.failure != nil)
         if status != 0 { throw ExitCode(status) }
     }
 }

@@ -57,6 +57,6 @@ struct RunCommand: AsyncParsableCommand {
                                     onProgress: progress.update, onPhase: progress.phase, version: Phibench.version)
         var result = try target.run(loaded.record, options: runOptions, directory: dir)
         progress.clear()
-        return try finishRun(&result, thresholds: thresholds, in: dir, options: options, stop: stop)
+        return try finishRun(&result, thresholds: thresholds, in: dir, options: options, stop: stop, failed: target.failure != nil)
     }
 }

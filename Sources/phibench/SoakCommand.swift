@@ -78,7 +78,7 @@ struct SoakCommand: AsyncParsableCommand {
         }
         let status = try finishRun(&result, thresholds: thresholds, in: dir, options: options, stop: stop,
                                    details: ["  log     \(dir.appendingPathComponent("timeseries.jsonl").relativePath)"],
-                                   failed: result.leak?.leaking == true)
+                                   failed: result.leak?.leaking == true || target.failure != nil)
         if status != 0 { throw ExitCode(status) }
     }
 }

@@ -1,8 +1,10 @@
 import BenchModel
+import ExternalWorkloads
 import Foundation
 import Harness
 import Pipeline
 import Reports
+import Synchronization
 
 /// Loads and validates a scenario file, turning every problem into an input error (exit 2).
 func loadScenario(_ file: String, overrides: [String]) throws -> LoadedScenario {
@@ -22,17 +24,63 @@ func validateThresholds(_ loaded: LoadedScenario, catalogue: MetricCatalogue) th
     }
 }
 
-/// The workload a command drives, set up from the scenario's workload settings.
-struct WorkloadTarget {
-    let kind: WorkloadKind
-    let config: PipelineConfig?
+/// The workload a command drives: the scenario's `workload:` (worker processes, an HTTP service)
+/// or a built-in one (`--workload pipeline|noop`). External workloads are probed here, before any
+/// load, because their stages (the catalogue, the threshold check) come from the system itself.
+final class WorkloadTarget: Sendable {
+    enum Kind {
+        case pipeline(PipelineConfig)
+        case noop
+        case process(ProcessWorkloadSpec, ProcessHandshake)
+        case http(HTTPWorkloadSpec, HTTPPreflight)
+    }
 
-    init(kind: WorkloadKind, loaded: LoadedScenario) throws {
-        self.kind = kind
+    let kind: Kind
+
+    /// Whether the workload's code runs inside this process (what instruction counts can count).
+    var runsInProcess: Bool {
         switch kind {
+        case .pipeline, .noop: true
+        case .process, .http: false
+        }
+    }
+
+    /// Why an external workload stopped the run (restart limit reached), if it did: exit status 1.
+    private let failureMessage = Mutex<String?>(nil)
+    /// Warnings external workloads raised during the run (late Server-Timing names, …).
+    private let workloadWarnings = Mutex<[RunWarning]>([])
+
+    /// - Parameter kind: `--workload`; nil means the scenario's `workload:`, else the pipeline.
+    /// - Throws: ``InputError`` for bad pipeline settings, a `--workload` that contradicts the
+    ///   scenario, a worker that fails its handshake or an HTTP preflight that fails (exit 2).
+    init(kind requested: WorkloadKind?, loaded: LoadedScenario) throws {
+        if let external = loaded.scenario.external {
+            if let requested {
+                throw InputError(loaded.error(key: "workload",
+                    "--workload \(requested.rawValue) contradicts the scenario's `workload:` (\(external.kind)); leave out --workload, or drive the built-in one with --set workload=null"))
+            }
+            switch external {
+            case .process(let spec):
+                let log = FileManager.default.temporaryDirectory.appendingPathComponent("phibench-preflight-\(getpid()).log").path
+                defer { try? FileManager.default.removeItem(atPath: log) }
+                do {
+                    kind = .process(spec, try ProcessWorkload.preflight(spec, seed: loaded.scenario.seed, logPath: log))
+                } catch {
+                    throw InputError(loaded.error(key: "workload.process", error.description))
+                }
+            case .http(let spec):
+                do {
+                    kind = .http(spec, try HTTPWorkload.preflight(spec))
+                } catch {
+                    throw InputError(loaded.error(key: "workload.http.url", error.description))
+                }
+            }
+            return
+        }
+        switch requested ?? .pipeline {
         case .pipeline:
             do {
-                config = try PipelineConfig(settings: loaded.scenario.workload)
+                kind = .pipeline(try PipelineConfig(settings: loaded.scenario.workload))
             } catch {
                 // Point at the scenario line (or --set) the offending key came from.
                 let key: String = switch error {
@@ -42,7 +90,7 @@ struct WorkloadTarget {
                 throw InputError(loaded.error(key: key, error.description))
             }
         case .noop:
-            config = nil
+            kind = .noop
         }
     }
 
@@ -51,30 +99,58 @@ struct WorkloadTarget {
         switch kind {
         case .pipeline: PipelineWorkload.stageVocabulary
         case .noop: SyntheticWorkload().vocabulary
+        case .process(_, let handshake): handshake.vocabulary
+        case .http(_, let preflight): preflight.vocabulary
         }
     }
 
     /// The metrics a run of this workload has.
     var catalogue: MetricCatalogue { MetricCatalogue.standard(for: vocabulary) }
 
-    /// Runs the scenario; the pipeline's memory layer keeps its on-disk tiers under `directory`.
+    /// Set when an external workload stopped the run: the caller exits 1 with this message.
+    var failure: String? { failureMessage.withLock { $0 } }
+
+    /// Runs the scenario; the pipeline's memory layer keeps its on-disk tiers under `directory`,
+    /// worker processes write their stderr to `directory/worker-<n>.log`.
     func run(_ record: ScenarioRecord, options: RunOptions, directory: URL) throws -> BenchResult {
+        var result: BenchResult
         do {
             switch kind {
-            case .pipeline:
-                let config = config!
-                return try BenchmarkRunner.run(scenario: record, options: options) { trial, seed in
+            case .pipeline(let config):
+                result = try BenchmarkRunner.run(scenario: record, options: options) { trial, seed in
                     let tiers = directory.appendingPathComponent("memory/trial-\(trial)", isDirectory: true)
                     return try PipelineWorkload(config: config, seed: seed, directory: tiers)
                 }
             case .noop:
-                return try BenchmarkRunner.run(scenario: record, options: options) { _, _ in SyntheticWorkload() }
+                result = try BenchmarkRunner.run(scenario: record, options: options) { _, _ in SyntheticWorkload() }
+            case .process(let spec, let handshake):
+                let stop = options.stop
+                result = try BenchmarkRunner.run(scenario: record, options: options) { [self] _, seed in
+                    try ProcessWorkload(spec: spec, seed: seed, logDirectory: directory.path, expected: handshake) { message in
+                        self.failureMessage.withLock { if $0 == nil { $0 = message } }
+                        stop.request()
+                    }
+                }
+            case .http(let spec, let preflight):
+                result = try BenchmarkRunner.run(scenario: record, options: options) { [self] _, _ in
+                    HTTPWorkload(spec: spec, preflight: preflight) { warnings in
+                        self.workloadWarnings.withLock { $0.append(contentsOf: warnings) }
+                    }
+                }
             }
         } catch let error as HarnessError {
             throw InputError(error)
         } catch let error as PipelineError {
             throw InputError(error)
+        } catch let error as ProcessWorkloadError {
+            throw InputError(error)
         }
+        for w in workloadWarnings.withLock({ $0 }) where !result.warnings.contains(w) { result.warnings.append(w) }
+        if let failure {
+            result.warnings.append(RunWarning(.other, .bad, failure))
+            printError("error: \(failure)")
+        }
+        return result
     }
 }
 

@@ -259,6 +259,11 @@ public enum Comparison {
         if b.build.jemalloc != a.build.jemalloc {
             notes.append("jemalloc was \(b.build.jemalloc ? "on" : "off") before and \(a.build.jemalloc ? "on" : "off") after: allocation figures are not comparable.")
         }
+        if b.workload.name != a.workload.name {
+            // Same scenario and load, another system under test (e.g. a Python worker against the
+            // built-in pipeline): a comparison of implementations, which the reader must be told.
+            notes.append("Different systems under test: workload '\(b.workload.name)' before, '\(a.workload.name)' after (same scenario and load); stages with the same name are compared as the same stage.")
+        }
         if b.machine.hostname != a.machine.hostname {
             notes.append("The results come from different hosts (\(b.machine.hostname) vs \(a.machine.hostname)).")
         }
