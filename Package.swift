@@ -24,6 +24,9 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // C libraries from the system, found with pkg-config.
@@ -72,17 +75,31 @@ let package = Package(
                 "BenchModel", "CUnwind",
                 .target(name: "CJemalloc", condition: .when(traits: [jemalloc])),
             ]),
+        // Results across commits: records, series per machine, change points (pure, no I/O) …
+        .target(
+            name: "History",
+            dependencies: ["BenchModel", .product(name: "Crypto", package: "swift-crypto")]),
+        // … and where they are kept: SQLite (GRDB) or PostgreSQL (PostgresNIO), one schema.
+        .target(
+            name: "HistoryStorage",
+            dependencies: [
+                "History", "BenchModel",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]),
         .target(
             name: "Reports",
             dependencies: [
-                "BenchModel",
+                "BenchModel", "History",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ]),
         .executableTarget(
             name: "phibench",
             dependencies: [
-                "BenchModel", "Pipeline", "MemoryLayer", "Harness", "Profiling", "Reports",
+                "BenchModel", "Pipeline", "MemoryLayer", "Harness", "Profiling", "Reports", "History", "HistoryStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -93,6 +110,9 @@ let package = Package(
         .testTarget(
             name: "ReportsTests",
             dependencies: ["Reports", "BenchModel", .product(name: "Histogram", package: "hdrhistogram-swift")]),
+        .testTarget(
+            name: "HistoryTests",
+            dependencies: ["History", "HistoryStorage", "Reports", "BenchModel", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CLITests", dependencies: ["BenchModel"]),
     ],
     swiftLanguageModes: [.v6]
