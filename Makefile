@@ -16,6 +16,9 @@ BENCH_THRESHOLD ?= 15%
 BENCH_GATE     ?= --gate e2e.p50 --gate e2e.p90 --gate e2e.p99 --gate throughput \
                   --gate memory.allocations_per_episode --gate phi.cache_hit_rate
 BASELINE       ?= reports/baselines/bench.json
+# A result history for trends and change points (phibench history): an SQLite file or a
+# postgres:// URL. Empty: make bench keeps no history.
+HISTORY_DB     ?=
 SOAK_DURATION  ?= 10m
 REF            ?= HEAD~1
 
@@ -37,9 +40,11 @@ test: build
 	PHIBENCH_BIN=$(abspath $(BIN)) $(SWIFT) test --skip-build --no-parallel
 
 # Runs the bench scenario with several trials and compares it with the committed baseline:
-# exit 1 only on a statistically significant regression beyond BENCH_THRESHOLD.
+# exit 1 only on a statistically significant regression beyond BENCH_THRESHOLD. With HISTORY_DB set,
+# the result goes into the history first, so a run the gate fails is in the history too.
 bench: build
 	$(BIN) run $(BENCH_SCENARIO) --trials $(BENCH_TRIALS) --out runs/bench --quiet
+	$(if $(HISTORY_DB),$(BIN) history add runs/bench/result.json --db '$(HISTORY_DB)')
 	$(BIN) compare $(BASELINE) runs/bench/result.json --threshold $(BENCH_THRESHOLD) $(BENCH_GATE) --out runs/bench/compare
 
 # Refreshes the baseline on this machine (commit the file it writes).

@@ -11,6 +11,7 @@ packages=(
   libsqlite3-dev    # warm tier (GRDB)
   pkg-config        # how SwiftPM finds the libraries above
   chromium          # renders report.html in tests
+  postgresql        # history tests start a real server on loopback (initdb, pg_ctl)
 )
 
 missing=()

@@ -1,6 +1,7 @@
 /// Settings of the change-point detector. The defaults are Apache Otava's (window 50, p ≤ 0.001,
 /// no minimum magnitude) plus a minimum segment length of 3, so that one or two outliers in a row
-/// are never a change point.
+/// are never a change point, and the t-test on ranks, so that outliers neither hide a change nor
+/// make one (see ``ChangePointDetector``).
 public struct DetectionOptions: Sendable, Equatable, Codable {
     /// Points per sliding window of the split step (Otava's `window_len`, default 50). Windows
     /// overlap by half; a change is looked for within each.
@@ -15,7 +16,19 @@ public struct DetectionOptions: Sendable, Equatable, Codable {
     /// results in a row. Also the number of results after a change before it can be seen.
     public var minSegment: Int
 
-    public init(window: Int = 50, maxPValue: Double = 0.001, minMagnitude: Double = 0, minSegment: Int = 3) {
+    /// What the t-test and the energy statistic are computed on.
+    public enum Test: String, Sendable, Codable, CaseIterable {
+        /// The values, as Otava does.
+        case values
+        /// The ranks of the values (Conover & Iman's rank transform): a lone outlier has bounded weight.
+        case ranks
+    }
+
+    /// Default ``Test/ranks``.
+    public var test: Test
+
+    public init(window: Int = 50, maxPValue: Double = 0.001, minMagnitude: Double = 0, minSegment: Int = 3, test: Test = .ranks) {
+        self.test = test
         self.window = window
         self.maxPValue = maxPValue
         self.minMagnitude = minMagnitude

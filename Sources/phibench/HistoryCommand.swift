@@ -5,6 +5,8 @@ import History
 import HistoryStorage
 import Reports
 
+extension DetectionOptions.Test: ExpressibleByArgument {}
+
 /// `phibench history`: keep results across commits and find where metrics changed.
 struct HistoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -53,12 +55,16 @@ struct HistoryAnalysisOptions: ParsableArguments {
     @Option(help: "Fewest results on each side of a change point (so single outliers are never one).")
     var minSegment = DetectionOptions().minSegment
 
+    @Option(help: ArgumentHelp("What the t-test runs on: ranks (robust to outliers, the default) or values (Otava's test).",
+                               valueName: "ranks|values"))
+    var test: DetectionOptions.Test = DetectionOptions().test
+
     @Option(help: "A regression counts as new while it starts within this many newest results of its series.")
     var recent = 10
 
     var detection: DetectionOptions {
         DetectionOptions(window: window, maxPValue: maxPValue, minMagnitude: CompareOptions.parseThreshold(minMagnitude) ?? -1,
-                         minSegment: minSegment)
+                         minSegment: minSegment, test: test)
     }
 
     func validate() throws {

@@ -82,7 +82,7 @@ struct SQLiteHistoryStoreTests {
             ("mysql://root:hunter2@db/x", "unknown scheme 'mysql'"),
             ("postgres://u:hunter2@host", "no database name"),
             ("postgres://:hunter2@host/db", "no user name"),
-            ("postgres://u:hunter2@host:99999/db", "not a valid URL"),
+            ("postgres://u:hunter2@host:99999/db", "out of range"),
             ("postgres://u:hunter2@host/db?sslmode=maybe", "sslmode 'maybe'"),
             ("postgres://u:hunter2@host/db?timeout=3", "unknown parameter 'timeout'"),
         ]

@@ -6,13 +6,19 @@ import Testing
 ///
 /// initdb and postgres refuse to run as root, so under root they run as the `postgres` user
 /// (`runuser`), which owns the directory. Binaries come from Debian's `postgresql` package
-/// (scripts/install-deps.sh installs it).
-final class PostgresServer: Sendable {
+/// (scripts/install-deps.sh installs it). The server runs in the foreground as our child, not
+/// daemonized by `pg_ctl start`: a daemon inherits the descriptor Foundation watches to see its
+/// child exit, and `Process.waitUntilExit()` then never returns.
+///
+/// `@unchecked Sendable`: every property is set once in `start()`; `server` is only touched again
+/// by `stop()`, once, after the suite's tests are done.
+final class PostgresServer: @unchecked Sendable {
     /// `postgres://postgres@127.0.0.1:PORT/`; append a database name.
     let baseURL: String
     let port: Int
     private let directory: URL
     private let bin: URL
+    private var server: Process?
 
     /// The newest `/usr/lib/postgresql/N/bin` that has initdb and pg_ctl.
     static let binDirectory: URL? = {
@@ -59,17 +65,30 @@ final class PostgresServer: Sendable {
         let port = try freePort()
         let server = PostgresServer(directory: dir, bin: bin, port: port)
         do {
-            try server.run("initdb", ["-D", dir.appendingPathComponent("data").path, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync"])
-            try server.run("pg_ctl", [
-                "-D", dir.appendingPathComponent("data").path, "-l", dir.appendingPathComponent("server.log").path, "-w", "-t", "60",
-                "-o", "-p \(port) -k \(dir.path) -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off", "start",
-            ])
+            let data = dir.appendingPathComponent("data").path
+            try server.run("initdb", ["-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync"])
+            server.server = try server.launch("postgres", [
+                "-D", data, "-p", "\(port)", "-k", dir.path, "-c", "listen_addresses=127.0.0.1",
+                "-c", "fsync=off", "-c", "synchronous_commit=off",
+            ], log: dir.appendingPathComponent("server.log"))
+            try server.waitUntilReady(timeout: 60)
         } catch {
             let log = (try? String(contentsOf: dir.appendingPathComponent("server.log"), encoding: .utf8)) ?? ""
-            try? FileManager.default.removeItem(at: dir)
+            server.stop()
             throw Failure(description: "\(error)\n\(log)")
         }
         return server
+    }
+
+    /// Polls `pg_isready` until the server accepts connections.
+    private func waitUntilReady(timeout: Double) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            if (try? run("pg_isready", ["-h", "127.0.0.1", "-p", "\(port)", "-U", "postgres"])) != nil { return }
+            guard server?.isRunning == true else { throw Failure(description: "postgres exited during start-up") }
+            guard Date() < deadline else { throw Failure(description: "postgres did not accept connections within \(Int(timeout)) s") }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
     }
 
     /// Creates database `name` and returns its URL.
@@ -84,12 +103,30 @@ final class PostgresServer: Sendable {
     }
 
     func stop() {
-        _ = try? run("pg_ctl", ["-D", directory.appendingPathComponent("data").path, "-m", "immediate", "-w", "stop"])
+        if let server, server.isRunning {
+            // Immediate shutdown: the data is thrown away anyway. (Under root the child is runuser,
+            // which exits when the server does.)
+            if (try? run("pg_ctl", ["-D", directory.appendingPathComponent("data").path, "-m", "immediate", "stop"])) == nil {
+                server.terminate()
+            }
+            server.waitUntilExit()
+        }
         try? FileManager.default.removeItem(at: directory)
     }
 
-    /// Runs a PostgreSQL program, as the `postgres` user when we are root.
-    private func run(_ program: String, _ arguments: [String]) throws {
+    /// Starts a PostgreSQL program in the background (as `postgres` under root), its output to `log`.
+    private func launch(_ program: String, _ arguments: [String], log: URL) throws -> Process {
+        let p = command(program, arguments)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        p.standardOutput = handle
+        p.standardError = handle
+        try p.run()
+        try handle.close()
+        return p
+    }
+
+    private func command(_ program: String, _ arguments: [String]) -> Process {
         let p = Process()
         let tool = bin.appendingPathComponent(program).path
         if Self.isRoot {
@@ -100,12 +137,24 @@ final class PostgresServer: Sendable {
             p.arguments = arguments
         }
         p.currentDirectoryURL = directory
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
+        return p
+    }
+
+    /// Runs a PostgreSQL program to completion, as the `postgres` user when we are root.
+    private func run(_ program: String, _ arguments: [String]) throws {
+        let p = command(program, arguments)
+        let output = directory.appendingPathComponent("\(program)-\(UUID().uuidString).out")
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: output)
+        defer {
+            try? handle.close()
+            try? FileManager.default.removeItem(at: output)
+        }
+        p.standardOutput = handle
+        p.standardError = handle
         try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
+        let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
         guard p.terminationStatus == 0 else {
             throw Failure(description: "\(program) \(arguments.joined(separator: " ")) exited \(p.terminationStatus): \(text)")
         }

@@ -23,13 +23,15 @@ struct Noise {
 
 /// A synthetic benchmark series: `base` with Gaussian noise of relative sd `noise`, multiplied by
 /// `1 + step` from index `stepAt` on, and `outliers` single points off by 10–25% (either way), never
-/// next to each other nor within two points of the step.
+/// next to each other nor within two points of the step; then the `slowAtEnd` newest points made
+/// 15–25% slower (a noisy runner for the last runs).
 struct SyntheticSeries {
     var count = 60
     var stepAt = 30
     var step = 0.03
     var noise = 0.02
     var outliers = 3
+    var slowAtEnd = 0
     var base = 1_000_000.0
 
     func make(seed: UInt64) -> (values: [Double], outliers: [Int]) {
@@ -42,6 +44,10 @@ struct SyntheticSeries {
             let size = 0.10 + 0.15 * g.uniform()
             values[i] *= g.uniform() < 0.5 ? 1 + size : 1 - size
             placed.append(i)
+        }
+        for k in 0..<min(slowAtEnd, count) {
+            values[count - 1 - k] *= 1.15 + 0.1 * g.uniform()
+            placed.append(count - 1 - k)
         }
         return (values, placed.sorted())
     }
