@@ -27,11 +27,12 @@ public struct ChangePoint: Sendable, Equatable {
 ///    above `minMagnitude`. What remains are the change points.
 ///
 /// Differences from Otava, each on purpose and measured (README, "Keeping a history in CI"):
-/// - By default (``DetectionOptions/Test/ranks``) the energy statistic and the t-test run on the
-///   ranks of the values (Conover & Iman's rank transform), not the values: one result 20% off in a
-///   series with 2% noise otherwise inflates a segment's variance enough to hide a real 3% step, and
-///   two such results at the end of a series look like a regression. Means, changes and magnitudes
-///   are still those of the values. ``DetectionOptions/Test/values`` is Otava's test.
+/// - By default (``DetectionOptions/Test/ranks``) the t-test compares the ranks of the values
+///   (Conover & Iman's rank transform), not the values: one result 20% off in a series with 2%
+///   noise otherwise inflates a segment's variance enough to hide a real 3% step, and two such
+///   results at the end of a series look like a regression. The energy statistic still runs on the
+///   values (ranks would blur where a large step is), and means, changes and magnitudes are the
+///   values'. ``DetectionOptions/Test/values`` is Otava's test.
 /// - A minimum segment length L (``DetectionOptions/minSegment``, like `min.size` of R's
 ///   `ecp::e.divisive`): every segment, and the right-hand part over which Q̂ is maximised, has at
 ///   least L points, so a lone outlier can neither be a segment nor pull the split towards itself.
@@ -51,7 +52,7 @@ public enum ChangePointDetector {
     /// - Precondition: `options` is valid (``DetectionOptions/validate()``).
     public static func detect(_ values: [Double], options: DetectionOptions = DetectionOptions()) -> [ChangePoint] {
         let tested = options.test == .ranks ? ranks(values) : values
-        let weak = split(tested, options: options)
+        let weak = split(values, tested: tested, options: options)
         return merge(weak, values: values, tested: tested, options: options)
     }
 
@@ -70,14 +71,14 @@ public enum ChangePointDetector {
     }
 
     /// The split step: weak change-point indices, sorted, at least `minSegment` apart and from the ends.
-    static func split(_ values: [Double], options: DetectionOptions) -> [Int] {
+    static func split(_ values: [Double], tested: [Double], options: DetectionOptions) -> [Int] {
         let n = values.count
         let step = max(1, options.window / 2)
         var found: [Int] = []
         var start = 0
         while start < n {
             let end = min(start + options.window, n)
-            let inWindow = eDivisive(values, start: start, end: end, maxPValue: options.firstPassPValue,
+            let inWindow = eDivisive(values, tested: tested, start: start, end: end, maxPValue: options.firstPassPValue,
                                      minSegment: options.minSegment)
             start = max(inWindow.last ?? 0, start + step)
             // Overlapping windows find the same change again, sometimes a point or two off; the first
@@ -90,7 +91,7 @@ public enum ChangePointDetector {
     }
 
     /// E-Divisive on `values[start..<end]`: absolute indices of the change points it finds, sorted.
-    static func eDivisive(_ values: [Double], start: Int, end: Int, maxPValue: Double, minSegment: Int) -> [Int] {
+    static func eDivisive(_ values: [Double], tested: [Double], start: Int, end: Int, maxPValue: Double, minSegment: Int) -> [Int] {
         guard end - start >= 2 * minSegment else { return [] }
         let energy = EnergyStatistic(values[start..<end])
         var points: [Int] = []  // relative to start
@@ -104,8 +105,8 @@ public enum ChangePointDetector {
                 }
             }
             guard let b = best else { break }
-            let test = SegmentComparison(before: values[(start + b.lo)..<(start + b.tau)],
-                                         after: values[(start + b.tau)..<(start + b.hi)])
+            let test = SegmentComparison(before: tested[(start + b.lo)..<(start + b.tau)],
+                                         after: tested[(start + b.tau)..<(start + b.hi)])
             guard test.pValue <= maxPValue else { break }
             points.append(b.tau)
             points.sort()

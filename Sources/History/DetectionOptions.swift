@@ -16,11 +16,12 @@ public struct DetectionOptions: Sendable, Equatable, Codable {
     /// results in a row. Also the number of results after a change before it can be seen.
     public var minSegment: Int
 
-    /// What the t-test and the energy statistic are computed on.
+    /// What the t-test is computed on (the energy statistic always uses the values).
     public enum Test: String, Sendable, Codable, CaseIterable {
         /// The values, as Otava does.
         case values
         /// The ranks of the values (Conover & Iman's rank transform): a lone outlier has bounded weight.
+        /// The default.
         case ranks
     }
 
