@@ -41,8 +41,8 @@ public enum HistoryReport {
             : ("✗ \(input.findings.count) regression\(input.findings.count == 1 ? "" : "s") in the newest results", "bad")
         let o = input.options
         let subtitle = [input.source, "\(input.resultCount) results", "\(input.analyses.count) series",
-                        "window \(o.window)", "p ≤ \(Fmt.pValue(o.maxPValue))", "min magnitude \(Fmt.number(o.minMagnitude * 100))%",
-                        "min segment \(o.minSegment)"].joined(separator: " · ")
+                        "window \(o.window)", "p ≤ \(Fmt.number(o.maxPValue))", "min magnitude \(Fmt.number(o.minMagnitude * 100))%",
+                        "min segment \(o.minSegment)", "t-test on \(o.test.rawValue)"].joined(separator: " · ")
         let page = Page(
             title: "phibench history", subtitle: subtitle, generator: generator, verdict: verdict, verdictClass: verdictClass,
             banners: banners(input), runs: machineTable(groups),
@@ -103,8 +103,9 @@ public enum HistoryReport {
     /// A change as `1.20 ms → 1.26 ms (+5.00%, p = 0.0003)`.
     public static func changeText(_ c: SeriesChange, unit: MetricUnit, metric: String) -> String {
         let cmp = c.comparison
+        let p = Fmt.pValue(cmp.pValue)
         return "\(Fmt.metric(cmp.meanBefore, unit: unit, path: metric)) → \(Fmt.metric(cmp.meanAfter, unit: unit, path: metric)) "
-            + "(\(Fmt.change(cmp.meanBefore == 0 ? nil : cmp.relativeChange)), p = \(Fmt.pValue(cmp.pValue)))"
+            + "(\(Fmt.change(cmp.meanBefore == 0 ? nil : cmp.relativeChange)), p \(p.hasPrefix("<") ? "< " + p.dropFirst() : "= " + p))"
     }
 
     static func machineTable(_ groups: [MachineGroup]) -> Table {
@@ -154,9 +155,10 @@ public enum HistoryReport {
         let o = input.options
         return Section(
             id: "changes", title: "Change points",
-            intro: "E-Divisive means with a Student's t-test, as Apache Otava does it: windows of \(o.window) results, "
-                + "p ≤ \(Fmt.pValue(o.maxPValue)), magnitude above \(Fmt.number(o.minMagnitude * 100))%, at least \(o.minSegment) "
-                + "results on each side (so a lone outlier is never a change). Newest first; bold rows are regressions the newest results start.",
+            intro: "E-Divisive means with a Student's t-test as Apache Otava does it (here the t-test on the \(o.test.rawValue)"
+                + (o.test == .ranks ? ", so outliers neither hide nor make a change" : "") + "): windows of \(o.window) results, "
+                + "p ≤ \(Fmt.number(o.maxPValue)), magnitude above \(Fmt.number(o.minMagnitude * 100))%, at least \(o.minSegment) "
+                + "results on each side. Newest first; bold rows are regressions the newest results start.",
             tables: rows.isEmpty ? [] : [Table(caption: nil, headers: headers, rows: rows)],
             notes: rows.isEmpty ? ["No change points in the selected series."] : [])
     }
@@ -215,12 +217,16 @@ public enum HistoryReport {
         let tickCount = min(n, 6)
         let ticks = (0..<tickCount).map { t -> ChartTick in
             let i = tickCount == 1 ? 0 : Int((Double(t) * Double(n - 1) / Double(tickCount - 1)).rounded())
-            return ChartTick(value: Double(i), label: String(s.points[i].commit.prefix(7)))
+            return ChartTick(value: Double(i), label: Fmt.shortCommit(s.points[i].commit))
         }
         let title = "\(s.key.metric)" + (unitLabel.isEmpty ? "" : " (\(unitLabel))")
+        // A flat series sits in the middle of its axis, not on its bottom edge.
+        let flat = values.min() == values.max() ? values.first : nil
+        let pad = flat.map { $0 == 0 ? 1 : abs($0) * 0.05 }
         return LineChart(id: id, title: title,
                          x: ChartAxis(title: "commit, oldest → newest (\(n) results)", min: -0.5, max: Double(max(n, 2)) - 0.5, ticks: ticks),
-                         y: ChartAxis(title: unitLabel.isEmpty ? s.key.metric : unitLabel, includeZero: false),
+                         y: ChartAxis(title: unitLabel.isEmpty ? s.key.metric : unitLabel, min: flat.map { $0 - pad! }, max: flat.map { $0 + pad! },
+                                      includeZero: false),
                          series: series, bands: bands, width: 600, height: 300, emptyMessage: "no results").svg()
     }
 
