@@ -48,9 +48,12 @@ public struct ChangePoint: Sendable, Equatable {
 ///
 /// All functions are pure and deterministic.
 public enum ChangePointDetector {
-    /// The change points of `values`, in index order.
-    /// - Precondition: `options` is valid (``DetectionOptions/validate()``).
+    /// The change points of `values`, in index order. Options out of range are brought into it
+    /// (``DetectionOptions/validate()`` says what is wrong with them; callers taking user input use it).
     public static func detect(_ values: [Double], options: DetectionOptions = DetectionOptions()) -> [ChangePoint] {
+        var options = options
+        options.minSegment = max(1, options.minSegment)
+        options.window = max(options.window, 2 * options.minSegment)
         let tested = options.test == .ranks ? ranks(values) : values
         let weak = split(values, tested: tested, options: options)
         return merge(weak, values: values, tested: tested, options: options)

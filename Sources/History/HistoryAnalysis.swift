@@ -38,7 +38,6 @@ public struct SeriesAnalysis: Sendable, Equatable {
     public var changes: [SeriesChange]
 
     /// Detects the change points of `series` with `options` and classifies them by direction.
-    /// - Precondition: `options` is valid.
     public init(series: MetricSeries, options: DetectionOptions) {
         self.series = series
         self.changes = ChangePointDetector.detect(series.values, options: options).map { cp in

@@ -97,6 +97,8 @@ import Testing
         #expect(ChangePointDetector.detect([1]).isEmpty)
         #expect(ChangePointDetector.detect([1, 2, 3, 4, 5]).isEmpty)
         #expect(ChangePointDetector.detect(Array(repeating: 7, count: 80)).isEmpty)
+        // Options out of range do not trap either.
+        _ = ChangePointDetector.detect([1, 1, 1, 5, 5, 5, 1, 1], options: DetectionOptions(window: 0, minSegment: 0))
         // Values at the edges of Double's range do not trap.
         _ = ChangePointDetector.detect([1e300, -1e300, 1e300, 0, 0, 0, .leastNonzeroMagnitude, 1e300, 1e300, 1e300])
     }
