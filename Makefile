@@ -22,6 +22,9 @@ INSTR_EPISODES ?= 2000
 INSTR_WARMUP   ?= 1000
 INSTR_THRESHOLD ?= 1%
 INSTR_BASELINE ?=
+# A result history for trends and change points (phibench history): an SQLite file or a
+# postgres:// URL. Empty: make bench keeps no history.
+HISTORY_DB     ?=
 SOAK_DURATION  ?= 10m
 REF            ?= HEAD~1
 
@@ -58,7 +61,7 @@ examples: build
 # metric prints its minimum detectable effect; a blind one says "below detection limit".
 bench: build
 	BENCH_SCENARIO=$(BENCH_SCENARIO) BENCH_ROUNDS=$(BENCH_ROUNDS) BENCH_TRIALS=$(BENCH_TRIALS) \
-	BENCH_THRESHOLD=$(BENCH_THRESHOLD) BENCH_GATE="$(BENCH_GATE)" BASELINE=$(BASELINE) ./scripts/bench.sh
+	BENCH_THRESHOLD=$(BENCH_THRESHOLD) BENCH_GATE="$(BENCH_GATE)" BASELINE=$(BASELINE) HISTORY_DB="$(HISTORY_DB)" ./scripts/bench.sh
 
 # Instructions per episode, in total and per stage, counted by valgrind's callgrind on one worker
 # (needs valgrind and objcopy: make deps). Runs in a fixed directory: the memory layer's file names,

@@ -30,6 +30,9 @@ let package = Package(
         // HTTP workloads: keep-alive client on SwiftNIO (shared with the other NIO users of the package).
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // C libraries from the system, found with pkg-config.
@@ -91,10 +94,24 @@ let package = Package(
                 "BenchModel", "CUnwind", "CValgrind", "Allocator",
                 .target(name: "CJemalloc", condition: .when(traits: [jemalloc])),
             ]),
+        // Results across commits: records, series per machine, change points (pure, no I/O) …
+        .target(
+            name: "History",
+            dependencies: ["BenchModel", .product(name: "Crypto", package: "swift-crypto")]),
+        // … and where they are kept: SQLite (GRDB) or PostgreSQL (PostgresNIO), one schema.
+        .target(
+            name: "HistoryStorage",
+            dependencies: [
+                "History", "BenchModel",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]),
         .target(
             name: "Reports",
             dependencies: [
-                "BenchModel",
+                "BenchModel", "History",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ]),
@@ -126,7 +143,7 @@ let package = Package(
         .executableTarget(
             name: "phibench",
             dependencies: [
-                "BenchModel", "Pipeline", "MemoryLayer", "Harness", "Profiling", "Reports", "ExternalWorkloads",
+                "BenchModel", "Pipeline", "MemoryLayer", "Harness", "Profiling", "Reports", "ExternalWorkloads", "History", "HistoryStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -138,6 +155,9 @@ let package = Package(
             name: "ReportsTests",
             dependencies: ["Reports", "BenchModel", .product(name: "Histogram", package: "hdrhistogram-swift")],
             resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "HistoryTests",
+            dependencies: ["History", "HistoryStorage", "Reports", "BenchModel", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CLITests", dependencies: ["BenchModel"]),
         .testTarget(name: "IntegrationTests", dependencies: ["BenchModel", "Harness", "Reports"]),
         .testTarget(name: "ExternalWorkloadsTests", dependencies: ["ExternalWorkloads", "BenchModel", "Harness", "Reports"]),

@@ -17,6 +17,7 @@ packages=(
   binutils          # objcopy: the debug-info-free copy valgrind runs
   python3           # the Python worker and HTTP service examples (examples/) and their tests
   wrk               # the HTTP client phibench's HTTP workload is measured against (scripts/http-vs-wrk.sh)
+  postgresql        # history tests start a real server on loopback (initdb, pg_ctl)
 )
 
 missing=()

@@ -474,6 +474,21 @@ public struct MachineFingerprint: Sendable, Codable, Equatable, Hashable {
 
     public init(_ result: BenchResult) { self.init(machine: result.machine, build: result.build) }
 
+    public init(cpuModel: String, cores: Int, kernel: String, os: String, configuration: String, jemalloc: Bool) {
+        self.cpuModel = cpuModel
+        self.cores = cores
+        self.kernel = kernel
+        self.os = os
+        self.configuration = configuration
+        self.jemalloc = jemalloc
+    }
+
+    /// The fields, readable: `AMD EPYC 7B13 · 2 cores · 6.1.0 · Debian 12 · release · jemalloc`.
+    public var text: String {
+        [cpuModel, "\(cores) cores", kernel, os, configuration, jemalloc ? "jemalloc" : "no jemalloc"]
+            .joined(separator: " · ")
+    }
+
     enum CodingKeys: String, CodingKey {
         case cpuModel = "cpu_model"
         case cores, kernel, os, configuration, jemalloc

@@ -79,7 +79,8 @@ struct ProcessWorkloadTests {
         #expect(fatal == nil)
         let crashed = try #require(r.summary.metric("worker.errors.crashed"))
         #expect(crashed >= 2)
-        #expect(r.summary.metric("worker.restarts") == crashed)
+        let restarts = try #require(r.summary.metric("worker.restarts"))
+        #expect(restarts == crashed || restarts == crashed - 1, "restarted when next needed")
         #expect(Double(r.summary.errors) == crashed)
         #expect(r.summary.episodes > UInt64(crashed) * 20, "it kept running between crashes")
         let first = r.warnings.first { $0.kind == .failedEpisodes }?.message ?? ""
@@ -122,7 +123,11 @@ struct ProcessWorkloadTests {
             #expect(r.summary.metric("worker.restarts") == 0)
         } else {
             #expect(r.summary.metric("worker.errors.protocol") == Double(r.summary.errors))
-            #expect(r.summary.metric("worker.restarts") == Double(r.summary.errors))
+            // A child is restarted when its slot is next needed, so a fault in the phase's last
+            // episode leaves one fault without a restart.
+            let restarts = try #require(r.summary.metric("worker.restarts"))
+            #expect(restarts == Double(r.summary.errors) || restarts == Double(r.summary.errors) - 1,
+                    "restarts \(restarts), errors \(r.summary.errors)")
         }
         if mode == "garbage_every" { #expect(first.contains("`garbage garbage`")) }
     }

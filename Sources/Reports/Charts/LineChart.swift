@@ -126,7 +126,9 @@ struct LineChart {
             if hi <= lo { hi = lo * 10 }
         case .linear:
             if axis.includeZero && axis.min == nil { lo = min(lo, 0) }
-            if hi <= lo { hi = lo + (lo == 0 ? 1 : abs(lo) * 0.1) }
+            // A range of a few ulps (a mean of equal values) would make the tick step vanish and the
+            // tick loop never end: treat it as a single value.
+            if hi - lo <= max(abs(lo), abs(hi)) * 1e-9 { hi = lo + (lo == 0 ? 1 : abs(lo) * 0.1) }
             if axis.max == nil {
                 let step = niceStep((hi - lo) / 5)
                 hi = (hi / step).rounded(.up) * step

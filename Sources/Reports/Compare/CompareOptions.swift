@@ -1,4 +1,5 @@
 import BenchModel
+import History
 
 /// Settings of a before/after comparison.
 public struct CompareOptions: Sendable, Equatable {
@@ -77,10 +78,7 @@ public struct CompareOptions: Sendable, Equatable {
     /// `*` in a pattern matches any run of characters within the path's stage part: `*.p99`
     /// matches `ESGT.p99` and `PHI.hit.p99`, but `*` alone does not match `throughput`'s absence.
     static func matches(pattern: String, path: String) -> Bool {
-        guard let star = pattern.firstIndex(of: "*") else { return pattern == path }
-        let prefix = pattern[..<star]
-        let suffix = pattern[pattern.index(after: star)...]
-        return path.count > prefix.count + suffix.count && path.hasPrefix(prefix) && path.hasSuffix(suffix)
+        MetricSelection.matches(pattern: pattern, name: path)
     }
 
     func validate() throws(CompareError) {
