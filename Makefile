@@ -22,6 +22,9 @@ INSTR_EPISODES ?= 2000
 INSTR_WARMUP   ?= 1000
 INSTR_THRESHOLD ?= 1%
 INSTR_BASELINE ?=
+# make bench runs the instruction-count gate on both sides of its A/B too: auto (where valgrind is
+# installed), 1 (required), 0 (off).
+BENCH_INSTRUCTIONS ?= auto
 # A result history for trends and change points (phibench history): an SQLite file or a
 # postgres:// URL. Empty: make bench keeps no history.
 HISTORY_DB     ?=
@@ -57,11 +60,14 @@ examples: build
 	PHIBENCH=$(BIN) ./scripts/service-example.sh runs/examples/service
 
 # The regression gate: same-job A/B against the baseline commit (see scripts/bench.sh); exit 1 only
-# on a statistically significant regression beyond BENCH_THRESHOLD in a gated metric. Every gated
+# on a statistically significant regression beyond BENCH_THRESHOLD in a gated metric, or when
+# instructions per episode grew by more than INSTR_THRESHOLD. Every gated
 # metric prints its minimum detectable effect; a blind one says "below detection limit".
 bench: build
 	BENCH_SCENARIO=$(BENCH_SCENARIO) BENCH_ROUNDS=$(BENCH_ROUNDS) BENCH_TRIALS=$(BENCH_TRIALS) \
-	BENCH_THRESHOLD=$(BENCH_THRESHOLD) BENCH_GATE="$(BENCH_GATE)" BASELINE=$(BASELINE) HISTORY_DB="$(HISTORY_DB)" ./scripts/bench.sh
+	BENCH_THRESHOLD=$(BENCH_THRESHOLD) BENCH_GATE="$(BENCH_GATE)" BASELINE=$(BASELINE) HISTORY_DB="$(HISTORY_DB)" \
+	BENCH_INSTRUCTIONS=$(BENCH_INSTRUCTIONS) INSTR_EPISODES=$(INSTR_EPISODES) INSTR_WARMUP=$(INSTR_WARMUP) \
+	INSTR_THRESHOLD=$(INSTR_THRESHOLD) ./scripts/bench.sh
 
 # Instructions per episode, in total and per stage, counted by valgrind's callgrind on one worker
 # (needs valgrind and objcopy: make deps). Runs in a fixed directory: the memory layer's file names,

@@ -39,11 +39,46 @@ done
 
 [ ! -f reports/baselines/calibration.json ] || export CALIBRATION=reports/baselines/calibration.json
 
+# The instruction-count gate (on by default): both builds counted under callgrind, exact, so it has no
+# noise to hide in. BENCH_INSTRUCTIONS=1 requires it (missing valgrind is an error), 0 turns it off,
+# auto (the default) runs it where valgrind is installed and says loudly when it cannot.
+instructions=${BENCH_INSTRUCTIONS:-auto}
+case "$instructions" in
+  0|1|auto) ;;
+  *) echo "bench: BENCH_INSTRUCTIONS must be 0, 1 or auto, got '$instructions'" >&2; exit 2 ;;
+esac
+instr_threshold=${INSTR_THRESHOLD:-1%}
+instr_episodes=${INSTR_EPISODES:-2000}
+instr_warmup=${INSTR_WARMUP:-1000}
+
+# Counts instructions per episode of side A and side B (same scenario file per side as ab.sh, run
+# directories of equal path length, since the path is an input of the count) and gates B against A.
+instruction_gate() { # A-binary A-scenario B-binary B-scenario
+  if [ "$instructions" = 0 ]; then echo "bench: instruction-count gate off (BENCH_INSTRUCTIONS=0)"; return 0; fi
+  if ! command -v valgrind >/dev/null; then
+    echo "bench: instruction-count gate SKIPPED: valgrind is not installed (make deps installs it)" >&2
+    [ "$instructions" = auto ] && return 0 || return 2
+  fi
+  if ! "$1" instructions --help >/dev/null 2>&1; then
+    echo "bench: instruction-count gate SKIPPED: the baseline build predates 'phibench instructions' (refresh it with make baseline)" >&2
+    [ "$instructions" = auto ] && return 0 || return 2
+  fi
+  echo "bench: instruction counts under callgrind, $instr_episodes episodes after $instr_warmup, threshold $instr_threshold"
+  "$1" instructions "$2" --episodes "$instr_episodes" --warmup "$instr_warmup" --out "$out/instr-A" >/dev/null || return 2
+  "$3" instructions "$4" --episodes "$instr_episodes" --warmup "$instr_warmup" --out "$out/instr-B" \
+    --compare "$out/instr-A/instructions.json" --threshold "$instr_threshold"
+}
+
 if [ -n "$base" ]; then
   echo "bench: same-job A/B, baseline ${base:0:12} ($why) vs HEAD ${head:0:12}, $rounds rounds"
   if OUT="$out" ./scripts/ab.sh "$base" "$scenario" "$rounds"; then status=0; else status=$?; fi
   result="$out/B.json"
   bin=.ab/B-phibench
+  a_scenario=.ab/worktree/$scenario
+  [ -f "$a_scenario" ] || a_scenario=$scenario
+  if instruction_gate .ab/A-phibench "$a_scenario" .ab/B-phibench "$scenario"; then instr_status=0; else instr_status=$?; fi
+  # The worse of the two gates: 2 (could not measure) over 1 (regression) over 0.
+  [ "$instr_status" -le "$status" ] || status=$instr_status
 else
   echo "bench: WARNING: no baseline commit to build (no history?); comparing with the committed $baseline, measured at another time" >&2
   "$bin" run "$scenario" --trials "${BENCH_TRIALS:-5}" --out "$out/run" --quiet || [ $? -eq 1 ]
