@@ -36,8 +36,10 @@ REF            ?= HEAD~1
 deps:
 	./scripts/install-deps.sh
 
+# No cached build manifest: scripts/ab.sh builds another commit into the same build folder, and a
+# cached manifest could take that build for this tree's.
 build:
-	$(SWIFT) build -c $(CONFIG) --product phibench
+	$(SWIFT) build -c $(CONFIG) --product phibench --disable-build-manifest-caching
 
 run: build
 	$(BIN) run $(SCENARIO) --out $(OUT)

@@ -31,7 +31,10 @@ dirty=0
 
 mkdir -p "$out" .ab
 echo "ab.sh: B = working tree ($(git rev-parse --short HEAD)$([ $dirty = 1 ] && echo '+dirty'))"
-swift build -c release --product phibench
+# --disable-build-manifest-caching on both builds: the two share one build folder, and with a cached
+# build manifest SwiftPM took the REF build for up to date and handed back the working tree's binary
+# (seen on a clean clone: A and B byte-identical, an A/A pair reported as an A/B).
+swift build -c release --product phibench --disable-build-manifest-caching
 cp .build/release/phibench .ab/B-phibench
 
 worktree="$root/.ab/worktree"
@@ -41,8 +44,18 @@ else
   git worktree add --quiet --force --detach "$worktree" "$commit"
 fi
 echo "ab.sh: A = $ref (${commit:0:12}), built in $worktree"
-swift build -c release --product phibench --package-path "$worktree" --scratch-path "$root/.build"
+swift build -c release --product phibench --package-path "$worktree" --scratch-path "$root/.build" --disable-build-manifest-caching
 cp .build/release/phibench .ab/A-phibench
+# Byte-identical builds are an A/A pair: say so. If the sources differ, the build went wrong (an A/B
+# that silently measured one binary twice): refuse.
+if cmp -s .ab/A-phibench .ab/B-phibench; then
+  if git diff --quiet "$commit" -- Package.swift Sources; then
+    echo "ab.sh: $ref and the working tree have the same sources and byte-identical builds: this is an A/A run"
+  else
+    echo "ab.sh: the build of $ref is byte-identical to the working tree's although their sources differ; refusing to report one binary as an A/B" >&2
+    exit 2
+  fi
+fi
 A="$root/.ab/A-phibench"
 B="$root/.ab/B-phibench"
 A_scenario="$worktree/$scenario"
