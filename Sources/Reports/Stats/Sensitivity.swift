@@ -89,9 +89,9 @@ public enum SensitivityAnalysis {
               MannWhitney.smallestPossibleP(nb, na) < rule.alpha,
               let critical = criticalU(nb, na, alpha: rule.alpha) else { return nil }
         let barrier = Swift.max(rule.threshold, rule.relativeFloor)
+        let draws = Draws(noise: noise, nb: nb, na: na, simulations: simulations, seed: seed)
         func rate(_ delta: Double) -> Double {
-            detectionRate(delta: delta, noise: noise, nb: nb, na: na, critical: critical, barrier: barrier,
-                          simulations: simulations, seed: seed)
+            detectionRate(delta: delta, draws: draws, critical: critical, barrier: barrier)
         }
         // Grow an upper bound, then bisect: the detection rate rises with Δ.
         var hi = Swift.max(barrier, noise, 0.001)
@@ -107,33 +107,65 @@ public enum SensitivityAnalysis {
         return hi
     }
 
-    /// The share of simulated comparisons with a true shift `delta` that the rule calls a regression.
-    static func detectionRate(delta: Double, noise: Double, nb: Int, na: Int, critical: Int, barrier: Double,
-                              simulations: Int, seed: UInt64) -> Double {
-        // The same random draws for every Δ (common random numbers), so the rate is monotone in Δ.
-        var rng = SplitMix64(seed: seed)
-        var b = [Double](repeating: 0, count: nb)
-        var a = [Double](repeating: 0, count: na)
+    /// The random draws one MDE search shares across every Δ it tries (common random numbers, so the
+    /// detection rate is monotone in Δ), drawn and sorted once: per simulation the before values, and
+    /// the after side's standard normals. An after value is (1 + Δ)(1 + noise·z), increasing in z for
+    /// Δ ≥ 0, so z sorted once is every Δ's after sample sorted.
+    struct Draws {
+        let noise: Double
+        let nb: Int
+        let na: Int
+        let simulations: Int
+        /// `simulations` rows of `nb` sorted before values.
+        private(set) var before: [Double] = []
+        /// The median of each before row.
+        private(set) var beforeMedian: [Double] = []
+        /// `simulations` rows of `na` sorted standard normals.
+        private(set) var afterZ: [Double] = []
+
+        init(noise: Double, nb: Int, na: Int, simulations: Int, seed: UInt64) {
+            self.noise = noise
+            self.nb = nb
+            self.na = na
+            self.simulations = simulations
+            var rng = SplitMix64(seed: seed)
+            var b = [Double](repeating: 0, count: nb)
+            var z = [Double](repeating: 0, count: na)
+            before.reserveCapacity(simulations * nb)
+            afterZ.reserveCapacity(simulations * na)
+            beforeMedian.reserveCapacity(simulations)
+            for _ in 0..<simulations {
+                for i in 0..<nb { b[i] = 1 + noise * SensitivityAnalysis.gaussian(&rng) }
+                for i in 0..<na { z[i] = SensitivityAnalysis.gaussian(&rng) }
+                b.sort()
+                z.sort()
+                before.append(contentsOf: b)
+                afterZ.append(contentsOf: z)
+                beforeMedian.append(SensitivityAnalysis.median(sorted: b))
+            }
+        }
+    }
+
+    /// The share of simulated comparisons with a true shift `delta` (≥ 0) that the rule calls a regression.
+    static func detectionRate(delta: Double, draws d: Draws, critical: Int, barrier: Double) -> Double {
+        var a = [Double](repeating: 0, count: d.na)
         var hits = 0
-        for _ in 0..<simulations {
-            for i in 0..<nb { b[i] = 1 + noise * gaussian(&rng) }
-            for i in 0..<na { a[i] = (1 + delta) * (1 + noise * gaussian(&rng)) }
-            b.sort()
-            a.sort()
+        for s in 0..<d.simulations {
+            let bRow = s * d.nb, aRow = s * d.na
+            for i in 0..<d.na { a[i] = (1 + delta) * (1 + d.noise * d.afterZ[aRow + i]) }
             // Pairs with after > before, by merging the two sorted samples.
             var u = 0, j = 0
             for x in a {
-                while j < nb && b[j] < x { j += 1 }
+                while j < d.nb && d.before[bRow + j] < x { j += 1 }
                 u += j
             }
             guard u >= critical else { continue }
-            let mb = median(sorted: b), ma = median(sorted: a)
+            let mb = d.beforeMedian[s], ma = median(sorted: a)
             if mb > 0, (ma - mb) / mb > barrier { hits += 1 }
         }
-        return Double(hits) / Double(simulations)
+        return Double(hits) / Double(d.simulations)
     }
 
-    /// The smallest U (pairs where "after" is larger) whose two-sided p-value is below alpha.
     static func criticalU(_ nb: Int, _ na: Int, alpha: Double) -> Int? {
         let total = nb * na
         for u in (total / 2)...total {
@@ -174,13 +206,13 @@ public enum SensitivityAnalysis {
         return nil
     }
 
-    private static func gaussian(_ rng: inout SplitMix64) -> Double {
+    fileprivate static func gaussian(_ rng: inout SplitMix64) -> Double {
         let u1 = Swift.max(Double(rng.next() >> 11) / Double(1 << 53), 1e-300)
         let u2 = Double(rng.next() >> 11) / Double(1 << 53)
         return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
     }
 
-    private static func median(sorted v: [Double]) -> Double {
+    fileprivate static func median(sorted v: [Double]) -> Double {
         let m = v.count / 2
         return v.count % 2 == 1 ? v[m] : (v[m - 1] + v[m]) / 2
     }
