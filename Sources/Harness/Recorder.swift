@@ -91,20 +91,25 @@ final class Recorder: Sendable {
         }
 
         let state: Mutex<State>
+        /// Whether the interval keeps stage histograms too (see ``Recorder/intervalStages``).
+        let intervalStages: Bool
 
-        init(stageCount: Int, sampleCount: Int) {
+        init(stageCount: Int, sampleCount: Int, intervalStages: Bool) {
+            self.intervalStages = intervalStages
             state = Mutex(State(phase: Measurements(stageCount: stageCount, sampleCount: sampleCount),
-                                interval: Measurements(stageCount: 0, sampleCount: sampleCount)))
+                                interval: Measurements(stageCount: intervalStages ? stageCount : 0, sampleCount: sampleCount)))
         }
 
         /// Records one finished episode: per-stage times, samples, end-to-end, service and (open loop)
-        /// lateness. The interval keeps only the episode measures (stage detail is per phase).
+        /// lateness. The interval keeps only the episode measures (stage detail is per phase) unless
+        /// `intervalStages` asks for the stages too.
         @inline(__always)
         func record(timings: borrowing StageTimings, e2e: UInt64, service: UInt64, lateness: UInt64?, completion: UInt64,
                     failed: Bool, bytesAllocated: UInt64) {
             state.withLock { s in
                 for i in 0..<timings.ran.count where timings.ran[i] {
                     s.phase.histograms[Measurements.fixedSlots + i].record(timings.nanoseconds[i])
+                    if intervalStages { s.interval.histograms[Measurements.fixedSlots + i].record(timings.nanoseconds[i]) }
                 }
                 for i in 0..<timings.sampled.count where timings.sampled[i] {
                     s.phase.sampleSums[i] += timings.samples[i]
@@ -135,11 +140,17 @@ final class Recorder: Sendable {
     let stripes: [Stripe]
     let stageCount: Int
     let sampleCount: Int
+    /// Intervals keep per-stage histograms as well (for a live exporter): one more histogram record
+    /// per stage per episode, under the stripe lock already held.
+    let intervalStages: Bool
 
-    init(stageCount: Int, sampleCount: Int, stripes: Int) {
+    init(stageCount: Int, sampleCount: Int, stripes: Int, intervalStages: Bool = false) {
         self.stageCount = stageCount
         self.sampleCount = sampleCount
-        self.stripes = (0..<Swift.max(1, stripes)).map { _ in Stripe(stageCount: stageCount, sampleCount: sampleCount) }
+        self.intervalStages = intervalStages
+        self.stripes = (0..<Swift.max(1, stripes)).map { _ in
+            Stripe(stageCount: stageCount, sampleCount: sampleCount, intervalStages: intervalStages)
+        }
     }
 
     /// The stripe worker `id` records into.
@@ -170,5 +181,5 @@ final class Recorder: Sendable {
     }
 
     /// An empty interval accumulator of the right shape.
-    func makeInterval() -> Measurements { Measurements(stageCount: 0, sampleCount: sampleCount) }
+    func makeInterval() -> Measurements { Measurements(stageCount: intervalStages ? stageCount : 0, sampleCount: sampleCount) }
 }

@@ -175,7 +175,7 @@ final class Sampler: Sendable {
             let dt = Double(now &- c.probe.time) / 1e9
             c.episodesTotal += c.interval.episodes
             let span = c.probe.span(to: probe, measurements: c.interval, seconds: dt, dropped: dropped &- c.dropped,
-                                    shape: RecordingShape(stageNames: [], sampleNames: shape.sampleNames,
+                                    shape: RecordingShape(stageNames: recorder.intervalStages ? shape.stageNames : [], sampleNames: shape.sampleNames,
                                                           countsAllocations: shape.countsAllocations))
             let point = TimeseriesPoint(
                 tSeconds: tSeconds, intervalSeconds: dt, phase: phase, episodes: c.interval.episodes,
