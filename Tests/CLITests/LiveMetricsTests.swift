@@ -288,7 +288,7 @@ struct LiveMetricsTests {
         func query(_ q: String) throws -> [[String: Any]] {
             let encoded = q.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
             let (status, body) = try Self.tool(Self.curl!, ["-sS", "--max-time", "5", "http://127.0.0.1:\(port)/api/v1/query?query=\(encoded)"])
-            guard status == 0, let json = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any],
+            guard status == 0, let json = (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any],
                   let data = json["data"] as? [String: Any], let result = data["result"] as? [[String: Any]] else { return [] }
             return result
         }
