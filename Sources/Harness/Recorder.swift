@@ -91,13 +91,18 @@ final class Recorder: Sendable {
         }
 
         let state: Mutex<State>
+        /// An empty interval the sampler swaps in for the full one, so a worker's lock is held for a
+        /// swap, not for merging and resetting histograms (only the sampler takes this lock).
+        let spare: Mutex<Measurements>
         /// Whether the interval keeps stage histograms too (see ``Recorder/intervalStages``).
         let intervalStages: Bool
 
         init(stageCount: Int, sampleCount: Int, intervalStages: Bool) {
             self.intervalStages = intervalStages
+            let intervalStageCount = intervalStages ? stageCount : 0
             state = Mutex(State(phase: Measurements(stageCount: stageCount, sampleCount: sampleCount),
-                                interval: Measurements(stageCount: intervalStages ? stageCount : 0, sampleCount: sampleCount)))
+                                interval: Measurements(stageCount: intervalStageCount, sampleCount: sampleCount)))
+            spare = Mutex(Measurements(stageCount: intervalStageCount, sampleCount: sampleCount))
         }
 
         /// Records one finished episode: per-stage times, samples, end-to-end, service and (open loop)
@@ -173,9 +178,10 @@ final class Recorder: Sendable {
     func takeInterval(into total: inout Measurements) {
         total.reset()
         for stripe in stripes {
-            stripe.state.withLock { s in
-                total.add(s.interval)
-                s.interval.reset()
+            stripe.spare.withLock { spare in
+                stripe.state.withLock { s in swap(&s.interval, &spare) }
+                total.add(spare)
+                spare.reset()
             }
         }
     }
