@@ -193,6 +193,27 @@ struct LiveMetricsTests {
         run.stop()
     }
 
+    @Test("soak serves /metrics too",
+          .enabled(if: promtool != nil, "promtool is missing (Debian package prometheus; scripts/install-deps.sh installs it)"),
+          .enabled(if: curl != nil, "curl is missing"))
+    func soakServes() throws {
+        let dir = try Phibench.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = try Phibench.scenario(Self.scenario, in: dir)
+        let run = try Running(["soak", file, "--duration", "3s", "--quiet", "--out", dir.appendingPathComponent("soak").path,
+                               "--metrics-listen", "127.0.0.1:0"])
+        defer { run.stop() }
+        let url = try #require(run.metricsURL(), "no metrics URL on stderr: \(run.stderr)")
+        Thread.sleep(forTimeInterval: 2)
+        let text = try Self.scrape(url)
+        #expect((Self.value(text, "phibench_episodes_total") ?? 0) > 0, "\(text)")
+        #expect(text.contains("phibench_stage_latency_seconds_bucket{stage=\"ESGT\""), "no per-stage histogram")
+        let (status, report) = try Self.tool(Self.promtool!, ["check", "metrics"], input: text)
+        #expect(status == 0, "promtool: \(report)")
+        run.process.waitUntilExit()
+        #expect(run.process.terminationStatus == 0, "soak exit \(run.process.terminationStatus): \(run.stderr)")
+    }
+
     /// The metric names in the dashboard's queries (histogram series mapped to their family).
     static func dashboardMetrics() throws -> Set<String> {
         let data = try Data(contentsOf: Phibench.packageRoot.appendingPathComponent("dashboards/phibench-grafana.json"))
