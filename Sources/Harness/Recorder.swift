@@ -186,6 +186,11 @@ final class Recorder: Sendable {
         }
     }
 
+    /// Whether any stripe holds episodes not yet taken into an interval.
+    func intervalHasEpisodes() -> Bool {
+        stripes.contains { stripe in stripe.state.withLock { $0.interval.episodes > 0 } }
+    }
+
     /// An empty interval accumulator of the right shape.
     func makeInterval() -> Measurements { Measurements(stageCount: intervalStages ? stageCount : 0, sampleCount: sampleCount) }
 }

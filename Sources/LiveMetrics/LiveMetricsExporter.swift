@@ -74,11 +74,11 @@ public final class LiveMetricsExporter: Sendable {
                            labels: [("scenario", scenario), ("workload", workload)]).set(to: 1)
     }
 
-    /// Notes that phase `index` (labelled `label`) started; index −1 is the warm-up, and a warm-up
-    /// after a measured phase is the next trial's.
+    /// Notes that phase `index` (labelled `label`) started; index −1 is the warm-up. Indices only
+    /// grow within a trial, so one that does not follow a measured phase's starts the next trial.
     public func phaseStarted(_ index: Int, label: String) {
         phase.withLock { p in
-            if index < 0, p.current.map({ $0.index >= 0 }) == true {
+            if let current = p.current, current.index >= 0, index <= current.index {
                 p.trial += 1
                 p.labels = [:]
             }
