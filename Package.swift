@@ -33,6 +33,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        // Live metrics: the Prometheus registry and text exposition (served over NIOHTTP1 above).
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C libraries from the system, found with pkg-config.
@@ -127,6 +129,17 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]),
+        // `/metrics` during run and soak: the catalogue's metrics in a Prometheus registry, fed from
+        // the sampler's intervals, served by a small NIOHTTP1 server on its own event loop.
+        .target(
+            name: "LiveMetrics",
+            dependencies: [
+                "BenchModel", "Harness",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]),
         // The library product: one import for a package that benchmarks its own code.
         .target(
             name: "PhibenchKit",
@@ -144,6 +157,7 @@ let package = Package(
             name: "phibench",
             dependencies: [
                 "BenchModel", "Pipeline", "MemoryLayer", "Harness", "Profiling", "Reports", "ExternalWorkloads", "History", "HistoryStorage",
+                "LiveMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -159,6 +173,7 @@ let package = Package(
             name: "HistoryTests",
             dependencies: ["History", "HistoryStorage", "Reports", "BenchModel", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CLITests", dependencies: ["BenchModel"]),
+        .testTarget(name: "LiveMetricsTests", dependencies: ["LiveMetrics", "BenchModel", "Harness"]),
         .testTarget(name: "IntegrationTests", dependencies: ["BenchModel", "Harness", "Reports"]),
         .testTarget(name: "ExternalWorkloadsTests", dependencies: ["ExternalWorkloads", "BenchModel", "Harness", "Reports"]),
     ],

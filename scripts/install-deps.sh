@@ -18,6 +18,7 @@ packages=(
   python3           # the Python worker and HTTP service examples (examples/) and their tests
   wrk               # the HTTP client phibench's HTTP workload is measured against (scripts/http-vs-wrk.sh)
   postgresql        # history tests start a real server on loopback (initdb, pg_ctl)
+  prometheus        # promtool checks /metrics; live-metrics tests start a real server on loopback
 )
 
 missing=()

@@ -22,6 +22,10 @@ public struct RunOptions: Sendable {
     /// Called in each trial after the last measured episode, with the episodes it completed.
     public var onMeasureEnd: (@Sendable (UInt64) -> Void)?
     public var version: String
+    /// Also record every stage's latency per time-series interval, so ``IntervalSnapshot/span`` has
+    /// the stage histograms (a live exporter needs them). Costs one more histogram record per stage
+    /// per episode; off by default.
+    public var intervalStages = false
 
     public init(trials: Int = 1, varySeed: Bool = false, memory: any MemorySampler = defaultMemorySampler(),
                 stop: StopSignal = StopSignal(), cores: Int = ProcessInfo.processInfo.activeProcessorCount,
@@ -85,7 +89,7 @@ public enum BenchmarkRunner {
         let faults = try FaultInjector(scenario.inject, stageNames: stageNames)
         defer { faults.releaseLeaks() }
         let recorder = Recorder(stageCount: stageNames.count, sampleCount: vocabulary.samples.count,
-                                stripes: 2 * Swift.max(1, options.cores))
+                                stripes: 2 * Swift.max(1, options.cores), intervalStages: options.intervalStages)
         let live = LiveState()
         let driver = LoadDriver(workload: workload, recorder: recorder, faults: faults, memory: options.memory,
                                 live: live, stop: options.stop, episodes: EpisodeCounter())

@@ -91,20 +91,30 @@ final class Recorder: Sendable {
         }
 
         let state: Mutex<State>
+        /// An empty interval the sampler swaps in for the full one, so a worker's lock is held for a
+        /// swap, not for merging and resetting histograms (only the sampler takes this lock).
+        let spare: Mutex<Measurements>
+        /// Whether the interval keeps stage histograms too (see ``Recorder/intervalStages``).
+        let intervalStages: Bool
 
-        init(stageCount: Int, sampleCount: Int) {
+        init(stageCount: Int, sampleCount: Int, intervalStages: Bool) {
+            self.intervalStages = intervalStages
+            let intervalStageCount = intervalStages ? stageCount : 0
             state = Mutex(State(phase: Measurements(stageCount: stageCount, sampleCount: sampleCount),
-                                interval: Measurements(stageCount: 0, sampleCount: sampleCount)))
+                                interval: Measurements(stageCount: intervalStageCount, sampleCount: sampleCount)))
+            spare = Mutex(Measurements(stageCount: intervalStageCount, sampleCount: sampleCount))
         }
 
         /// Records one finished episode: per-stage times, samples, end-to-end, service and (open loop)
-        /// lateness. The interval keeps only the episode measures (stage detail is per phase).
+        /// lateness. The interval keeps only the episode measures (stage detail is per phase) unless
+        /// `intervalStages` asks for the stages too.
         @inline(__always)
         func record(timings: borrowing StageTimings, e2e: UInt64, service: UInt64, lateness: UInt64?, completion: UInt64,
                     failed: Bool, bytesAllocated: UInt64) {
             state.withLock { s in
                 for i in 0..<timings.ran.count where timings.ran[i] {
                     s.phase.histograms[Measurements.fixedSlots + i].record(timings.nanoseconds[i])
+                    if intervalStages { s.interval.histograms[Measurements.fixedSlots + i].record(timings.nanoseconds[i]) }
                 }
                 for i in 0..<timings.sampled.count where timings.sampled[i] {
                     s.phase.sampleSums[i] += timings.samples[i]
@@ -135,11 +145,17 @@ final class Recorder: Sendable {
     let stripes: [Stripe]
     let stageCount: Int
     let sampleCount: Int
+    /// Intervals keep per-stage histograms as well (for a live exporter): one more histogram record
+    /// per stage per episode, under the stripe lock already held.
+    let intervalStages: Bool
 
-    init(stageCount: Int, sampleCount: Int, stripes: Int) {
+    init(stageCount: Int, sampleCount: Int, stripes: Int, intervalStages: Bool = false) {
         self.stageCount = stageCount
         self.sampleCount = sampleCount
-        self.stripes = (0..<Swift.max(1, stripes)).map { _ in Stripe(stageCount: stageCount, sampleCount: sampleCount) }
+        self.intervalStages = intervalStages
+        self.stripes = (0..<Swift.max(1, stripes)).map { _ in
+            Stripe(stageCount: stageCount, sampleCount: sampleCount, intervalStages: intervalStages)
+        }
     }
 
     /// The stripe worker `id` records into.
@@ -162,13 +178,19 @@ final class Recorder: Sendable {
     func takeInterval(into total: inout Measurements) {
         total.reset()
         for stripe in stripes {
-            stripe.state.withLock { s in
-                total.add(s.interval)
-                s.interval.reset()
+            stripe.spare.withLock { spare in
+                stripe.state.withLock { s in swap(&s.interval, &spare) }
+                total.add(spare)
+                spare.reset()
             }
         }
     }
 
+    /// Whether any stripe holds episodes not yet taken into an interval.
+    func intervalHasEpisodes() -> Bool {
+        stripes.contains { stripe in stripe.state.withLock { $0.interval.episodes > 0 } }
+    }
+
     /// An empty interval accumulator of the right shape.
-    func makeInterval() -> Measurements { Measurements(stageCount: 0, sampleCount: sampleCount) }
+    func makeInterval() -> Measurements { Measurements(stageCount: intervalStages ? stageCount : 0, sampleCount: sampleCount) }
 }

@@ -148,7 +148,9 @@ final class Sampler: Sendable {
         thread.withLock { $0 }?.join()
         let now = monotonicNanoseconds()
         let sinceLast = cursor.withLock { now &- $0.probe.time }
-        if sinceLast > intervalNs / 10 {
+        // A sliver of an interval is left out unless it holds episodes: the series must add up
+        // to the run's totals (soak logs are rebuilt from it, a live exporter counts from it).
+        if sinceLast > intervalNs / 10 || recorder.intervalHasEpisodes() {
             takePoint(at: now)
         }
         return collected.withLock { $0 }
@@ -175,7 +177,7 @@ final class Sampler: Sendable {
             let dt = Double(now &- c.probe.time) / 1e9
             c.episodesTotal += c.interval.episodes
             let span = c.probe.span(to: probe, measurements: c.interval, seconds: dt, dropped: dropped &- c.dropped,
-                                    shape: RecordingShape(stageNames: [], sampleNames: shape.sampleNames,
+                                    shape: RecordingShape(stageNames: recorder.intervalStages ? shape.stageNames : [], sampleNames: shape.sampleNames,
                                                           countsAllocations: shape.countsAllocations))
             let point = TimeseriesPoint(
                 tSeconds: tSeconds, intervalSeconds: dt, phase: phase, episodes: c.interval.episodes,

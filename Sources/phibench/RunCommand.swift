@@ -2,6 +2,7 @@ import ArgumentParser
 import BenchModel
 import Foundation
 import Harness
+import LiveMetrics
 import Reports
 
 struct RunCommand: AsyncParsableCommand {
@@ -21,6 +22,8 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var options: MeasureOptions
 
+    @OptionGroup var live: LiveMetricsOptions
+
     @Option(parsing: .unconditional, help: "Repeat the scenario N times (1…10000), each on a fresh workload (for statistics in compare).")
     var trials = 1
 
@@ -37,17 +40,24 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let stop = StopSignal()
         stop.installSignalHandlers()
+        let endpoint = try live.start()
         var worst: Int32 = 0
-        for file in scenarios {
-            let status = try execute(file: file, stop: stop)
-            worst = max(worst, status)
-            if stop.isSet { break }
+        do {
+            for file in scenarios {
+                let status = try execute(file: file, stop: stop, endpoint: endpoint)
+                worst = max(worst, status)
+                if stop.isSet { break }
+            }
+        } catch {
+            endpoint?.shutdown()
+            throw error
         }
+        live.finish(endpoint, stop: stop)
         if worst != 0 { throw ExitCode(worst) }
     }
 
     /// Runs one scenario file and returns its exit status.
-    private func execute(file: String, stop: StopSignal) throws -> Int32 {
+    private func execute(file: String, stop: StopSignal, endpoint: LiveMetricsEndpoint?) throws -> Int32 {
         let loaded = try loadScenario(file, overrides: options.overrides)
         let target = try WorkloadTarget(kind: options.workload, loaded: loaded)
         let thresholds = try validateThresholds(loaded, catalogue: target.catalogue)
@@ -55,6 +65,7 @@ struct RunCommand: AsyncParsableCommand {
         let progress = ProgressLine(enabled: !options.quiet && !options.json)
         let runOptions = RunOptions(trials: trials, varySeed: varySeed, stop: stop,
                                     onProgress: progress.update, onPhase: progress.phase, version: Phibench.version)
+            .exporting(to: endpoint, target: target, scenario: loaded.record.name)
         var result = try target.run(loaded.record, options: runOptions, directory: dir)
         progress.clear()
         return try finishRun(&result, thresholds: thresholds, in: dir, options: options, stop: stop, failed: target.failure != nil)

@@ -2,6 +2,7 @@ import ArgumentParser
 import BenchModel
 import Foundation
 import Harness
+import LiveMetrics
 import Reports
 
 struct SoakCommand: AsyncParsableCommand {
@@ -33,6 +34,8 @@ struct SoakCommand: AsyncParsableCommand {
 
     @OptionGroup var options: MeasureOptions
 
+    @OptionGroup var live: LiveMetricsOptions
+
     func validate() throws {
         guard duration.seconds > 0 else { throw ValidationError("--duration must be more than 0, e.g. 90s, 10m or 2h") }
         if let interval, interval.seconds < 0.001 {
@@ -63,10 +66,18 @@ struct SoakCommand: AsyncParsableCommand {
         }
         let stop = StopSignal()
         stop.installSignalHandlers()
+        let endpoint = try live.start()
         let progress = ProgressLine(enabled: !options.quiet && !options.json)
         let runOptions = RunOptions(stop: stop, onInterval: log.append, onProgress: progress.update,
                                     onPhase: progress.phase, version: Phibench.version)
-        var result = try target.run(loaded.record, options: runOptions, directory: dir)
+            .exporting(to: endpoint, target: target, scenario: loaded.record.name)
+        var result: BenchResult
+        do {
+            result = try target.run(loaded.record, options: runOptions, directory: dir)
+        } catch {
+            endpoint?.shutdown()
+            throw error
+        }
         progress.clear()
         try? log.finish(interrupted: result.interrupted)
         if let problem = log.writeError {
@@ -79,6 +90,7 @@ struct SoakCommand: AsyncParsableCommand {
         let status = try finishRun(&result, thresholds: thresholds, in: dir, options: options, stop: stop,
                                    details: ["  log     \(dir.appendingPathComponent("timeseries.jsonl").relativePath)"],
                                    failed: result.leak?.leaking == true || target.failure != nil)
+        live.finish(endpoint, stop: stop)
         if status != 0 { throw ExitCode(status) }
     }
 }
