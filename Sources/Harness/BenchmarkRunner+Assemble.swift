@@ -83,7 +83,7 @@ public enum ResultAssembly {
         }
         guard let w = worst else { return nil }
         return RunWarning(.harnessDominated, .bad,
-            "mostly harness: in \(w.label) the harness started episodes up to \(Units.formatNanoseconds(w.lateness)) late (lateness p99), "
+            "in \(w.label) the harness started episodes up to \(Units.formatNanoseconds(w.lateness)) late (lateness p99), "
             + "\(Int((w.lateness / w.e2e * 100).rounded()))% of e2e p50 (\(Units.formatNanoseconds(w.e2e))); the latency measured is largely "
             + "the harness waking up — widen `spin:` or read `service`")
     }
