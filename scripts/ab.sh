@@ -43,15 +43,18 @@ if [ -d "$worktree" ]; then
 else
   git worktree add --quiet --force --detach "$worktree" "$commit"
 fi
-echo "ab.sh: A = $ref (${commit:0:12}), built in $worktree"
-swift build -c release --product phibench --package-path "$worktree" --scratch-path "$root/.build" --disable-build-manifest-caching
-cp .build/release/phibench .ab/A-phibench
-# Byte-identical builds are an A/A pair: say so. If the sources differ, the build went wrong (an A/B
-# that silently measured one binary twice): refuse.
-if cmp -s .ab/A-phibench .ab/B-phibench; then
-  if git diff --quiet "$commit" -- Package.swift Sources; then
-    echo "ab.sh: $ref and the working tree have the same sources and byte-identical builds: this is an A/A run"
-  else
+# What the build reads is Package.swift and Sources/. When REF has the same (and the working tree adds
+# no untracked source), its build is this one: an A/A run, and no second build is needed.
+if git diff --quiet "$commit" -- Package.swift Sources && [ -z "$(git ls-files --others --exclude-standard -- Package.swift Sources)" ]; then
+  echo "ab.sh: A = $ref (${commit:0:12}) has the working tree's sources: its build is the same, so this is an A/A run (not rebuilt)"
+  cp .ab/B-phibench .ab/A-phibench
+else
+  echo "ab.sh: A = $ref (${commit:0:12}), built in $worktree"
+  swift build -c release --product phibench --package-path "$worktree" --scratch-path "$root/.build" --disable-build-manifest-caching
+  cp .build/release/phibench .ab/A-phibench
+  # Different sources must give different builds; byte-identical ones mean the build went wrong (an
+  # A/B that silently measured one binary twice): refuse.
+  if cmp -s .ab/A-phibench .ab/B-phibench; then
     echo "ab.sh: the build of $ref is byte-identical to the working tree's although their sources differ; refusing to report one binary as an A/B" >&2
     exit 2
   fi
