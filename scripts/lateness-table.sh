@@ -66,12 +66,13 @@ EOF
             # shellcheck disable=SC2046
             "$PHIBENCH" run "$work/noop-$rate.yaml" --workload noop --quiet --out "$out" $(spin_args "$spin") >/dev/null
             r="$out/result.json"
-            jq -r '.summary.latency_ns.lateness.p50' "$r" >>"$work/p50"
-            jq -r '.summary.latency_ns.lateness.p99' "$r" >>"$work/p99"
-            jq -r '.summary.latency_ns.e2e.p50' "$r" >>"$work/e2e"
-            jq -r '.summary.cpu.utilization' "$r" >>"$work/cpu"
-            # Written by results that carry the driver's spin counter and gap check (schema v2).
-            jq -r '.phases[0].spin_ns // empty' "$r" | awk -v d="${DURATION%s}" '{ print $1 / (d * 1e9) }' >>"$work/spin"
+            jq -r '.summary.metrics["lateness.p50"] // .summary.latency_ns.lateness.p50' "$r" >>"$work/p50"
+            jq -r '.summary.metrics["lateness.p99"] // .summary.latency_ns.lateness.p99' "$r" >>"$work/p99"
+            jq -r '.summary.metrics["e2e.p50"] // .summary.latency_ns.e2e.p50' "$r" >>"$work/e2e"
+            jq -r '.summary.metrics["cpu.utilization"] // .summary.cpu.utilization' "$r" >>"$work/cpu"
+            # The driver's spin counter as cores busy spinning (schema v2: cpu.spin; the open-loop
+            # branch's results: spin_ns of the phase).
+            jq -r '.summary.metrics["cpu.spin"] // ((.phases[0].spin_ns // empty) / (.duration_s * 1e9))' "$r" >>"$work/spin"
             jq -r '.phases[0].arrival_check.verdict // empty' "$r" >>"$work/check"
         done
         label=$spin
@@ -96,9 +97,9 @@ if [ "$SMOKE" = 1 ]; then
             # shellcheck disable=SC2046
             "$PHIBENCH" run scenarios/smoke.yaml --quiet --out "$out" $(spin_args "$spin") >/dev/null || true
             r="$out/result.json"
-            jq -r '.phases[0].latency_ns.e2e.p50' "$r" >>"$work/e2e"
-            jq -r '.phases[0].latency_ns.lateness.p50 // empty' "$r" >>"$work/late"
-            jq -r '.phases[0].latency_ns.service.p50' "$r" >>"$work/svc"
+            jq -r '.phases[0].metrics["e2e.p50"] // .phases[0].latency_ns.e2e.p50' "$r" >>"$work/e2e"
+            jq -r '.phases[0].metrics["lateness.p50"] // .phases[0].latency_ns.lateness.p50 // empty' "$r" >>"$work/late"
+            jq -r '.phases[0].metrics["service.p50"] // .phases[0].latency_ns.service.p50' "$r" >>"$work/svc"
         done
         printf '| %s | %s | %s | %s |\n' "$spin" "$(stats 0.001 1 <"$work/e2e")" "$(stats 0.001 1 <"$work/late")" "$(stats 0.001 1 <"$work/svc")"
     done

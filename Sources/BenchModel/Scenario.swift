@@ -16,7 +16,7 @@ public struct Scenario: Sendable, Codable, Equatable {
     public var maxQueue: Int?
     /// Open loop: seconds before each arrival is due at which a worker stops sleeping and busy-waits
     /// (0: sleep all the way, cheapest on CPU, least precise). nil: the harness's default, which
-    /// depends on the phase's peak rate (50 µs, shrunk so that rate × window ≤ 0.4: 20 µs at 20,000/s).
+    /// depends on the phase's peak rate (150 µs up to 200/s, 50 µs from 600/s, shrunk so that rate × window ≤ 0.4: 20 µs at 20,000/s).
     public var spin: Double?
     /// Open loop: how arrivals are spaced, for phases that do not say. nil: uniform.
     public var arrivals: ArrivalProcess?

@@ -86,12 +86,18 @@ struct OpenLoopPlan: Sendable, Equatable {
     /// Nanoseconds before each due time at which a worker stops sleeping and spins (0: never spins).
     var spinNanoseconds: UInt64
 
-    /// The default window's ceiling, in seconds. Measured on a 2-core VM (README, "Open-loop
-    /// precision"): a wake-up after a long sleep is 15–70 µs late at the median, so a 20 µs window
-    /// leaves the 50/s median lateness at ~16 µs while 50 µs brings it to the ~3 µs of the harness's
-    /// own cold start path; longer windows gain nothing and, on a busy machine, get the spinning
-    /// thread preempted more often.
+    /// The default window at moderate rates, in seconds. Measured on a 2-core VM (README, "Open-loop
+    /// precision"): a wake-up after a sleep of a millisecond is 15–40 µs late at the median, and a
+    /// 50 µs window brings 1,000/s to 0.03 µs (p99 28 µs on the quiet machine); at 20 µs the median
+    /// is still a few µs late.
     static let defaultSpinCeiling = 50e-6
+    /// The default window at low rates, in seconds: after sleeping tens of milliseconds an idle VM's
+    /// vCPU wakes 100–200 µs late (50/s on the quiet machine: 121 µs at the median, p99 201 µs without
+    /// spinning, 59 µs with 50 µs), and 150 µs catches it (0.02 µs median, p99 9 µs) for 0.2% of a core.
+    static let lowRateSpinCeiling = 150e-6
+    /// Seconds of spinning per second the low-rate window may cost at most: it shrinks from 150 µs at
+    /// 200/s to 50 µs at 600/s, so no rate pays more than 3% of a core for it.
+    static let lowRateSpinBudget = 0.03
     /// Bound on rate × window for the default (seconds of spinning per second): 20 µs at
     /// 20,000/s, where 50 µs kept workers spinning ~60% of a core for no gain over 20 µs (measured
     /// +12%). Since a wake-up is already ~15 µs late, the CPU actually spent is well below the bound:
@@ -102,9 +108,12 @@ struct OpenLoopPlan: Sendable, Equatable {
     static let maximumSpin = 10e-3
 
     /// The window in whole nanoseconds: `seconds` as validated, or with nil the default for
-    /// `schedule`: min(ceiling, budget / peak rate).
+    /// `schedule`'s peak rate r: min(0.4 / r, max(50 µs, min(150 µs, 0.03 / r))) — 150 µs up to
+    /// 200/s, 50 µs from 600/s to 8,000/s, then shrinking (20 µs at 20,000/s).
     static func spinNanoseconds(_ seconds: Double?, for schedule: ArrivalSchedule) -> UInt64 {
-        let window = seconds ?? Swift.min(defaultSpinCeiling, defaultSpinBudget / Swift.max(schedule.peakRate, 1e-9))
+        let rate = Swift.max(schedule.peakRate, 1e-9)
+        let moderate = Swift.max(defaultSpinCeiling, Swift.min(lowRateSpinCeiling, lowRateSpinBudget / rate))
+        let window = seconds ?? Swift.min(moderate, defaultSpinBudget / rate)
         return UInt64((Swift.min(Swift.max(window, 0), maximumSpin) * 1e9).rounded())
     }
 }

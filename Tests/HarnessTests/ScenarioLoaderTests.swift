@@ -471,11 +471,12 @@ func expectFragments(_ message: String, _ fragments: [String], sourceLocation: S
         // Nothing set anywhere: uniform, and the default window.
         guard case .open(let plain) = PlannedPhase.plan(try load(minimal).scenario, defaultWorkers: 1)[0].mode else { return }
         #expect(plain.schedule.process == .uniform)
-        #expect(plain.spinNanoseconds == 50_000)
+        #expect(plain.spinNanoseconds == 150_000, "10/s: the low-rate default")
     }
 
-    @Test("the default window is 50 µs, shrunk so that peak rate × window ≤ 0.4",
-          arguments: [(10.0, 50_000), (1000, 50_000), (8000, 50_000), (20_000, 20_000), (100_000, 4_000)] as [(Double, UInt64)])
+    @Test("the default window is 150 µs up to 200/s, 50 µs from 600/s, shrunk so that peak rate × window ≤ 0.4",
+          arguments: [(10.0, 150_000), (200, 150_000), (300, 100_000), (600, 50_000), (1000, 50_000), (8000, 50_000),
+                      (20_000, 20_000), (100_000, 4_000)] as [(Double, UInt64)])
     func defaultWindowFollowsThePeakRate(rate: Double, expected: UInt64) {
         #expect(OpenLoopPlan.spinNanoseconds(nil, for: ArrivalSchedule(.constant(rate: rate, duration: 1))!) == expected)
         // A ramp is budgeted at its peak; an explicit window is taken as written.
