@@ -277,20 +277,24 @@ public struct TrialSummary: Sendable, Codable, Equatable {
     public var summary: RunSummary
     /// Per-phase summaries of this trial.
     public var phases: [PhaseSummary]
+    /// What the warm-up ran and discarded; nil without a warm-up.
+    public var warmup: WarmupSummary?
 
-    public init(trial: Int, seed: UInt64, durationSeconds: Double, partial: Bool = false, summary: RunSummary, phases: [PhaseSummary]) {
+    public init(trial: Int, seed: UInt64, durationSeconds: Double, partial: Bool = false, summary: RunSummary, phases: [PhaseSummary],
+                warmup: WarmupSummary? = nil) {
         self.trial = trial
         self.seed = seed
         self.durationSeconds = durationSeconds
         self.partial = partial
         self.summary = summary
         self.phases = phases
+        self.warmup = warmup
     }
 
     enum CodingKeys: String, CodingKey {
         case trial, seed
         case durationSeconds = "duration_s"
-        case partial, summary, phases
+        case partial, summary, phases, warmup
     }
 
     public init(from decoder: any Decoder) throws {
@@ -301,6 +305,39 @@ public struct TrialSummary: Sendable, Codable, Equatable {
         partial = try c.decodeIfPresent(Bool.self, forKey: .partial) ?? false
         summary = try c.decode(RunSummary.self, forKey: .summary)
         phases = try c.decodeIfPresent([PhaseSummary].self, forKey: .phases) ?? []
+        warmup = try c.decodeIfPresent(WarmupSummary.self, forKey: .warmup)
+    }
+}
+
+/// A trial's warm-up: how long it ran and, for a steady-state warm-up, when and whether latency settled.
+public struct WarmupSummary: Sendable, Codable, Equatable {
+    /// Seconds of warm-up load run (and discarded).
+    public var seconds: Double
+    /// Episodes completed during the warm-up (discarded).
+    public var episodes: UInt64
+    /// "fixed" (a set duration) or "steady" (MSER on batch medians, ``SteadyWarmup``).
+    public var rule: String
+    /// Steady rule: batches judged (one median of end-to-end latency each).
+    public var batches: Int?
+    /// Steady rule: MSER's truncation point in seconds from the warm-up's start — where the transient ended.
+    public var transientSeconds: Double?
+    /// Steady rule: false when the warm-up hit its `max` before latency settled (the run then measured anyway).
+    public var settled: Bool?
+
+    public init(seconds: Double, episodes: UInt64, rule: String, batches: Int? = nil, transientSeconds: Double? = nil, settled: Bool? = nil) {
+        self.seconds = seconds
+        self.episodes = episodes
+        self.rule = rule
+        self.batches = batches
+        self.transientSeconds = transientSeconds
+        self.settled = settled
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case seconds = "duration_s"
+        case episodes, rule, batches
+        case transientSeconds = "transient_s"
+        case settled
     }
 }
 

@@ -30,6 +30,11 @@ public struct Scenario: Sendable, Codable, Equatable {
     public var inject: [Fault]
     /// k6-style threshold expressions, e.g. `e2e.p99 < 5ms`.
     public var thresholds: [String]
+    /// Where worker threads and the time-series sampler run (nil: wherever the OS puts them).
+    public var affinity: Affinity?
+    /// With a value, the warm-up ends as soon as latency is steady (after at least its `minimum`
+    /// seconds), and ``warmup`` is its upper bound; nil: the warm-up lasts ``warmup`` seconds.
+    public var steadyWarmup: SteadyWarmup?
 
     public init(name: String, description: String = "", seed: UInt64 = 42, warmup: Double = 0, interval: Double = 1,
                 workers: Int? = nil, maxQueue: Int? = nil, spin: Double? = nil, arrivals: ArrivalProcess? = nil,
@@ -57,11 +62,91 @@ public struct Scenario: Sendable, Codable, Equatable {
         case maxQueue = "max_queue"
         case spin, arrivals
         case workload, external, phases, inject, thresholds
+        case affinity
+        case steadyWarmup = "warmup_steady"
     }
 
     /// Nominal measured duration in seconds (bursts count as zero: they last as long as they drain).
     public var nominalDuration: Double {
         phases.reduce(0) { $0 + $1.load.nominalDuration }
+    }
+}
+
+/// Which CPUs the harness's threads are pinned to (`sched_setaffinity`): fewer migrations and a
+/// worker's caches staying on its core; the measured effect is in the README ("The CI gate").
+public struct Affinity: Sendable, Codable, Equatable {
+    /// Worker i runs on `workers[i % count]`; empty: spread over the CPUs the process may use
+    /// (worker i on the i-th allowed CPU, wrapping).
+    public var workers: [Int]
+    /// The CPU of the time-series sampler; nil: the last allowed CPU.
+    public var sampler: Int?
+
+    public init(workers: [Int] = [], sampler: Int? = nil) {
+        self.workers = workers
+        self.sampler = sampler
+    }
+
+    /// The CPUs to use, given the CPUs the process may run on (ascending, non-empty):
+    /// worker i's CPU and the sampler's.
+    public func resolve(allowed: [Int]) -> (worker: (Int) -> Int, sampler: Int) {
+        let workers = self.workers.isEmpty ? allowed : self.workers
+        return ({ workers[$0 % workers.count] }, sampler ?? allowed.last ?? 0)
+    }
+}
+
+/// A warm-up that ends when the metric is steady: the Marginal Standard Error Rule (MSER, White 1997)
+/// applied to the medians of `batch`-second batches of end-to-end latency. After each batch the
+/// truncation point d* minimising MSER(d) = Σᵢ₌d..n (yᵢ − ȳ_d)² / (n − d)² is found over the whole
+/// series; the warm-up is over when d* lies in the first half (the rule's own reliability condition:
+/// at least as much steady data as transient) and `minimum` seconds have passed.
+public struct SteadyWarmup: Sendable, Codable, Equatable {
+    /// Seconds the warm-up lasts at least.
+    public var minimum: Double
+    /// Seconds per batch.
+    public var batch: Double
+
+    public init(minimum: Double, batch: Double = 0.1) {
+        self.minimum = minimum
+        self.batch = batch
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case minimum = "min"
+        case batch
+    }
+
+    /// Batches a decision needs at least, whatever `minimum` is (MSER on fewer is unstable).
+    public static let minimumBatches = 10
+
+    /// MSER's truncation point for `series`: the d minimising Σᵢ≥d (yᵢ − ȳ_d)² / (n − d)². A d that
+    /// leaves fewer than max(5, n/4) points is not a candidate: MSER's known end effect (a few last
+    /// points that happen to agree score near zero) would otherwise stop a steady series from ever
+    /// being called steady.
+    public static func truncationPoint(_ series: [Double]) -> Int {
+        let n = series.count
+        let tail = Swift.max(5, n / 4)
+        guard n > tail else { return 0 }
+        // Suffix sums, so every d costs O(1).
+        var sum = 0.0, sumSquares = 0.0
+        var best = (d: 0, value: Double.infinity)
+        for d in stride(from: n - 1, through: 0, by: -1) {
+            sum += series[d]
+            sumSquares += series[d] * series[d]
+            let k = Double(n - d)
+            guard n - d >= tail else { continue }
+            let squares = Swift.max(0, sumSquares - sum * sum / k)
+            let value = squares / (k * k)
+            if value <= best.value { best = (d, value) }
+        }
+        return best.d
+    }
+
+    /// Whether a warm-up that has produced `series` (one median per batch) after `elapsed` seconds
+    /// is over: at least `minimum` seconds and ``minimumBatches`` batches, and d* ≤ n/2.
+    public func isSteady(_ series: [Double], elapsed: Double) -> (steady: Bool, truncation: Int) {
+        let d = Self.truncationPoint(series)
+        let steady = elapsed >= minimum && series.count >= Self.minimumBatches && 2 * d <= series.count
+        return (steady, d)
     }
 }
 

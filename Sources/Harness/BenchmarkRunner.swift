@@ -91,18 +91,32 @@ public enum BenchmarkRunner {
         let recorder = Recorder(stageCount: stageNames.count, sampleCount: vocabulary.samples.count,
                                 stripes: 2 * Swift.max(1, options.cores), intervalStages: options.intervalStages)
         let live = LiveState()
+        let placement = try ThreadPlacement(scenario.affinity)
         let driver = LoadDriver(workload: workload, recorder: recorder, faults: faults, memory: options.memory,
-                                live: live, stop: options.stop, episodes: EpisodeCounter())
+                                live: live, stop: options.stop, episodes: EpisodeCounter(), placement: placement)
         let workers = Swift.max(1, options.cores)
 
+        var warmupSummary: WarmupSummary?
         if let warm = PlannedPhase.warmup(scenario, seed: seed, seconds: scenario.warmup, defaultWorkers: workers) {
             live.label.withLock { $0 = warm.label }
             options.onPhase?(-1, warm.label)
-            _ = try run(warm, with: driver)
-            _ = recorder.takePhase()
+            let end = StopSignal()
+            let monitor = scenario.steadyWarmup.map { WarmupMonitor(rule: $0, recorder: recorder, end: end, stop: options.stop) }
+            try monitor?.run(start: monotonicNanoseconds())
+            let outcome = try run(warm, with: driver, end: end)
+            let watched = monitor?.finish()
+            let m = recorder.takePhase()
             var discard = recorder.makeInterval()
             recorder.takeInterval(into: &discard)
             _ = workload.drainEvents()
+            let seconds = Double(outcome.end &- outcome.start) / 1e9
+            if let watched, let rule = scenario.steadyWarmup {
+                warmupSummary = WarmupSummary(seconds: seconds, episodes: m.episodes, rule: "steady", batches: watched.series.count,
+                                              transientSeconds: Double(watched.truncation) * rule.batch,
+                                              settled: watched.steadyAt != nil)
+            } else {
+                warmupSummary = WarmupSummary(seconds: seconds, episodes: m.episodes, rule: "fixed")
+            }
         }
 
         let plan = PlannedPhase.plan(scenario, seed: seed, defaultWorkers: workers)
@@ -112,7 +126,7 @@ public enum BenchmarkRunner {
         let runStart = Probe.take(options.memory, workload: probe, at: measureStart)
         live.notePeaks(runStart)
         let sampler = Sampler(
-            recorder: recorder, memory: options.memory, live: live, interval: scenario.interval, start: runStart,
+            recorder: recorder, memory: options.memory, live: live, interval: scenario.interval, start: runStart, placement: placement,
             workload: probe, events: { workload.drainEvents() }, catalogue: catalogue, shape: shape,
             hooks: .init(onInterval: options.onInterval, onProgress: options.onProgress,
                          nominalSeconds: plan.reduce(0) { $0 + $1.nominalSeconds }))
@@ -179,7 +193,7 @@ public enum BenchmarkRunner {
         let spun = runs.filter { if case .open = $0.planned.mode { true } else { false } }
         if !spun.isEmpty { span.counters[SpanKey.spin] = Double(spun.reduce(0) { $0 + $1.outcome.spinNanoseconds }) / 1e9 }
         let summary = TrialSummary(trial: trial, seed: seed, durationSeconds: seconds, partial: options.stop.isSet,
-                                   summary: catalogue.summarize(span), phases: phases)
+                                   summary: catalogue.summarize(span), phases: phases, warmup: warmupSummary)
         return TrialOutcome(summary: summary, catalogue: catalogue, workloadName: vocabulary.name,
                             timeseries: collected.points, events: collected.events, details: workload.details(),
                             abandoned: abandoned, firstError: live.firstError.withLock { $0 })
@@ -196,12 +210,13 @@ public enum BenchmarkRunner {
         var peaks: [String: Double]
     }
 
-    private static func run<W>(_ planned: PlannedPhase, with driver: LoadDriver<W>) throws(HarnessError) -> LoadDriver<W>.Outcome {
+    /// Runs `planned`; `end`, when set, ends it early (a steady warm-up's monitor sets it).
+    private static func run<W>(_ planned: PlannedPhase, with driver: LoadDriver<W>, end: StopSignal? = nil) throws(HarnessError) -> LoadDriver<W>.Outcome {
         switch planned.mode {
         case .open(let open):
-            try driver.runOpenLoop(open)
+            try driver.runOpenLoop(open, end: end)
         case .closed(let c, let seconds):
-            try driver.runClosedLoop(concurrency: c, seconds: seconds)
+            try driver.runClosedLoop(concurrency: c, seconds: seconds, end: end)
         }
     }
 }

@@ -16,6 +16,8 @@ struct LoadDriver<W: Workload>: Sendable {
     let stop: StopSignal
     /// The next global episode number.
     let episodes: EpisodeCounter
+    /// Which CPU each worker is pinned to, if any.
+    var placement: ThreadPlacement = .none
 
     /// What a phase did, besides the recorder's measurements.
     struct Outcome: Sendable {
@@ -38,7 +40,8 @@ struct LoadDriver<W: Workload>: Sendable {
     /// until `plan.spinNanoseconds` before its arrival is due and spinning the rest. The schedule
     /// starts once every worker has built its workload worker (plus ``StartGate/lead``), so the first
     /// arrivals are not late by thread start-up or a slow `makeWorker`.
-    func runOpenLoop(_ plan: OpenLoopPlan) throws(HarnessError) -> Outcome {
+    /// `end`, when set, ends the phase early: no further arrival is claimed (a steady warm-up).
+    func runOpenLoop(_ plan: OpenLoopPlan, end: StopSignal? = nil) throws(HarnessError) -> Outcome {
         let schedule = plan.schedule
         let starts = schedule.burst > 0 ? nil : StartSample(arrivals: schedule.totalArrivals)
         let gate = StartGate()
@@ -59,7 +62,8 @@ struct LoadDriver<W: Workload>: Sendable {
                     () -> (UInt64, UInt64, Int)? in
                     // The first call comes after this worker is built: wait there for the others.
                     if arrivals == nil { arrivals = gate.pass(stop: stop) }
-                    guard !stop.isSet, let claim = arrivals?.claim(now: monotonicNanoseconds()) else { return nil }
+                    guard !stop.isSet, !(end?.isSet ?? false),
+                          let claim = arrivals?.claim(now: monotonicNanoseconds()) else { return nil }
                     return (episodes.next(), claim.due, claim.index)
                 }
                 spun.add(spinning, ordering: .relaxed)
@@ -87,14 +91,14 @@ struct LoadDriver<W: Workload>: Sendable {
                        arrivalCheck: check)
     }
 
-    /// Runs `concurrency` workers back to back for `seconds`.
-    func runClosedLoop(concurrency: Int, seconds: Double) throws(HarnessError) -> Outcome {
+    /// Runs `concurrency` workers back to back for `seconds`, or until `end` is set.
+    func runClosedLoop(concurrency: Int, seconds: Double, end: StopSignal? = nil) throws(HarnessError) -> Outcome {
         let start = monotonicNanoseconds()
         let deadline = start &+ UInt64(Swift.min(seconds, 1e9) * 1e9)
         try startAll(concurrency, name: "phibench-c") { [self] (id: Int) throws(HarnessError) in
             _ = try workerLoop(id: id, open: false, spinWindow: 0) { () -> (UInt64, UInt64, Int)? in
                 let now = monotonicNanoseconds()
-                guard !stop.isSet, now < deadline else { return nil }
+                guard !stop.isSet, now < deadline, !(end?.isSet ?? false) else { return nil }
                 return (episodes.next(), now, -1)
             }
         }
@@ -139,6 +143,7 @@ struct LoadDriver<W: Workload>: Sendable {
     /// - Returns: nanoseconds spent spinning.
     private func workerLoop(id: Int, open: Bool, spinWindow: UInt64, starts: StartSample? = nil,
                             nextEpisode: () -> (UInt64, UInt64, Int)?) throws(HarnessError) -> UInt64 {
+        try placement.pinWorker(id)
         var worker: W.Worker
         do {
             worker = try workload.makeWorker(id: id)

@@ -104,8 +104,10 @@ final class Sampler: Sendable {
     private let finished = DispatchSemaphore(value: 0)
     private let done = Atomic<Bool>(false)
     private let thread = Mutex<OSThread?>(nil)
+    private let placement: ThreadPlacement
+    private let pinError = Mutex<HarnessError?>(nil)
 
-    init(recorder: Recorder, memory: any MemorySampler, live: LiveState, interval: Double, start: Probe,
+    init(recorder: Recorder, memory: any MemorySampler, live: LiveState, interval: Double, start: Probe, placement: ThreadPlacement = .none,
          workload: WorkloadProbe, events: @escaping @Sendable () -> [WorkloadEvent], catalogue: MetricCatalogue,
          shape: RecordingShape, hooks: Hooks) {
         self.recorder = recorder
@@ -118,14 +120,23 @@ final class Sampler: Sendable {
         self.intervalNs = UInt64(Swift.min(Swift.max(interval, 0.001), 86_400) * 1e9)
         self.start = start.time
         self.hooks = hooks
+        self.placement = placement
         // Warm-up's arrivals and drops are already in the run totals; the first interval starts after them.
         self.cursor = Mutex(Cursor(probe: start, scheduled: live.dueBefore.load(ordering: .relaxed),
                                    dropped: live.droppedBefore.load(ordering: .relaxed), interval: recorder.makeInterval()))
     }
 
     /// Starts sampling on a thread of its own.
+    /// - Throws: ``HarnessError`` when the thread cannot start or cannot be pinned where `affinity:` says.
     func run() throws(HarnessError) {
+        let started = DispatchSemaphore(value: 0)
         let t = try OSThread(name: "phibench-sampler") { [self] in
+            do throws(HarnessError) { try placement.pinSampler() } catch {
+                pinError.withLock { $0 = error }
+                started.signal()
+                return
+            }
+            started.signal()
             var tick: UInt64 = 1
             while !done.load(ordering: .relaxed) {
                 let due = start &+ tick &* intervalNs
@@ -139,6 +150,11 @@ final class Sampler: Sendable {
             }
         }
         thread.withLock { $0 = t }
+        started.wait()
+        if let error = pinError.withLock({ $0 }) {
+            t.join()
+            throw error
+        }
     }
 
     /// Stops sampling, taking a last partial point if the last interval saw any work.

@@ -4,7 +4,7 @@ import BenchModel
 struct ScenarioValidator {
     static let topLevelKeys = [
         "name", "description", "seed", "warmup", "interval", "workers", "max_queue", "spin", "arrivals",
-        "pipeline", "stimulus", "workload", "phases", "inject", "thresholds",
+        "pipeline", "stimulus", "workload", "phases", "inject", "thresholds", "affinity",
     ]
 
     /// Fields of each phase kind, in the order a message lists them.
@@ -42,8 +42,13 @@ struct ScenarioValidator {
         if let e = top["description"] { scenario.description = try reader.text(e.value, key: "description") }
         if let e = top["seed"] { scenario.seed = try reader.unsigned(e.value, key: "seed") }
         if let e = top["warmup"] {
-            scenario.warmup = try reader.duration(e.value, key: "warmup", allowZero: true, maximum: ScenarioLimits.maxShort)
+            if case .mapping = e.value.value {
+                (scenario.warmup, scenario.steadyWarmup) = try steadyWarmup(e.value)
+            } else {
+                scenario.warmup = try reader.duration(e.value, key: "warmup", allowZero: true, maximum: ScenarioLimits.maxShort)
+            }
         }
+        if let e = top["affinity"] { scenario.affinity = try affinity(e.value) }
         if let e = top["interval"] {
             scenario.interval = try reader.duration(e.value, key: "interval", maximum: ScenarioLimits.maxShort)
             guard scenario.interval >= ScenarioLimits.minInterval else {
@@ -108,6 +113,73 @@ struct ScenarioValidator {
             }
         }
         return scenario
+    }
+
+    /// `warmup: { until: steady, min: 1s, max: 8s, batch: 100ms }`: the warm-up's upper bound and its
+    /// steady-state rule.
+    private mutating func steadyWarmup(_ node: DocNode) throws(ScenarioError) -> (Double, SteadyWarmup) {
+        let example = "`warmup: { until: steady, min: 1s, max: 8s }`"
+        let e = try reader.entries(node, key: "warmup", allowed: ["until", "min", "max", "batch"],
+                                   expected: "a duration like 2s, or \(example)")
+        for (key, entry) in e { reader.note("warmup.\(key)", entry) }
+        guard let until = e["until"] else {
+            throw .missingKey(node.location, key: "warmup.until", hint: "expected `until: steady`, e.g. \(example)")
+        }
+        guard try reader.text(until.value, key: "warmup.until", expected: "steady") == "steady" else {
+            throw .invalidValue(until.value.location, key: "warmup.until", value: until.value.described, expected: "steady")
+        }
+        guard let maxEntry = e["max"] else {
+            throw .missingKey(node.location, key: "warmup.max", hint: "a steady warm-up needs an upper bound, e.g. \(example)")
+        }
+        let maximum = try reader.duration(maxEntry.value, key: "warmup.max", maximum: ScenarioLimits.maxShort)
+        let minimum = try e["min"].map { entry throws(ScenarioError) in
+            try reader.duration(entry.value, key: "warmup.min", allowZero: true, maximum: ScenarioLimits.maxShort)
+        } ?? 0
+        guard minimum <= maximum else {
+            throw .invalidValue(e["min"]!.value.location, key: "warmup.min", value: e["min"]!.value.described,
+                                expected: "a duration no longer than warmup.max (\(ScenarioLimits.describe(seconds: maximum)))")
+        }
+        let batch = try e["batch"].map { entry throws(ScenarioError) in
+            try reader.duration(entry.value, key: "warmup.batch", maximum: ScenarioLimits.maxShort)
+        } ?? 0.1
+        let batches = Double(SteadyWarmup.minimumBatches)
+        guard batch >= ScenarioLimits.minInterval, batch * batches <= maximum else {
+            let node = e["batch"]?.value ?? maxEntry.value
+            throw .invalidValue(node.location, key: e["batch"] == nil ? "warmup.max" : "warmup.batch", value: node.described,
+                                expected: "room for \(Int(batches)) batches of at least 1ms: warmup.max ≥ \(Int(batches)) × batch (batch \(ScenarioLimits.describe(seconds: batch)))")
+        }
+        return (maximum, SteadyWarmup(minimum: minimum, batch: batch))
+    }
+
+    /// `affinity: none`, `affinity: spread` or `affinity: { workers: [0, 1], sampler: 1 }`.
+    private mutating func affinity(_ node: DocNode) throws(ScenarioError) -> Affinity? {
+        let expected = "none, spread, or CPUs like `{ workers: [0, 1], sampler: 1 }`"
+        guard case .mapping = node.value else {
+            let word = try reader.text(node, key: "affinity", expected: expected).strippingBlanks
+            switch word {
+            case "none": return nil
+            case "spread": return Affinity()
+            default:
+                let hint = KeySuggestion.closest(to: word, among: ["none", "spread"]).map { " (did you mean `\($0)`?)" } ?? ""
+                throw .invalidValue(node.location, key: "affinity", value: node.described, expected: expected + hint)
+            }
+        }
+        let e = try reader.entries(node, key: "affinity", allowed: ["workers", "sampler"], expected: expected)
+        for (key, entry) in e { reader.note("affinity.\(key)", entry) }
+        var affinity = Affinity()
+        if let w = e["workers"] {
+            let items = try reader.list(w.value, key: "affinity.workers", expected: "a list of CPU numbers, e.g. [0, 1]")
+            guard !items.isEmpty else {
+                throw .invalidValue(w.value.location, key: "affinity.workers", value: "an empty list", expected: "at least one CPU number")
+            }
+            for (i, item) in items.enumerated() {
+                affinity.workers.append(try reader.integer(item, key: "affinity.workers[\(i)]", minimum: 0, maximum: ScenarioLimits.maxCPU))
+            }
+        }
+        if let c = e["sampler"] {
+            affinity.sampler = try reader.integer(c.value, key: "affinity.sampler", minimum: 0, maximum: ScenarioLimits.maxCPU)
+        }
+        return affinity
     }
 
     /// `pipeline:` / `stimulus:` maps of any depth → fully qualified dotted keys with scalar text.

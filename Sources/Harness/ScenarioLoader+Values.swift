@@ -152,6 +152,8 @@ public enum ScenarioLimits {
     public static let maxRate = 10_000_000.0
     /// Most worker threads or closed-loop concurrency.
     public static let maxWorkers = 4_096
+    /// Highest CPU number `affinity:` may name (glibc's CPU_SETSIZE is 1,024).
+    public static let maxCPU = 1_023
     /// Largest burst and queue bound.
     public static let maxCount = 100_000_000
     /// Largest leak per episode: 1 GiB.

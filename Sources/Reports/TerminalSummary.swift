@@ -11,6 +11,7 @@ public enum TerminalSummary {
         out.append("\(r.scenario.name) — \(r.workload.name), \(r.build.configuration) build, \(jem), \(r.machine.cores) cores \(r.machine.cpuModel), commit \(r.build.commit.prefix(10))\(r.build.dirty ? "+dirty" : "")")
         for w in r.warnings { out.append("  ⚠ \(w.message)") }
         out.append("  episodes \(s.episodes)   throughput \(r.formatted("throughput"))   errors \(s.errors)   dropped \(s.dropped)   measured \(Units.fixed(r.durationSeconds, digits: 1)) s\(r.interrupted ? "   (INTERRUPTED)" : "")")
+        if let warm = WarmupText.describe(r) { out.append("  warm-up \(warm)") }
         out.append("")
         let stats: [LatencyStatistic] = [.count, .min, .mean, .p50, .p90, .p95, .p99, .p999, .max]
         var rows = [["latency"] + stats.map(\.label)]

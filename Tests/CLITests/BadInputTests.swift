@@ -36,6 +36,10 @@ struct BadInputTests {
         Case(name: "malformed threshold", yaml: valid + "\nthresholds: [\"e2e.p99 <\"]\n", expected: ["e2e.p99 <", "threshold"]),
         Case(name: "unknown threshold metric", yaml: valid + "\nthresholds: [\"e3e.p99 < 5ms\"]\n", expected: ["e3e.p99", "unknown metric"]),
         Case(name: "unknown slow stage", yaml: valid + "\ninject: [{ slow: NOPE, extra: 1ms }]\n", expected: ["NOPE", "ESGT"]),
+        Case(name: "affinity on a CPU the process may not use", yaml: valid + "\naffinity: { workers: [1023] }\n",
+             expected: ["affinity: CPU 1023 is not one this process may run on", "expected CPUs from ["]),
+        Case(name: "misspelt steady warm-up", yaml: valid + "\nwarmup: { until: steady, max: 5s, mn: 1s }\n",
+             expected: ["s.yaml:4", "warmup.mn", "did you mean `min`?"]),
     ]
 
     @Test(arguments: cases)

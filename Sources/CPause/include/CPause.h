@@ -16,4 +16,15 @@ static inline __attribute__((always_inline)) void phibench_cpu_relax(void) {
 #endif
 }
 
+/// Pins the calling thread to CPU `cpu` (`sched_setaffinity`). Returns 0, or the errno (EINVAL when
+/// the CPU does not exist or is outside the process's allowed set).
+int phibench_pin_current_thread(int cpu);
+
+/// Writes the CPUs the calling thread may run on, ascending, to `out` (at most `capacity`); returns
+/// how many, or a negative errno.
+int phibench_allowed_cpus(int *out, int capacity);
+
+/// The CPU the calling thread is running on now (`sched_getcpu`), or -1.
+int phibench_current_cpu(void);
+
 #endif

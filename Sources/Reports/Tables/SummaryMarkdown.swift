@@ -64,6 +64,9 @@ public enum SummaryMarkdown {
             t.append([d.label] + results.map { Fmt.metric($0.summary.metric(d.key), unit: d.unit) })
         }
         t.append(["Trials"] + results.map { "\(max(1, $0.trials.count))" })
+        if results.contains(where: { WarmupText.describe($0) != nil }) {
+            t.append(["Warm-up"] + results.map { WarmupText.describe($0) ?? "none" })
+        }
         return t
     }
 
