@@ -161,6 +161,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
+        // Helpers more than one test target needs (a free loopback port); not part of any product.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "MemoryLayer", "BenchModel"]),
         .testTarget(name: "MemoryLayerTests", dependencies: ["MemoryLayer"]),
         .testTarget(name: "HarnessTests", dependencies: ["Harness", "BenchModel"]),
@@ -171,11 +173,11 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "HistoryTests",
-            dependencies: ["History", "HistoryStorage", "Reports", "BenchModel", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "CLITests", dependencies: ["BenchModel"]),
+            dependencies: ["History", "HistoryStorage", "Reports", "BenchModel", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "CLITests", dependencies: ["BenchModel", "TestSupport"]),
         .testTarget(name: "LiveMetricsTests", dependencies: ["LiveMetrics", "BenchModel", "Harness"]),
         .testTarget(name: "IntegrationTests", dependencies: ["BenchModel", "Harness", "Reports"]),
-        .testTarget(name: "ExternalWorkloadsTests", dependencies: ["ExternalWorkloads", "BenchModel", "Harness", "Reports"]),
+        .testTarget(name: "ExternalWorkloadsTests", dependencies: ["ExternalWorkloads", "BenchModel", "Harness", "Reports", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 import BenchModel
 import Foundation
+import TestSupport
 import Testing
 
 /// `--metrics-listen`: the real binary serves /metrics during a run, Prometheus's own parser accepts
@@ -262,22 +263,6 @@ struct LiveMetricsTests {
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("o/result.json").path))
     }
 
-    /// A TCP port free on loopback right now (bound to port 0, then released).
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &addr) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
-        }
-        guard ok else { throw ScrapeError(message: "cannot bind a free port") }
-        return Int(UInt16(bigEndian: addr.sin_port))
-    }
-
     @Test("a real Prometheus server scrapes the run on loopback",
           .enabled(if: prometheus != nil, "prometheus is missing (Debian package prometheus; scripts/install-deps.sh installs it)"),
           .enabled(if: curl != nil, "curl is missing"))
@@ -297,7 +282,7 @@ struct LiveMetricsTests {
               - job_name: phibench
                 static_configs: [ { targets: ['\(target)'] } ]
             """.write(to: config, atomically: true, encoding: .utf8)
-        let port = try Self.freePort()
+        let port = try LoopbackPort.free()
         let server = Process()
         server.executableURL = URL(fileURLWithPath: Self.prometheus!)
         server.arguments = ["--config.file=\(config.path)", "--storage.tsdb.path=\(dir.appendingPathComponent("tsdb").path)",

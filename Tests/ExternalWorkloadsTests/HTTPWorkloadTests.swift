@@ -1,6 +1,7 @@
 import BenchModel
 import ExternalWorkloads
 import Foundation
+import TestSupport
 import Harness
 import Synchronization
 import Testing
@@ -90,24 +91,11 @@ struct HTTPWorkloadTests {
             "\(error)".contains(missing.url) && "\(error)".contains("404")
         }
         // A port nobody listens on: bind one, note it, close it.
-        let closed = HTTPWorkloadSpec(url: "http://127.0.0.1:\(try freePort())/episode", timeout: 2)
+        let closed = HTTPWorkloadSpec(url: "http://127.0.0.1:\(try LoopbackPort.free())/episode", timeout: 2)
         let started = ContinuousClock.now
         #expect { _ = try HTTPWorkload.preflight(closed) } throws: { error in
             "\(error)".contains(closed.url) && "\(error)".contains("refused")
         }
         #expect(ContinuousClock.now - started < .seconds(1.5), "refused is immediate, not a timeout")
-    }
-
-    func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
-        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-        return Int(UInt16(bigEndian: addr.sin_port))
     }
 }

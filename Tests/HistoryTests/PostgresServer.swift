@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// A PostgreSQL server of the test's own: a fresh cluster in a temporary directory, listening on
@@ -62,7 +63,7 @@ final class PostgresServer: @unchecked Sendable {
         let dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("phibench-pg-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         if isRoot { try FileManager.default.setAttributes([.ownerAccountName: "postgres"], ofItemAtPath: dir.path) }
-        let port = try freePort()
+        let port = try LoopbackPort.free()
         let server = PostgresServer(directory: dir, bin: bin, port: port)
         do {
             let data = dir.appendingPathComponent("data").path
@@ -158,23 +159,6 @@ final class PostgresServer: @unchecked Sendable {
         guard p.terminationStatus == 0 else {
             throw Failure(description: "\(program) \(arguments.joined(separator: " ")) exited \(p.terminationStatus): \(text)")
         }
-    }
-
-    /// A TCP port nobody listens on now (bound to port 0, then released).
-    private static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Failure(description: "socket() failed: errno \(errno)") }
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
-        }
-        guard bound else { throw Failure(description: "bind() failed: errno \(errno)") }
-        return Int(UInt16(bigEndian: addr.sin_port))
     }
 }
 
