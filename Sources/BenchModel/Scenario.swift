@@ -86,11 +86,10 @@ public struct Affinity: Sendable, Codable, Equatable {
         self.sampler = sampler
     }
 
-    /// The CPUs to use, given the CPUs the process may run on (ascending, non-empty):
-    /// worker i's CPU and the sampler's.
-    public func resolve(allowed: [Int]) -> (worker: (Int) -> Int, sampler: Int) {
-        let workers = self.workers.isEmpty ? allowed : self.workers
-        return ({ workers[$0 % workers.count] }, sampler ?? allowed.last ?? 0)
+    /// The CPUs to use, given the CPUs the process may run on (ascending, non-empty): the workers'
+    /// list (worker i takes `workers[i % count]`) and the sampler's CPU.
+    public func resolve(allowed: [Int]) -> (workers: [Int], sampler: Int) {
+        (workers.isEmpty ? allowed : workers, sampler ?? allowed.last ?? 0)
     }
 }
 

@@ -103,7 +103,13 @@ public enum BenchmarkRunner {
             let end = StopSignal()
             let monitor = scenario.steadyWarmup.map { WarmupMonitor(rule: $0, recorder: recorder, end: end, stop: options.stop) }
             try monitor?.run(start: monotonicNanoseconds())
-            let outcome = try run(warm, with: driver, end: end)
+            let outcome: LoadDriver<W>.Outcome
+            do {
+                outcome = try run(warm, with: driver, end: end)
+            } catch {
+                _ = monitor?.finish()
+                throw error
+            }
             let watched = monitor?.finish()
             let m = recorder.takePhase()
             var discard = recorder.makeInterval()

@@ -27,8 +27,7 @@ struct ThreadPlacement: Sendable {
         }
         let allowed = Self.allowedCPUs()
         guard !allowed.isEmpty else { throw .invalid("affinity: cannot read the CPUs this process may run on (sched_getaffinity failed)") }
-        let workerCPUs = affinity.workers.isEmpty ? allowed : affinity.workers
-        let sampler = affinity.sampler ?? allowed.last!
+        let (workerCPUs, sampler) = affinity.resolve(allowed: allowed)
         let unknown = (workerCPUs + [sampler]).filter { !allowed.contains($0) }
         guard unknown.isEmpty else {
             let list = allowed.map(String.init).joined(separator: ", ")
