@@ -161,15 +161,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
-        // Helpers more than one test target needs (a free loopback port); not part of any product.
+        // Helpers more than one test target needs (a free loopback port, a seeded generator); not part of any product.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "MemoryLayer", "BenchModel"]),
-        .testTarget(name: "MemoryLayerTests", dependencies: ["MemoryLayer"]),
-        .testTarget(name: "HarnessTests", dependencies: ["Harness", "BenchModel"]),
+        .testTarget(name: "MemoryLayerTests", dependencies: ["MemoryLayer", "TestSupport"]),
+        .testTarget(name: "HarnessTests", dependencies: ["Harness", "BenchModel", "TestSupport"]),
         .testTarget(name: "ProfilingTests", dependencies: ["Profiling", "Reports", "BenchModel"]),
         .testTarget(
             name: "ReportsTests",
-            dependencies: ["Reports", "BenchModel", .product(name: "Histogram", package: "hdrhistogram-swift")],
+            dependencies: ["Reports", "BenchModel", "TestSupport", .product(name: "Histogram", package: "hdrhistogram-swift")],
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "HistoryTests",

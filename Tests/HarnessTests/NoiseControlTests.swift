@@ -1,6 +1,7 @@
 import BenchModel
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
 @testable import Harness
 
@@ -67,8 +68,8 @@ struct NoiseControlTests {
 
     @Test("MSER finds the end of a transient and reads a stationary series as steady from the start")
     func mserTruncation() {
-        var generator = SplitMix(seed: 7)
-        let noise = { (g: inout SplitMix) in Double(g.next() % 1000) / 1000 - 0.5 }
+        var generator = SplitMix64(state: 7)
+        let noise = { (g: inout SplitMix64) in Double(g.next() % 1000) / 1000 - 0.5 }
         // 12 batches decaying from +20 to the level, then 40 at the level with noise ±0.5.
         var series = (0..<12).map { i in 100 + 20 * Double(12 - i) / 12 + noise(&generator) }
         series += (0..<40).map { _ in 100 + noise(&generator) }
@@ -163,18 +164,5 @@ final class CPUReportingWorkload: Workload {
                 if episode % 64 == 0, let cpu = ThreadPlacement.currentCPU() { seen.note(cpu) }
             }
         }
-    }
-}
-
-/// A small deterministic generator for test series.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

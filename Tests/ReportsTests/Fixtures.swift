@@ -1,18 +1,13 @@
 import BenchModel
 import Foundation
 import Histogram
+import TestSupport
 
 /// Seeded generator for fixtures (SplitMix64), so every fixture is the same on every run.
 struct FixtureRNG: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed &* 0x9E37_79B9_7F4A_7C15 &+ 1 }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    var generator: SplitMix64
+    init(seed: UInt64) { generator = SplitMix64(state: seed &* 0x9E37_79B9_7F4A_7C15 &+ 1) }
+    mutating func next() -> UInt64 { generator.next() }
     mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
     mutating func normal() -> Double {
         let u1 = max(uniform(), 1e-12), u2 = uniform()
