@@ -24,5 +24,6 @@ struct WarmupReportTests {
         #expect(terminal.contains("until steady (MSER on batch medians; transient"), "\(terminal)")
         #expect(terminal.contains("episodes discarded"))
         #expect(SummaryMarkdown.render(results: [result]).contains("| Warm-up |"))
+        #expect(HTMLReport.render(results: [result]).contains("until steady (MSER on batch medians"), "the HTML subtitle tells the warm-up")
     }
 }

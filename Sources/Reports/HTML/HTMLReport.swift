@@ -41,6 +41,7 @@ public enum HTMLReport {
         parts.append("started \(r.startedAt)")
         parts.append(Fmt.duration(r.durationSeconds) + " measured")
         parts.append("\(max(1, r.trials.count)) trial\(r.trials.count > 1 ? "s" : "")")
+        if let warm = WarmupText.describe(r) { parts.append("warm-up " + warm) }
         if !r.scenario.overrides.isEmpty { parts.append("--set " + r.scenario.overrides.joined(separator: " ")) }
         return parts.joined(separator: " · ")
     }
