@@ -116,9 +116,9 @@ public enum BenchmarkRunner {
             recorder.takeInterval(into: &discard)
             _ = workload.drainEvents()
             let seconds = Double(outcome.end &- outcome.start) / 1e9
-            if let watched, let rule = scenario.steadyWarmup {
+            if let watched {
                 warmupSummary = WarmupSummary(seconds: seconds, episodes: m.episodes, rule: "steady", batches: watched.series.count,
-                                              transientSeconds: Double(watched.truncation) * rule.batch,
+                                              transientSeconds: watched.transientSeconds,
                                               settled: watched.steadyAt != nil)
             } else {
                 warmupSummary = WarmupSummary(seconds: seconds, episodes: m.episodes, rule: "fixed")

@@ -15,9 +15,16 @@ final class WarmupMonitor: Sendable {
     private let thread = Mutex<OSThread?>(nil)
 
     struct State: Sendable {
+        /// One median e2e per batch that saw episodes (an empty batch adds nothing).
         var series: [Double] = []
+        /// Seconds since the warm-up's start at the end of each batch in ``series``.
+        var ends: [Double] = []
+        /// MSER's truncation point, an index into ``series``.
         var truncation = 0
         var steadyAt: Double?
+
+        /// Seconds from the warm-up's start to the truncation point (where the transient ended).
+        var transientSeconds: Double { truncation == 0 || ends.isEmpty ? 0 : ends[Swift.min(truncation, ends.count) - 1] }
     }
 
     init(rule: SteadyWarmup, recorder: Recorder, end: StopSignal, stop: StopSignal) {
@@ -47,6 +54,7 @@ final class WarmupMonitor: Sendable {
                 let elapsed = Double(monotonicNanoseconds() &- start) / 1e9
                 let settled = state.withLock { s in
                     s.series.append(e2e.value(of: .p50))
+                    s.ends.append(elapsed)
                     let verdict = rule.isSteady(s.series, elapsed: elapsed)
                     s.truncation = verdict.truncation
                     if verdict.steady { s.steadyAt = elapsed }
