@@ -315,8 +315,8 @@ public struct WarmupSummary: Sendable, Codable, Equatable {
     public var seconds: Double
     /// Episodes completed during the warm-up (discarded).
     public var episodes: UInt64
-    /// "fixed" (a set duration) or "steady" (MSER on batch medians, ``SteadyWarmup``).
-    public var rule: String
+    /// How the warm-up's length was decided.
+    public var rule: Rule
     /// Steady rule: batches judged (one median of end-to-end latency each).
     public var batches: Int?
     /// Steady rule: MSER's truncation point in seconds from the warm-up's start — where the transient ended.
@@ -324,7 +324,12 @@ public struct WarmupSummary: Sendable, Codable, Equatable {
     /// Steady rule: false when the warm-up hit its `max` before latency settled (the run then measured anyway).
     public var settled: Bool?
 
-    public init(seconds: Double, episodes: UInt64, rule: String, batches: Int? = nil, transientSeconds: Double? = nil, settled: Bool? = nil) {
+    /// `fixed`: a set duration; `steady`: until latency settled (MSER on batch medians, ``SteadyWarmup``).
+    public enum Rule: String, Sendable, Codable, Equatable {
+        case fixed, steady
+    }
+
+    public init(seconds: Double, episodes: UInt64, rule: Rule, batches: Int? = nil, transientSeconds: Double? = nil, settled: Bool? = nil) {
         self.seconds = seconds
         self.episodes = episodes
         self.rule = rule

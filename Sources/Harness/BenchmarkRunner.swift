@@ -117,11 +117,11 @@ public enum BenchmarkRunner {
             _ = workload.drainEvents()
             let seconds = Double(outcome.end &- outcome.start) / 1e9
             if let watched {
-                warmupSummary = WarmupSummary(seconds: seconds, episodes: m.episodes, rule: "steady", batches: watched.series.count,
+                warmupSummary = WarmupSummary(seconds: seconds, episodes: m.episodes, rule: .steady, batches: watched.series.count,
                                               transientSeconds: watched.transientSeconds,
-                                              settled: watched.steadyAt != nil)
+                                              settled: watched.settled)
             } else {
-                warmupSummary = WarmupSummary(seconds: seconds, episodes: m.episodes, rule: "fixed")
+                warmupSummary = WarmupSummary(seconds: seconds, episodes: m.episodes, rule: .fixed)
             }
         }
 

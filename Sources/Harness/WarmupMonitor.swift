@@ -21,7 +21,8 @@ final class WarmupMonitor: Sendable {
         var ends: [Double] = []
         /// MSER's truncation point, an index into ``series``.
         var truncation = 0
-        var steadyAt: Double?
+        /// Whether MSER called the series steady (the monitor then ended the warm-up).
+        var settled = false
 
         /// Seconds from the warm-up's start to the truncation point (where the transient ended).
         var transientSeconds: Double { truncation == 0 || ends.isEmpty ? 0 : ends[Swift.min(truncation, ends.count) - 1] }
@@ -57,7 +58,7 @@ final class WarmupMonitor: Sendable {
                     s.ends.append(elapsed)
                     let verdict = rule.isSteady(s.series, elapsed: elapsed)
                     s.truncation = verdict.truncation
-                    if verdict.steady { s.steadyAt = elapsed }
+                    s.settled = verdict.steady
                     return verdict.steady
                 }
                 if settled { end.request() }

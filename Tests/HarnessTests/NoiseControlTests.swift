@@ -97,7 +97,7 @@ struct NoiseControlTests {
             SyntheticWorkload(stages: [("A", 20_000)])
         }
         let warm = try #require(result.trials.first?.warmup)
-        #expect(warm.rule == "steady")
+        #expect(warm.rule == .steady)
         #expect(warm.seconds >= 0.5)
         #expect(warm.seconds < 6, "a busy-work workload is steady at once; the warm-up ran \(warm.seconds) s")
         #expect(warm.settled == true)
@@ -110,7 +110,7 @@ struct NoiseControlTests {
     func fixedWarmupReported() throws {
         let result = try runSynthetic([Phase(.closed(concurrency: [1], each: 0.3))], warmup: 0.3)
         let warm = try #require(result.trials.first?.warmup)
-        #expect(warm.rule == "fixed" && warm.settled == nil && warm.transientSeconds == nil)
+        #expect(warm.rule == .fixed && warm.settled == nil && warm.transientSeconds == nil)
         #expect(abs(warm.seconds - 0.3) < 0.1 && warm.episodes > 0)
     }
 

@@ -19,7 +19,7 @@ struct WarmupReportTests {
         #expect(result == original)
         #expect(result.scenario.spec.steadyWarmup == spec.steadyWarmup)
         let warmups = result.trials.compactMap(\.warmup)
-        #expect(warmups.count == 2 && warmups.allSatisfy { $0.rule == "steady" })
+        #expect(warmups.count == 2 && warmups.allSatisfy { $0.rule == .steady })
         let terminal = TerminalSummary.render(result)
         #expect(terminal.contains("until steady (MSER on batch medians; transient"), "\(terminal)")
         #expect(terminal.contains("episodes discarded"))

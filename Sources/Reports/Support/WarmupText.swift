@@ -10,7 +10,7 @@ enum WarmupText {
         let episodes = all.reduce(UInt64(0)) { $0 &+ $1.episodes }
         let discarded = "\(Fmt.grouped(episodes)) episodes discarded"
         let seconds = range(all.map(\.seconds))
-        let steady = all.filter { $0.rule == "steady" }
+        let steady = all.filter { $0.rule == .steady }
         guard !steady.isEmpty else { return "\(seconds) fixed, \(discarded)" }
         let transient = range(steady.compactMap(\.transientSeconds))
         let unsettled = steady.filter { $0.settled == false }.count
