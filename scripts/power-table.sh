@@ -16,7 +16,8 @@
 # which the table does not need to be independent. Sharing A saves a third of the machine time of
 # separate A/B pairs (8 sides a round instead of 12 for four levels and two A/A pairs).
 #
-# Results: POWER_OUT/results.csv (one line per gate run) and POWER_OUT/table.md. It resumes: a
+# Results: POWER_OUT/results.csv (one line per gate run) and POWER_OUT/table.md (each rate with its
+# Wilson 95% interval; POWER_TABLE_SAMPLES=a,b tabulates only those samples). It resumes: a
 # round's comparisons already in results.csv are not run again, so it can be run in parts and with
 # fewer levels later (e.g. first `8 2 2 3 5 10` for five rounds, then `8 2 2 3`).
 set -euo pipefail
@@ -114,23 +115,33 @@ run_round() { # round
 
 for round in $(seq 1 "$rounds_wanted"); do run_round "$round"; done
 
-python3 - "$out/results.csv" "$out/table.md" "$threshold" "$cycles" <<'EOF'
-import csv, sys, collections
+python3 - "$out/results.csv" "$out/table.md" "$threshold" "$cycles" "${POWER_TABLE_SAMPLES:-}" <<'EOF'
+import csv, sys, collections, math
 rows = list(csv.DictReader(open(sys.argv[1])))
+if sys.argv[5]:
+    keep = set(sys.argv[5].split(","))
+    rows = [r for r in rows if r["sample"] in keep]
 by = collections.defaultdict(list)
 for r in rows: by[int(r["level_pct"])].append(r)
-lines = ["| added slowdown (share of e2e p50) | gate runs | gate failed (exit 1) | e2e.p50 flagged | median e2e.p50 change | median e2e.p50 MDE |",
-         "|---|---:|---:|---:|---:|---:|"]
+def wilson(k, n, z=1.96):
+    # The Wilson score interval: a rate's 95% confidence interval that stays sensible at 0/n and n/n.
+    if n == 0: return (float("nan"), float("nan"))
+    p = k / n; d = 1 + z * z / n
+    c = (p + z * z / (2 * n)) / d; h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
+    return (max(0.0, c - h), min(1.0, c + h))
 def med(v):
     v = sorted(v); return v[len(v)//2] if v else float("nan")
+lines = ["| added slowdown (share of e2e p50) | gate runs | gate failed (exit 1) | 95% CI of the rate | e2e.p50 flagged | median e2e.p50 change | median e2e.p50 MDE |",
+         "|---|---:|---:|---:|---:|---:|---:|"]
 for level in sorted(by):
     rs = by[level]
     failed = sum(r["exit"] == "1" for r in rs)
     flagged = sum("e2e.p50" in r["gated_regressions"].split("|") for r in rs)
     name = "none (A/A)" if level == 0 else f"{level}%"
     rate = "false alarms" if level == 0 else "detected"
+    lo, hi = wilson(failed, len(rs))
     mdes = [float(r["e2e_p50_mde"]) for r in rs if r["e2e_p50_mde"]]
-    lines.append(f"| {name} | {len(rs)} | {failed} ({100*failed/len(rs):.0f}% {rate}) | {flagged} | "
+    lines.append(f"| {name} | {len(rs)} | {failed} ({100*failed/len(rs):.0f}% {rate}) | {100*lo:.0f}–{100*hi:.0f}% | {flagged} | "
                  f"{100*med([float(r['e2e_p50_change']) for r in rs]):+.1f}% | {100*med(mdes):.1f}% |")
 samples = sorted({r["sample"] for r in rows})
 open(sys.argv[2], "w").write("\n".join(lines) + f"\n\nthreshold {sys.argv[3]}, {sys.argv[4]} processes a side; samples {', '.join(samples)}\n")
