@@ -120,6 +120,11 @@ import csv, sys, collections, math
 rows = list(csv.DictReader(open(sys.argv[1])))
 if sys.argv[5]:
     keep = set(sys.argv[5].split(","))
+    unknown = keep - {r["sample"] for r in rows}
+    if unknown:
+        print(f"power-table: POWER_TABLE_SAMPLES names {', '.join(sorted(unknown))}, not in {sys.argv[1]} "
+              f"(its samples: {', '.join(sorted({r['sample'] for r in rows}))})", file=sys.stderr)
+        sys.exit(2)
     rows = [r for r in rows if r["sample"] in keep]
 by = collections.defaultdict(list)
 for r in rows: by[int(r["level_pct"])].append(r)
