@@ -112,13 +112,16 @@ memory-compare: build
 # side run interleaved (off, adaptive, off, …) so the machine's drift hits both, merged per side and
 # compared with e2e p50/p99 and throughput gated at 5% (exit 1 if the layer costs more than that,
 # significantly), so each prints its MDE; memory per state, RSS and allocations side by side.
+# MEMORY_ARGS go to both sides' runs, e.g. '--set workers=1 --set spin=10ms' keeps the one worker
+# busy-waiting between arrivals (a hot core: the pipeline's own cost, without the idle vCPU's wake-up).
 MEMORY_ROUNDS ?= 6
+MEMORY_ARGS   ?=
 ADAPTIVE_TARGETS := ^(metric|-----|e2e\.p(50|99) |throughput|memory\.rss_(peak_bytes|growth_pct|slope_bytes_per_episode)|memory_layer\.resident_bytes_per_state|MEMORY\.(store|query)\.p50|memory\.allocations_per_episode)
 memory-adaptive-compare: build
 	rm -rf runs/memory-adaptive-compare && mkdir -p runs/memory-adaptive-compare
 	for i in $$(seq 1 $(MEMORY_ROUNDS)); do \
-	  $(BIN) run scenarios/memory-before.yaml --quiet --out runs/memory-adaptive-compare/off-$$i || [ $$? -eq 1 ] || exit 2; \
-	  $(BIN) run scenarios/memory-adaptive-after.yaml --quiet --out runs/memory-adaptive-compare/adaptive-$$i || [ $$? -eq 1 ] || exit 2; \
+	  $(BIN) run scenarios/memory-before.yaml --quiet $(MEMORY_ARGS) --out runs/memory-adaptive-compare/off-$$i || [ $$? -eq 1 ] || exit 2; \
+	  $(BIN) run scenarios/memory-adaptive-after.yaml --quiet $(MEMORY_ARGS) --out runs/memory-adaptive-compare/adaptive-$$i || [ $$? -eq 1 ] || exit 2; \
 	done
 	$(BIN) merge runs/memory-adaptive-compare/off-*/result.json --out runs/memory-adaptive-compare/off.json
 	$(BIN) merge runs/memory-adaptive-compare/adaptive-*/result.json --out runs/memory-adaptive-compare/adaptive.json

@@ -2,9 +2,9 @@
 """A/A spread of the gate's metrics under several run settings, measured interleaved.
 
 Runs ROUNDS rounds; in each, one process per setting (one trial each, as make bench runs its sides),
-in a rotating order, so every setting sees the same machine conditions. Then prints, per setting and
-gated metric, the median and the robust noise per trial (1.4826 · MAD / median, as `phibench calibrate`
-estimates it) and writes OUT/spread.csv.
+in a rotating order, so every setting sees the same machine conditions. Then calibrates each setting
+from its processes (`phibench calibrate --from`, into OUT/NAME-calibration) and prints, per setting and
+gated metric, the median and the robust noise per trial (1.4826 · MAD / median) and writes OUT/spread.csv.
 
   scripts/aa-spread.py ROUNDS NAME='ARGS' [NAME='ARGS' ...]
   scripts/aa-spread.py 20 base='' pin='--set affinity=spread' hash='env:SWIFT_DETERMINISTIC_HASHING=1'
@@ -13,12 +13,14 @@ ARGS are extra `phibench run` arguments; a word `env:K=V` sets an environment va
 Environment: PHIBENCH_BIN (default .build/release/phibench), BENCH_SCENARIO (scenarios/bench.yaml),
 AA_OUT (runs/aa-spread), AA_METRICS (comma-separated; default the gate's metrics).
 """
-import csv, json, os, shlex, statistics, subprocess, sys
+import csv, json, os, shlex, subprocess, sys
 
 def main():
     if len(sys.argv) < 3 or not sys.argv[1].isdigit():
         sys.exit(__doc__)
     rounds = int(sys.argv[1])
+    if rounds < 3:
+        sys.exit("aa-spread: ROUNDS must be at least 3 (a noise estimate needs three trials)")
     settings = []
     for spec in sys.argv[2:]:
         name, _, args = spec.partition("=")
@@ -30,7 +32,7 @@ def main():
     out = os.environ.get("AA_OUT", "runs/aa-spread")
     metrics = os.environ.get("AA_METRICS", "e2e.p50,e2e.p90,e2e.p99,throughput,memory.allocations_per_episode,phi.cache_hit_rate").split(",")
     os.makedirs(out, exist_ok=True)
-    values = {name: {m: [] for m in metrics} for name, _ in settings}
+    files = {name: [] for name, _ in settings}
     for r in range(rounds):
         order = settings[r % len(settings):] + settings[:r % len(settings)]
         for name, args in order:
@@ -46,22 +48,20 @@ def main():
             status = subprocess.run(argv, env=env).returncode
             if status not in (0, 1):
                 sys.exit(f"aa-spread: {name} round {r + 1} exited with {status}; see {run_dir}")
-            summary = json.load(open(os.path.join(run_dir, "result.json")))["summary"]["metrics"]
-            for m in metrics:
-                v = summary.get(m)
-                if isinstance(v, (int, float)):
-                    values[name][m].append(float(v))
+            files[name].append(os.path.join(run_dir, "result.json"))
         print(f"aa-spread: round {r + 1}/{rounds} done", file=sys.stderr, flush=True)
     rows = []
     for name, _ in settings:
+        cal_dir = os.path.join(out, f"{name}-calibration")
+        cal = subprocess.run([binary, "calibrate", "--from", *files[name], "--plan", "12", "--out", cal_dir],
+                             stdout=subprocess.DEVNULL)
+        if cal.returncode != 0:
+            sys.exit(f"aa-spread: phibench calibrate --from (setting {name}) exited with {cal.returncode}")
+        noise = json.load(open(os.path.join(cal_dir, "calibration.json")))["metrics"]
         for m in metrics:
-            xs = values[name][m]
-            if len(xs) < 3:
-                continue
-            med = statistics.median(xs)
-            mad = statistics.median(abs(x - med) for x in xs)
-            noise = 1.4826 * mad / abs(med) if med else float("nan")
-            rows.append({"setting": name, "metric": m, "trials": len(xs), "median": med, "noise_pct": 100 * noise})
+            if m in noise:
+                n = noise[m]
+                rows.append({"setting": name, "metric": m, "trials": n["trials"], "median": n["median"], "noise_pct": 100 * n["noise"]})
     with open(os.path.join(out, "spread.csv"), "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=["setting", "metric", "trials", "median", "noise_pct"])
         w.writeheader()

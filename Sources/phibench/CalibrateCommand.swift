@@ -14,13 +14,21 @@ struct CalibrateCommand: AsyncParsableCommand {
             FILE` (and make bench) then compute each gated metric's MDE from this noise instead of from the few \
             trials of the comparison itself. It also prints the MDE the gate would have with --plan trials per \
             side, and the trials per side that would bring it down to --threshold.
+            --from makes the calibration from A/A results you already have (say the base side of past \
+            make bench runs, or runs/ab/A-*/result.json) instead of running trials: one scenario, one build.
             Examples:
               phibench calibrate scenarios/bench.yaml --trials 20 --out runs/calibration
               phibench calibrate scenarios/bench.yaml --trials 30 --plan 10 --threshold 3%
+              phibench calibrate --from runs/aa/*/result.json --plan 12
             """)
 
-    @Argument(help: "Scenario file (YAML).")
-    var scenario: String
+    @Argument(help: "Scenario file (YAML) to run the A/A trials of; omit with --from.")
+    var scenario: String?
+
+    @Option(parsing: .upToNextOption, help: ArgumentHelp(
+        "Results of A/A runs (result.json) to calibrate from instead of running trials; every trial in them counts.",
+        valueName: "RESULT"))
+    var from: [String] = []
 
     @Option(parsing: .unconditional, help: "A/A trials to run (3…1000), each in its own process.")
     var trials = 20
@@ -43,14 +51,41 @@ struct CalibrateCommand: AsyncParsableCommand {
     func validate() throws {
         guard (3...1_000).contains(trials) else { throw ValidationError("--trials must be 3…1000, got \(trials)") }
         guard (2...1_000).contains(plan) else { throw ValidationError("--plan must be 2…1000, got \(plan)") }
+        switch (scenario, from.isEmpty) {
+        case (nil, true): throw ValidationError("give a scenario to run A/A trials of, or --from RESULT… to calibrate from results you have")
+        case (.some, false): throw ValidationError("give either a scenario or --from RESULT…, not both")
+        case (nil, false):
+            guard overrides.isEmpty, workload == nil else { throw ValidationError("--set and --workload apply to running a scenario, not to --from") }
+        case (.some, true): break
+        }
     }
 
     func run() async throws {
-        _ = try loadScenario(scenario, overrides: overrides)
         let dir = URL(fileURLWithPath: out, isDirectory: true)
-        do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) } catch {
-            throw InputError("\(out): cannot create the output directory: \(error.localizedDescription)")
+        guard let scenario else {
+            // --from: the trials are in the results given.
+            let results = try from.map(loadResult)
+            // A/A means one build on one machine: a calibration across builds or machines would
+            // count their difference as noise.
+            for (r, file) in zip(results, from).dropFirst() {
+                var d = MachineFingerprint(r).differences(from: MachineFingerprint(results[0]))
+                if r.build.commit != results[0].build.commit {
+                    d.append("commit \(r.build.commit.prefix(7)) vs \(results[0].build.commit.prefix(7))")
+                }
+                guard d.isEmpty else {
+                    throw InputError("\(file): not an A/A trial of \(from[0]) (\(d.joined(separator: "; "))); calibrate from results of one build on one machine")
+                }
+            }
+            let merged: BenchResult
+            do { merged = try ResultMerger.merge(results, files: from) } catch { throw InputError(error) }
+            guard merged.completeTrials.count >= 3 else {
+                throw InputError("calibrate: the results have \(merged.completeTrials.count) complete trials; at least 3 are needed")
+            }
+            try finish(merged, in: dir)
+            return
         }
+        _ = try loadScenario(scenario, overrides: overrides)
+        try createOutput(dir)
         let stop = StopSignal()
         stop.installSignalHandlers()
         var results: [BenchResult] = []
@@ -72,6 +107,19 @@ struct CalibrateCommand: AsyncParsableCommand {
         guard results.count >= 3 else { throw InputError("calibrate: stopped after \(results.count) trials; at least 3 are needed") }
         let merged: BenchResult
         do { merged = try ResultMerger.merge(results, files: files) } catch { throw InputError(error) }
+        try finish(merged, in: dir)
+        if let status = stop.exitStatus { throw ExitCode(status) }
+    }
+
+    private func createOutput(_ dir: URL) throws {
+        do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) } catch {
+            throw InputError("\(out): cannot create the output directory: \(error.localizedDescription)")
+        }
+    }
+
+    /// Writes the merged A/A result and its calibration to `dir` and prints the summary.
+    private func finish(_ merged: BenchResult, in dir: URL) throws {
+        try createOutput(dir)
         try writeResult(merged, to: dir.appendingPathComponent("result.json"))
         guard let calibration = Calibration.make(from: [merged], createdAt: ISO8601DateFormatter().string(from: Date())) else {
             throw InputError("calibrate: no metric had enough trials")
@@ -80,7 +128,6 @@ struct CalibrateCommand: AsyncParsableCommand {
         do { try calibration.write(to: file) } catch { throw InputError(error) }
         print(CalibrationSummary.render(calibration, catalogue: merged.catalogue, plan: plan, threshold: threshold.fraction))
         print("\n  calibration  \(file.relativePath)")
-        if let status = stop.exitStatus { throw ExitCode(status) }
     }
 }
 

@@ -83,4 +83,51 @@ struct CompareCLITests {
         #expect(out.status == 2)
         #expect(out.stderr.contains("missing.json"))
     }
+
+    @Test("calibrate runs A/A trials in processes of their own; --from makes the same calibration from results; compare --calibration uses it")
+    func calibrate() throws {
+        let dir = try Phibench.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = try Phibench.scenario(Self.scenario, in: dir)
+        let cal = dir.appendingPathComponent("cal")
+        let r = try Phibench.run(["calibrate", file, "--trials", "3", "--plan", "12", "--out", cal.path])
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        #expect(r.stdout.contains("calibration of cmp: 3 A/A trials"), "\(r.stdout)")
+        func noise(_ dir: URL) throws -> [String: Double] {
+            let data = try Data(contentsOf: dir.appendingPathComponent("calibration.json"))
+            let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            #expect(json["schema"] as? String == "phibench.calibration/1")
+            #expect(json["trials"] as? Int == 3)
+            let metrics = try #require(json["metrics"] as? [String: [String: Any]])
+            return metrics.compactMapValues { $0["noise"] as? Double }
+        }
+        let ran = try noise(cal)
+        #expect(ran["throughput"] != nil && ran["e2e.p50"] != nil, "\(ran.keys.sorted())")
+
+        // The same trials given to --from: the same calibration.
+        let trials = (0..<3).map { cal.appendingPathComponent("trial-\($0)/result.json").path }
+        let again = dir.appendingPathComponent("from")
+        let f = try Phibench.run(["calibrate", "--from"] + trials + ["--out", again.path])
+        #expect(f.status == 0, "stderr: \(f.stderr)")
+        #expect(try noise(again) == ran)
+
+        // compare uses it and says so.
+        let c = try Phibench.run(["compare", trials[0], trials[1], "--calibration", cal.appendingPathComponent("calibration.json").path])
+        #expect(c.status <= 1, "stderr: \(c.stderr)")
+        #expect(c.stdout.contains("MDE from the A/A calibration"), "\(c.stdout)")
+
+        // Bad input: exit 2, saying what was expected.
+        var bad = try Phibench.run(["calibrate", "--trials", "3"])
+        #expect(bad.status == 2 && bad.stderr.contains("--from"), "\(bad.stderr)")
+        bad = try Phibench.run(["calibrate", file, "--from", trials[0]])
+        #expect(bad.status == 2 && bad.stderr.contains("not both"), "\(bad.stderr)")
+        bad = try Phibench.run(["calibrate", "--from", trials[0], trials[1], "--out", dir.appendingPathComponent("two").path])
+        #expect(bad.status == 2 && bad.stderr.contains("at least 3"), "\(bad.stderr)")
+        bad = try Phibench.run(["calibrate", "--from", trials[0], dir.appendingPathComponent("missing.json").path])
+        #expect(bad.status == 2 && bad.stderr.contains("missing.json"), "\(bad.stderr)")
+        let other = dir.appendingPathComponent("other")
+        #expect(try Phibench.run(["run", file, "--quiet", "--set", "name=other", "--out", other.path]).status == 0)
+        bad = try Phibench.run(["calibrate", "--from", trials[0], trials[1], other.appendingPathComponent("result.json").path])
+        #expect(bad.status == 2 && bad.stderr.contains("other/result.json") && bad.stderr.contains("scenario"), "\(bad.stderr)")
+    }
 }
