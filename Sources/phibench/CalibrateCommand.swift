@@ -81,6 +81,7 @@ struct CalibrateCommand: AsyncParsableCommand {
             guard merged.completeTrials.count >= 3 else {
                 throw InputError("calibrate: the results have \(merged.completeTrials.count) complete trials; at least 3 are needed")
             }
+            try createOutput(dir)
             try finish(merged, in: dir)
             return
         }
@@ -117,9 +118,8 @@ struct CalibrateCommand: AsyncParsableCommand {
         }
     }
 
-    /// Writes the merged A/A result and its calibration to `dir` and prints the summary.
+    /// Writes the merged A/A result and its calibration to `dir` (created) and prints the summary.
     private func finish(_ merged: BenchResult, in dir: URL) throws {
-        try createOutput(dir)
         try writeResult(merged, to: dir.appendingPathComponent("result.json"))
         guard let calibration = Calibration.make(from: [merged], createdAt: ISO8601DateFormatter().string(from: Date())) else {
             throw InputError("calibrate: no metric had enough trials")
