@@ -6,18 +6,22 @@ CONFIG         ?= release
 BIN            := .build/$(CONFIG)/phibench
 SCENARIO       ?= scenarios/smoke.yaml
 OUT            ?= runs/latest
-# The CI gate (scripts/bench.sh): the baseline commit and this tree built and run interleaved on this
-# machine, BENCH_ROUNDS processes a side, compared at BENCH_THRESHOLD on BENCH_GATE.
-BENCH_SCENARIO ?= scenarios/bench.yaml
-BENCH_ROUNDS   ?= 12
+# The CI gate (scripts/bench.sh): the baseline commit and this tree built on this machine and run by
+# `phibench ab` — processes of both interleaved in random order, tested after every block, stopped as
+# soon as every gated metric is decided or BENCH_BUDGET is spent. BENCH_THRESHOLD is the regression it
+# must catch (90% power), BENCH_ALPHA its false-alarm rate for all gated metrics together. The gated
+# metrics are the catalogue's (phibench list); BENCH_GATE="--gate PATTERN …" narrows them.
+BENCH_SCENARIO ?= scenarios/gate.yaml
+BENCH_BUDGET   ?= 6m
 BENCH_TRIALS   ?= 5
 BENCH_THRESHOLD ?= 5%
-BENCH_GATE     ?= --gate e2e.p50 --gate e2e.p90 --gate e2e.p99 --gate throughput \
-                  --gate memory.allocations_per_episode --gate phi.cache_hit_rate
+BENCH_ALPHA    ?= 1%
+BENCH_GATE     ?=
 BASELINE       ?= reports/baselines/bench.json
 # The instruction-count gate: instructions per episode of the bench workload under callgrind, exact
 # and repeatable. INSTR_BASELINE=FILE compares with an earlier instructions.json and fails (exit 1)
 # when the episode total grew by more than INSTR_THRESHOLD.
+INSTR_SCENARIO ?= scenarios/bench.yaml
 INSTR_EPISODES ?= 2000
 INSTR_WARMUP   ?= 1000
 INSTR_THRESHOLD ?= 1%
@@ -66,8 +70,8 @@ examples: build
 # instructions per episode grew by more than INSTR_THRESHOLD. Every gated
 # metric prints its minimum detectable effect; a blind one says "below detection limit".
 bench: build
-	BENCH_SCENARIO=$(BENCH_SCENARIO) BENCH_ROUNDS=$(BENCH_ROUNDS) BENCH_TRIALS=$(BENCH_TRIALS) \
-	BENCH_THRESHOLD=$(BENCH_THRESHOLD) BENCH_GATE="$(BENCH_GATE)" BASELINE=$(BASELINE) HISTORY_DB="$(HISTORY_DB)" \
+	BENCH_SCENARIO=$(BENCH_SCENARIO) BENCH_BUDGET=$(BENCH_BUDGET) BENCH_TRIALS=$(BENCH_TRIALS) INSTR_SCENARIO=$(INSTR_SCENARIO) \
+	BENCH_THRESHOLD=$(BENCH_THRESHOLD) BENCH_ALPHA=$(BENCH_ALPHA) BENCH_GATE="$(BENCH_GATE)" BASELINE=$(BASELINE) HISTORY_DB="$(HISTORY_DB)" \
 	BENCH_INSTRUCTIONS=$(BENCH_INSTRUCTIONS) INSTR_EPISODES=$(INSTR_EPISODES) INSTR_WARMUP=$(INSTR_WARMUP) \
 	INSTR_THRESHOLD=$(INSTR_THRESHOLD) ./scripts/bench.sh
 
@@ -75,16 +79,16 @@ bench: build
 # (needs valgrind and objcopy: make deps). Runs in a fixed directory: the memory layer's file names,
 # built from it, are part of what is counted.
 bench-instructions: build
-	$(BIN) instructions $(BENCH_SCENARIO) --episodes $(INSTR_EPISODES) --warmup $(INSTR_WARMUP) --out runs/bench-instructions \
+	$(BIN) instructions $(INSTR_SCENARIO) --episodes $(INSTR_EPISODES) --warmup $(INSTR_WARMUP) --out runs/bench-instructions \
 		$(if $(INSTR_BASELINE),--compare $(INSTR_BASELINE) --threshold $(INSTR_THRESHOLD))
 
 # Refreshes the committed baseline on this machine (commit the file it writes): the result that quick
 # local compares use and whose commit make bench builds as side A, and the A/A calibration.
 baseline: build
-	$(BIN) run $(BENCH_SCENARIO) --trials $(BENCH_TRIALS) --out runs/baseline --quiet
+	$(BIN) run $(INSTR_SCENARIO) --trials $(BENCH_TRIALS) --out runs/baseline --quiet
 	mkdir -p $(dir $(BASELINE))
 	cp runs/baseline/result.json $(BASELINE)
-	$(BIN) calibrate $(BENCH_SCENARIO) --trials 20 --plan $(BENCH_ROUNDS) --out runs/calibration
+	$(BIN) calibrate $(INSTR_SCENARIO) --trials 20 --plan 12 --out runs/calibration
 	cp runs/calibration/calibration.json $(dir $(BASELINE))calibration.json
 	@echo "baseline and calibration written to $(dir $(BASELINE)); review and commit them"
 
@@ -139,7 +143,7 @@ memory-budget: build
 
 # Two builds on this machine, trials interleaved A B A B: make ab REF=main
 ab:
-	THRESHOLD=$(BENCH_THRESHOLD) GATE="$(BENCH_GATE)" ./scripts/ab.sh $(REF) $(BENCH_SCENARIO) $(BENCH_ROUNDS)
+	THRESHOLD=$(BENCH_THRESHOLD) ALPHA=$(BENCH_ALPHA) BUDGET=$(BENCH_BUDGET) GATE="$(BENCH_GATE)" ./scripts/ab.sh $(REF) $(BENCH_SCENARIO)
 
 report: build
 	$(BIN) report $(OUT)/result.json --out $(OUT)

@@ -96,10 +96,12 @@ let package = Package(
                 "BenchModel", "CUnwind", "CValgrind", "Allocator",
                 .target(name: "CJemalloc", condition: .when(traits: [jemalloc])),
             ]),
+        // Statistics: pure functions (distributions, group-sequential boundaries, false-discovery control).
+        .target(name: "Statistics"),
         // Results across commits: records, series per machine, change points (pure, no I/O) …
         .target(
             name: "History",
-            dependencies: ["BenchModel", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: ["BenchModel", "Statistics", .product(name: "Crypto", package: "swift-crypto")]),
         // … and where they are kept: SQLite (GRDB) or PostgreSQL (PostgresNIO), one schema.
         .target(
             name: "HistoryStorage",
@@ -113,10 +115,15 @@ let package = Package(
         .target(
             name: "Reports",
             dependencies: [
-                "BenchModel", "History",
+                "BenchModel", "History", "Statistics",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ]),
+        // The gate: the one A/B engine (`phibench ab`): interleaved processes of two sides, sequential
+        // looks with group-sequential boundaries, family-wise false-alarm control.
+        .target(
+            name: "Gate",
+            dependencies: ["BenchModel", "Statistics", "History", "Harness", "Reports"]),
         // pipe2 and posix_spawn's chdir action, which Swift's Glibc module does not expose.
         .target(name: "CSpawn"),
         // Systems under test outside phibench: worker processes (phibench-worker/1) and HTTP services.
@@ -157,7 +164,7 @@ let package = Package(
             name: "phibench",
             dependencies: [
                 "BenchModel", "Pipeline", "MemoryLayer", "Harness", "Profiling", "Reports", "ExternalWorkloads", "History", "HistoryStorage",
-                "LiveMetrics",
+                "LiveMetrics", "Gate",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -173,7 +180,9 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "HistoryTests",
-            dependencies: ["History", "HistoryStorage", "Reports", "BenchModel", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: ["History", "HistoryStorage", "Reports", "BenchModel", "Statistics", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "StatisticsTests", dependencies: ["Statistics"]),
+        .testTarget(name: "GateTests", dependencies: ["Gate", "Statistics", "BenchModel", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["BenchModel", "TestSupport"]),
         .testTarget(name: "LiveMetricsTests", dependencies: ["LiveMetrics", "BenchModel", "Harness"]),
         .testTarget(name: "IntegrationTests", dependencies: ["BenchModel", "Harness", "Reports"]),

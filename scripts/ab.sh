@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
 # Same-job A/B: REF (before, "A") against the working tree (after, "B") on this machine, in one go.
-# Builds REF from a worktree under .ab/, then runs the two builds interleaved A B A B …, one trial per
-# process, so drift and noise on a shared machine hit both sides alike; each side's runs are merged
-# by its own binary, and the working tree's binary compares them.
+# Builds REF from a worktree under .ab/, then hands both binaries to `phibench ab` (the one A/B loop:
+# interleaved processes in random order, sequential looks, a time budget).
 #
-#   scripts/ab.sh REF [SCENARIO] [ROUNDS]        e.g. scripts/ab.sh main scenarios/bench.yaml 12
-#   THRESHOLD=10% GATE="--gate e2e.p50" scripts/ab.sh HEAD~3
+#   scripts/ab.sh REF [SCENARIO]        e.g. scripts/ab.sh main scenarios/gate.yaml
+#   THRESHOLD=10% BUDGET=3m GATE="--gate e2e.p50" scripts/ab.sh HEAD~3
 #
 # Each side runs its own copy of SCENARIO (REF's file for A, the working tree's for B): an older build
 # may not know a newer scenario key. REF is built with the working tree's build folder (.build) as its
@@ -14,12 +13,13 @@
 # rebuilds the working tree's modules).
 set -euo pipefail
 
-ref=${1:?usage: scripts/ab.sh REF [SCENARIO] [ROUNDS]}
-scenario=${2:-scenarios/bench.yaml}
-rounds=${3:-5}
+ref=${1:?usage: scripts/ab.sh REF [SCENARIO]}
+scenario=${2:-scenarios/gate.yaml}
 threshold=${THRESHOLD:-5%}
+alpha=${ALPHA:-1%}
+budget=${BUDGET:-6m}
+instances=${INSTANCES:-2}
 gate=${GATE:-}
-calibration=${CALIBRATION:-}
 out=${OUT:-runs/ab-$(date -u +%Y%m%d-%H%M%S)}
 root=$(git rev-parse --show-toplevel)
 cd "$root"
@@ -64,23 +64,12 @@ B="$root/.ab/B-phibench"
 A_scenario="$worktree/$scenario"
 [ -f "$A_scenario" ] || { echo "ab.sh: $ref has no $scenario; A runs the working tree's" >&2; A_scenario="$scenario"; }
 
-run_side() { # side binary commit dirty scenario dir
-  PHIBENCH_COMMIT="$3" PHIBENCH_DIRTY="$4" "$2" run "$5" --quiet --out "$6" || [ $? -eq 1 ]
-}
-started=$(date +%s)
-for i in $(seq 1 "$rounds"); do
-  echo "ab.sh: round $i/$rounds"
-  run_side A "$A" "$commit" 0 "$A_scenario" "$out/A-$i"
-  run_side B "$B" "$head" "$dirty" "$scenario" "$out/B-$i"
-done
-echo "ab.sh: measured for $(( $(date +%s) - started )) s"
-
-a_files=() b_files=()
-for i in $(seq 1 "$rounds"); do a_files+=("$out/A-$i/result.json"); b_files+=("$out/B-$i/result.json"); done
-"$A" merge "${a_files[@]}" --out "$out/A.json"
-"$B" merge "${b_files[@]}" --out "$out/B.json"
-args=(compare "$out/A.json" "$out/B.json" --threshold "$threshold" --out "$out/compare")
-[ -z "$calibration" ] || args+=(--calibration "$calibration")
+# The A/B itself is phibench's: processes of A and B interleaved in random order, sequential looks,
+# stopped as soon as the answer is clear or the budget is spent (phibench ab --help).
+args=(ab "$scenario" --a "$A" --b "$B" --a-scenario "$A_scenario" --out "$out"
+      --a-label "${commit:0:10}" --b-label "${head:0:10}$([ $dirty = 1 ] && echo '+dirty')"
+      --a-env "PHIBENCH_COMMIT=$commit" --a-env PHIBENCH_DIRTY=0 --b-env "PHIBENCH_COMMIT=$head" --b-env "PHIBENCH_DIRTY=$dirty"
+      --threshold "$threshold" --alpha "$alpha" --budget "$budget" --instances "$instances" --markdown "$out/ab.md")
 # shellcheck disable=SC2206
 [ -z "$gate" ] || args+=($gate)
 "$B" "${args[@]}"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make bench: the regression gate. By default a same-job A/B: the baseline commit is built and run
-# interleaved with this tree on this machine (scripts/ab.sh), so the two sides share the machine's
-# state and nothing recorded elsewhere is trusted. The baseline commit is, in order:
+# interleaved with this tree on this machine (scripts/ab.sh → phibench ab: sequential, stopped as soon
+# as the answer is clear, within BENCH_BUDGET), so the two sides share the machine's state and nothing
+# recorded elsewhere is trusted. The baseline commit is, in order:
 #   BASE_REF if set; the commit the committed baseline (BASELINE) was measured on; the merge base
 #   with origin/main; HEAD~1 — the first that exists and is not HEAD itself.
 # When none can be built, it falls back to comparing one run against the committed baseline and
@@ -9,11 +10,13 @@
 set -euo pipefail
 cd "$(git rev-parse --show-toplevel)"
 
-scenario=${BENCH_SCENARIO:-scenarios/bench.yaml}
+scenario=${BENCH_SCENARIO:-scenarios/gate.yaml}
+instr_scenario=${INSTR_SCENARIO:-scenarios/bench.yaml}
 baseline=${BASELINE:-reports/baselines/bench.json}
-rounds=${BENCH_ROUNDS:-12}
 out=${BENCH_OUT:-runs/bench}
 export THRESHOLD=${BENCH_THRESHOLD:-5%}
+export ALPHA=${BENCH_ALPHA:-1%}
+export BUDGET=${BENCH_BUDGET:-6m}
 export GATE=${BENCH_GATE:-}
 bin=.build/release/phibench
 rm -rf "$out"
@@ -37,7 +40,9 @@ for c in "${candidates[@]}"; do
   echo "bench: baseline candidate '$c' is $([ -z "$sha" ] && echo 'not a commit here' || echo 'HEAD itself'); trying the next" >&2
 done
 
-[ ! -f reports/baselines/calibration.json ] || export CALIBRATION=reports/baselines/calibration.json
+# The committed calibration serves the fallback compare below; the A/B measures its own noise.
+calibration=""
+[ ! -f reports/baselines/calibration.json ] || calibration=reports/baselines/calibration.json
 
 # The instruction-count gate (on by default): both builds counted under callgrind, exact, so it has no
 # noise to hide in. BENCH_INSTRUCTIONS=1 requires it (missing valgrind is an error), 0 turns it off,
@@ -72,20 +77,20 @@ instruction_gate() { # A-binary A-scenario B-binary B-scenario
 }
 
 if [ -n "$base" ]; then
-  echo "bench: same-job A/B, baseline ${base:0:12} ($why) vs HEAD ${head:0:12}, $rounds rounds"
-  if OUT="$out" ./scripts/ab.sh "$base" "$scenario" "$rounds"; then status=0; else status=$?; fi
+  echo "bench: same-job A/B, baseline ${base:0:12} ($why) vs HEAD ${head:0:12}, budget $BUDGET"
+  if OUT="$out" ./scripts/ab.sh "$base" "$scenario"; then status=0; else status=$?; fi
   result="$out/B.json"
   bin=.ab/B-phibench
-  a_scenario=.ab/worktree/$scenario
-  [ -f "$a_scenario" ] || a_scenario=$scenario
-  if instruction_gate .ab/A-phibench "$a_scenario" .ab/B-phibench "$scenario"; then instr_status=0; else instr_status=$?; fi
+  a_scenario=.ab/worktree/$instr_scenario
+  [ -f "$a_scenario" ] || a_scenario=$instr_scenario
+  if instruction_gate .ab/A-phibench "$a_scenario" .ab/B-phibench "$instr_scenario"; then instr_status=0; else instr_status=$?; fi
   # The worse of the two gates: 2 (could not measure) over 1 (regression) over 0.
   [ "$instr_status" -le "$status" ] || status=$instr_status
 else
   echo "bench: WARNING: no baseline commit to build (no history?); comparing with the committed $baseline, measured at another time" >&2
-  "$bin" run "$scenario" --trials "${BENCH_TRIALS:-5}" --out "$out/run" --quiet || [ $? -eq 1 ]
+  "$bin" run "$instr_scenario" --trials "${BENCH_TRIALS:-5}" --out "$out/run" --quiet || [ $? -eq 1 ]
   args=(compare "$baseline" "$out/run/result.json" --threshold "$THRESHOLD" --out "$out/compare")
-  [ -z "${CALIBRATION:-}" ] || args+=(--calibration "$CALIBRATION")
+  [ -z "$calibration" ] || args+=(--calibration "$calibration")
   # shellcheck disable=SC2206
   [ -z "$GATE" ] || args+=($GATE)
   if "$bin" "${args[@]}"; then status=0; else status=$?; fi

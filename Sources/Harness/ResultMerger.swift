@@ -9,12 +9,17 @@ public enum ResultMerger {
         case nothingToMerge
         case mismatch(file: String, field: String, expected: String, found: String)
         case noHistograms(file: String)
+        /// Another build (commit) or machine than the first result's: merged, its difference would
+        /// pass for noise (or hide a change).
+        case mixedOrigin(file: String, differences: String)
 
         public var description: String {
             switch self {
             case .nothingToMerge: "merge needs at least one result"
             case .mismatch(let f, let field, let e, let found):
                 "\(f): \(field) is '\(found)' but the first result has '\(e)'; only results of the same scenario and workload merge"
+            case .mixedOrigin(let f, let d):
+                "\(f): not of the first result's build and machine (\(d)); merge results of one build on one machine, or pass --allow-mixed"
             case .noHistograms(let f):
                 "\(f): its trials carry no latency histograms (a phibench.result/1 file), so merged percentiles cannot be computed; re-run it with this phibench"
             }
@@ -23,9 +28,17 @@ public enum ResultMerger {
 
     /// Merges `results` (named by `files` for errors): trials concatenated and renumbered, figures
     /// re-derived; the time series and events are the first result's, the workload details the last's.
-    public static func merge(_ results: [BenchResult], files: [String]) throws(MergeError) -> BenchResult {
+    /// Results of another commit or machine than the first are refused unless `allowMixed`.
+    public static func merge(_ results: [BenchResult], files: [String], allowMixed: Bool = false) throws(MergeError) -> BenchResult {
         guard var merged = results.first else { throw .nothingToMerge }
         for (r, file) in zip(results, files).dropFirst() {
+            if !allowMixed {
+                var d = MachineFingerprint(r).differences(from: MachineFingerprint(merged))
+                if r.build.commit != merged.build.commit || r.build.dirty != merged.build.dirty {
+                    d.append("commit \(r.build.commit.prefix(10))\(r.build.dirty ? "+dirty" : "") vs \(merged.build.commit.prefix(10))\(merged.build.dirty ? "+dirty" : "")")
+                }
+                if !d.isEmpty { throw .mixedOrigin(file: file, differences: d.joined(separator: "; ")) }
+            }
             if r.scenario.name != merged.scenario.name {
                 throw .mismatch(file: file, field: "scenario.name", expected: merged.scenario.name, found: r.scenario.name)
             }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Statistics
 
 /// Two segments of a series compared by Student's two-sample t-test (pooled variance, two-sided),
 /// the significance test Apache Otava applies to every change point.
@@ -64,7 +65,7 @@ public struct SegmentComparison: Sendable, Equatable {
             pValue = t.isNaN ? 1 : 0
             return
         }
-        pValue = min(1, max(0, regularizedIncompleteBeta(x: df / (df + t * t), a: df / 2, b: 0.5)))
+        pValue = min(1, max(0, Distributions.regularizedIncompleteBeta(x: df / (df + t * t), a: df / 2, b: 0.5)))
     }
 
     /// Mean and sum of squared deviations, in two passes (stable for values far from zero, such as
@@ -74,48 +75,4 @@ public struct SegmentComparison: Sendable, Equatable {
         let ss = xs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
         return (mean, ss)
     }
-}
-
-/// The regularized incomplete beta function I_x(a, b), by the continued fraction of Numerical
-/// Recipes §6.4 (modified Lentz), using the symmetry I_x(a, b) = 1 − I_{1−x}(b, a) where it
-/// converges faster. Accurate to about 1e-12 relative for the t-distribution's arguments.
-func regularizedIncompleteBeta(x: Double, a: Double, b: Double) -> Double {
-    if x <= 0 { return 0 }
-    if x >= 1 { return 1 }
-    let logFront = lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) + b * log1p(-x)
-    let front = exp(logFront)
-    if x < (a + 1) / (a + b + 2) {
-        return front * betaContinuedFraction(x: x, a: a, b: b) / a
-    }
-    return 1 - front * betaContinuedFraction(x: 1 - x, a: b, b: a) / b
-}
-
-private func betaContinuedFraction(x: Double, a: Double, b: Double) -> Double {
-    let tiny = 1e-300, epsilon = 1e-15
-    let qab = a + b, qap = a + 1, qam = a - 1
-    var c = 1.0
-    var d = 1 - qab * x / qap
-    if abs(d) < tiny { d = tiny }
-    d = 1 / d
-    var h = d
-    for m in 1...300 {
-        let m = Double(m), m2 = 2 * m
-        var aa = m * (b - m) * x / ((qam + m2) * (a + m2))
-        d = 1 + aa * d
-        if abs(d) < tiny { d = tiny }
-        c = 1 + aa / c
-        if abs(c) < tiny { c = tiny }
-        d = 1 / d
-        h *= d * c
-        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
-        d = 1 + aa * d
-        if abs(d) < tiny { d = tiny }
-        c = 1 + aa / c
-        if abs(c) < tiny { c = tiny }
-        d = 1 / d
-        let delta = d * c
-        h *= delta
-        if abs(delta - 1) < epsilon { break }
-    }
-    return h
 }

@@ -65,17 +65,7 @@ struct CalibrateCommand: AsyncParsableCommand {
         guard let scenario else {
             // --from: the trials are in the results given.
             let results = try from.map(loadResult)
-            // A/A means one build on one machine: a calibration across builds or machines would
-            // count their difference as noise.
-            for (r, file) in zip(results, from).dropFirst() {
-                var d = MachineFingerprint(r).differences(from: MachineFingerprint(results[0]))
-                if r.build.commit != results[0].build.commit {
-                    d.append("commit \(r.build.commit.prefix(7)) vs \(results[0].build.commit.prefix(7))")
-                }
-                guard d.isEmpty else {
-                    throw InputError("\(file): not an A/A trial of \(from[0]) (\(d.joined(separator: "; "))); calibrate from results of one build on one machine")
-                }
-            }
+            // A/A means one build on one machine: merge refuses anything else, naming the file.
             let merged: BenchResult
             do { merged = try ResultMerger.merge(results, files: from) } catch { throw InputError(error) }
             guard merged.completeTrials.count >= 3 else {

@@ -9,7 +9,8 @@ struct MergeCommand: AsyncParsableCommand {
         commandName: "merge",
         abstract: "Combine results of the same scenario into one result whose trials are all of theirs.",
         discussion: """
-            scripts/ab.sh uses it to pool interleaved single-trial runs per side before comparing.
+            Results of another build (commit) or machine than the first are refused (exit 2): merged, their \
+            difference would pass for noise. --allow-mixed merges them anyway.
             Examples:
               phibench merge runs/ab/A-*/result.json --out runs/ab/A.json
             """)
@@ -20,13 +21,16 @@ struct MergeCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Where to write the merged result.")
     var out: String
 
+    @Flag(name: .customLong("allow-mixed"), help: "Merge results of different builds or machines anyway.")
+    var allowMixed = false
+
     func run() async throws {
         var results: [BenchResult] = []
         for input in inputs {
             results.append(try loadResult(input))
         }
         let merged: BenchResult
-        do { merged = try ResultMerger.merge(results, files: inputs) } catch { throw InputError(error) }
+        do { merged = try ResultMerger.merge(results, files: inputs, allowMixed: allowMixed) } catch { throw InputError(error) }
         try writeResult(merged, to: URL(fileURLWithPath: out))
         print("\(out): \(merged.trials.count) trials")
     }

@@ -1,5 +1,6 @@
 import Testing
 @testable import History
+import Statistics
 
 @Suite struct StudentTTestTests {
     /// Expected p-values from SciPy 1.17: `scipy.stats.ttest_ind(a, b)` (pooled variance, two-sided).
@@ -36,9 +37,9 @@ import Testing
 
     @Test func incompleteBetaKnownValues() {
         // I_x(1, 1) = x; I_x(a, b) + I_{1-x}(b, a) = 1; I_0.5(a, a) = 0.5.
-        #expect(abs(regularizedIncompleteBeta(x: 0.3, a: 1, b: 1) - 0.3) < 1e-12)
-        #expect(abs(regularizedIncompleteBeta(x: 0.5, a: 7.5, b: 7.5) - 0.5) < 1e-12)
-        let s = regularizedIncompleteBeta(x: 0.2, a: 3, b: 0.5) + regularizedIncompleteBeta(x: 0.8, a: 0.5, b: 3)
+        #expect(abs(Distributions.regularizedIncompleteBeta(x: 0.3, a: 1, b: 1) - 0.3) < 1e-12)
+        #expect(abs(Distributions.regularizedIncompleteBeta(x: 0.5, a: 7.5, b: 7.5) - 0.5) < 1e-12)
+        let s = Distributions.regularizedIncompleteBeta(x: 0.2, a: 3, b: 0.5) + Distributions.regularizedIncompleteBeta(x: 0.8, a: 0.5, b: 3)
         #expect(abs(s - 1) < 1e-12)
     }
 }

@@ -1,5 +1,6 @@
 import BenchModel
 import Foundation
+import Statistics
 
 /// Before/after comparison of two results, metric by metric, with statistics over their trials.
 ///
@@ -78,6 +79,8 @@ public enum Comparison {
             metrics.append(m)
         }
 
+        notes += controlFalseDiscoveries(&metrics, alpha: options.alpha)
+
         let nb = before.completeTrials.count, na = after.completeTrials.count
         if nb < 2 || na < 2 {
             notes.append("With one trial on a side no change can be called significant: changes beyond the threshold are inconclusive. Run with --trials 5 or more for a verdict.")
@@ -101,6 +104,25 @@ public enum Comparison {
             confidence: options.confidence, resamples: options.resamples, seed: options.seed,
             statistic: statisticDescription(methods, options), metrics: metrics, notes: notes, warnings: warnings, verdict: overall,
             gatedRegressions: regressions)
+    }
+
+    /// The ungated rows: hundreds of metrics each tested at α always show a few "significant" changes
+    /// by chance (an A/A compare printed MCEA.p99 and p999 "regressed"), so their verdicts control the
+    /// false discovery rate instead: a change is called only when its Benjamini–Hochberg q-value over
+    /// all tested ungated metrics is below α. Gated metrics keep their own rule.
+    static func controlFalseDiscoveries(_ metrics: inout [MetricComparison], alpha: Double) -> [String] {
+        let tested = metrics.indices.filter { !metrics[$0].gated && metrics[$0].test != nil }
+        guard !tested.isEmpty else { return [] }
+        let q = FalseDiscovery.benjaminiHochberg(tested.map { metrics[$0].test?.p ?? 1 })
+        var demoted = 0
+        for (i, qv) in zip(tested, q) where [.regressed, .improved, .changed].contains(metrics[i].verdict) && qv >= alpha {
+            metrics[i].verdict = .inconclusive
+            metrics[i].reason = "not a finding after false-discovery control: q=\(Fmt.pValue(qv)) ≥ \(Fmt.number(alpha)) "
+                + "(Benjamini–Hochberg over \(tested.count) ungated metrics); \(metrics[i].reason)"
+            demoted += 1
+        }
+        return ["Ungated metrics are called changed only at a Benjamini–Hochberg q-value below \(Fmt.number(alpha)) over the \(tested.count) tested"
+                + (demoted > 0 ? " (\(demoted) individually significant change\(demoted == 1 ? "" : "s") not called)." : ".")]
     }
 
     /// Whether a metric measures time (and so moves with the machine, not only with the code).

@@ -1,0 +1,101 @@
+import BenchModel
+import Foundation
+import Statistics
+
+/// Where an injected effect lands in a replay.
+public enum InjectedEffect: Sendable, Equatable {
+    /// Added work in one stage, sized as a share of the process's e2e p50: the stage's p50 grows by
+    /// that many ns, e2e p50 by the same; tails and throughput are left as measured (conservative:
+    /// they barely move for a few hundred ns in a stage).
+    case stageWork(stage: String, share: Double)
+    /// Every instance's e2e p50 slower by the share and nothing else: a slowdown spread over all
+    /// stages that no single stage shows beyond its threshold — the primary metric alone must catch it.
+    case uniform(share: Double)
+}
+
+/// Replays a recorded A/A pool: each process of either side is drawn with replacement from the pool
+/// (its instances kept together), side B with an injected effect; a simulated clock advances by the
+/// pool's mean seconds per process. Many replayed gates give the gate's false-alarm rate and power
+/// on the real noise of this machine, which a few real runs cannot.
+public struct PoolSource: ABUnitSource {
+    public final class Clock: @unchecked Sendable {
+        public var now = 0.0
+    }
+
+    public let pool: [ABUnit]
+    public let metrics: [String: ABMetricInfo]
+    public var effect: InjectedEffect?
+    public let secondsPerProcess: Double
+    public let clock = Clock()
+    private var rng: SplitMix
+
+    /// - Parameter outcome: an A/A run's ab.json (both sides of one build): its units are the pool.
+    public init(outcome: ABOutcome, effect: InjectedEffect?, seed: UInt64) {
+        pool = outcome.units
+        var m: [String: ABMetricInfo] = [:]
+        for g in outcome.family { m[g.key] = ABMetricInfo(higherIsWorse: g.higherIsWorse, gatedByDefault: true, unit: g.unit) }
+        metrics = m
+        self.effect = effect
+        secondsPerProcess = pool.isEmpty ? 1 : pool.map(\.seconds).reduce(0, +) / Double(pool.count)
+        rng = SplitMix(seed: seed)
+    }
+
+    public mutating func run(_ side: ABSideID, index: Int) throws(ABError) -> ABUnit {
+        guard !pool.isEmpty else { throw .incompatible("the pool has no processes") }
+        clock.now += secondsPerProcess
+        var u = pool[Int(rng.next() % UInt64(pool.count))]
+        u.side = side
+        u.index = index
+        u.metrics = metrics
+        if side == .b, let effect, let p50 = u.values["e2e.p50"] {
+            switch effect {
+            case .stageWork(let stage, let share):
+                let extra = p50.map { $0 * share }
+                u.values["e2e.p50"] = zip(p50, extra).map { $0 + $1 }
+                if let s = u.values["\(stage).p50"] { u.values["\(stage).p50"] = zip(s, extra).map { $0 + $1 } }
+            case .uniform(let share):
+                u.values["e2e.p50"] = p50.map { $0 * (1 + share) }
+            }
+        }
+        return u
+    }
+}
+
+/// Many replayed gates at one effect: how often each verdict, and how long they measured.
+public struct ReplaySummary: Sendable, Equatable, Codable {
+    public var runs: Int
+    public var regressed: Int
+    public var passed: Int
+    public var inconclusive: Int
+    /// Simulated measuring time per gate run, seconds: median and worst.
+    public var medianSeconds: Double
+    public var maxSeconds: Double
+    /// The primary metric's MDE at the budget, median over the runs' last looks.
+    public var medianMDE: Double?
+
+    /// Replays `runs` gates of `plan` on `pool` with `effect` on side B.
+    public static func replay(pool: ABOutcome, plan: ABPlan, gate: ABGateSpec, effect: InjectedEffect?, runs: Int,
+                              seed: UInt64) throws(ABError) -> ReplaySummary {
+        let cache = GroupSequential.Cache()
+        var verdicts: [ABVerdict] = [], seconds: [Double] = [], mdes: [Double] = []
+        for i in 0..<runs {
+            var source = PoolSource(outcome: pool, effect: effect, seed: seed &+ UInt64(i) &* 0x9E37_79B9)
+            var p = plan
+            p.seed = seed &+ UInt64(i)
+            let clock = source.clock
+            var engine = ABEngine(plan: p, gate: gate, clock: { clock.now })
+            engine.boundaries = cache
+            let o = try engine.run(&source)
+            verdicts.append(o.verdict)
+            seconds.append(o.seconds)
+            if let m = o.final.first(where: { $0.key == gate.primary })?.mdeAtBudget { mdes.append(m) }
+        }
+        let sorted = seconds.sorted()
+        return ReplaySummary(runs: runs, regressed: verdicts.filter { $0 == .regressed }.count,
+                             passed: verdicts.filter { $0 == .pass }.count,
+                             inconclusive: verdicts.filter { $0 == .inconclusive }.count,
+                             medianSeconds: sorted.isEmpty ? 0 : sorted[sorted.count / 2], maxSeconds: sorted.last ?? 0,
+                             medianMDE: mdes.isEmpty ? nil : mdes.sorted()[mdes.count / 2])
+    }
+}
+

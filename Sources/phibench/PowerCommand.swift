@@ -1,0 +1,85 @@
+import ArgumentParser
+import BenchModel
+import Foundation
+import Gate
+
+struct PowerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "power",
+        abstract: "The gate's power table by replay: many `phibench ab` gates resampled from a recorded A/A pool, with effects injected.",
+        discussion: """
+            POOL is the ab.json of an A/A run of one build (phibench ab --fixed with a large --max-processes): its \
+            processes, with their per-instance values, are the pool. Each replayed gate draws processes for both \
+            sides with replacement, adds the effect to side B, and runs the real sequential rule on a simulated \
+            clock (the pool's seconds per process), so the table shows the false-alarm rate (level 0), the power \
+            at each level and the measuring time on this machine's own noise.
+            Examples:
+              phibench ab scenarios/gate.yaml --fixed --max-processes 150 --budget 60m --out runs/pool
+              phibench power runs/pool/ab.json --level 0 --level 3 --level 5 --runs 1000
+            """)
+
+    @Argument(help: "ab.json of an A/A run (the pool).")
+    var pool: String
+    @Option(help: "Effect levels in per cent of e2e p50 (repeatable; 0 = A/A).")
+    var level: [Double] = [0, 3, 5]
+    @Option(parsing: .unconditional, help: "Replayed gates per level.")
+    var runs = 1_000
+    @Option(help: "The stage the added work goes into (its p50 and e2e p50 grow); also replayed as a uniform e2e slowdown.")
+    var stage = "MEA"
+    @Option(parsing: .unconditional, help: "The gate's budget, e.g. 6m.")
+    var budget = DurationArgument(argument: "6m")!
+    @Option(parsing: .unconditional, help: "The regression the gate must catch, e.g. 5%.")
+    var threshold = PercentageArgument(argument: "5%")!
+    @Option(parsing: .unconditional, help: "False-alarm rate of the gated family, e.g. 1%.")
+    var alpha = PercentageArgument(argument: "1%")!
+    @Option(parsing: .unconditional, help: "Workload instances per process in the pool's runs (for the plan).")
+    var instances = 2
+    @Option(parsing: .unconditional, help: "Seed of the replays.")
+    var seed: UInt64 = 0xBEEF
+
+    func validate() throws {
+        guard (1...100_000).contains(runs) else { throw ValidationError("--runs must be 1…100000, got \(runs)") }
+        for l in level where !(l.isFinite && l >= 0 && l < 100) { throw ValidationError("--level must be in [0, 100), got \(l)") }
+    }
+
+    func run() async throws {
+        let outcome: ABOutcome
+        do { outcome = try JSONDecoder().decode(ABOutcome.self, from: Data(contentsOf: URL(fileURLWithPath: pool))) } catch {
+            throw InputError("\(pool): not an ab.json (phibench ab's record): \(error.localizedDescription)")
+        }
+        guard outcome.units.count >= 20 else { throw InputError("\(pool): \(outcome.units.count) processes; a pool needs at least 20") }
+        let plan = ABPlan(instancesPerProcess: instances, budgetSeconds: budget.seconds, threshold: threshold.fraction, familyAlpha: alpha.fraction)
+        do { try plan.validate() } catch { throw InputError(error) }
+        let gate = ABGateSpec(patterns: outcome.family.map(\.key))
+        let perProcess = outcome.units.map(\.seconds).reduce(0, +) / Double(outcome.units.count)
+        print("pool: \(outcome.units.count) processes (\(outcome.units.count * instances) instances), \(Units.fixed(perProcess, digits: 1)) s a process; "
+              + "\(runs) replayed gates per row; gated: \(outcome.family.map(\.key).joined(separator: ", "))")
+        print("| effect | gates | failed (exit 1) | 95% CI | passed | inconclusive | median time | worst time | median e2e.p50 MDE |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for l in level {
+            let effects: [(String, InjectedEffect?)] = l == 0 ? [("none (A/A)", nil)]
+                : [("+\(Units.number(l))% work in \(stage)", .stageWork(stage: stage, share: l / 100)),
+                   ("+\(Units.number(l))% e2e p50 only", .uniform(share: l / 100))]
+            for (name, effect) in effects {
+                let s: ReplaySummary
+                do { s = try ReplaySummary.replay(pool: outcome, plan: plan, gate: gate, effect: effect, runs: runs, seed: seed) } catch {
+                    throw InputError(error)
+                }
+                let (lo, hi) = Self.wilson(s.regressed, s.runs)
+                print("| \(name) | \(s.runs) | \(s.regressed) (\(Self.pct(Double(s.regressed) / Double(s.runs)))) | \(Self.pct(lo))–\(Self.pct(hi)) | "
+                      + "\(s.passed) | \(s.inconclusive) | \(Units.fixed(s.medianSeconds, digits: 0)) s | \(Units.fixed(s.maxSeconds, digits: 0)) s | "
+                      + "\(s.medianMDE.map { Self.pct($0) } ?? "n/a") |")
+            }
+        }
+    }
+
+    static func pct(_ f: Double) -> String { Units.fixed(f * 100, digits: 1) + "%" }
+
+    /// Wilson 95% interval of k successes in n.
+    static func wilson(_ k: Int, _ n: Int) -> (Double, Double) {
+        let z = 1.959964, nn = Double(n), p = Double(k) / nn
+        let centre = (p + z * z / (2 * nn)) / (1 + z * z / nn)
+        let half = z * (p * (1 - p) / nn + z * z / (4 * nn * nn)).squareRoot() / (1 + z * z / nn)
+        return (max(0, centre - half), min(1, centre + half))
+    }
+}
