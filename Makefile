@@ -112,27 +112,22 @@ memory-compare: build
 	  | tee runs/memory-compare/compare.txt
 	@echo; echo "memory-compare: the memory layer's targets"; grep -E '$(MEMORY_TARGETS)' runs/memory-compare/compare.txt
 
-# The adaptive memory layer against the layer off on the same open-loop load: MEMORY_ROUNDS processes a
-# side run interleaved (off, adaptive, off, …) so the machine's drift hits both, merged per side and
-# compared with e2e p50/p99 and throughput gated at 5% (exit 1 if the layer costs more than that,
-# significantly), so each prints its MDE; memory per state, RSS and allocations side by side.
-# MEMORY_ARGS go to both sides' runs, e.g. '--set workers=1 --set spin=10ms' keeps the one worker
-# busy-waiting between arrivals (a hot core: the pipeline's own cost, without the idle vCPU's wake-up).
-MEMORY_ROUNDS ?= 6
+# The adaptive memory layer against the layer off on the same open-loop load, through phibench ab: processes
+# of both interleaved in random order until e2e p50/p99 and throughput are each decided at 5% (or
+# MEMORY_BUDGET is spent, "inconclusive" with the MDE reached; exit 1 if the layer costs more than that);
+# memory per state, RSS and allocations side by side in the full compare. MEMORY_ARGS go to both sides'
+# runs, e.g. '--set workers=1 --set spin=10ms' keeps the one worker busy-waiting between arrivals.
+MEMORY_BUDGET ?= 6m
 MEMORY_ARGS   ?=
 ADAPTIVE_TARGETS := ^(metric|-----|e2e\.p(50|99) |throughput|memory\.rss_(peak_bytes|growth_pct|slope_bytes_per_episode)|memory_layer\.resident_bytes_per_state|MEMORY\.(store|query)\.p50|memory\.allocations_per_episode)
 memory-adaptive-compare: build
-	rm -rf runs/memory-adaptive-compare && mkdir -p runs/memory-adaptive-compare
-	for i in $$(seq 1 $(MEMORY_ROUNDS)); do \
-	  $(BIN) run scenarios/memory-before.yaml --quiet $(MEMORY_ARGS) --out runs/memory-adaptive-compare/off-$$i || [ $$? -eq 1 ] || exit 2; \
-	  $(BIN) run scenarios/memory-adaptive-after.yaml --quiet $(MEMORY_ARGS) --out runs/memory-adaptive-compare/adaptive-$$i || [ $$? -eq 1 ] || exit 2; \
-	done
-	$(BIN) merge runs/memory-adaptive-compare/off-*/result.json --out runs/memory-adaptive-compare/off.json
-	$(BIN) merge runs/memory-adaptive-compare/adaptive-*/result.json --out runs/memory-adaptive-compare/adaptive.json
-	$(BIN) compare runs/memory-adaptive-compare/off.json runs/memory-adaptive-compare/adaptive.json --out runs/memory-adaptive-compare \
-	  --threshold 5% --gate e2e.p50 --gate e2e.p99 --gate throughput > runs/memory-adaptive-compare/compare.txt; \
-	  status=$$?; cat runs/memory-adaptive-compare/compare.txt; \
-	  echo; echo "memory-adaptive-compare: off vs adaptive"; grep -E '$(ADAPTIVE_TARGETS)' runs/memory-adaptive-compare/compare.txt; exit $$status
+	rm -rf runs/memory-adaptive-compare
+	$(BIN) ab scenarios/memory-before.yaml --b-scenario scenarios/memory-adaptive-after.yaml --a-label off --b-label adaptive \
+	  --instances 1 --budget $(MEMORY_BUDGET) --threshold 5% --gate e2e.p50 --gate e2e.p99 --gate throughput $(MEMORY_ARGS) \
+	  --out runs/memory-adaptive-compare; status=$$?; \
+	  echo; echo "memory-adaptive-compare: off vs adaptive (informational rows)"; \
+	  $(BIN) compare runs/memory-adaptive-compare/A.json runs/memory-adaptive-compare/B.json --gate none --force \
+	    | grep -E '$(ADAPTIVE_TARGETS)'; exit $$status
 
 # A load that grows past the adaptive layer's budget: its decisions (episode, from, to, why) from result.json.
 memory-budget: build

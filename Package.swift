@@ -182,7 +182,7 @@ let package = Package(
             name: "HistoryTests",
             dependencies: ["History", "HistoryStorage", "Reports", "BenchModel", "Statistics", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"]),
-        .testTarget(name: "GateTests", dependencies: ["Gate", "Statistics", "BenchModel", "TestSupport"]),
+        .testTarget(name: "GateTests", dependencies: ["Gate", "Statistics", "BenchModel"]),
         .testTarget(name: "CLITests", dependencies: ["BenchModel", "TestSupport"]),
         .testTarget(name: "LiveMetricsTests", dependencies: ["LiveMetrics", "BenchModel", "Harness"]),
         .testTarget(name: "IntegrationTests", dependencies: ["BenchModel", "Harness", "Reports"]),

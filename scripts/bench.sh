@@ -73,7 +73,8 @@ instruction_gate() { # A-binary A-scenario B-binary B-scenario
   echo "bench: instruction counts under callgrind, $instr_episodes episodes after $instr_warmup, threshold $instr_threshold"
   "$1" instructions "$2" --episodes "$instr_episodes" --warmup "$instr_warmup" --out "$out/instr-A" >/dev/null || return 2
   "$3" instructions "$4" --episodes "$instr_episodes" --warmup "$instr_warmup" --out "$out/instr-B" \
-    --compare "$out/instr-A/instructions.json" --threshold "$instr_threshold"
+    --compare "$out/instr-A/instructions.json" --threshold "$instr_threshold" | tee "$out/instructions-compare.txt"
+  return "${PIPESTATUS[0]}"
 }
 
 if [ -n "$base" ]; then
@@ -95,6 +96,22 @@ else
   [ -z "$GATE" ] || args+=($GATE)
   if "$bin" "${args[@]}"; then status=0; else status=$?; fi
   result="$out/run/result.json"
+fi
+
+# bench.md: the verdict for a pull request or a job summary (the A/B's table, then the instruction gate).
+if [ -f "$out/ab.md" ]; then
+  {
+    echo "## phibench make bench: $([ "$status" = 0 ] && echo pass || { [ "$status" = 1 ] && echo REGRESSION || echo 'could not measure'; })"
+    echo
+    cat "$out/ab.md"
+    if [ -f "$out/instructions-compare.txt" ]; then
+      printf '\n### Instruction counts (callgrind, exact)\n\n```\n'
+      sed -n '/^instructions per episode (threshold/,$p' "$out/instructions-compare.txt"
+      printf '```\n'
+    fi
+    printf '\nFull table: `%s/compare/compare.html`; design and every process: `%s/ab.json`.\n' "$out" "$out"
+  } > "$out/bench.md"
+  echo "bench: $out/bench.md written ($(wc -c < "$out/bench.md") bytes)"
 fi
 
 if [ -n "${HISTORY_DB:-}" ] && [ "$status" -le 1 ]; then

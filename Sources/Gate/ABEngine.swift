@@ -125,7 +125,7 @@ public struct ABEngine {
 
     public func run<S: ABUnitSource>(_ source: inout S) throws(ABError) -> ABOutcome {
         try plan.validate()
-        var rng = SplitMix(seed: plan.seed)
+        var rng = SplitMix64(seed: plan.seed)
         var units: [ABUnit] = []
         var order = ""
         let start = clock()
@@ -286,18 +286,5 @@ public struct ABEngine {
             return GatedMetric(key: k, higherIsWorse: a?.metrics[k]?.higherIsWorse ?? true, alpha: shares[i],
                                threshold: min(threshold, 0.95), primary: i == primaryIndex, unit: a?.metrics[k]?.unit ?? .ratio)
         }
-    }
-}
-
-/// SplitMix64: the order generator (small, seedable, the same sequence on every platform).
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -27,7 +27,7 @@ public struct PoolSource: ABUnitSource {
     public var effect: InjectedEffect?
     public let secondsPerProcess: Double
     public let clock = Clock()
-    private var rng: SplitMix
+    private var rng: SplitMix64
 
     /// - Parameter outcome: an A/A run's ab.json (both sides of one build): its units are the pool.
     public init(outcome: ABOutcome, effect: InjectedEffect?, seed: UInt64) {
@@ -37,7 +37,7 @@ public struct PoolSource: ABUnitSource {
         metrics = m
         self.effect = effect
         secondsPerProcess = pool.isEmpty ? 1 : pool.map(\.seconds).reduce(0, +) / Double(pool.count)
-        rng = SplitMix(seed: seed)
+        rng = SplitMix64(seed: seed)
     }
 
     public mutating func run(_ side: ABSideID, index: Int) throws(ABError) -> ABUnit {

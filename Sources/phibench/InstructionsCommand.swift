@@ -44,8 +44,12 @@ struct InstructionsCommand: AsyncParsableCommand {
             help: "With --compare: the largest growth of instructions per episode that is not a regression (a percentage like 1% or a fraction like 0.01).")
     var threshold = PercentageArgument(argument: "1%")!
 
-    @Flag(help: "With --compare: a stage growing beyond the threshold also fails (default: only the episode total).")
+    @Flag(help: "With --compare: every stage gates at --threshold too (instead of --stage-threshold's rule).")
     var gateStages = false
+
+    @Option(name: .customLong("stage-threshold"), parsing: .unconditional,
+            help: "With --compare: a stage fails when it grew by more than this share of itself and by more than 0.02% of the episode; `off` leaves stages ungated.")
+    var stageThreshold = "5%"
 
     @Flag(help: "With --compare: compare counts of different scenarios, seeds or episode windows anyway.")
     var force = false
@@ -63,7 +67,13 @@ struct InstructionsCommand: AsyncParsableCommand {
         guard (1...limit).contains(episodes) else { throw ValidationError("--episodes must be 1…\(limit), got \(episodes)") }
         guard (0...limit).contains(warmup) else { throw ValidationError("--warmup must be 0…\(limit), got \(warmup)") }
         if underValgrind && options.out == nil { throw ValidationError("--under-valgrind needs --out") }
+        if stageThreshold != "off" && PercentageArgument(argument: stageThreshold) == nil {
+            throw ValidationError("--stage-threshold: expected a percentage in (0, 100%) like 5%, or off; got '\(stageThreshold)'")
+        }
     }
+
+    /// The stage rule's share, nil when off (validated above).
+    var stageLimit: Double? { stageThreshold == "off" ? nil : PercentageArgument(argument: stageThreshold)?.fraction }
 
     func run() async throws {
         let loaded = try loadScenario(scenario, overrides: options.overrides)
@@ -151,7 +161,7 @@ struct InstructionsCommand: AsyncParsableCommand {
         guard let baseline else { return }
         let comparison = try instructionCall { () throws(InstructionCountError) in
             try compareInstructions(before: baseline, after: report, threshold: threshold.fraction,
-                                    gateStages: gateStages, force: force)
+                                    gateStages: gateStages, stageThreshold: stageLimit, force: force)
         }
         if !options.json { print("\n" + comparison.text()) }
         let compareFile = dir.appendingPathComponent("instructions-compare.json")

@@ -2,7 +2,6 @@ import BenchModel
 import Foundation
 import Gate
 import Statistics
-import TestSupport
 
 /// Per-instance values like the pipeline's: each workload instance lands in a fast or a slow mode
 /// (`slowShare` of them `slowFactor` slower), with a little jitter per instance and per process.
@@ -39,7 +38,7 @@ struct SimulatedSource: ABUnitSource {
     var secondsPerProcess = 5.0
     let clock = Clock()
 
-    init(seed: UInt64) { rng = SplitMix64(state: seed) }
+    init(seed: UInt64) { rng = SplitMix64(seed: seed) }
 
     static let metrics: [String: ABMetricInfo] = [
         "e2e.p50": ABMetricInfo(higherIsWorse: true, gatedByDefault: true, unit: .nanoseconds),

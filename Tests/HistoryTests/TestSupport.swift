@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import History
 @testable import Reports
+import Statistics
 
 /// Seeded noise for synthetic histories (SplitMix64 underneath): the same seed gives the same series.
 struct Noise {

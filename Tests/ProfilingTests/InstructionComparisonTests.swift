@@ -58,13 +58,36 @@ import Testing
         #expect(abs((total.change ?? .nan) - expected) < 1e-12)
     }
 
-    @Test func stagesGateOnlyWhenAsked() throws {
+    /// A stage gates by its own rule: grown by more than 5% of itself and by more than 0.02% of the
+    /// episode, even when the total did not move (work moved into one stage).
+    @Test func aStageThatGrewMeaningfullyGates() throws {
         let after = Self.report(total: 1_000_000, stages: [("A", 500_000), ("B", 400_000)])
-        let relaxed = try compareInstructions(before: Self.base, after: after)
-        #expect(relaxed.rows[2].verdict == .regressed && !relaxed.rows[2].gated)
-        #expect(!relaxed.regressed, "a stage alone does not gate by default")
-        let strict = try compareInstructions(before: Self.base, after: after, gateStages: true)
-        #expect(strict.regressed)
+        let c = try compareInstructions(before: Self.base, after: after)
+        #expect(c.rows[0].verdict == .same)
+        #expect(c.rows[2].verdict == .regressed && c.rows[2].gated)
+        #expect(c.regressed, "B grew 33% of itself, 10% of the episode")
+        #expect(c.notes.contains { $0.contains("a stage regresses when") })
+        let ungated = try compareInstructions(before: Self.base, after: after, stageThreshold: nil)
+        #expect(!ungated.regressed && !ungated.rows[2].gated)
+    }
+
+    /// Growth beyond 5% of a tiny stage that is a negligible share of the episode is not a finding.
+    @Test func aTinyStageChangeDoesNotGate() throws {
+        let before = Self.report(total: 1_000_000, stages: [("A", 600_000), ("tiny", 40_000)])
+        let after = Self.report(total: 1_000_100, stages: [("A", 600_000), ("tiny", 40_100)])
+        // 100 instructions over 1,000 episodes: 0.1 a episode, +0.25% of the stage — within; and a
+        // 20% growth of a 40-instruction-per-episode stage (8 a episode < 0.02% of 1,000) too.
+        #expect(!(try compareInstructions(before: before, after: after)).regressed)
+        let small = Self.report(total: 1_000_000, stages: [("A", 600_000), ("tiny", 40)])
+        let grown = Self.report(total: 1_000_008, stages: [("A", 600_000), ("tiny", 48)])
+        let c = try compareInstructions(before: small, after: grown)
+        #expect(c.rows[2].verdict == .withinThreshold && !c.regressed)
+    }
+
+    @Test func theEpisodeThresholdCanGateStages() throws {
+        let after = Self.report(total: 1_000_000, stages: [("A", 600_000), ("B", 303_100)])
+        #expect(!(try compareInstructions(before: Self.base, after: after)).regressed, "+1.03% of B is within its own 5%")
+        #expect(try compareInstructions(before: Self.base, after: after, gateStages: true).regressed)
     }
 
     @Test func addedAndRemovedStages() throws {

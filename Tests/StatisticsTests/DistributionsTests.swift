@@ -72,3 +72,15 @@ import Testing
         }
     }
 }
+
+@Suite struct WelchTestTests {
+    /// scipy.stats.ttest_ind([1, 2, 3, 4, 5], [2, 4, 6, 8, 11], equal_var=False).pvalue = 0.114990...
+    @Test func matchesScipy() throws {
+        let p = try #require(WelchTest.pValue([1, 2, 3, 4, 5], [2, 4, 6, 8, 11]))
+        #expect(abs(p - 0.1149902) < 1e-6, "p \(p)")
+        #expect(WelchTest.pValue([1], [2, 3]) == nil)
+        #expect(WelchTest.pValue([1, 1], [1, 1]) == 1)
+        #expect(WelchTest.pValue([1, 1], [2, 2]) == 0)
+        #expect(WelchTest.pValueOfRatio([1, 0], [2, 3]) == nil)
+    }
+}
