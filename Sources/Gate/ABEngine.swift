@@ -259,6 +259,8 @@ public struct ABEngine {
             // Growth percentages (memory.rss_growth_pct) can be 0 or negative: not on the ratio scale
             // the rule tests, so not gated by default (name them with --gate to try).
             keys = common.filter { a.metrics[$0]?.gatedByDefault == true && a.metrics[$0]?.unit != .percent }
+            // The primary is always in the family, gated by the catalogue or not (e2e.min is not).
+            if let p = gate.primary, common.contains(p), !keys.contains(p) { keys.insert(p, at: 0) }
         }
         // Only metrics every process reported: a stage one side lacks cannot be judged.
         keys = keys.filter { k in units.allSatisfy { $0.values[k]?.isEmpty == false } }

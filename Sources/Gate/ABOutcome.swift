@@ -92,6 +92,29 @@ public struct ABOutcome: Sendable, Equatable, Codable {
         self.spending = spending
     }
 
+    /// The coder ab.json is written and read with: a boundary that spends nothing yet is +infinity,
+    /// which plain JSON has no number for, so infinities are the strings "inf" and "-inf".
+    public static func encoder() -> JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys]
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return e
+    }
+
+    public static func decoder() -> JSONDecoder {
+        let d = JSONDecoder()
+        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return d
+    }
+
+    /// An outcome made from the processes of a run whose record is missing (interrupted, or written by
+    /// an older build): the units as they are, the family as `phibench ab` would resolve it, no looks.
+    public static func pool(units: [ABUnit], plan: ABPlan, gate: ABGateSpec) throws(ABError) -> ABOutcome {
+        let family = try ABEngine(plan: plan, gate: gate).resolveFamily(units)
+        return ABOutcome(plan: plan, family: family, looks: [], units: units, order: "", stopReason: "pooled from result files",
+                         seconds: units.map(\.seconds).reduce(0, +), interrupted: false, spending: "")
+    }
+
     /// The decisions of the last look.
     public var final: [MetricLook] { looks.last?.metrics ?? [] }
 

@@ -4,12 +4,12 @@ import Statistics
 
 /// Where an injected effect lands in a replay.
 public enum InjectedEffect: Sendable, Equatable {
-    /// Added work in one stage, sized as a share of the process's e2e p50: the stage's p50 grows by
-    /// that many ns, e2e p50 by the same; tails and throughput are left as measured (conservative:
-    /// they barely move for a few hundred ns in a stage).
+    /// Added work in one stage, sized as a share of the process's e2e p50: the stage's p50, e2e p50
+    /// and e2e min grow by that many ns; tails and throughput are left as measured (conservative:
+    /// they barely move for a few hundred ns in one stage).
     case stageWork(stage: String, share: Double)
-    /// Every instance's e2e p50 slower by the share and nothing else: a slowdown spread over all
-    /// stages that no single stage shows beyond its threshold — the primary metric alone must catch it.
+    /// Everything slower by the share: every latency (ns) metric ×(1 + share), throughput ÷(1 + share)
+    /// — a slowdown spread over all stages, which no short stage shows beyond its raised threshold.
     case uniform(share: Double)
 }
 
@@ -51,10 +51,15 @@ public struct PoolSource: ABUnitSource {
             switch effect {
             case .stageWork(let stage, let share):
                 let extra = p50.map { $0 * share }
-                u.values["e2e.p50"] = zip(p50, extra).map { $0 + $1 }
-                if let s = u.values["\(stage).p50"] { u.values["\(stage).p50"] = zip(s, extra).map { $0 + $1 } }
+                for key in ["e2e.p50", "e2e.min", "\(stage).p50"] {
+                    if let v = u.values[key] { u.values[key] = zip(v, extra).map { $0 + $1 } }
+                }
             case .uniform(let share):
-                u.values["e2e.p50"] = p50.map { $0 * (1 + share) }
+                for (key, info) in metrics {
+                    guard let v = u.values[key] else { continue }
+                    if info.unit == .nanoseconds { u.values[key] = v.map { $0 * (1 + share) } }
+                    if info.unit == .perSecond { u.values[key] = v.map { $0 / (1 + share) } }
+                }
             }
         }
         return u

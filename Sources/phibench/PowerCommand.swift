@@ -18,7 +18,7 @@ struct PowerCommand: AsyncParsableCommand {
               phibench power runs/pool/ab.json --level 0 --level 3 --level 5 --runs 1000
             """)
 
-    @Argument(help: "ab.json of an A/A run (the pool).")
+    @Argument(help: "ab.json of an A/A run (the pool), or the directory of one whose record is missing (its A-*/B-* result.json files).")
     var pool: String
     @Option(help: "Effect levels in per cent of e2e p50 (repeatable; 0 = A/A).")
     var level: [Double] = [0, 3, 5]
@@ -34,6 +34,11 @@ struct PowerCommand: AsyncParsableCommand {
     var alpha = PercentageArgument(argument: "1%")!
     @Option(parsing: .unconditional, help: "Workload instances per process in the pool's runs (for the plan).")
     var instances = 2
+    @Option(name: .customLong("seconds-per-process"), parsing: .unconditional,
+            help: "With a directory as the pool: the measured seconds a process took (ab.json records them).")
+    var secondsPerProcess = 9.0
+    @Option(help: "The primary metric (half of --alpha; always gated).")
+    var primary = ABCommand.defaultPrimary
     @Option(parsing: .unconditional, help: "Seed of the replays.")
     var seed: UInt64 = 0xBEEF
 
@@ -43,23 +48,20 @@ struct PowerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let outcome: ABOutcome
-        do { outcome = try JSONDecoder().decode(ABOutcome.self, from: Data(contentsOf: URL(fileURLWithPath: pool))) } catch {
-            throw InputError("\(pool): not an ab.json (phibench ab's record): \(error.localizedDescription)")
-        }
-        guard outcome.units.count >= 20 else { throw InputError("\(pool): \(outcome.units.count) processes; a pool needs at least 20") }
         let plan = ABPlan(instancesPerProcess: instances, budgetSeconds: budget.seconds, threshold: threshold.fraction, familyAlpha: alpha.fraction)
         do { try plan.validate() } catch { throw InputError(error) }
-        let gate = ABGateSpec(patterns: outcome.family.map(\.key))
+        let outcome = try load(plan)
+        guard outcome.units.count >= 20 else { throw InputError("\(pool): \(outcome.units.count) processes; a pool needs at least 20") }
+        let gate = ABGateSpec(patterns: outcome.family.map(\.key), primary: primary, primaryRequired: true)
         let perProcess = outcome.units.map(\.seconds).reduce(0, +) / Double(outcome.units.count)
         print("pool: \(outcome.units.count) processes (\(outcome.units.count * instances) instances), \(Units.fixed(perProcess, digits: 1)) s a process; "
               + "\(runs) replayed gates per row; gated: \(outcome.family.map(\.key).joined(separator: ", "))")
-        print("| effect | gates | failed (exit 1) | 95% CI | passed | inconclusive | median time | worst time | median e2e.p50 MDE |")
+        print("| effect | gates | failed (exit 1) | 95% CI | passed | inconclusive | median time | worst time | median \(primary) MDE |")
         print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         for l in level {
             let effects: [(String, InjectedEffect?)] = l == 0 ? [("none (A/A)", nil)]
                 : [("+\(Units.number(l))% work in \(stage)", .stageWork(stage: stage, share: l / 100)),
-                   ("+\(Units.number(l))% e2e p50 only", .uniform(share: l / 100))]
+                   ("+\(Units.number(l))% everywhere", .uniform(share: l / 100))]
             for (name, effect) in effects {
                 let s: ReplaySummary
                 do { s = try ReplaySummary.replay(pool: outcome, plan: plan, gate: gate, effect: effect, runs: runs, seed: seed) } catch {
@@ -71,6 +73,30 @@ struct PowerCommand: AsyncParsableCommand {
                       + "\(s.medianMDE.map { Self.pct($0) } ?? "n/a") |")
             }
         }
+    }
+
+    /// The pool: an ab.json, or an ab run's directory of per-process results (seconds per process
+    /// then from `--seconds-per-process`).
+    private func load(_ plan: ABPlan) throws -> ABOutcome {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: pool, isDirectory: &isDirectory) else { throw InputError("\(pool): no such file or directory") }
+        guard isDirectory.boolValue else {
+            do { return try ABOutcome.decoder().decode(ABOutcome.self, from: Data(contentsOf: URL(fileURLWithPath: pool))) } catch {
+                throw InputError("\(pool): not an ab.json (phibench ab's record): \(error.localizedDescription)")
+            }
+        }
+        var units: [ABUnit] = []
+        for side in ABSideID.allCases {
+            var index = 0
+            while true {
+                let file = URL(fileURLWithPath: pool).appendingPathComponent("\(side.rawValue)-\(index + 1)/result.json")
+                guard FileManager.default.fileExists(atPath: file.path) else { break }
+                let r = try loadResult(file.path)
+                units.append(ProcessUnitSource.unit(r, side: side, index: index, seconds: secondsPerProcess, steal: nil, file: file.path))
+                index += 1
+            }
+        }
+        do { return try ABOutcome.pool(units: units, plan: plan, gate: ABGateSpec(primary: primary, primaryRequired: true)) } catch { throw InputError("\(pool): \(error)") }
     }
 
     static func pct(_ f: Double) -> String { Units.fixed(f * 100, digits: 1) + "%" }

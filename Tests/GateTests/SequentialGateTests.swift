@@ -106,9 +106,16 @@ import Testing
         #expect(a.family.first { $0.primary }?.key == "e2e.p50")
         #expect(abs(a.family.map(\.alpha).reduce(0, +) - Self.plan.familyAlpha) < 1e-12)
         // ab.json round-trips.
-        let data = try JSONEncoder().encode(a)
-        let back = try JSONDecoder().decode(ABOutcome.self, from: data)
+        let data = try ABOutcome.encoder().encode(a)
+        let back = try ABOutcome.decoder().decode(ABOutcome.self, from: data)
         #expect(back.looks == a.looks && back.order == a.order && back.plan == a.plan)
+        // A long plan's first boundaries are +infinity (O'Brien–Fleming spends ~nothing at t = 0.04):
+        // the record must still be written (a 45-minute pool was lost to this once).
+        var infinite = a
+        infinite.looks[0].metrics[0].efficacyBoundary = .infinity
+        infinite.looks[0].metrics[0].z = -.infinity
+        let again = try ABOutcome.decoder().decode(ABOutcome.self, from: try ABOutcome.encoder().encode(infinite))
+        #expect(again.looks[0].metrics[0].efficacyBoundary == .infinity && again.looks[0].metrics[0].z == -.infinity)
     }
 
     /// Noise far beyond what the budget can resolve: the gate says "inconclusive" with the MDE it
