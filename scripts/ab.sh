@@ -66,8 +66,10 @@ A_scenario="$worktree/$scenario"
 
 # The A/B itself is phibench's: processes of A and B interleaved in random order, sequential looks,
 # stopped as soon as the answer is clear or the budget is spent (phibench ab --help).
+b_label=${head:0:10}
+[ "$dirty" = 0 ] || b_label+="+dirty"
 args=(ab "$scenario" --a "$A" --b "$B" --a-scenario "$A_scenario" --out "$out"
-      --a-label "${commit:0:10}" --b-label "${head:0:10}$([ $dirty = 1 ] && echo '+dirty')"
+      --a-label "${commit:0:10}" --b-label "$b_label"
       --a-env "PHIBENCH_COMMIT=$commit" --a-env PHIBENCH_DIRTY=0 --b-env "PHIBENCH_COMMIT=$head" --b-env "PHIBENCH_DIRTY=$dirty"
       --threshold "$threshold" --alpha "$alpha" --budget "$budget" --instances "$instances" --markdown "$out/ab.md")
 # shellcheck disable=SC2206
