@@ -79,7 +79,14 @@ extension ABOutcome {
             let r = final.filter { $0.verdict == .regressed }.map { m in
                 "\(m.key) \(Self.pct(m.change))" + (Self.stage(of: m.key).isEmpty ? "" : " in \(Self.stage(of: m.key))")
             }
-            return "verdict: REGRESSED — \(r.joined(separator: ", "))\n"
+            // Where it lives: when no stage metric crossed its own (stricter) boundary yet, the stage
+            // that moved most, by z, is named beside the whole-episode figure that failed.
+            var whereText = ""
+            if !final.contains(where: { $0.verdict == .regressed && !Self.stage(of: $0.key).isEmpty }),
+               let s = final.filter({ !Self.stage(of: $0.key).isEmpty && $0.z.isFinite && $0.z >= 2 }).max(by: { $0.z < $1.z }) {
+                whereText = "; where: \(Self.stage(of: s.key)) (\(s.key) \(Self.pct(s.change)), z \(Self.z(s.z)))"
+            }
+            return "verdict: REGRESSED — \(r.joined(separator: ", "))\(whereText)\n"
         case .pass:
             return "verdict: PASS — every gated metric is within +\(Self.pct(plan.threshold).dropFirst()) (or improved), with \(Int((plan.power * 100).rounded()))% power\n"
         case .inconclusive:
