@@ -9,7 +9,7 @@
 #   POWER_OUT=runs/power POWER_STAGE=MEA BENCH_BUDGET=6m scripts/power-table.sh 5 0 3 5
 #
 # Results: POWER_OUT/results.csv, one line per gate run (level, run, exit status, verdict, processes a
-# side, seconds measured, the primary's change and MDE); it resumes: runs already there are skipped.
+# side, seconds measured, the primary metric, its change and MDE); it resumes: runs already there are skipped.
 set -euo pipefail
 cd "$(git rev-parse --show-toplevel)"
 
@@ -35,7 +35,7 @@ if [ ! -f "$out/e2e_p50_ns" ]; then
 fi
 p50=$(cat "$out/e2e_p50_ns")
 echo "power-table: e2e p50 of $scenario is ${p50} ns; extra work in $stage; budget $budget a gate run"
-[ -f "$out/results.csv" ] || echo "level_pct,run,extra_ns,exit,verdict,processes_per_side,seconds,e2e_p50_change,e2e_p50_mde" > "$out/results.csv"
+[ -f "$out/results.csv" ] || echo "level_pct,run,extra_ns,exit,verdict,processes_per_side,seconds,primary,primary_change,primary_mde" > "$out/results.csv"
 
 for run in $(seq 1 "$runs"); do
   for level in "${levels[@]}"; do
@@ -50,11 +50,12 @@ for run in $(seq 1 "$runs"); do
     "$bin" "${args[@]}" > "$dir.txt" 2>&1 || status=$?
     [ "$status" -le 1 ] || { echo "power-table: gate run failed (exit $status), see $dir.txt" >&2; exit 2; }
     jq -r --arg key "$key" --arg extra "$extra" --arg status "$status" '
-      (.looks[-1].metrics[] | select(.key == "e2e.p50")) as $p
+      ([.family[] | select(.primary) | .key][0] // "e2e.p50") as $primary
+      | (.looks[-1].metrics[] | select(.key == $primary)) as $p
       | [$key, $extra, $status,
          (if ([.looks[-1].metrics[].verdict] | index("regressed")) then "regressed"
           elif ([.looks[-1].metrics[].verdict] | all(. == "within" or . == "improved")) then "pass" else "inconclusive" end),
-         (.units | length / 2), (.seconds | floor), $p.change, ($p.mde_at_budget // "")] | @csv' "$dir/ab.json" \
+         (.units | length / 2), (.seconds | floor), $primary, $p.change, ($p.mde_at_budget // "")] | @csv' "$dir/ab.json" \
       | tr -d '"' >> "$out/results.csv"
     tail -1 "$out/results.csv"
   done

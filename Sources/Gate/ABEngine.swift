@@ -263,7 +263,8 @@ public struct ABEngine {
             if let p = gate.primary, common.contains(p), !keys.contains(p) { keys.insert(p, at: 0) }
         }
         // Only metrics every process reported: a stage one side lacks cannot be judged.
-        keys = keys.filter { k in units.allSatisfy { $0.values[k]?.isEmpty == false } }
+        // (A process cut short by an interrupt before its first complete trial reports nothing: not counted.)
+        keys = keys.filter { k in units.filter { !$0.values.isEmpty }.allSatisfy { $0.values[k]?.isEmpty == false } }
         guard !keys.isEmpty else { throw .incompatible("no gated metric is reported by every process of both sides") }
         var primaryIndex: Int?
         if let p = gate.primary {

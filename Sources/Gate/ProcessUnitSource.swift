@@ -53,8 +53,10 @@ public struct ProcessUnitSource: ABUnitSource {
         p.waitUntilExit()
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         let steal = zip(stealBefore, Self.stealSeconds()).map { $1 - $0 }
-        // 1 is a failed scenario threshold: the run measured, and the gate judges the figures.
-        guard p.terminationReason == .exit, [0, 1].contains(p.terminationStatus) else {
+        // 1 is a failed scenario threshold: the run measured, and the gate judges the figures. 130 and
+        // 143: the run was interrupted with us (Ctrl-C reaches the whole process group) and wrote what it
+        // measured; its complete trials count, and the engine stops after it.
+        guard p.terminationReason == .exit, [0, 1, 130, 143].contains(p.terminationStatus) else {
             throw .sideFailed(side: side, index: index, detail: "\(s.binary) run exited with status \(p.terminationStatus); its output is in \(dir.path)")
         }
         let file = dir.appendingPathComponent("result.json")

@@ -67,6 +67,21 @@ import Testing
         }
     }
 
+    /// Ctrl-C: what was measured is still written (ab.json marked interrupted, both sides merged), exit 130.
+    @Test func anInterruptedABStillWritesWhatItMeasured() throws {
+        let dir = try Phibench.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = try Phibench.scenario(Self.scenario, in: dir)
+        let out = dir.appendingPathComponent("ab")
+        let r = try Phibench.run(["ab", file, "--instances", "1", "--budget", "5m", "--out", out.path], interrupt: SIGINT, after: 6)
+        #expect(r.status == 130, "stdout: \(r.stdout)\nstderr: \(r.stderr)")
+        let record = try Self.json(out.appendingPathComponent("ab.json"))
+        #expect(record["interrupted"] as? Bool == true)
+        #expect((record["stop_reason"] as? String)?.contains("interrupted") == true)
+        #expect(((record["units"] as? [[String: Any]])?.count ?? 0) >= 2)
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("B.json").path))
+    }
+
     /// merge refuses results of another build or machine unless told otherwise.
     @Test func mergeRefusesMixedBuilds() throws {
         let dir = try Phibench.temporaryDirectory()
