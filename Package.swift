@@ -169,7 +169,7 @@ let package = Package(
             ]),
 
         // Helpers more than one test target needs (a free loopback port, a seeded generator); not part of any product.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Statistics"], path: "Tests/TestSupport"),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "MemoryLayer", "BenchModel"]),
         .testTarget(name: "MemoryLayerTests", dependencies: ["MemoryLayer", "TestSupport"]),
         .testTarget(name: "HarnessTests", dependencies: ["Harness", "BenchModel", "TestSupport"]),

@@ -1,15 +1,10 @@
-/// SplitMix64 (Steele, Lea and Flood 2014): a small seeded generator, so every test sees the same
-/// data on every run. The test targets' own generators (uniform, normal, symmetric draws) build on it.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    public var state: UInt64
+import Statistics
 
-    public init(state: UInt64) { self.state = state }
+/// The tests' seeded generator is the project's one SplitMix64 (Steele, Lea and Flood 2014), so every
+/// test sees the same data on every run; the test targets' own draws (uniform, normal) build on it.
+public typealias SplitMix64 = Statistics.SplitMix64
 
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+extension Statistics.SplitMix64 {
+    /// The tests' spelling: the generator whose state starts at `state` (the same sequence as `seed:`).
+    public init(state: UInt64) { self.init(seed: state) }
 }
