@@ -16,7 +16,7 @@ baseline=${BASELINE:-reports/baselines/bench.json}
 out=${BENCH_OUT:-runs/bench}
 export THRESHOLD=${BENCH_THRESHOLD:-5%}
 export ALPHA=${BENCH_ALPHA:-1%}
-export BUDGET=${BENCH_BUDGET:-6m}
+export BUDGET=${BENCH_BUDGET:-7m}
 export GATE=${BENCH_GATE:-}
 bin=.build/release/phibench
 rm -rf "$out"

@@ -24,7 +24,7 @@ struct ABCommand: AsyncParsableCommand {
             Examples:
               phibench ab scenarios/gate.yaml --a .ab/A-phibench --b .ab/B-phibench --out runs/ab
               phibench ab scenarios/memory-before.yaml --b-scenario scenarios/memory-adaptive-after.yaml --gate e2e.p50
-              phibench ab scenarios/gate.yaml --b-set pipeline.mea.extra_work_ns=150 --budget 6m
+              phibench ab scenarios/gate.yaml --b-set "inject+={slow: MEA, extra: 150ns}" --budget 7m
             Exit status 0 pass or inconclusive, 1 a gated metric regressed, 2 bad input or a side failed, \
             130/143 interrupted (what was measured is still written).
             """)
@@ -63,8 +63,8 @@ struct ABCommand: AsyncParsableCommand {
     var block = 2
     @Option(name: .customLong("max-processes"), parsing: .unconditional, help: "The most processes a side.")
     var maxProcesses = 60
-    @Option(parsing: .unconditional, help: "Measuring time the design plans for, e.g. 6m.")
-    var budget = DurationArgument(argument: "6m")!
+    @Option(parsing: .unconditional, help: "Measuring time the design plans for, e.g. 7m.")
+    var budget = DurationArgument(argument: "7m")!
     @Option(parsing: .unconditional, help: "Seed of the per-round order (recorded in ab.json).")
     var seed: UInt64 = 0x5EED_AB
     @Option(parsing: .unconditional, help: "The regression the gate must catch with --power, e.g. 5%.")

@@ -26,8 +26,8 @@ struct PowerCommand: AsyncParsableCommand {
     var runs = 1_000
     @Option(help: "The stage the added work goes into (its p50 and e2e p50 grow); also replayed as a uniform e2e slowdown.")
     var stage = "MEA"
-    @Option(parsing: .unconditional, help: "The gate's budget, e.g. 6m.")
-    var budget = DurationArgument(argument: "6m")!
+    @Option(parsing: .unconditional, help: "The gate's budget, e.g. 7m.")
+    var budget = DurationArgument(argument: "7m")!
     @Option(parsing: .unconditional, help: "The regression the gate must catch, e.g. 5%.")
     var threshold = PercentageArgument(argument: "5%")!
     @Option(parsing: .unconditional, help: "False-alarm rate of the gated family, e.g. 1%.")
