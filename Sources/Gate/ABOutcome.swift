@@ -1,4 +1,5 @@
 import Foundation
+import Statistics
 
 /// One look of a sequential A/B: how much was measured and every gated metric's decision.
 public struct ABLookRecord: Sendable, Equatable, Codable {
@@ -47,7 +48,7 @@ public struct VarianceComponents: Sendable, Equatable, Codable {
         let withinDF = g.reduce(0) { $0 + $1.count - 1 }
         let withinSS = zip(g, means).reduce(0.0) { acc, pair in acc + pair.0.reduce(0) { $0 + ($1 - pair.1) * ($1 - pair.1) } }
         let within = withinDF > 0 ? withinSS / Double(withinDF) : 0
-        let (_, varMeans) = SequentialGate.meanVariance(means)
+        let (_, varMeans) = WelchTest.meanVariance(means)
         let between = max(0, varMeans - within / k)
         return VarianceComponents(key: key, withinProcess: within.squareRoot(), betweenProcesses: between.squareRoot(),
                                   processes: g.count, instancesPerProcess: k)

@@ -161,7 +161,7 @@ public struct SequentialGate: Sendable {
     /// both sides and their instance-level geometric means.
     public func judge(_ metric: GatedMetric, look index: Int, a: [Double], b: [Double]) -> MetricLook {
         let sign = metric.higherIsWorse ? 1.0 : -1.0
-        let (ma, va) = Self.meanVariance(a), (mb, vb) = Self.meanVariance(b)
+        let (ma, va) = WelchTest.meanVariance(a), (mb, vb) = WelchTest.meanVariance(b)
         let na = Double(a.count), nb = Double(b.count)
         let se = (va / na + vb / nb).squareRoot()
         let d = sign * (mb - ma)
@@ -208,15 +208,6 @@ public struct SequentialGate: Sendable {
         guard p > 0 else { return t > 0 ? .infinity : -.infinity }
         let z = -Distributions.normalQuantile(p)
         return t >= 0 ? z : -z
-    }
-
-    /// Mean and sample variance (n − 1); variance 0 for a single value.
-    static func meanVariance(_ xs: [Double]) -> (Double, Double) {
-        guard !xs.isEmpty else { return (.nan, .nan) }
-        let mean = xs.reduce(0, +) / Double(xs.count)
-        guard xs.count > 1 else { return (mean, 0) }
-        let ss = xs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
-        return (mean, ss / Double(xs.count - 1))
     }
 
     /// The weighted-Bonferroni split of the family's α: the primary metric gets `primaryShare` of it

@@ -10,10 +10,6 @@ public enum WelchTest {
     /// spread on either side p is 0 when the means differ, else 1; nil with fewer than 2 values.
     public static func pValue(_ a: [Double], _ b: [Double]) -> Double? {
         guard a.count >= 2, b.count >= 2 else { return nil }
-        func meanVariance(_ x: [Double]) -> (Double, Double) {
-            let m = x.reduce(0, +) / Double(x.count)
-            return (m, x.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(x.count - 1))
-        }
         let (ma, va) = meanVariance(a), (mb, vb) = meanVariance(b)
         let sa = va / Double(a.count), sb = vb / Double(b.count)
         let se2 = sa + sb
@@ -21,6 +17,14 @@ public enum WelchTest {
         let t = (mb - ma) / se2.squareRoot()
         let df = se2 * se2 / (sa * sa / Double(a.count - 1) + sb * sb / Double(b.count - 1))
         return min(1, 2 * Distributions.studentTCDF(-abs(t), df: df))
+    }
+
+    /// Mean and sample variance (n − 1 in the denominator); variance 0 for one value, NaNs for none.
+    public static func meanVariance(_ xs: [Double]) -> (mean: Double, variance: Double) {
+        guard !xs.isEmpty else { return (.nan, .nan) }
+        let mean = xs.reduce(0, +) / Double(xs.count)
+        guard xs.count > 1 else { return (mean, 0) }
+        return (mean, xs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(xs.count - 1))
     }
 
     /// The same on the log scale (a ratio's test), for strictly positive samples; nil otherwise.
