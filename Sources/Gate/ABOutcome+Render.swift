@@ -1,13 +1,10 @@
 import BenchModel
 import Foundation
+import Reports
 
 extension ABOutcome {
-    /// A relative change as `+3.2%`.
-    public static func pct(_ f: Double?) -> String {
-        guard let f, f.isFinite else { return "n/a" }
-        let v = f * 100
-        return (v < 0 ? "-" : "+") + Units.fixed(abs(v), digits: abs(v) >= 10 ? 1 : 2) + "%"
-    }
+    /// A relative change as `+3.20%` (Reports' one formatter).
+    public static func pct(_ f: Double?) -> String { Fmt.change(f) }
 
     public static func z(_ v: Double) -> String { v.isFinite ? Units.fixed(v, digits: 2) : (v > 0 ? "+∞" : "−∞") }
 

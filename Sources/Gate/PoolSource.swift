@@ -17,16 +17,19 @@ public enum InjectedEffect: Sendable, Equatable {
 /// (its instances kept together), side B with an injected effect; a simulated clock advances by the
 /// pool's mean seconds per process. Many replayed gates give the gate's false-alarm rate and power
 /// on the real noise of this machine, which a few real runs cannot.
+/// A clock that a simulated or replayed source advances by hand (seconds), for ``ABEngine/clock``.
+public final class SimulatedClock: @unchecked Sendable {
+    public var now = 0.0
+    public init() {}
+}
+
 public struct PoolSource: ABUnitSource {
-    public final class Clock: @unchecked Sendable {
-        public var now = 0.0
-    }
 
     public let pool: [ABUnit]
     public let metrics: [String: ABMetricInfo]
     public var effect: InjectedEffect?
     public let secondsPerProcess: Double
-    public let clock = Clock()
+    public let clock = SimulatedClock()
     private var rng: SplitMix64
 
     /// - Parameter outcome: an A/A run's ab.json (both sides of one build): its units are the pool.

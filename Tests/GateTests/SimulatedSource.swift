@@ -22,10 +22,6 @@ struct TwoModeNoise {
 /// A source of simulated processes: e2e.p50 (primary), throughput (its inverse: lower is worse) and a
 /// stage MEA.p50 of a few hundred ns, with an effect on side B; the clock advances a fixed time per process.
 struct SimulatedSource: ABUnitSource {
-    final class Clock: @unchecked Sendable {
-        var now = 0.0
-    }
-
     var noise = TwoModeNoise()
     var rng: SplitMix64
     var instances = 2
@@ -36,7 +32,7 @@ struct SimulatedSource: ABUnitSource {
     var e2eNanoseconds = 2_800.0
     var meaNanoseconds = 336.0
     var secondsPerProcess = 5.0
-    let clock = Clock()
+    let clock = SimulatedClock()
 
     init(seed: UInt64) { rng = SplitMix64(seed: seed) }
 

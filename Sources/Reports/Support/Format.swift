@@ -1,7 +1,7 @@
 import BenchModel
 
 /// Human-readable numbers for HTML, Markdown and text output (CSV keeps raw base-unit values).
-enum Fmt {
+public enum Fmt {
     /// An integer with thousands separators: `12,345`.
     static func grouped(_ n: UInt64) -> String { Units.grouped(n) }
 
@@ -21,7 +21,7 @@ enum Fmt {
     }
 
     /// A relative change as a signed percentage: `+30.0%`, `-2.14%`; `n/a` when undefined.
-    static func change(_ fraction: Double?) -> String {
+    public static func change(_ fraction: Double?) -> String {
         guard let f = fraction, f.isFinite else { return "n/a" }
         let pct = f * 100
         let body = abs(pct) >= 10 ? Units.fixed(abs(pct), digits: 1) : Units.fixed(abs(pct), digits: 2)
