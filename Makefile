@@ -12,7 +12,7 @@ OUT            ?= runs/latest
 # must catch (90% power), BENCH_ALPHA its false-alarm rate for all gated metrics together. The gated
 # metrics are the catalogue's (phibench list); BENCH_GATE="--gate PATTERN …" narrows them.
 BENCH_SCENARIO ?= scenarios/gate.yaml
-BENCH_BUDGET   ?= 7m
+BENCH_BUDGET   ?= 5m
 BENCH_TRIALS   ?= 5
 BENCH_THRESHOLD ?= 5%
 BENCH_ALPHA    ?= 1%

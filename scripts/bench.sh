@@ -16,7 +16,7 @@ baseline=${BASELINE:-reports/baselines/bench.json}
 out=${BENCH_OUT:-runs/bench}
 export THRESHOLD=${BENCH_THRESHOLD:-5%}
 export ALPHA=${BENCH_ALPHA:-1%}
-export BUDGET=${BENCH_BUDGET:-7m}
+export BUDGET=${BENCH_BUDGET:-5m}
 export GATE=${BENCH_GATE:-}
 bin=.build/release/phibench
 rm -rf "$out"
@@ -77,6 +77,10 @@ instruction_gate() { # A-binary A-scenario B-binary B-scenario
   return "${PIPESTATUS[0]}"
 }
 
+# What else the machine is doing: a gate measured beside a busy neighbour says so in its log.
+echo "bench: load average $(cut -d' ' -f1-3 /proc/loadavg); busiest other processes (%CPU since start):"
+ps -eo pcpu=,etimes=,comm= --sort=-pcpu 2>/dev/null | awk '$1 > 1.0 && $2 > 5 { printf "  %5.1f%% %s\n", $1, $3 }' | head -5 || true
+
 if [ -n "$base" ]; then
   echo "bench: same-job A/B, baseline ${base:0:12} ($why) vs HEAD ${head:0:12}, budget $BUDGET"
   if OUT="$out" ./scripts/ab.sh "$base" "$scenario"; then status=0; else status=$?; fi
@@ -113,6 +117,15 @@ if [ -f "$out/ab.md" ]; then
   } > "$out/bench.md"
   echo "bench: $out/bench.md written ($(wc -c < "$out/bench.md") bytes)"
 fi
+
+# The verdicts last, so the tail of a CI log says which gate decided and why.
+if [ -f "$out/ab.md" ]; then
+  echo "bench: wall-clock gate: $(grep -m1 '^### ' "$out/ab.md" | sed 's/^### //')"
+fi
+if [ -f "$out/instructions-compare.txt" ]; then
+  echo "bench: instruction gate: $(grep -m1 '^verdict:' "$out/instructions-compare.txt" | sed 's/^verdict: //')"
+fi
+echo "bench: exit $status ($([ "$status" = 0 ] && echo pass || { [ "$status" = 1 ] && echo 'a regression' || echo 'could not measure'; }))"
 
 if [ -n "${HISTORY_DB:-}" ] && [ "$status" -le 1 ]; then
   "$bin" history add "$result" --db "$HISTORY_DB" || echo "bench: could not add the result to the history $HISTORY_DB" >&2

@@ -6,7 +6,7 @@
 # gates comes from `phibench power POOL` (README, "The CI gate").
 #
 #   scripts/power-table.sh RUNS LEVELS...        e.g. scripts/power-table.sh 10 0 0 5   (0 = A/A)
-#   POWER_OUT=runs/power POWER_STAGE=MEA BENCH_BUDGET=7m scripts/power-table.sh 5 0 3 5
+#   POWER_OUT=runs/power POWER_STAGE=MEA BENCH_BUDGET=5m scripts/power-table.sh 5 0 3 5
 #
 # Results: POWER_OUT/results.csv, one line per gate run (level, run, exit status, verdict, processes a
 # side, seconds measured, the primary metric, its change and MDE); it resumes: runs already there are skipped.
@@ -22,7 +22,7 @@ for x in "$runs" "${levels[@]}"; do
 done
 scenario=${BENCH_SCENARIO:-scenarios/gate.yaml}
 stage=${POWER_STAGE:-MEA}
-budget=${BENCH_BUDGET:-7m}
+budget=${BENCH_BUDGET:-5m}
 out=${POWER_OUT:-runs/power}
 bin=${PHIBENCH_BIN:-.build/release/phibench}
 mkdir -p "$out"

@@ -150,7 +150,7 @@ public struct ABEngine {
         var maxUnits = min(plan.maxProcesses, Int((plan.budgetSeconds / perPair).rounded(.down)))
         maxUnits = max(plan.firstLook, plan.firstLook + (maxUnits - plan.firstLook) / plan.block * plan.block)
         let looks = Array(stride(from: plan.firstLook, through: maxUnits, by: plan.block))
-        var sequential = SequentialGate(metrics: family, looks: looks, power: plan.power, cache: boundaries)
+        var sequential = SequentialGate(metrics: family, looks: looks, power: plan.power, trim: plan.trim, cache: boundaries)
 
         var records: [ABLookRecord] = []
         var stopReason = ""

@@ -29,10 +29,17 @@ public struct ABPlan: Sendable, Equatable, Codable {
     public var primaryShare: Double
     /// Never stop early: run the whole plan (calibrations and power studies).
     public var fixed: Bool
+    /// The fraction of a side's processes trimmed from each end before the test (Yuen's trimmed
+    /// means); 0 is Welch's test on plain means.
+    public var trim: Double
+
+    /// 20%: Wilcox's recommendation for Yuen's test, and what the A/A pool's right tail needs (a
+    /// tenth of its processes 3–20% slow as a whole; README, "The CI gate").
+    public static let defaultTrim = 0.2
 
     public init(instancesPerProcess: Int = 2, firstLook: Int = 6, block: Int = 2, maxProcesses: Int = 60,
                 budgetSeconds: Double = 360, seed: UInt64 = 0x5EED_AB, threshold: Double = 0.05, familyAlpha: Double = 0.01,
-                power: Double = 0.9, primaryShare: Double = 0.5, fixed: Bool = false) {
+                power: Double = 0.9, primaryShare: Double = 0.5, fixed: Bool = false, trim: Double = ABPlan.defaultTrim) {
         self.instancesPerProcess = instancesPerProcess
         self.firstLook = firstLook
         self.block = block
@@ -44,6 +51,18 @@ public struct ABPlan: Sendable, Equatable, Codable {
         self.power = power
         self.primaryShare = primaryShare
         self.fixed = fixed
+        self.trim = trim
+    }
+
+    /// A record written before `trim` existed was judged with Welch's test: it decodes as trim 0.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(instancesPerProcess: try c.decode(Int.self, forKey: .instancesPerProcess), firstLook: try c.decode(Int.self, forKey: .firstLook),
+                  block: try c.decode(Int.self, forKey: .block), maxProcesses: try c.decode(Int.self, forKey: .maxProcesses),
+                  budgetSeconds: try c.decode(Double.self, forKey: .budgetSeconds), seed: try c.decode(UInt64.self, forKey: .seed),
+                  threshold: try c.decode(Double.self, forKey: .threshold), familyAlpha: try c.decode(Double.self, forKey: .familyAlpha),
+                  power: try c.decode(Double.self, forKey: .power), primaryShare: try c.decode(Double.self, forKey: .primaryShare),
+                  fixed: try c.decode(Bool.self, forKey: .fixed), trim: try c.decodeIfPresent(Double.self, forKey: .trim) ?? 0)
     }
 
     /// Checks every field's range; the message names the option.
@@ -58,6 +77,7 @@ public struct ABPlan: Sendable, Equatable, Codable {
         guard familyAlpha > 0, familyAlpha < 0.5 else { throw bad("--alpha", "a rate in (0, 50%)", "\(familyAlpha)") }
         guard power > 0.5, power < 1 else { throw bad("--power", "a probability in (50%, 100%)", "\(power)") }
         guard primaryShare > 0, primaryShare < 1 else { throw bad("--primary-share", "a fraction in (0, 1)", "\(primaryShare)") }
+        guard trim >= 0, trim < 0.5 else { throw bad("--trim", "a fraction in [0, 50%)", "\(trim)") }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -70,7 +90,7 @@ public struct ABPlan: Sendable, Equatable, Codable {
         case familyAlpha = "family_alpha"
         case power
         case primaryShare = "primary_share"
-        case fixed
+        case fixed, trim
     }
 }
 

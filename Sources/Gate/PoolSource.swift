@@ -107,3 +107,30 @@ public struct ReplaySummary: Sendable, Equatable, Codable {
     }
 }
 
+
+/// Replays one recorded run as it happened: each side's processes in the order they ran, the clock
+/// advanced by each one's recorded seconds — the same gate run judged again under another rule
+/// (`phibench power --rejudge`). A rule that would have measured longer than the record did cannot be
+/// replayed: the source throws at the first process the record does not have.
+public struct RecordedSource: ABUnitSource {
+    public let record: ABOutcome
+    public let clock = SimulatedClock()
+    private let metrics: [String: ABMetricInfo]
+
+    public init(record: ABOutcome) {
+        self.record = record
+        var m: [String: ABMetricInfo] = [:]
+        for g in record.family { m[g.key] = ABMetricInfo(higherIsWorse: g.higherIsWorse, gatedByDefault: true, unit: g.unit) }
+        metrics = m
+    }
+
+    public mutating func run(_ side: ABSideID, index: Int) throws(ABError) -> ABUnit {
+        guard var u = record.units.first(where: { $0.side == side && $0.index == index }) else {
+            throw .incompatible("the record has \(record.units.filter { $0.side == side }.count) processes of side \(side.rawValue); "
+                                + "this rule asked for a further one")
+        }
+        clock.now += u.seconds
+        u.metrics = metrics
+        return u
+    }
+}

@@ -56,6 +56,22 @@ public enum Distributions {
         return t >= 0 ? 1 - tail : tail
     }
 
+    /// The t such that P(T ≤ t) = p for Student's t with `df` degrees of freedom, by bisection on
+    /// ``studentTCDF(_:df:)`` (to ~1e-10); the normal quantile for df beyond 1e6 or not finite.
+    public static func studentTQuantile(_ p: Double, df: Double) -> Double {
+        guard p > 0 && p < 1 else { return p == 0 ? -.infinity : p == 1 ? .infinity : .nan }
+        guard df.isFinite, df < 1e6 else { return normalQuantile(p) }
+        guard df > 0 else { return .nan }
+        // |t| ≥ |z| for every df, and the t tail is below the bound at |z|·(1 + 1e4/df) for df ≥ 0.01.
+        let z = normalQuantile(p)
+        var lo = p < 0.5 ? z * (1 + 1e4 / df) - 1 : z, hi = p < 0.5 ? z : z * (1 + 1e4 / df) + 1
+        for _ in 0..<200 where hi - lo > 1e-10 * max(1, abs(lo)) {
+            let mid = (lo + hi) / 2
+            if studentTCDF(mid, df: df) < p { lo = mid } else { hi = mid }
+        }
+        return (lo + hi) / 2
+    }
+
     /// The regularized incomplete beta function I_x(a, b), by the continued fraction of Numerical
     /// Recipes §6.4 (modified Lentz), using the symmetry I_x(a, b) = 1 − I_{1−x}(b, a) where it
     /// converges faster. Accurate to about 1e-12 relative for the t-distribution's arguments.

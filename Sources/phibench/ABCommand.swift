@@ -13,7 +13,9 @@ struct ABCommand: AsyncParsableCommand {
             Runs processes of side A and side B in rounds (one process a side, the order drawn per round from \
             --seed), each process running --instances fresh workload instances (trials). After the first \
             --first-look processes a side and then after every --block, every gated metric is tested: per process \
-            the geometric mean of its instances, Welch's t between the sides, against group-sequential boundaries \
+            the geometric mean of its instances, Yuen's t between the sides (Welch's on the means of each side with \
+            --trim of its processes cut from each end, so a few processes the host disturbed as a whole decide \
+            nothing), against group-sequential boundaries \
             (Lan–DeMets spending), so the repeated looks add no false alarms. It stops as soon as one gated metric \
             regressed (exit 1) or every one is ruled within the threshold, and otherwise when the --budget allows no \
             further block ("inconclusive", with the MDE reached, exit 0). False alarms are controlled for the family \
@@ -24,7 +26,7 @@ struct ABCommand: AsyncParsableCommand {
             Examples:
               phibench ab scenarios/gate.yaml --a .ab/A-phibench --b .ab/B-phibench --out runs/ab
               phibench ab scenarios/memory-before.yaml --b-scenario scenarios/memory-adaptive-after.yaml --gate e2e.p50
-              phibench ab scenarios/gate.yaml --b-set "inject+={slow: MEA, extra: 150ns}" --budget 7m
+              phibench ab scenarios/gate.yaml --b-set "inject+={slow: MEA, extra: 150ns}" --budget 5m
             Exit status 0 pass or inconclusive, 1 a gated metric regressed, 2 bad input or a side failed, \
             130/143 interrupted (what was measured is still written).
             """)
@@ -63,8 +65,8 @@ struct ABCommand: AsyncParsableCommand {
     var block = 2
     @Option(name: .customLong("max-processes"), parsing: .unconditional, help: "The most processes a side.")
     var maxProcesses = 60
-    @Option(parsing: .unconditional, help: "Measuring time the design plans for, e.g. 7m.")
-    var budget = DurationArgument(argument: "7m")!
+    @Option(parsing: .unconditional, help: "Measuring time the design plans for, e.g. 5m.")
+    var budget = DurationArgument(argument: "5m")!
     @Option(parsing: .unconditional, help: "Seed of the per-round order (recorded in ab.json).")
     var seed: UInt64 = 0x5EED_AB
     @Option(parsing: .unconditional, help: "The regression the gate must catch with --power, e.g. 5%.")
@@ -73,6 +75,8 @@ struct ABCommand: AsyncParsableCommand {
     var alpha = PercentageArgument(argument: "1%")!
     @Option(parsing: .unconditional, help: "Power at the threshold, e.g. 90%.")
     var power = PercentageArgument(argument: "90%")!
+    @Option(parsing: .unconditional, help: "Fraction of each side's processes trimmed from each end before the test (Yuen's trimmed means): 0 (Welch's test on plain means) up to below 50%.")
+    var trim = TrimArgument(argument: "20%")!
     @Option(help: "The primary metric: always gated, it gets --primary-share of --alpha (default e2e.min where reported).")
     var primary: String?
 
@@ -104,7 +108,7 @@ struct ABCommand: AsyncParsableCommand {
         let me = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
         let plan = ABPlan(instancesPerProcess: instances, firstLook: firstLook, block: block, maxProcesses: maxProcesses,
                           budgetSeconds: budget.seconds, seed: seed, threshold: threshold.fraction, familyAlpha: alpha.fraction,
-                          power: power.fraction, primaryShare: primaryShare, fixed: fixed)
+                          power: power.fraction, primaryShare: primaryShare, fixed: fixed, trim: trim.fraction)
         do { try plan.validate() } catch { throw InputError(error) }
         // Both scenarios are loaded here first, so a typo fails before any process runs.
         let sideA = ABSide(binary: a ?? me, scenario: aScenario ?? scenario, overrides: overrides + aOverrides,

@@ -47,3 +47,23 @@ struct PercentageArgument: ExpressibleByArgument, Sendable {
 
     var defaultValueDescription: String { text }
 }
+
+/// The share of each side's processes trimmed from each end (Yuen's test): 0 (`0`, `0%`: Welch's
+/// test on plain means) or a share below 50%.
+struct TrimArgument: ExpressibleByArgument, Sendable {
+    var fraction: Double
+    private var text: String
+
+    init?(argument: String) {
+        let t = argument.split(separator: " ").joined()
+        if t == "0" || t == "0%" {
+            fraction = 0
+        } else {
+            guard let f = Units.share(t), f < 0.5 else { return nil }
+            fraction = f
+        }
+        text = argument
+    }
+
+    var defaultValueDescription: String { text }
+}

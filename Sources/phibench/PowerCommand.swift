@@ -18,16 +18,19 @@ struct PowerCommand: AsyncParsableCommand {
               phibench power runs/pool/ab.json --level 0 --level 3 --level 5 --runs 1000
             """)
 
-    @Argument(help: "ab.json of an A/A run (the pool), or the directory of one whose record is missing (its A-*/B-* result.json files).")
-    var pool: String
+    @Argument(help: "ab.json of an A/A run (the pool), or the directory of one whose record is missing (its A-*/B-* result.json files); with --rejudge, the ab.json files of recorded gate runs.")
+    var inputs: [String]
+    @Flag(help: "Judge each recorded gate run (ab.json) again under this rule (--trim, --budget, --threshold, --alpha): the same processes in the same order, stopped where this rule stops.")
+    var rejudge = false
+    private var pool: String { inputs.first ?? "" }
     @Option(help: "Effect levels in per cent of e2e p50 (repeatable; 0 = A/A).")
     var level: [Double] = [0, 3, 5]
     @Option(parsing: .unconditional, help: "Replayed gates per level.")
     var runs = 1_000
     @Option(help: "The stage the added work goes into (its p50 and e2e p50 grow); also replayed as a uniform e2e slowdown.")
     var stage = "MEA"
-    @Option(parsing: .unconditional, help: "The gate's budget, e.g. 7m.")
-    var budget = DurationArgument(argument: "7m")!
+    @Option(parsing: .unconditional, help: "The gate's budget, e.g. 5m.")
+    var budget = DurationArgument(argument: "5m")!
     @Option(parsing: .unconditional, help: "The regression the gate must catch, e.g. 5%.")
     var threshold = PercentageArgument(argument: "5%")!
     @Option(parsing: .unconditional, help: "False-alarm rate of the gated family, e.g. 1%.")
@@ -37,6 +40,8 @@ struct PowerCommand: AsyncParsableCommand {
     @Option(name: .customLong("seconds-per-process"), parsing: .unconditional,
             help: "With a directory as the pool: the measured seconds a process took (ab.json records them).")
     var secondsPerProcess = 9.0
+    @Option(parsing: .unconditional, help: "Fraction of each side's processes trimmed from each end (Yuen's test): 0 (Welch's) up to below 50%.")
+    var trim = TrimArgument(argument: "20%")!
     @Option(help: "The primary metric (half of --alpha; always gated).")
     var primary = ABCommand.defaultPrimary
     @Option(parsing: .unconditional, help: "Seed of the replays.")
@@ -45,11 +50,15 @@ struct PowerCommand: AsyncParsableCommand {
     func validate() throws {
         guard (1...100_000).contains(runs) else { throw ValidationError("--runs must be 1…100000, got \(runs)") }
         for l in level where !(l.isFinite && l >= 0 && l < 100) { throw ValidationError("--level must be in [0, 100), got \(l)") }
+        guard !inputs.isEmpty else { throw ValidationError("expected a pool (or, with --rejudge, recorded ab.json files)") }
+        guard rejudge || inputs.count == 1 else { throw ValidationError("expected one pool, got \(inputs.count) (--rejudge takes several recorded runs)") }
     }
 
     func run() async throws {
-        let plan = ABPlan(instancesPerProcess: instances, budgetSeconds: budget.seconds, threshold: threshold.fraction, familyAlpha: alpha.fraction)
+        let plan = ABPlan(instancesPerProcess: instances, budgetSeconds: budget.seconds, threshold: threshold.fraction, familyAlpha: alpha.fraction,
+                          trim: trim.fraction)
         do { try plan.validate() } catch { throw InputError(error) }
+        if rejudge { return try rejudgeAll(plan) }
         let outcome = try load(plan)
         guard outcome.units.count >= 20 else { throw InputError("\(pool): \(outcome.units.count) processes; a pool needs at least 20") }
         let gate = ABGateSpec(patterns: outcome.family.map(\.key), primary: primary, primaryRequired: true)
@@ -75,16 +84,48 @@ struct PowerCommand: AsyncParsableCommand {
         }
     }
 
+    /// Each recorded run judged again: its design (instances, looks, seed, family) with this command's
+    /// rule, on its own processes in their recorded order and times.
+    private func rejudgeAll(_ rule: ABPlan) throws {
+        print("| run | recorded: verdict, processes a side, seconds | this rule: verdict, processes a side, seconds | \(primary) change | MDE |")
+        print("|---|---|---|---:|---:|")
+        for file in inputs {
+            let record = try Self.decode(file)
+            var plan = record.plan
+            plan.budgetSeconds = rule.budgetSeconds
+            plan.threshold = rule.threshold
+            plan.familyAlpha = rule.familyAlpha
+            plan.trim = rule.trim
+            plan.fixed = false
+            var source = RecordedSource(record: record)
+            let clock = source.clock
+            // The record's own family and primary (none when its gate had none).
+            let primaryKey = record.family.first(where: \.primary)?.key
+            let gate = ABGateSpec(patterns: record.family.map(\.key), primary: primaryKey, primaryRequired: primaryKey != nil)
+            let again: ABOutcome
+            do { again = try ABEngine(plan: plan, gate: gate, clock: { clock.now }).run(&source) } catch {
+                print("| \(file) | \(record.verdict.rawValue), \(record.processesPerSide), \(Int(record.seconds)) s | cannot replay: \(error) | | |")
+                continue
+            }
+            let p = again.final.first { $0.key == (primaryKey ?? primary) }
+            print("| \(file) | \(record.verdict.rawValue), \(record.processesPerSide), \(Int(record.seconds)) s | "
+                  + "\(again.verdict.rawValue), \(again.processesPerSide), \(Int(again.seconds)) s | "
+                  + "\(p.map { ($0.change >= 0 ? "+" : "") + Self.pct($0.change) } ?? "n/a") | \(p?.mdeAtBudget.map { Self.pct($0) } ?? "n/a") |")
+        }
+    }
+
+    private static func decode(_ file: String) throws -> ABOutcome {
+        do { return try ABOutcome.decoder().decode(ABOutcome.self, from: Data(contentsOf: URL(fileURLWithPath: file))) } catch {
+            throw InputError("\(file): not an ab.json (phibench ab's record): \(error.localizedDescription)")
+        }
+    }
+
     /// The pool: an ab.json, or an ab run's directory of per-process results (seconds per process
     /// then from `--seconds-per-process`).
     private func load(_ plan: ABPlan) throws -> ABOutcome {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: pool, isDirectory: &isDirectory) else { throw InputError("\(pool): no such file or directory") }
-        guard isDirectory.boolValue else {
-            do { return try ABOutcome.decoder().decode(ABOutcome.self, from: Data(contentsOf: URL(fileURLWithPath: pool))) } catch {
-                throw InputError("\(pool): not an ab.json (phibench ab's record): \(error.localizedDescription)")
-            }
-        }
+        guard isDirectory.boolValue else { return try Self.decode(pool) }
         var units: [ABUnit] = []
         for side in ABSideID.allCases {
             var index = 0

@@ -42,6 +42,10 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("compare/compare.html").path))
         let md = try String(contentsOf: out.appendingPathComponent("ab.md"), encoding: .utf8)
         #expect(md.contains("REGRESSED") && md.contains("`MEA.p50`"))
+        // The recorded run judged again under Welch's test (no trimming): the same processes, the same verdict.
+        let again = try Phibench.run(["power", "--rejudge", out.appendingPathComponent("ab.json").path, "--trim", "0", "--budget", "60s"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.components(separatedBy: "| regressed, ").count == 3, "\(again.stdout)")
     }
 
     @Test func badInputIsExitTwoWithTheReason() throws {
@@ -53,6 +57,7 @@ import Testing
             (["ab", file, "--budget", "soon", "--out", out], "--budget"),
             (["ab", file, "--threshold", "5", "--out", out], "--threshold"),
             (["ab", file, "--first-look", "1", "--out", out], "--first-look"),
+            (["ab", file, "--trim", "50%", "--out", out], "--trim"),
             (["ab", file, "--b-set", "pipeline.nope=1", "--out", out], "pipeline.nope"),
             (["ab", file, "--a", dir.appendingPathComponent("missing").path, "--out", out], "missing"),
             (["ab", file, "--a-env", "NOVALUE", "--out", out], "NAME=VALUE"),

@@ -10,6 +10,10 @@ struct TwoModeNoise {
     var slowFactor = 1.2
     var instanceJitter = 0.02
     var processJitter = 0.02
+    /// The share of processes the host disturbs as a whole (all their instances slower by a factor
+    /// drawn from `disturbedSlowdown`): the right tail of e2e.min in the A/A pool (README).
+    var disturbedShare = 0.0
+    var disturbedSlowdown = 0.03...0.20
 
     func normal(_ rng: inout SplitMix64) -> Double {
         let u1 = max(Double(rng.next() >> 11) / Double(1 << 53), 1e-300), u2 = Double(rng.next() >> 11) / Double(1 << 53)
@@ -45,7 +49,11 @@ struct SimulatedSource: ABUnitSource {
 
     mutating func run(_ side: ABSideID, index: Int) throws(ABError) -> ABUnit {
         clock.now += secondsPerProcess
-        let processFactor = exp(noise.processJitter * noise.normal(&rng))
+        var processFactor = exp(noise.processJitter * noise.normal(&rng))
+        if noise.disturbedShare > 0, noise.uniform(&rng) < noise.disturbedShare {
+            let r = noise.disturbedSlowdown
+            processFactor *= 1 + r.lowerBound + (r.upperBound - r.lowerBound) * noise.uniform(&rng)
+        }
         var e2e: [Double] = [], throughput: [Double] = [], mea: [Double] = [], cpu: [Double] = []
         for _ in 0..<instances {
             let mode = noise.uniform(&rng) < noise.slowShare ? noise.slowFactor : 1

@@ -84,3 +84,46 @@ import Testing
         #expect(WelchTest.pValueOfRatio([1, 0], [2, 3]) == nil)
     }
 }
+
+@Suite struct YuenTestTests {
+    static let a = [0.1, 0.3, 0.2, 0.25, 0.9, 0.15, 0.22]
+    static let b = [0.4, 0.35, 0.5, 0.3, 0.45, 2.0, 0.38, 0.41]
+
+    /// scipy.stats.ttest_ind(a, b, equal_var=False, trim=0.2): t −4.2285643206957015, df 8.35450517258968,
+    /// p 0.0026137922796582867 — where Welch's test on the plain means (one outlier a side) says p 0.219.
+    @Test func matchesScipyTrimmedTTest() throws {
+        let (d, se, df) = YuenTest.difference(Self.a, Self.b, trim: 0.2)
+        #expect(abs(-d / se - -4.2285643206957015) < 1e-9)
+        #expect(abs(df - 8.35450517258968) < 1e-9)
+        let p = try #require(YuenTest.pValue(Self.a, Self.b, trim: 0.2))
+        #expect(abs(p - 0.0026137922796582867) < 1e-9)
+        // scipy.stats.trim_mean(b, 0.2)
+        #expect(abs(YuenTest.Side(Self.b, trim: 0.2).trimmedMean - 0.41500000000000004) < 1e-12)
+    }
+
+    /// With nothing trimmed it is Welch's test.
+    @Test func trimZeroIsWelch() throws {
+        let yuen = try #require(YuenTest.pValue(Self.a, Self.b, trim: 0))
+        let welch = try #require(WelchTest.pValue(Self.a, Self.b))
+        #expect(abs(yuen - welch) < 1e-12)
+    }
+
+    /// Small samples keep at least two values; no values, no answer.
+    @Test func edges() {
+        #expect(YuenTest.Side([1, 2, 3], trim: 0.45).kept == 3)
+        #expect(YuenTest.Side([5, 1, 9, 3], trim: 0.49).kept == 2)
+        #expect(YuenTest.Side([], trim: 0.2).trimmedMean.isNaN)
+        #expect(YuenTest.pValue([1], [2, 3], trim: 0.2) == nil)
+        #expect(YuenTest.pValue([1, 1, 1], [1, 1, 1], trim: 0.2) == 1)
+        #expect(YuenTest.pValue([1, 1, 1], [2, 2, 2], trim: 0.2) == 0)
+    }
+}
+
+extension DistributionsTests {
+    /// scipy.stats.t.ppf, fractional degrees of freedom included.
+    @Test(arguments: [(0.995, 18.0, 2.8784404727386077), (0.9, 7.5, 1.4052118464159533), (0.025, 3.2, -3.0728289297131637)])
+    func studentTQuantileMatchesScipy(p: Double, df: Double, expected: Double) {
+        #expect(abs(Distributions.studentTQuantile(p, df: df) - expected) < 1e-8)
+        #expect(abs(Distributions.studentTCDF(Distributions.studentTQuantile(p, df: df), df: df) - p) < 1e-10)
+    }
+}
