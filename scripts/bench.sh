@@ -53,6 +53,7 @@ case "$instructions" in
   *) echo "bench: BENCH_INSTRUCTIONS must be 0, 1 or auto, got '$instructions'" >&2; exit 2 ;;
 esac
 instr_threshold=${INSTR_THRESHOLD:-1%}
+cycles_threshold=${INSTR_CYCLES_THRESHOLD:-2%}
 instr_episodes=${INSTR_EPISODES:-2000}
 instr_warmup=${INSTR_WARMUP:-1000}
 
@@ -70,10 +71,11 @@ instruction_gate() { # A-binary A-scenario B-binary B-scenario
     echo "bench: instruction-count gate SKIPPED: the baseline build predates 'phibench instructions' (refresh it with make baseline)" >&2
     [ "$instructions" = auto ] && return 0 || return 2
   fi
-  echo "bench: instruction counts under callgrind, $instr_episodes episodes after $instr_warmup, threshold $instr_threshold"
+  echo "bench: instruction counts under callgrind, $instr_episodes episodes after $instr_warmup, threshold $instr_threshold (estimated cycles $cycles_threshold)"
   "$1" instructions "$2" --episodes "$instr_episodes" --warmup "$instr_warmup" --out "$out/instr-A" >/dev/null || return 2
   "$3" instructions "$4" --episodes "$instr_episodes" --warmup "$instr_warmup" --out "$out/instr-B" \
-    --compare "$out/instr-A/instructions.json" --threshold "$instr_threshold" | tee "$out/instructions-compare.txt"
+    --compare "$out/instr-A/instructions.json" --threshold "$instr_threshold" --cycles-threshold "$cycles_threshold" \
+    | tee "$out/instructions-compare.txt"
   return "${PIPESTATUS[0]}"
 }
 

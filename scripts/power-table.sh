@@ -38,9 +38,13 @@ echo "power-table: e2e p50 of $scenario is ${p50} ns; extra work in $stage; budg
 [ -f "$out/results.csv" ] || echo "level_pct,run,extra_ns,exit,verdict,processes_per_side,seconds,primary,primary_change,primary_mde" > "$out/results.csv"
 
 for run in $(seq 1 "$runs"); do
+  declare -A copies=()
   for level in "${levels[@]}"; do
-    # Equal levels (two A/A columns) are told apart by their position.
-    key="$level,$run"
+    # Equal levels (two A/A columns) are told apart by their position: the second column's runs are
+    # numbered RUNS+1…2×RUNS, the third's 2×RUNS+1…, so `10 0 0 5` gives A/A runs 1–20 and +5% runs 1–10.
+    copy=${copies[$level]:-0}
+    copies[$level]=$(( copy + 1 ))
+    key="$level,$(( run + copy * runs ))"
     if grep -q "^$key," "$out/results.csv"; then continue; fi
     extra=$(( p50 * level / 100 ))
     dir="$out/L$level-$run-$RANDOM"

@@ -20,7 +20,11 @@ struct InstructionsCommand: AsyncParsableCommand {
             the run directory's path length is an input too (the memory layer's file names), so compare counts \
             made in directories of one path length (make bench-instructions uses runs/bench-instructions).
             Only `{ slow: STAGE, work: N }` faults are allowed (wall-time faults are not deterministic).
-            With --compare, exits 1 when instructions per episode grew by more than --threshold.
+            Callgrind also simulates a fixed cache model (32 KiB L1s, 8 MiB last level) and each count carries \
+            estimated cycles per episode (L1 hits + 5 × last-level hits + 35 × memory accesses), which catch a \
+            change in how code touches memory at the same instruction count; --no-cache-sim counts faster without.
+            With --compare, exits 1 when instructions per episode grew by more than --threshold or estimated \
+            cycles by more than --cycles-threshold, and lists the top changed functions by stage.
             Examples:
               phibench instructions scenarios/bench.yaml --out runs/instructions
               phibench instructions scenarios/bench.yaml --episodes 500 --set 'inject+={slow: ESGT, work: 20000}'
@@ -50,6 +54,17 @@ struct InstructionsCommand: AsyncParsableCommand {
     @Option(name: .customLong("stage-threshold"), parsing: .unconditional,
             help: "With --compare: a stage fails when it grew by more than this share of itself and by more than 0.02% of the episode; `off` leaves stages ungated.")
     var stageThreshold = "5%"
+
+    @Option(name: .customLong("cycles-threshold"), parsing: .unconditional,
+            help: "With --compare: the largest growth of estimated cycles per episode that is not a regression.")
+    var cyclesThreshold = PercentageArgument(argument: "2%")!
+
+    @Option(name: .customLong("rank-by"),
+            help: "With --compare: rank the top changed functions by their own `instructions` or estimated `cycles`.")
+    var rankBy: FunctionRanking = .instructions
+
+    @Flag(name: .customLong("no-cache-sim"), help: "Count without callgrind's cache simulation (about twice as fast; no estimated cycles).")
+    var noCacheSim = false
 
     @Flag(help: "With --compare: compare counts of different scenarios, seeds or episode windows anyway.")
     var force = false
@@ -113,7 +128,8 @@ struct InstructionsCommand: AsyncParsableCommand {
                      "--under-valgrind", "--quiet"]
         if let kind = options.workload { child += ["--workload", kind.rawValue] }
         for override in options.overrides { child += ["--set", override] }
-        let command = callgrind.arguments(program: runnable.path, arguments: child, outFile: outFile, logFile: logFile)
+        let command = callgrind.arguments(program: runnable.path, arguments: child, outFile: outFile, logFile: logFile,
+                                          cacheSimulation: !noCacheSim)
 
         if !options.quiet && !options.json {
             printError("counting \(episodes) episodes after \(warmup) warm-up under \(callgrind.version) …")
@@ -161,7 +177,8 @@ struct InstructionsCommand: AsyncParsableCommand {
         guard let baseline else { return }
         let comparison = try instructionCall { () throws(InstructionCountError) in
             try compareInstructions(before: baseline, after: report, threshold: threshold.fraction,
-                                    gateStages: gateStages, stageThreshold: stageLimit, force: force)
+                                    gateStages: gateStages, stageThreshold: stageLimit, cyclesThreshold: cyclesThreshold.fraction,
+                                    rankBy: rankBy, force: force)
         }
         if !options.json { print("\n" + comparison.text()) }
         let compareFile = dir.appendingPathComponent("instructions-compare.json")
@@ -221,3 +238,5 @@ extension WorkloadTarget {
         }
     }
 }
+
+extension FunctionRanking: ExpressibleByArgument {}

@@ -1,5 +1,6 @@
 import Testing
 import BenchModel
+import Synchronization
 @testable import Profiling
 
 #if canImport(Glibc)
@@ -28,15 +29,24 @@ func barelyWarmFunction(iterations: Int) -> UInt64 {
     return x
 }
 
+/// Where the hot and cold functions' results go: an atomic store is a side effect the optimiser must
+/// keep, and with it the calls (a release build removed them when the result only reached blackHole).
+let hotAndColdSink = Atomic<UInt64>(0)
+
 /// Runs the hot function ~50 times as long as the cold one, for `cpuNanoseconds` of thread CPU time.
 @inline(never)
 func runHotAndCold(cpuNanoseconds: UInt64) -> UInt64 {
     var sink: UInt64 = 0
+    var round = 0
     let start = Clocks.threadCPUNanoseconds()
     while Clocks.threadCPUNanoseconds() &- start < cpuNanoseconds {
-        sink &+= deliberatelyHotFunction(iterations: 100_000)
-        sink &+= barelyWarmFunction(iterations: 2_000)
+        // Arguments that change from round to round: with constant ones a release build computed
+        // both (pure) functions once, before the loop.
+        round &+= 1
+        sink &+= deliberatelyHotFunction(iterations: 100_000 + round & 1)
+        sink &+= barelyWarmFunction(iterations: 2_000 + round & 1)
     }
+    hotAndColdSink.store(sink, ordering: .relaxed)
     return sink
 }
 

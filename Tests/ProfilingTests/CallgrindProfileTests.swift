@@ -151,6 +151,56 @@ import Testing
         #expect(decoded == r)
     }
 
+    /// With the cache simulation's events, every cost line also gives estimated cycles
+    /// (accesses + 4 × L1 misses + 30 × last-level misses), summed like instructions; a line may
+    /// leave out trailing zero counts.
+    @Test func estimatedCyclesFromTheCacheEvents() throws {
+        let text = """
+            events: Ir Dr Dw I1mr D1mr D1mw ILmr DLmr DLmw
+            fn=(1) main
+            0 10 2 1 1 0 0 1
+            cfn=(2) walk
+            calls=1 0
+            0 100 50 0 0 40 0 0 40
+            fn=(2)
+            0 100 50 0 0 40 0 0 40
+            totals: 110
+            """
+        let p = try CallgrindProfile(parsing: text)
+        #expect(p.hasCycles && p.event == "Ir" && p.total == 110)
+        // main's own line: accesses 13, L1 misses 1, LL misses 1 → 13 + 4 + 30 = 47.
+        // walk: accesses 150, L1 misses 40, LL misses 40 → 150 + 160 + 1,200 = 1,510.
+        #expect(p.functions["main"] == .init(selfCost: 10, inclusiveCost: 110, calls: 0, selfCycles: 47, inclusiveCycles: 1_557))
+        #expect(p.functions["walk"] == .init(selfCost: 100, inclusiveCost: 100, calls: 1, selfCycles: 1_510, inclusiveCycles: 1_510))
+        #expect(CallgrindProfile.estimatedCycles([UInt64.max, 1, 0, 0, 0, 0, 0, 0, 0]) == nil, "overflow is nil, not a trap")
+        #expect(try CallgrindProfile(parsing: Self.sample).hasCycles == false)
+    }
+
+    /// The call graph: each caller's calls with their inclusive cost, and what a stage reaches.
+    @Test func callGraphAndWhatAStageReaches() throws {
+        let p = try CallgrindProfile(parsing: Self.sample)
+        #expect(p.calls["main"] == ["phibench_episode": 700])
+        #expect(p.calls["phibench_episode"] == ["phibench_stage_00": 600])
+        #expect(p.calls["phibench_stage_00"] == ["work": 590])
+        #expect(p.reachable(from: "phibench_stage_00") == ["phibench_stage_00", "work"])
+        #expect(p.reachable(from: "main").count == 4)
+    }
+
+    /// The report's function list: per episode, with the stage whose trampoline reaches each one.
+    @Test func reportListsFunctionsWithTheirStage() throws {
+        let p = try CallgrindProfile(parsing: Self.sample)
+        let summary = InstructionCounter.Summary(stageNames: ["ONE"], warmupEpisodes: 0, episodes: 2)
+        let r = try InstructionReport.make(profile: p, file: "f", summary: summary, workload: Self.workload(episodes: 2),
+                                           tool: Self.tool, machine: nil, build: nil, startedAt: "", wallSeconds: 0)
+        let functions = try #require(r.functions)
+        #expect(functions.first?.symbol == "work", "most expensive first")
+        let work = try #require(functions.first { $0.symbol == "work" })
+        #expect(work.stage == "ONE" && work.selfPerEpisode == 295 && work.inclusivePerEpisode == 295 && work.callsPerEpisode == 1)
+        #expect(functions.first { $0.symbol == "phibench_episode" }?.stage == nil, "the episode is above every stage")
+        #expect(functions.first { $0.symbol == "helper" }?.selfPerEpisode == 40)
+        #expect(try JSONDecoderForTests.decode(r.json()) == r)
+    }
+
     @Test func reportRefusesAProfileThatDidNotCountTheEpisodes() throws {
         let p = try CallgrindProfile(parsing: Self.sample)
         let three = InstructionCounter.Summary(stageNames: ["ONE"], warmupEpisodes: 0, episodes: 3)

@@ -21,6 +21,75 @@ import Testing
 
     static let base = report(total: 1_000_000, stages: [("A", 600_000), ("B", 300_000)])
 
+    static func function(_ symbol: String, _ stage: String?, self selfCost: Double, inclusive: Double? = nil) -> FunctionCost {
+        FunctionCost(symbol: symbol, name: "Mod.\(symbol)()", stages: stage.map { [$0] } ?? [], selfPerEpisode: selfCost,
+                     inclusivePerEpisode: inclusive ?? selfCost, callsPerEpisode: 1)
+    }
+
+    /// The top changed functions: by |Δ self|, a function one side lacks counted as 0 there, grouped
+    /// by stage, with the share of the episode's change; unchanged ones are left out.
+    @Test func topChangedFunctionsByStage() throws {
+        var before = Self.base, after = Self.report(total: 1_300_000, stages: [("A", 900_000), ("B", 300_000)])
+        before.functions = [Self.function("spin", "A", self: 100), Self.function("hash", "A", self: 50),
+                            Self.function("malloc", nil, self: 30), Self.function("same", "B", self: 80),
+                            Self.function("gone", "B", self: 20, inclusive: 25)]
+        after.functions = [Self.function("spin", "A", self: 400), Self.function("hash", "A", self: 45),
+                           Self.function("malloc", nil, self: 30.3), Self.function("same", "B", self: 80),
+                           Self.function("new", "B", self: 5)]
+        let c = try compareInstructions(before: before, after: after)
+        #expect(c.functions.map(\.symbol) == ["spin", "gone", "hash", "new", "malloc"])
+        #expect(c.functionsChanged == 5)
+        let spin = try #require(c.functions.first)
+        #expect(spin.selfChange == 300 && spin.shareOfEpisodeChange == 1)
+        #expect(c.functions[1].selfAfter == 0 && c.functions[1].inclusiveChange == -25)
+        let text = c.text()
+        #expect(text.contains("top changed functions") && text.contains("stage A") && text.contains("stage B"))
+        #expect(text.contains("Mod.spin()") && text.contains("+300.0") && text.contains("100.0% of the change"))
+        // Grouped: both of stage A's functions come before stage B's first.
+        let a = try #require(text.range(of: "Mod.hash()")), b = try #require(text.range(of: "Mod.gone()"))
+        #expect(a.lowerBound < b.lowerBound)
+        // Without function lists (older reports) there is nothing to list.
+        #expect(try compareInstructions(before: Self.base, after: Self.base).functions.isEmpty)
+    }
+
+    /// A function two stages reach (a shared helper) lives where the change happened: in the stage
+    /// whose count moved; shared code whose stages did not move stays unplaced.
+    @Test func aSharedFunctionIsPlacedInTheStageThatChanged() throws {
+        var before = Self.base, after = Self.report(total: 1_100_000, stages: [("A", 600_000), ("B", 400_000)])
+        let shared = { (cost: Double) in
+            FunctionCost(symbol: "helper", name: "helper()", stages: ["A", "B"], selfPerEpisode: cost, inclusivePerEpisode: cost, callsPerEpisode: 2)
+        }
+        let runtime = { (cost: Double) in
+            FunctionCost(symbol: "rt", name: "rt()", stages: ["A", "C"], selfPerEpisode: cost, inclusivePerEpisode: cost, callsPerEpisode: 2)
+        }
+        before.functions = [shared(100), runtime(10)]
+        after.functions = [shared(100_100), runtime(11)]
+        let c = try compareInstructions(before: before, after: after)
+        #expect(c.functions.map(\.symbol) == ["helper", "rt"])
+        #expect(c.functions[0].stage == "B", "B grew, A did not")
+        #expect(c.functions[1].stage == nil, "neither A nor C moved")
+    }
+
+    /// Estimated cycles: a row of their own, gated at their own threshold; only when both sides have them.
+    @Test func estimatedCyclesGateAtTheirOwnThreshold() throws {
+        var before = Self.base, after = Self.base
+        before.cyclesPerEpisode = 2_000_000
+        after.cyclesPerEpisode = 2_050_000  // +2.5%
+        before.cacheModel = "m"
+        after.cacheModel = "m"
+        let c = try compareInstructions(before: before, after: after)
+        let row = try #require(c.rows.first { $0.metric == "estimated cycles" })
+        #expect(row.verdict == .regressed && row.gated && c.regressed && c.cyclesThreshold == 0.02)
+        #expect(try compareInstructions(before: before, after: after, cyclesThreshold: 0.03).regressed == false)
+        #expect(c.text().contains("estimated cycles 2.00%"))
+        // One side without: a note, no row, and ranking by cycles is refused.
+        after.cyclesPerEpisode = nil
+        let one = try compareInstructions(before: before, after: after)
+        #expect(!one.rows.contains { $0.metric == "estimated cycles" } && one.notes.contains { $0.contains("one side only") })
+        #expect(throws: InstructionCountError.self) { try compareInstructions(before: before, after: after, rankBy: .cycles) }
+        #expect(throws: InstructionCountError.self) { try compareInstructions(before: before, after: before, cyclesThreshold: .nan) }
+    }
+
     @Test func identicalCountsAreExactlyTheSame() throws {
         let c = try compareInstructions(before: Self.base, after: Self.base)
         #expect(c.rows.map(\.verdict) == [.same, .same, .same])

@@ -5,6 +5,7 @@ import Testing
 
 private let childDirectoryVariable = "PHIBENCH_INSTRUCTIONS_E2E_OUT"
 private let childWorkVariable = "PHIBENCH_INSTRUCTIONS_E2E_WORK"
+private let childWalkVariable = "PHIBENCH_INSTRUCTIONS_E2E_WALK"
 
 /// Whether this machine can count: valgrind on PATH and this binary built with its client requests.
 private let canCount: Bool = {
@@ -34,7 +35,7 @@ private let canCount: Bool = {
 
         /// Counts 50 episodes after 10 warm-up, with `work` iterations injected into stage B, in the
     /// directory `run` (names of one length, so that runs differ in the amount of work only).
-        func count(_ run: String, work: UInt64?) throws -> InstructionReport {
+        func count(_ run: String, work: UInt64?, walk: Int = SmallWorkload.smallWalk) throws -> InstructionReport {
             let out = directory.appendingPathComponent(run)
             try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
             let outFile = out.appendingPathComponent("callgrind.out").path
@@ -45,6 +46,7 @@ private let canCount: Bool = {
             environment[childDirectoryVariable] = out.path
             // Fixed width, so that runs differ in the amount of work only.
             environment[childWorkVariable] = work.map { String(repeating: "0", count: 12 - String($0).count) + String($0) } ?? "none"
+            environment[childWalkVariable] = String(repeating: "0", count: 12 - String(walk).count) + String(walk)
             try callgrind.run(command, in: directory, environment: environment, logFile: logFile)
             let summary = try JSONDecoder().decode(InstructionCounter.Summary.self,
                                                    from: Data(contentsOf: out.appendingPathComponent("counting.json")))
@@ -113,6 +115,43 @@ private let canCount: Bool = {
         #expect(perIteration >= 1 && perIteration < 50, "\(perIteration) instructions per iteration")
         #expect(added >= step - Self.slack * 100 && added - step <= 50 * 500, "0→N added \(added), N→2N added \(step)")
         #expect(Self.close(once.instructions - first.instructions, added, calls: 200))
+
+        // Where the added work lives: busyWork first in the top changed functions, under stage B.
+        let comparison = try compareInstructions(before: first, after: once, force: true)
+        let top = try #require(comparison.functions.first)
+        #expect(top.name.contains("busyWork") && top.stage == "B", "\(comparison.functions.prefix(3))")
+        #expect(top.selfChange > Double(n) * 0.9, "busyWork's own instructions grew by \(top.selfChange) per episode")
+        #expect(comparison.text().contains("stage B"))
+        #expect(comparison.rows.first { $0.metric == "estimated cycles" }?.verdict == .regressed, "\(comparison.text())")
+    }
+
+    /// #22's case: the same instructions walking a buffer far larger than the simulated last-level
+    /// cache (8 MiB) instead of one that fits in L1. Instructions stay within 1% (exactly the same
+    /// loop), estimated cycles move past their 2% threshold, and the walking function leads the list
+    /// ranked by cycles, under its stage.
+    @Test(.enabled(if: canCount, "needs valgrind on PATH and a build with <valgrind/callgrind.h> (make deps installs it)"),
+          .timeLimit(.minutes(10)))
+    func aLargerWorkingSetMovesEstimatedCyclesNotInstructions() throws {
+        let counter = try Counter()
+        defer { try? FileManager.default.removeItem(at: counter.directory) }
+        let small = try counter.count("run-1", work: nil)
+        let large = try counter.count("run-2", work: nil, walk: 64 << 20)
+        let cycles = try #require(small.cyclesPerEpisode), cycles2 = try #require(large.cyclesPerEpisode)
+        #expect(small.cacheModel != nil && small.cacheModel == large.cacheModel)
+        #expect(Self.close(small.instructions, large.instructions, calls: 200), "\(small.instructions) then \(large.instructions)")
+        #expect(cycles2 > cycles * 1.02, "estimated cycles \(cycles) → \(cycles2) per episode")
+
+        let comparison = try compareInstructions(before: small, after: large, rankBy: .cycles)
+        let episode = try #require(comparison.rows.first { $0.metric == "episode" })
+        let estimated = try #require(comparison.rows.first { $0.metric == "estimated cycles" })
+        #expect(abs(episode.change ?? 1) < 0.01 && episode.verdict != .regressed, "\(comparison.text())")
+        #expect(estimated.verdict == .regressed && comparison.regressed, "\(comparison.text())")
+        let top = try #require(comparison.functions.first)
+        #expect(top.name.contains("walk") && top.stage == "C", "\(comparison.functions.prefix(3))")
+        #expect(comparison.text().contains("self estimated cycles"))
+        // Ranked by instructions instead, nothing of the walk's moved: no function leads by cycles.
+        let byInstructions = try compareInstructions(before: small, after: large)
+        #expect(!byInstructions.functions.contains { $0.name.contains("walk") && abs($0.selfChange) > 1 })
     }
 }
 
@@ -123,27 +162,65 @@ private let canCount: Bool = {
         let environment = ProcessInfo.processInfo.environment
         let directory = try #require(environment[childDirectoryVariable])
         let work = environment[childWorkVariable].flatMap { UInt64($0) }
+        let walk = environment[childWalkVariable].flatMap { Int($0) } ?? SmallWorkload.smallWalk
         let faults = work.map { [Fault.slowWork(stage: "B", iterations: $0)] } ?? []
-        let summary = try InstructionCounter.run(makeWorkload: { SmallWorkload() }, faults: faults, warmup: 10, episodes: 50)
+        let summary = try InstructionCounter.run(makeWorkload: { SmallWorkload(walkBytes: walk) }, faults: faults, warmup: 10, episodes: 50)
         try JSONEncoder().encode(summary).write(to: URL(fileURLWithPath: directory).appendingPathComponent("counting.json"))
     }
 }
 
-/// Three measured stages of fixed work (one allocating) and one reported by duration only.
+/// Three measured stages of fixed work (C allocates and walks a buffer) and one reported by duration only.
 struct SmallWorkload: Workload {
+    /// The walked buffer's default size: it fits in L1.
+    static let smallWalk = 16 << 10
+    var walkBytes = smallWalk
+
     var vocabulary: WorkloadVocabulary { WorkloadVocabulary(name: "small", stages: ["A", "B", "C", "D"].map { .init($0) }) }
 
-    func makeWorker(id: Int) throws -> Worker { Worker() }
+    func makeWorker(id: Int) throws -> Worker { Worker(buffer: WalkBuffer(bytes: walkBytes)) }
 
     struct Worker: WorkloadWorker {
+        let buffer: WalkBuffer
+
         mutating func runEpisode(_ episode: UInt64, timings: inout StageTimings) throws {
             timings.measure(0) { busyWork(iterations: 1_000) }
             timings.measure(1) { busyWork(iterations: 2_000) }
             timings.measure(2) { () -> Void in
                 let values = [UInt64](repeating: episode, count: 64)
                 BenchModel.blackHole(values)
+                buffer.walk(touches: 2_000)
             }
             timings.add(3, 1)
         }
+    }
+}
+
+/// Reads one byte of each of `touches` cache lines of a buffer per call, in a scattered order that
+/// continues from call to call: the same instructions whatever the buffer's size (a multiply and a
+/// remainder per read), but a buffer larger than the last-level cache misses it on nearly every read.
+final class WalkBuffer {
+    let bytes: UnsafeMutableRawBufferPointer
+    let lines: Int
+    var position = 0
+    /// What the reads add up to: a stored result the optimiser must keep, and with it the reads.
+    var checksum: UInt64 = 0
+
+    /// - Parameter count: a power of two of at least 64 bytes, so that the order visits every line.
+    init(bytes count: Int) {
+        bytes = .allocate(byteCount: count, alignment: 64)
+        bytes.initializeMemory(as: UInt8.self, repeating: 1)
+        lines = count / 64
+    }
+
+    deinit { bytes.deallocate() }
+
+    @inline(never)
+    func walk(touches: Int) {
+        var sum: UInt64 = 0
+        for _ in 0..<touches {
+            position &+= 1
+            sum &+= UInt64(bytes[((position &* 40_503) % lines) &* 64])
+        }
+        checksum &+= sum
     }
 }

@@ -15,12 +15,34 @@ public struct CallgrindProfile: Sendable, Equatable {
         public var inclusiveCost: UInt64 = 0
         /// How often it was called (from its callers' `calls=` lines).
         public var calls: UInt64 = 0
+        /// Estimated cycles of its own instructions and inclusive (``CallgrindProfile/estimatedCycles``);
+        /// 0 when the file has no cache-simulation events.
+        public var selfCycles: UInt64 = 0
+        public var inclusiveCycles: UInt64 = 0
 
-        public init(selfCost: UInt64 = 0, inclusiveCost: UInt64 = 0, calls: UInt64 = 0) {
+        public init(selfCost: UInt64 = 0, inclusiveCost: UInt64 = 0, calls: UInt64 = 0, selfCycles: UInt64 = 0, inclusiveCycles: UInt64 = 0) {
             self.selfCost = selfCost
             self.inclusiveCost = inclusiveCost
             self.calls = calls
+            self.selfCycles = selfCycles
+            self.inclusiveCycles = inclusiveCycles
         }
+    }
+
+    /// The events callgrind's cache simulation (`--cache-sim=yes`) writes, which estimated cycles need.
+    public static let cacheEvents = ["Ir", "Dr", "Dw", "I1mr", "D1mr", "D1mw", "ILmr", "DLmr", "DLmw"]
+
+    /// Estimated cycles of one cost line, as CodSpeed and iai-callgrind estimate them from the cache
+    /// simulation: L1 hits + 5 × last-level hits + 35 × memory accesses, where the accesses are
+    /// instruction fetches, data reads and data writes (Ir + Dr + Dw), the L1 misses I1mr + D1mr + D1mw
+    /// and the last-level misses ILmr + DLmr + DLmw. Linear in the counts, so it adds up along the call
+    /// graph like instructions do: accesses + 4 × L1 misses + 30 × last-level misses.
+    /// - Parameter counts: the line's counts in ``cacheEvents`` order; nil when one overflows 64 bits.
+    public static func estimatedCycles(_ counts: [UInt64]) -> UInt64? {
+        guard counts.count == cacheEvents.count else { return nil }
+        // In 128 bits, where no sum of these 64-bit counts can overflow on the way.
+        let c = counts.map { UInt128($0) }
+        return UInt64(exactly: (c[0] + c[1] + c[2]) + 4 * (c[3] + c[4] + c[5]) + 30 * (c[6] + c[7] + c[8]))
     }
 
     /// The event the costs are of (`Ir` when present, else the first event).
@@ -31,12 +53,31 @@ public struct CallgrindProfile: Sendable, Equatable {
     public var total: UInt64
     /// The command callgrind ran (`cmd:`), if given.
     public var command: String?
+    /// The call graph: caller → callee → the inclusive cost of all its calls to that callee.
+    public var calls: [String: [String: UInt64]]
+    /// Whether the file has the cache simulation's events, so that functions carry estimated cycles.
+    public var hasCycles: Bool
 
-    public init(event: String, functions: [String: Function], total: UInt64, command: String? = nil) {
+    public init(event: String, functions: [String: Function], total: UInt64, command: String? = nil,
+                calls: [String: [String: UInt64]] = [:], hasCycles: Bool = false) {
         self.event = event
         self.functions = functions
         self.total = total
         self.command = command
+        self.calls = calls
+        self.hasCycles = hasCycles
+    }
+
+    /// Every function reachable from `root` through the call graph (`root` included).
+    public func reachable(from root: String) -> Set<String> {
+        var seen: Set<String> = [root], queue = [root]
+        while let f = queue.popLast() {
+            for callee in calls[f, default: [:]].keys where !seen.contains(callee) {
+                seen.insert(callee)
+                queue.append(callee)
+            }
+        }
+        return seen
     }
 
     /// Reads and parses the callgrind output file at `path`.
@@ -65,7 +106,8 @@ public struct CallgrindProfile: Sendable, Equatable {
         }
         try parser.finish(lines: number)
         self.init(event: parser.events[parser.eventIndex], functions: parser.functions,
-                  total: parser.total ?? parser.selfSum, command: parser.command)
+                  total: parser.total ?? parser.selfSum, command: parser.command, calls: parser.calls,
+                  hasCycles: parser.cacheIndices != nil)
     }
 
     /// Inclusive cost of `name`, or nil when callgrind never saw it run.
@@ -77,11 +119,14 @@ private struct Parser {
     let file: String
     var events: [String] = []
     var eventIndex = 0
+    /// Where each of ``CallgrindProfile/cacheEvents`` is in `events`, when all are there.
+    var cacheIndices: [Int]?
     var positions = 1
     var command: String?
     var total: UInt64?
     var selfSum: UInt64 = 0
     var functions: [String: CallgrindProfile.Function] = [:]
+    var calls: [String: [String: UInt64]] = [:]
     /// Compressed names: `fn=(3) name` defines id 3, a later `fn=(3)` or `cfn=(3)` refers to it.
     var names: [String: String] = [:]
     var current: String?
@@ -121,13 +166,15 @@ private struct Parser {
             events = value.split(separator: " ").map(String.init)
             guard !events.isEmpty else { throw fail(number, "`events:` names no event") }
             eventIndex = events.firstIndex(of: "Ir") ?? 0
+            let found = CallgrindProfile.cacheEvents.compactMap { events.firstIndex(of: $0) }
+            cacheIndices = found.count == CallgrindProfile.cacheEvents.count ? found : nil
         case "positions":
             positions = value.split(separator: " ").count
             guard (1...2).contains(positions) else { throw fail(number, "unsupported `positions: \(value)`") }
         case "totals", "summary":
             // Both say the same (summary in the header, totals at the end); totals wins.
             guard !events.isEmpty else { throw fail(number, "`\(key):` before `events:`") }
-            let counts = try costs(value.split(separator: " "), number: number)
+            let counts = try costs(value.split(separator: " "), number: number).value
             if key == "totals" || total == nil { total = counts }
         case "cmd":
             command = String(value)
@@ -175,30 +222,40 @@ private struct Parser {
         guard let function = current else { throw fail(number, "cost line before any `fn=`") }
         let fields = line.split(separator: " ")
         guard fields.count >= positions else { throw fail(number, "cost line without its \(positions) position(s)") }
-        let counts = try costs(fields.dropFirst(positions), number: number)
+        let (counts, cycles) = try costs(fields.dropFirst(positions), number: number)
         var caller = functions[function] ?? CallgrindProfile.Function()
         caller.inclusiveCost = try add(caller.inclusiveCost, counts, number: number)
+        caller.inclusiveCycles = try add(caller.inclusiveCycles, cycles, number: number)
         if let call = pendingCall {
             pendingCall = nil
             functions[function] = caller
             var callee = functions[call.callee] ?? CallgrindProfile.Function()
             callee.calls = try add(callee.calls, call.count, number: number)
             functions[call.callee] = callee
+            calls[function, default: [:]][call.callee] = try add(calls[function]?[call.callee] ?? 0, counts, number: number)
         } else {
             caller.selfCost = try add(caller.selfCost, counts, number: number)
+            caller.selfCycles = try add(caller.selfCycles, cycles, number: number)
             functions[function] = caller
             selfSum = try add(selfSum, counts, number: number)
         }
     }
 
-    /// The chosen event's count from a list of event counts (absent trailing counts are zero).
-    func costs(_ fields: some Sequence<Substring>, number: Int) throws(InstructionCountError) -> UInt64 {
+    /// The chosen event's count from a list of event counts (absent trailing counts are zero), and
+    /// the line's estimated cycles (0 without the cache simulation's events).
+    func costs(_ fields: some Sequence<Substring>, number: Int) throws(InstructionCountError) -> (value: UInt64, cycles: UInt64) {
         var value: UInt64 = 0
+        var all: [UInt64] = []
         for (i, field) in fields.enumerated() {
             guard let v = UInt64(field) else { throw fail(number, "cost \"\(field.prefix(30))\" is not a 64-bit count") }
             if i == eventIndex { value = v }
+            if cacheIndices != nil { all.append(v) }
         }
-        return value
+        guard let cacheIndices else { return (value, 0) }
+        guard let cycles = CallgrindProfile.estimatedCycles(cacheIndices.map { $0 < all.count ? all[$0] : 0 }) else {
+            throw fail(number, "estimated cycles overflow 64 bits")
+        }
+        return (value, cycles)
     }
 
     func add(_ a: UInt64, _ b: UInt64, number: Int) throws(InstructionCountError) -> UInt64 {

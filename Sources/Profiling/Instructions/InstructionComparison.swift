@@ -51,13 +51,29 @@ public struct InstructionComparison: Sendable, Codable, Equatable {
     /// Why the counts may differ for reasons other than the code (valgrind version, CPU, build
     /// settings), or what differs between the two builds.
     public var notes: [String]
+    /// The functions whose self instructions per episode changed most (empty when either count has
+    /// no function list), and how many functions changed at all.
+    public var functions: [FunctionChange] = []
+    public var functionsChanged = 0
+    /// What the top changed functions are ranked by.
+    public var rankedBy: FunctionRanking = .instructions
+    /// The threshold of the `estimated cycles` row, when both counts have estimated cycles.
+    public var cyclesThreshold: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case threshold, rows, notes, functions
+        case functionsChanged = "functions_changed"
+        case rankedBy = "ranked_by"
+        case cyclesThreshold = "cycles_threshold"
+    }
 
     /// True when a gated metric regressed.
     public var regressed: Bool { rows.contains { $0.gated && $0.verdict == .regressed } }
 
     /// A terminal table with a verdict line.
     public func text() -> String {
-        var lines = ["instructions per episode (threshold \(Units.fixed(threshold * 100, digits: 2))%, exact counts)"]
+        let cycles = cyclesThreshold.map { "; estimated cycles \(Units.fixed($0 * 100, digits: 2))%" } ?? ""
+        var lines = ["instructions per episode (threshold \(Units.fixed(threshold * 100, digits: 2))%\(cycles), exact counts)"]
         let width = Swift.max(12, rows.map(\.metric.count).max() ?? 0)
         for r in rows {
             let pad = String(repeating: " ", count: Swift.max(0, width - r.metric.count))
@@ -76,9 +92,41 @@ public struct InstructionComparison: Sendable, Codable, Equatable {
                          + verdict + (r.gated ? "" : "  (not gated)"))
         }
         for note in notes { lines.append("  note: \(note)") }
-        lines.append(regressed ? "verdict: REGRESSION (a gated count grew by more than the threshold)"
+        lines += functionLines()
+        lines.append(regressed ? "verdict: REGRESSION (a gated count grew by more than its threshold)"
                                : "verdict: no regression beyond the threshold")
         return lines.joined(separator: "\n")
+    }
+}
+
+extension InstructionComparison {
+    /// The top changed functions, grouped by the stage that reaches them (the stage that changed most
+    /// first), each with its self count before → after, the change, the inclusive change and its
+    /// share of the episode's change.
+    func functionLines() -> [String] {
+        guard !functions.isEmpty else { return [] }
+        let what = rankedBy == .cycles ? "self estimated cycles" : "self instructions"
+        var lines = ["top changed functions: \(what) per episode, before → after (\(functions.count) of "
+                     + "\(functionsChanged) that changed; inclusive change and share of the episode's change after it)"]
+        var groups: [(stage: String?, changes: [FunctionChange])] = []
+        for f in functions {
+            if let i = groups.firstIndex(where: { $0.stage == f.stage }) { groups[i].changes.append(f) } else { groups.append((f.stage, [f])) }
+        }
+        func signed(_ v: Double) -> String { (v > 0 ? "+" : "") + InstructionReport.grouped(v) }
+        for g in groups {
+            lines.append("  " + (g.stage.map { "stage \($0)" } ?? "shared by several stages, or the episode's own"))
+            for f in g.changes {
+                let name = f.name.count > 60 ? String(f.name.prefix(59)) + "…" : f.name
+                let share = f.shareOfEpisodeChange.map { "  " + Units.fixed($0 * 100, digits: 1) + "% of the change" } ?? ""
+                let (x, y, d, incl) = rankedBy == .cycles
+                    ? (f.selfCyclesBefore ?? 0, f.selfCyclesAfter ?? 0, f.selfCyclesChange ?? 0, f.inclusiveCyclesChange ?? 0)
+                    : (f.selfBefore, f.selfAfter, f.selfChange, f.inclusiveChange)
+                lines.append("    \(name.padding(toLength: Swift.max(name.count, 60), withPad: " ", startingAt: 0))  "
+                             + "\(InstructionReport.grouped(x).leftPadded(11)) → \(InstructionReport.grouped(y).leftPadded(11))  "
+                             + "\(signed(d).leftPadded(11))  (incl. \(signed(incl)))\(share)")
+            }
+        }
+        return lines
     }
 }
 
@@ -97,7 +145,11 @@ public struct InstructionComparison: Sendable, Codable, Equatable {
 ///   ``InstructionCountError/mismatched(_:)`` for different workloads unless `force`.
 public func compareInstructions(before: InstructionReport, after: InstructionReport, threshold: Double = 0.01,
                                 gateStages: Bool = false, stageThreshold: Double? = 0.05, stageFloorShare: Double = 0.0002,
+                                cyclesThreshold: Double = 0.02, rankBy: FunctionRanking = .instructions,
                                 force: Bool = false) throws(InstructionCountError) -> InstructionComparison {
+    guard cyclesThreshold.isFinite, cyclesThreshold >= 0, cyclesThreshold <= 10 else {
+        throw .invalidSetting("the estimated-cycles threshold must be 0…1000%, got \(cyclesThreshold * 100)%")
+    }
     if let t = stageThreshold, !(t.isFinite && t >= 0 && t <= 10) {
         throw .invalidSetting("the stage threshold must be 0…1000%, got \(t * 100)%")
     }
@@ -163,7 +215,37 @@ public func compareInstructions(before: InstructionReport, after: InstructionRep
         notes.append("a stage regresses when it grew by more than \(Units.fixed(t * 100, digits: 1))% of itself and by more than "
                      + "\(Units.fixed(stageFloorShare * 100, digits: 2))% of the episode (\(InstructionReport.grouped(stageFloor)) instructions)")
     }
-    return InstructionComparison(threshold: threshold, rows: rows, notes: notes)
+    var withCycles = false
+    switch (before.cyclesPerEpisode, after.cyclesPerEpisode) {
+    case (let x?, let y?):
+        // Gated like the episode total, at its own threshold: the simulated caches are the same model
+        // on both sides, so the estimate is as exact as the counts it comes from.
+        rows.append(row("estimated cycles", x, y, gated: true, threshold: cyclesThreshold))
+        withCycles = true
+        if before.cacheModel != after.cacheModel {
+            notes.append("the cache models differ (\(before.cacheModel ?? "?") vs \(after.cacheModel ?? "?")): estimated cycles are not comparable")
+        }
+    case (nil, nil):
+        break
+    default:
+        notes.append("estimated cycles on one side only (the other was counted without the cache simulation): not compared")
+    }
+    guard rankBy == .instructions || withCycles else {
+        throw .invalidSetting("ranking functions by estimated cycles needs both counts made with the cache simulation")
+    }
+    var comparison = InstructionComparison(threshold: threshold, rows: rows, notes: notes)
+    comparison.cyclesThreshold = withCycles ? cyclesThreshold : nil
+    comparison.rankedBy = rankBy
+    if let f1 = before.functions, let f2 = after.functions {
+        let cycles = rankBy == .cycles
+        let episodeChange = cycles ? (after.cyclesPerEpisode ?? 0) - (before.cyclesPerEpisode ?? 0) : after.perEpisode - before.perEpisode
+        func measure(_ s: InstructionReport.Stage) -> Double { cycles ? s.cyclesPerEpisode ?? 0 : s.perEpisode }
+        var stageChanges = Dictionary(before.stages.map { ($0.name, -measure($0)) }, uniquingKeysWith: { a, _ in a })
+        for s in after.stages { stageChanges[s.name, default: 0] += measure(s) }
+        (comparison.functions, comparison.functionsChanged) = FunctionChange.top(before: f1, after: f2, episodeChange: episodeChange,
+                                                                                 stageChanges: stageChanges, rankBy: rankBy)
+    }
+    return comparison
 }
 
 extension String {

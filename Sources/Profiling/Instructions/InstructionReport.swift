@@ -57,19 +57,24 @@ public struct InstructionReport: Sendable, Codable, Equatable {
         public var perEpisode: Double
         /// `instructions / calls`, 0 when it never ran.
         public var perCall: Double
+        /// Estimated cycles per episode (``CallgrindProfile/estimatedCycles(_:)``), when counted
+        /// with the cache simulation.
+        public var cyclesPerEpisode: Double?
 
-        public init(name: String, instructions: UInt64, calls: UInt64, episodes: UInt64) {
+        public init(name: String, instructions: UInt64, calls: UInt64, episodes: UInt64, cycles: UInt64? = nil) {
             self.name = name
             self.instructions = instructions
             self.calls = calls
             perEpisode = episodes > 0 ? Double(instructions) / Double(episodes) : 0
             perCall = calls > 0 ? Double(instructions) / Double(calls) : 0
+            cyclesPerEpisode = cycles.map { episodes > 0 ? Double($0) / Double(episodes) : 0 }
         }
 
         enum CodingKeys: String, CodingKey {
             case name, instructions, calls
             case perEpisode = "per_episode"
             case perCall = "per_call"
+            case cyclesPerEpisode = "cycles_per_episode"
         }
     }
 
@@ -137,6 +142,16 @@ public struct InstructionReport: Sendable, Codable, Equatable {
     public var startedAt: String
     /// Wall seconds of the whole valgrind run (start-up and warm-up included).
     public var wallSeconds: Double
+    /// Every function costing at least half an instruction per episode (self or inclusive), from
+    /// callgrind's call graph, with the stage that reaches it: what `--compare` lists the top changes
+    /// of. nil in reports written before it was recorded.
+    public var functions: [FunctionCost]? = nil
+    /// Estimated cycles per episode from callgrind's cache simulation (L1 hits + 5 × last-level hits
+    /// + 35 × memory accesses, as CodSpeed and iai-callgrind estimate them): what instructions miss
+    /// when code touches memory differently at the same instruction count. nil without the simulation.
+    public var cyclesPerEpisode: Double? = nil
+    /// The simulated caches the cycles were estimated with (``Callgrind/cacheModelSummary``).
+    public var cacheModel: String? = nil
 
     enum CodingKeys: String, CodingKey {
         case schema, workload, instructions
@@ -151,6 +166,9 @@ public struct InstructionReport: Sendable, Codable, Equatable {
         case tool, machine, build
         case startedAt = "started_at"
         case wallSeconds = "wall_seconds"
+        case functions
+        case cyclesPerEpisode = "cycles_per_episode"
+        case cacheModel = "cache_model"
     }
 
     /// Assembles the report from callgrind's output and the counting child's summary.
@@ -172,9 +190,12 @@ public struct InstructionReport: Sendable, Codable, Equatable {
         }
         var stages: [Stage] = []
         var unattributed: [String] = []
+        var trampolines: [(name: String, symbol: String)] = []
         for (index, name) in summary.stageNames.enumerated() {
             if let symbol = InstructionCounter.stageSymbol(index), let f = profile.functions[symbol], f.calls > 0 {
-                stages.append(Stage(name: name, instructions: f.inclusiveCost, calls: f.calls, episodes: summary.episodes))
+                stages.append(Stage(name: name, instructions: f.inclusiveCost, calls: f.calls, episodes: summary.episodes,
+                                    cycles: profile.hasCycles ? f.inclusiveCycles : nil))
+                trampolines.append((name, symbol))
             } else {
                 unattributed.append(name)
             }
@@ -185,12 +206,17 @@ public struct InstructionReport: Sendable, Codable, Equatable {
            let probe = profile.functions[symbol], probe.calls == InstructionCounter.overheadProbes {
             overhead = Double(probe.inclusiveCost) / Double(probe.calls)
         }
-        return InstructionReport(
+        var report = InstructionReport(
             schema: currentSchema, workload: workload, instructions: episode.inclusiveCost,
             perEpisode: Double(episode.inclusiveCost) / Double(Swift.max(summary.episodes, 1)), stages: stages,
             overheadPerStageCall: overhead, unattributedStages: unattributed, collected: profile.total, failedEpisodes: summary.failedEpisodes,
             firstError: summary.firstError, allocator: summary.allocator, tool: tool, machine: machine, build: build, startedAt: startedAt,
-            wallSeconds: wallSeconds)
+            wallSeconds: wallSeconds, functions: FunctionCost.list(profile: profile, stages: trampolines, episodes: summary.episodes))
+        if profile.hasCycles {
+            report.cyclesPerEpisode = Double(episode.inclusiveCycles) / Double(Swift.max(summary.episodes, 1))
+            report.cacheModel = Callgrind.cacheModelSummary
+        }
+        return report
     }
 
     /// Reads an `instructions.json`.
