@@ -21,12 +21,13 @@ extension ABOutcome {
         let shares = primary.map { m in
             "\(m.key) α \(Self.pct(m.alpha).dropFirst()), \(family.count - 1) other\(family.count == 2 ? "" : "s") \(Self.pct(family.first { !$0.primary }?.alpha ?? 0).dropFirst()) each"
         } ?? "\(family.count) metrics, α \(Self.pct(family.first?.alpha ?? 0).dropFirst()) each"
+        let test = p.trim > 0 ? "Yuen's t on means trimmed by \(Self.pct(p.trim).dropFirst()) at each end" : "Welch's t on plain means"
         return """
             design: A = \(labels[0]), B = \(labels[1]); \(p.instancesPerProcess) workload instance\(p.instancesPerProcess == 1 ? "" : "s") per process, \
             rounds of one process a side in an order drawn from seed \(p.seed) (randomised interleaving), first look after \(p.firstLook) \
             a side, then every \(p.block); planned up to \(looks.last.map { Int(($0.fraction > 0 ? Double($0.processesPerSide) / $0.fraction : 0).rounded()) } ?? 0) a side \
             (budget \(Int(p.budgetSeconds)) s, --max-processes \(p.maxProcesses))\(p.fixed ? ", no early stop (--fixed)" : "").
-            rule: per process the geometric mean of its instances; Welch t → z against group-sequential boundaries \
+            rule: per process the geometric mean of its instances; \(test) → z against group-sequential boundaries \
             (\(spending)); false alarms ≤ \(Self.pct(p.familyAlpha).dropFirst()) for the family of \(family.count) gated metrics \
             (weighted Bonferroni: \(shares)); \(Int((p.power * 100).rounded()))% power at the threshold \
             (+\(Self.pct(p.threshold).dropFirst()), raised to 100 ns for short latencies); a regression must also be ≥ half its threshold.
