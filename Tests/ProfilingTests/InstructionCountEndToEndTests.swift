@@ -63,7 +63,8 @@ private let canCount: Bool = {
         }
     }
 
-    /// This test binary is unoptimised, and unoptimised Swift looks generic metadata up in the
+    /// `make test` builds this test binary optimised, but `swift test` alone builds it unoptimised,
+    /// and unoptimised Swift looks generic metadata up in the
     /// runtime's pointer-keyed cache on every generic call; what a lookup costs (a `memcmp` of keys)
     /// follows where the runtime placed the metadata, which varies with the test runner's concurrent
     /// start-up. Measured: 0 or 6 instructions per stage call between runs. So here counts agree
