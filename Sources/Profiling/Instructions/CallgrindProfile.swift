@@ -37,7 +37,8 @@ public struct CallgrindProfile: Sendable, Equatable {
     /// instruction fetches, data reads and data writes (Ir + Dr + Dw), the L1 misses I1mr + D1mr + D1mw
     /// and the last-level misses ILmr + DLmr + DLmw. Linear in the counts, so it adds up along the call
     /// graph like instructions do: accesses + 4 × L1 misses + 30 × last-level misses.
-    /// - Parameter counts: the line's counts in ``cacheEvents`` order; nil when one overflows 64 bits.
+    /// - Parameter counts: the line's counts in ``cacheEvents`` order.
+    /// - Returns: the estimate, nil when it exceeds 64 bits (or `counts` has the wrong length).
     public static func estimatedCycles(_ counts: [UInt64]) -> UInt64? {
         guard counts.count == cacheEvents.count else { return nil }
         // In 128 bits, where no sum of these 64-bit counts can overflow on the way.

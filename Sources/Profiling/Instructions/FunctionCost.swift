@@ -43,7 +43,8 @@ public struct FunctionCost: Sendable, Codable, Equatable {
     }
 
     /// The functions of `profile` that cost at least `minimum` instructions per episode (self or
-    /// inclusive), most expensive (self) first, each with the stage whose trampoline reaches it.
+    /// inclusive, or self estimated cycles), most expensive (self) first, each with the stages whose
+    /// trampolines reach it.
     /// - Parameter stages: each stage's name and its trampoline's symbol.
     static func list(profile: CallgrindProfile, stages: [(name: String, symbol: String)], episodes: UInt64,
                      minimum: Double = 0.5) -> [FunctionCost] {

@@ -51,8 +51,8 @@ public struct InstructionComparison: Sendable, Codable, Equatable {
     /// Why the counts may differ for reasons other than the code (valgrind version, CPU, build
     /// settings), or what differs between the two builds.
     public var notes: [String]
-    /// The functions whose self instructions per episode changed most (empty when either count has
-    /// no function list), and how many functions changed at all.
+    /// The functions whose self instructions (or estimated cycles, by ``rankedBy``) per episode changed
+    /// most (empty when either count has no function list), and how many functions changed at all.
     public var functions: [FunctionChange] = []
     public var functionsChanged = 0
     /// What the top changed functions are ranked by.
@@ -147,14 +147,9 @@ public func compareInstructions(before: InstructionReport, after: InstructionRep
                                 gateStages: Bool = false, stageThreshold: Double? = 0.05, stageFloorShare: Double = 0.0002,
                                 cyclesThreshold: Double = 0.02, rankBy: FunctionRanking = .instructions,
                                 force: Bool = false) throws(InstructionCountError) -> InstructionComparison {
-    guard cyclesThreshold.isFinite, cyclesThreshold >= 0, cyclesThreshold <= 10 else {
-        throw .invalidSetting("the estimated-cycles threshold must be 0…1000%, got \(cyclesThreshold * 100)%")
-    }
-    if let t = stageThreshold, !(t.isFinite && t >= 0 && t <= 10) {
-        throw .invalidSetting("the stage threshold must be 0…1000%, got \(t * 100)%")
-    }
-    guard threshold.isFinite, threshold >= 0, threshold <= 10 else {
-        throw .invalidSetting("the threshold must be 0…1000%, got \(threshold * 100)%")
+    // Every threshold is a fraction in 0…10 (0…1000%).
+    for (name, t) in [("estimated-cycles threshold", cyclesThreshold), ("stage threshold", stageThreshold), ("threshold", threshold)] {
+        if let t, !(t.isFinite && t >= 0 && t <= 10) { throw .invalidSetting("the \(name) must be 0…1000%, got \(t * 100)%") }
     }
     var notes: [String] = []
     let a = before.workload, b = after.workload

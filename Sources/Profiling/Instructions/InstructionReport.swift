@@ -143,7 +143,7 @@ public struct InstructionReport: Sendable, Codable, Equatable {
     /// Wall seconds of the whole valgrind run (start-up and warm-up included).
     public var wallSeconds: Double
     /// Every function costing at least half an instruction per episode (self or inclusive), from
-    /// callgrind's call graph, with the stage that reaches it: what `--compare` lists the top changes
+    /// callgrind's call graph, with the stages that reach it: what `--compare` lists the top changes
     /// of. nil in reports written before it was recorded.
     public var functions: [FunctionCost]? = nil
     /// Estimated cycles per episode from callgrind's cache simulation (L1 hits + 5 × last-level hits
