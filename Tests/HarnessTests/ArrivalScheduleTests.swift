@@ -1,6 +1,7 @@
 import BenchModel
 import Foundation
 import Testing
+import TestSupport
 @testable import Harness
 
 @Suite("Arrival schedule")
@@ -272,13 +273,23 @@ struct TheilSenTests {
         #expect(abs(fit.intercept - 10) < 1e-6)
     }
 
-    @Test("noise gives an interval that contains zero for a flat series")
+    /// A 95% interval misses a flat series' true slope (zero) one time in twenty by design, so one
+    /// unseeded series made this test fail one run in twenty (CI, 2026-12-07). What the interval
+    /// promises is its coverage: over 400 seeded flat series it must contain zero 95% of the time
+    /// (binomial sd 1.1 points, so 90–99% holds unless the interval is wrong).
+    @Test("noise gives an interval that contains zero for a flat series 95% of the time (seeded)")
     func flat() throws {
-        var rng = SystemRandomNumberGenerator()
-        let x = (0..<200).map(Double.init)
-        let y = x.map { _ in Double.random(in: -1...1, using: &rng) }
-        let fit = try #require(TheilSen.fit(x: x, y: y))
-        #expect(fit.low < 0 && fit.high > 0)
+        var rng = SplitMix64(seed: 0x7E11_5E2)
+        let x = (0..<60).map(Double.init)
+        var covered = 0
+        let series = 400
+        for _ in 0..<series {
+            let y = x.map { _ in Double.random(in: -1...1, using: &rng) }
+            let fit = try #require(TheilSen.fit(x: x, y: y))
+            if fit.low < 0 && fit.high > 0 { covered += 1 }
+        }
+        let coverage = Double(covered) / Double(series)
+        #expect(coverage >= 0.90 && coverage <= 0.99, "coverage \(coverage)")
     }
 
     @Test("too few points give no fit")

@@ -2,6 +2,7 @@ import BenchModel
 import Foundation
 @testable import Harness
 import Testing
+import TestSupport
 
 /// Numbers at the edges of their types, alias bombs, deep nesting: every one is refused with the key
 /// and the accepted range (exit 2 in the CLI), never an overflow or an allocation storm.
@@ -97,16 +98,8 @@ struct ScenarioHostileInputTests {
         let seeds = try files.map { try String(contentsOf: dir.appendingPathComponent($0), encoding: .utf8) }
         let extremes = ["1e19", "-1", "0", "1e308", "nan", ".inf", "-.inf", "18446744073709551616", "1e-300", "9223372036854775807",
                         "\"\"", "[]", "{}", "~", "*x", "&x 1", "0x10", "1e19/s", "1e30s", "-5s", "1e20ns", "99999999999999999999KiB"]
-        var rng = SystemRandomNumberGenerator()
-        var seeded: UInt64 = ProcessInfo.processInfo.environment["PHIBENCH_FUZZ_SEED"].flatMap { UInt64($0) } ?? 0x5CE7
-        func next() -> UInt64 {
-            seeded &+= 0x9E37_79B9_7F4A_7C15
-            var z = seeded
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        _ = rng
+        var rng = SplitMix64(seed: ProcessInfo.processInfo.environment["PHIBENCH_FUZZ_SEED"].flatMap { UInt64($0) } ?? 0x5CE7)
+        func next() -> UInt64 { rng.next() }
         let seconds = ProcessInfo.processInfo.environment["PHIBENCH_FUZZ_SECONDS"].flatMap { Double($0) } ?? 4
         let deadline = Date().addingTimeInterval(seconds)
         var cases = 0
