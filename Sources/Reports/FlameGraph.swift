@@ -17,8 +17,37 @@ public enum FlameGraph {
     /// - Returns: an `<svg>` document; well-formed XML, usable inline in HTML.
     public static func svg(folded: String, title: String, width: Int = 1200, unit: String = "samples") -> String {
         let root = FlameNode.parse(folded)
-        var svg = SVGWriter(root: root, title: title, width: max(width, 200), unit: unit)
+        var svg = SVGWriter(root: root, title: title, width: max(width, 200), unit: unit, differential: false)
         return svg.render()
+    }
+
+    /// A differential flame graph of B against A, as flamegraph.pl draws `difffolded.pl` output:
+    /// frames are B's (width = B's count), coloured by the change of the frame's own count, red where
+    /// it grew and blue where it shrank, deeper for a larger change (the largest change is the
+    /// deepest colour); unchanged frames are pale. Code only A ran has no width in B and is not drawn;
+    /// the subtitle says how much of it there was.
+    /// - Parameters:
+    ///   - before: A's folded stacks; `beforeScale` multiplies its counts (say, 1 / A's episodes).
+    ///   - after: B's folded stacks; `afterScale` multiplies its counts.
+    ///   - unit: what a scaled count is, for tooltips (`instructions/episode`).
+    /// - Returns: an `<svg>` document with the same zoom, search and hover as ``svg(folded:title:width:unit:)``.
+    public static func differentialSVG(before: String, after: String, beforeScale: Double = 1, afterScale: Double = 1,
+                                       title: String, width: Int = 1200, unit: String = "samples") -> String {
+        let root = FlameNode.parse(after, before: before, afterScale: afterScale, beforeScale: beforeScale)
+        var svg = SVGWriter(root: root, title: title, width: max(width, 200), unit: unit, differential: true)
+        return svg.render()
+    }
+
+    /// The two sides as one folded file, `frames countA countB` per stack (the format of
+    /// flamegraph.pl's `difffolded.pl`, which `flamegraph.pl` draws as a differential graph), counts
+    /// scaled and written with `digits` decimals; stacks sorted.
+    public static func differentialFolded(before: String, after: String, beforeScale: Double = 1, afterScale: Double = 1,
+                                          digits: Int = 2) -> String {
+        var rows: [String: (a: Double, b: Double)] = [:]
+        for (stack, count) in FlameNode.lines(before) { rows[String(stack), default: (0, 0)].a += count * beforeScale }
+        for (stack, count) in FlameNode.lines(after) { rows[String(stack), default: (0, 0)].b += count * afterScale }
+        return rows.sorted { $0.key < $1.key }
+            .map { "\($0.key) \(format($0.value.a, digits: digits)) \(format($0.value.b, digits: digits))\n" }.joined()
     }
 }
 
@@ -26,6 +55,8 @@ public enum FlameGraph {
 final class FlameNode {
     let name: String
     var value: Double = 0
+    /// A's count, in a differential graph (`value` is B's).
+    var before: Double = 0
     private(set) var children: [FlameNode] = []
     private var index: [String: Int] = [:]
 
@@ -44,21 +75,51 @@ final class FlameNode {
     /// Merges `frames count` lines into a tree; children are ordered by name, as flamegraph.pl does.
     static func parse(_ folded: String) -> FlameNode {
         let root = FlameNode(name: "all")
-        for line in folded.split(whereSeparator: \.isNewline) {
-            guard let space = line.lastIndex(of: " "), let count = Double(line[line.index(after: space)...]),
-                  count > 0, count.isFinite else { continue }
-            let stack = line[..<space]
-            guard !stack.isEmpty else { continue }
-            root.value += count
-            var node = root
-            for frame in stack.split(separator: ";", omittingEmptySubsequences: false) {
-                node = node.child(String(frame))
-                node.value += count
-            }
-        }
+        root.add(folded, scale: 1, to: \.value)
         root.sort()
         return root
     }
+
+    /// One tree of both sides: B's counts in `value`, A's in `before`.
+    static func parse(_ after: String, before: String, afterScale: Double, beforeScale: Double) -> FlameNode {
+        let root = FlameNode(name: "all")
+        root.add(after, scale: afterScale, to: \.value)
+        root.add(before, scale: beforeScale, to: \.before)
+        root.sort()
+        return root
+    }
+
+    /// The `frames count` lines of folded text; lines that are not, or whose count is not a positive
+    /// finite number, are skipped.
+    static func lines(_ folded: String) -> [(stack: Substring, count: Double)] {
+        folded.split(whereSeparator: \.isNewline).compactMap { line in
+            guard let space = line.lastIndex(of: " "), let count = Double(line[line.index(after: space)...]),
+                  count > 0, count.isFinite else { return nil }
+            let stack = line[..<space]
+            return stack.isEmpty ? nil : (stack, count)
+        }
+    }
+
+    private func add(_ folded: String, scale: Double, to side: ReferenceWritableKeyPath<FlameNode, Double>) {
+        for (stack, count) in Self.lines(folded) {
+            let scaled = count * scale
+            guard scaled.isFinite else { continue }
+            self[keyPath: side] += scaled
+            var node = self
+            for frame in stack.split(separator: ";", omittingEmptySubsequences: false) {
+                node = node.child(String(frame))
+                node[keyPath: side] += scaled
+            }
+        }
+    }
+
+    /// A's and B's own counts (the frame's count less its children's).
+    var selfValue: Double { value - children.reduce(0) { $0 + $1.value } }
+    var selfBefore: Double { before - children.reduce(0) { $0 + $1.before } }
+    /// The largest change of a frame's own count anywhere in the tree.
+    var largestSelfChange: Double { children.reduce(abs(selfValue - selfBefore)) { max($0, $1.largestSelfChange) } }
+    /// A's count in frames B never ran (zero width in B).
+    var onlyBefore: Double { value == 0 ? before : children.reduce(0) { $0 + $1.onlyBefore } }
 
     private func sort() {
         children.sort { $0.name < $1.name }
@@ -73,6 +134,9 @@ private struct SVGWriter {
     let title: String
     let width: Int
     let unit: String
+    /// Colour by the change of each frame's own count (``FlameGraph/differentialSVG``).
+    let differential: Bool
+    let largestChange: Double
     var out = ""
 
     static let frameHeight = 16
@@ -80,17 +144,21 @@ private struct SVGWriter {
     static let charWidth = 0.59  // of the font size, for Verdana-like fonts
     static let pad = 10.0
     static let top = 60  // title, buttons, search
+    /// Room above the frames: a differential graph has its legend under the search line.
+    var top: Int { differential ? Self.top + 16 : Self.top }
     static let bottom = 28  // details line
     static let minWidth = 0.1  // px; narrower frames are left out, as flamegraph.pl does
 
-    init(root: FlameNode, title: String, width: Int, unit: String) {
+    init(root: FlameNode, title: String, width: Int, unit: String, differential: Bool) {
         self.root = root
         self.title = title
         self.width = width
         self.unit = unit
+        self.differential = differential
+        largestChange = differential ? root.largestSelfChange : 0
     }
 
-    var height: Int { Self.top + root.depth * Self.frameHeight + Self.bottom }
+    var height: Int { top + root.depth * Self.frameHeight + Self.bottom }
 
     mutating func render() -> String {
         let id = "fg" + String(stableHash(title + "\u{0}" + String(root.value) + String(root.children.count)), radix: 16)
@@ -101,6 +169,14 @@ private struct SVGWriter {
         out += #"style="font-family:Verdana,sans-serif;font-size:\#(Int(Self.fontSize))px">"# + "\n"
         out += #"<rect x="0" y="0" width="\#(w)" height="\#(h)" fill="rgb(248,248,242)"/>"# + "\n"
         out += #"<text x="\#(w / 2)" y="22" text-anchor="middle" style="font-size:16px">\#(Escape.xml(title))</text>"# + "\n"
+        if differential {
+            var legend = "width: B · colour: change of a frame's own \(unit), red grew, blue shrank (deepest: "
+                + "\(signed(largestChange)))"
+            let gone = root.onlyBefore
+            if gone > 0 { legend += " · code only A ran, not drawn: \(signed(-gone))" }
+            out += #"<text x="\#(w / 2)" y="68" text-anchor="middle" style="font-size:11px;fill:rgb(90,90,90)">"#
+                + Escape.xml(legend) + "</text>\n"
+        }
         out += #"<text class="fg-reset" x="\#(Int(Self.pad))" y="46" style="cursor:pointer;opacity:0.3">Reset zoom</text>"# + "\n"
         out += #"<text class="fg-matched" x="\#(w - 330)" y="46" text-anchor="end"></text>"# + "\n"
         out += #"<foreignObject x="\#(w - 320)" y="32" width="\#(Int(310))" height="22">"#
@@ -111,7 +187,7 @@ private struct SVGWriter {
             let scale = (Double(width) - 2 * Self.pad) / root.value
             emit(root, x: 0, depth: 0, scale: scale)
         } else {
-            out += #"<text x="\#(w / 2)" y="\#(Self.top + 20)" text-anchor="middle">No samples</text>"# + "\n"
+            out += #"<text x="\#(w / 2)" y="\#(top + 20)" text-anchor="middle">No samples</text>"# + "\n"
         }
         out += "</g>\n"
         out += #"<text class="fg-details" x="\#(Int(Self.pad))" y="\#(h - 10)"> </text>"# + "\n"
@@ -127,10 +203,15 @@ private struct SVGWriter {
         let y = height - Self.bottom - (depth + 1) * Self.frameHeight
         let share = node.value / root.value * 100
         let name = Escape.xml(node.name)
-        out += #"<g class="fg-f" data-x="\#(x)" data-w="\#(node.value)" data-d="\#(depth)" data-n="\#(name)">"#
-        out += "<title>\(name) (\(format(node.value)) \(Escape.xml(unit)), \(format(share, digits: 2))%)</title>"
+        var tip = "\(node.name) (\(format(node.value, digits: differential ? 1 : 0)) \(unit), \(format(share, digits: 2))%)"
+        if differential {
+            tip += " · A \(format(node.before, digits: 1)), Δ \(signed(node.value - node.before))"
+                + " · own: A \(format(node.selfBefore, digits: 1)), B \(format(node.selfValue, digits: 1)), Δ \(signed(node.selfValue - node.selfBefore))"
+        }
+        out += #"<g class="fg-f" data-x="\#(x)" data-w="\#(node.value)" data-d="\#(depth)" data-n="\#(name)" data-t="\#(Escape.xml(tip))">"#
+        out += "<title>\(Escape.xml(tip))</title>"
         out += #"<rect x="\#(format(px, digits: 1))" y="\#(y)" width="\#(format(pixelWidth, digits: 1))" "#
-        out += #"height="\#(Self.frameHeight - 1)" rx="2" fill="\#(color(node.name, depth: depth))"/>"#
+        out += #"height="\#(Self.frameHeight - 1)" rx="2" fill="\#(differential ? deltaColor(node) : color(node.name, depth: depth))"/>"#
         out += #"<text x="\#(format(px + 3, digits: 1))" y="\#(y + Self.frameHeight - 4)">"#
         out += Escape.xml(fitted(node.name, pixelWidth)) + "</text></g>\n"
         var childX = x
@@ -148,6 +229,19 @@ private struct SVGWriter {
         return String(name.prefix(fits - 2)) + ".."
     }
 
+    /// flamegraph.pl's differential palette: red for a frame whose own count grew, blue for one that
+    /// shrank, `210 × (1 − |Δ| / largest |Δ|)` in the other channels; pale grey when unchanged.
+    private func deltaColor(_ node: FlameNode) -> String {
+        let delta = node.selfValue - node.selfBefore
+        // Changes below a millionth of the graph are rounding, not change.
+        guard largestChange > 0, abs(delta) > root.value * 1e-6 else { return "rgb(235,235,235)" }
+        let pale = Int((210 * (1 - min(abs(delta) / largestChange, 1))).rounded())
+        return delta > 0 ? "rgb(255,\(pale),\(pale))" : "rgb(\(pale),\(pale),255)"
+    }
+
+    /// `+12.3` / `-4.0`, one decimal.
+    private func signed(_ value: Double) -> String { (value >= 0 ? "+" : "") + format(value, digits: 1) }
+
     /// Warm colours as in flamegraph.pl's "hot" palette, stable per name; the root is grey.
     private func color(_ name: String, depth: Int) -> String {
         if depth == 0 { return "rgb(200,200,200)" }
@@ -158,6 +252,8 @@ private struct SVGWriter {
 }
 
 private func format(_ value: Double, digits: Int = 0) -> String {
+    // Counts come from files: beyond what 64-bit fixed point holds, say them as they are.
+    guard value.isFinite, abs(value) < 9e15 else { return String(value) }
     if digits == 0 { return String(Int64(value.rounded())) }
     var scale = 1.0
     for _ in 0..<digits { scale *= 10 }
@@ -190,7 +286,7 @@ function pct(v){return(100*v/total).toFixed(2)+"%";}
 frames.forEach(function(g){
  g.style.cursor="pointer";
  g.addEventListener("click",function(){zoom(g);});
- g.addEventListener("mouseover",function(){var f=info(g);details.textContent=f.n+" ("+Math.round(f.w)+" "+unit+", "+pct(f.w)+")";});
+ g.addEventListener("mouseover",function(){var f=info(g);details.textContent=g.getAttribute("data-t")||(f.n+" ("+Math.round(f.w)+" "+unit+", "+pct(f.w)+")");});
  g.addEventListener("mouseout",function(){details.textContent=" ";});});
 reset.addEventListener("click",function(){if(frames.length)zoom(frames[0]);});
 function highlight(term){var q=term.toLowerCase(),spans=[];

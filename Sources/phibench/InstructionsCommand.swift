@@ -154,12 +154,16 @@ struct InstructionsCommand: AsyncParsableCommand {
         let tool = InstructionReport.Tool(valgrind: callgrind.version, command: command, binary: binary,
                                           buildID: runnable.info.buildID, debugInfo: runnable.note,
                                           environment: Callgrind.deterministicEnvironment)
-        let report = try instructionCall { () throws(InstructionCountError) in
+        let profile = try instructionCall { () throws(InstructionCountError) in try CallgrindProfile(contentsOf: outFile) }
+        var report = try instructionCall { () throws(InstructionCountError) in
             try InstructionReport.make(
-                profile: try CallgrindProfile(contentsOf: outFile), file: outFile, summary: summary, workload: workload,
+                profile: profile, file: outFile, summary: summary, workload: workload,
                 tool: tool, machine: currentMachine(), build: currentBuild(version: Phibench.version),
                 startedAt: startedAt, wallSeconds: wall)
         }
+        let folded = InstructionReport.foldedStacks(profile: profile, stageNames: summary.stageNames)
+        try write(folded, to: dir.appendingPathComponent(Self.foldedName))
+        report.foldedFile = Self.foldedName
         let json = try instructionCall { () throws(InstructionCountError) in try report.json() }
         let reportFile = dir.appendingPathComponent("instructions.json")
         do {
@@ -181,6 +185,8 @@ struct InstructionsCommand: AsyncParsableCommand {
                                     rankBy: rankBy, force: force)
         }
         if !options.json { print("\n" + comparison.text()) }
+        let page = try differentialPage(comparison, before: baseline, beforeFile: compare!, after: report, afterFolded: folded, in: dir)
+        if !options.json && !options.quiet { print("\n  \(page)") }
         let compareFile = dir.appendingPathComponent("instructions-compare.json")
         do {
             let encoder = JSONEncoder()
@@ -190,6 +196,65 @@ struct InstructionsCommand: AsyncParsableCommand {
             throw InputError("\(compareFile.path): cannot write: \(error.localizedDescription)")
         }
         if comparison.regressed { throw ExitCode(1) }
+    }
+
+    static let foldedName = "instructions.folded"
+
+    /// Writes the differential flame graph of `before` → `after` (`instructions-diff.folded`, in
+    /// difffolded.pl's `stack A B` format, and `instructions-diff.svg`, both per episode) and
+    /// `instructions-compare.html` (the comparison, the top changed functions and the graph) into `dir`.
+    /// - Returns: what to tell the user: where the page is, and why it has no graph when it has none.
+    private func differentialPage(_ comparison: InstructionComparison, before: InstructionReport, beforeFile: String,
+                                  after: InstructionReport, afterFolded: String, in dir: URL) throws -> String {
+        let beforeFolded: String?
+        let missing: String?
+        if let name = before.foldedFile {
+            let url = URL(fileURLWithPath: beforeFile).deletingLastPathComponent().appendingPathComponent(name)
+            beforeFolded = try? String(contentsOf: url, encoding: .utf8)
+            missing = beforeFolded == nil ? "\(url.relativePath) cannot be read" : nil
+        } else {
+            beforeFolded = nil
+            missing = "\(beforeFile) was counted by a build that did not write the call tree"
+        }
+        let unit = "instructions/episode"
+        var svg: String?
+        var note: String
+        if let beforeFolded {
+            let a = 1 / Double(Swift.max(before.workload.episodes, 1)), b = 1 / Double(Swift.max(after.workload.episodes, 1))
+            try write(FlameGraph.differentialFolded(before: beforeFolded, after: afterFolded, beforeScale: a, afterScale: b),
+                      to: dir.appendingPathComponent("instructions-diff.folded"))
+            let drawn = FlameGraph.differentialSVG(before: beforeFolded, after: afterFolded, beforeScale: a, afterScale: b,
+                                                   title: "Instructions per episode, \(before.workload.scenario): B against A", width: 1160, unit: unit)
+            try write(drawn, to: dir.appendingPathComponent("instructions-diff.svg"))
+            svg = drawn
+            note = "From callgrind's call graph (exact counts; a function several callers share is split among them by "
+                + "their calls' cost). Width: B's instructions per episode; colour: the change of a frame's own "
+                + "instructions, red grew, blue shrank. Click to zoom, type to search. Files: instructions-diff.svg, "
+                + "instructions-diff.folded (flamegraph.pl draws it too)."
+        } else {
+            note = "No differential flame graph: \(missing ?? "A has no call tree")."
+        }
+        let tone: ProfileDiffPage.Tone = comparison.regressed ? .bad
+            : comparison.rows.contains { $0.gated && $0.verdict == .improved } ? .good : .neutral
+        let verdictLine = comparison.text().split(separator: "\n").last { $0.hasPrefix("verdict:") }.map(String.init) ?? ""
+        let page = ProfileDiffPage(
+            title: "phibench instructions · \(after.workload.scenario)",
+            subtitle: "\(after.workload.episodes) episodes after \(after.workload.warmupEpisodes) warm-up, seed \(after.workload.seed)",
+            verdict: verdictLine, tone: tone,
+            sides: [("A", "\(beforeFile) · build \(before.tool.buildID ?? "?") · \(before.tool.valgrind)"),
+                    ("B", "\(dir.appendingPathComponent("instructions.json").relativePath) · build \(after.tool.buildID ?? "?") · \(after.tool.valgrind)")],
+            tables: comparison.pageTables(), flameGraph: svg, flameGraphNote: note, notes: comparison.notes)
+        let file = dir.appendingPathComponent("instructions-compare.html")
+        try write(page.html(generator: "phibench \(Phibench.version)"), to: file)
+        return svg == nil ? "compare  \(file.relativePath)  (\(note))" : "compare  \(file.relativePath)  (with a differential flame graph)"
+    }
+
+    private func write(_ text: String, to url: URL) throws {
+        do {
+            try Data(text.utf8).write(to: url, options: .atomic)
+        } catch {
+            throw InputError("\(url.path): cannot write: \(error.localizedDescription)")
+        }
     }
 
     /// The child under valgrind: counts and leaves its summary for the parent.
@@ -240,3 +305,36 @@ extension WorkloadTarget {
 }
 
 extension FunctionRanking: ExpressibleByArgument {}
+
+extension InstructionComparison {
+    /// The comparison's rows and its top changed functions as the page's tables.
+    func pageTables() -> [ProfileDiffPage.Table] {
+        func count(_ v: Double?) -> String { v.map { InstructionReport.grouped($0) } ?? "-" }
+        func signed(_ v: Double) -> String { (v > 0 ? "+" : "") + InstructionReport.grouped(v) }
+        let metrics = ProfileDiffPage.Table(
+            caption: "Per episode; exact counts, so any change is real. Threshold \(Units.fixed(threshold * 100, digits: 2))%"
+                + (cyclesThreshold.map { ", estimated cycles \(Units.fixed($0 * 100, digits: 2))%" } ?? "") + ".",
+            headers: ["Metric", "A", "B", "Change", "Verdict"],
+            rows: rows.map { r in
+                [r.metric, count(r.before), count(r.after),
+                 r.change.map { ($0 > 0 ? "+" : "") + Units.fixed($0 * 100, digits: 3) + "%" } ?? "-",
+                 r.verdict.text + (r.gated ? "" : " (not gated)")]
+            }, numeric: [1, 2, 3])
+        guard !functions.isEmpty else { return [metrics] }
+        let cycles = rankedBy == .cycles
+        let what = cycles ? "estimated cycles" : "instructions"
+        let top = ProfileDiffPage.Table(
+            caption: "Top changed functions by their own \(what) per episode (\(functions.count) of \(functionsChanged) that changed), "
+                + "under the stage that reaches them.",
+            headers: ["Stage", "Function", "Own A", "Own B", "Own Δ", "Incl. Δ", "Share of Δ"],
+            rows: functions.map { f in
+                let (x, y, d, incl) = cycles
+                    ? (f.selfCyclesBefore ?? 0, f.selfCyclesAfter ?? 0, f.selfCyclesChange ?? 0, f.inclusiveCyclesChange ?? 0)
+                    : (f.selfBefore, f.selfAfter, f.selfChange, f.inclusiveChange)
+                let name = f.name.count > 90 ? String(f.name.prefix(89)) + "…" : f.name
+                return [f.stage ?? "(several / episode)", name, count(x), count(y), signed(d), signed(incl),
+                        f.shareOfEpisodeChange.map { Units.fixed($0 * 100, digits: 1) + "%" } ?? "-"]
+            }, numeric: [2, 3, 4, 5, 6])
+        return [metrics, top]
+    }
+}

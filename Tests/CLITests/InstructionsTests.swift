@@ -131,5 +131,38 @@ struct InstructionsTests {
         let worse = try count("b", work: "000000000", ["--compare", baseline.path])
         #expect(worse.status == 1, "stdout: \(worse.stdout) stderr: \(worse.stderr)")
         #expect(worse.stdout.contains("REGRESSED"), "\(worse.stdout)")
+
+        // #22: where the work went, drawn. c (40,000 iterations in ESGT) against a: the differential
+        // flame graph's folded file has busyWork under ESGT only, from nothing in A to about 40,000
+        // iterations' worth per episode in B; what moved under the other stages together is under 2% of
+        // that (a slower episode shifts the pipeline's time-dependent paths by a few instructions:
+        // seen, +7 in PHI's runPhi and +9 in the memory layer's RecordCodec.write per episode).
+        let drawn = try count("d", work: "000040000", ["--compare", dir.appendingPathComponent("a/instructions.json").path, "--force"])
+        #expect(drawn.status == 1, "stderr: \(drawn.stderr)")
+        #expect(drawn.stdout.contains("instructions-compare.html  (with a differential flame graph)"), "\(drawn.stdout)")
+        let d = dir.appendingPathComponent("d")
+        #expect(try Self.report(d)["folded_file"] as? String == "instructions.folded")
+        let diff = try String(contentsOf: d.appendingPathComponent("instructions-diff.folded"), encoding: .utf8)
+        var busy: [(stack: String, a: Double, b: Double)] = []
+        var movedElsewhere = 0.0
+        for line in diff.split(separator: "\n") {
+            let parts = line.split(separator: " ")
+            guard parts.count >= 3, let a = Double(parts[parts.count - 2]), let b = Double(parts[parts.count - 1]) else {
+                Issue.record("not `stack A B`: \(line)")
+                continue
+            }
+            let stack = parts.dropLast(2).joined(separator: " ")
+            if stack.contains("busyWork") { busy.append((stack, a, b)) }
+            else if !stack.contains(";ESGT;") { movedElsewhere += abs(b - a) }
+        }
+        let busiest = try #require(busy.max { $0.b - $0.a < $1.b - $1.a }, "no busyWork frame in \(diff.prefix(500))")
+        #expect(busiest.stack.contains(";ESGT;"), "\(busiest.stack)")
+        #expect(busiest.a < 100 && busiest.b > 40_000, "busyWork \(busiest.a) → \(busiest.b) per episode")
+        #expect(movedElsewhere < 0.02 * (busiest.b - busiest.a), "\(movedElsewhere) instructions per episode moved outside ESGT")
+        let svg = try String(contentsOf: d.appendingPathComponent("instructions-diff.svg"), encoding: .utf8)
+        #expect(svg.contains(#"data-n="BenchModel.busyWork(iterations:)""#))
+        #expect(svg.contains(#"fill="rgb(255,0,0)""#), "the largest change is drawn deep red")
+        let page = try String(contentsOf: d.appendingPathComponent("instructions-compare.html"), encoding: .utf8)
+        #expect(page.contains("Differential flame graph") && page.contains("busyWork") && page.contains("<svg"))
     }
 }

@@ -10,6 +10,8 @@ private final class SVGCollector: NSObject, XMLParserDelegate {
     var rootElement: String?
     var frames: [(name: String, samples: Double)] = []
     var rectWidths: [Double] = []
+    /// Each frame's fill, by name (the last frame of a name wins).
+    var fills: [String: String] = [:]
     var scripts = 0
     var inputs = 0
     var titleTexts: [String] = []
@@ -23,6 +25,7 @@ private final class SVGCollector: NSObject, XMLParserDelegate {
             frames.append((attributes["data-n"] ?? "", Double(attributes["data-w"] ?? "") ?? -1))
         case "rect" where !frames.isEmpty:
             rectWidths.append(Double(attributes["width"] ?? "") ?? -1)
+            fills[frames[frames.count - 1].name] = attributes["fill"]
         case "script": scripts += 1
         case "input": inputs += 1
         case "title": inTitle = true
@@ -88,6 +91,44 @@ private final class SVGCollector: NSObject, XMLParserDelegate {
         let parsed = try parse(svg)
         #expect(parsed.frames.isEmpty)
         #expect(svg.contains("No samples"))
+    }
+
+    /// A: main → grows (10), shrinks (50), same (40), gone (5). B: grows 30, shrinks 20, same 40,
+    /// new (10). Widths are B's; colours follow the change of each frame's own count.
+    static let diffBefore = "main;grows 10\nmain;shrinks 50\nmain;same 40\nmain;gone 5\n"
+    static let diffAfter = "main;grows 30\nmain;shrinks 20\nmain;same 40\nmain;new 10\n"
+
+    @Test func differentialGraphIsBsWidthsColouredByChange() throws {
+        let svg = FlameGraph.differentialSVG(before: Self.diffBefore, after: Self.diffAfter, title: "diff", width: 1020, unit: "instr")
+        let parsed = try parse(svg)
+        #expect(parsed.scripts == 1 && parsed.inputs == 1)
+        #expect(Set(parsed.frames.map(\.name)) == ["all", "main", "grows", "shrinks", "same", "new"], "code only A ran is not drawn")
+        #expect(parsed.frames.first?.samples == 100)
+        // The largest change of a frame's own count is shrinks' −30: the deepest blue.
+        #expect(parsed.fills["shrinks"] == "rgb(0,0,255)")
+        // grows: +20 of a largest 30 → 210 × (1 − 2/3) = 70 in the other channels.
+        #expect(parsed.fills["grows"] == "rgb(255,70,70)")
+        #expect(parsed.fills["new"] == "rgb(255,140,140)")
+        #expect(parsed.fills["same"] == "rgb(235,235,235)")
+        // main's own count is 0 on both sides: unchanged, although its children moved.
+        #expect(parsed.fills["main"] == "rgb(235,235,235)")
+        #expect(svg.contains("code only A ran, not drawn: -5.0"))
+        #expect(svg.contains("<title>grows (30.0 instr, 30.00%) · A 10.0, Δ +20.0 · own: A 10.0, B 30.0, Δ +20.0</title>"))
+    }
+
+    @Test func differentialFoldedIsDifffoldedsFormatScaled() {
+        let text = FlameGraph.differentialFolded(before: Self.diffBefore, after: Self.diffAfter, beforeScale: 0.5, afterScale: 0.1, digits: 2)
+        #expect(text == """
+            main;gone 2.50 0.00
+            main;grows 5.00 3.00
+            main;new 0.00 1.00
+            main;same 20.00 4.00
+            main;shrinks 25.00 2.00
+
+            """)
+        // Scaling to per-episode figures makes two windows of different length comparable.
+        let svg = FlameGraph.differentialSVG(before: Self.diffBefore, after: Self.diffBefore, beforeScale: 1, afterScale: 2, title: "t")
+        #expect(svg.contains("Δ +10.0"))
     }
 
     @Test func controlCharactersAreDropped() {

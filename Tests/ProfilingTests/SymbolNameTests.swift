@@ -36,6 +36,10 @@ func functionWithAKnownName() -> [UInt] {
         ("$s8Pipeline3Foo33_A1B2C3D4E5F60718293A4B5C6D7E8F90LLV3baryyF", "Pipeline.Foo.bar()"),
         ("$s8Pipeline1x33_A1B2C3D4E5F60718293A4B5C6D7E8F90LLSivg", "Pipeline.x.getter"),
         ("$s4main3fooyyF3barL_yyF", "bar #1 in main.foo()"),
+        // A propagated closure's specialisation prints an unbalanced `[Closure Propagated : …` inside
+        // its `<…>`: the name after it is still found (it read "<Arg[1] = [Closure Propagated").
+        ("$s10BenchModel12StageTimingsV7measureyxSi_xyq_YKXEtq_YKs5ErrorR_r0_lFs6ResultOyyt11MemoryLayer0hiF0OG_s5NeverOTg5065$s8Pipeline13EpisodeRunnerV3run_7timingsAA0B7OutcomeVs6UInt64V_10a7Model12cd3Vztq2A5f6OYKFs6g6Oyyt11H19Layer0noL0OGyXEfU5_8Pipeline0mN0VAO0mS0VTf1ncn_n",
+         "BenchModel.StageTimings.measure(_:_:)"),
         ("_ZN5swift3fooEi", "swift::foo(int)"),
         ("memcpy", "memcpy"),
     ])

@@ -58,6 +58,18 @@ public struct CallgrindProfile: Sendable, Equatable {
     public var calls: [String: [String: UInt64]]
     /// Whether the file has the cache simulation's events, so that functions carry estimated cycles.
     public var hasCycles: Bool
+    /// The call graph by context, when callgrind separated functions by their callers
+    /// (`--separate-callers=N` names a function `f'caller'caller's caller…`): context → callee context
+    /// → inclusive cost. ``functions`` and ``calls`` add the contexts up by function; this keeps them
+    /// apart, so that a call tree unrolled from it is exact to N callers. Empty without contexts.
+    public var contextCalls: [String: [String: UInt64]] = [:]
+    /// Inclusive cost of each context in ``contextCalls``.
+    public var contextInclusive: [String: UInt64] = [:]
+
+    /// The function a context belongs to: the name before callgrind's first `'`.
+    public static func function(ofContext name: String) -> String {
+        name.firstIndex(of: "'").map { String(name[..<$0]) } ?? name
+    }
 
     public init(event: String, functions: [String: Function], total: UInt64, command: String? = nil,
                 calls: [String: [String: UInt64]] = [:], hasCycles: Bool = false) {
@@ -109,6 +121,10 @@ public struct CallgrindProfile: Sendable, Equatable {
         self.init(event: parser.events[parser.eventIndex], functions: parser.functions,
                   total: parser.total ?? parser.selfSum, command: parser.command, calls: parser.calls,
                   hasCycles: parser.cacheIndices != nil)
+        if parser.sawContexts {
+            contextCalls = parser.contextCalls
+            contextInclusive = parser.contextInclusive
+        }
     }
 
     /// Inclusive cost of `name`, or nil when callgrind never saw it run.
@@ -128,9 +144,15 @@ private struct Parser {
     var selfSum: UInt64 = 0
     var functions: [String: CallgrindProfile.Function] = [:]
     var calls: [String: [String: UInt64]] = [:]
+    /// The same by context (names with callers), kept when any name has them.
+    var contextCalls: [String: [String: UInt64]] = [:]
+    var contextInclusive: [String: UInt64] = [:]
+    var sawContexts = false
     /// Compressed names: `fn=(3) name` defines id 3, a later `fn=(3)` or `cfn=(3)` refers to it.
     var names: [String: String] = [:]
+    /// The `fn=` being read (with its callers, if separated) and the function it is of.
     var current: String?
+    var currentFunction = ""
     var called: String?
     /// A `calls=` line was read: its count and callee; the next cost line is the call's cost.
     var pendingCall: (callee: String, count: UInt64)?
@@ -187,7 +209,10 @@ private struct Parser {
     mutating func body(_ key: String, _ value: Substring, number: Int) throws(InstructionCountError) {
         switch key {
         case "fn":
-            current = try name(value, number: number)
+            let context = try name(value, number: number)
+            current = context
+            currentFunction = CallgrindProfile.function(ofContext: context)
+            if currentFunction != context { sawContexts = true }
             pendingCall = nil
         case "cfn":
             called = try name(value, number: number)
@@ -220,20 +245,24 @@ private struct Parser {
 
     mutating func costLine(_ line: Substring, number: Int) throws(InstructionCountError) {
         guard !events.isEmpty else { throw fail(number, "cost line before `events:`") }
-        guard let function = current else { throw fail(number, "cost line before any `fn=`") }
+        guard let context = current else { throw fail(number, "cost line before any `fn=`") }
+        let function = currentFunction
         let fields = line.split(separator: " ")
         guard fields.count >= positions else { throw fail(number, "cost line without its \(positions) position(s)") }
         let (counts, cycles) = try costs(fields.dropFirst(positions), number: number)
+        contextInclusive[context] = try add(contextInclusive[context] ?? 0, counts, number: number)
         var caller = functions[function] ?? CallgrindProfile.Function()
         caller.inclusiveCost = try add(caller.inclusiveCost, counts, number: number)
         caller.inclusiveCycles = try add(caller.inclusiveCycles, cycles, number: number)
         if let call = pendingCall {
             pendingCall = nil
             functions[function] = caller
-            var callee = functions[call.callee] ?? CallgrindProfile.Function()
+            let calleeFunction = CallgrindProfile.function(ofContext: call.callee)
+            var callee = functions[calleeFunction] ?? CallgrindProfile.Function()
             callee.calls = try add(callee.calls, call.count, number: number)
-            functions[call.callee] = callee
-            calls[function, default: [:]][call.callee] = try add(calls[function]?[call.callee] ?? 0, counts, number: number)
+            functions[calleeFunction] = callee
+            calls[function, default: [:]][calleeFunction] = try add(calls[function]?[calleeFunction] ?? 0, counts, number: number)
+            contextCalls[context, default: [:]][call.callee] = try add(contextCalls[context]?[call.callee] ?? 0, counts, number: number)
         } else {
             caller.selfCost = try add(caller.selfCost, counts, number: number)
             caller.selfCycles = try add(caller.selfCycles, cycles, number: number)

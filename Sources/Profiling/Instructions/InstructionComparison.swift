@@ -20,6 +20,18 @@ public struct InstructionComparison: Sendable, Codable, Equatable {
         case added
         /// Only before had it.
         case removed
+
+        /// How the tables say it.
+        public var text: String {
+            switch self {
+            case .same: "same (exactly)"
+            case .withinThreshold: "changed, within threshold"
+            case .regressed: "REGRESSED"
+            case .improved: "improved"
+            case .added: "added"
+            case .removed: "removed"
+            }
+        }
     }
 
     /// One metric: the episode total or a stage, per episode.
@@ -80,16 +92,8 @@ public struct InstructionComparison: Sendable, Codable, Equatable {
             let before = r.before.map { InstructionReport.grouped($0) } ?? "-"
             let after = r.after.map { InstructionReport.grouped($0) } ?? "-"
             let change = r.change.map { ($0 > 0 ? "+" : "") + Units.fixed($0 * 100, digits: 3) + "%" } ?? "-"
-            let verdict: String = switch r.verdict {
-            case .same: "same (exactly)"
-            case .withinThreshold: "changed, within threshold"
-            case .regressed: "REGRESSED"
-            case .improved: "improved"
-            case .added: "added"
-            case .removed: "removed"
-            }
             lines.append("  \(r.metric)\(pad)  \(before.leftPadded(16))  \(after.leftPadded(16))  \(change.leftPadded(10))  "
-                         + verdict + (r.gated ? "" : "  (not gated)"))
+                         + r.verdict.text + (r.gated ? "" : "  (not gated)"))
         }
         for note in notes { lines.append("  note: \(note)") }
         lines += functionLines()

@@ -152,6 +152,9 @@ public struct InstructionReport: Sendable, Codable, Equatable {
     public var cyclesPerEpisode: Double? = nil
     /// The simulated caches the cycles were estimated with (``Callgrind/cacheModelSummary``).
     public var cacheModel: String? = nil
+    /// The episode's call tree as folded stacks (``foldedStacks(profile:stageNames:)``), relative to
+    /// this file's directory: what a differential flame graph of two counts is drawn from.
+    public var foldedFile: String? = nil
 
     enum CodingKeys: String, CodingKey {
         case schema, workload, instructions
@@ -169,6 +172,7 @@ public struct InstructionReport: Sendable, Codable, Equatable {
         case functions
         case cyclesPerEpisode = "cycles_per_episode"
         case cacheModel = "cache_model"
+        case foldedFile = "folded_file"
     }
 
     /// Assembles the report from callgrind's output and the counting child's summary.
@@ -217,6 +221,18 @@ public struct InstructionReport: Sendable, Codable, Equatable {
             report.cacheModel = Callgrind.cacheModelSummary
         }
         return report
+    }
+
+    /// The counted episodes' call tree as folded stacks (``CallgrindProfile/folded(root:rename:minimumShare:)``),
+    /// instructions over the whole counted window: rooted at `episode`, each stage's trampoline named
+    /// by its stage, every other function by its readable name.
+    public static func foldedStacks(profile: CallgrindProfile, stageNames: [String]) -> String {
+        var rename: [String: String] = [InstructionCounter.episodeSymbol: "episode"]
+        for (index, name) in stageNames.enumerated() {
+            if let symbol = InstructionCounter.stageSymbol(index) { rename[symbol] = name }
+        }
+        let demangler = Demangler()
+        return profile.folded(root: InstructionCounter.episodeSymbol, rename: { rename[$0] ?? demangler.readableName($0) })
     }
 
     /// Reads an `instructions.json`.
@@ -282,7 +298,7 @@ public struct InstructionReport: Sendable, Codable, Equatable {
     }
 
     /// `1234567.8` → `1,234,567.8`.
-    static func grouped(_ value: Double) -> String {
+    public static func grouped(_ value: Double) -> String {
         let text = Units.fixed(value, digits: 1)
         guard let dot = text.firstIndex(of: ".") else { return text }
         var digits = Array(text[..<dot])
