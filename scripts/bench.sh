@@ -91,6 +91,20 @@ if [ -n "$base" ]; then
   a_scenario=.ab/worktree/$instr_scenario
   [ -f "$a_scenario" ] || a_scenario=$instr_scenario
   if instruction_gate .ab/A-phibench "$a_scenario" .ab/B-phibench "$instr_scenario"; then instr_status=0; else instr_status=$?; fi
+  # A wall-clock regression: keep a sampling profile of each side (A, then B, same scenario files as
+  # the A/B) and draw them against each other, per episode, in profile-compare/compare.html. Costs
+  # two runs of the gate scenario, only when the gate failed; BENCH_PROFILE_ON_FAILURE=0 skips it.
+  if [ "$status" = 1 ] && [ "${BENCH_PROFILE_ON_FAILURE:-1}" != 0 ]; then
+    gate_a=.ab/worktree/$scenario
+    [ -f "$gate_a" ] || gate_a=$scenario
+    echo "bench: the wall-clock gate failed: profiling each side once for a differential flame graph"
+    if .ab/A-phibench profile "$gate_a" --out "$out/profile-A" --quiet && .ab/B-phibench profile "$scenario" --out "$out/profile-B" --quiet; then
+      .ab/B-phibench compare "$out/profile-A/result.json" "$out/profile-B/result.json" --out "$out/profile-compare" >/dev/null || true
+      [ -f "$out/profile-compare/diff-flame.svg" ] && echo "bench: where the time went: $out/profile-compare/compare.html (diff-flame.svg)"
+    else
+      echo "bench: could not profile both sides (an older build without 'phibench profile'?); no differential flame graph" >&2
+    fi
+  fi
   # The worse of the two gates: 2 (could not measure) over 1 (regression) over 0.
   [ "$instr_status" -le "$status" ] || status=$instr_status
 else
@@ -116,6 +130,10 @@ if [ -f "$out/ab.md" ]; then
       printf '```\n'
     fi
     printf '\nFull table: `%s/compare/compare.html`; design and every process: `%s/ab.json`.\n' "$out" "$out"
+    [ ! -f "$out/instr-B/instructions-compare.html" ] \
+      || printf 'Instruction counts, top changed functions and their differential flame graph: `%s/instr-B/instructions-compare.html`.\n' "$out"
+    [ ! -f "$out/profile-compare/diff-flame.svg" ] \
+      || printf 'Where the wall time went (sampling profiles of both sides, per episode): `%s/profile-compare/compare.html`.\n' "$out"
   } > "$out/bench.md"
   echo "bench: $out/bench.md written ($(wc -c < "$out/bench.md") bytes)"
 fi

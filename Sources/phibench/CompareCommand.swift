@@ -91,7 +91,11 @@ struct CompareCommand: AsyncParsableCommand {
             let dir = URL(fileURLWithPath: out, isDirectory: true)
             do {
                 try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-                _ = try CompareWriter.write(report, before: a, after: b, to: dir)
+                let sources = [before, after].map { URL(fileURLWithPath: $0).standardizedFileURL.deletingLastPathComponent() }
+                let written = try CompareWriter.write(report, before: a, after: b, to: dir, sourceDirectories: sources)
+                if format == .text, written.contains(where: { $0.lastPathComponent == "diff-flame.svg" }) {
+                    print("\n  differential flame graph of the two profiles  \(dir.appendingPathComponent("diff-flame.svg").relativePath)")
+                }
             } catch {
                 throw InputError("\(out): cannot write the comparison: \(error)")
             }

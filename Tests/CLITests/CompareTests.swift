@@ -49,6 +49,45 @@ struct CompareCLITests {
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("cmp/compare.html").path))
     }
 
+    /// #22: two results that carry CPU profiles (`phibench profile`) are drawn against each other,
+    /// per episode: compare.html has the differential flame graph, diff-flame.svg and diff.folded are
+    /// written, and the injected busy work is the frame that grew most, painted deep red.
+    @Test("compare of two profiled results draws their differential flame graph")
+    func profiledResultsGetADifferentialFlameGraph() throws {
+        let dir = try Phibench.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = try Phibench.scenario(Self.scenario, in: dir)
+        func profile(_ name: String, _ extra: [String]) throws -> String {
+            let out = dir.appendingPathComponent(name)
+            let r = try Phibench.run(["profile", file, "--quiet", "--out", out.path] + extra)
+            #expect(r.status == 0, "stderr: \(r.stderr)")
+            return out.appendingPathComponent("result.json").path
+        }
+        let base = try profile("base", [])
+        let busy = try profile("busy", ["--set", "inject=[{slow: MEA, work: 200000}]"])
+        let out = dir.appendingPathComponent("cmp")
+        let r = try Phibench.run(["compare", base, busy, "--out", out.path])
+        #expect(r.stdout.contains("differential flame graph of the two profiles"), "\(r.stdout)\(r.stderr)")
+        let html = try String(contentsOf: out.appendingPathComponent("compare.html"), encoding: .utf8)
+        #expect(html.contains("Where the time went") && html.contains("class=\"flamegraph\""))
+        let svg = try String(contentsOf: out.appendingPathComponent("diff-flame.svg"), encoding: .utf8)
+        #expect(svg.contains("µs CPU/episode"))
+        // The frame whose own share grew most is the deepest red, and it is the busy work.
+        let red = try #require(svg.range(of: #"fill="rgb(255,0,0)""#), "no frame is deep red")
+        let frame = try #require(svg[..<red.lowerBound].range(of: "<g class=\"fg-f\"", options: .backwards))
+        #expect(svg[frame.lowerBound..<red.lowerBound].contains("busyWork"), "\(svg[frame.lowerBound..<red.lowerBound].prefix(300))")
+        let folded = try String(contentsOf: out.appendingPathComponent("diff.folded"), encoding: .utf8)
+        #expect(folded.split(separator: "\n").contains { $0.contains("busyWork") && $0.hasSuffix(" 0.000") == false })
+
+        // One side without a profile: no graph, and the page says why.
+        let plain = try run("plain", in: dir)
+        let alone = dir.appendingPathComponent("alone")
+        _ = try Phibench.run(["compare", plain, busy, "--out", alone.path])
+        let page = try String(contentsOf: alone.appendingPathComponent("compare.html"), encoding: .utf8)
+        #expect(page.contains("No differential flame graph: only one side carries a profile"))
+        #expect(!FileManager.default.fileExists(atPath: alone.appendingPathComponent("diff-flame.svg").path))
+    }
+
     @Test("truncated, foreign and mismatched inputs are refused with exit 2, naming the file")
     func badInputs() throws {
         let dir = try Phibench.temporaryDirectory()

@@ -1,3 +1,4 @@
+import BenchModel
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
@@ -129,6 +130,22 @@ private final class SVGCollector: NSObject, XMLParserDelegate {
         // Scaling to per-episode figures makes two windows of different length comparable.
         let svg = FlameGraph.differentialSVG(before: Self.diffBefore, after: Self.diffBefore, beforeScale: 1, afterScale: 2, title: "t")
         #expect(svg.contains("Δ +10.0"))
+    }
+
+    /// Sampling profiles are put per episode before they are drawn against each other: a CPU sample
+    /// is 1 / effective Hz of CPU time, a heap profile's count is bytes.
+    @Test func profilesArePutPerEpisode() throws {
+        let cpu = ProfileInfo(kind: "cpu", samples: 1000, hz: 999, foldedFile: "profile.folded", effectiveHz: 500, episodes: 100)
+        #expect(ProfileDifference.scale(cpu)?.scale == 20)  // 1e6 µs / 500 Hz / 100 episodes
+        #expect(ProfileDifference.scale(cpu)?.unit == "µs CPU/episode")
+        var capped = cpu
+        capped.effectiveHz = nil
+        #expect(abs((ProfileDifference.scale(capped)?.scale ?? 0) - 1e6 / 999 / 100) < 1e-9)
+        let heap = ProfileInfo(kind: "heap", samples: 10, hz: 0, foldedFile: "profile.folded", episodes: 4)
+        #expect(ProfileDifference.scale(heap)?.scale == 0.25 && ProfileDifference.scale(heap)?.unit == "bytes/episode")
+        var noEpisodes = cpu
+        noEpisodes.episodes = nil
+        #expect(ProfileDifference.scale(noEpisodes) == nil)
     }
 
     @Test func controlCharactersAreDropped() {

@@ -5,7 +5,10 @@ extension ComparisonReport {
     /// `compare.html`: the verdict, overlaid percentile curves of both results and the metric table
     /// with colour-coded verdicts. Self-contained, no script. `before` and `after` are the compared
     /// results (for their histograms).
-    public func html(before b: BenchResult, after a: BenchResult, generator: String = "phibench") -> String {
+    /// - Parameter profiles: both results' sampling profiles, drawn as a differential flame graph
+    ///   (or why they cannot be, said in a note).
+    public func html(before b: BenchResult, after a: BenchResult, generator: String = "phibench",
+                     profiles: Result<ProfileDifference, ProfileDifference.Unavailable>? = nil) -> String {
         let side = { (name: String, label: String) in label == name ? name : "\(name): \(label)" }
         let inputs = [ChartInput(b, label: side("before", before.label), color: Palette.result(0)),
                       ChartInput(a, label: side("after", after.label), color: Palette.result(1))]
@@ -28,6 +31,21 @@ extension ComparisonReport {
         if let share = BenchCharts.stageShare(inputs) {
             sections.append(Section(id: "stages", title: "Where the time goes", intro: "Share of episode time by stage, before and after.",
                                     figures: [Figure(svg: share, caption: nil, wide: true)]))
+        }
+        switch profiles {
+        case .success(let difference)?:
+            let what = difference.kind == "heap" ? "Where the allocations went" : "Where the time went"
+            sections.append(Section(
+                id: "profile-diff", title: what,
+                intro: "Differential flame graph of the two sampling profiles, per episode (\(difference.unit)): width is after, "
+                    + "colour the change of a frame's own share, red grew and blue shrank. Sampled, so small changes are noise; "
+                    + "click to zoom, type to search. Also written as diff-flame.svg and diff.folded (flamegraph.pl reads it).",
+                figures: [Figure(svg: difference.svg(title: "\(what): after against before"), caption: nil, wide: true)]))
+        case .failure(let why)?:
+            sections.append(Section(id: "profile-diff", title: "Where the time went", intro: nil,
+                                    notes: ["No differential flame graph: \(why.reason)."]))
+        case nil:
+            break
         }
         sections.append(Section(id: "method", title: "Method", intro: statistic, notes: [
             "Regressed: p < \(Fmt.number(alpha)) and the change of medians is beyond ±\(thresholdText) in the bad direction; improved likewise in the good direction.",
@@ -89,18 +107,32 @@ public enum CompareWriter {
     /// Writes the three files into `directory` (created if missing) and returns their URLs.
     /// - Throws: ``ReportError/writeFailed(file:reason:)``.
     @discardableResult
+    /// - Parameter sourceDirectories: where `before` and `after` were read from; when both carry a
+    ///   sampling profile whose folded stacks are there, `compare.html` draws their differential flame
+    ///   graph and `diff-flame.svg` and `diff.folded` are written too.
     public static func write(_ report: ComparisonReport, before: BenchResult, after: BenchResult, to directory: URL,
-                             generator: String = "phibench") throws(ReportError) -> [URL] {
+                             generator: String = "phibench", sourceDirectories: [URL?] = []) throws(ReportError) -> [URL] {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
             throw .writeFailed(file: directory.relativePath, reason: ReportWriter.reason(error))
         }
-        let files = [
-            ("compare.html", report.html(before: before, after: after, generator: generator)),
+        var profiles: Result<ProfileDifference, ProfileDifference.Unavailable>?
+        if before.profile != nil || after.profile != nil {
+            let options = ReportOptions(sourceDirectories: sourceDirectories)
+            profiles = ProfileDifference.make(
+                before: before, beforeFolded: before.profile == nil ? nil : ReportWriter.foldedStacks(before, index: 0, output: directory, options: options),
+                after: after, afterFolded: after.profile == nil ? nil : ReportWriter.foldedStacks(after, index: 1, output: directory, options: options))
+        }
+        var files = [
+            ("compare.html", report.html(before: before, after: after, generator: generator, profiles: profiles)),
             ("compare.md", report.markdown()),
             ("compare.json", try report.json()),
         ]
+        if case .success(let difference)? = profiles {
+            files.append(("diff-flame.svg", difference.svg(title: "after against before, per episode")))
+            files.append(("diff.folded", difference.folded()))
+        }
         var urls: [URL] = []
         for (name, text) in files {
             let url = directory.appendingPathComponent(name)
