@@ -70,6 +70,26 @@ import Testing
         #expect(c.functions[1].stage == nil, "neither A nor C moved")
     }
 
+    /// Functions callgrind names by address only move with the code around them: one counts as gone
+    /// and another as new although nothing changed. They are listed as one entry, which here did not
+    /// change, so the list has only the real change.
+    @Test func functionsWithoutASymbolAreOneEntry() throws {
+        var before = Self.base, after = Self.report(total: 1_000_100, stages: [("A", 600_100), ("B", 300_000)])
+        before.functions = [Self.function("real", "A", self: 100), Self.function("0x00000000011a2270", "A", self: 93.6),
+                            Self.function("0x00000000011a22c0", "A", self: 74.9)]
+        after.functions = [Self.function("real", "A", self: 200), Self.function("0x00000000011a22b0", "A", self: 93.6),
+                           Self.function("0x00000000011a2300", "A", self: 74.9)]
+        let c = try compareInstructions(before: before, after: after)
+        #expect(c.functions.map(\.symbol) == ["real"])
+        after.functions?.append(Self.function("0x0000000000001000", "B", self: 10))
+        let d = try compareInstructions(before: before, after: after)
+        #expect(d.functions.map(\.symbol) == ["real", FunctionChange.unnamed])
+        // Reached from A and B together; A is the stage that moved.
+        #expect(d.functions[1].selfChange == 10 && d.functions[1].stage == "A", "\(d.functions[1])")
+        // "0x" alone, or with other characters, is a name.
+        #expect(FunctionChange.unnamedMerged([Self.function("0x", nil, self: 1), Self.function("0xfoo", nil, self: 1)]).count == 2)
+    }
+
     /// Estimated cycles: a row of their own, gated at their own threshold; only when both sides have them.
     @Test func estimatedCyclesGateAtTheirOwnThreshold() throws {
         var before = Self.base, after = Self.base

@@ -115,6 +115,39 @@ public struct FunctionChange: Sendable, Codable, Equatable {
         }
     }
 
+    /// The name functions without a symbol are listed under together.
+    static let unnamed = "(functions without a symbol)"
+
+    /// `list` with every function callgrind could only name by its address (`0x00000000011a2270`:
+    /// no symbol, no debug information) merged into one entry: an address is no name across builds —
+    /// any code that moves turns each of them into one that vanished and one that appeared (seen:
+    /// eight such ±94 "changes" under a change to one Swift function).
+    static func unnamedMerged(_ list: [FunctionCost]) -> [FunctionCost] {
+        func isAddress(_ symbol: String) -> Bool {
+            symbol.count > 2 && symbol.hasPrefix("0x") && symbol.dropFirst(2).allSatisfy(\.isHexDigit)
+        }
+        var merged: FunctionCost?
+        var out: [FunctionCost] = []
+        for f in list {
+            guard isAddress(f.symbol) else { out.append(f); continue }
+            guard var m = merged else {
+                merged = FunctionCost(symbol: unnamed, name: unnamed, stages: f.stages, selfPerEpisode: f.selfPerEpisode,
+                                      inclusivePerEpisode: f.inclusivePerEpisode, callsPerEpisode: f.callsPerEpisode,
+                                      selfCyclesPerEpisode: f.selfCyclesPerEpisode, inclusiveCyclesPerEpisode: f.inclusiveCyclesPerEpisode)
+                continue
+            }
+            m.stages = Array(Set(m.stages).union(f.stages)).sorted()
+            m.selfPerEpisode += f.selfPerEpisode
+            m.inclusivePerEpisode += f.inclusivePerEpisode
+            m.callsPerEpisode += f.callsPerEpisode
+            if let x = m.selfCyclesPerEpisode, let y = f.selfCyclesPerEpisode { m.selfCyclesPerEpisode = x + y }
+            if let x = m.inclusiveCyclesPerEpisode, let y = f.inclusiveCyclesPerEpisode { m.inclusiveCyclesPerEpisode = x + y }
+            merged = m
+        }
+        if let merged { out.append(merged) }
+        return out
+    }
+
     /// The `limit` functions whose self instructions (or estimated cycles) per episode changed most
     /// (ties: inclusive), by symbol across the two lists; a function one side lacks counts as 0 there.
     /// Also returns how many changed at all.
@@ -122,8 +155,8 @@ public struct FunctionChange: Sendable, Codable, Equatable {
     ///   a function several stages reach in the one that changed most.
     static func top(before: [FunctionCost], after: [FunctionCost], episodeChange: Double, stageChanges: [String: Double] = [:],
                     rankBy: FunctionRanking = .instructions, limit: Int = 15) -> (changes: [FunctionChange], changed: Int) {
-        let old = Dictionary(before.map { ($0.symbol, $0) }, uniquingKeysWith: { a, _ in a })
-        let new = Dictionary(after.map { ($0.symbol, $0) }, uniquingKeysWith: { a, _ in a })
+        let old = Dictionary(unnamedMerged(before).map { ($0.symbol, $0) }, uniquingKeysWith: { a, _ in a })
+        let new = Dictionary(unnamedMerged(after).map { ($0.symbol, $0) }, uniquingKeysWith: { a, _ in a })
         // Cycles when both lists have them; a function one side lacks costs nothing there, in cycles too.
         let cycles = before.contains { $0.selfCyclesPerEpisode != nil } && after.contains { $0.selfCyclesPerEpisode != nil }
         var all: [FunctionChange] = []
