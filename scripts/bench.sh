@@ -75,7 +75,7 @@ instruction_gate() { # A-binary A-scenario B-binary B-scenario
   "$1" instructions "$2" --episodes "$instr_episodes" --warmup "$instr_warmup" --out "$out/instr-A" >/dev/null || return 2
   "$3" instructions "$4" --episodes "$instr_episodes" --warmup "$instr_warmup" --out "$out/instr-B" \
     --compare "$out/instr-A/instructions.json" --threshold "$instr_threshold" --cycles-threshold "$cycles_threshold" \
-    | tee "$out/instructions-compare.txt"
+    --markdown "$out/instructions-compare.md" | tee "$out/instructions-compare.txt"
   return "${PIPESTATUS[0]}"
 }
 
@@ -124,7 +124,10 @@ if [ -f "$out/ab.md" ]; then
     echo "## phibench make bench: $([ "$status" = 0 ] && echo pass || { [ "$status" = 1 ] && echo REGRESSION || echo 'could not measure'; })"
     echo
     cat "$out/ab.md"
-    if [ -f "$out/instructions-compare.txt" ]; then
+    if [ -f "$out/instructions-compare.md" ]; then
+      echo
+      cat "$out/instructions-compare.md"
+    elif [ -f "$out/instructions-compare.txt" ]; then
       printf '\n### Instruction counts (callgrind, exact)\n\n```\n'
       sed -n '/^instructions per episode (threshold/,$p' "$out/instructions-compare.txt"
       printf '```\n'
@@ -135,6 +138,16 @@ if [ -f "$out/ab.md" ]; then
     [ ! -f "$out/profile-compare/diff-flame.svg" ] \
       || printf 'Where the wall time went (sampling profiles of both sides, per episode): `%s/profile-compare/compare.html`.\n' "$out"
   } > "$out/bench.md"
+  # A GitHub comment holds 65,536 characters: the parts keep themselves under 60,000 each, and the
+  # whole is cut at a line boundary if it still is not (saying so at the end).
+  python3 - "$out/bench.md" "$out" <<'PY'
+import sys
+path, out = sys.argv[1], sys.argv[2]
+text = open(path, encoding="utf-8").read()
+if len(text) > 60000:
+    cut = text[:59000].rsplit("\n", 1)[0]
+    open(path, "w", encoding="utf-8").write(cut + "\n\n_Cut at 59,000 characters to fit a pull-request comment; the full tables: `" + out + "/compare/compare.html`, `" + out + "/instr-B/instructions-compare.html`._\n")
+PY
   echo "bench: $out/bench.md written ($(wc -c < "$out/bench.md") bytes)"
 fi
 

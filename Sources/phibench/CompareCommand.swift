@@ -50,6 +50,9 @@ struct CompareCommand: AsyncParsableCommand {
     @Option(help: "Output format on stdout.")
     var format: Format = .text
 
+    @Option(help: "Also write the comparison as GitHub Markdown to this file (under 60,000 characters: a pull-request comment or a job summary).")
+    var markdown: String?
+
     @Option(name: .shortAndLong, help: "Also write compare.html, compare.md and compare.json here.")
     var out: String?
 
@@ -86,6 +89,13 @@ struct CompareCommand: AsyncParsableCommand {
         case .text: print(report.text())
         case .md: print(report.markdown())
         case .json: print(try report.json())
+        }
+        if let markdown {
+            do {
+                try Data(report.markdown(limit: 60_000).utf8).write(to: URL(fileURLWithPath: markdown), options: .atomic)
+            } catch {
+                throw InputError("\(markdown): cannot write: \(error.localizedDescription)")
+            }
         }
         if let out {
             let dir = URL(fileURLWithPath: out, isDirectory: true)

@@ -66,6 +66,9 @@ struct InstructionsCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-cache-sim"), help: "Count without callgrind's cache simulation (about a third less time; no estimated cycles).")
     var noCacheSim = false
 
+    @Option(help: "With --compare: also write the comparison and the top changed functions as Markdown to this file (for a pull request or a job summary).")
+    var markdown: String?
+
     @Flag(help: "With --compare: compare counts of different scenarios, seeds or episode windows anyway.")
     var force = false
 
@@ -82,6 +85,7 @@ struct InstructionsCommand: AsyncParsableCommand {
         guard (1...limit).contains(episodes) else { throw ValidationError("--episodes must be 1…\(limit), got \(episodes)") }
         guard (0...limit).contains(warmup) else { throw ValidationError("--warmup must be 0…\(limit), got \(warmup)") }
         if underValgrind && options.out == nil { throw ValidationError("--under-valgrind needs --out") }
+        if markdown != nil && compare == nil { throw ValidationError("--markdown needs --compare (it writes the comparison)") }
         if stageThreshold != "off" && PercentageArgument(argument: stageThreshold) == nil {
             throw ValidationError("--stage-threshold: expected a percentage in (0, 100%) like 5%, or off; got '\(stageThreshold)'")
         }
@@ -246,6 +250,10 @@ struct InstructionsCommand: AsyncParsableCommand {
             tables: comparison.pageTables(), flameGraph: svg, flameGraphNote: note, notes: comparison.notes)
         let file = dir.appendingPathComponent("instructions-compare.html")
         try write(page.html(generator: "phibench \(Phibench.version)"), to: file)
+        if let markdown {
+            try write(page.markdown(graphFile: svg == nil ? nil : dir.appendingPathComponent("instructions-diff.svg").relativePath),
+                      to: URL(fileURLWithPath: markdown))
+        }
         return svg == nil ? "compare  \(file.relativePath)  (\(note))" : "compare  \(file.relativePath)  (with a differential flame graph)"
     }
 

@@ -33,8 +33,12 @@ struct CompareCLITests {
         let same = try Phibench.run(["compare", base, base])
         #expect(same.status == 0, "\(same.stdout)\(same.stderr)")
 
-        let out = try Phibench.run(["compare", base, slow, "--format", "json", "--out", dir.appendingPathComponent("cmp").path])
+        let markdown = dir.appendingPathComponent("pr-comment.md")
+        let out = try Phibench.run(["compare", base, slow, "--format", "json", "--out", dir.appendingPathComponent("cmp").path,
+                                    "--markdown", markdown.path])
         #expect(out.status == 1, "\(out.stderr)")
+        let comment = try String(contentsOf: markdown, encoding: .utf8)
+        #expect(comment.hasPrefix("## phibench compare") && comment.contains("❌") && comment.contains("ESGT.p50") && comment.count < 60_000)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any])
         let metrics = try #require(json["metrics"] as? [[String: Any]])
         func field(_ path: String, _ key: String) -> Any? { metrics.first { $0["metric"] as? String == path }?[key] }

@@ -137,7 +137,9 @@ struct InstructionsTests {
         // iterations' worth per episode in B; what moved under the other stages together is under 2% of
         // that (a slower episode shifts the pipeline's time-dependent paths by a few instructions:
         // seen, +7 in PHI's runPhi and +9 in the memory layer's RecordCodec.write per episode).
-        let drawn = try count("d", work: "000040000", ["--compare", dir.appendingPathComponent("a/instructions.json").path, "--force"])
+        let markdown = dir.appendingPathComponent("instructions.md")
+        let drawn = try count("d", work: "000040000", ["--compare", dir.appendingPathComponent("a/instructions.json").path, "--force",
+                                                      "--markdown", markdown.path])
         #expect(drawn.status == 1, "stderr: \(drawn.stderr)")
         #expect(drawn.stdout.contains("instructions-compare.html  (with a differential flame graph)"), "\(drawn.stdout)")
         let d = dir.appendingPathComponent("d")
@@ -162,6 +164,8 @@ struct InstructionsTests {
         let svg = try String(contentsOf: d.appendingPathComponent("instructions-diff.svg"), encoding: .utf8)
         #expect(svg.contains(#"data-n="BenchModel.busyWork(iterations:)""#))
         #expect(svg.contains(#"fill="rgb(255,0,0)""#), "the largest change is drawn deep red")
+        let comment = try String(contentsOf: markdown, encoding: .utf8)
+        #expect(comment.contains("**verdict: REGRESSION") && comment.contains("| ESGT | BenchModel.busyWork(iterations:) |"), "\(comment)")
         let page = try String(contentsOf: d.appendingPathComponent("instructions-compare.html"), encoding: .utf8)
         #expect(page.contains("Differential flame graph") && page.contains("busyWork") && page.contains("<svg"))
     }

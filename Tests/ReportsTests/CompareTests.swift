@@ -184,5 +184,32 @@ import Testing
         let md = report.markdown()
         #expect(md.contains("❌") && md.contains("ESGT.p50"))
         try MarkdownChecks.expectWellFormedTables(md)
+
+        // Under a comment's limit: within it, by leaving out the folded table of all metrics first
+        // and then changed ungated rows, saying so; the gated metrics always stay.
+        #expect(report.markdown(limit: 1_000_000) == md)
+        let gated = report.metrics.filter(\.gated).map(\.metric)
+        let short = report.markdown(limit: md.count - 1)
+        #expect(short.count <= md.count - 1 && short.contains("Cut to stay under") && !short.contains("<details>"))
+        for metric in gated { #expect(short.contains(metric), "\(metric) left out") }
+        try MarkdownChecks.expectWellFormedTables(short)
+        let tiny = report.markdown(limit: 10)
+        for metric in gated { #expect(tiny.contains(metric)) }
+        #expect(tiny.contains("changed ungated metrics") || !report.metrics.contains { !$0.gated && $0.verdict != .unchanged })
+    }
+
+    /// The page of two profiles as Markdown: its tables, cut at a limit with a line saying how many rows.
+    @Test func profilePageMarkdownStaysUnderItsLimit() throws {
+        let rows = (0..<400).map { ["f\($0)", "\($0)", "+\($0)"] }
+        let page = ProfileDiffPage(title: "t", subtitle: nil, verdict: "verdict: REGRESSION", tone: .bad, sides: [],
+                                   tables: [.init(caption: "functions", headers: ["Function", "A", "Δ"], rows: rows, numeric: [1, 2])],
+                                   flameGraph: nil, flameGraphNote: nil, notes: ["a note"])
+        let full = page.markdown(graphFile: "d/instructions-diff.svg")
+        #expect(full.hasPrefix("### t\n\n**verdict: REGRESSION**") && full.contains("| f399 | 399 | +399 |"))
+        #expect(full.contains("| Function | A | Δ |\n| --- | ---: | ---: |") && full.contains("- a note") && full.contains("`d/instructions-diff.svg`"))
+        try MarkdownChecks.expectWellFormedTables(full)
+        let cut = page.markdown(limit: 2_000)
+        #expect(cut.count <= 2_000 && cut.contains("more rows left out to stay under 2000 characters"))
+        try MarkdownChecks.expectWellFormedTables(cut)
     }
 }

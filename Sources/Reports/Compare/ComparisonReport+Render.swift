@@ -90,7 +90,24 @@ extension ComparisonReport {
 
     /// GitHub-flavoured Markdown for a PR comment: the verdict, the gated metrics and every change,
     /// with the full table folded in a `<details>` block.
-    public func markdown() -> String {
+    /// GitHub Markdown: the verdict, the gated metrics and every changed one, all metrics folded
+    /// away in `<details>`. Within `limit` characters when given: the folded table goes first, then
+    /// rows of changed ungated metrics, each cut said in a line (a GitHub comment holds 65,536).
+    public func markdown(limit: Int? = nil) -> String {
+        let full = markdown(allMetrics: true, shown: metrics.filter { $0.gated || $0.verdict != .unchanged })
+        guard let limit, full.count > limit else { return full }
+        var shown = metrics.filter { $0.gated || $0.verdict != .unchanged }
+        while true {
+            let cut = metrics.filter { $0.gated || $0.verdict != .unchanged }.count - shown.count
+            let text = markdown(allMetrics: false, shown: shown)
+                + "\n_Cut to stay under \(limit) characters: the table of all \(metrics.count) metrics"
+                + (cut > 0 ? " and \(cut) changed ungated metrics" : "") + " left out; compare.html and compare.md have them._\n"
+            if text.count <= limit || !shown.contains(where: { !$0.gated }) { return text }
+            if let last = shown.lastIndex(where: { !$0.gated }) { shown.remove(at: last) }
+        }
+    }
+
+    private func markdown(allMetrics: Bool, shown: [MetricComparison]) -> String {
         let icon: String = switch verdict {
         case .regressed: "❌"
         case .improved: "✅"
@@ -106,9 +123,10 @@ extension ComparisonReport {
         if !notes.isEmpty {
             out += "> [!NOTE]\n" + notes.map { "> - \(Escape.markdown($0))\n" }.joined() + "\n"
         }
-        let shown = metrics.filter { $0.gated || $0.verdict != .unchanged }
         out += "### Gated metrics and changes\n\n" + table(shown).render() + "\n"
-        out += "<details><summary>All \(metrics.count) metrics</summary>\n\n" + table(metrics).render() + "\n</details>\n\n"
+        if allMetrics {
+            out += "<details><summary>All \(metrics.count) metrics</summary>\n\n" + table(metrics).render() + "\n</details>\n\n"
+        }
         out += "<sub>\(Escape.markdown(statistic)). Gated metrics are marked ●.</sub>\n"
         return out
     }

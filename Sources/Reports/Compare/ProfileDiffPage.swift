@@ -49,6 +49,31 @@ public struct ProfileDiffPage: Sendable {
         self.notes = notes
     }
 
+    /// The page as GitHub Markdown (a pull-request comment or a job summary): the verdict, the
+    /// tables, the notes, and where the graph is (`graphFile`), within `limit` characters — rows past
+    /// it are left out with a line that says so (a GitHub comment holds 65,536).
+    public func markdown(graphFile: String? = nil, limit: Int = 60_000) -> String {
+        var out = "### \(Escape.markdown(title))\n\n**\(Escape.markdown(verdict))**\n\n"
+        for t in tables {
+            var rendered = ""
+            var table = MarkdownTable(t.headers, align: t.headers.indices.map { t.numeric.contains($0) ? .right : .left })
+            for (i, row) in t.rows.enumerated() {
+                table.append(row.count == t.headers.count ? row : Array((row + Array(repeating: "", count: t.headers.count)).prefix(t.headers.count)))
+                let next = table.render()
+                if out.count + next.count > limit - 500 {
+                    rendered += "\n_\(t.rows.count - i) more rows left out to stay under \(limit) characters._\n"
+                    table.rows.removeLast()
+                    break
+                }
+            }
+            rendered = (t.caption.map { Escape.markdown($0) + "\n\n" } ?? "") + table.render() + rendered + "\n"
+            out += rendered
+        }
+        for note in notes { out += "- \(Escape.markdown(note))\n" }
+        if let graphFile { out += "\nDifferential flame graph: `\(graphFile)`.\n" }
+        return out
+    }
+
     /// The page as self-contained HTML.
     public func html(generator: String = "phibench") -> String {
         func table(_ t: Table) -> Reports.Table {
