@@ -31,7 +31,7 @@ enum SymbolName {
         // The demangler capitalises the first word of a whole name ("Function signature specialization").
         for prefix in specialisationPrefixes where s.hasPrefix(prefix) || s.hasPrefix(prefix.prefix(1).uppercased() + prefix.dropFirst()) {
             var rest = s.dropFirst(prefix.count)
-            if rest.first == "<", let close = matchingAngle(in: rest, from: rest.startIndex) {
+            if rest.first == "<", let close = matchingClose(in: rest, from: rest.startIndex, anglesOnly: true) {
                 rest = rest[rest.index(after: close)...]
             }
             if rest.hasPrefix(" of ") { rest = rest.dropFirst(4) }
@@ -139,37 +139,19 @@ enum SymbolName {
 
     private static func isOpening(_ c: Character) -> Bool { c == "(" || c == "[" || c == "<" || c == "{" }
 
-    /// The index of the bracket closing the one at `open`; `->` is not a closing `>`.
-    /// The `>` closing the `<` at `open`, counting angle brackets only (not `->`): a specialisation's
-    /// parameters can hold unbalanced square brackets, as the demangler prints a propagated closure
-    /// (`<Arg[1] = [Closure Propagated : …, Argument Types : […]>`, whose `[Closure` never closes).
-    private static func matchingAngle(in s: Substring, from open: Substring.Index) -> Substring.Index? {
+    /// The index of the bracket closing the one at `open`; `->` is not a closing `>`. With
+    /// `anglesOnly`, only `<` and `>` count: a specialisation's parameters can hold unbalanced square
+    /// brackets, as the demangler prints a propagated closure (`<Arg[1] = [Closure Propagated : …,
+    /// Argument Types : […]>`, whose `[Closure` never closes).
+    private static func matchingClose(in s: Substring, from open: Substring.Index, anglesOnly: Bool = false) -> Substring.Index? {
         var depth = 0
         var previous: Character = " "
         var i = open
         while i < s.endIndex {
             let c = s[i]
-            if c == "<" {
+            if anglesOnly ? c == "<" : isOpening(c) {
                 depth += 1
-            } else if c == ">" && previous != "-" {
-                depth -= 1
-                if depth == 0 { return i }
-            }
-            previous = c
-            i = s.index(after: i)
-        }
-        return nil
-    }
-
-    private static func matchingClose(in s: Substring, from open: Substring.Index) -> Substring.Index? {
-        var depth = 0
-        var previous: Character = " "
-        var i = open
-        while i < s.endIndex {
-            let c = s[i]
-            if isOpening(c) {
-                depth += 1
-            } else if c == ")" || c == "]" || c == "}" || (c == ">" && previous != "-") {
+            } else if (!anglesOnly && (c == ")" || c == "]" || c == "}")) || (c == ">" && previous != "-") {
                 depth -= 1
                 if depth == 0 { return i }
             }
