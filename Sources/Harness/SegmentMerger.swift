@@ -17,6 +17,7 @@ public enum SegmentMerger {
         case missing([ExecutionSegment])
         case noHistograms(file: String)
         case badThreshold(String)
+        case invalid(file: String, field: String, reason: String)
 
         public var description: String {
             switch self {
@@ -34,6 +35,7 @@ public enum SegmentMerger {
             case .noHistograms(let f):
                 "\(f): its trials carry no latency histograms, so merged percentiles cannot be computed"
             case .badThreshold(let m): "the scenario's thresholds cannot be evaluated on the merged result: \(m)"
+            case .invalid(let f, let field, let reason): "\(f): \(field) \(reason)"
             }
         }
     }
@@ -45,6 +47,10 @@ public enum SegmentMerger {
         var parts: [(result: BenchResult, file: String, run: SegmentRun)] = []
         for (r, file) in zip(results, files) {
             guard let run = r.segment else { throw .notASegment(file: file) }
+            // Seconds since 1970: between 1970 and 5138, so the alignment arithmetic stays finite and exact enough.
+            guard run.measureStart.isFinite, run.measureStart >= 0, run.measureStart < 1e11 else {
+                throw .invalid(file: file, field: "segment.measure_start_unix_s", reason: "is \(run.measureStart), not a wall-clock time (seconds since 1970)")
+            }
             try checkSame(r, as: first, file: file)
             if r.trials.contains(where: { $0.summary.episodes > 0 && $0.summary.span.histograms.isEmpty }) {
                 throw .noHistograms(file: file)
@@ -152,7 +158,7 @@ public enum SegmentMerger {
             p.stats = catalogue.summarize(Span.concurrent(phases.map(\.stats.span)))
             let rates = phases.compactMap(\.targetRate)
             p.targetRate = rates.isEmpty ? nil : rates.reduce(0, +)
-            p.concurrency = phases.reduce(0) { $0 + $1.concurrency }
+            p.concurrency = phases.reduce(0) { $0 &+ $1.concurrency }
             p.maxQueueDepth = phases.map(\.maxQueueDepth).max() ?? 0
             p.drainSeconds = phases.compactMap(\.drainSeconds).max()
             p.startSeconds = same.map { $0.0.startSeconds + $0.1 }.min() ?? p.startSeconds
@@ -168,15 +174,18 @@ public enum SegmentMerger {
     /// the largest). Latency percentiles of an interval cannot be added from the stored points and
     /// are left out of the merged series; the merged summary and phases have them exactly.
     static func alignedTimeseries(_ segments: [(points: [TimeseriesPoint], shift: Double)]) -> [TimeseriesPoint] {
-        guard let interval = segments.flatMap(\.points).map(\.intervalSeconds).filter({ $0 > 0 }).min() else { return [] }
+        guard let interval = segments.flatMap(\.points).map(\.intervalSeconds).filter({ $0.isFinite && $0 >= 1e-3 }).min() else { return [] }
         var buckets: [Int: TimeseriesPoint] = [:]
         for (points, shift) in segments {
             for p in points {
-                let slot = Int(((p.tSeconds + shift) / interval).rounded(.up))
+                // A point outside any plausible run (a hostile file) is left out rather than trapping.
+                let position = ((p.tSeconds + shift) / interval).rounded(.up)
+                guard position.isFinite, abs(position) < 1e9 else { continue }
+                let slot = Int(position)
                 var b = buckets[slot] ?? TimeseriesPoint(tSeconds: Double(slot) * interval, intervalSeconds: interval, phase: p.phase,
                                                          episodes: 0, episodesTotal: 0, targetRate: nil, queueDepth: 0, metrics: [:])
                 b.phase = Swift.max(b.phase, p.phase)
-                b.episodes += p.episodes
+                b.episodes &+= p.episodes
                 if let r = p.targetRate { b.targetRate = (b.targetRate ?? 0) + r }
                 b.queueDepth = Swift.max(b.queueDepth, p.queueDepth)
                 if let t = p.metric("throughput") { b.metrics["throughput", default: 0] += t }
@@ -186,7 +195,7 @@ public enum SegmentMerger {
         var total: UInt64 = 0
         return buckets.keys.sorted().map { k in
             var b = buckets[k]!
-            total += b.episodes
+            total &+= b.episodes
             b.episodesTotal = total
             return b
         }

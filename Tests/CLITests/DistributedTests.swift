@@ -110,6 +110,9 @@ struct DistributedTests {
         #expect(buckets(e2e) == buckets(sum) && !buckets(e2e).isEmpty)
         #expect(e2e.count == segments.reduce(0) { $0 + $1.summary.episodes })
         #expect(merged.thresholds.count == 1 && merged.thresholds[0].passed)
+        // Intervals aligned on the wall clock: every segment's interval lands in one merged interval.
+        #expect(merged.timeseries.reduce(0) { $0 + $1.episodes } == segments.reduce(0) { $0 + $1.timeseries.reduce(0) { $0 + $1.episodes } })
+        #expect(zip(merged.timeseries, merged.timeseries.dropFirst()).allSatisfy { $0.tSeconds < $1.tSeconds })
 
         // A threshold that the segment with the lowest p99 would pass on its own but the merged p99
         // breaks: the merge decides, and it exits 1.
@@ -211,6 +214,30 @@ struct DistributedTests {
         let whole = dir.appendingPathComponent("not-a-segment.json")
         try edited(URL(fileURLWithPath: files[1]), to: whole) { json in json["segment"] = nil }
         try refused([files[0], whole.path, files[2], files[3]], ["not-a-segment.json", "not a segment result"])
+
+        let hostile = dir.appendingPathComponent("hostile.json")
+        try edited(URL(fileURLWithPath: files[3]), to: hostile) { json in
+            var s = json["segment"] as! [String: Any]
+            s["measure_start_unix_s"] = "nan"
+            json["segment"] = s
+        }
+        try refused([files[0], files[1], files[2], hostile.path], ["hostile.json", "measure_start_unix_s"])
+
+        // A saturated generator is flagged by name in the merged result (its health as the run recorded it).
+        let saturated = dir.appendingPathComponent("saturated.json")
+        try edited(URL(fileURLWithPath: files[3]), to: saturated) { json in
+            var s = json["segment"] as! [String: Any]
+            var h = s["health"] as! [String: Any]
+            h["saturated"] = true
+            h["reasons"] = ["CPU 1.95 of 2 cores busy"]
+            s["health"] = h
+            json["segment"] = s
+        }
+        let sat = try Phibench.run(["merge", files[0], files[1], files[2], saturated.path, "--out", dir.appendingPathComponent("sat").path, "--quiet"])
+        #expect(sat.status == 0, "stderr: \(sat.stderr)")
+        let flagged = try load(dir.appendingPathComponent("sat/result.json")).warnings.filter { $0.kind == .saturatedGenerator }
+        #expect(flagged.count == 1 && flagged[0].message.contains("saturated.json") && flagged[0].message.contains("3/4:1")
+                && flagged[0].message.contains("CPU 1.95"), "\(flagged)")
 
         // --partial accepts the gap and names it.
         let p = try Phibench.run(["merge", files[0], files[1], files[3], "--partial", "--out", dir.appendingPathComponent("partial").path, "--quiet"])

@@ -161,4 +161,15 @@ struct ExecutionSegmentTests {
         }
         #expect(ExecutionSegment.whole.owns(position: .max) && ExecutionSegment.whole.owns(position: 0))
     }
+
+    @Test("generator health: saturated when CPU is at 90% of its cores, arrivals start 5 ms late at p99, or any are dropped")
+    func health() {
+        #expect(!GeneratorHealth(cpuCoresBusy: 1.7, cores: 2, latenessP99: 4_999_999, dropped: 0).saturated)
+        let cpu = GeneratorHealth(cpuCoresBusy: 1.8, cores: 2, latenessP99: nil, dropped: 0)
+        #expect(cpu.saturated && cpu.reasons == ["CPU 1.80 of 2 cores busy"])
+        let late = GeneratorHealth(cpuCoresBusy: 0.2, cores: 4, latenessP99: 7_500_000, dropped: 0)
+        #expect(late.saturated && late.reasons.count == 1 && late.reasons[0].contains("late"))
+        let dropped = GeneratorHealth(cpuCoresBusy: nil, cores: 0, latenessP99: nil, dropped: 3)
+        #expect(dropped.saturated && dropped.reasons == ["3 arrivals dropped at the queue bound"])
+    }
 }
