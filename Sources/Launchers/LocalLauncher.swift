@@ -21,9 +21,12 @@ public struct LocalLauncher: Sendable {
         self.command = command
     }
 
-    /// Starts every generator, waits for all, and says what each did.
+    /// Starts every generator, waits for all, and says what each did. When `forward` returns a
+    /// signal number (this process was asked to stop), that signal is sent once to every generator
+    /// still running, so each stops its load and writes what it measured.
     /// - Throws: when a process cannot be started (the ones already started are killed first).
-    public func run(scenario: String, startAt: String, directory: URL) throws -> [Outcome] {
+    public func run(scenario: String, startAt: String, directory: URL,
+                    forward: () -> Int32? = { nil }) throws -> [Outcome] {
         var running: [(Int, Process, String, String)] = []
         for i in 1...command.segments {
             let out = directory.appendingPathComponent("segment-\(i)").path
@@ -42,6 +45,14 @@ public struct LocalLauncher: Sendable {
                 throw error
             }
             running.append((i, p, out, log))
+        }
+        var forwarded = false
+        while running.contains(where: { $0.1.isRunning }) {
+            if !forwarded, let signal = forward() {
+                forwarded = true
+                for (_, p, _, _) in running where p.isRunning { kill(p.processIdentifier, signal) }
+            }
+            Thread.sleep(forTimeInterval: 0.05)
         }
         return running.map { i, p, out, log in
             p.waitUntilExit()

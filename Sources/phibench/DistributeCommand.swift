@@ -1,6 +1,7 @@
 import ArgumentParser
 import BenchModel
 import Foundation
+import Harness
 import Launchers
 
 struct DistributeCommand: AsyncParsableCommand {
@@ -90,9 +91,15 @@ struct DistributeCommand: AsyncParsableCommand {
         }
         let launcher = LocalLauncher(binary: LocalLauncher.currentExecutable, command: command)
         if !quiet { printError("distribute: \(segments) generators from \(startAt), results in \(out)") }
+        // SIGINT from a terminal reaches the generators too (one process group); SIGTERM sent to
+        // this process alone is passed on. Either way they write what they measured, which is merged.
+        let stop = StopSignal()
+        stop.installSignalHandlers()
         let outcomes: [LocalLauncher.Outcome]
         do {
-            outcomes = try launcher.run(scenario: scenario, startAt: startAt, directory: dir)
+            outcomes = try launcher.run(scenario: scenario, startAt: startAt, directory: dir) {
+                stop.signal == SIGTERM ? SIGTERM : nil
+            }
         } catch {
             throw InputError("cannot start the generators: \(error)")
         }
@@ -107,6 +114,7 @@ struct DistributeCommand: AsyncParsableCommand {
         guard !done.isEmpty else { throw InputError("no generator wrote a result; see \(out)/segment-*.log") }
         let results = try done.map { try loadResult($0) }
         let status = try mergeSegments(results, files: done, into: dir.appendingPathComponent("merged"), partial: partial, quiet: quiet)
+        if let interrupted = stop.exitStatus { throw ExitCode(interrupted) }
         if status != 0 { throw ExitCode(status) }
     }
 

@@ -236,8 +236,9 @@ struct DistributedTests {
         let sat = try Phibench.run(["merge", files[0], files[1], files[2], saturated.path, "--out", dir.appendingPathComponent("sat").path, "--quiet"])
         #expect(sat.status == 0, "stderr: \(sat.stderr)")
         let flagged = try load(dir.appendingPathComponent("sat/result.json")).warnings.filter { $0.kind == .saturatedGenerator }
-        #expect(flagged.count == 1 && flagged[0].message.contains("saturated.json") && flagged[0].message.contains("3/4:1")
-                && flagged[0].message.contains("CPU 1.95"), "\(flagged)")
+        // (On a busy machine another generator may really have been late; this one must be named either way.)
+        #expect(flagged.contains { $0.message.contains("saturated.json") && $0.message.contains("3/4:1") && $0.message.contains("CPU 1.95") },
+                "\(flagged)")
 
         // --partial accepts the gap and names it.
         let p = try Phibench.run(["merge", files[0], files[1], files[3], "--partial", "--out", dir.appendingPathComponent("partial").path, "--quiet"])
@@ -303,6 +304,30 @@ struct DistributedTests {
         #expect(merged.distributed?.segments.map(\.segment.description) == ["0:1/3", "1/3:2/3", "2/3:1"])
         #expect(merged.distributed?.segments.allSatisfy { $0.file.hasSuffix(".log") } == true)
         #expect(merged.summary.episodes == 60 && merged.thresholds.first?.passed == true)
+    }
+
+    @Test("distribute stopped by SIGTERM: passed on to the generators, whose results are merged and marked partial; exit 143")
+    func interruptedDistribute() throws {
+        let dir = try Phibench.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let scenario = try Phibench.scenario("""
+            name: stopped
+            seed: 4
+            warmup: 0
+            phases:
+              - { kind: constant, rate: 40, duration: 8s }
+
+            """, in: dir)
+        let out = dir.appendingPathComponent("dist")
+        // The common start is 6 s away; the stop comes about 3 s into the 8-second phase.
+        let r = try Phibench.run(["distribute", scenario, "--segments", "2", "--local", "--start-in", "6s", "--out", out.path, "--quiet"],
+                                 interrupt: SIGTERM, after: 9)
+        #expect(r.status == 143, "stderr: \(r.stderr)")
+        let merged = try load(out.appendingPathComponent("merged/result.json"))
+        #expect(merged.distributed?.partial == true && merged.distributed?.segments.map(\.partial) == [true, true])
+        #expect(merged.interrupted && merged.summary.episodes > 0 && merged.summary.episodes < 321)
+        let parts = try (1...2).map { try load(out.appendingPathComponent("segment-\($0)/result.json")) }
+        #expect(merged.summary.episodes == parts.reduce(0) { $0 + $1.summary.episodes })
     }
 
     @Test("the Kubernetes Indexed Job passes the API schema (Python client models), and each pod's exact command, run here, merges",
