@@ -15,6 +15,8 @@ import Darwin
 /// episodes and a ramp keeps its mean rate curve. Arrivals follow this schedule whatever the
 /// workload does — that is what makes latency coordinated-omission correct. Iterating the schedule
 /// (``ArrivalStream``) yields the due offsets lazily in O(1) memory, however long the phase.
+/// A generator running one execution segment iterates ``segmented(_:)``: the same offsets, only
+/// those of the arrivals its segment owns.
 struct ArrivalSchedule: Sendable, Equatable, Sequence {
     /// A span of `duration` seconds whose rate moves linearly from `from` to `to` (arrivals/s).
     struct Segment: Sendable, Equatable {
