@@ -222,6 +222,13 @@ struct DistributedTests {
             json["segment"] = s
         }
         try refused([files[0], files[1], files[2], hostile.path], ["hostile.json", "measure_start_unix_s"])
+        let backwards = dir.appendingPathComponent("backwards.json")
+        try edited(URL(fileURLWithPath: files[3]), to: backwards) { json in
+            var s = json["segment"] as! [String: Any]
+            s["segment"] = "1:3/4"
+            json["segment"] = s
+        }
+        try refused([files[0], files[1], files[2], backwards.path], ["backwards.json", "segment", "below"])
 
         // A saturated generator is flagged by name in the merged result (its health as the run recorded it).
         let saturated = dir.appendingPathComponent("saturated.json")
