@@ -9,9 +9,9 @@ struct MergeCommand: AsyncParsableCommand {
         commandName: "merge",
         abstract: "Combine results of the same scenario: trials into one result, or the segments of a distributed test into the whole test.",
         discussion: """
-            Results of another build (commit) or machine than the first are refused (exit 2): merged, their \
-            difference would pass for noise. --allow-mixed merges them anyway.
-            Segment results (run --segment) merge into the result of the whole test: histograms added \
+            Trial results of another build (commit) or machine than the first are refused (exit 2): merged, \
+            their difference would pass for noise. --allow-mixed merges them anyway.
+            Segment results (run --segment; the generators may be different machines) merge into the result of the whole test: histograms added \
             exactly, rates summed, intervals aligned by wall-clock time, and the scenario's thresholds \
             evaluated on the merged result (exit 1 when one fails). Refused (exit 2, naming the file): \
             different scenarios or builds, duplicated or overlapping segments, and missing segments \
