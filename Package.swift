@@ -164,9 +164,13 @@ let package = Package(
             name: "phibench",
             dependencies: [
                 "BenchModel", "Pipeline", "MemoryLayer", "Harness", "Profiling", "Reports", "ExternalWorkloads", "History", "HistoryStorage",
-                "LiveMetrics", "Gate",
+                "LiveMetrics", "Gate", "Launchers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+
+        // Launchers for distributed tests: local processes and a Kubernetes Indexed Job, each generator
+        // running one execution segment (the segment arithmetic and the merge are BenchModel's and Harness's).
+        .target(name: "Launchers", dependencies: ["BenchModel"]),
 
         // Helpers more than one test target needs (a free loopback port, a seeded generator); not part of any product.
         .target(name: "TestSupport", dependencies: ["Statistics"], path: "Tests/TestSupport"),

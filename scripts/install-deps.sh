@@ -16,6 +16,7 @@ packages=(
   valgrind          # callgrind: phibench instructions, make bench-instructions (and <valgrind/callgrind.h>)
   binutils          # objcopy: the debug-info-free copy valgrind runs
   python3           # the Python worker and HTTP service examples (examples/) and their tests
+  python3-kubernetes  # the Kubernetes API models the distributed-test manifest is validated against (with PyYAML)
   wrk               # the HTTP client phibench's HTTP workload is measured against (scripts/http-vs-wrk.sh)
   postgresql        # history tests start a real server on loopback (initdb, pg_ctl)
   prometheus        # promtool checks /metrics; live-metrics tests start a real server on loopback

@@ -40,6 +40,11 @@ public struct BenchResult: Sendable, Codable, Equatable {
     public var leak: LeakVerdict?
     /// CPU or heap profile produced with this run, if any.
     public var profile: ProfileInfo?
+    /// The execution segment this run measured (`run --segment`), its common start and its
+    /// generator's health; nil for a run of the whole test.
+    public var segment: SegmentRun?
+    /// How this result was merged from segment results (`merge`); nil otherwise.
+    public var distributed: DistributedRun?
 
     public init(
         scenario: ScenarioRecord, machine: MachineInfo, build: BuildInfo, startedAt: String,
@@ -72,7 +77,7 @@ public struct BenchResult: Sendable, Codable, Equatable {
         case startedAt = "started_at"
         case durationSeconds = "duration_s"
         case interrupted, warnings, workload, catalogue, summary, phases, trials, timeseries, thresholds
-        case leak, profile
+        case leak, profile, segment, distributed
     }
 
     /// Trials that ran to their end (an interrupted trial is partial and left out of statistics).

@@ -83,7 +83,21 @@ public enum ResultCodec {
         } catch {
             throw .unreadable(file: name, reason: (error as NSError).localizedFailureReason ?? "\(error)")
         }
-        return try decode(data, file: name)
+        return try decode(resultInLog(data) ?? data, file: name)
+    }
+
+    /// The line before a result.json printed into a log (a Kubernetes pod's, `distribute --kubernetes`).
+    public static let logBegin = "----- BEGIN PHIBENCH RESULT -----"
+    /// The line after it.
+    public static let logEnd = "----- END PHIBENCH RESULT -----"
+
+    /// The result between ``logBegin`` and ``logEnd`` lines when `data` is a log holding one (the
+    /// last one, if several), else nil.
+    public static func resultInLog(_ data: Data) -> Data? {
+        let begin = Data((logBegin + "\n").utf8), end = Data(("\n" + logEnd).utf8)
+        guard let b = data.range(of: begin, options: .backwards) else { return nil }
+        guard let e = data.range(of: end, in: b.upperBound..<data.endIndex) else { return data.subdata(in: b.upperBound..<data.endIndex) }
+        return data.subdata(in: b.upperBound..<e.lowerBound)
     }
 
     /// Decodes a result from `data`; `file` names it in errors.

@@ -27,6 +27,10 @@ public struct RunWarning: Sendable, Codable, Equatable, Hashable {
         case machineMismatch = "machine_mismatch"
         /// A trial was cut short and left out of the statistics.
         case partialTrial = "partial_trial"
+        /// A merge of segment results that lacks a segment or has one cut short.
+        case partialMerge = "partial_merge"
+        /// A load generator that could not keep up with its share (CPU, lateness, drops).
+        case saturatedGenerator = "saturated_generator"
         /// Anything else (including every warning of a version 1 result).
         case other
 
@@ -45,6 +49,8 @@ public struct RunWarning: Sendable, Codable, Equatable, Hashable {
             case .harnessDominated: "mostly harness"
             case .machineMismatch: "different machines"
             case .partialTrial: "partial trial"
+            case .partialMerge: "partial merge"
+            case .saturatedGenerator: "saturated generator"
             case .other: "warning"
             }
         }

@@ -194,6 +194,15 @@ public struct Span: Sendable, Codable, Equatable {
         return out
     }
 
+    /// Spans measured at the same time by different generators (the segments of one distributed
+    /// test): counts, histograms and counters add — so rates add — over the longest of their
+    /// durations; gauges combine as in ``parallel(_:)``.
+    public static func concurrent(_ parts: [Span]) -> Span {
+        var out = parallel(parts)
+        out.seconds = parts.map(\.seconds).max() ?? 0
+        return out
+    }
+
     /// Consecutive spans of one run (time-series intervals): counts, seconds, histograms and counters
     /// add; a gauge starts where the first span started and ends where the last ended, its peak is
     /// the largest. Slopes need the samples in between: the caller fits them (`slopes`).

@@ -128,8 +128,16 @@ final class StartSample: @unchecked Sendable {
     /// Gaps between the sampled starts mapped through `schedule`'s Λ, `start` being the phase's
     /// monotonic start: consecutive starts in time order, or each stored pair's distance when strided.
     /// Arrivals that never started (dropped, stopped) are left out.
+    ///
+    /// A segment's arrivals are a share of the whole schedule's: for Poisson spacing (an independent
+    /// thinning, so again Poisson) Λ is scaled by the share; for uniform spacing each gap is divided
+    /// by the intended gap between the two arrivals, which the stripe makes uneven for most N.
     func rescaledGaps(_ schedule: ArrivalSchedule, start: UInt64) -> [Double] {
-        func lambda(_ t: UInt64) -> Double { schedule.integral(at: Double(t &- Swift.min(t, start)) / 1e9) }
+        let scale = schedule.segment.map { Double($0.owned) / Double(Swift.max(1, $0.whole)) } ?? 1
+        func lambda(_ t: UInt64) -> Double { scale * schedule.integral(at: Double(t &- Swift.min(t, start)) / 1e9) }
+        if let share = schedule.segment, schedule.process == .uniform {
+            return segmentGaps(share, schedule: schedule, start: start)
+        }
         if stride == 1 {
             let points = buffer.filter { $0 != 0 }.sorted().map(lambda)
             return zip(points, points.dropFirst()).map { $1 - $0 }
@@ -138,6 +146,31 @@ final class StartSample: @unchecked Sendable {
         out.reserveCapacity(buffer.count / 2)
         for pair in 0..<(buffer.count / 2) where buffer[2 * pair] != 0 && buffer[2 * pair + 1] != 0 {
             out.append(abs(lambda(buffer[2 * pair + 1]) - lambda(buffer[2 * pair])))
+        }
+        return out
+    }
+
+    /// Uniform spacing in a segment: for each pair of consecutive own arrivals (j, j + 1) that both
+    /// started, their Λ distance over the intended one (the distance of their indices in the whole
+    /// schedule), so a perfect schedule scores 1 however the stripe spaces them.
+    private func segmentGaps(_ share: ArrivalSchedule.SegmentShare, schedule: ArrivalSchedule, start: UInt64) -> [Double] {
+        func lambda(_ t: UInt64) -> Double { schedule.integral(at: Double(t &- Swift.min(t, start)) / 1e9) }
+        // Own index j → whole-schedule index, for the stored slots only.
+        var wholeIndex: [Int: Int] = [:]
+        var own = 0
+        for k in 0..<share.whole where share.owns(k) {
+            let slot = stride == 1 ? own : (own % stride < 2 ? 2 * (own / stride) + own % stride : -1)
+            if slot >= 0, slot < buffer.count { wholeIndex[own] = k }
+            own += 1
+        }
+        var out: [Double] = []
+        let pairs: [(Int, Int)] = stride == 1
+            ? (0..<Swift.max(0, buffer.count - 1)).map { ($0, $0 + 1) }
+            : (0..<(buffer.count / 2)).map { (2 * $0, 2 * $0 + 1) }
+        for (a, b) in pairs where buffer[a] != 0 && buffer[b] != 0 {
+            let ja = stride == 1 ? a : (a / 2) * stride, jb = ja + 1
+            guard let ka = wholeIndex[ja], let kb = wholeIndex[jb], kb > ka else { continue }
+            out.append(abs(lambda(buffer[b]) - lambda(buffer[a])) / Double(kb - ka))
         }
         return out
     }

@@ -15,6 +15,8 @@ import Darwin
 /// episodes and a ramp keeps its mean rate curve. Arrivals follow this schedule whatever the
 /// workload does — that is what makes latency coordinated-omission correct. Iterating the schedule
 /// (``ArrivalStream``) yields the due offsets lazily in O(1) memory, however long the phase.
+/// A generator running one execution segment iterates ``segmented(_:)``: the same offsets, only
+/// those of the arrivals its segment owns.
 struct ArrivalSchedule: Sendable, Equatable, Sequence {
     /// A span of `duration` seconds whose rate moves linearly from `from` to `to` (arrivals/s).
     struct Segment: Sendable, Equatable {
@@ -30,6 +32,21 @@ struct ArrivalSchedule: Sendable, Equatable, Sequence {
     var process: ArrivalProcess
     /// Seed of a Poisson schedule's random stream (unused for uniform spacing and bursts).
     var seed: UInt64
+    /// The execution segment this generator runs, with the number of the schedule's arrivals it
+    /// owns; nil: all of them.
+    private(set) var segment: SegmentShare?
+
+    /// A segment's part of a schedule: which arrivals are its own and how many there are.
+    struct SegmentShare: Sendable, Equatable {
+        var segment: ExecutionSegment
+        var stripe: ArrivalStripe
+        /// Arrivals of the whole schedule this segment owns.
+        var owned: Int
+        /// Arrivals of the whole schedule.
+        var whole: Int
+
+        func owns(_ index: Int) -> Bool { segment.owns(position: stripe.position(of: index)) }
+    }
 
     init(segments: [Segment], burst: Int = 0, process: ArrivalProcess = .uniform, seed: UInt64 = 0) {
         self.segments = segments
@@ -66,16 +83,38 @@ struct ArrivalSchedule: Sendable, Equatable, Sequence {
     /// Scheduled duration in seconds.
     var duration: Double { segments.reduce(0) { $0 + $1.duration } }
 
-    /// Total arrivals the schedule holds.
+    /// This schedule's part for `segment` of the test: the arrivals of the whole schedule that the
+    /// segment owns (see ``ArrivalStripe``), at the same offsets. Costs one pass over the schedule's
+    /// indices (no offsets are computed).
+    func segmented(_ segment: ExecutionSegment) -> ArrivalSchedule {
+        var copy = self
+        copy.segment = nil
+        let whole = copy.totalArrivals
+        let stripe: ArrivalStripe = burst == 0 && process == .poisson ? .hashed(seed: seed) : .vanDerCorput
+        var share = SegmentShare(segment: segment, stripe: stripe, owned: 0, whole: whole)
+        var owned = 0
+        for k in 0..<whole where share.owns(k) { owned += 1 }
+        share.owned = owned
+        copy.segment = share
+        return copy
+    }
+
+    /// Total arrivals the schedule holds (this segment's, when segmented).
     var totalArrivals: Int {
+        if let segment { return segment.owned }
+        return wholeArrivals
+    }
+
+    /// Arrivals of the whole (unsegmented) schedule.
+    var wholeArrivals: Int {
         if burst > 0 { return burst }
         // Arrival i is due when the integral reaches i, for i = 0, 1, …, while inside the schedule.
         return Int(totalIntegral.nextDown.rounded(.down)) + 1
     }
 
-    /// The highest rate anywhere in the schedule (arrivals/s); 0 for a burst.
+    /// The highest rate anywhere in the schedule (arrivals/s, this segment's share); 0 for a burst.
     var peakRate: Double {
-        segments.reduce(0) { Swift.max($0, $1.from, $1.to) }
+        segments.reduce(0) { Swift.max($0, $1.from, $1.to) } * (segment?.segment.width ?? 1)
     }
 
     /// Mean rate over the schedule (arrivals/s); for a burst, nil.
@@ -140,20 +179,21 @@ struct ArrivalSchedule: Sendable, Equatable, Sequence {
         return nil
     }
 
-    /// Seconds from the phase start at which arrival `index` is due under *uniform* spacing (or in a
-    /// burst), or nil past the end. A Poisson schedule's offsets come from iterating the schedule.
+    /// Seconds from the phase start at which arrival `index` of the whole schedule is due under
+    /// *uniform* spacing (or in a burst), or nil past the end. A Poisson schedule's offsets, and a
+    /// segment's, come from iterating the schedule.
     func offset(of index: Int) -> Double? {
         if burst > 0 { return index < burst ? 0 : nil }
-        guard index >= 0, index < totalArrivals else { return nil }
+        guard index >= 0, index < wholeArrivals else { return nil }
         return time(atIntegral: Double(index))
     }
 
-    /// How many arrivals are due at or before `t` seconds into the phase under *uniform* spacing (or in
-    /// a burst). For any process, ``OpenLoopArrivals`` counts what its stream has produced instead.
+    /// How many arrivals of the whole schedule are due at or before `t` seconds into the phase under
+    /// *uniform* spacing (or in a burst). For any process, ``OpenLoopArrivals`` counts what its stream has produced instead.
     func arrivalsDue(by t: Double) -> Int {
         guard t >= 0 else { return 0 }
         if burst > 0 { return burst }
-        return Swift.min(totalArrivals, Int((integral(at: t) + 1e-9).rounded(.down)) + 1)
+        return Swift.min(wholeArrivals, Int((integral(at: t) + 1e-9).rounded(.down)) + 1)
     }
 
     /// The due offsets (seconds from the phase start) in order, generated as they are needed.
@@ -167,8 +207,11 @@ struct ArrivalSchedule: Sendable, Equatable, Sequence {
 /// stored by Rényi's representation: 1 − U₍ₖ₎ = exp(−Σⱼ≤ₖ Eⱼ / (n − j + 1)) with Eⱼ i.i.d. Exp(1).
 struct ArrivalStream: IteratorProtocol, Sendable {
     let schedule: ArrivalSchedule
-    /// Index of the arrival the next call to ``next()`` returns.
+    /// Index of the arrival the next call to ``next()`` returns (counting this segment's arrivals
+    /// only, when the schedule is segmented).
     private(set) var index = 0
+    /// Index in the whole schedule of the next arrival generated.
+    private(set) var wholeIndex = 0
     private let total: Int
     private let lambda: Double
     private var random: ArrivalRandom
@@ -177,19 +220,39 @@ struct ArrivalStream: IteratorProtocol, Sendable {
 
     init(_ schedule: ArrivalSchedule) {
         self.schedule = schedule
-        total = schedule.totalArrivals
+        total = schedule.wholeArrivals
         lambda = schedule.totalIntegral
         random = ArrivalRandom(seed: schedule.seed)
     }
 
-    /// The next arrival's due offset in seconds, or nil when the schedule is exhausted.
+    /// The next arrival's due offset in seconds, or nil when the schedule is exhausted. A segmented
+    /// schedule generates the whole schedule's offsets, exactly as an unsegmented one does, and
+    /// returns those its segment owns.
     mutating func next() -> Double? {
-        guard index < total else { return nil }
-        defer { index += 1 }
-        if schedule.burst > 0 || schedule.process == .uniform {
-            return schedule.offset(of: index)
+        guard let share = schedule.segment else {
+            let offset = nextWhole()
+            if offset != nil { index += 1 }
+            return offset
         }
-        logRemaining -= random.exponential() / Double(total - index)
+        while wholeIndex < total {
+            let k = wholeIndex
+            guard let offset = nextWhole() else { return nil }
+            if share.owns(k) {
+                index += 1
+                return offset
+            }
+        }
+        return nil
+    }
+
+    /// The whole schedule's next offset.
+    private mutating func nextWhole() -> Double? {
+        guard wholeIndex < total else { return nil }
+        defer { wholeIndex += 1 }
+        if schedule.burst > 0 || schedule.process == .uniform {
+            return schedule.offset(of: wholeIndex)
+        }
+        logRemaining -= random.exponential() / Double(total - wholeIndex)
         let x = -lambda * expm1(logRemaining)
         // Rounding can put the last point a hair past Λ(T); it belongs at the end.
         return schedule.time(atIntegral: Swift.min(x, lambda.nextDown)) ?? schedule.duration
@@ -197,11 +260,14 @@ struct ArrivalStream: IteratorProtocol, Sendable {
 
     /// Advances past arrivals until ``index`` is `target` (no-op when already there or beyond).
     mutating func skip(to target: Int) {
-        if schedule.burst > 0 || schedule.process == .uniform {
+        if schedule.segment == nil, schedule.burst > 0 || schedule.process == .uniform {
             index = Swift.max(index, Swift.min(target, total))
+            wholeIndex = index
             return
         }
-        while index < Swift.min(target, total) { _ = next() }
+        while index < Swift.min(target, schedule.totalArrivals) {
+            guard next() != nil else { return }
+        }
     }
 }
 

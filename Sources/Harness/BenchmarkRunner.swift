@@ -1,5 +1,6 @@
 import BenchModel
 import Foundation
+import Synchronization
 
 /// Settings of a run that are not part of the scenario.
 public struct RunOptions: Sendable {
@@ -26,6 +27,12 @@ public struct RunOptions: Sendable {
     /// the stage histograms (a live exporter needs them). Costs one more histogram record per stage
     /// per episode; off by default.
     public var intervalStages = false
+    /// The execution segment this generator runs (`--segment`); nil: the whole test.
+    public var segment: ExecutionSegment?
+    /// The common wall-clock start (`--start-at`), seconds since 1970: the warm-up (or the first
+    /// phase) starts then, and phase k at that time plus the warm-up and the nominal lengths of the
+    /// phases before it, so generators on several machines run each phase together.
+    public var startAt: Double?
 
     public init(trials: Int = 1, varySeed: Bool = false, memory: any MemorySampler = defaultMemorySampler(),
                 stop: StopSignal = StopSignal(), cores: Int = ProcessInfo.processInfo.activeProcessorCount,
@@ -55,6 +62,12 @@ public enum BenchmarkRunner {
         makeWorkload: (_ trial: Int, _ seed: UInt64) throws -> W
     ) throws -> BenchResult {
         let startedAt = isoNow()
+        var options = options
+        let mark = WallClockMark()
+        if options.segment != nil || options.startAt != nil {
+            let previous = options.onMeasureStart
+            options.onMeasureStart = { mark.set(); previous?() }
+        }
         var trials: [TrialOutcome] = []
         for trial in 0..<Swift.max(1, options.trials) {
             if options.stop.isSet { break }
@@ -62,7 +75,12 @@ public enum BenchmarkRunner {
             let workload = try makeWorkload(trial, seed)
             trials.append(try runTrial(trial, seed: seed, scenario: scenario.spec, workload: workload, options: options))
         }
-        return assemble(trials, scenario: scenario, startedAt: startedAt, options: options)
+        var result = assemble(trials, scenario: scenario, startedAt: startedAt, options: options)
+        if options.segment != nil || options.startAt != nil {
+            result.segment = SegmentRun(segment: options.segment ?? .whole, startAt: options.startAt.map(isoTime),
+                                        measureStart: mark.value ?? 0, health: GeneratorHealth(result, cores: options.cores))
+        }
+        return result
     }
 
     /// One trial's outcome.
@@ -96,8 +114,16 @@ public enum BenchmarkRunner {
                                 live: live, stop: options.stop, episodes: EpisodeCounter(), placement: placement)
         let workers = Swift.max(1, options.cores)
 
+        // A common start: wait for it here (every workload is built and probed by now), then anchor
+        // each phase to it. Only the first trial has one.
+        var anchor: UInt64 = 0
+        if let startAt = options.startAt, trial == 0 {
+            anchor = monotonicNanoseconds(atWallClock: startAt)
+            driver.waitUntil(anchor)
+        }
         var warmupSummary: WarmupSummary?
-        if let warm = PlannedPhase.warmup(scenario, seed: seed, seconds: scenario.warmup, defaultWorkers: workers) {
+        if let warm = PlannedPhase.warmup(scenario, seed: seed, seconds: scenario.warmup, defaultWorkers: workers,
+                                          segment: options.segment) {
             live.label.withLock { $0 = warm.label }
             options.onPhase?(-1, warm.label)
             let end = StopSignal()
@@ -125,7 +151,9 @@ public enum BenchmarkRunner {
             }
         }
 
-        let plan = PlannedPhase.plan(scenario, seed: seed, defaultWorkers: workers)
+        let plan = PlannedPhase.plan(scenario, seed: seed, defaultWorkers: workers, segment: options.segment)
+        var phaseAnchor = anchor == 0 ? 0 : anchor &+ UInt64(Swift.min(scenario.warmup, 1e9) * 1e9)
+        waitIfAnchored(driver, phaseAnchor)
         options.onMeasureStart?()
         let measureStart = monotonicNanoseconds()
         faults.arm(at: measureStart)
@@ -152,11 +180,12 @@ public enum BenchmarkRunner {
             live.resetPhasePeaks(before)
             let outcome: LoadDriver<W>.Outcome
             do {
-                outcome = try run(planned, with: driver)
+                outcome = try run(planned, with: driver, notBefore: phaseAnchor)
             } catch {
                 failure = error
                 break
             }
+            if phaseAnchor > 0 { phaseAnchor &+= UInt64(Swift.min(planned.nominalSeconds, 1e9) * 1e9) }
             let m = recorder.takePhase()
             let after = Probe.take(options.memory, workload: probe)
             live.notePeaks(after)
@@ -216,13 +245,55 @@ public enum BenchmarkRunner {
         var peaks: [String: Double]
     }
 
-    /// Runs `planned`; `end`, when set, ends it early (a steady warm-up's monitor sets it).
-    private static func run<W>(_ planned: PlannedPhase, with driver: LoadDriver<W>, end: StopSignal? = nil) throws(HarnessError) -> LoadDriver<W>.Outcome {
+    /// Runs `planned`; `end`, when set, ends it early (a steady warm-up's monitor sets it); it starts
+    /// no earlier than `notBefore` (monotonic ns).
+    private static func run<W>(_ planned: PlannedPhase, with driver: LoadDriver<W>, end: StopSignal? = nil,
+                               notBefore: UInt64 = 0) throws(HarnessError) -> LoadDriver<W>.Outcome {
         switch planned.mode {
         case .open(let open):
-            try driver.runOpenLoop(open, end: end)
+            try driver.runOpenLoop(open, end: end, notBefore: notBefore)
         case .closed(let c, let seconds):
-            try driver.runClosedLoop(concurrency: c, seconds: seconds, end: end)
+            try driver.runClosedLoop(concurrency: c, seconds: seconds, end: end, notBefore: notBefore)
         }
+    }
+
+    /// Before the measured part of an anchored run: wait for its anchor, so the time series starts
+    /// with the first phase on every generator.
+    private static func waitIfAnchored<W>(_ driver: LoadDriver<W>, _ anchor: UInt64) {
+        if anchor > 0 { driver.waitUntil(anchor) }
+    }
+}
+
+/// The wall-clock time (seconds since 1970) at which something happened, set once.
+final class WallClockMark: Sendable {
+    private let time = Mutex<Double?>(nil)
+
+    func set() { time.withLock { if $0 == nil { $0 = Date().timeIntervalSince1970 } } }
+
+    var value: Double? { time.withLock { $0 } }
+}
+
+/// The monotonic clock's reading at wall-clock `time` (seconds since 1970), now when that is past.
+func monotonicNanoseconds(atWallClock time: Double) -> UInt64 {
+    let wall = Date().timeIntervalSince1970
+    let now = monotonicNanoseconds()
+    let ahead = Swift.max(0, Swift.min(time - wall, 1e9))
+    return now &+ UInt64(ahead * 1e9)
+}
+
+/// `time` (seconds since 1970) in ISO 8601 UTC with milliseconds.
+func isoTime(_ time: Double) -> String {
+    let f = ISO8601DateFormatter()
+    f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    return f.string(from: Date(timeIntervalSince1970: time))
+}
+
+extension GeneratorHealth {
+    /// The health of the generator that produced `result` on a machine with `cores` logical CPUs:
+    /// CPU busy, open-loop lateness p99 and drops over the whole measured part.
+    init(_ result: BenchResult, cores: Int) {
+        let open = result.phases.contains { $0.targetRate != nil }
+        self.init(cpuCoresBusy: result.summary.metric("cpu.utilization"), cores: cores,
+                  latenessP99: open ? result.summary.metric("\(SpanKey.lateness).p99") : nil, dropped: result.summary.dropped)
     }
 }

@@ -41,7 +41,9 @@ struct LoadDriver<W: Workload>: Sendable {
     /// starts once every worker has built its workload worker (plus ``StartGate/lead``), so the first
     /// arrivals are not late by thread start-up or a slow `makeWorker`.
     /// `end`, when set, ends the phase early: no further arrival is claimed (a steady warm-up).
-    func runOpenLoop(_ plan: OpenLoopPlan, end: StopSignal? = nil) throws(HarnessError) -> Outcome {
+    /// `notBefore` (monotonic ns), when later, is the schedule's start instead: segments of one test
+    /// on several machines start each phase at the same moment.
+    func runOpenLoop(_ plan: OpenLoopPlan, end: StopSignal? = nil, notBefore: UInt64 = 0) throws(HarnessError) -> Outcome {
         let schedule = plan.schedule
         let starts = schedule.burst > 0 ? nil : StartSample(arrivals: schedule.totalArrivals)
         let gate = StartGate()
@@ -49,7 +51,7 @@ struct LoadDriver<W: Workload>: Sendable {
         let opened = Mutex<OpenLoopArrivals?>(nil)
         do throws(HarnessError) {
             try startAll(plan.workers, name: "phibench-w", whileRunning: {
-                let arrivals = gate.open(workers: plan.workers, stop: stop) { start in
+                let arrivals = gate.open(workers: plan.workers, stop: stop, notBefore: notBefore) { start in
                     let arrivals = OpenLoopArrivals(schedule: schedule, start: start, maxQueue: plan.maxQueue)
                     live.arrivals.withLock { $0 = arrivals }
                     return arrivals
@@ -91,8 +93,11 @@ struct LoadDriver<W: Workload>: Sendable {
                        arrivalCheck: check)
     }
 
-    /// Runs `concurrency` workers back to back for `seconds`, or until `end` is set.
-    func runClosedLoop(concurrency: Int, seconds: Double, end: StopSignal? = nil) throws(HarnessError) -> Outcome {
+    /// Runs `concurrency` workers back to back for `seconds`, or until `end` is set; starts at
+    /// `notBefore` (monotonic ns) when that is later. With no workers (a segment whose share of the
+    /// concurrency is 0) it waits out the phase, so the next phase still starts with the others.
+    func runClosedLoop(concurrency: Int, seconds: Double, end: StopSignal? = nil, notBefore: UInt64 = 0) throws(HarnessError) -> Outcome {
+        waitUntil(notBefore)
         let start = monotonicNanoseconds()
         let deadline = start &+ UInt64(Swift.min(seconds, 1e9) * 1e9)
         try startAll(concurrency, name: "phibench-c") { [self] (id: Int) throws(HarnessError) in
@@ -102,7 +107,17 @@ struct LoadDriver<W: Workload>: Sendable {
                 return (episodes.next(), now, -1)
             }
         }
+        if concurrency <= 0 { waitUntil(deadline, end: end) }
         return Outcome(start: start, end: monotonicNanoseconds(), workers: concurrency, targetRate: nil)
+    }
+
+    /// Sleeps until monotonic `time`, waking for a stop (or `end`) within 20 ms.
+    func waitUntil(_ time: UInt64, end: StopSignal? = nil) {
+        var now = monotonicNanoseconds()
+        while now < time, !stop.isSet, !(end?.isSet ?? false) {
+            sleep(untilMonotonic: Swift.min(time, now &+ 20_000_000))
+            now = monotonicNanoseconds()
+        }
     }
 
     /// Starts `count` threads running `body(id)` and waits for all of them. A thread that throws stops
@@ -214,11 +229,11 @@ final class StartGate: Sendable {
 
     /// Driver side: waits until `workers` workers are ready (or a stop: a worker that failed to
     /// build requests one), then opens with the arrivals `make` builds for the schedule's start.
-    func open(workers: Int, stop: StopSignal, _ make: (_ start: UInt64) -> OpenLoopArrivals) -> OpenLoopArrivals {
+    func open(workers: Int, stop: StopSignal, notBefore: UInt64 = 0, _ make: (_ start: UInt64) -> OpenLoopArrivals) -> OpenLoopArrivals {
         while ready.load(ordering: .acquiring) < workers && !stop.isSet {
             sleep(nanoseconds: 50_000)
         }
-        let made = make(monotonicNanoseconds() &+ Self.lead)
+        let made = make(Swift.max(monotonicNanoseconds() &+ Self.lead, notBefore))
         arrivals.withLock { $0 = made }
         opened.store(true, ordering: .releasing)
         return made

@@ -18,7 +18,10 @@ struct PlannedPhase: Sendable, Equatable {
 
     /// Expands `scenario`'s phases; open-loop phases get `defaultWorkers` threads unless set.
     /// `seed` (default: the scenario's) seeds Poisson schedules, each unit its own stream.
-    static func plan(_ scenario: Scenario, seed: UInt64? = nil, defaultWorkers: Int) -> [PlannedPhase] {
+    /// With `segment`, each unit is that segment's share: its part of every open-loop schedule (the
+    /// same schedule the whole test has, thinned) and its share of every concurrency level.
+    static func plan(_ scenario: Scenario, seed: UInt64? = nil, defaultWorkers: Int,
+                     segment: ExecutionSegment? = nil) -> [PlannedPhase] {
         var out: [PlannedPhase] = []
         for (scenarioPhase, phase) in scenario.phases.enumerated() {
             let workers = phase.workers ?? scenario.workers ?? defaultWorkers
@@ -27,7 +30,8 @@ struct PlannedPhase: Sendable, Equatable {
             let process = phase.arrivals ?? scenario.arrivals ?? .uniform
             func open(_ shape: LoadShape, _ label: String) -> PlannedPhase {
                 let unitSeed = ArrivalRandom.unitSeed(scenarioSeed: seed ?? scenario.seed, unit: out.count)
-                let schedule = ArrivalSchedule(shape, process: process, seed: unitSeed)!
+                var schedule = ArrivalSchedule(shape, process: process, seed: unitSeed)!
+                if let segment { schedule = schedule.segmented(segment) }
                 return PlannedPhase(scenarioPhase: scenarioPhase, kind: phase.load.kind, label: label,
                                     mode: .open(OpenLoopPlan(schedule: schedule, workers: workers, maxQueue: maxQueue,
                                                              spinNanoseconds: OpenLoopPlan.spinNanoseconds(spin, for: schedule))),
@@ -49,7 +53,7 @@ struct PlannedPhase: Sendable, Equatable {
             case .closed(let levels, let each):
                 for c in levels {
                     out.append(PlannedPhase(scenarioPhase: scenarioPhase, kind: "closed", label: "closed c=\(c)",
-                                            mode: .closed(concurrency: c, seconds: each), nominalSeconds: each))
+                                            mode: .closed(concurrency: segment?.share(of: c) ?? c, seconds: each), nominalSeconds: each))
                 }
             }
         }
@@ -58,22 +62,26 @@ struct PlannedPhase: Sendable, Equatable {
 
     /// The warm-up: the first phase's opening load for `seconds` (its starting rate open loop, or its
     /// first concurrency level closed loop; a burst warms up closed loop with its worker count).
-    static func warmup(_ scenario: Scenario, seed: UInt64? = nil, seconds: Double, defaultWorkers: Int) -> PlannedPhase? {
+    static func warmup(_ scenario: Scenario, seed: UInt64? = nil, seconds: Double, defaultWorkers: Int,
+                       segment: ExecutionSegment? = nil) -> PlannedPhase? {
         guard seconds > 0, let first = plan(scenario, seed: seed, defaultWorkers: defaultWorkers).first else { return nil }
         switch first.mode {
         case .open(var open):
             if open.schedule.burst > 0 {
                 return PlannedPhase(scenarioPhase: -1, kind: "warmup", label: "warm-up",
-                                    mode: .closed(concurrency: open.workers, seconds: seconds), nominalSeconds: seconds)
+                                    mode: .closed(concurrency: segment?.share(of: open.workers) ?? open.workers, seconds: seconds),
+                                    nominalSeconds: seconds)
             }
             let opening = open.schedule.rate(at: 0)
             let rate = opening > 0 ? opening : (open.schedule.meanRate ?? 1)
             open.schedule = ArrivalSchedule(.constant(rate: rate, duration: seconds), process: open.schedule.process,
                                             seed: ArrivalRandom.unitSeed(scenarioSeed: seed ?? scenario.seed, unit: -1))!
+            if let segment { open.schedule = open.schedule.segmented(segment) }
             return PlannedPhase(scenarioPhase: -1, kind: "warmup", label: "warm-up", mode: .open(open),
                                 nominalSeconds: seconds)
         case .closed(let c, _):
-            return PlannedPhase(scenarioPhase: -1, kind: "warmup", label: "warm-up", mode: .closed(concurrency: c, seconds: seconds), nominalSeconds: seconds)
+            return PlannedPhase(scenarioPhase: -1, kind: "warmup", label: "warm-up",
+                                mode: .closed(concurrency: segment?.share(of: c) ?? c, seconds: seconds), nominalSeconds: seconds)
         }
     }
 }

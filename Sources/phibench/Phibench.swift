@@ -20,7 +20,7 @@ struct Phibench: AsyncParsableCommand {
         version: version,
         subcommands: [RunCommand.self, CompareCommand.self, ReportCommand.self, SoakCommand.self,
                       ProfileCommand.self, ListCommand.self, MergeCommand.self, CalibrateCommand.self,
-                      InstructionsCommand.self, HistoryCommand.self, ABCommand.self, PowerCommand.self])
+                      InstructionsCommand.self, HistoryCommand.self, ABCommand.self, PowerCommand.self, DistributeCommand.self])
 
     /// Parses, runs, and maps every failure to the documented exit codes (ArgumentParser alone would
     /// use 64 for usage errors).
