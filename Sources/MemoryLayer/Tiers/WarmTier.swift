@@ -160,6 +160,9 @@ final class WarmTier: Sendable {
                         }
                     }
                 }
+                // Looked up once per batch, not once per row (GRDB's cache hashes the SQL text).
+                let insertRecord = batch.records.isEmpty ? nil : try db.cachedStatement(
+                    sql: "INSERT INTO records(id, slot, body, crc, reads, last_access) VALUES (?, ?, ?, ?, 0, ?)")
                 for r in batch.records {
                     try r.body.withUnsafeBytes { body in
                         func bind(_ h: OpaquePointer) {
@@ -172,7 +175,7 @@ final class WarmTier: Sendable {
                         // A plain INSERT needs no statement journal (REPLACE does: it may delete a
                         // row first); a row left by an earlier failed delete is replaced on the rare retry.
                         do {
-                            try Self.run(db, "INSERT INTO records(id, slot, body, crc, reads, last_access) VALUES (?, ?, ?, ?, 0, ?)", bind: bind)
+                            try Self.run(db, insertRecord!, bind: bind)
                         } catch WarmError.constraint {
                             try Self.run(db, "INSERT OR REPLACE INTO records(id, slot, body, crc, reads, last_access) VALUES (?, ?, ?, ?, 0, ?)", bind: bind)
                         }
@@ -200,7 +203,11 @@ final class WarmTier: Sendable {
     /// Runs one write statement, cached by GRDB, with arguments bound by `bind`. Blobs may be bound
     /// without a copy (`SQLITE_STATIC`): they are only read during the step, inside the caller's scope.
     private static func run(_ db: Database, _ sql: String, bind: (OpaquePointer) -> Void) throws {
-        let statement = try db.cachedStatement(sql: sql)
+        try run(db, try db.cachedStatement(sql: sql), bind: bind)
+    }
+
+    /// Runs one prepared write statement with arguments bound by `bind` (as ``run(_:_:bind:)-(_,String,_)``).
+    private static func run(_ db: Database, _ statement: Statement, bind: (OpaquePointer) -> Void) throws {
         let h = statement.sqliteStatement
         sqlite3_reset(h)
         bind(h)
