@@ -118,6 +118,12 @@ struct InstructionsCommand: AsyncParsableCommand {
         let callgrind = try instructionCall { () throws(InstructionCountError) in try Callgrind.locate(explicit: valgrind, searchPath: path) }
         guard InstructionCounter.clientRequestsAvailable else { throw InputError(InstructionCountError.clientRequestsMissing) }
 
+        let workload = InstructionReport.Workload(
+            scenario: loaded.record.name, file: loaded.record.file, overrides: options.overrides,
+            kind: target.vocabulary.name, seed: loaded.scenario.seed, warmupEpisodes: UInt64(warmup),
+            episodes: UInt64(episodes), inject: loaded.scenario.inject)
+        if let layerOff, let layerOffReport { try MemoryLayerCost.checkComparable(workload, layerOffReport, offPath: layerOff) }
+
         let dir = try options.runDirectory(scenarioName: loaded.record.name + "-instructions")
         let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
         let runnable = try instructionCall { () throws(InstructionCountError) in
@@ -154,10 +160,6 @@ struct InstructionsCommand: AsyncParsableCommand {
         } catch {
             throw InputError("\(dir.appendingPathComponent("counting.json").path): the counted run left no summary: \(error)")
         }
-        let workload = InstructionReport.Workload(
-            scenario: loaded.record.name, file: loaded.record.file, overrides: options.overrides,
-            kind: target.vocabulary.name, seed: loaded.scenario.seed, warmupEpisodes: UInt64(warmup),
-            episodes: UInt64(episodes), inject: loaded.scenario.inject)
         let tool = InstructionReport.Tool(valgrind: callgrind.version, command: command, binary: binary,
                                           buildID: runnable.info.buildID, debugInfo: runnable.note,
                                           environment: Callgrind.deterministicEnvironment)

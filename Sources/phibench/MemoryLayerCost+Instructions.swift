@@ -10,12 +10,7 @@ extension MemoryLayerCost {
     /// - Throws: ``InputError`` naming `offPath` when the two counts are not of the same seed and
     ///   episode window, or a count is unusable.
     init(layerOn on: InstructionReport, layerOff off: InstructionReport, offPath: String) throws(InputError) {
-        let a = on.workload, b = off.workload
-        guard a.kind == b.kind, a.seed == b.seed, a.episodes == b.episodes, a.warmupEpisodes == b.warmupEpisodes else {
-            throw InputError("\(offPath): --layer-off must count the same workload, seed and episodes (\(a.kind), seed \(a.seed), "
-                             + "\(a.episodes) after \(a.warmupEpisodes) warm-up); it counted \(b.kind), seed \(b.seed), "
-                             + "\(b.episodes) after \(b.warmupEpisodes)")
-        }
+        try Self.checkComparable(on.workload, off, offPath: offPath)
         func query(_ r: InstructionReport) -> Double {
             r.stages.first { $0.name == PipelineStage.memoryQuery.name }?.perEpisode ?? 0
         }
@@ -24,6 +19,18 @@ extension MemoryLayerCost {
                           layerOffQuery: query(off))
         } catch {
             throw InputError("\(offPath): \(error)")
+        }
+    }
+
+    /// Throws unless `off` (read from `offPath`) counted the same workload kind, seed and episode
+    /// window as `on`: checked before counting, so a mismatch costs no callgrind run.
+    /// - Throws: ``InputError`` naming `offPath` and both windows.
+    static func checkComparable(_ a: InstructionReport.Workload, _ off: InstructionReport, offPath: String) throws(InputError) {
+        let b = off.workload
+        guard a.kind == b.kind, a.seed == b.seed, a.episodes == b.episodes, a.warmupEpisodes == b.warmupEpisodes else {
+            throw InputError("\(offPath): --layer-off must count the same workload, seed and episodes (\(a.kind), seed \(a.seed), "
+                             + "\(a.episodes) after \(a.warmupEpisodes) warm-up); it counted \(b.kind), seed \(b.seed), "
+                             + "\(b.episodes) after \(b.warmupEpisodes)")
         }
     }
 
