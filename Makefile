@@ -109,6 +109,13 @@ heap-profile: build
 # The memory layer's before/after on the same load: the full compare, then the rows its targets
 # are read from (store cost, allocations, archive ratio and bits per value by column, memory per state).
 MEMORY_TARGETS := ^(metric|-----|MEMORY\.store\.(p50|p99|mean)|MEMORY\.query\.p50|memory\.allocations_per_episode|memory_layer\.compression\.archive|memory_layer\.metrics_store\.columns\..*bits_per_value|memory_layer\.resident_bytes_per_state|e2e\.p(50|99) |throughput)
+# Then the layer's own cost, counted exactly (MemoryLayerCost, issue #26): instructions per episode under
+# callgrind, closed loop, of the same scenarios, layer on minus off with MEMORY.query left out, as a share
+# of the layer-off episode; for moderate and adaptive (needs valgrind: make deps). Fixed directories of one
+# path length, since the layer's file names are part of what is counted.
+MEMORY_INSTR_EPISODES ?= 3000
+MEMORY_INSTR_WARMUP   ?= 1000
+MEMORY_INSTR = $(BIN) instructions --episodes $(MEMORY_INSTR_EPISODES) --warmup $(MEMORY_INSTR_WARMUP) --no-cache-sim --quiet
 memory-compare: build
 	$(BIN) run scenarios/memory-before.yaml --trials 5 --out runs/memory-before --quiet
 	$(BIN) run scenarios/memory-after.yaml --trials 5 --out runs/memory-after --quiet
@@ -116,6 +123,10 @@ memory-compare: build
 	$(BIN) compare runs/memory-before/result.json runs/memory-after/result.json --out runs/memory-compare --gate none \
 	  | tee runs/memory-compare/compare.txt
 	@echo; echo "memory-compare: the memory layer's targets"; grep -E '$(MEMORY_TARGETS)' runs/memory-compare/compare.txt
+	$(MEMORY_INSTR) scenarios/memory-before.yaml --out runs/memory-instr-off
+	@echo; echo "memory-compare: the layer's own cost (target ≤ 5%), moderate then adaptive"
+	$(MEMORY_INSTR) scenarios/memory-after.yaml --out runs/memory-instr-mod --layer-off runs/memory-instr-off/instructions.json
+	$(MEMORY_INSTR) scenarios/memory-adaptive-after.yaml --out runs/memory-instr-ada --layer-off runs/memory-instr-off/instructions.json
 
 # The adaptive memory layer against the layer off on the same open-loop load, through phibench ab: processes
 # of both interleaved in random order until e2e p50/p99 and throughput are each decided at 5% (or

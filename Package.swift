@@ -44,6 +44,10 @@ let package = Package(
         .systemLibrary(
             name: "CLZ4", pkgConfig: "liblz4",
             providers: [.apt(["liblz4-dev"])]),
+        // XXH3-128: the memory layer's dedup digest (a fraction of an instruction a byte).
+        .systemLibrary(
+            name: "CXXHash", pkgConfig: "libxxhash",
+            providers: [.apt(["libxxhash-dev"])]),
         .systemLibrary(
             name: "CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),
@@ -73,8 +77,7 @@ let package = Package(
         .target(
             name: "MemoryLayer",
             dependencies: [
-                "CLZ4", "CZlib", "CBlosc",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "CLZ4", "CZlib", "CBlosc", "CXXHash",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Collections", package: "swift-collections"),

@@ -9,6 +9,7 @@ packages=(
   liblz4-dev        # memory-layer compression (CLZ4)
   zlib1g-dev        # memory-layer archive compression (CZlib)
   libblosc-dev      # memory-layer numeric-array codec (CBlosc)
+  libxxhash-dev     # memory-layer dedup digest, XXH3-128 (CXXHash)
   libsqlite3-dev    # warm tier (GRDB)
   pkg-config        # how SwiftPM finds the libraries above
   chromium          # renders report.html in tests
@@ -38,7 +39,7 @@ else
 fi
 
 command -v swift >/dev/null || { echo "install-deps: swift is not on PATH (need Swift 6.1 or newer)" >&2; exit 1; }
-for lib in jemalloc libunwind liblz4 zlib blosc sqlite3; do
+for lib in jemalloc libunwind liblz4 zlib blosc libxxhash sqlite3; do
   pkg-config --exists "$lib" || { echo "install-deps: pkg-config cannot find $lib" >&2; exit 1; }
 done
 echo "install-deps: ok ($(swift --version 2>&1 | head -1))"

@@ -4,7 +4,7 @@ import Foundation
 /// warm database, and grows by adding filters twice as large as the last, so its false-positive
 /// rate stays near `targetFalsePositiveRate` however many digests arrive (Almeida et al., 2007).
 ///
-/// Digests are SHA-256 output, so their words are already uniform: the k probe positions come
+/// Digests are XXH3-128 output, so their words are already well mixed: the k probe positions come
 /// from double hashing two of them, no further hashing needed. Bloom filters cannot forget, so a
 /// deleted content still answers "maybe"; the exact lookup behind it settles that (and it is
 /// counted as a false positive). A store with retention forgets by rebuilding the filter from its

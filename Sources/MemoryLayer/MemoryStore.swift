@@ -4,7 +4,7 @@ import Foundation
 ///
 /// At ``MemoryLevel/off`` it is the naive baseline (plain arrays, kept until deleted). At the other
 /// levels states are binary-packed, their embeddings quantized (int8 or int4) or kept exact
-/// (`conservative`), deduplicated by SHA-256 content address behind a Bloom filter, and moved
+/// (`conservative`), deduplicated by XXH3-128 content address behind a Bloom filter, and moved
 /// between a hot in-memory LRU, a warm SQLite database and cold append-only LZ4 segment files
 /// by logical age and reads (see ``MemoryConfiguration``). With ``MemoryConfiguration/retention``
 /// set, the oldest states are deleted as new ones arrive, and the store's memory stays bounded.

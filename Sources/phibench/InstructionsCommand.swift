@@ -2,6 +2,7 @@ import ArgumentParser
 import BenchModel
 import Foundation
 import Harness
+import MemoryLayer
 import Pipeline
 import Profiling
 import Reports
@@ -29,6 +30,7 @@ struct InstructionsCommand: AsyncParsableCommand {
               phibench instructions scenarios/bench.yaml --out runs/instructions
               phibench instructions scenarios/bench.yaml --episodes 500 --set 'inject+={slow: ESGT, work: 20000}'
               phibench instructions scenarios/bench.yaml --compare runs/instructions/instructions.json
+              phibench instructions scenarios/memory-after.yaml --layer-off runs/off/instructions.json
             Exit status 1 on a regression beyond --threshold, 2 on bad input or when valgrind is missing or fails.
             """)
 
@@ -43,6 +45,10 @@ struct InstructionsCommand: AsyncParsableCommand {
 
     @Option(help: "An earlier instructions.json to compare with.")
     var compare: String?
+
+    @Option(name: .customLong("layer-off"),
+            help: "An instructions.json of this workload with `pipeline.memory: off` (same seed and episodes): prints the memory layer's cost, layer on minus off with MEMORY.query left out, as a share of the layer-off episode, and writes memory-layer-cost.json.")
+    var layerOff: String?
 
     @Option(parsing: .unconditional,
             help: "With --compare: the largest growth of instructions per episode that is not a regression (a percentage like 1% or a fraction like 0.01).")
@@ -111,9 +117,16 @@ struct InstructionsCommand: AsyncParsableCommand {
             throw InputError(error)
         }
         let baseline = try compare.map { path in try instructionCall { () throws(InstructionCountError) in try InstructionReport.load(path) } }
+        let layerOffReport = try layerOff.map { path in try instructionCall { () throws(InstructionCountError) in try InstructionReport.load(path) } }
         let path = ProcessInfo.processInfo.environment["PATH"]
         let callgrind = try instructionCall { () throws(InstructionCountError) in try Callgrind.locate(explicit: valgrind, searchPath: path) }
         guard InstructionCounter.clientRequestsAvailable else { throw InputError(InstructionCountError.clientRequestsMissing) }
+
+        let workload = InstructionReport.Workload(
+            scenario: loaded.record.name, file: loaded.record.file, overrides: options.overrides,
+            kind: target.vocabulary.name, seed: loaded.scenario.seed, warmupEpisodes: UInt64(warmup),
+            episodes: UInt64(episodes), inject: loaded.scenario.inject)
+        if let layerOff, let layerOffReport { try MemoryLayerCost.checkComparable(workload, layerOffReport, offPath: layerOff) }
 
         let dir = try options.runDirectory(scenarioName: loaded.record.name + "-instructions")
         let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
@@ -151,10 +164,6 @@ struct InstructionsCommand: AsyncParsableCommand {
         } catch {
             throw InputError("\(dir.appendingPathComponent("counting.json").path): the counted run left no summary: \(error)")
         }
-        let workload = InstructionReport.Workload(
-            scenario: loaded.record.name, file: loaded.record.file, overrides: options.overrides,
-            kind: target.vocabulary.name, seed: loaded.scenario.seed, warmupEpisodes: UInt64(warmup),
-            episodes: UInt64(episodes), inject: loaded.scenario.inject)
         let tool = InstructionReport.Tool(valgrind: callgrind.version, command: command, binary: binary,
                                           buildID: runnable.info.buildID, debugInfo: runnable.note,
                                           environment: Callgrind.deterministicEnvironment)
@@ -181,6 +190,18 @@ struct InstructionsCommand: AsyncParsableCommand {
             print(report.table())
             print("\n  counted in \(Units.fixed(wall, digits: 1)) s under callgrind (\(runnable.note))")
             print("  result  \(reportFile.relativePath)")
+        }
+        if let layerOff, let layerOffReport {
+            let cost = try MemoryLayerCost(layerOn: report, layerOff: layerOffReport, offPath: layerOff)
+            let costFile = dir.appendingPathComponent("memory-layer-cost.json")
+            do {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                try encoder.encode(cost).write(to: costFile, options: .atomic)
+            } catch {
+                throw InputError("\(costFile.path): cannot write: \(error.localizedDescription)")
+            }
+            if !options.json { print("\n  " + cost.summary) }
         }
         guard let baseline else { return }
         let comparison = try instructionCall { () throws(InstructionCountError) in

@@ -41,6 +41,7 @@ struct InstructionsTests {
         Case(name: "no valgrind on PATH", arguments: [], environment: ["PATH": "/nonexistent"], expected: ["valgrind not found"]),
         Case(name: "valgrind path that is not one", arguments: ["--valgrind", "/nonexistent/valgrind"], expected: ["valgrind not found"]),
         Case(name: "compare file missing", arguments: ["--compare", "/nonexistent/instructions.json"], expected: ["/nonexistent/instructions.json"]),
+        Case(name: "layer-off file missing", arguments: ["--layer-off", "/nonexistent/off.json"], expected: ["/nonexistent/off.json"]),
     ]
 
     @Test(arguments: bad)
@@ -168,5 +169,34 @@ struct InstructionsTests {
         #expect(comment.contains("**verdict: REGRESSION") && comment.contains("| ESGT | BenchModel.busyWork(iterations:) |"), "\(comment)")
         let page = try String(contentsOf: d.appendingPathComponent("instructions-compare.html"), encoding: .utf8)
         #expect(page.contains("Differential flame graph") && page.contains("busyWork") && page.contains("<svg"))
+
+        // The memory layer's cost against a layer-off count (here `a` made 10% cheaper outside its
+        // queries): (on − on's queries − (off − off's queries)) / (off − off's queries), as written.
+        func query(_ r: [String: Any]) -> Double {
+            (r["stages"] as? [[String: Any]])?.first { $0["name"] as? String == "MEMORY.query" }?["per_episode"] as? Double ?? 0
+        }
+        var off = a
+        let offEpisode = query(a) + ((a["per_episode"] as? Double ?? 0) - query(a)) * 0.9
+        off["per_episode"] = offEpisode
+        let offFile = dir.appendingPathComponent("off.json")
+        try JSONSerialization.data(withJSONObject: off).write(to: offFile)
+        let costed = try count("e", work: "000000000", ["--quiet", "--layer-off", offFile.path])
+        #expect(costed.status == 0, "stderr: \(costed.stderr)")
+        #expect(costed.stdout.contains("memory layer cost"), "\(costed.stdout)")
+        let e = try Self.report(dir.appendingPathComponent("e"))
+        let cost = try #require(try JSONSerialization.jsonObject(
+            with: Data(contentsOf: dir.appendingPathComponent("e/memory-layer-cost.json"))) as? [String: Any])
+        let on = (e["per_episode"] as? Double ?? 0) - query(e), offWithout = offEpisode - query(a)
+        #expect(abs((cost["share"] as? Double ?? 0) - (on - offWithout) / offWithout) < 1e-9, "\(cost)")
+        #expect(abs((cost["share"] as? Double ?? 0) - 1 / 0.9 + 1) < 1e-3, "the same count against 90% of itself: \(cost)")
+        // Another seed is another workload: refused, naming the file.
+        var otherSeed = off
+        var workload = off["workload"] as? [String: Any] ?? [:]
+        workload["seed"] = 8
+        otherSeed["workload"] = workload
+        try JSONSerialization.data(withJSONObject: otherSeed).write(to: offFile)
+        let refused = try count("e", work: "000000000", ["--quiet", "--layer-off", offFile.path])
+        #expect(refused.status == 2 && refused.stderr.contains(offFile.path) && refused.stderr.contains("seed"),
+                "exit \(refused.status): \(refused.stderr)")
     }
 }

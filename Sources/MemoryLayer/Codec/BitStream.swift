@@ -1,13 +1,15 @@
 /// Bit-level packing for the columnar codecs (Gorilla-style XOR floats, delta-of-delta integers):
 /// bits are written most significant first, so a reader sees them in the order written.
 struct BitWriter {
-    private(set) var bytes: [UInt8] = []
-    /// Bits not yet moved to `bytes`, in the low `pending` bits.
+    /// Whole 64-bit words written, most significant byte first.
+    private var bytes: [UInt8] = []
+    /// Bits not yet moved to `bytes`, in the low `pending` bits (0 ≤ pending < 64): bytes move out
+    /// eight at a time, once a word is full, not one at a time per write.
     private var accumulator: UInt64 = 0
     private var pending = 0
 
     init(capacity: Int = 256) {
-        bytes.reserveCapacity(capacity)
+        bytes.reserveCapacity(capacity + 8)
     }
 
     /// Bits written so far.
@@ -23,22 +25,28 @@ struct BitWriter {
     mutating func bit(_ b: Bool) { write(b ? 1 : 0, bits: 1) }
 
     /// Writes the low `n` bits of `value` (0 ≤ n ≤ 64).
+    @inline(__always)
     mutating func write(_ value: UInt64, bits n: Int) {
         precondition(n >= 0 && n <= 64)
-        if n > 56 {
-            write(value >> 32, bits: n - 32)
-            write(value & 0xFFFF_FFFF, bits: 32)
+        guard n > 0 else { return }
+        let v = n == 64 ? value : value & ((1 &<< UInt64(n)) &- 1)
+        let room = 64 - pending
+        if n < room {
+            accumulator = (accumulator &<< UInt64(n)) | v
+            pending += n
             return
         }
-        guard n > 0 else { return }
-        // `pending` < 8 here, so `pending + n` ≤ 63 and the shift keeps every pending bit.
-        accumulator = (accumulator << UInt64(n)) | (value & (UInt64.max >> UInt64(64 - n)))
-        pending += n
-        while pending >= 8 {
-            pending -= 8
-            bytes.append(UInt8(truncatingIfNeeded: accumulator >> UInt64(pending)))
-        }
-        accumulator &= pending == 0 ? 0 : UInt64.max >> UInt64(64 - pending)
+        // Fill the word with v's top `room` bits, move it out, keep v's other bits.
+        let rest = n - room
+        let word = room == 64 ? v : (accumulator &<< UInt64(room)) | (v &>> UInt64(rest))
+        flush(word)
+        accumulator = rest == 0 ? 0 : v & ((1 &<< UInt64(rest)) &- 1)
+        pending = rest
+    }
+
+    private mutating func flush(_ word: UInt64) {
+        var be = word.bigEndian
+        withUnsafeBytes(of: &be) { bytes.append(contentsOf: $0) }
     }
 
     /// Appends every bit `other` holds.
@@ -50,7 +58,13 @@ struct BitWriter {
     /// The bytes, the last one padded with zero bits.
     var paddedBytes: [UInt8] {
         guard pending > 0 else { return bytes }
-        return bytes + [UInt8(truncatingIfNeeded: accumulator << UInt64(8 - pending))]
+        var out = bytes
+        let tail = (pending + 7) / 8
+        let aligned = accumulator &<< UInt64(8 * tail - pending)
+        for i in stride(from: tail - 1, through: 0, by: -1) {
+            out.append(UInt8(truncatingIfNeeded: aligned &>> UInt64(8 * i)))
+        }
+        return out
     }
 }
 

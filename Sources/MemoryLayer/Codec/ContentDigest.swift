@@ -1,9 +1,18 @@
-import Crypto
+import CXXHash
 
-/// SHA-256 content address of an encoded embedding payload (swift-crypto), as four words so it
+/// The content address of an encoded embedding payload: XXH3-128 (libxxhash), as two words so it
 /// hashes and compares cheaply in memory.
+///
+/// Deduplication needs a digest that does not collide by accident, not one that resists an
+/// adversary: the payloads are the store's own encodings of the pipeline's embeddings. With 128
+/// bits, n distinct contents collide with probability about n² / 2¹²⁹ (below 10⁻²⁶ at a billion
+/// contents). XXH3 reads a payload at well under one instruction a byte, where SHA-256 in software
+/// took about twenty (`phibench instructions` on the memory scenarios: README, memory layer).
 struct ContentDigest: Hashable, Sendable {
-    let w0: UInt64, w1: UInt64, w2: UInt64, w3: UInt64
+    let w0: UInt64, w1: UInt64
+
+    /// Bytes of a digest as the warm database stores it.
+    static let byteCount = 16
 
     init<C: Collection>(of bytes: C) where C.Element == UInt8 {
         if let d = bytes.withContiguousStorageIfAvailable({ ContentDigest(of: UnsafeRawBufferPointer($0)) }) {
@@ -15,30 +24,32 @@ struct ContentDigest: Hashable, Sendable {
 
     /// The digest of `bytes`, with no allocation.
     init(of bytes: UnsafeRawBufferPointer) {
-        let digest = SHA256.hash(data: bytes)
-        var words = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
-        digest.withUnsafeBytes { d in
-            withUnsafeMutableBytes(of: &words) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: d.prefix(32))) }
-        }
-        w0 = UInt64(littleEndian: words.0); w1 = UInt64(littleEndian: words.1)
-        w2 = UInt64(littleEndian: words.2); w3 = UInt64(littleEndian: words.3)
+        let h = xxh3x128(bytes)
+        w0 = h.low
+        w1 = h.high
     }
 
-    /// Rebuilds a digest from its 32 bytes (as stored in the warm database).
+    /// Rebuilds a digest from its 16 bytes (as stored in the warm database), little-endian words.
     init(bytes b: [UInt8]) {
-        precondition(b.count == 32, "a SHA-256 digest is 32 bytes")
+        precondition(b.count == Self.byteCount, "a content digest is \(Self.byteCount) bytes")
         func word(_ i: Int) -> UInt64 {
             var v: UInt64 = 0
             for j in 0..<8 { v |= UInt64(b[i * 8 + j]) << (8 * j) }
             return v
         }
-        w0 = word(0); w1 = word(1); w2 = word(2); w3 = word(3)
+        w0 = word(0); w1 = word(1)
     }
 
-    /// The 32 digest bytes.
+    /// The 16 digest bytes.
     var bytes: [UInt8] {
-        var out = ByteWriter(capacity: 32)
-        out.u64(w0); out.u64(w1); out.u64(w2); out.u64(w3)
+        var out = ByteWriter(capacity: Self.byteCount)
+        out.u64(w0); out.u64(w1)
         return out.bytes
     }
+}
+
+/// XXH3-128 of `bytes` (seed 0): the one call into libxxhash.
+private func xxh3x128(_ bytes: UnsafeRawBufferPointer) -> (low: UInt64, high: UInt64) {
+    let h = XXH3_128bits(bytes.baseAddress, bytes.count)
+    return (h.low64, h.high64)
 }

@@ -14,7 +14,7 @@ enum WarmError: Error {
     case constraint
 }
 
-/// A content row: an embedding payload named by its SHA-256, shared by `refcount` states.
+/// A content row: an embedding payload named by its content digest (XXH3-128), shared by `refcount` states.
 struct ContentRow {
     var slot: UInt32
     var digest: ContentDigest
@@ -145,14 +145,13 @@ final class WarmTier: Sendable {
                             precondition(back.map { $0[...] == c.payload } ?? false, "a blob just packed does not unpack to itself")
                         }
                         written.sizes.append(UInt32(n))
-                        var digest = (c.digest.w0.littleEndian, c.digest.w1.littleEndian, c.digest.w2.littleEndian,
-                                      c.digest.w3.littleEndian)
+                        var digest = (c.digest.w0.littleEndian, c.digest.w1.littleEndian)
                         try withUnsafeBytes(of: &digest) { d in
                             try scratch.withUnsafeBytes { body in
                                 let packed = UnsafeRawBufferPointer(rebasing: body[..<n])
                                 try Self.run(db, "INSERT INTO content(slot, digest, refcount, body, crc) VALUES (?, ?, ?, ?, ?)") { h in
                                     sqlite3_bind_int64(h, 1, Int64(c.slot))
-                                    sqlite3_bind_blob(h, 2, d.baseAddress, 32, nil)
+                                    sqlite3_bind_blob(h, 2, d.baseAddress, Int32(ContentDigest.byteCount), nil)
                                     sqlite3_bind_int64(h, 3, Int64(c.refcount))
                                     sqlite3_bind_blob(h, 4, packed.baseAddress, Int32(n), nil)
                                     sqlite3_bind_int64(h, 5, Int64(crc32Checksum(packed)))
@@ -161,6 +160,9 @@ final class WarmTier: Sendable {
                         }
                     }
                 }
+                // Looked up once per batch, not once per row (GRDB's cache hashes the SQL text).
+                let insertRecord = batch.records.isEmpty ? nil : try db.cachedStatement(
+                    sql: "INSERT INTO records(id, slot, body, crc, reads, last_access) VALUES (?, ?, ?, ?, 0, ?)")
                 for r in batch.records {
                     try r.body.withUnsafeBytes { body in
                         func bind(_ h: OpaquePointer) {
@@ -173,7 +175,7 @@ final class WarmTier: Sendable {
                         // A plain INSERT needs no statement journal (REPLACE does: it may delete a
                         // row first); a row left by an earlier failed delete is replaced on the rare retry.
                         do {
-                            try Self.run(db, "INSERT INTO records(id, slot, body, crc, reads, last_access) VALUES (?, ?, ?, ?, 0, ?)", bind: bind)
+                            try Self.run(db, insertRecord!, bind: bind)
                         } catch WarmError.constraint {
                             try Self.run(db, "INSERT OR REPLACE INTO records(id, slot, body, crc, reads, last_access) VALUES (?, ?, ?, ?, 0, ?)", bind: bind)
                         }
@@ -201,7 +203,11 @@ final class WarmTier: Sendable {
     /// Runs one write statement, cached by GRDB, with arguments bound by `bind`. Blobs may be bound
     /// without a copy (`SQLITE_STATIC`): they are only read during the step, inside the caller's scope.
     private static func run(_ db: Database, _ sql: String, bind: (OpaquePointer) -> Void) throws {
-        let statement = try db.cachedStatement(sql: sql)
+        try run(db, try db.cachedStatement(sql: sql), bind: bind)
+    }
+
+    /// Runs one prepared write statement with arguments bound by `bind` (as ``run(_:_:bind:)-(_,String,_)``).
+    private static func run(_ db: Database, _ statement: Statement, bind: (OpaquePointer) -> Void) throws {
         let h = statement.sqliteStatement
         sqlite3_reset(h)
         bind(h)
@@ -251,37 +257,67 @@ final class WarmTier: Sendable {
     }
 
     /// Up to `limit` records not accessed since `before`, least recently accessed first.
+    ///
+    /// Read through a cached prepared statement, column by column: every state passes through here
+    /// once on its way to the cold tier, and GRDB's `Row`s cost several allocations a row where this
+    /// costs the body's one.
     func idle(before: UInt64, limit: Int) throws(WarmError) -> [StoredRecord] {
-        let rows: [Row]
         do {
-            rows = try queue.read { db in
-                try Row.fetchAll(db, sql: """
+            return try queue.read { db in
+                let statement = try db.cachedStatement(sql: """
                     SELECT id, slot, body, crc FROM records WHERE last_access < ? ORDER BY last_access, id LIMIT ?
-                    """, arguments: [Int64(bitPattern: before), limit])
+                    """)
+                let h = statement.sqliteStatement
+                sqlite3_reset(h)
+                defer {
+                    sqlite3_reset(h)
+                    sqlite3_clear_bindings(h)
+                }
+                sqlite3_bind_int64(h, 1, Int64(bitPattern: before))
+                sqlite3_bind_int64(h, 2, Int64(limit))
+                var out: [StoredRecord] = []
+                out.reserveCapacity(min(max(limit, 0), 1024))
+                while true {
+                    let rc = sqlite3_step(h)
+                    if rc == SQLITE_DONE { return out }
+                    guard rc == SQLITE_ROW else {
+                        throw WarmError.damaged(String(cString: sqlite3_errstr(rc)) + " (" + String(cString: sqlite3_errmsg(db.sqliteConnection)) + ")")
+                    }
+                    guard sqlite3_column_type(h, 0) == SQLITE_INTEGER else {
+                        throw WarmError.corrupt("a warm record: column id does not decode")
+                    }
+                    let id = UInt64(bitPattern: sqlite3_column_int64(h, 0))
+                    // A zero-length blob reads back as NULL; any other type is damage.
+                    let bodyType = sqlite3_column_type(h, 2)
+                    guard sqlite3_column_type(h, 1) == SQLITE_INTEGER, bodyType == SQLITE_BLOB || bodyType == SQLITE_NULL,
+                          sqlite3_column_type(h, 3) == SQLITE_INTEGER else {
+                        throw WarmError.corrupt("record \(id): a column does not decode (slot, body, crc)")
+                    }
+                    let count = Int(sqlite3_column_bytes(h, 2))
+                    let body: [UInt8] = count == 0 ? [] : [UInt8](UnsafeRawBufferPointer(start: sqlite3_column_blob(h, 2), count: count))
+                    try Self.verify(body, crc: sqlite3_column_int64(h, 3), what: "record \(id)")
+                    out.append(StoredRecord(id: id, slot: UInt32(truncatingIfNeeded: sqlite3_column_int64(h, 1)), body: body))
+                }
             }
         } catch {
             throw Self.map(error)
         }
-        var out: [StoredRecord] = []
-        out.reserveCapacity(rows.count)
-        for row in rows {
-            let id = UInt64(bitPattern: try Self.field(row, "id", "a warm record") as Int64)
-            let body = try Self.checked(row, what: "record \(id)")
-            let slot: Int64 = try Self.field(row, "slot", "record \(id)")
-            out.append(StoredRecord(id: id, slot: UInt32(truncatingIfNeeded: slot), body: body))
-        }
-        return out
     }
 
     private static func checked(_ row: Row, what: String) throws(WarmError) -> [UInt8] {
         let data: Data = try field(row, "body", what)
         let body = [UInt8](data)
         let crc: Int64 = try field(row, "crc", what)
+        try verify(body, crc: crc, what: what)
+        return body
+    }
+
+    /// Throws ``WarmError/corrupt(_:)`` unless `body`'s CRC-32 is `crc`.
+    private static func verify(_ body: [UInt8], crc: Int64, what: @autoclosure () -> String) throws(WarmError) {
         let actual = crc32Checksum(body)
         guard Int64(actual) == crc else {
-            throw .corrupt("\(what): checksum mismatch (stored \(String(crc, radix: 16)), computed \(String(actual, radix: 16)))")
+            throw .corrupt("\(what()): checksum mismatch (stored \(String(crc, radix: 16)), computed \(String(actual, radix: 16)))")
         }
-        return body
     }
 
     private static func field<T: DatabaseValueConvertible>(_ row: Row, _ column: String, _ what: String) throws(WarmError) -> T {

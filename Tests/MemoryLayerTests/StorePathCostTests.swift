@@ -1,0 +1,93 @@
+import Testing
+@testable import MemoryLayer
+
+/// The store path's cheaper kernels (issue #26) give exactly what the straightforward forms gave,
+/// and the cost figure is the one formula the issue states.
+@Suite("Store path cost")
+struct StorePathCostTests {
+    /// The codes as ``Quantizer`` wrote them before: round half to even, then clamp.
+    private static func referenceCodes(_ x: [Float], _ encoding: EmbeddingEncoding) -> [Int8] {
+        var maxAbs: Float = 0
+        for v in x where v.isFinite { maxAbs = max(maxAbs, abs(v)) }
+        let m = encoding.maxCode
+        let scale = maxAbs / m
+        let inverse: Float = scale > 0 ? 1 / scale : 0
+        return x.map { v in Int8(v.isFinite ? max(-m, min(m, (v * inverse).rounded(.toNearestOrEven))) : 0) }
+    }
+
+    @Test("Quantized codes equal round-half-even-then-clamp, ties and non-finite elements included",
+          arguments: [EmbeddingEncoding.int8, .int4])
+    func codesMatchReference(_ encoding: EmbeddingEncoding) {
+        var rng = TestRandom(seed: 26)
+        let m = encoding.maxCode
+        for trial in 0..<200 {
+            let n = 1 + rng.below(700)
+            var x = (0..<n).map { _ in rng.symmetric() * 3 }
+            // Exact ties k + 0.5 after scaling (x[0] fixes max|x| = m, so the scale is 1).
+            x[0] = m
+            for i in stride(from: 1, to: n, by: 7) { x[i] = Float(rng.below(Int(2 * m))) - m + 0.5 }
+            if trial % 5 == 0 { x[n / 2] = [Float.nan, .infinity, -.infinity, -0.0][trial / 5 % 4] }
+            let q = Quantizer.quantize(x, as: encoding)
+            let reference = Self.referenceCodes(x, encoding)
+            let codes = q.codes.withUnsafeBufferPointer { c in (0..<n).map { Quantizer.code(c, $0, encoding) } }
+            #expect(codes == reference, "trial \(trial), n \(n)")
+        }
+    }
+
+    @Test("scan: max|x| over finite elements and whether all are finite, on the edges of Float")
+    func scanEdges() {
+        let cases: [([Float], Float, Bool)] = [
+            ([], 0, true),
+            ([-0.0, 0], 0, true),
+            ([1, -3, 2], 3, true),
+            ([.leastNonzeroMagnitude, -.leastNormalMagnitude], .leastNormalMagnitude, true),
+            ([-.greatestFiniteMagnitude, 1], .greatestFiniteMagnitude, true),
+            ([1, .nan, -2], 2, false),
+            ([.infinity, 5], 5, false),
+            ([-.infinity, -.nan], 0, false),
+        ]
+        for (x, maxAbs, finite) in cases {
+            let s = x.withUnsafeBufferPointer { Quantizer.scan($0) }
+            #expect(s.maxAbs.bitPattern == maxAbs.bitPattern && s.allFinite == finite, "\(x)")
+        }
+    }
+
+    @Test("BitWriter: any sequence of writes reads back, whatever the widths (words span writes)")
+    func bitStreamRoundTrip() throws {
+        var rng = TestRandom(seed: 7)
+        for _ in 0..<50 {
+            var w = BitWriter(capacity: 4)
+            var written: [(UInt64, Int)] = []
+            for _ in 0..<(1 + rng.below(300)) {
+                let n = rng.below(65)
+                let v = rng.next()
+                w.write(v, bits: n)
+                written.append((n == 64 ? v : v & ((1 << UInt64(n)) - 1), n))
+            }
+            #expect(w.bitCount == written.reduce(0) { $0 + $1.1 })
+            var r = BitReader(w.paddedBytes)
+            for (v, n) in written { #expect(try r.read(bits: n) == v) }
+        }
+    }
+
+    @Test("Cost: layer on minus off, MEMORY.query left out on both sides, over the layer-off episode without queries")
+    func costFigure() throws {
+        // The issue's before: off 1,455,199 with 1,164,822 of queries; adaptive 461,461 with 70,417.
+        let c = try MemoryLayerCost(layerOnEpisode: 461_461, layerOnQuery: 70_417, layerOffEpisode: 1_455_199,
+                                    layerOffQuery: 1_164_822)
+        #expect(c.layerOnInstructions == 391_044 && c.layerOffInstructions == 290_377)
+        #expect(abs(c.share - 100_667.0 / 290_377.0) < 1e-12)
+        #expect(!c.isWithin(0.05) && c.isWithin(0.35))
+        let cheaper = try MemoryLayerCost(layerOnEpisode: 90, layerOnQuery: 0, layerOffEpisode: 100, layerOffQuery: 0)
+        #expect(cheaper.share == -0.1 && cheaper.addedInstructions == -10)
+    }
+
+    @Test("Cost: counts that cannot be are refused with a reason",
+          arguments: [(1.0, 2.0, 10.0, 0.0), (10.0, 0.0, 5.0, 5.0), (-1.0, 0.0, 10.0, 0.0), (Double.nan, 0.0, 10.0, 0.0),
+                      (10.0, 0.0, Double.infinity, 0.0)])
+    func costRefusesImpossibleCounts(_ on: Double, _ onQuery: Double, _ off: Double, _ offQuery: Double) {
+        #expect(throws: MemoryLayerError.self) {
+            try MemoryLayerCost(layerOnEpisode: on, layerOnQuery: onQuery, layerOffEpisode: off, layerOffQuery: offQuery)
+        }
+    }
+}
