@@ -64,7 +64,7 @@ test: build
 # their compare (informational: --gate none), and the Python service over HTTP.
 examples: build
 	$(SWIFT) build -c $(CONFIG) --product SortBenchmark
-	.build/$(CONFIG)/SortBenchmark Examples/SortBenchmark/sort.yaml runs/examples/sort
+	.build/$(CONFIG)/SortBenchmark examples/SortBenchmark/sort.yaml runs/examples/sort
 	$(BIN) run examples/pipeline.yaml --out runs/examples/python
 	$(BIN) run examples/pipeline.yaml --set workload=null --set pipeline.memory=off --out runs/examples/swift --quiet
 	$(BIN) compare runs/examples/python/result.json runs/examples/swift/result.json --gate none

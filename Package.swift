@@ -12,7 +12,7 @@ let package = Package(
     products: [
         .executable(name: "phibench", targets: ["phibench"]),
         // Benchmark your own Swift code: the Workload protocol, scenario loading, the runner and the
-        // report writers (see Examples/SortBenchmark).
+        // report writers (see examples/SortBenchmark).
         .library(name: "PhibenchKit", targets: ["PhibenchKit"]),
     ],
     traits: [
@@ -157,7 +157,7 @@ let package = Package(
         .executableTarget(
             name: "SortBenchmark",
             dependencies: ["PhibenchKit"],
-            path: "Examples/SortBenchmark",
+            path: "examples/SortBenchmark",
             exclude: ["sort.yaml"]),
         // The no-op worker (C): measures the process transport's own cost; used by tests and the README.
         .executableTarget(

@@ -6,7 +6,7 @@ import Testing
 /// `--metrics-listen`: the real binary serves /metrics during a run, Prometheus's own parser accepts
 /// it, and its numbers agree with the run's result.
 @Suite("Live metrics endpoint", .serialized)
-struct LiveMetricsTests {
+struct LiveMetricsCLITests {
     static let scenario = """
         name: live
         seed: 7

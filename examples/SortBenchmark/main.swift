@@ -1,5 +1,5 @@
 // A package benchmarking its own code with PhibenchKit: three stages of a sort pipeline
-// (generate, sort, verify) under the load of Examples/SortBenchmark/sort.yaml.
+// (generate, sort, verify) under the load of examples/SortBenchmark/sort.yaml.
 //
 //   swift run -c release SortBenchmark [scenario.yaml] [output-directory]
 import Foundation
