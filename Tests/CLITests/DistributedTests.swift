@@ -1,6 +1,7 @@
 import BenchModel
 import Foundation
 import Testing
+import TestSupport
 
 /// The real binary as N generators of one test: segments against an HTTP service on loopback,
 /// merged with judgement (exact histograms, summed rates, thresholds on the merged result), a
@@ -45,20 +46,6 @@ struct DistributedTests {
         """
     }
 
-    func startService() throws -> (Process, Int) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.python!)
-        p.arguments = [Phibench.packageRoot.appendingPathComponent("examples/service.py").path, "--port", "0"]
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let line = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
-        guard let port = line.split(separator: ":").last.flatMap({ Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) else {
-            kill(p.processIdentifier, SIGKILL)
-            throw CocoaError(.fileReadCorruptFile)
-        }
-        return (p, port)
-    }
 
     func load(_ url: URL) throws -> BenchResult { try ResultCodec.load(url) }
 
@@ -83,8 +70,8 @@ struct DistributedTests {
     func fourLocalSegments() throws {
         let dir = try Phibench.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let (service, port) = try startService()
-        defer { kill(service.processIdentifier, SIGKILL); service.waitUntilExit() }
+        let service = try ExampleService()
+        let port = service.port
         let scenario = try Phibench.scenario(Self.httpScenario(port: port, rate: 200, seconds: "5s"), in: dir)
         let out = dir.appendingPathComponent("dist")
         let run = try Phibench.run(["distribute", scenario, "--segments", "4", "--local", "--start-in", "8s", "--out", out.path, "--quiet"])
@@ -144,8 +131,8 @@ struct DistributedTests {
     func killedSegmentAndRefusals() throws {
         let dir = try Phibench.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let (service, port) = try startService()
-        defer { kill(service.processIdentifier, SIGKILL); service.waitUntilExit() }
+        let service = try ExampleService()
+        let port = service.port
         let scenario = try Phibench.scenario(Self.httpScenario(port: port, rate: 80, seconds: "5s"), in: dir)
         let startAt = isoIn(6)
         var processes: [Process] = []
@@ -364,18 +351,10 @@ struct DistributedTests {
         let manifest = out.appendingPathComponent("job.yaml")
 
         // Schema: deserialised into V1ConfigMap and V1Job and serialised back unchanged.
-        let validate = Process()
-        validate.executableURL = URL(fileURLWithPath: Self.kubernetesPython!)
-        validate.arguments = [Phibench.packageRoot.appendingPathComponent("Tests/Fixtures/kubernetes/validate_manifest.py").path, manifest.path]
-        let vout = Pipe(), verr = Pipe()
-        validate.standardOutput = vout
-        validate.standardError = verr
-        try validate.run()
-        let docsData = vout.fileHandleForReading.readDataToEndOfFile()
-        validate.waitUntilExit()
-        let verrText = String(decoding: verr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        try #require(validate.terminationStatus == 0, "schema: \(verrText)")
-        let docs = try #require(try JSONSerialization.jsonObject(with: docsData) as? [[String: Any]])
+        let validate = try ChildProcess.run(URL(fileURLWithPath: Self.kubernetesPython!),
+                                            [Phibench.packageRoot.appendingPathComponent("Tests/Fixtures/kubernetes/validate_manifest.py").path, manifest.path])
+        try #require(validate.status == 0, "schema: \(validate.stderr)")
+        let docs = try #require(try JSONSerialization.jsonObject(with: Data(validate.stdout.utf8)) as? [[String: Any]])
         let configMap = try #require(docs.first { $0["kind"] as? String == "ConfigMap" })
         let job = try #require(docs.first { $0["kind"] as? String == "Job" })
         #expect((configMap["data"] as? [String: String])?["scenario.yaml"] == yaml)

@@ -1,6 +1,7 @@
 import BenchModel
 import Foundation
 import Testing
+import TestSupport
 
 /// The real binary driving worker processes and an HTTP service: the stage names the workload
 /// reports reach every output and compare; faults and bad input give the documented exit statuses.
@@ -64,8 +65,8 @@ struct ExternalWorkloadTests {
     func httpServiceExample() throws {
         let dir = try Phibench.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let (service, port) = try startService()
-        defer { kill(service.processIdentifier, SIGKILL); service.waitUntilExit() }
+        let service = try ExampleService()
+        let port = service.port
         let out = dir.appendingPathComponent("http")
         let run = try Phibench.run(["run", Self.examples.appendingPathComponent("service.yaml").path, "--out", out.path,
                                     "--set", "workload.http.url=http://127.0.0.1:\(port)/episode"] + Self.quick)
@@ -159,20 +160,4 @@ struct ExternalWorkloadTests {
         #expect(out.stderr.contains("--set workload=null"), "\(out.stderr)")
     }
 
-    /// examples/service.py on a free port.
-    func startService() throws -> (Process, Int) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.python!)
-        p.arguments = [Self.examples.appendingPathComponent("service.py").path, "--port", "0"]
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let line = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
-        let port = line.split(separator: ":").last.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-        guard let port else {
-            kill(p.processIdentifier, SIGKILL)
-            throw CocoaError(.fileReadCorruptFile)
-        }
-        return (p, port)
-    }
 }

@@ -70,24 +70,10 @@ struct LiveMetricsCLITests {
         }
     }
 
-    /// Runs `tool` with `arguments`, `input` on stdin; returns status and combined output.
+    /// Runs `tool` with `arguments`, `input` on stdin; returns status and its output (stdout, then stderr).
     static func tool(_ tool: String, _ arguments: [String], input: String? = nil) throws -> (Int32, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tool)
-        p.arguments = arguments
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        let inPipe = Pipe()
-        if input != nil { p.standardInput = inPipe }
-        try p.run()
-        if let input {
-            inPipe.fileHandleForWriting.write(Data(input.utf8))
-            try inPipe.fileHandleForWriting.close()
-        }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        let out = try ChildProcess.run(URL(fileURLWithPath: tool), arguments, input: input.map { Data($0.utf8) })
+        return (out.status, out.stdout + out.stderr)
     }
 
     static func scrape(_ url: String) throws -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Runs the real `phibench` binary: `PHIBENCH_BIN` when set (make test points it at the release
@@ -28,32 +29,9 @@ struct Phibench {
     @discardableResult
     static func run(_ arguments: [String], in directory: URL? = nil, interrupt: Int32? = nil, after: Double = 1,
                     environment: [String: String] = [:]) throws -> Output {
-        let p = Process()
-        p.executableURL = binary
-        p.arguments = arguments
-        p.currentDirectoryURL = directory ?? packageRoot
-        var env = ProcessInfo.processInfo.environment
-        for (k, v) in environment { env[k] = v }
-        p.environment = env
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        if let interrupt {
-            Thread.sleep(forTimeInterval: after)
-            kill(p.processIdentifier, interrupt)
-        }
-        // Read both pipes before waiting so a chatty child never blocks on a full pipe.
-        let group = DispatchGroup()
-        nonisolated(unsafe) var outData = Data(), errData = Data()
-        group.enter()
-        DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        group.enter()
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        group.wait()
-        p.waitUntilExit()
-        return Output(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+        let out = try ChildProcess.run(binary, arguments, environment: environment.mapValues { $0 }, directory: directory ?? packageRoot,
+                                       signal: interrupt, after: after)
+        return Output(status: out.status, stdout: out.stdout, stderr: out.stderr)
     }
 
     /// A fresh temporary directory for one test.

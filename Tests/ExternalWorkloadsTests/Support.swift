@@ -2,31 +2,15 @@ import BenchModel
 import Foundation
 import Harness
 import Testing
+import TestSupport
 
 /// Paths and helpers the external-workload tests share.
 enum Fixtures {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    /// python3 on PATH (resolved to the interpreter itself, past wrappers like pyenv's shims, so a
-    /// restarted child starts quickly), or nil: tests that need it are disabled with that reason.
-    static let python: String? = {
-        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
-            let path = "\(dir)/python3"
-            guard FileManager.default.isExecutableFile(atPath: path) else { continue }
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: path)
-            p.arguments = ["-c", "import sys; print(sys.executable)"]
-            let out = Pipe()
-            p.standardOutput = out
-            guard (try? p.run()) != nil else { return path }
-            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            p.waitUntilExit()
-            let resolved = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            return FileManager.default.isExecutableFile(atPath: resolved) ? resolved : path
-        }
-        return nil
-    }()
+    /// python3 on PATH, resolved past shims (TestSupport).
+    static var python: String? { TestTools.python }
     static var hasPython: Bool { python != nil }
 
     /// The C no-op worker built by `swift build` (debug or release), or nil.
@@ -64,41 +48,5 @@ enum Fixtures {
     }
 }
 
-/// A service process (examples/service.py) on a free loopback port for one test.
-final class ServiceProcess {
-    let process = Process()
-    let port: Int
-
-    init() throws {
-        process.executableURL = URL(fileURLWithPath: Fixtures.python!)
-        process.arguments = ["\(Fixtures.examples)/service.py", "--port", "0"]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        // The first line says where it listens.
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line += chunk
-        }
-        let text = String(decoding: line, as: UTF8.self)
-        guard let colon = text.lastIndex(of: ":"),
-              let port = Int(text[text.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            kill(process.processIdentifier, SIGKILL)
-            throw ServiceError(text: text)
-        }
-        self.port = port
-    }
-
-    struct ServiceError: Error { var text: String }
-
-    func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
-
-    deinit {
-        // SIGKILL: the test process may have SIGTERM ignored, and children inherit that.
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-    }
-}
+/// examples/service.py on a free loopback port for one test (TestSupport's).
+typealias ServiceProcess = ExampleService

@@ -1,6 +1,7 @@
 import BenchModel
 import Foundation
 import Testing
+import TestSupport
 @testable import Reports
 
 private let chromiumPath: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
@@ -20,23 +21,10 @@ struct BrowserTests {
     }
 
     static func run(_ args: [String]) throws -> Run {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: chromium!)
-        p.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
-                       "--disable-dev-shm-usage", "--hide-scrollbars"] + args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        // Read both pipes while the browser runs, so a full pipe cannot stall it.
-        nonisolated(unsafe) var outData = Data()
-        let reader = Thread { outData = out.fileHandleForReading.readDataToEndOfFile() }
-        reader.start()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        while reader.isExecuting { Thread.sleep(forTimeInterval: 0.01) }
-        return Run(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                   stderr: String(decoding: errData, as: UTF8.self))
+        let out = try ChildProcess.run(URL(fileURLWithPath: chromium!),
+                                       ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
+                                        "--disable-dev-shm-usage", "--hide-scrollbars"] + args)
+        return Run(status: out.status, stdout: out.stdout, stderr: out.stderr)
     }
 
     /// Width and height from a PNG's IHDR chunk.
