@@ -8,7 +8,8 @@ import Darwin
 /// The open-loop arrival times of one phase: when each arrival is *intended* to start.
 ///
 /// The rate is piecewise linear in time, with integral Λ(t) (arrivals expected by `t`). The phase
-/// holds `n = ⌊Λ(T)⌋ + 1` arrivals (the first at 0 for uniform). With `uniform` spacing arrival `i`
+/// holds `n = ⌈Λ(T)⌉` arrivals, one for each whole `i` with `i < Λ(T)` (the first at 0 for uniform;
+/// 200/s for 5 s is 1,000, the last at 4.995 s). With `uniform` spacing arrival `i`
 /// is due when Λ reaches `i` (so a constant rate `r` gives arrivals at `i / r`); with `poisson` the
 /// arrivals are `n` seeded draws from the rate curve, sorted — a Poisson process following the rate
 /// curve, conditioned on the same count, so a uniform and a Poisson phase run the same number of
