@@ -100,6 +100,10 @@ struct DistributedTests {
         // Intervals aligned on the wall clock: every segment's interval lands in one merged interval.
         #expect(merged.timeseries.reduce(0) { $0 + $1.episodes } == segments.reduce(0) { $0 + $1.timeseries.reduce(0) { $0 + $1.episodes } })
         #expect(zip(merged.timeseries, merged.timeseries.dropFirst()).allSatisfy { $0.tSeconds < $1.tSeconds })
+        // The merged report lists the generators: each share, its episodes and whether it kept up.
+        let report = try String(contentsOf: out.appendingPathComponent("merged/report.html"), encoding: .utf8)
+        #expect(report.contains("Load generators"))
+        for s in segments { #expect(report.contains(">\(s.segment!.segment.description)<"), "\(s.segment!.segment.description) not listed") }
 
         // A threshold that the segment with the lowest p99 would pass on its own but the merged p99
         // breaks: the merge decides, and it exits 1.

@@ -223,6 +223,41 @@ extension HTMLReport {
                        tables: [Table(caption: nil, headers: headers, rows: rows)])
     }
 
+    /// The load generators of a distributed test (a merged result's segments, or a segment run's own
+    /// share): which share each ran, where, how many episodes, and whether it kept up — a saturated
+    /// generator measured itself as much as the service.
+    static func generatorSection(_ inputs: [ChartInput]) -> Section? {
+        let multi = inputs.count > 1
+        let headers = resultHeader(multi) + [Cell("Segment"), Cell("Host"), Cell("Episodes", cls: "num"), Cell("CPU busy", cls: "num"),
+                                             Cell("Lateness p99", cls: "num"), Cell("Dropped", cls: "num"), Cell("Health")]
+        func row(_ i: ChartInput, segment: ExecutionSegment, host: String, episodes: UInt64, partial: Bool, health h: GeneratorHealth) -> Row {
+            Row(cells: resultCell(i, multi) + [
+                Cell(segment.description + (partial ? " (cut short)" : ""), cls: "mono"), Cell(host), Cell.num(Fmt.grouped(episodes)),
+                Cell.num(h.cpuCoresBusy.map { "\(Units.fixed($0, digits: 2)) of \(h.cores) cores" } ?? "-"),
+                Cell.num(h.latenessP99.map(Units.formatNanoseconds) ?? "-"), Cell.num(Fmt.grouped(h.dropped)),
+                Cell(h.saturated ? "saturated: " + h.reasons.joined(separator: "; ") : "kept up", cls: h.saturated ? "regressed" : ""),
+            ])
+        }
+        var rows: [Row] = []
+        var notes: [String] = []
+        for i in inputs {
+            if let d = i.result.distributed {
+                rows += d.segments.map { row(i, segment: $0.segment, host: $0.host, episodes: $0.episodes, partial: $0.partial, health: $0.health) }
+                if !d.missing.isEmpty {
+                    notes.append("\(i.label): partial merge — no result for " + d.missing.map(\.description).joined(separator: ", ") + ".")
+                }
+            } else if let s = i.result.segment {
+                rows.append(row(i, segment: s.segment, host: i.result.machine.hostname, episodes: i.result.summary.episodes,
+                                partial: i.result.interrupted, health: s.health))
+                notes.append("\(i.label): one generator's share of a distributed test; its thresholds are judged on the merged result (phibench merge).")
+            }
+        }
+        guard !rows.isEmpty else { return nil }
+        return Section(id: "generators", title: "Load generators",
+                       intro: "Each generator ran a share (execution segment) of every phase; the figures above are of the whole test.",
+                       tables: [Table(caption: nil, headers: headers, rows: rows)], notes: notes)
+    }
+
     static func profileSection(_ inputs: [ChartInput], folded: [String?], renderer: FlameGraphRenderer?) -> Section? {
         var figures: [Figure] = []
         var notes: [String] = []

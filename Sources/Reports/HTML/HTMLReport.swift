@@ -22,6 +22,7 @@ public enum HTMLReport {
         if let s = memorySection(inputs) { sections.append(s) }
         if let s = eventsSection(inputs) { sections.append(s) }
         if let s = trialSection(inputs) { sections.append(s) }
+        if let s = generatorSection(inputs) { sections.append(s) }
         if let s = profileSection(inputs, folded: folded, renderer: options.flameGraph) { sections.append(s) }
 
         let (verdict, verdictClass) = headlineVerdict(results)
