@@ -88,7 +88,7 @@ let package = Package(
         .target(
             name: "Harness",
             dependencies: [
-                "BenchModel", "Allocator", "CPause",
+                "BenchModel", "Statistics", "Allocator", "CPause",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "DequeModule", package: "swift-collections"),
@@ -99,7 +99,8 @@ let package = Package(
                 "BenchModel", "CUnwind", "CValgrind", "Allocator",
                 .target(name: "CJemalloc", condition: .when(traits: [jemalloc])),
             ]),
-        // Statistics: pure functions (distributions, group-sequential boundaries, false-discovery control).
+        // Statistics: pure functions (median and mean, distributions, Welch and Yuen tests, Theil–Sen slopes,
+        // group-sequential boundaries, false-discovery control).
         .target(name: "Statistics"),
         // Results across commits: records, series per machine, change points (pure, no I/O) …
         .target(
@@ -179,11 +180,11 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Statistics"], path: "Tests/TestSupport"),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "MemoryLayer", "BenchModel"]),
         .testTarget(name: "MemoryLayerTests", dependencies: ["MemoryLayer", "TestSupport"]),
-        .testTarget(name: "HarnessTests", dependencies: ["Harness", "BenchModel", "TestSupport"]),
+        .testTarget(name: "HarnessTests", dependencies: ["Harness", "BenchModel", "Statistics", "TestSupport"]),
         .testTarget(name: "ProfilingTests", dependencies: ["Profiling", "Reports", "BenchModel"]),
         .testTarget(
             name: "ReportsTests",
-            dependencies: ["Reports", "BenchModel", "TestSupport", .product(name: "Histogram", package: "hdrhistogram-swift")],
+            dependencies: ["Reports", "BenchModel", "Statistics", "TestSupport", .product(name: "Histogram", package: "hdrhistogram-swift")],
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "HistoryTests",

@@ -1,4 +1,5 @@
 import BenchModel
+import Statistics
 
 extension BenchmarkRunner {
     /// The result of all trials (see ``ResultAssembly``); the time series and events are the first
@@ -45,8 +46,8 @@ public enum ResultAssembly {
             p.stats = catalogue.summarize(Span.parallel(same.map(\.stats.span)))
             p.maxQueueDepth = same.map(\.maxQueueDepth).max() ?? 0
             let drains = same.compactMap(\.drainSeconds)
-            p.drainSeconds = drains.isEmpty ? nil : mean(drains)
-            p.durationSeconds = mean(same.map(\.durationSeconds))
+            p.drainSeconds = drains.isEmpty ? nil : Descriptive.mean(drains)
+            p.durationSeconds = Descriptive.mean(same.map(\.durationSeconds))
             // The check of the trial that fared worst: one bad trial is what a reader must see.
             p.arrivalCheck = same.compactMap(\.arrivalCheck).first { $0.verdict == .fail } ?? same.compactMap(\.arrivalCheck).first
             phases.append(p)
@@ -87,8 +88,4 @@ public enum ResultAssembly {
             + "\(Int((w.lateness / w.e2e * 100).rounded()))% of e2e p50 (\(Units.formatNanoseconds(w.e2e))); the latency measured is largely "
             + "the harness waking up — widen `spin:` or read `service`")
     }
-}
-
-func mean(_ v: [Double]) -> Double {
-    v.isEmpty ? 0 : v.reduce(0, +) / Double(v.count)
 }

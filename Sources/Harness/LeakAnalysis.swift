@@ -1,4 +1,5 @@
 import BenchModel
+import Statistics
 
 /// Decides from a run's time series whether memory grows with the work done.
 ///

@@ -1,4 +1,5 @@
 import BenchModel
+import Statistics
 #if canImport(Glibc)
 import Glibc
 #endif

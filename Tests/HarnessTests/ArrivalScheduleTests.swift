@@ -1,5 +1,6 @@
 import BenchModel
 import Foundation
+import Statistics
 import Testing
 import TestSupport
 @testable import Harness

@@ -1,5 +1,6 @@
-import Testing
 @testable import Reports
+import Statistics
+import Testing
 
 @Suite struct StatisticsTests {
     /// Expected values from SciPy 1.17: `mannwhitneyu(x, y, alternative="two-sided")` (method auto).
@@ -57,9 +58,9 @@ import Testing
     }
 
     @Test func medianAndQuantile() {
-        #expect(Bootstrap.median([3, 1, 2]) == 2)
-        #expect(Bootstrap.median([4, 1, 2, 3]) == 2.5)
-        #expect(Bootstrap.median([]) == nil)
+        #expect(Descriptive.median([3, 1, 2]) == 2)
+        #expect(Descriptive.median([4, 1, 2, 3]) == 2.5)
+        #expect(Descriptive.median([]) == nil)
         #expect(Bootstrap.quantile([0, 10], 0.25) == 2.5)
     }
 

@@ -1,5 +1,6 @@
 import BenchModel
 import Foundation
+import Statistics
 
 /// An A/A calibration: many trials of one build on one machine, giving each metric's run-to-run noise
 /// (robust relative σ), from which compare computes the minimum detectable effect with more trials'
@@ -39,7 +40,7 @@ public struct Calibration: Sendable, Codable, Equatable {
         var metrics: [String: MetricNoise] = [:]
         for d in catalogue.descriptors {
             let values = trials.compactMap { $0.summary.metric(d.key) }.filter(\.isFinite)
-            guard values.count >= 3, let median = Bootstrap.median(values),
+            guard values.count >= 3, let median = Descriptive.median(values),
                   let noise = SensitivityAnalysis.relativeNoise([values]) else { continue }
             metrics[d.key] = MetricNoise(median: median, noise: noise, trials: values.count)
         }

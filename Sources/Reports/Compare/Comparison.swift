@@ -145,7 +145,7 @@ public enum Comparison {
             return Sensitivity(noise: .nan, source: .trials, trialsBefore: b.count, trialsAfter: a.count, mde: nil, detects: nil,
                                power: options.power, suggestedTrials: nil)
         }
-        let level = Bootstrap.median(b) ?? 0
+        let level = Descriptive.median(b) ?? 0
         let floor = max(options.absoluteFloors[d.key] ?? 0, d.unit == .nanoseconds ? options.latencyFloorNanoseconds : 0)
         let test = SensitivityAnalysis.Rule(alpha: options.alpha, threshold: 0)
         let gate = SensitivityAnalysis.Rule(alpha: options.alpha, threshold: options.threshold,
@@ -196,8 +196,8 @@ public enum Comparison {
         metric: String, unit: MetricUnit, direction: MetricDirection, gated: Bool, before b: [Double], after a: [Double],
         options: CompareOptions
     ) -> MetricComparison {
-        let bv = Bootstrap.median(b) ?? 0
-        let av = Bootstrap.median(a) ?? 0
+        let bv = Descriptive.median(b) ?? 0
+        let av = Descriptive.median(a) ?? 0
         let change: Double? = bv == 0 ? (av == 0 ? 0 : nil) : (av - bv) / abs(bv)
         let floor = max(options.absoluteFloors[metric] ?? 0, unit == .nanoseconds ? options.latencyFloorNanoseconds : 0)
         let underFloor = floor > 0 && abs(av - bv) <= floor

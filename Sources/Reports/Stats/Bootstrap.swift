@@ -1,4 +1,5 @@
 import Statistics
+
 /// A percentile-bootstrap confidence interval.
 public struct ConfidenceInterval: Sendable, Codable, Equatable {
     public var low: Double
@@ -8,13 +9,6 @@ public struct ConfidenceInterval: Sendable, Codable, Equatable {
 }
 
 enum Bootstrap {
-    /// The median of `values` (mean of the middle two for an even count); nil when empty.
-    static func median(_ values: [Double]) -> Double? {
-        guard !values.isEmpty else { return nil }
-        let s = values.sorted()
-        let mid = s.count / 2
-        return s.count % 2 == 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2
-    }
 
     /// A percentile-bootstrap interval for the relative change of medians, (median(after) −
     /// median(before)) / median(before), resampling each side with replacement `resamples` times.

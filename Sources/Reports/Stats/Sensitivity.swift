@@ -1,6 +1,6 @@
-import Statistics
 import BenchModel
 import Foundation
+import Statistics
 
 /// How sensitive a comparison of one metric is: the run-to-run noise of a trial's value, the
 /// minimum detectable effect (MDE) of the test, and the smallest change the gate as a whole catches.
@@ -59,10 +59,10 @@ public enum SensitivityAnalysis {
     public static func relativeNoise(_ groups: [[Double]]) -> Double? {
         var deviations: [Double] = []
         for g in groups where !g.isEmpty {
-            guard let m = Bootstrap.median(g), m != 0, m.isFinite else { continue }
+            guard let m = Descriptive.median(g), m != 0, m.isFinite else { continue }
             deviations += g.map { abs($0 / m - 1) }
         }
-        guard deviations.count >= 3, let mad = Bootstrap.median(deviations) else { return nil }
+        guard deviations.count >= 3, let mad = Descriptive.median(deviations) else { return nil }
         return 1.4826 * mad
     }
 
@@ -142,7 +142,7 @@ public enum SensitivityAnalysis {
                 z.sort()
                 before.append(contentsOf: b)
                 afterZ.append(contentsOf: z)
-                beforeMedian.append(SensitivityAnalysis.median(sorted: b))
+                beforeMedian.append(Descriptive.median(sorted: b))
             }
         }
     }
@@ -161,7 +161,7 @@ public enum SensitivityAnalysis {
                 u += j
             }
             guard u >= critical else { continue }
-            let mb = d.beforeMedian[s], ma = median(sorted: a)
+            let mb = d.beforeMedian[s], ma = Descriptive.median(sorted: a)
             if mb > 0, (ma - mb) / mb > barrier { hits += 1 }
         }
         return Double(hits) / Double(d.simulations)
@@ -213,8 +213,4 @@ public enum SensitivityAnalysis {
         return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
     }
 
-    fileprivate static func median(sorted v: [Double]) -> Double {
-        let m = v.count / 2
-        return v.count % 2 == 1 ? v[m] : (v[m - 1] + v[m]) / 2
-    }
 }

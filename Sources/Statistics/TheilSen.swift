@@ -33,8 +33,8 @@ public struct TheilSen: Sendable, Equatable {
         }
         guard !slopes.isEmpty else { return nil }
         slopes.sort()
-        let slope = median(sorted: slopes)
-        let intercept = median(sorted: zip(xs, ys).map { $1 - slope * $0 }.sorted())
+        let slope = Descriptive.median(sorted: slopes)
+        let intercept = Descriptive.median(sorted: zip(xs, ys).map { $1 - slope * $0 }.sorted())
         // Sen's (1968) interval as scipy.stats.theilslopes computes it: σ² of Kendall's S with the
         // tie correction for repeated x and y values, then ranks round((N − zσ)/2) − 1 and
         // round((N + zσ)/2) (round half to even, as NumPy does) in the sorted slopes.
@@ -53,10 +53,4 @@ public struct TheilSen: Sendable, Equatable {
         let high = slopes[Swift.max(upperRank, 0)]
         return TheilSen(slope: slope, intercept: intercept, low: low, high: high, points: n)
     }
-}
-
-/// Median of an already sorted, non-empty array.
-func median(sorted v: [Double]) -> Double {
-    let m = v.count / 2
-    return v.count % 2 == 1 ? v[m] : (v[m - 1] + v[m]) / 2
 }
