@@ -339,29 +339,24 @@ extension InstructionComparison {
     /// The comparison's rows and its top changed functions as the page's tables.
     func pageTables() -> [ProfileDiffPage.Table] {
         func count(_ v: Double?) -> String { v.map { InstructionReport.grouped($0) } ?? "-" }
-        func signed(_ v: Double) -> String { (v > 0 ? "+" : "") + InstructionReport.grouped(v) }
         let metrics = ProfileDiffPage.Table(
             caption: "Per episode; exact counts, so any change is real. Threshold \(Units.fixed(threshold * 100, digits: 2))%"
                 + (cyclesThreshold.map { ", estimated cycles \(Units.fixed($0 * 100, digits: 2))%" } ?? "") + ".",
             headers: ["Metric", "A", "B", "Change", "Verdict"],
             rows: rows.map { r in
-                [r.metric, count(r.before), count(r.after),
-                 r.change.map { ($0 > 0 ? "+" : "") + Units.fixed($0 * 100, digits: 3) + "%" } ?? "-",
-                 r.verdict.text + (r.gated ? "" : " (not gated)")]
+                [r.metric, count(r.before), count(r.after), r.changeText, r.verdict.text + (r.gated ? "" : " (not gated)")]
             }, numeric: [1, 2, 3])
         guard !functions.isEmpty else { return [metrics] }
-        let cycles = rankedBy == .cycles
-        let what = cycles ? "estimated cycles" : "instructions"
+        let what = rankedBy == .cycles ? "estimated cycles" : "instructions"
         let top = ProfileDiffPage.Table(
             caption: "Top changed functions by their own \(what) per episode (\(functions.count) of \(functionsChanged) that changed), "
                 + "under the stage that reaches them.",
             headers: ["Stage", "Function", "Own A", "Own B", "Own Δ", "Incl. Δ", "Share of Δ"],
             rows: functions.map { f in
-                let (x, y, d, incl) = cycles
-                    ? (f.selfCyclesBefore ?? 0, f.selfCyclesAfter ?? 0, f.selfCyclesChange ?? 0, f.inclusiveCyclesChange ?? 0)
-                    : (f.selfBefore, f.selfAfter, f.selfChange, f.inclusiveChange)
+                let (x, y, d, incl) = f.figures(by: rankedBy)
                 let name = f.name.count > 90 ? String(f.name.prefix(89)) + "…" : f.name
-                return [f.stage ?? "(several / episode)", name, count(x), count(y), signed(d), signed(incl),
+                return [f.stage ?? "(several / episode)", name, count(x), count(y),
+                        InstructionReport.signedGrouped(d), InstructionReport.signedGrouped(incl),
                         f.shareOfEpisodeChange.map { Units.fixed($0 * 100, digits: 1) + "%" } ?? "-"]
             }, numeric: [2, 3, 4, 5, 6])
         return [metrics, top]

@@ -107,12 +107,19 @@ public struct FunctionChange: Sendable, Codable, Equatable {
         case shareOfEpisodeChange = "share_of_episode_change"
     }
 
+    /// Its own count before and after, its own change and its inclusive change, in the measure a
+    /// ranking uses: instructions, or estimated cycles (0 where a count has none).
+    public func figures(by ranking: FunctionRanking) -> (before: Double, after: Double, change: Double, inclusiveChange: Double) {
+        switch ranking {
+        case .instructions: (selfBefore, selfAfter, selfChange, inclusiveChange)
+        case .cycles: (selfCyclesBefore ?? 0, selfCyclesAfter ?? 0, selfCyclesChange ?? 0, inclusiveCyclesChange ?? 0)
+        }
+    }
+
     /// The change a ranking sorts by: self, then inclusive, in instructions or in estimated cycles.
     func ranked(by ranking: FunctionRanking) -> (own: Double, inclusive: Double) {
-        switch ranking {
-        case .instructions: (selfChange, inclusiveChange)
-        case .cycles: (selfCyclesChange ?? 0, inclusiveCyclesChange ?? 0)
-        }
+        let f = figures(by: ranking)
+        return (f.change, f.inclusiveChange)
     }
 
     /// The name functions without a symbol are listed under together.

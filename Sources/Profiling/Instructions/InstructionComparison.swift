@@ -46,6 +46,9 @@ public struct InstructionComparison: Sendable, Codable, Equatable {
         /// Whether this metric's regression fails the comparison.
         public var gated: Bool
 
+        /// The change as a signed percentage with three decimals, `-` without one.
+        public var changeText: String { change.map { ($0 > 0 ? "+" : "") + Units.fixed($0 * 100, digits: 3) + "%" } ?? "-" }
+
         public init(metric: String, before: Double?, after: Double?, change: Double?, verdict: Verdict, gated: Bool) {
             self.metric = metric
             self.before = before
@@ -91,7 +94,7 @@ public struct InstructionComparison: Sendable, Codable, Equatable {
             let pad = String(repeating: " ", count: Swift.max(0, width - r.metric.count))
             let before = r.before.map { InstructionReport.grouped($0) } ?? "-"
             let after = r.after.map { InstructionReport.grouped($0) } ?? "-"
-            let change = r.change.map { ($0 > 0 ? "+" : "") + Units.fixed($0 * 100, digits: 3) + "%" } ?? "-"
+            let change = r.changeText
             lines.append("  \(r.metric)\(pad)  \(before.leftPadded(16))  \(after.leftPadded(16))  \(change.leftPadded(10))  "
                          + r.verdict.text + (r.gated ? "" : "  (not gated)"))
         }
@@ -116,18 +119,15 @@ extension InstructionComparison {
         for f in functions {
             if let i = groups.firstIndex(where: { $0.stage == f.stage }) { groups[i].changes.append(f) } else { groups.append((f.stage, [f])) }
         }
-        func signed(_ v: Double) -> String { (v > 0 ? "+" : "") + InstructionReport.grouped(v) }
         for g in groups {
             lines.append("  " + (g.stage.map { "stage \($0)" } ?? "shared by several stages, or the episode's own"))
             for f in g.changes {
                 let name = f.name.count > 60 ? String(f.name.prefix(59)) + "…" : f.name
                 let share = f.shareOfEpisodeChange.map { "  " + Units.fixed($0 * 100, digits: 1) + "% of the change" } ?? ""
-                let (x, y, d, incl) = rankedBy == .cycles
-                    ? (f.selfCyclesBefore ?? 0, f.selfCyclesAfter ?? 0, f.selfCyclesChange ?? 0, f.inclusiveCyclesChange ?? 0)
-                    : (f.selfBefore, f.selfAfter, f.selfChange, f.inclusiveChange)
+                let (x, y, d, incl) = f.figures(by: rankedBy)
                 lines.append("    \(name.padding(toLength: Swift.max(name.count, 60), withPad: " ", startingAt: 0))  "
                              + "\(InstructionReport.grouped(x).leftPadded(11)) → \(InstructionReport.grouped(y).leftPadded(11))  "
-                             + "\(signed(d).leftPadded(11))  (incl. \(signed(incl)))\(share)")
+                             + "\(InstructionReport.signedGrouped(d).leftPadded(11))  (incl. \(InstructionReport.signedGrouped(incl)))\(share)")
             }
         }
         return lines

@@ -297,6 +297,9 @@ public struct InstructionReport: Sendable, Codable, Equatable {
         return lines.joined(separator: "\n")
     }
 
+    /// `+1,234.5` / `-12.0` / `0.0`: ``grouped(_:)`` with the sign of a change.
+    public static func signedGrouped(_ value: Double) -> String { (value > 0 ? "+" : "") + grouped(value) }
+
     /// `1234567.8` → `1,234,567.8`.
     public static func grouped(_ value: Double) -> String {
         let text = Units.fixed(value, digits: 1)
