@@ -179,11 +179,7 @@ struct InstructionsCommand: AsyncParsableCommand {
         report.foldedFile = Self.foldedName
         let json = try instructionCall { () throws(InstructionCountError) in try report.json() }
         let reportFile = dir.appendingPathComponent("instructions.json")
-        do {
-            try Data(json.utf8).write(to: reportFile, options: .atomic)
-        } catch {
-            throw InputError("\(reportFile.path): cannot write: \(error.localizedDescription)")
-        }
+        try write(json, to: reportFile)
         if options.json {
             print(json)
         } else if !options.quiet {
@@ -193,14 +189,7 @@ struct InstructionsCommand: AsyncParsableCommand {
         }
         if let layerOff, let layerOffReport {
             let cost = try MemoryLayerCost(layerOn: report, layerOff: layerOffReport, offPath: layerOff)
-            let costFile = dir.appendingPathComponent("memory-layer-cost.json")
-            do {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                try encoder.encode(cost).write(to: costFile, options: .atomic)
-            } catch {
-                throw InputError("\(costFile.path): cannot write: \(error.localizedDescription)")
-            }
+            try writeJSON(cost, to: dir.appendingPathComponent("memory-layer-cost.json"))
             if !options.json { print("\n  " + cost.summary) }
         }
         guard let baseline else { return }
@@ -212,14 +201,7 @@ struct InstructionsCommand: AsyncParsableCommand {
         if !options.json { print("\n" + comparison.text()) }
         let page = try differentialPage(comparison, before: baseline, beforeFile: compare!, after: report, afterFolded: folded, in: dir)
         if !options.json && !options.quiet { print("\n  \(page)") }
-        let compareFile = dir.appendingPathComponent("instructions-compare.json")
-        do {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            try encoder.encode(comparison).write(to: compareFile, options: .atomic)
-        } catch {
-            throw InputError("\(compareFile.path): cannot write: \(error.localizedDescription)")
-        }
+        try writeJSON(comparison, to: dir.appendingPathComponent("instructions-compare.json"))
         if comparison.regressed { throw ExitCode(1) }
     }
 
@@ -278,12 +260,28 @@ struct InstructionsCommand: AsyncParsableCommand {
         return svg == nil ? "compare  \(file.relativePath)  (\(note))" : "compare  \(file.relativePath)  (with a differential flame graph)"
     }
 
-    private func write(_ text: String, to url: URL) throws {
+    /// Writes `data` atomically; a failure is an input error naming the file (exit 2).
+    private func write(_ data: Data, to url: URL) throws {
         do {
-            try Data(text.utf8).write(to: url, options: .atomic)
+            try data.write(to: url, options: .atomic)
         } catch {
             throw InputError("\(url.path): cannot write: \(error.localizedDescription)")
         }
+    }
+
+    private func write(_ text: String, to url: URL) throws { try write(Data(text.utf8), to: url) }
+
+    /// Writes `value` as pretty-printed JSON with sorted keys, as the other JSON files here are written.
+    private func writeJSON(_ value: some Encodable, to url: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data: Data
+        do {
+            data = try encoder.encode(value)
+        } catch {
+            throw InputError("\(url.path): cannot write: \(error.localizedDescription)")
+        }
+        try write(data, to: url)
     }
 
     /// The child under valgrind: counts and leaves its summary for the parent.
@@ -291,12 +289,7 @@ struct InstructionsCommand: AsyncParsableCommand {
         let dir = URL(fileURLWithPath: options.out!, isDirectory: true)
         let summary = try target.countInstructions(loaded.scenario, warmup: UInt64(warmup), episodes: UInt64(episodes),
                                                    tiers: URL(fileURLWithPath: options.out!).appendingPathComponent("memory-instructions"))
-        let file = dir.appendingPathComponent("counting.json")
-        do {
-            try JSONEncoder().encode(summary).write(to: file, options: .atomic)
-        } catch {
-            throw InputError("\(file.path): cannot write: \(error.localizedDescription)")
-        }
+        try writeJSON(summary, to: dir.appendingPathComponent("counting.json"))
     }
 }
 
