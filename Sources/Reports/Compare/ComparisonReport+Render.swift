@@ -94,11 +94,12 @@ extension ComparisonReport {
     /// away in `<details>`. Within `limit` characters when given: the folded table goes first, then
     /// rows of changed ungated metrics, each cut said in a line (a GitHub comment holds 65,536).
     public func markdown(limit: Int? = nil) -> String {
-        let full = markdown(allMetrics: true, shown: metrics.filter { $0.gated || $0.verdict != .unchanged })
+        let changed = metrics.filter { $0.gated || $0.verdict != .unchanged }
+        let full = markdown(allMetrics: true, shown: changed)
         guard let limit, full.count > limit else { return full }
-        var shown = metrics.filter { $0.gated || $0.verdict != .unchanged }
+        var shown = changed
         while true {
-            let cut = metrics.filter { $0.gated || $0.verdict != .unchanged }.count - shown.count
+            let cut = changed.count - shown.count
             let text = markdown(allMetrics: false, shown: shown)
                 + "\n_Cut to stay under \(limit) characters: the table of all \(metrics.count) metrics"
                 + (cut > 0 ? " and \(cut) changed ungated metrics" : "") + " left out; compare.html and compare.md have them._\n"

@@ -55,19 +55,23 @@ public struct ProfileDiffPage: Sendable {
     public func markdown(graphFile: String? = nil, limit: Int = 60_000) -> String {
         var out = "### \(Escape.markdown(title))\n\n**\(Escape.markdown(verdict))**\n\n"
         for t in tables {
-            var rendered = ""
             var table = MarkdownTable(t.headers, align: t.headers.indices.map { t.numeric.contains($0) ? .right : .left })
-            for (i, row) in t.rows.enumerated() {
-                table.append(row.count == t.headers.count ? row : Array((row + Array(repeating: "", count: t.headers.count)).prefix(t.headers.count)))
-                let next = table.render()
-                if out.count + next.count > limit - 500 {
-                    rendered += "\n_\(t.rows.count - i) more rows left out to stay under \(limit) characters._\n"
-                    table.rows.removeLast()
-                    break
-                }
+            for row in t.rows {
+                table.append(Array((row + Array(repeating: "", count: Swift.max(0, t.headers.count - row.count))).prefix(t.headers.count)))
             }
-            rendered = (t.caption.map { Escape.markdown($0) + "\n\n" } ?? "") + table.render() + rendered + "\n"
-            out += rendered
+            // One line a row after the header's two: keep the rows that fit, say how many did not.
+            let lines = table.render().split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+            var body = (t.caption.map { Escape.markdown($0) + "\n\n" } ?? "") + lines.prefix(2).joined(separator: "\n") + "\n"
+            let budget = limit - 500 - out.count
+            var used = body.count, kept = 0
+            for line in lines.dropFirst(2) {
+                used += line.count + 1
+                guard used <= budget else { break }
+                body += line + "\n"
+                kept += 1
+            }
+            if kept < t.rows.count { body += "\n_\(t.rows.count - kept) more rows left out to stay under \(limit) characters._\n" }
+            out += body + "\n"
         }
         for note in notes { out += "- \(Escape.markdown(note))\n" }
         if let graphFile { out += "\nDifferential flame graph: `\(graphFile)`.\n" }
