@@ -208,7 +208,9 @@ private struct SVGWriter {
             tip += " · A \(format(node.before, digits: 1)), Δ \(signed(node.value - node.before))"
                 + " · own: A \(format(node.selfBefore, digits: 1)), B \(format(node.selfValue, digits: 1)), Δ \(signed(node.selfValue - node.selfBefore))"
         }
-        out += #"<g class="fg-f" data-x="\#(x)" data-w="\#(node.value)" data-d="\#(depth)" data-n="\#(name)" data-t="\#(Escape.xml(tip))">"#
+        // A differential frame's details line is its whole tooltip (the deltas); a plain one's is built by the script.
+        let details = differential ? #" data-t="\#(Escape.xml(tip))""# : ""
+        out += #"<g class="fg-f" data-x="\#(x)" data-w="\#(node.value)" data-d="\#(depth)" data-n="\#(name)"\#(details)>"#
         out += "<title>\(Escape.xml(tip))</title>"
         out += #"<rect x="\#(format(px, digits: 1))" y="\#(y)" width="\#(format(pixelWidth, digits: 1))" "#
         out += #"height="\#(Self.frameHeight - 1)" rx="2" fill="\#(differential ? deltaColor(node) : color(node.name, depth: depth))"/>"#
