@@ -40,7 +40,7 @@ extension ComparisonReport {
                 intro: "Differential flame graph of the two sampling profiles, per episode (\(difference.unit)): width is after, "
                     + "colour the change of a frame's own share, red grew and blue shrank. Sampled, so small changes are noise; "
                     + "click to zoom, type to search. Also written as diff-flame.svg and diff.folded (flamegraph.pl reads it).",
-                figures: [Figure(svg: difference.svg(title: "\(what): after against before"), caption: nil, wide: true)]))
+                figures: [Figure(svg: difference.svg, caption: nil, wide: true)]))
         case .failure(let why)?:
             sections.append(Section(id: "profile-diff", title: "Where the time went", intro: nil,
                                     notes: ["No differential flame graph: \(why.reason)."]))
@@ -130,7 +130,7 @@ public enum CompareWriter {
             ("compare.json", try report.json()),
         ]
         if case .success(let difference)? = profiles {
-            files.append(("diff-flame.svg", difference.svg(title: "after against before, per episode")))
+            files.append(("diff-flame.svg", difference.svg))
             files.append(("diff.folded", difference.folded()))
         }
         var urls: [URL] = []

@@ -16,6 +16,8 @@ public struct ProfileDifference: Sendable, Equatable {
     public var unit: String
     /// `cpu` or `heap`.
     public var kind: String
+    /// The differential flame graph, drawn once: compare.html embeds it and diff-flame.svg is it.
+    public var svg: String = ""
 
     /// The pair, or why there is none (a readable reason, for the report's notes).
     public static func make(before: BenchResult, beforeFolded: String?, after: BenchResult,
@@ -33,8 +35,11 @@ public struct ProfileDifference: Sendable, Equatable {
         guard let a = scale(p), let b = scale(q) else {
             return .failure(Unavailable(reason: "a profile without its episode count or sampling rate cannot be put per episode"))
         }
-        return .success(ProfileDifference(before: beforeFolded, after: afterFolded, beforeScale: a.scale, afterScale: b.scale,
-                                          unit: a.unit, kind: p.kind))
+        var difference = ProfileDifference(before: beforeFolded, after: afterFolded, beforeScale: a.scale, afterScale: b.scale,
+                                           unit: a.unit, kind: p.kind)
+        difference.svg = FlameGraph.differentialSVG(before: beforeFolded, after: afterFolded, beforeScale: a.scale, afterScale: b.scale,
+                                                    title: "After against before, per episode", width: 1160, unit: a.unit)
+        return .success(difference)
     }
 
     /// Why two results' profiles cannot be compared.
@@ -49,12 +54,6 @@ public struct ProfileDifference: Sendable, Equatable {
         let hz = profile.effectiveHz.flatMap { $0 > 0 && $0.isFinite ? $0 : nil } ?? Double(profile.hz)
         guard hz > 0 else { return nil }
         return (1e6 / hz / Double(episodes), "µs CPU/episode")
-    }
-
-    /// The differential flame graph.
-    public func svg(title: String, width: Int = 1160) -> String {
-        FlameGraph.differentialSVG(before: before, after: after, beforeScale: beforeScale, afterScale: afterScale,
-                                   title: title, width: width, unit: unit)
     }
 
     /// Both sides in difffolded.pl's `stack A B` format, per episode.
