@@ -243,11 +243,10 @@ struct InstructionsCommand: AsyncParsableCommand {
         }
         let tone: ProfileDiffPage.Tone = comparison.regressed ? .bad
             : comparison.rows.contains { $0.gated && $0.verdict == .improved } ? .good : .neutral
-        let verdictLine = comparison.text().split(separator: "\n").last { $0.hasPrefix("verdict:") }.map(String.init) ?? ""
         let page = ProfileDiffPage(
             title: "phibench instructions · \(after.workload.scenario)",
             subtitle: "\(after.workload.episodes) episodes after \(after.workload.warmupEpisodes) warm-up, seed \(after.workload.seed)",
-            verdict: verdictLine, tone: tone,
+            verdict: comparison.verdictLine, tone: tone,
             sides: [("A", "\(beforeFile) · build \(before.tool.buildID ?? "?") · \(before.tool.valgrind)"),
                     ("B", "\(dir.appendingPathComponent("instructions.json").relativePath) · build \(after.tool.buildID ?? "?") · \(after.tool.valgrind)")],
             tables: comparison.pageTables(), flameGraph: svg, flameGraphNote: note, notes: comparison.notes)

@@ -85,6 +85,11 @@ public struct InstructionComparison: Sendable, Codable, Equatable {
     /// True when a gated metric regressed.
     public var regressed: Bool { rows.contains { $0.gated && $0.verdict == .regressed } }
 
+    /// The last line of ``text()``: `verdict: …`.
+    public var verdictLine: String {
+        regressed ? "verdict: REGRESSION (a gated count grew by more than its threshold)" : "verdict: no regression beyond the threshold"
+    }
+
     /// A terminal table with a verdict line.
     public func text() -> String {
         let cycles = cyclesThreshold.map { "; estimated cycles \(Units.fixed($0 * 100, digits: 2))%" } ?? ""
@@ -100,8 +105,7 @@ public struct InstructionComparison: Sendable, Codable, Equatable {
         }
         for note in notes { lines.append("  note: \(note)") }
         lines += functionLines()
-        lines.append(regressed ? "verdict: REGRESSION (a gated count grew by more than its threshold)"
-                               : "verdict: no regression beyond the threshold")
+        lines.append(verdictLine)
         return lines.joined(separator: "\n")
     }
 }
