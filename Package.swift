@@ -27,8 +27,6 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
-        // HTTP workloads: keep-alive client on SwiftNIO (shared with the other NIO users of the package).
-        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -134,11 +132,11 @@ let package = Package(
         .target(
             name: "ExternalWorkloads",
             dependencies: [
-                "BenchModel", "CSpawn",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "BenchModel", "CSpawn", "CPause",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]),
         // `/metrics` during run and soak: the catalogue's metrics in a Prometheus registry, fed from
         // the sampler's intervals, served by a small NIOHTTP1 server on its own event loop.

@@ -92,7 +92,7 @@ public struct HTTPWorkloadSpec: Sendable, Codable, Equatable {
         }
     }
 
-    /// `http://host:port/path` (https is accepted by the client but not used in tests).
+    /// `http://host:port/path` or `https://…`.
     public var url: String
     public var method: String
     public var headers: [Header]
@@ -105,9 +105,24 @@ public struct HTTPWorkloadSpec: Sendable, Codable, Equatable {
     /// The `Server-Timing` names to measure, in report order. Empty: those of the preflight
     /// response, in order of appearance (a name that appears only later is counted, not measured).
     public var stages: [String]
+    /// Event-loop threads the connections are spread over (wrk's `-t`); nil: one.
+    public var eventLoops: Int?
+    /// PEM file of the certificate(s) to trust for `https://` (a self-signed service); nil: the system's.
+    public var caFile: String?
+
+    /// Event-loop threads: ``eventLoops``, one by default.
+    public var threads: Int { eventLoops ?? 1 }
+
+    enum CodingKeys: String, CodingKey {
+        case url, method, headers, body, timeout, connections, stages
+        case eventLoops = "threads"
+        case caFile = "ca_file"
+    }
 
     public init(url: String, method: String = "GET", headers: [Header] = [], body: String? = nil, timeout: Double = 2,
-                connections: Int = 1, stages: [String] = []) {
+                connections: Int = 1, stages: [String] = [], threads: Int? = nil, caFile: String? = nil) {
+        self.eventLoops = threads
+        self.caFile = caFile
         self.url = url
         self.method = method
         self.headers = headers

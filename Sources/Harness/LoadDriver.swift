@@ -44,6 +44,9 @@ struct LoadDriver<W: Workload>: Sendable {
     /// `notBefore` (monotonic ns), when later, is the schedule's start instead: segments of one test
     /// on several machines start each phase at the same moment.
     func runOpenLoop(_ plan: OpenLoopPlan, end: StopSignal? = nil, notBefore: UInt64 = 0) throws(HarnessError) -> Outcome {
+        if let driving = workload as? any LoadDrivingWorkload {
+            return try runDrivenOpenLoop(driving, plan, end: end, notBefore: notBefore)
+        }
         let schedule = plan.schedule
         let starts = schedule.burst > 0 ? nil : StartSample(arrivals: schedule.totalArrivals)
         let gate = StartGate()
@@ -77,6 +80,12 @@ struct LoadDriver<W: Workload>: Sendable {
         guard let arrivals = opened.withLock({ $0 }) else {
             throw .invalid("the open-loop phase could not start its schedule")
         }
+        return finishOpenLoop(plan, arrivals: arrivals, starts: starts, spun: spun.load(ordering: .relaxed))
+    }
+
+    /// The end of an open-loop phase: the arrivals' totals handed to the run's, the gap check, the outcome.
+    func finishOpenLoop(_ plan: OpenLoopPlan, arrivals: OpenLoopArrivals, starts: StartSample?, spun: UInt64) -> Outcome {
+        let schedule = plan.schedule
         let start = arrivals.start
         let end = monotonicNanoseconds()
         let totals = arrivals.finish(now: end)
@@ -89,7 +98,7 @@ struct LoadDriver<W: Workload>: Sendable {
         }
         return Outcome(start: start, end: end, maxQueueDepth: totals.maxDepth, dropped: UInt64(totals.dropped),
                        abandoned: stop.isSet ? UInt64(totals.abandoned) : 0, workers: plan.workers,
-                       targetRate: schedule.meanRate, spinNanoseconds: spun.load(ordering: .relaxed),
+                       targetRate: schedule.meanRate, spinNanoseconds: spun,
                        arrivalCheck: check)
     }
 
@@ -100,6 +109,9 @@ struct LoadDriver<W: Workload>: Sendable {
         waitUntil(notBefore)
         let start = monotonicNanoseconds()
         let deadline = start &+ UInt64(Swift.min(seconds, 1e9) * 1e9)
+        if let driving = workload as? any LoadDrivingWorkload, concurrency > 0 {
+            return try runDrivenClosedLoop(driving, concurrency: concurrency, start: start, deadline: deadline, end: end)
+        }
         try startAll(concurrency, name: "phibench-c") { [self] (id: Int) throws(HarnessError) in
             _ = try workerLoop(id: id, open: false, spinWindow: 0) { () -> (UInt64, UInt64, Int)? in
                 let now = monotonicNanoseconds()

@@ -4,8 +4,8 @@ import Foundation
 /// The `workload:` key: an external system under test (worker processes or an HTTP service).
 extension ScenarioValidator {
     static let processKeys = ["process", "workers", "timeout", "handshake_timeout", "max_restarts", "params"]
-    static let httpKeys = ["http", "connections"]
-    static let httpRequestKeys = ["url", "method", "headers", "body", "timeout", "stages"]
+    static let httpKeys = ["http", "connections", "threads"]
+    static let httpRequestKeys = ["url", "method", "headers", "body", "timeout", "stages", "ca_file"]
     static let workloadShapes = "`workload: { process: [python3, worker.py], workers: 2 }` or `workload: { http: { url: \"http://127.0.0.1:8080/\" }, connections: 4 }`"
 
     /// Reads `workload:`; `directory` is the scenario file's folder, where children start.
@@ -26,7 +26,7 @@ extension ScenarioValidator {
             }
             throw .missingKey(node.location, key: "workload.process", hint: "expected \(Self.workloadShapes)")
         }
-        return hasProcess ? .process(try process(node, directory: directory)) : .http(try http(node))
+        return hasProcess ? .process(try process(node, directory: directory)) : .http(try http(node, directory: directory))
     }
 
     private mutating func process(_ node: DocNode, directory: String) throws(ScenarioError) -> ProcessWorkloadSpec {
@@ -69,7 +69,7 @@ extension ScenarioValidator {
         return spec
     }
 
-    private mutating func http(_ node: DocNode) throws(ScenarioError) -> HTTPWorkloadSpec {
+    private mutating func http(_ node: DocNode, directory: String) throws(ScenarioError) -> HTTPWorkloadSpec {
         let fields = try reader.entries(node, key: "workload", allowed: Self.httpKeys, expected: Self.workloadShapes)
         for (name, entry) in fields { reader.note("workload.\(name)", entry) }
         let requestNode = fields["http"]!.value
@@ -133,6 +133,26 @@ extension ScenarioValidator {
         guard spec.connections <= 1024 else {
             throw .invalidValue(fields["connections"]!.value.location, key: "workload.connections",
                                 value: fields["connections"]!.value.described, expected: "at most 1024 connections")
+        }
+        if let e = fields["threads"] {
+            let threads = try reader.integer(e.value, key: "workload.threads", maximum: 64)
+            guard threads <= spec.connections else {
+                throw .invalidValue(e.value.location, key: "workload.threads", value: e.value.described,
+                                    expected: "at most workload.connections (\(spec.connections)): each event-loop thread needs a connection")
+            }
+            spec.eventLoops = threads
+        }
+        if let e = request["ca_file"] {
+            let path = try reader.text(e.value, key: "workload.http.ca_file", expected: "a PEM file of the certificate(s) to trust")
+            let resolved = path.hasPrefix("/") ? path : (directory as NSString).appendingPathComponent(path)
+            guard FileManager.default.isReadableFile(atPath: resolved) else {
+                throw .invalidValue(e.value.location, key: "workload.http.ca_file", value: e.value.described,
+                                    expected: "a readable PEM file (relative paths are from the scenario's folder)")
+            }
+            guard spec.url.lowercased().hasPrefix("https://") else {
+                throw .rejected(e.value.location, key: "workload.http.ca_file", reason: "a CA file only applies to an https:// URL")
+            }
+            spec.caFile = resolved
         }
         return spec
     }

@@ -33,7 +33,7 @@ struct HTTPWorkloadTests {
         let esgt = try #require(r.summary.metric("ESGT.p50"))
         #expect(esgt > 10_000, "the service's ESGT takes hundreds of µs in Python, got \(esgt) ns")
         #expect(try #require(r.summary.metric("service.p50")) > esgt)
-        #expect(r.summary.metric("http.bridge_ns") != nil)
+        #expect(r.summary.metric("lateness.p50") != nil, "open-loop phases measure the lateness of their starts")
     }
 
     @Test("a name first seen after the preflight is counted and named, not silently dropped",
@@ -97,5 +97,115 @@ struct HTTPWorkloadTests {
             "\(error)".contains(closed.url) && "\(error)".contains("refused")
         }
         #expect(ContinuousClock.now - started < .seconds(1.5), "refused is immediate, not a timeout")
+    }
+
+    // MARK: The event-loop driver against nginx
+
+    @Test("nginx on loopback, closed then open loop on two event loops: every request answered, the schedule kept, stages from Server-Timing",
+          .enabled(if: NginxServer.binary != nil, "needs nginx (scripts/install-deps.sh)"))
+    func nginxOnEventLoops() throws {
+        let nginx = try NginxServer()
+        let spec = HTTPWorkloadSpec(url: nginx.url("/timed"), timeout: 2, connections: 4, threads: 2)
+        let r = try run(spec, phases: [Phase(.closed(concurrency: [4], each: 0.3)), Phase(.constant(rate: 2000, duration: 0.3))])
+        #expect(r.summary.errors == 0)
+        #expect(r.catalogue.stageKeys == ["db", "render", "transport"])
+        let db = try #require(r.summary.metric("db.p50"))
+        #expect(abs(db - 250_000) < 1_000, "Server-Timing db;dur=0.25 is 250 µs, got \(db) ns")
+        #expect(r.phases[0].stats.episodes > 100, "closed loop on 4 connections ran \(r.phases[0].stats.episodes) requests in 0.3 s")
+        #expect(r.phases[1].stats.episodes == 600, "an open-loop phase of 2,000/s for 0.3 s has 600 arrivals, all started")
+        #expect(r.phases[1].stats.metric("lateness.p50") != nil)
+        let threads = r.workload.details?.flattened().first { $0.path == "event-loop threads" }?.value
+        #expect(threads == .number(2))
+    }
+
+    @Test("a service that closes the connection after every response: each request reconnects and none fails",
+          .enabled(if: NginxServer.binary != nil, "needs nginx (scripts/install-deps.sh)"))
+    func reconnectsAfterClose() throws {
+        let nginx = try NginxServer()
+        let r = try run(HTTPWorkloadSpec(url: nginx.url("/close"), timeout: 2, connections: 2),
+                        phases: [Phase(.closed(concurrency: [2], each: 0.3))])
+        #expect(r.summary.errors == 0, "\(r.warnings.map(\.message))")
+        #expect(r.summary.episodes > 20)
+    }
+
+    @Test("https on loopback with a self-signed certificate: trusted through ca_file, refused without it",
+          .enabled(if: NginxServer.binary != nil && NginxServer.openssl != nil, "needs nginx and openssl"))
+    func httpsSelfSigned() throws {
+        let nginx = try NginxServer(tls: true)
+        let trusted = HTTPWorkloadSpec(url: nginx.url("/timed"), timeout: 2, connections: 2, caFile: nginx.certificate)
+        let r = try run(trusted, phases: [Phase(.closed(concurrency: [2], each: 0.3)), Phase(.constant(rate: 500, duration: 0.2))])
+        #expect(r.summary.errors == 0, "\(r.warnings.map(\.message))")
+        #expect(r.summary.episodes > 100)
+        #expect(r.catalogue.stageKeys == ["db", "render", "transport"])
+        let untrusted = HTTPWorkloadSpec(url: nginx.url("/"), timeout: 2)
+        #expect { _ = try HTTPWorkload.preflight(untrusted) } throws: { error in
+            "\(error)".contains(untrusted.url) && "\(error)".contains("TLS")
+        }
+    }
+
+    @Test("a service that stops answering: requests in flight time out at workload.http.timeout, counted as timeouts")
+    func silentServiceTimesOut() throws {
+        let silent = try SilentAfterFirstServer()
+        let spec = HTTPWorkloadSpec(url: "http://127.0.0.1:\(silent.port)/", timeout: 0.1, connections: 1)
+        let preflight = try HTTPWorkload.preflight(spec)
+        let record = Fixtures.record("silent", phases: [Phase(.closed(concurrency: [1], each: 0.5))], workers: 1)
+        let r = try BenchmarkRunner.run(scenario: record, options: RunOptions()) { _, _ in HTTPWorkload(spec: spec, preflight: preflight) }
+        #expect(r.summary.episodes >= 2 && r.summary.errors == r.summary.episodes, "\(r.summary.episodes) episodes, \(r.summary.errors) errors")
+        #expect(r.summary.metric("http.errors.timeout") == Double(r.summary.errors))
+        #expect(try #require(r.summary.metric("service.p50")) >= 100_000_000, "a timeout is counted at the timeout, not before")
+        let first = r.warnings.first { $0.kind == .failedEpisodes }?.message ?? ""
+        #expect(first.contains("timed out"), "\(first)")
+        withExtendedLifetime(silent) {}
+    }
+}
+
+/// Answers the first connection's request (the preflight), then accepts connections and never
+/// answers them.
+final class SilentAfterFirstServer: Sendable {
+    let port: Int
+    private let fd: Int32
+    private let held = HeldSockets()
+
+    final class HeldSockets: Sendable {
+        let fds = Mutex<[Int32]>([])
+    }
+
+    init() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.fd = fd
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
+        }
+        guard ok, listen(fd, 16) == 0 else { throw POSIXError(.EADDRINUSE) }
+        port = Int(UInt16(bigEndian: addr.sin_port))
+        let held = held
+        let t = Thread {
+            var first = true
+            while true {
+                let c = accept(fd, nil, nil)
+                if c < 0 { return }
+                if first {
+                    first = false
+                    var buffer = [UInt8](repeating: 0, count: 4096)
+                    _ = read(c, &buffer, buffer.count)
+                    let reply = Array("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n".utf8)
+                    _ = write(c, reply, reply.count)
+                    close(c)
+                } else {
+                    held.fds.withLock { $0.append(c) }
+                }
+            }
+        }
+        t.start()
+    }
+
+    deinit {
+        shutdown(fd, Int32(SHUT_RDWR))
+        close(fd)
+        for c in held.fds.withLock({ $0 }) { close(c) }
     }
 }

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import BenchModel
 import Foundation
 import NIOCore
@@ -6,11 +5,13 @@ import NIOHTTP1
 import NIOPosix
 import Synchronization
 
-/// What the preflight request found: the service's `Server-Timing` stages, in order.
-public struct HTTPPreflight: Sendable, Equatable {
+/// What the preflight request found: the service's `Server-Timing` stages, in order, and the
+/// resolved endpoint the run connects to.
+public struct HTTPPreflight: Sendable {
     public var vocabulary: WorkloadVocabulary
     /// Stage names from the preflight's `Server-Timing` entries that had a `dur`.
     public var serverStages: [String]
+    let endpoint: HTTPEndpoint
 }
 
 /// Why an HTTP workload cannot run: exit status 2 before any load.
@@ -24,51 +25,36 @@ public enum HTTPWorkloadError: Error, CustomStringConvertible, Equatable {
     }
 }
 
-/// An HTTP service as the system under test: one request per episode, over a bounded pool of
-/// keep-alive connections (async-http-client on SwiftNIO), one request in flight per harness worker
-/// thread. Each `Server-Timing` entry with a `dur` is a stage; `transport` is what they do not cover.
-///
-/// The harness calls ``Worker/runEpisode(_:timings:)`` synchronously on its own thread. The request
-/// is started from that thread on AHC's event-loop-future API and the thread blocks in
-/// `EventLoopFuture.wait()` (a condition variable) until the event loop completes it: one wake-up
-/// per request and no hop through Swift concurrency's executor. What the wake-up costs is measured
-/// per episode as the `http.bridge_ns` sample (response complete on the event loop → worker awake).
-public final class HTTPWorkload: Workload {
+/// An HTTP service as the system under test, driven the way wrk drives it: event loops of its own
+/// (SwiftNIO, `workload.threads` of them), each with its share of the keep-alive connections
+/// (`workload.connections`), one request in flight per connection. The harness's schedule is run on
+/// the loops themselves — a timer, then the spin window — so a request costs no thread hop; the
+/// request bytes are encoded once per template; responses are parsed by NIOHTTP1's decoder. Each
+/// `Server-Timing` entry with a `dur` is a stage; `transport` is what they do not cover.
+public final class HTTPWorkload: LoadDrivingWorkload {
+    public typealias Worker = NoWorker
     public let vocabulary: WorkloadVocabulary
     let spec: HTTPWorkloadSpec
     let preflight: HTTPPreflight
+    let endpoint: HTTPEndpoint
     let group: MultiThreadedEventLoopGroup
-    let client: HTTPClient
+    let loops: [any EventLoop]
+    /// Lane `i` (connection `i`) lives on loop `i % loops.count`; made on first use, kept across phases.
+    private let lanes = Mutex<[NIOLoopBound<HTTPLane>]>([])
     let stageIndex: [String: Int]
     let topLevel: [Bool]
-    let body: BodyTemplate?
     let counts = EventCounters<Counter>()
     /// Server-Timing names first seen after the preflight, with how often; malformed entries.
     let late = Mutex<[String: UInt64]>([:])
     let problems = Mutex<(count: UInt64, examples: [String])>((0, []))
     let withoutDuration = Mutex<Set<String>>([])
 
-    /// Index of the `http.bridge_ns` sample.
-    static let bridgeSample = 0
-
     /// Sends one request (episode 0's body) and reads the stages from its `Server-Timing` headers.
     /// A refused connection, a timeout or a status ≥ 400 is an error naming the URL.
     /// - Throws: ``HTTPWorkloadError``.
     public static func preflight(_ spec: HTTPWorkloadSpec) throws(HTTPWorkloadError) -> HTTPPreflight {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let client = HTTPClient(eventLoopGroupProvider: .shared(group), configuration: configuration(spec))
-        defer {
-            try? client.syncShutdown()
-            try? group.syncShutdownGracefully()
-        }
-        let outcome: Outcome
-        do {
-            let request = try makeRequest(spec, body: BodyTemplate(spec.body), episode: 0)
-            outcome = try client.execute(request: request, delegate: Collector(), deadline: .now() + timeAmount(spec.timeout))
-                .futureResult.wait()
-        } catch {
-            throw .preflight(url: spec.url, reason: describe(error))
-        }
+        let endpoint = try HTTPEndpoint(spec: spec)
+        let outcome = try exchange(endpoint)
         guard outcome.status < 400 else {
             throw .preflight(url: spec.url, reason: "the service answered \(outcome.status) \(HTTPResponseStatus(statusCode: outcome.status).reasonPhrase)")
         }
@@ -89,67 +75,95 @@ public final class HTTPWorkload: Workload {
         var vocabularyStages = stages.map { WorkloadVocabulary.Stage($0, summary: "Server-Timing `\($0)` (dur) of the service.") }
         vocabularyStages.append(.init(WorkerProtocol.transportStage,
                                       summary: "Service time the Server-Timing stages do not cover: client, connection, network and untimed server work (service − Σ stages)."))
-        let vocabulary = WorkloadVocabulary(
-            name: "http", stages: vocabularyStages, counters: Counter.allCases.map(\.key), samples: ["http.bridge_ns"],
-            metrics: Counter.descriptors + [
-                MetricDescriptor(key: "http.bridge_ns", label: "Thread wake-up after a response", unit: .nanoseconds,
-                                 direction: .lowerIsBetter, source: .sampleMean("http.bridge_ns"),
-                                 summary: "Response complete on the event loop → the harness's worker thread running again (the sync/async bridge's cost), mean.",
-                                 origin: .workload),
-            ])
-        return HTTPPreflight(vocabulary: vocabulary, serverStages: stages)
+        let vocabulary = WorkloadVocabulary(name: "http", stages: vocabularyStages, counters: Counter.allCases.map(\.key),
+                                            metrics: Counter.descriptors)
+        return HTTPPreflight(vocabulary: vocabulary, serverStages: stages, endpoint: endpoint)
+    }
+
+    /// One request (episode 0's) on a connection of its own, waited for: the preflight.
+    static func exchange(_ endpoint: HTTPEndpoint) throws(HTTPWorkloadError) -> HTTPResponseOutcome {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { try? group.syncShutdownGracefully() }
+        let loop = group.next()
+        let response = loop.flatSubmit {
+            let lane = HTTPLane(loop: loop, endpoint: endpoint)
+            let promise = loop.makePromise(of: HTTPResponseOutcome.self)
+            lane.oneShot = promise
+            lane.send(EpisodeClaim(episode: 0, due: 0, arrival: -1), begin: monotonicNanoseconds())
+            let timer = loop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(endpoint.timeout))) { lane.timeOut() }
+            promise.futureResult.assumeIsolated().whenComplete { _ in
+                timer.cancel()
+                lane.close()
+            }
+            return promise.futureResult
+        }
+        do {
+            return try response.wait()
+        } catch let failure as HTTPFailure {
+            throw .preflight(url: endpoint.url, reason: failure.reason)
+        } catch {
+            throw .preflight(url: endpoint.url, reason: describe(error))
+        }
     }
 
     /// Called once, when the workload is released after its trial, with ``warnings()``.
     let onWarnings: @Sendable ([RunWarning]) -> Void
 
-    /// Creates the client (not yet connected) for a run whose stages the preflight found.
+    /// Creates the event loops (connections are made on first use) for a run whose stages the
+    /// preflight found.
     /// - Parameter onWarnings: receives ``warnings()`` when the workload is released.
     public init(spec: HTTPWorkloadSpec, preflight: HTTPPreflight, onWarnings: @escaping @Sendable ([RunWarning]) -> Void = { _ in }) {
         self.spec = spec
         self.onWarnings = onWarnings
         self.preflight = preflight
+        endpoint = preflight.endpoint
         vocabulary = preflight.vocabulary
         stageIndex = Dictionary(uniqueKeysWithValues: preflight.serverStages.enumerated().map { ($1, $0) })
         topLevel = vocabulary.stages.map { $0.parent == nil }
-        body = BodyTemplate(spec.body)
-        // One event loop: measured against two on this 2-core machine (scripts/http-vs-wrk.sh), two
-        // gave less throughput (6.3k and 4.6k vs 7.2k and 9.9k requests/s): the loop's work per
-        // request is small next to the wake-ups a second loop adds, and the service needs a core.
-        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        client = HTTPClient(eventLoopGroupProvider: .shared(group), configuration: Self.configuration(spec))
+        group = MultiThreadedEventLoopGroup(numberOfThreads: Swift.max(1, Swift.min(spec.threads, spec.connections)))
+        loops = Array(group.makeIterator())
     }
 
     deinit {
         onWarnings(warnings())
-        try? client.syncShutdown()
-        try? group.syncShutdownGracefully()
+        // The last reference may go on one of the loops (a task of the last phase), which cannot wait
+        // for itself to stop.
+        if loops.contains(where: \.inEventLoop) {
+            group.shutdownGracefully { _ in }
+        } else {
+            try? group.syncShutdownGracefully()
+        }
     }
 
-    static func configuration(_ spec: HTTPWorkloadSpec) -> HTTPClient.Configuration {
-        var pool = HTTPClient.Configuration.ConnectionPool(idleTimeout: .seconds(60),
-                                                           concurrentHTTP1ConnectionsPerHostSoftLimit: spec.connections)
-        // A refused connection fails the episode at once instead of being retried until the deadline.
-        pool.retryConnectionEstablishment = false
-        var c = HTTPClient.Configuration(timeout: .init(connect: timeAmount(spec.timeout), read: timeAmount(spec.timeout)),
-                                         connectionPool: pool)
-        c.httpVersion = .http1Only
-        c.decompression = .disabled
-        c.redirectConfiguration = .disallow
-        return c
+    /// Runs one phase on the loops: lane `i` of the phase on loop `i % loops`, each loop recording
+    /// into its own stripe; returns when every loop's lanes are done.
+    public func drive(_ phase: DrivenPhase) throws -> UInt64 {
+        let lanes = try lanes(phase.lanes)
+        var shares: [EventLoopFuture<UInt64>] = []
+        for (thread, loop) in loops.enumerated() {
+            let mine = stride(from: thread, to: lanes.count, by: loops.count).map { lanes[$0] }
+            guard !mine.isEmpty else { continue }
+            shares.append(loop.flatSubmit { [self] in
+                let share = HTTPLoopPhase(phase, thread: thread, loop: loop, workload: self, lanes: mine.map(\.value))
+                share.start()
+                return share.done.futureResult
+            })
+        }
+        return try EventLoopFuture.whenAllSucceed(shares, on: loops[0]).wait().reduce(0, &+)
     }
 
-    static func timeAmount(_ seconds: Double) -> TimeAmount { .nanoseconds(Int64(min(seconds, 1e6) * 1e9)) }
-
-    static func makeRequest(_ spec: HTTPWorkloadSpec, body: BodyTemplate?, episode: UInt64) throws -> HTTPClient.Request {
-        var headers = HTTPHeaders()
-        for h in spec.headers { headers.add(name: h.name, value: h.value) }
-        return try HTTPClient.Request(url: spec.url, method: HTTPMethod(rawValue: spec.method), headers: headers,
-                                      body: body.map { .bytes($0.render(episode)) })
-    }
-
-    public func makeWorker(id: Int) throws -> Worker {
-        Worker(workload: self, request: try Self.makeRequest(spec, body: body, episode: 0))
+    /// The first `count` lanes, made on their loops as needed.
+    private func lanes(_ count: Int) throws -> [NIOLoopBound<HTTPLane>] {
+        let have = lanes.withLock { $0 }
+        guard have.count < count else { return Array(have.prefix(count)) }
+        var made = have
+        for i in have.count..<count {
+            let loop = loops[i % loops.count]
+            let endpoint = endpoint
+            made.append(try loop.submit { NIOLoopBound(HTTPLane(loop: loop, endpoint: endpoint), eventLoop: loop) }.wait())
+        }
+        lanes.withLock { $0 = made }
+        return made
     }
 
     public func statistics() -> WorkloadStatistics { counts.statistics }
@@ -157,6 +171,7 @@ public final class HTTPWorkload: Workload {
     public func details() -> JSONValue? {
         var out: [String: JSONValue] = [
             "url": .string(spec.url), "method": .string(spec.method), "connections": .number(Double(spec.connections)),
+            "event-loop threads": .number(Double(loops.count)),
             "stages (Server-Timing)": .string(preflight.serverStages.joined(separator: ", ")),
         ]
         let lateNames = late.withLock { $0 }
@@ -184,15 +199,5 @@ public final class HTTPWorkload: Workload {
             out.append(RunWarning(.other, .note, "\(p.count) Server-Timing entries could not be read and were not measured, e.g. \(p.examples.first ?? "")"))
         }
         return out
-    }
-
-    /// The per-thread side: a prepared request.
-    public struct Worker: WorkloadWorker {
-        let workload: HTTPWorkload
-        var request: HTTPClient.Request
-
-        public mutating func runEpisode(_ episode: UInt64, timings: inout StageTimings) throws {
-            try workload.run(episode, request: &request, timings: &timings)
-        }
     }
 }
