@@ -18,7 +18,8 @@ packages=(
   binutils          # objcopy: the debug-info-free copy valgrind runs
   python3           # the Python worker and HTTP service examples (examples/) and their tests
   python3-kubernetes  # the Kubernetes API models the distributed-test manifest is validated against (with PyYAML)
-  wrk               # the HTTP client phibench's HTTP workload is measured against (scripts/http-vs-wrk.sh)
+  wrk               # the HTTP client phibench's HTTP workload is measured against (scripts/http-vs-wrk.py)
+  nginx             # the fast reference server of that comparison and of the HTTP tests (started on loopback by them)
   postgresql        # history tests start a real server on loopback (initdb, pg_ctl)
   prometheus        # promtool checks /metrics; live-metrics tests start a real server on loopback
 )

@@ -45,6 +45,9 @@ public struct BenchResult: Sendable, Codable, Equatable {
     public var segment: SegmentRun?
     /// How this result was merged from segment results (`merge`); nil otherwise.
     public var distributed: DistributedRun?
+    /// Whether phibench itself kept up: its CPU (per episode and cores busy), the lateness of its
+    /// open-loop starts, its drops. Every run has it; results written before it was added do not.
+    public var generator: GeneratorHealth?
 
     public init(
         scenario: ScenarioRecord, machine: MachineInfo, build: BuildInfo, startedAt: String,
@@ -77,7 +80,7 @@ public struct BenchResult: Sendable, Codable, Equatable {
         case startedAt = "started_at"
         case durationSeconds = "duration_s"
         case interrupted, warnings, workload, catalogue, summary, phases, trials, timeseries, thresholds
-        case leak, profile, segment, distributed
+        case leak, profile, segment, distributed, generator
     }
 
     /// Trials that ran to their end (an interrupted trial is partial and left out of statistics).

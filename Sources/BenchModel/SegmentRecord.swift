@@ -31,6 +31,9 @@ public struct SegmentRun: Sendable, Codable, Equatable {
 public struct GeneratorHealth: Sendable, Codable, Equatable {
     /// Cores busy in the process over the measured part ((user + system CPU) ÷ wall time).
     public var cpuCoresBusy: Double?
+    /// The process's CPU seconds per episode over the measured part (user + system): for a system
+    /// under test outside phibench (HTTP, worker processes) the client's cost of one request.
+    public var cpuPerEpisode: Double?
     /// Logical CPUs of the generator's machine.
     public var cores: Int
     /// p99 of lateness (actual start − intended start) of open-loop arrivals, ns; nil in closed loop.
@@ -48,8 +51,9 @@ public struct GeneratorHealth: Sendable, Codable, Equatable {
     /// when they are due.
     public static let latenessLimit = 5_000_000.0
 
-    public init(cpuCoresBusy: Double?, cores: Int, latenessP99: Double?, dropped: UInt64) {
+    public init(cpuCoresBusy: Double?, cores: Int, latenessP99: Double?, dropped: UInt64, cpuPerEpisode: Double? = nil) {
         self.cpuCoresBusy = cpuCoresBusy
+        self.cpuPerEpisode = cpuPerEpisode
         self.cores = cores
         self.latenessP99 = latenessP99
         self.dropped = dropped
@@ -65,8 +69,19 @@ public struct GeneratorHealth: Sendable, Codable, Equatable {
         saturated = !reasons.isEmpty
     }
 
+    /// One line: CPU per episode and cores busy, then "kept up" or why not.
+    public var summaryLine: String {
+        var parts: [String] = []
+        if let c = cpuPerEpisode { parts.append("CPU \(Units.formatNanoseconds(c * 1e9))/episode") }
+        if let c = cpuCoresBusy { parts.append("\(Units.fixed(c, digits: 2)) of \(cores) cores busy") }
+        if let l = latenessP99 { parts.append("lateness p99 \(Units.formatNanoseconds(l))") }
+        parts.append(saturated ? "SATURATED: " + reasons.joined(separator: "; ") : "kept up")
+        return parts.joined(separator: " · ")
+    }
+
     enum CodingKeys: String, CodingKey {
         case cpuCoresBusy = "cpu_cores_busy"
+        case cpuPerEpisode = "cpu_per_episode_s"
         case cores
         case latenessP99 = "lateness_p99_ns"
         case dropped, saturated, reasons

@@ -142,7 +142,10 @@ extension MetricUnit {
         case .bytesPerEpisode: return Units.formatBytes(value) + "/episode"
         case .perEpisode: return Units.number(value) + "/episode"
         case .percent: return Units.number(value) + "%"
-        case .seconds: return Units.number(value) + " s"
+        case .seconds:
+            // Sub-millisecond durations (CPU per episode) read better as ns/µs.
+            if value != 0 && abs(value) < 1e-3 { return Units.formatNanoseconds(value * 1e9) }
+            return Units.number(value) + " s"
         case .fraction: return Units.number(value * 100) + "%"
         case .ratio: return Units.number(value)
         case .count: return value >= 0 && value < 1e18 && value == value.rounded() ? Units.grouped(UInt64(value)) : Units.number(value)

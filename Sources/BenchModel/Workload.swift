@@ -28,12 +28,18 @@ public protocol Workload: Sendable {
     /// Events since the last call (e.g. a controller's decisions), for the time series and the
     /// report. Called from the sampler thread about once per interval.
     func drainEvents() -> [WorkloadEvent]
+
+    /// True when the system under test runs outside phibench's process (a service, worker
+    /// processes): phibench's own CPU is then the load generator's alone, and a saturated generator
+    /// gets a warning. False (the default) for code that runs inside the process.
+    var runsOutsideProcess: Bool { get }
 }
 
 extension Workload {
     public func details() -> JSONValue? { nil }
     public func drainEvents() -> [WorkloadEvent] { [] }
     public func statistics() -> WorkloadStatistics { WorkloadStatistics() }
+    public var runsOutsideProcess: Bool { false }
     /// Names of the stages, in order.
     public var stageNames: [String] { vocabulary.stages.map(\.name) }
 }

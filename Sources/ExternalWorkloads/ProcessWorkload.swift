@@ -18,6 +18,7 @@ public struct EpisodeFailure: Error, CustomStringConvertible {
 /// and every further episode fails at once.
 public final class ProcessWorkload: Workload {
     public let vocabulary: WorkloadVocabulary
+    public var runsOutsideProcess: Bool { true }
     let spec: ProcessWorkloadSpec
     let handshake: ProcessHandshake
     let seed: UInt64

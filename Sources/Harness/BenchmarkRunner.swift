@@ -69,16 +69,25 @@ public enum BenchmarkRunner {
             options.onMeasureStart = { mark.set(); previous?() }
         }
         var trials: [TrialOutcome] = []
+        var external = false
         for trial in 0..<Swift.max(1, options.trials) {
             if options.stop.isSet { break }
             let seed = options.varySeed ? scenario.spec.seed &+ UInt64(trial) : scenario.spec.seed
             let workload = try makeWorkload(trial, seed)
+            external = workload.runsOutsideProcess
             trials.append(try runTrial(trial, seed: seed, scenario: scenario.spec, workload: workload, options: options))
         }
         var result = assemble(trials, scenario: scenario, startedAt: startedAt, options: options)
+        let health = GeneratorHealth(result, cores: options.cores)
+        result.generator = health
+        // In-process workloads share the process with the generator: their CPU is the system's own.
+        if external && health.saturated {
+            result.warnings.append(RunWarning(.saturatedGenerator, .bad,
+                "the load generator (phibench) did not keep up — \(health.reasons.joined(separator: "; ")): these figures describe phibench as much as the service; give it more cores (workload.threads) or split the load over generators (run --segment)"))
+        }
         if options.segment != nil || options.startAt != nil {
             result.segment = SegmentRun(segment: options.segment ?? .whole, startAt: options.startAt.map(isoTime),
-                                        measureStart: mark.value ?? 0, health: GeneratorHealth(result, cores: options.cores))
+                                        measureStart: mark.value ?? 0, health: health)
         }
         return result
     }
@@ -294,6 +303,7 @@ extension GeneratorHealth {
     init(_ result: BenchResult, cores: Int) {
         let open = result.phases.contains { $0.targetRate != nil }
         self.init(cpuCoresBusy: result.summary.metric("cpu.utilization"), cores: cores,
-                  latenessP99: open ? result.summary.metric("\(SpanKey.lateness).p99") : nil, dropped: result.summary.dropped)
+                  latenessP99: open ? result.summary.metric("\(SpanKey.lateness).p99") : nil, dropped: result.summary.dropped,
+                  cpuPerEpisode: result.summary.metric("cpu.per_episode"))
     }
 }

@@ -222,7 +222,9 @@ func finishRun(_ result: inout BenchResult, thresholds: [Threshold], in dir: URL
         print(String(decoding: data, as: UTF8.self))
     } else if !options.quiet {
         print(TerminalSummary.render(result))
-        if !details.isEmpty { print("\n" + details.joined(separator: "\n")) }
+        var lines = details
+        if let g = result.generator, result.segment == nil { lines.insert("  generator  \(g.summaryLine)", at: 0) }
+        if !lines.isEmpty { print("\n" + lines.joined(separator: "\n")) }
         print("\n  result  \(dir.appendingPathComponent("result.json").relativePath)")
         print(reportNote)
     }

@@ -141,6 +141,10 @@ struct ExternalWorkloadTests {
         ("workload: { process: [python3], http: { url: \"http://a/\" } }", "s.yaml:2", "not both"),
         ("workload: { process: [python3] }\npipeline: { memory: off }", "s.yaml:3", "built-in pipeline"),
         ("workload: { process: [python3], workers: 2 }\nphases2: 1", "s.yaml:3", "unknown key"),
+        ("workload: { http: { url: \"http://127.0.0.1:9/\" }, connections: 2, threads: 3 }", "s.yaml:2", "at most workload.connections"),
+        ("workload: { http: { url: \"http://127.0.0.1:9/\" }, connections: 2, thread: 2 }", "s.yaml:2", "did you mean `threads`"),
+        ("workload: { http: { url: \"https://127.0.0.1:9/\", ca_file: missing.pem } }", "s.yaml:2", "readable PEM file"),
+        ("workload: { http: { url: \"http://127.0.0.1:9/\", ca_file: s.yaml } }", "s.yaml:2", "only applies to an https:// URL"),
     ])
     func badWorkloadKeys(_ yaml: String, _ location: String, _ message: String) throws {
         let dir = try Phibench.temporaryDirectory()

@@ -99,6 +99,20 @@ struct HTTPWorkloadTests {
         #expect(ContinuousClock.now - started < .seconds(1.5), "refused is immediate, not a timeout")
     }
 
+    @Test("a generator that cannot keep up with an outside service is named in a warning, with why",
+          .enabled(if: Fixtures.hasPython, "needs python3"))
+    func saturatedGeneratorWarns() throws {
+        let service = try ServiceProcess()
+        // One connection to a Python service that takes hundreds of µs, asked for 5,000/s with room for one queued arrival.
+        let r = try run(post(service, "/episode", connections: 1),
+                        phases: [Phase(.constant(rate: 5000, duration: 0.3), maxQueue: 1)])
+        let g = try #require(r.generator)
+        #expect(g.saturated && g.dropped > 0, "\(g)")
+        #expect(g.cpuPerEpisode.map { $0 > 0 } == true)
+        let warning = r.warnings.first { $0.kind == .saturatedGenerator }?.message ?? ""
+        #expect(warning.contains("dropped") && warning.contains("phibench"), "\(r.warnings.map(\.message))")
+    }
+
     // MARK: The event-loop driver against nginx
 
     @Test("nginx on loopback, closed then open loop on two event loops: every request answered, the schedule kept, stages from Server-Timing",

@@ -60,6 +60,18 @@ struct LoadDriverTests {
         #expect(openStalled.summary.metric("service.p99")! < p99(openStalled))
     }
 
+    @Test("every result says how the generator did; an in-process workload's own CPU is not taken for a saturated generator")
+    func generatorHealthInEveryResult() throws {
+        let r = try runSynthetic([Phase(.constant(rate: 20_000, duration: 0.3))], stageNanoseconds: 200_000, maxQueue: 2)
+        let g = try #require(r.generator)
+        #expect(g.dropped > 0 && g.saturated, "one worker at 20,000/s of 200 µs episodes drops: \(g)")
+        #expect(g.cpuPerEpisode.map { $0 > 0 } == true)
+        #expect(g.latenessP99 != nil, "an open-loop run has lateness")
+        #expect(r.summary.metric("cpu.per_episode") == g.cpuPerEpisode)
+        #expect(!r.warnings.contains { $0.kind == .saturatedGenerator },
+                "the synthetic workload runs inside phibench: falling behind is the system's, not the generator's")
+    }
+
     @Test("a burst reports its time to drain and its queue depth")
     func burst() throws {
         let result = try runSynthetic([Phase(.burst(count: 200))], stageNanoseconds: 400_000)

@@ -34,6 +34,7 @@ public enum HTTPWorkloadError: Error, CustomStringConvertible, Equatable {
 public final class HTTPWorkload: LoadDrivingWorkload {
     public typealias Worker = NoWorker
     public let vocabulary: WorkloadVocabulary
+    public var runsOutsideProcess: Bool { true }
     let spec: HTTPWorkloadSpec
     let preflight: HTTPPreflight
     let endpoint: HTTPEndpoint
