@@ -404,14 +404,20 @@ enum BlobCodec {
         headerBytes + max(count, lz4CompressBound(count), zlibCompressBound(count), bloscCompressBound(count))
     }
 
-    /// Packs `raw` into `out` (at least ``bound(_:)`` bytes) and returns the bytes written.
-    static func pack(_ raw: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer, _ choice: Choice) -> Int {
+    /// Packs `raw` into `out` (at least ``bound(_:)`` bytes) and returns the bytes written. A batch
+    /// passes one `compressor` for all its blobs, so LZ4's fast mode reuses one state.
+    static func pack(_ raw: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer, _ choice: Choice,
+                     compressor: LZ4Compressor? = nil) -> Int {
         let body = UnsafeMutableRawBufferPointer(rebasing: out[headerBytes...])
         let compressed: Int
         let tag: UInt8
         switch choice.codec {
         case .lz4:
-            compressed = lz4Compress(raw, into: body, effort: choice.lz4)
+            if let compressor, case .fast(let acceleration) = choice.lz4 {
+                compressed = compressor.compress(raw, into: body, acceleration: acceleration)
+            } else {
+                compressed = lz4Compress(raw, into: body, effort: choice.lz4)
+            }
             tag = 1
         case .zlib:
             compressed = zlibCompress(raw, into: body, level: choice.zlibLevel)

@@ -10,7 +10,6 @@ struct Location: Equatable {
 
     static let absent = Location(raw: Tier.absent.rawValue << 60)
     static let hot = Location(raw: Tier.hot.rawValue << 60)
-    static let warm = Location(raw: Tier.warm.rawValue << 60)
     static let deleted = Location(raw: Tier.deleted.rawValue << 60)
     static let staged = Location(raw: Tier.staged.rawValue << 60)
 
@@ -19,7 +18,16 @@ struct Location: Equatable {
         return Location(raw: Tier.cold.rawValue << 60 | UInt64(a.segment) << 40 | UInt64(a.offset) << 8 | UInt64(a.index))
     }
 
+    /// Warm, its record in warm block `block` (the block's row number in the warm database).
+    static func warm(_ block: UInt64) -> Location {
+        precondition(block < 1 << 60, "more than 2^60 warm blocks")
+        return Location(raw: Tier.warm.rawValue << 60 | block)
+    }
+
     var tier: Tier { Tier(rawValue: raw >> 60) ?? .absent }
+
+    /// The warm block of a warm location.
+    var warmBlock: UInt64 { raw & (1 << 60 - 1) }
 
     var coldAddress: ColdAddress {
         ColdAddress(segment: UInt32((raw >> 40) & 0xF_FFFF), offset: UInt32(truncatingIfNeeded: raw >> 8),
@@ -184,9 +192,13 @@ struct TieredCore {
     var pendingBytes = 0
     var dirtyRefcounts: Set<UInt32> = []
     var coldReads: [UInt64: UInt8] = [:]
-    /// Reads of warm states not yet written to the database: reads since, and last access.
+    /// Reads of warm states (kept here, not in the database, while the state is warm): reads, and last access.
     var warmTouches: [UInt64: WarmTouch] = [:]
-    /// Deleted states whose warm rows the next maintenance pass removes, in deletion order.
+    /// By warm block: its records whose states are still warm there.
+    var warmBlocks: [UInt64: Int] = [:]
+    /// The number the next warm block gets.
+    var nextWarmBlock: UInt64 = 0
+    /// Warm blocks none of whose states are warm any more: the next maintenance pass deletes their rows.
     var warmDeletions: [UInt64] = []
     /// By cold segment number.
     var segments: [UInt32: SegmentUsage] = [:]
@@ -346,7 +358,7 @@ struct TieredCore {
             if let e = hot.remove(id) { hotHeapBytes -= e.heapBytes } else { inFlight[id] = nil }
         case .warm:
             counters.warm -= 1
-            warmDeletions.append(id)
+            leaveWarmBlock(location.warmBlock)
         case .cold:
             // Segments are append-only: the record stays as dead space until its segment is removed.
             counters.cold -= 1
@@ -355,6 +367,23 @@ struct TieredCore {
         }
         release(id)
         return true
+    }
+
+    /// A state left warm block `block` (deleted, promoted or moved to cold): its row goes once none is left.
+    mutating func leaveWarmBlock(_ block: UInt64) {
+        guard let live = warmBlocks[block] else { return }
+        if live > 1 {
+            warmBlocks[block] = live - 1
+        } else {
+            warmBlocks[block] = nil
+            warmDeletions.append(block)
+        }
+    }
+
+    /// Takes the number of a new warm block.
+    mutating func takeWarmBlock() -> UInt64 {
+        defer { nextWarmBlock += 1 }
+        return nextWarmBlock
     }
 
     /// Forgets state `id` (already removed from its tier) and drops its content's reference.

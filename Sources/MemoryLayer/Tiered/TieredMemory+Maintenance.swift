@@ -22,7 +22,7 @@ extension TieredMemory {
     func isMaintenanceDue(_ core: borrowing TieredCore) -> Bool {
         core.hot.count > core.settings.hotCapacity || core.clock >= core.nextSweep
             || core.pending.count >= Self.pendingFlushCount || core.dirtyRefcounts.count >= Self.pendingFlushCount
-            || core.warmTouches.count >= Self.pendingFlushCount || core.warmDeletions.count >= Self.pendingFlushCount
+            || core.warmDeletions.count >= Self.pendingFlushCount
     }
 
     /// One maintenance pass unless another thread is doing disk work (that one, or the next store, catches up).
@@ -37,7 +37,7 @@ extension TieredMemory {
             var batch: [(id: UInt64, entry: HotEntry)] = []
             var contents: [ContentRow] = []
             var refcounts: [(slot: UInt32, refcount: UInt32)] = []
-            var touches: [(id: UInt64, touch: WarmTouch)] = []
+            var block: UInt64 = 0
             var deletions: [UInt64] = []
             var sweep = false
             var blob = BlobCodec.Choice.lz4(.fast(acceleration: 1))
@@ -57,11 +57,11 @@ extension TieredMemory {
                 core.inFlight[id] = e
                 p.batch.append((id, e))
             }
+            if !p.batch.isEmpty { p.block = core.takeWarmBlock() }
             p.sweep = core.clock >= core.nextSweep
             if p.sweep { core.nextSweep = core.clock + c.sweepIntervalEpisodes }
             let flushContents = force || p.sweep || !p.batch.isEmpty || core.pending.count >= Self.pendingFlushCount
-                || core.dirtyRefcounts.count >= Self.pendingFlushCount || core.warmTouches.count >= Self.pendingFlushCount
-                || core.warmDeletions.count >= Self.pendingFlushCount
+                || core.dirtyRefcounts.count >= Self.pendingFlushCount || core.warmDeletions.count >= Self.pendingFlushCount
             if flushContents {
                 var unused: [ContentDigest] = []
                 for (digest, pc) in core.pending {
@@ -77,17 +77,16 @@ extension TieredMemory {
                     if let pc = core.pending.removeValue(forKey: digest) { core.pendingBytes -= 32 + pc.payload.count }
                 }
                 p.refcounts = core.dirtyRefcounts.map { ($0, core.refcounts[Int($0)]) }
-                p.touches = core.warmTouches.map { ($0.key, $0.value) }
                 p.deletions = core.warmDeletions
             }
             return p
         }
         let batch = WarmBatch(
             refcounts: plan.refcounts, contents: plan.contents,
-            records: plan.batch.map {
+            block: plan.batch.isEmpty ? nil : WarmBlockWrite(number: plan.block, records: plan.batch.map {
                 WarmRecordRow(id: $0.id, slot: $0.entry.slot, body: $0.entry.record, lastAccess: $0.entry.lastAccess)
-            },
-            touches: plan.touches.map { ($0.id, $0.touch.reads, $0.touch.lastAccess) }, deletions: plan.deletions)
+            }),
+            blockDeletions: plan.deletions)
         if !batch.isEmpty {
             let written: WarmTier.Written
             do throws(WarmError) {
@@ -106,17 +105,19 @@ extension TieredMemory {
                 }
                 return
             }
-            var orphans: [UInt64] = []
             core.withLock { core in
                 core.maintenanceError = nil
-                for (id, _) in plan.batch {
-                    if core.inFlight.removeValue(forKey: id) != nil {
-                        core.table.set(.warm, of: id)
-                        core.counters.warm += 1
-                        core.counters.hotToWarm += 1
-                    } else {
-                        orphans.append(id)  // deleted while being written
-                    }
+                var live = 0
+                for (id, _) in plan.batch where core.inFlight.removeValue(forKey: id) != nil {  // else deleted while being written
+                    core.table.set(.warm(plan.block), of: id)
+                    core.counters.warm += 1
+                    core.counters.hotToWarm += 1
+                    live += 1
+                }
+                if live > 0 {
+                    core.warmBlocks[plan.block] = live
+                } else if !plan.batch.isEmpty {
+                    core.warmDeletions.append(plan.block)
                 }
                 core.strategies.add(written.tally)
                 for (row, size) in zip(plan.contents, written.sizes) {
@@ -132,12 +133,6 @@ extension TieredMemory {
                 }
                 // Deletions are only appended meanwhile, and only this pass (holding `io`) removes them.
                 core.warmDeletions.removeFirst(plan.deletions.count)
-                for (id, touch) in plan.touches where core.warmTouches[id] == touch {
-                    core.warmTouches[id] = nil
-                }
-            }
-            if !orphans.isEmpty {
-                do { try io.warm.commit(WarmBatch(deletions: orphans)) } catch { _ = fail(error, id: nil) }
             }
         }
         if plan.sweep { sweep(&io) }
@@ -165,73 +160,118 @@ extension TieredMemory {
         }
     }
 
-    /// Moves warm states idle longer than T2 to a cold segment, one block at a time.
+    /// Moves warm states idle longer than T2 to cold segments, one warm block at a time: its states
+    /// still warm and not read since the cut-off go cold (in cold blocks of `coldBlockRecords`), those
+    /// read since are written again as a new warm block, and the block's row is deleted.
     private func sweep(_ io: inout TierIO) {
         let c = configuration
         let now = core.withLock { $0.clock }
         guard now > c.warmIdleEpisodes else { return }
+        let cutoff = now - c.warmIdleEpisodes
         var moved = 0
         while moved < c.maintenanceBatch {
-            let rows: [StoredRecord]
-            do {
-                rows = try io.warm.idle(before: now - c.warmIdleEpisodes, limit: min(c.coldBlockRecords, c.maintenanceBatch - moved))
-            } catch {
+            let found: (block: UInt64, records: [StoredRecord])?
+            do { found = try io.warm.idleBlock(before: cutoff) } catch {
                 _ = fail(error, id: nil)
                 return
             }
-            guard !rows.isEmpty else { return }
-            // Rows of states that are no longer warm are left-overs of deleted states (or of an earlier
-            // failed delete); rows read since the touches were written are not idle.
-            let (warmRows, readSince) = core.withLock { core in
-                (rows.filter { core.table.location($0.id).tier == .warm && core.warmTouches[$0.id] == nil },
-                 Set(rows.filter { core.warmTouches[$0.id] != nil }.map(\.id)))
-            }
-            if !warmRows.isEmpty {
-                let addresses: [ColdAddress]
-                let bytesBefore = io.cold.bytesWritten
-                let temporal = core.withLock { $0.settings.temporalCold }
-                var tally = StrategyTally()
-                do {
-                    var budget = io.budget
-                    addresses = try io.cold.append(warmRows, temporal: temporal, tally: &tally) { bytes in
-                        guard let b = budget else { return true }
-                        guard b >= Int64(bytes) else { return false }
-                        budget = b - Int64(bytes)
-                        return true
+            guard let (block, rows) = found else { return }
+            // Records of states no longer warm in this block are left-overs (deleted, promoted, moved).
+            let (idle, readSince) = core.withLock { core -> ([StoredRecord], [WarmRecordRow]) in
+                var idle: [StoredRecord] = [], readSince: [WarmRecordRow] = []
+                for r in rows where core.table.location(r.id) == .warm(block) {
+                    if let touch = core.warmTouches[r.id], touch.lastAccess >= cutoff {
+                        readSince.append(WarmRecordRow(id: r.id, slot: r.slot, body: r.body[...], lastAccess: touch.lastAccess))
+                    } else {
+                        idle.append(r)
                     }
-                    io.budget = budget
-                } catch {
-                    // The states stay warm; the next sweep tries again.
-                    _ = fail(error, id: nil)
-                    return
                 }
-                let bytes = io.cold.bytesWritten
-                core.withLock { core in
-                    core.strategies.add(tally)
-                    let segment = addresses[0].segment
-                    core.segments[segment, default: SegmentUsage()].records += addresses.count
-                    core.segments[segment, default: SegmentUsage()].bytes += bytes - bytesBefore
-                    for (row, address) in zip(warmRows, addresses) {
-                        guard core.table.location(row.id).tier == .warm else {
-                            core.counters.coldDead += 1  // deleted while being written: a dead record
-                            continue
-                        }
-                        core.table.set(.cold(address), of: row.id)
-                        core.segments[segment, default: SegmentUsage()].live += 1
-                        core.counters.warm -= 1
-                        core.counters.cold += 1
-                        core.counters.warmToCold += 1
-                    }
-                    core.counters.coldBytesWritten = bytes
-                    core.counters.coldRecordsWritten += UInt64(warmRows.count)
-                }
+                return (idle, readSince)
             }
-            do { try io.warm.commit(WarmBatch(deletions: rows.map(\.id).filter { !readSince.contains($0) })) } catch {
+            var start = 0
+            while start < idle.count {
+                let chunk = Array(idle[start..<min(idle.count, start + c.coldBlockRecords)])
+                guard moveToCold(chunk, from: block, &io) else { return }  // the rest stay warm; the next sweep tries again
+                start += chunk.count
+            }
+            if !readSince.isEmpty {
+                guard rewriteWarm(readSince, from: block, &io) else { return }
+            }
+            // Every state of the block has left it now: its row goes (with any other block left empty).
+            let deletions = core.withLock { core -> [UInt64] in
+                if core.warmBlocks.removeValue(forKey: block) != nil { core.warmDeletions.append(block) }
+                return core.warmDeletions
+            }
+            do { try io.warm.commit(WarmBatch(blockDeletions: deletions)) } catch {
                 _ = fail(error, id: nil)
                 return
             }
+            core.withLock { $0.warmDeletions.removeFirst(deletions.count) }
             moved += rows.count
-            if rows.count < c.coldBlockRecords { return }
         }
+    }
+
+    /// Appends warm records of `block` to a cold segment; returns false (and counts the error) if that failed.
+    private func moveToCold(_ rows: [StoredRecord], from block: UInt64, _ io: inout TierIO) -> Bool {
+        let addresses: [ColdAddress]
+        let bytesBefore = io.cold.bytesWritten
+        let temporal = core.withLock { $0.settings.temporalCold }
+        var tally = StrategyTally()
+        do {
+            var budget = io.budget
+            addresses = try io.cold.append(rows, temporal: temporal, tally: &tally) { bytes in
+                guard let b = budget else { return true }
+                guard b >= Int64(bytes) else { return false }
+                budget = b - Int64(bytes)
+                return true
+            }
+            io.budget = budget
+        } catch {
+            _ = fail(error, id: nil)
+            return false
+        }
+        let bytes = io.cold.bytesWritten
+        core.withLock { core in
+            core.strategies.add(tally)
+            let segment = addresses[0].segment
+            core.segments[segment, default: SegmentUsage()].records += addresses.count
+            core.segments[segment, default: SegmentUsage()].bytes += bytes - bytesBefore
+            for (row, address) in zip(rows, addresses) {
+                guard core.table.location(row.id) == .warm(block) else {
+                    core.counters.coldDead += 1  // deleted while being written: a dead record
+                    continue
+                }
+                core.table.set(.cold(address), of: row.id)
+                core.leaveWarmBlock(block)
+                core.warmTouches[row.id] = nil
+                core.segments[segment, default: SegmentUsage()].live += 1
+                core.counters.warm -= 1
+                core.counters.cold += 1
+                core.counters.warmToCold += 1
+            }
+            core.counters.coldBytesWritten = bytes
+            core.counters.coldRecordsWritten += UInt64(rows.count)
+        }
+        return true
+    }
+
+    /// Writes warm records of `block` read since the sweep's cut-off as a new warm block, so that the
+    /// old one can go; returns false (and counts the error) if that failed.
+    private func rewriteWarm(_ rows: [WarmRecordRow], from block: UInt64, _ io: inout TierIO) -> Bool {
+        let number = core.withLock { $0.takeWarmBlock() }
+        do { try io.warm.commit(WarmBatch(block: WarmBlockWrite(number: number, records: rows))) } catch {
+            _ = fail(error, id: nil)
+            return false
+        }
+        core.withLock { core in
+            var live = 0
+            for r in rows where core.table.location(r.id) == .warm(block) {
+                core.table.set(.warm(number), of: r.id)
+                core.leaveWarmBlock(block)
+                live += 1
+            }
+            if live > 0 { core.warmBlocks[number] = live } else { core.warmDeletions.append(number) }
+        }
+        return true
     }
 }

@@ -20,7 +20,7 @@ extension TieredMemory {
             + core.pendingBytes + dictionaryBytes(core.dirtyRefcounts.capacity, entry: 4)
             + dictionaryBytes(core.coldReads.capacity, entry: 9) + dictionaryBytes(core.corruptIDs.capacity, entry: 8)
             + dictionaryBytes(core.warmTouches.capacity, entry: 8 + MemoryLayout<WarmTouch>.stride)
-            + arrayBytes(core.warmDeletions)
+            + arrayBytes(core.warmDeletions) + dictionaryBytes(core.warmBlocks.capacity, entry: 16)
             + dictionaryBytes(core.segments.capacity, entry: 4 + MemoryLayout<SegmentUsage>.stride))
         return (r, inFlightBytes)
     }
