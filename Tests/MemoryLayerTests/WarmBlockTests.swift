@@ -27,10 +27,10 @@ struct WarmBlockTests {
         let bytes = Self.encode(rows)
         #expect(bytes.count == WarmBlock.length(rows))
         let back = try bytes.withUnsafeBytes { try WarmBlock.records($0) }
-        #expect(back == rows.map { StoredRecord(id: $0.id, slot: $0.slot, body: Array($0.body)) })
+        #expect(back == rows.map { StoredRecord(id: $0.id, slot: $0.slot, body: $0.body) })
         for r in rows {
             let one = try bytes.withUnsafeBytes { try WarmBlock.record(r.id, in: $0) }
-            #expect(one == StoredRecord(id: r.id, slot: r.slot, body: Array(r.body)))
+            #expect(one == StoredRecord(id: r.id, slot: r.slot, body: r.body))
         }
         #expect(try bytes.withUnsafeBytes { try WarmBlock.record(7, in: $0) } == nil)  // ids are 2^40 + 3k
     }
@@ -62,17 +62,18 @@ struct WarmBlockTests {
         for k in b.indices { b[k].lastAccess = 3 }  // newest 3: idle before a's newest 9
         try warm.commit(WarmBatch(block: WarmBlockWrite(number: 7, records: a)))
         try warm.commit(WarmBatch(block: WarmBlockWrite(number: 8, records: b)))
-        #expect(try warm.read(id: a[4].id, block: 7) == StoredRecord(id: a[4].id, slot: a[4].slot, body: Array(a[4].body)))
+        #expect(try warm.read(id: a[4].id, block: 7) == StoredRecord(id: a[4].id, slot: a[4].slot, body: a[4].body))
         #expect(try warm.read(id: a[4].id, block: 8) == nil)
         #expect(try warm.read(id: a[4].id, block: 9) == nil)
-        #expect(try warm.idleBlock(before: 3) == nil)
-        let first = try #require(try warm.idleBlock(before: 10))
-        #expect(first.block == 8 && first.records.map(\.id) == b.map(\.id))
+        #expect(try warm.idleBlocks(before: 3, records: 100).isEmpty)
+        let first = try warm.idleBlocks(before: 10, records: 1)  // whole blocks, oldest first, until there are enough records
+        #expect(first.map(\.block) == [8] && first[0].records.map(\.id) == b.map(\.id))
+        #expect(try warm.idleBlocks(before: 10, records: 5).map(\.block) == [8, 7])
         try warm.commit(WarmBatch(blockDeletions: [8]))
-        #expect(try warm.idleBlock(before: 10)?.block == 7)
-        #expect(try warm.idleBlock(before: 9) == nil)  // a's newest access is 9
+        #expect(try warm.idleBlocks(before: 10, records: 100).map(\.block) == [7])
+        #expect(try warm.idleBlocks(before: 9, records: 100).isEmpty)  // a's newest access is 9
         try warm.commit(WarmBatch(blockDeletions: [7]))
-        #expect(try warm.idleBlock(before: .max >> 1) == nil)
+        #expect(try warm.idleBlocks(before: .max >> 1, records: 100).isEmpty)
         #expect(try warm.read(id: a[0].id, block: 7) == nil)
     }
 
@@ -113,8 +114,8 @@ struct WarmBlockTests {
         for id in inBlock.dropFirst() { #expect(try store.delete(id)) }
         #expect(t.core.withLock { $0.warmBlocks[block] } == nil)
         t.maintainIfDue(wait: true)
-        let rows = try t.io.withLock { io throws(WarmError) in try io.warm.idleBlock(before: .max >> 1) }
-        #expect(rows?.block != block)
+        let blocks = try t.io.withLock { io throws(WarmError) in try io.warm.idleBlocks(before: .max >> 1, records: .max) }
+        #expect(!blocks.contains { $0.block == block })
         #expect(t.core.withLock { $0.warmDeletions.isEmpty })
         // The promoted state and the others still read back.
         #expect(matches(try store.retrieve(inBlock[0]), states[Int(inBlock[0])], .float32))
@@ -155,6 +156,28 @@ struct WarmBlockTests {
         #expect(tier(1).tier == .warm && tier(1).warmBlock != block)
         #expect(t.core.withLock { $0.warmBlocks[block] } == nil)
         #expect(t.core.withLock { $0.warmTouches[1]?.reads } == 1)  // its reads go with it
+        for (i, s) in states.enumerated() { #expect(matches(try store.retrieve(UInt64(i)), s, .int8), "state \(i)") }
+    }
+
+    @Test("small warm blocks are swept together: cold blocks still fill up to coldBlockRecords")
+    func sweepGathersSmallBlocks() throws {
+        var c = smallConfiguration(.moderate)
+        c.hotCapacity = 2  // demotes one or two states at a time: warm blocks of one or two records
+        c.hotIdleEpisodes = 10_000
+        c.coldBlockRecords = 8
+        c.sweepIntervalEpisodes = 16  // each sweep finds about 16 idle states, in eight or more warm blocks
+        c.stagingCapacity = 1
+        let store = try MemoryStore(configuration: c, directory: nil)
+        let t = try #require(store.tiered)
+        var rng = TestRandom(seed: 266)
+        let states = (0..<80).map { makeState(UInt64($0), dimension: 16, rng: &rng) }
+        for s in states { try store.store(s) }
+        let locations = (0..<80).map { id in t.core.withLock { $0.table.location(UInt64(id)) } }
+        let warmBlockSizes = Dictionary(grouping: locations.filter { $0.tier == .warm }, by: \.warmBlock).values.map(\.count)
+        #expect(warmBlockSizes.allSatisfy { $0 <= 2 })
+        let cold = locations.filter { $0.tier == .cold }
+        #expect(cold.count >= 16)
+        #expect(cold.map(\.coldAddress.index).max() == 7)  // eight records in a cold block
         for (i, s) in states.enumerated() { #expect(matches(try store.retrieve(UInt64(i)), s, .int8), "state \(i)") }
     }
 }

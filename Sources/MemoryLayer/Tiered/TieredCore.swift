@@ -190,7 +190,9 @@ struct TieredCore {
     var digests: [ContentDigest: DigestSlot] = [:]
     var pending: [ContentDigest: PendingContent] = [:]
     var pendingBytes = 0
-    var dirtyRefcounts: Set<UInt32> = []
+    /// Slots whose last state went (refcount 0): the next maintenance pass deletes their content rows,
+    /// then the slots are free. Refcounts themselves live only here (the database never reads them).
+    var deadSlots: Set<UInt32> = []
     var coldReads: [UInt64: UInt8] = [:]
     /// Reads of warm states (kept here, not in the database, while the state is warm): reads, and last access.
     var warmTouches: [UInt64: WarmTouch] = [:]
@@ -325,7 +327,6 @@ struct TieredCore {
         let slot = entry.slot
         table.set(.hot, of: id, slot: slot)
         refcounts[Int(slot)] += 1
-        dirtyRefcounts.insert(slot)
         if owners[Int(slot)] == .max { owners[Int(slot)] = id } else { moreOwners[slot, default: []].append(id) }
         hotHeapBytes += entry.heapBytes
         hot.insert(id, entry)
@@ -391,7 +392,6 @@ struct TieredCore {
         table.set(.deleted, of: id)
         let slot = table.slot(id)
         refcounts[Int(slot)] -= 1
-        dirtyRefcounts.insert(slot)
         if owners[Int(slot)] == id {
             owners[Int(slot)] = moreOwners[slot]?.popLast() ?? .max
         } else if let more = moreOwners[slot] {
@@ -408,6 +408,7 @@ struct TieredCore {
         }
         if moreOwners[slot]?.isEmpty == true { moreOwners[slot] = nil }
         if refcounts[Int(slot)] == 0 {
+            deadSlots.insert(slot)
             index.setLive(slot, false)
             counters.uniqueLive -= 1
             counters.contentStoredBytes -= UInt64(storedSizes[Int(slot)])

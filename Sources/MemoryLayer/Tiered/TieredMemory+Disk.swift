@@ -90,7 +90,7 @@ extension TieredMemory {
     private func promoteToHot(_ record: StoredRecord, from block: UInt64, payload: [UInt8], _ io: inout TierIO) {
         let promoted = core.withLock { core -> Bool in
             guard core.table.location(record.id) == .warm(block) else { return false }  // deleted since
-            let entry = HotEntry(record: record.body, slot: record.slot, payload: payload, lastAccess: core.clock)
+            let entry = HotEntry(record: Array(record.body), slot: record.slot, payload: payload, lastAccess: core.clock)
             core.hotHeapBytes += entry.heapBytes
             core.hot.insert(record.id, entry)
             core.table.set(.hot, of: record.id)
@@ -108,7 +108,7 @@ extension TieredMemory {
     private func promoteToWarm(_ record: StoredRecord, from address: ColdAddress, now: UInt64, _ io: inout TierIO) {
         let number = core.withLock { $0.takeWarmBlock() }
         let batch = WarmBatch(block: WarmBlockWrite(number: number, records: [
-            WarmRecordRow(id: record.id, slot: record.slot, body: record.body[...], lastAccess: now),
+            WarmRecordRow(id: record.id, slot: record.slot, body: record.body, lastAccess: now),
         ]))
         guard io.charge(batch.estimatedBytes) else {
             _ = fail(.diskFull(path: warmPath))

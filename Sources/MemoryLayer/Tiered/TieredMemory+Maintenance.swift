@@ -21,7 +21,7 @@ extension TieredMemory {
     /// Whether `core` has maintenance to do (the caller holds the lock).
     func isMaintenanceDue(_ core: borrowing TieredCore) -> Bool {
         core.hot.count > core.settings.hotCapacity || core.clock >= core.nextSweep
-            || core.pending.count >= Self.pendingFlushCount || core.dirtyRefcounts.count >= Self.pendingFlushCount
+            || core.pending.count >= Self.pendingFlushCount || core.deadSlots.count >= Self.pendingFlushCount
             || core.warmDeletions.count >= Self.pendingFlushCount
     }
 
@@ -36,7 +36,7 @@ extension TieredMemory {
         struct Plan {
             var batch: [(id: UInt64, entry: HotEntry)] = []
             var contents: [ContentRow] = []
-            var refcounts: [(slot: UInt32, refcount: UInt32)] = []
+            var deadSlots: [UInt32] = []
             var block: UInt64 = 0
             var deletions: [UInt64] = []
             var sweep = false
@@ -61,13 +61,12 @@ extension TieredMemory {
             p.sweep = core.clock >= core.nextSweep
             if p.sweep { core.nextSweep = core.clock + c.sweepIntervalEpisodes }
             let flushContents = force || p.sweep || !p.batch.isEmpty || core.pending.count >= Self.pendingFlushCount
-                || core.dirtyRefcounts.count >= Self.pendingFlushCount || core.warmDeletions.count >= Self.pendingFlushCount
+                || core.deadSlots.count >= Self.pendingFlushCount || core.warmDeletions.count >= Self.pendingFlushCount
             if flushContents {
                 var unused: [ContentDigest] = []
                 for (digest, pc) in core.pending {
                     if core.refcounts[Int(pc.slot)] > 0 {
-                        p.contents.append(ContentRow(slot: pc.slot, digest: digest, refcount: core.refcounts[Int(pc.slot)],
-                                                     payload: pc.payload))
+                        p.contents.append(ContentRow(slot: pc.slot, digest: digest, payload: pc.payload))
                     } else {
                         unused.append(digest)
                     }
@@ -76,13 +75,13 @@ extension TieredMemory {
                 for digest in unused {
                     if let pc = core.pending.removeValue(forKey: digest) { core.pendingBytes -= 32 + pc.payload.count }
                 }
-                p.refcounts = core.dirtyRefcounts.map { ($0, core.refcounts[Int($0)]) }
+                p.deadSlots = Array(core.deadSlots)
                 p.deletions = core.warmDeletions
             }
             return p
         }
         let batch = WarmBatch(
-            refcounts: plan.refcounts, contents: plan.contents,
+            contentDeletions: plan.deadSlots, contents: plan.contents,
             block: plan.batch.isEmpty ? nil : WarmBlockWrite(number: plan.block, records: plan.batch.map {
                 WarmRecordRow(id: $0.id, slot: $0.entry.slot, body: $0.entry.record, lastAccess: $0.entry.lastAccess)
             }),
@@ -91,7 +90,7 @@ extension TieredMemory {
             let written: WarmTier.Written
             do throws(WarmError) {
                 guard io.charge(batch.estimatedBytes) else { throw WarmError.full }
-                written = try io.warm.commit(batch, plan.blob)
+                written = try io.warm.commit(batch, plan.blob, compressor: io.compressor)
             } catch {
                 let e = Self.describe(error, path: warmPath, id: nil)
                 core.withLock { core in
@@ -125,11 +124,11 @@ extension TieredMemory {
                     guard core.pending[row.digest]?.slot == row.slot else { continue }
                     if let p = core.pending.removeValue(forKey: row.digest) { core.pendingBytes -= 32 + p.payload.count }
                 }
-                for (slot, refcount) in plan.refcounts where core.refcounts[Int(slot)] == refcount {
-                    core.dirtyRefcounts.remove(slot)
+                for slot in plan.deadSlots {
+                    core.deadSlots.remove(slot)
                     // Its content row is gone from the database (or was never written): the slot can
                     // take a new content. Zero is final for a slot until it is reused from here.
-                    if refcount == 0 { core.freeSlots.append(slot) }
+                    core.freeSlots.append(slot)
                 }
                 // Deletions are only appended meanwhile, and only this pass (holding `io`) removes them.
                 core.warmDeletions.removeFirst(plan.deletions.count)
@@ -160,9 +159,10 @@ extension TieredMemory {
         }
     }
 
-    /// Moves warm states idle longer than T2 to cold segments, one warm block at a time: its states
-    /// still warm and not read since the cut-off go cold (in cold blocks of `coldBlockRecords`), those
-    /// read since are written again as a new warm block, and the block's row is deleted.
+    /// Moves warm states idle longer than T2 to cold segments, by whole warm blocks, least recently
+    /// accessed first, about `coldBlockRecords` at a time: their states still warm and not read since
+    /// the cut-off go cold (in cold blocks of `coldBlockRecords`), those read since are written again
+    /// as a new warm block, and the blocks' rows are deleted.
     private func sweep(_ io: inout TierIO) {
         let c = configuration
         let now = core.withLock { $0.clock }
@@ -170,20 +170,23 @@ extension TieredMemory {
         let cutoff = now - c.warmIdleEpisodes
         var moved = 0
         while moved < c.maintenanceBatch {
-            let found: (block: UInt64, records: [StoredRecord])?
-            do { found = try io.warm.idleBlock(before: cutoff) } catch {
+            let limit = min(c.coldBlockRecords, c.maintenanceBatch - moved)
+            let found: [(block: UInt64, records: [StoredRecord])]
+            do { found = try io.warm.idleBlocks(before: cutoff, records: limit) } catch {
                 _ = fail(error, id: nil)
                 return
             }
-            guard let (block, rows) = found else { return }
-            // Records of states no longer warm in this block are left-overs (deleted, promoted, moved).
-            let (idle, readSince) = core.withLock { core -> ([StoredRecord], [WarmRecordRow]) in
-                var idle: [StoredRecord] = [], readSince: [WarmRecordRow] = []
-                for r in rows where core.table.location(r.id) == .warm(block) {
-                    if let touch = core.warmTouches[r.id], touch.lastAccess >= cutoff {
-                        readSince.append(WarmRecordRow(id: r.id, slot: r.slot, body: r.body[...], lastAccess: touch.lastAccess))
-                    } else {
-                        idle.append(r)
+            guard !found.isEmpty else { return }
+            // Records of states no longer warm in their block are left-overs (deleted, promoted, moved).
+            let (idle, readSince) = core.withLock { core -> ([WarmRecord], [WarmRecord]) in
+                var idle: [WarmRecord] = [], readSince: [WarmRecord] = []
+                for (block, rows) in found {
+                    for r in rows where core.table.location(r.id) == .warm(block) {
+                        if !core.warmTouches.isEmpty, let touch = core.warmTouches[r.id], touch.lastAccess >= cutoff {
+                            readSince.append(WarmRecord(record: r, block: block, lastAccess: touch.lastAccess))
+                        } else {
+                            idle.append(WarmRecord(record: r, block: block, lastAccess: 0))
+                        }
                     }
                 }
                 return (idle, readSince)
@@ -191,15 +194,15 @@ extension TieredMemory {
             var start = 0
             while start < idle.count {
                 let chunk = Array(idle[start..<min(idle.count, start + c.coldBlockRecords)])
-                guard moveToCold(chunk, from: block, &io) else { return }  // the rest stay warm; the next sweep tries again
+                guard moveToCold(chunk, &io) else { return }  // the rest stay warm; the next sweep tries again
                 start += chunk.count
             }
             if !readSince.isEmpty {
-                guard rewriteWarm(readSince, from: block, &io) else { return }
+                guard rewriteWarm(readSince, &io) else { return }
             }
-            // Every state of the block has left it now: its row goes (with any other block left empty).
+            // Every state of these blocks has left them now: their rows go (with any other block left empty).
             let deletions = core.withLock { core -> [UInt64] in
-                if core.warmBlocks.removeValue(forKey: block) != nil { core.warmDeletions.append(block) }
+                for (block, _) in found where core.warmBlocks.removeValue(forKey: block) != nil { core.warmDeletions.append(block) }
                 return core.warmDeletions
             }
             do { try io.warm.commit(WarmBatch(blockDeletions: deletions)) } catch {
@@ -207,19 +210,28 @@ extension TieredMemory {
                 return
             }
             core.withLock { $0.warmDeletions.removeFirst(deletions.count) }
-            moved += rows.count
+            let records = found.reduce(0) { $0 + $1.records.count }
+            moved += records
+            if records < limit { return }
         }
     }
 
-    /// Appends warm records of `block` to a cold segment; returns false (and counts the error) if that failed.
-    private func moveToCold(_ rows: [StoredRecord], from block: UInt64, _ io: inout TierIO) -> Bool {
+    /// A warm record read back for a sweep: the warm block it is in, and (read since the cut-off) its last access.
+    private struct WarmRecord {
+        var record: StoredRecord
+        var block: UInt64
+        var lastAccess: UInt64
+    }
+
+    /// Appends warm records to a cold segment; returns false (and counts the error) if that failed.
+    private func moveToCold(_ rows: [WarmRecord], _ io: inout TierIO) -> Bool {
         let addresses: [ColdAddress]
         let bytesBefore = io.cold.bytesWritten
         let temporal = core.withLock { $0.settings.temporalCold }
         var tally = StrategyTally()
         do {
             var budget = io.budget
-            addresses = try io.cold.append(rows, temporal: temporal, tally: &tally) { bytes in
+            addresses = try io.cold.append(rows.map(\.record), temporal: temporal, tally: &tally) { bytes in
                 guard let b = budget else { return true }
                 guard b >= Int64(bytes) else { return false }
                 budget = b - Int64(bytes)
@@ -237,13 +249,14 @@ extension TieredMemory {
             core.segments[segment, default: SegmentUsage()].records += addresses.count
             core.segments[segment, default: SegmentUsage()].bytes += bytes - bytesBefore
             for (row, address) in zip(rows, addresses) {
-                guard core.table.location(row.id) == .warm(block) else {
+                let id = row.record.id
+                guard core.table.location(id) == .warm(row.block) else {
                     core.counters.coldDead += 1  // deleted while being written: a dead record
                     continue
                 }
-                core.table.set(.cold(address), of: row.id)
-                core.leaveWarmBlock(block)
-                core.warmTouches[row.id] = nil
+                core.table.set(.cold(address), of: id)
+                core.leaveWarmBlock(row.block)
+                core.warmTouches[id] = nil
                 core.segments[segment, default: SegmentUsage()].live += 1
                 core.counters.warm -= 1
                 core.counters.cold += 1
@@ -255,19 +268,22 @@ extension TieredMemory {
         return true
     }
 
-    /// Writes warm records of `block` read since the sweep's cut-off as a new warm block, so that the
-    /// old one can go; returns false (and counts the error) if that failed.
-    private func rewriteWarm(_ rows: [WarmRecordRow], from block: UInt64, _ io: inout TierIO) -> Bool {
+    /// Writes warm records read since the sweep's cut-off as a new warm block, so that their old
+    /// blocks can go; returns false (and counts the error) if that failed.
+    private func rewriteWarm(_ rows: [WarmRecord], _ io: inout TierIO) -> Bool {
         let number = core.withLock { $0.takeWarmBlock() }
-        do { try io.warm.commit(WarmBatch(block: WarmBlockWrite(number: number, records: rows))) } catch {
+        let write = WarmBlockWrite(number: number, records: rows.map {
+            WarmRecordRow(id: $0.record.id, slot: $0.record.slot, body: $0.record.body, lastAccess: $0.lastAccess)
+        })
+        do { try io.warm.commit(WarmBatch(block: write)) } catch {
             _ = fail(error, id: nil)
             return false
         }
         core.withLock { core in
             var live = 0
-            for r in rows where core.table.location(r.id) == .warm(block) {
-                core.table.set(.warm(number), of: r.id)
-                core.leaveWarmBlock(block)
+            for r in rows where core.table.location(r.record.id) == .warm(r.block) {
+                core.table.set(.warm(number), of: r.record.id)
+                core.leaveWarmBlock(r.block)
                 live += 1
             }
             if live > 0 { core.warmBlocks[number] = live } else { core.warmDeletions.append(number) }

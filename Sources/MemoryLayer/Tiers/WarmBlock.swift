@@ -27,9 +27,11 @@ enum WarmBlock {
         return w.written
     }
 
-    /// The block's records (already checked against its CRC), or why it does not decode.
+    /// The block's records (already checked against its CRC), or why it does not decode. Their bodies
+    /// are slices of one copy of the block (one allocation for the block, not one per record).
     static func records(_ block: UnsafeRawBufferPointer) throws(CodecError) -> [StoredRecord] {
         let bytes = block.bindMemory(to: UInt8.self)
+        let copy = Array(bytes)
         func u32(_ at: Int) -> UInt32 {
             UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24
         }
@@ -44,7 +46,7 @@ enum WarmBlock {
             let id = UInt64(u32(e)) | UInt64(u32(e + 4)) << 32
             let length = Int(u32(e + 12))
             guard length <= bytes.count - body else { throw .malformed("record \(id) runs past its warm block") }
-            out.append(StoredRecord(id: id, slot: u32(e + 8), body: Array(bytes[body..<body + length])))
+            out.append(StoredRecord(id: id, slot: u32(e + 8), body: copy[body..<body + length]))
             body += length
         }
         guard body == bytes.count else { throw .malformed("stray bytes after a warm block's records") }
@@ -66,7 +68,7 @@ enum WarmBlock {
             let length = Int(u32(e + 12))
             guard length <= bytes.count - body else { throw .malformed("a record runs past its warm block") }
             if UInt64(u32(e)) | UInt64(u32(e + 4)) << 32 == id {
-                return StoredRecord(id: id, slot: u32(e + 8), body: Array(bytes[body..<body + length]))
+                return StoredRecord(id: id, slot: u32(e + 8), body: Array(bytes[body..<body + length])[...])
             }
             body += length
         }

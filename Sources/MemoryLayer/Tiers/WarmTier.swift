@@ -14,11 +14,10 @@ enum WarmError: Error {
     case constraint
 }
 
-/// A content row: an embedding payload named by its content digest (XXH3-128), shared by `refcount` states.
+/// A content row: an embedding payload named by its content digest (XXH3-128), shared by one state or more.
 struct ContentRow {
     var slot: UInt32
     var digest: ContentDigest
-    var refcount: UInt32
     /// The payload, uncompressed; the commit packs it with ``BlobCodec`` (LZ4 when smaller).
     var payload: ArraySlice<UInt8>
 }
@@ -40,27 +39,28 @@ struct WarmBlockWrite {
 
 /// Everything one maintenance pass writes to the warm tier, applied in one transaction.
 struct WarmBatch {
-    /// New refcounts of contents; 0 deletes the content.
-    var refcounts: [(slot: UInt32, refcount: UInt32)] = []
+    /// Contents no state uses any more (their refcounts are kept in the store's memory only).
+    var contentDeletions: [UInt32] = []
     var contents: [ContentRow] = []
     var block: WarmBlockWrite?
     /// Blocks none of whose records are warm any more.
     var blockDeletions: [UInt64] = []
 
     var isEmpty: Bool {
-        refcounts.isEmpty && contents.isEmpty && (block?.records.isEmpty ?? true) && blockDeletions.isEmpty
+        contentDeletions.isEmpty && contents.isEmpty && (block?.records.isEmpty ?? true) && blockDeletions.isEmpty
     }
 
     /// Bytes the batch adds to the database, roughly (payloads plus per-row overhead), for the write budget.
     var estimatedBytes: Int {
         contents.reduce(0) { $0 + $1.payload.count + 56 } + (block.map { WarmBlock.length($0.records) + 40 } ?? 0)
-            + refcounts.count * 16
+            + contentDeletions.count * 16
     }
 }
 
 /// The warm tier: a real SQLite database file (through GRDB) in the run directory.
 ///
-/// `content(slot, digest, refcount, body, crc)` holds every distinct embedding payload once;
+/// `content(slot, digest, body, crc)` holds every distinct embedding payload once (how many states
+/// share it is counted in the store's memory: the database never reads it, so a store costs no UPDATE);
 /// `blocks(block, body, crc, newest)` holds the warm states' packed metadata, one row per batch of
 /// states demoted together (a ``WarmBlock``; `newest` is its records' latest access, for idleness).
 /// A record is found by its block's number, which the store keeps in the state's location; reads of
@@ -89,8 +89,7 @@ final class WarmTier: Sendable {
             try queue.write { db in
                 try db.execute(sql: """
                     CREATE TABLE IF NOT EXISTS content(
-                        slot INTEGER PRIMARY KEY, digest BLOB NOT NULL, refcount INTEGER NOT NULL,
-                        body BLOB NOT NULL, crc INTEGER NOT NULL);
+                        slot INTEGER PRIMARY KEY, digest BLOB NOT NULL, body BLOB NOT NULL, crc INTEGER NOT NULL);
                     CREATE TABLE IF NOT EXISTS blocks(
                         block INTEGER PRIMARY KEY, body BLOB NOT NULL, crc INTEGER NOT NULL, newest INTEGER NOT NULL);
                     CREATE INDEX IF NOT EXISTS blocks_idle ON blocks(newest);
@@ -111,22 +110,17 @@ final class WarmTier: Sendable {
     }
 
     /// Applies `batch` atomically: on any error nothing of it is kept. Contents are packed with
-    /// `choice` (the pack of each is timed; every sixteenth is unpacked again, timed and checked).
+    /// `choice` (the pack of each is timed; every sixteenth is unpacked again, timed and checked),
+    /// LZ4 through `compressor`, the writer's one state (a fresh one if none is given).
     @discardableResult
-    func commit(_ batch: WarmBatch, _ choice: BlobCodec.Choice = .lz4(.fast(acceleration: 1))) throws(WarmError) -> Written {
+    func commit(_ batch: WarmBatch, _ choice: BlobCodec.Choice = .lz4(.fast(acceleration: 1)),
+                compressor: LZ4Compressor? = nil) throws(WarmError) -> Written {
         guard !batch.isEmpty else { return Written() }
         do {
             return try queue.write { db in
-                for (slot, refcount) in batch.refcounts {
-                    if refcount == 0 {
-                        try Self.run(db, "DELETE FROM content WHERE slot = ?") { h in
-                            sqlite3_bind_int64(h, 1, Int64(slot))
-                        }
-                    } else {
-                        try Self.run(db, "UPDATE content SET refcount = ? WHERE slot = ?") { h in
-                            sqlite3_bind_int64(h, 1, Int64(refcount))
-                            sqlite3_bind_int64(h, 2, Int64(slot))
-                        }
+                for slot in batch.contentDeletions {
+                    try Self.run(db, "DELETE FROM content WHERE slot = ?") { h in
+                        sqlite3_bind_int64(h, 1, Int64(slot))
                     }
                 }
                 var written = Written()
@@ -139,7 +133,7 @@ final class WarmTier: Sendable {
                     }
                     // One scratch buffer for the whole batch: each content is packed into it and bound from it.
                     var scratch = [UInt8](repeating: 0, count: BlobCodec.bound(batch.contents.map(\.payload.count).max() ?? 0))
-                    let compressor = LZ4Compressor()
+                    let compressor = compressor ?? LZ4Compressor()
                     for (k, c) in batch.contents.enumerated() {
                         let t0 = layerClock()
                         let n = c.payload.withUnsafeBytes { src in
@@ -158,12 +152,11 @@ final class WarmTier: Sendable {
                         try withUnsafeBytes(of: &digest) { d in
                             try scratch.withUnsafeBytes { body in
                                 let packed = UnsafeRawBufferPointer(rebasing: body[..<n])
-                                try Self.run(db, "INSERT INTO content(slot, digest, refcount, body, crc) VALUES (?, ?, ?, ?, ?)") { h in
+                                try Self.run(db, "INSERT INTO content(slot, digest, body, crc) VALUES (?, ?, ?, ?)") { h in
                                     sqlite3_bind_int64(h, 1, Int64(c.slot))
                                     sqlite3_bind_blob(h, 2, d.baseAddress, Int32(ContentDigest.byteCount), nil)
-                                    sqlite3_bind_int64(h, 3, Int64(c.refcount))
-                                    sqlite3_bind_blob(h, 4, packed.baseAddress, Int32(n), nil)
-                                    sqlite3_bind_int64(h, 5, Int64(crc32Checksum(packed)))
+                                    sqlite3_bind_blob(h, 3, packed.baseAddress, Int32(n), nil)
+                                    sqlite3_bind_int64(h, 4, Int64(crc32Checksum(packed)))
                                 }
                             }
                         }
@@ -245,12 +238,12 @@ final class WarmTier: Sendable {
         }
     }
 
-    /// The block least recently accessed of those whose records were all last accessed before
-    /// `before`, with its records, or nil when there is none.
-    func idleBlock(before: UInt64) throws(WarmError) -> (block: UInt64, records: [StoredRecord])? {
+    /// The blocks whose records were all last accessed before `before`, least recently accessed
+    /// first, with their records: whole blocks, until they hold at least `records` records (or none is left).
+    func idleBlocks(before: UInt64, records: Int) throws(WarmError) -> [(block: UInt64, records: [StoredRecord])] {
         do {
-            return try queue.read { db -> (block: UInt64, records: [StoredRecord])? in
-                let statement = try db.cachedStatement(sql: "SELECT block, body, crc FROM blocks WHERE newest < ? ORDER BY newest, block LIMIT 1")
+            return try queue.read { db -> [(block: UInt64, records: [StoredRecord])] in
+                let statement = try db.cachedStatement(sql: "SELECT block, body, crc FROM blocks WHERE newest < ? ORDER BY newest, block")
                 let h = statement.sqliteStatement
                 sqlite3_reset(h)
                 defer {
@@ -258,15 +251,21 @@ final class WarmTier: Sendable {
                     sqlite3_clear_bindings(h)
                 }
                 sqlite3_bind_int64(h, 1, Int64(bitPattern: before))
-                let rc = sqlite3_step(h)
-                if rc == SQLITE_DONE { return nil }
-                guard rc == SQLITE_ROW else {
-                    throw WarmError.damaged(String(cString: sqlite3_errstr(rc)) + " (" + String(cString: sqlite3_errmsg(db.sqliteConnection)) + ")")
+                var out: [(block: UInt64, records: [StoredRecord])] = []
+                var total = 0
+                while total < records {
+                    let rc = sqlite3_step(h)
+                    if rc == SQLITE_DONE { break }
+                    guard rc == SQLITE_ROW else {
+                        throw WarmError.damaged(String(cString: sqlite3_errstr(rc)) + " (" + String(cString: sqlite3_errmsg(db.sqliteConnection)) + ")")
+                    }
+                    let block = UInt64(bitPattern: sqlite3_column_int64(h, 0))
+                    let body = try Self.column(h, block)
+                    try Self.verify(body, crc: sqlite3_column_int64(h, 2), what: "warm block \(block)")
+                    do { out.append((block, try WarmBlock.records(body))) } catch { throw WarmError.corrupt("warm block \(block): \(error)") }
+                    total += out[out.count - 1].records.count
                 }
-                let block = UInt64(bitPattern: sqlite3_column_int64(h, 0))
-                let body = try Self.column(h, block)
-                try Self.verify(body, crc: sqlite3_column_int64(h, 2), what: "warm block \(block)")
-                do { return (block, try WarmBlock.records(body)) } catch { throw WarmError.corrupt("warm block \(block): \(error)") }
+                return out
             }
         } catch {
             throw Self.map(error)
