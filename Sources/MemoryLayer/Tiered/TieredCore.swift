@@ -1,40 +1,3 @@
-/// Where a state is, packed in 8 bytes (one per state id, resident).
-struct Location: Equatable {
-    enum Tier: UInt64 {
-        case absent = 0, hot = 1, warm = 2, cold = 3, deleted = 4
-        /// Stored, not yet encoded (write-behind): the state is in ``TieredCore/staging``.
-        case staged = 5
-    }
-
-    var raw: UInt64
-
-    static let absent = Location(raw: Tier.absent.rawValue << 60)
-    static let hot = Location(raw: Tier.hot.rawValue << 60)
-    static let deleted = Location(raw: Tier.deleted.rawValue << 60)
-    static let staged = Location(raw: Tier.staged.rawValue << 60)
-
-    static func cold(_ a: ColdAddress) -> Location {
-        precondition(a.segment < 1 << 20, "more than a million cold segments")
-        return Location(raw: Tier.cold.rawValue << 60 | UInt64(a.segment) << 40 | UInt64(a.offset) << 8 | UInt64(a.index))
-    }
-
-    /// Warm, its record in warm block `block` (the block's row number in the warm database).
-    static func warm(_ block: UInt64) -> Location {
-        precondition(block < 1 << 60, "more than 2^60 warm blocks")
-        return Location(raw: Tier.warm.rawValue << 60 | block)
-    }
-
-    var tier: Tier { Tier(rawValue: raw >> 60) ?? .absent }
-
-    /// The warm block of a warm location.
-    var warmBlock: UInt64 { raw & (1 << 60 - 1) }
-
-    var coldAddress: ColdAddress {
-        ColdAddress(segment: UInt32((raw >> 40) & 0xF_FFFF), offset: UInt32(truncatingIfNeeded: raw >> 8),
-                    index: UInt8(truncatingIfNeeded: raw))
-    }
-}
-
 /// The knobs that may change while the store runs (the adaptive policy turns them); the rest of
 /// ``MemoryConfiguration`` is fixed for the store's life. A change applies to what is encoded or
 /// moved from then on; what is already stored keeps its coding (every item says how it was coded).
@@ -97,50 +60,6 @@ struct SegmentUsage: Equatable {
     var records = 0
     var live = 0
     var bytes: UInt64 = 0
-}
-
-/// Counters behind ``MemoryLayerStats``.
-struct TierCounters {
-    var stored: UInt64 = 0
-    var live: UInt64 = 0
-    var deleted: UInt64 = 0
-    /// States deleted because a store made live states exceed the retention.
-    var evicted: UInt64 = 0
-    var logicalBytes: UInt64 = 0
-    var warm: UInt64 = 0
-    var cold: UInt64 = 0
-    var recordBytes: UInt64 = 0
-    var coldDead: UInt64 = 0
-    var coldBytesWritten: UInt64 = 0
-    var coldRecordsWritten: UInt64 = 0
-    /// Bytes of cold segment files removed because every record in them was dead.
-    var coldBytesReclaimed: UInt64 = 0
-    var segmentsRemoved: UInt64 = 0
-    var hotToWarm: UInt64 = 0
-    var warmToCold: UInt64 = 0
-    var coldToWarm: UInt64 = 0
-    var warmToHot: UInt64 = 0
-    var uniqueLive: UInt64 = 0
-    var dedupHits: UInt64 = 0
-    var contentLogicalBytes: UInt64 = 0
-    var contentStoredBytes: UInt64 = 0
-    var bloomQueries: UInt64 = 0
-    var bloomNegatives: UInt64 = 0
-    var bloomFalsePositives: UInt64 = 0
-    var bloomRebuilds: UInt64 = 0
-    var quantMaxAbs: Float = 0
-    var quantMaxRelative: Float = 0
-    /// The largest stated relative bound of the encodings used (they may change at run time).
-    var quantMaxBound: Double = 0
-    var quantSumSquares: Double = 0
-    var quantElements: UInt64 = 0
-    var corruptReads: UInt64 = 0
-    var truncatedReads: UInt64 = 0
-    var warmDamaged: UInt64 = 0
-    var diskFull: UInt64 = 0
-    var ioErrors: UInt64 = 0
-    var refusedStores: UInt64 = 0
-    var lastError: String?
 }
 
 /// Everything the store keeps in memory about its states, behind one Mutex.
