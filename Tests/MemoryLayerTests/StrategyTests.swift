@@ -130,7 +130,7 @@ struct StrategyTests {
             s.timestamp = Double(i) * 0.05
             s.emotion = s.emotion.map { $0 * (1 + Float(i) * 1e-4) }
             s.activation = s.activation.map { $0 * (1 + Float(i) * 1e-4) }
-            records.append(StoredRecord(id: UInt64(i), slot: UInt32(i), body: RecordCodec.encode(s, .exact)))
+            records.append(StoredRecord(id: UInt64(i), slot: UInt32(i), body: RecordCodec.encode(s, .exact)[...]))
         }
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -71,3 +71,28 @@ where C.Element == UInt8 {
     }
     return out
 }
+
+/// One LZ4 fast-compression state reused for many independent blocks: `LZ4_compress_fast` sets up
+/// a fresh 16 KiB state for every call, where `LZ4_resetStream_fast` before each block only marks the
+/// old entries stale. Each block still decodes on its own (no dictionary is carried between them).
+/// Not thread-safe: one writer owns it for the length of a batch.
+final class LZ4Compressor {
+    private let state: UnsafeMutablePointer<LZ4_stream_t>
+
+    init() {
+        guard let s = LZ4_createStream() else { preconditionFailure("LZ4_createStream: out of memory") }
+        state = s
+    }
+
+    deinit { LZ4_freeStream(state) }
+
+    /// Compresses `source` into `destination` as one independent block; returns the bytes written,
+    /// or 0 when they do not fit (a destination of ``lz4CompressBound(_:)`` bytes always fits).
+    func compress(_ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer, acceleration: Int32) -> Int {
+        guard source.count > 0, destination.count > 0 else { return 0 }
+        LZ4_resetStream_fast(state)
+        return Int(LZ4_compress_fast_continue(state, source.baseAddress!.assumingMemoryBound(to: CChar.self),
+                                              destination.baseAddress!.assumingMemoryBound(to: CChar.self),
+                                              Int32(clamping: source.count), Int32(clamping: destination.count), acceleration))
+    }
+}

@@ -105,35 +105,26 @@ enum Quantizer {
         // complement. That is a vector add where `rounded(.toNearestOrEven)` was a call to rintf per
         // element, and the codes are the same.
         let magic: Float = 12_582_912
-        @inline(__always) func code(_ v: Float) -> (code: UInt8, value: Float) {
-            let y = v.isFinite ? v * inverse : 0
-            let t = min(m, max(-m, y)) + magic
-            return (UInt8(truncatingIfNeeded: t.bitPattern), t - magic)
-        }
-        @inline(__always) func measure(_ v: Float, _ c: Float, _ maxErr: inout Float, _ sum: inout Float) {
-            let e = abs(v - c * scale)
-            maxErr = max(maxErr, e)
-            sum += e * e
-        }
         var maxErr: Float = 0
         // Sums of squared errors by blocks of 64, in Float (vectorised), then added up in Double.
         var sumSquares = 0.0
-        switch encoding {
-        case .int8:
-            // No float reduction in the loop over elements: a float max or sum carried across
-            // iterations does not vectorise (Swift does not reassociate floating point), so the
-            // largest error is taken on bit patterns (an unsigned max: non-negative floats order as
-            // their patterns do), and each block's differences are summed afterwards in eight lanes
-            // (the sum's order changes; the codes and the max do not).
-            var maxErrBits: UInt32 = 0
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 64) { diff in
+        // No float reduction in the loop over elements: the largest error is taken on bit patterns
+        // (an unsigned max: non-negative floats order as their patterns do), and each block's
+        // differences are summed afterwards in eight lanes (the sum's order changes; the codes and
+        // the max do not). Int4 codes come from the same loop, one per byte into a block buffer,
+        // packed two per byte after it (they were a scalar loop of their own).
+        var maxErrBits: UInt32 = 0
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 64) { diff in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { nibbles in
                 var i = 0
                 while i < x.count {
                     let end = min(x.count, i + 64)
+                    let n = end &- i
+                    let xs = x.baseAddress! + i
+                    let cs = encoding == .int8 ? codes + i : nibbles.baseAddress!
                     // Plain pointers and an unchecked loop: an overflow check in the body (an index
                     // computed with `-`) stops the loop from vectorising.
-                    let xs = x.baseAddress! + i, cs = codes + i
-                    for k in 0..<(end &- i) {
+                    for k in 0..<n {
                         let v = xs[k]
                         let y = (v.bitPattern & 0x7FFF_FFFF) < 0x7F80_0000 ? v * inverse : 0
                         let t = min(m, max(-m, y)) + magic
@@ -142,8 +133,15 @@ enum Quantizer {
                         diff[k] = d
                         maxErrBits = max(maxErrBits, d.bitPattern & 0x7FFF_FFFF)
                     }
+                    if encoding == .int4 {
+                        // Blocks start at even elements, so pairs never straddle two blocks.
+                        let out = codes + (i >> 1)
+                        for k in 0..<(n >> 1) {
+                            out[k] = (cs[2 &* k] & 0x0F) | (cs[2 &* k &+ 1] << 4)
+                        }
+                        if n & 1 == 1 { out[n >> 1] = cs[n &- 1] & 0x0F }
+                    }
                     if measuring {
-                        let n = end - i
                         var lanes = SIMD8<Float>(repeating: 0)
                         var k = 0
                         while k + 8 <= n {
@@ -161,29 +159,8 @@ enum Quantizer {
                     i = end
                 }
             }
-            if measuring { maxErr = Float(bitPattern: maxErrBits) }
-        case .int4:
-            var i = 0
-            while i < x.count {
-                let end = min(x.count, i + 64)
-                var block: Float = 0
-                var j = i
-                while j < end {
-                    let c0 = code(x[j])
-                    let c1 = j + 1 < x.count ? code(x[j + 1]) : (code: UInt8(0), value: Float(0))
-                    codes[j >> 1] = (c0.code & 0x0F) | (c1.code << 4)
-                    if measuring {
-                        measure(x[j], c0.value, &maxErr, &block)
-                        if j + 1 < x.count { measure(x[j + 1], c1.value, &maxErr, &block) }
-                    }
-                    j += 2
-                }
-                sumSquares += Double(block)
-                i = end
-            }
-        case .float32:
-            break
         }
+        if measuring { maxErr = Float(bitPattern: maxErrBits) }
         if measuring {
             error.maxAbs = maxErr
             error.sumSquares = sumSquares

@@ -1,32 +1,3 @@
-/// Where a state is, packed in 8 bytes (one per state id, resident).
-struct Location: Equatable {
-    enum Tier: UInt64 {
-        case absent = 0, hot = 1, warm = 2, cold = 3, deleted = 4
-        /// Stored, not yet encoded (write-behind): the state is in ``TieredCore/staging``.
-        case staged = 5
-    }
-
-    var raw: UInt64
-
-    static let absent = Location(raw: Tier.absent.rawValue << 60)
-    static let hot = Location(raw: Tier.hot.rawValue << 60)
-    static let warm = Location(raw: Tier.warm.rawValue << 60)
-    static let deleted = Location(raw: Tier.deleted.rawValue << 60)
-    static let staged = Location(raw: Tier.staged.rawValue << 60)
-
-    static func cold(_ a: ColdAddress) -> Location {
-        precondition(a.segment < 1 << 20, "more than a million cold segments")
-        return Location(raw: Tier.cold.rawValue << 60 | UInt64(a.segment) << 40 | UInt64(a.offset) << 8 | UInt64(a.index))
-    }
-
-    var tier: Tier { Tier(rawValue: raw >> 60) ?? .absent }
-
-    var coldAddress: ColdAddress {
-        ColdAddress(segment: UInt32((raw >> 40) & 0xF_FFFF), offset: UInt32(truncatingIfNeeded: raw >> 8),
-                    index: UInt8(truncatingIfNeeded: raw))
-    }
-}
-
 /// The knobs that may change while the store runs (the adaptive policy turns them); the rest of
 /// ``MemoryConfiguration`` is fixed for the store's life. A change applies to what is encoded or
 /// moved from then on; what is already stored keeps its coding (every item says how it was coded).
@@ -91,50 +62,6 @@ struct SegmentUsage: Equatable {
     var bytes: UInt64 = 0
 }
 
-/// Counters behind ``MemoryLayerStats``.
-struct TierCounters {
-    var stored: UInt64 = 0
-    var live: UInt64 = 0
-    var deleted: UInt64 = 0
-    /// States deleted because a store made live states exceed the retention.
-    var evicted: UInt64 = 0
-    var logicalBytes: UInt64 = 0
-    var warm: UInt64 = 0
-    var cold: UInt64 = 0
-    var recordBytes: UInt64 = 0
-    var coldDead: UInt64 = 0
-    var coldBytesWritten: UInt64 = 0
-    var coldRecordsWritten: UInt64 = 0
-    /// Bytes of cold segment files removed because every record in them was dead.
-    var coldBytesReclaimed: UInt64 = 0
-    var segmentsRemoved: UInt64 = 0
-    var hotToWarm: UInt64 = 0
-    var warmToCold: UInt64 = 0
-    var coldToWarm: UInt64 = 0
-    var warmToHot: UInt64 = 0
-    var uniqueLive: UInt64 = 0
-    var dedupHits: UInt64 = 0
-    var contentLogicalBytes: UInt64 = 0
-    var contentStoredBytes: UInt64 = 0
-    var bloomQueries: UInt64 = 0
-    var bloomNegatives: UInt64 = 0
-    var bloomFalsePositives: UInt64 = 0
-    var bloomRebuilds: UInt64 = 0
-    var quantMaxAbs: Float = 0
-    var quantMaxRelative: Float = 0
-    /// The largest stated relative bound of the encodings used (they may change at run time).
-    var quantMaxBound: Double = 0
-    var quantSumSquares: Double = 0
-    var quantElements: UInt64 = 0
-    var corruptReads: UInt64 = 0
-    var truncatedReads: UInt64 = 0
-    var warmDamaged: UInt64 = 0
-    var diskFull: UInt64 = 0
-    var ioErrors: UInt64 = 0
-    var refusedStores: UInt64 = 0
-    var lastError: String?
-}
-
 /// Everything the store keeps in memory about its states, behind one Mutex.
 ///
 /// Deleting a state (``remove(_:)``, for ``MemoryStore/delete(_:)`` and for retention alike) happens
@@ -182,11 +109,17 @@ struct TieredCore {
     var digests: [ContentDigest: DigestSlot] = [:]
     var pending: [ContentDigest: PendingContent] = [:]
     var pendingBytes = 0
-    var dirtyRefcounts: Set<UInt32> = []
+    /// Slots whose last state went (refcount 0): the next maintenance pass deletes their content rows,
+    /// then the slots are free. Refcounts themselves live only here (the database never reads them).
+    var deadSlots: Set<UInt32> = []
     var coldReads: [UInt64: UInt8] = [:]
-    /// Reads of warm states not yet written to the database: reads since, and last access.
+    /// Reads of warm states (kept here, not in the database, while the state is warm): reads, and last access.
     var warmTouches: [UInt64: WarmTouch] = [:]
-    /// Deleted states whose warm rows the next maintenance pass removes, in deletion order.
+    /// By warm block: its records whose states are still warm there.
+    var warmBlocks: [UInt64: Int] = [:]
+    /// The number the next warm block gets.
+    var nextWarmBlock: UInt64 = 0
+    /// Warm blocks none of whose states are warm any more: the next maintenance pass deletes their rows.
     var warmDeletions: [UInt64] = []
     /// By cold segment number.
     var segments: [UInt32: SegmentUsage] = [:]
@@ -313,7 +246,6 @@ struct TieredCore {
         let slot = entry.slot
         table.set(.hot, of: id, slot: slot)
         refcounts[Int(slot)] += 1
-        dirtyRefcounts.insert(slot)
         if owners[Int(slot)] == .max { owners[Int(slot)] = id } else { moreOwners[slot, default: []].append(id) }
         hotHeapBytes += entry.heapBytes
         hot.insert(id, entry)
@@ -346,7 +278,7 @@ struct TieredCore {
             if let e = hot.remove(id) { hotHeapBytes -= e.heapBytes } else { inFlight[id] = nil }
         case .warm:
             counters.warm -= 1
-            warmDeletions.append(id)
+            leaveWarmBlock(location.warmBlock)
         case .cold:
             // Segments are append-only: the record stays as dead space until its segment is removed.
             counters.cold -= 1
@@ -357,12 +289,28 @@ struct TieredCore {
         return true
     }
 
+    /// A state left warm block `block` (deleted, promoted or moved to cold): its row goes once none is left.
+    mutating func leaveWarmBlock(_ block: UInt64) {
+        guard let live = warmBlocks[block] else { return }
+        if live > 1 {
+            warmBlocks[block] = live - 1
+        } else {
+            warmBlocks[block] = nil
+            warmDeletions.append(block)
+        }
+    }
+
+    /// Takes the number of a new warm block.
+    mutating func takeWarmBlock() -> UInt64 {
+        defer { nextWarmBlock += 1 }
+        return nextWarmBlock
+    }
+
     /// Forgets state `id` (already removed from its tier) and drops its content's reference.
     private mutating func release(_ id: UInt64) {
         table.set(.deleted, of: id)
         let slot = table.slot(id)
         refcounts[Int(slot)] -= 1
-        dirtyRefcounts.insert(slot)
         if owners[Int(slot)] == id {
             owners[Int(slot)] = moreOwners[slot]?.popLast() ?? .max
         } else if let more = moreOwners[slot] {
@@ -379,6 +327,7 @@ struct TieredCore {
         }
         if moreOwners[slot]?.isEmpty == true { moreOwners[slot] = nil }
         if refcounts[Int(slot)] == 0 {
+            deadSlots.insert(slot)
             index.setLive(slot, false)
             counters.uniqueLive -= 1
             counters.contentStoredBytes -= UInt64(storedSizes[Int(slot)])

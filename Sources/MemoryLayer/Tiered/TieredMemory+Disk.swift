@@ -3,7 +3,7 @@
 /// that records something about it first checks it is still where it was read from.
 extension TieredMemory {
     func retrieveFromDisk(_ id: UInt64, _ io: inout TierIO) throws(MemoryLayerError) -> ConsciousState? {
-        enum Where { case entry(HotEntry), state(ConsciousState), absent, warm, cold(ColdAddress) }
+        enum Where { case entry(HotEntry), state(ConsciousState), absent, warm(UInt64), cold(ColdAddress) }
         // Re-resolve: the state may have moved between the caller's look and taking `io`.
         let (place, now, expectedSlot) = core.withLock { core -> (Where, UInt64, UInt32) in
             let loc = core.table.location(id)
@@ -12,7 +12,7 @@ extension TieredMemory {
             switch loc.tier {
             case .absent, .deleted: return (.absent, now, slot)
             case .staged: return (core.staged(id).map { .state($0) } ?? .absent, now, slot)
-            case .warm: return (.warm, now, slot)
+            case .warm: return (.warm(loc.warmBlock), now, slot)
             case .cold: return (.cold(loc.coldAddress), now, slot)
             case .hot:
                 if let e = core.hot.touch(id, { e -> HotEntry in
@@ -32,11 +32,11 @@ extension TieredMemory {
             return s
         case .entry(let e):
             return try decode(id: id, tier: "hot", record: e.record, payload: e.payload)
-        case .warm:
-            let read: (record: StoredRecord, reads: Int)?
-            do { read = try io.warm.read(id: id) } catch { throw fail(error, id: id) }
-            guard let (record, storedReads) = read else {
-                throw fail(.corrupt(id: id, tier: "warm", detail: "row missing from the warm database"))
+        case .warm(let block):
+            let read: StoredRecord?
+            do { read = try io.warm.read(id: id, block: block) } catch { throw fail(error, id: id) }
+            guard let record = read else {
+                throw fail(.corrupt(id: id, tier: "warm", detail: "record missing from warm block \(block)"))
             }
             guard record.slot == expectedSlot else {
                 throw fail(.corrupt(id: id, tier: "warm", detail: "row names content \(record.slot), expected \(expectedSlot)"))
@@ -44,15 +44,15 @@ extension TieredMemory {
             let payload = try payload(of: id, slot: record.slot, &io)
             let state = try decode(id: id, tier: "warm", record: record.body, payload: payload)
             let reads = core.withLock { core -> Int? in
-                guard core.table.location(id).tier == .warm else { return nil }  // deleted since
+                guard core.table.location(id) == .warm(block) else { return nil }  // deleted since
                 var touch = core.warmTouches[id] ?? WarmTouch(reads: 0, lastAccess: now)
                 touch.reads += 1
                 touch.lastAccess = now
                 core.warmTouches[id] = touch
-                return storedReads + touch.reads
+                return touch.reads
             }
             if let reads, reads >= configuration.warmReadsToHot {
-                promoteToHot(record, payload: payload, &io)
+                promoteToHot(record, from: block, payload: payload, &io)
             }
             return state
         case .cold(let address):
@@ -86,30 +86,30 @@ extension TieredMemory {
         return stored
     }
 
-    /// Warm → hot, after enough reads. The row is deleted after the state is hot, so it is never
-    /// missing; if the delete fails the row is left over and overwritten when the state next demotes.
-    private func promoteToHot(_ record: StoredRecord, payload: [UInt8], _ io: inout TierIO) {
+    /// Warm → hot, after enough reads. The record's block row goes once none of its states is warm.
+    private func promoteToHot(_ record: StoredRecord, from block: UInt64, payload: [UInt8], _ io: inout TierIO) {
         let promoted = core.withLock { core -> Bool in
-            guard core.table.location(record.id).tier == .warm else { return false }  // deleted since
-            let entry = HotEntry(record: record.body, slot: record.slot, payload: payload, lastAccess: core.clock)
+            guard core.table.location(record.id) == .warm(block) else { return false }  // deleted since
+            let entry = HotEntry(record: Array(record.body), slot: record.slot, payload: payload, lastAccess: core.clock)
             core.hotHeapBytes += entry.heapBytes
             core.hot.insert(record.id, entry)
             core.table.set(.hot, of: record.id)
+            core.leaveWarmBlock(block)
             core.warmTouches[record.id] = nil
             core.counters.warm -= 1
             core.counters.warmToHot += 1
             return true
         }
         guard promoted else { return }
-        do { try io.warm.commit(WarmBatch(deletions: [record.id])) } catch {
-            _ = fail(error, id: record.id)
-        }
         maintain(&io, force: false)
     }
 
-    /// Cold → warm, after enough reads. On failure (a full disk) the state just stays cold.
+    /// Cold → warm, after enough reads (a warm block of its own). On failure (a full disk) the state just stays cold.
     private func promoteToWarm(_ record: StoredRecord, from address: ColdAddress, now: UInt64, _ io: inout TierIO) {
-        let batch = WarmBatch(records: [WarmRecordRow(id: record.id, slot: record.slot, body: record.body[...], lastAccess: now)])
+        let number = core.withLock { $0.takeWarmBlock() }
+        let batch = WarmBatch(block: WarmBlockWrite(number: number, records: [
+            WarmRecordRow(id: record.id, slot: record.slot, body: record.body, lastAccess: now),
+        ]))
         guard io.charge(batch.estimatedBytes) else {
             _ = fail(.diskFull(path: warmPath))
             return
@@ -120,10 +120,11 @@ extension TieredMemory {
         }
         core.withLock { core in
             guard core.table.location(record.id) == .cold(address) else {
-                core.warmDeletions.append(record.id)  // deleted since: the row just written goes with the next pass
+                core.warmDeletions.append(number)  // deleted since: the block just written goes with the next pass
                 return
             }
-            core.table.set(.warm, of: record.id)
+            core.table.set(.warm(number), of: record.id)
+            core.warmBlocks[number] = 1
             core.coldReads[record.id] = nil
             core.segments[address.segment]?.live -= 1
             core.counters.cold -= 1

@@ -21,8 +21,8 @@ extension TieredMemory {
     /// Whether `core` has maintenance to do (the caller holds the lock).
     func isMaintenanceDue(_ core: borrowing TieredCore) -> Bool {
         core.hot.count > core.settings.hotCapacity || core.clock >= core.nextSweep
-            || core.pending.count >= Self.pendingFlushCount || core.dirtyRefcounts.count >= Self.pendingFlushCount
-            || core.warmTouches.count >= Self.pendingFlushCount || core.warmDeletions.count >= Self.pendingFlushCount
+            || core.pending.count >= Self.pendingFlushCount || core.deadSlots.count >= Self.pendingFlushCount
+            || core.warmDeletions.count >= Self.pendingFlushCount
     }
 
     /// One maintenance pass unless another thread is doing disk work (that one, or the next store, catches up).
@@ -36,8 +36,8 @@ extension TieredMemory {
         struct Plan {
             var batch: [(id: UInt64, entry: HotEntry)] = []
             var contents: [ContentRow] = []
-            var refcounts: [(slot: UInt32, refcount: UInt32)] = []
-            var touches: [(id: UInt64, touch: WarmTouch)] = []
+            var deadSlots: [UInt32] = []
+            var block: UInt64 = 0
             var deletions: [UInt64] = []
             var sweep = false
             var blob = BlobCodec.Choice.lz4(.fast(acceleration: 1))
@@ -57,17 +57,16 @@ extension TieredMemory {
                 core.inFlight[id] = e
                 p.batch.append((id, e))
             }
+            if !p.batch.isEmpty { p.block = core.takeWarmBlock() }
             p.sweep = core.clock >= core.nextSweep
             if p.sweep { core.nextSweep = core.clock + c.sweepIntervalEpisodes }
             let flushContents = force || p.sweep || !p.batch.isEmpty || core.pending.count >= Self.pendingFlushCount
-                || core.dirtyRefcounts.count >= Self.pendingFlushCount || core.warmTouches.count >= Self.pendingFlushCount
-                || core.warmDeletions.count >= Self.pendingFlushCount
+                || core.deadSlots.count >= Self.pendingFlushCount || core.warmDeletions.count >= Self.pendingFlushCount
             if flushContents {
                 var unused: [ContentDigest] = []
                 for (digest, pc) in core.pending {
                     if core.refcounts[Int(pc.slot)] > 0 {
-                        p.contents.append(ContentRow(slot: pc.slot, digest: digest, refcount: core.refcounts[Int(pc.slot)],
-                                                     payload: pc.payload))
+                        p.contents.append(ContentRow(slot: pc.slot, digest: digest, payload: pc.payload))
                     } else {
                         unused.append(digest)
                     }
@@ -76,23 +75,22 @@ extension TieredMemory {
                 for digest in unused {
                     if let pc = core.pending.removeValue(forKey: digest) { core.pendingBytes -= 32 + pc.payload.count }
                 }
-                p.refcounts = core.dirtyRefcounts.map { ($0, core.refcounts[Int($0)]) }
-                p.touches = core.warmTouches.map { ($0.key, $0.value) }
+                p.deadSlots = Array(core.deadSlots)
                 p.deletions = core.warmDeletions
             }
             return p
         }
         let batch = WarmBatch(
-            refcounts: plan.refcounts, contents: plan.contents,
-            records: plan.batch.map {
+            contentDeletions: plan.deadSlots, contents: plan.contents,
+            block: plan.batch.isEmpty ? nil : WarmBlockWrite(number: plan.block, records: plan.batch.map {
                 WarmRecordRow(id: $0.id, slot: $0.entry.slot, body: $0.entry.record, lastAccess: $0.entry.lastAccess)
-            },
-            touches: plan.touches.map { ($0.id, $0.touch.reads, $0.touch.lastAccess) }, deletions: plan.deletions)
+            }),
+            blockDeletions: plan.deletions)
         if !batch.isEmpty {
             let written: WarmTier.Written
             do throws(WarmError) {
                 guard io.charge(batch.estimatedBytes) else { throw WarmError.full }
-                written = try io.warm.commit(batch, plan.blob)
+                written = try io.warm.commit(batch, plan.blob, compressor: io.compressor)
             } catch {
                 let e = Self.describe(error, path: warmPath, id: nil)
                 core.withLock { core in
@@ -106,17 +104,19 @@ extension TieredMemory {
                 }
                 return
             }
-            var orphans: [UInt64] = []
             core.withLock { core in
                 core.maintenanceError = nil
-                for (id, _) in plan.batch {
-                    if core.inFlight.removeValue(forKey: id) != nil {
-                        core.table.set(.warm, of: id)
-                        core.counters.warm += 1
-                        core.counters.hotToWarm += 1
-                    } else {
-                        orphans.append(id)  // deleted while being written
-                    }
+                var live = 0
+                for (id, _) in plan.batch where core.inFlight.removeValue(forKey: id) != nil {  // else deleted while being written
+                    core.table.set(.warm(plan.block), of: id)
+                    core.counters.warm += 1
+                    core.counters.hotToWarm += 1
+                    live += 1
+                }
+                if live > 0 {
+                    core.warmBlocks[plan.block] = live
+                } else if !plan.batch.isEmpty {
+                    core.warmDeletions.append(plan.block)
                 }
                 core.strategies.add(written.tally)
                 for (row, size) in zip(plan.contents, written.sizes) {
@@ -124,20 +124,14 @@ extension TieredMemory {
                     guard core.pending[row.digest]?.slot == row.slot else { continue }
                     if let p = core.pending.removeValue(forKey: row.digest) { core.pendingBytes -= 32 + p.payload.count }
                 }
-                for (slot, refcount) in plan.refcounts where core.refcounts[Int(slot)] == refcount {
-                    core.dirtyRefcounts.remove(slot)
+                for slot in plan.deadSlots {
+                    core.deadSlots.remove(slot)
                     // Its content row is gone from the database (or was never written): the slot can
                     // take a new content. Zero is final for a slot until it is reused from here.
-                    if refcount == 0 { core.freeSlots.append(slot) }
+                    core.freeSlots.append(slot)
                 }
                 // Deletions are only appended meanwhile, and only this pass (holding `io`) removes them.
                 core.warmDeletions.removeFirst(plan.deletions.count)
-                for (id, touch) in plan.touches where core.warmTouches[id] == touch {
-                    core.warmTouches[id] = nil
-                }
-            }
-            if !orphans.isEmpty {
-                do { try io.warm.commit(WarmBatch(deletions: orphans)) } catch { _ = fail(error, id: nil) }
             }
         }
         if plan.sweep { sweep(&io) }
@@ -165,73 +159,135 @@ extension TieredMemory {
         }
     }
 
-    /// Moves warm states idle longer than T2 to a cold segment, one block at a time.
+    /// Moves warm states idle longer than T2 to cold segments, by whole warm blocks, least recently
+    /// accessed first, about `coldBlockRecords` at a time: their states still warm and not read since
+    /// the cut-off go cold (in cold blocks of `coldBlockRecords`), those read since are written again
+    /// as a new warm block, and the blocks' rows are deleted.
     private func sweep(_ io: inout TierIO) {
         let c = configuration
         let now = core.withLock { $0.clock }
         guard now > c.warmIdleEpisodes else { return }
+        let cutoff = now - c.warmIdleEpisodes
         var moved = 0
         while moved < c.maintenanceBatch {
-            let rows: [StoredRecord]
-            do {
-                rows = try io.warm.idle(before: now - c.warmIdleEpisodes, limit: min(c.coldBlockRecords, c.maintenanceBatch - moved))
-            } catch {
+            let limit = min(c.coldBlockRecords, c.maintenanceBatch - moved)
+            let found: [(block: UInt64, records: [StoredRecord])]
+            do { found = try io.warm.idleBlocks(before: cutoff, records: limit) } catch {
                 _ = fail(error, id: nil)
                 return
             }
-            guard !rows.isEmpty else { return }
-            // Rows of states that are no longer warm are left-overs of deleted states (or of an earlier
-            // failed delete); rows read since the touches were written are not idle.
-            let (warmRows, readSince) = core.withLock { core in
-                (rows.filter { core.table.location($0.id).tier == .warm && core.warmTouches[$0.id] == nil },
-                 Set(rows.filter { core.warmTouches[$0.id] != nil }.map(\.id)))
-            }
-            if !warmRows.isEmpty {
-                let addresses: [ColdAddress]
-                let bytesBefore = io.cold.bytesWritten
-                let temporal = core.withLock { $0.settings.temporalCold }
-                var tally = StrategyTally()
-                do {
-                    var budget = io.budget
-                    addresses = try io.cold.append(warmRows, temporal: temporal, tally: &tally) { bytes in
-                        guard let b = budget else { return true }
-                        guard b >= Int64(bytes) else { return false }
-                        budget = b - Int64(bytes)
-                        return true
-                    }
-                    io.budget = budget
-                } catch {
-                    // The states stay warm; the next sweep tries again.
-                    _ = fail(error, id: nil)
-                    return
-                }
-                let bytes = io.cold.bytesWritten
-                core.withLock { core in
-                    core.strategies.add(tally)
-                    let segment = addresses[0].segment
-                    core.segments[segment, default: SegmentUsage()].records += addresses.count
-                    core.segments[segment, default: SegmentUsage()].bytes += bytes - bytesBefore
-                    for (row, address) in zip(warmRows, addresses) {
-                        guard core.table.location(row.id).tier == .warm else {
-                            core.counters.coldDead += 1  // deleted while being written: a dead record
-                            continue
+            guard !found.isEmpty else { return }
+            // Records of states no longer warm in their block are left-overs (deleted, promoted, moved).
+            let (idle, readSince) = core.withLock { core -> ([WarmRecord], [WarmRecord]) in
+                var idle: [WarmRecord] = [], readSince: [WarmRecord] = []
+                for (block, rows) in found {
+                    for r in rows where core.table.location(r.id) == .warm(block) {
+                        if !core.warmTouches.isEmpty, let touch = core.warmTouches[r.id], touch.lastAccess >= cutoff {
+                            readSince.append(WarmRecord(record: r, block: block, lastAccess: touch.lastAccess))
+                        } else {
+                            idle.append(WarmRecord(record: r, block: block, lastAccess: 0))
                         }
-                        core.table.set(.cold(address), of: row.id)
-                        core.segments[segment, default: SegmentUsage()].live += 1
-                        core.counters.warm -= 1
-                        core.counters.cold += 1
-                        core.counters.warmToCold += 1
                     }
-                    core.counters.coldBytesWritten = bytes
-                    core.counters.coldRecordsWritten += UInt64(warmRows.count)
                 }
+                return (idle, readSince)
             }
-            do { try io.warm.commit(WarmBatch(deletions: rows.map(\.id).filter { !readSince.contains($0) })) } catch {
+            var start = 0
+            while start < idle.count {
+                let chunk = Array(idle[start..<min(idle.count, start + c.coldBlockRecords)])
+                guard moveToCold(chunk, &io) else { return }  // the rest stay warm; the next sweep tries again
+                start += chunk.count
+            }
+            if !readSince.isEmpty {
+                guard rewriteWarm(readSince, &io) else { return }
+            }
+            // Every state of these blocks has left them now: their rows go (with any other block left empty).
+            let deletions = core.withLock { core -> [UInt64] in
+                for (block, _) in found where core.warmBlocks.removeValue(forKey: block) != nil { core.warmDeletions.append(block) }
+                return core.warmDeletions
+            }
+            do { try io.warm.commit(WarmBatch(blockDeletions: deletions)) } catch {
                 _ = fail(error, id: nil)
                 return
             }
-            moved += rows.count
-            if rows.count < c.coldBlockRecords { return }
+            core.withLock { $0.warmDeletions.removeFirst(deletions.count) }
+            let records = found.reduce(0) { $0 + $1.records.count }
+            moved += records
+            if records < limit { return }
         }
+    }
+
+    /// A warm record read back for a sweep: the warm block it is in, and (read since the cut-off) its last access.
+    private struct WarmRecord {
+        var record: StoredRecord
+        var block: UInt64
+        var lastAccess: UInt64
+    }
+
+    /// Appends warm records to a cold segment; returns false (and counts the error) if that failed.
+    private func moveToCold(_ rows: [WarmRecord], _ io: inout TierIO) -> Bool {
+        let addresses: [ColdAddress]
+        let bytesBefore = io.cold.bytesWritten
+        let temporal = core.withLock { $0.settings.temporalCold }
+        var tally = StrategyTally()
+        do {
+            var budget = io.budget
+            addresses = try io.cold.append(rows.map(\.record), temporal: temporal, tally: &tally) { bytes in
+                guard let b = budget else { return true }
+                guard b >= Int64(bytes) else { return false }
+                budget = b - Int64(bytes)
+                return true
+            }
+            io.budget = budget
+        } catch {
+            _ = fail(error, id: nil)
+            return false
+        }
+        let bytes = io.cold.bytesWritten
+        core.withLock { core in
+            core.strategies.add(tally)
+            let segment = addresses[0].segment
+            core.segments[segment, default: SegmentUsage()].records += addresses.count
+            core.segments[segment, default: SegmentUsage()].bytes += bytes - bytesBefore
+            for (row, address) in zip(rows, addresses) {
+                let id = row.record.id
+                guard core.table.location(id) == .warm(row.block) else {
+                    core.counters.coldDead += 1  // deleted while being written: a dead record
+                    continue
+                }
+                core.table.set(.cold(address), of: id)
+                core.leaveWarmBlock(row.block)
+                core.warmTouches[id] = nil
+                core.segments[segment, default: SegmentUsage()].live += 1
+                core.counters.warm -= 1
+                core.counters.cold += 1
+                core.counters.warmToCold += 1
+            }
+            core.counters.coldBytesWritten = bytes
+            core.counters.coldRecordsWritten += UInt64(rows.count)
+        }
+        return true
+    }
+
+    /// Writes warm records read since the sweep's cut-off as a new warm block, so that their old
+    /// blocks can go; returns false (and counts the error) if that failed.
+    private func rewriteWarm(_ rows: [WarmRecord], _ io: inout TierIO) -> Bool {
+        let number = core.withLock { $0.takeWarmBlock() }
+        let write = WarmBlockWrite(number: number, records: rows.map {
+            WarmRecordRow(id: $0.record.id, slot: $0.record.slot, body: $0.record.body, lastAccess: $0.lastAccess)
+        })
+        do { try io.warm.commit(WarmBatch(block: write)) } catch {
+            _ = fail(error, id: nil)
+            return false
+        }
+        core.withLock { core in
+            var live = 0
+            for r in rows where core.table.location(r.record.id) == .warm(r.block) {
+                core.table.set(.warm(number), of: r.record.id)
+                core.leaveWarmBlock(r.block)
+                live += 1
+            }
+            if live > 0 { core.warmBlocks[number] = live } else { core.warmDeletions.append(number) }
+        }
+        return true
     }
 }

@@ -17,10 +17,10 @@ extension TieredMemory {
         r.locations = UInt64(core.table.residentBytes)
         r.bloom = UInt64(core.bloom.residentBytes + (core.bloomKeys.map(arrayBytes) ?? 0))
         r.buffers = UInt64(dictionaryBytes(core.pending.capacity, entry: MemoryLayout<ContentDigest>.stride + MemoryLayout<PendingContent>.stride)
-            + core.pendingBytes + dictionaryBytes(core.dirtyRefcounts.capacity, entry: 4)
+            + core.pendingBytes + dictionaryBytes(core.deadSlots.capacity, entry: 4)
             + dictionaryBytes(core.coldReads.capacity, entry: 9) + dictionaryBytes(core.corruptIDs.capacity, entry: 8)
             + dictionaryBytes(core.warmTouches.capacity, entry: 8 + MemoryLayout<WarmTouch>.stride)
-            + arrayBytes(core.warmDeletions)
+            + arrayBytes(core.warmDeletions) + dictionaryBytes(core.warmBlocks.capacity, entry: 16)
             + dictionaryBytes(core.segments.capacity, entry: 4 + MemoryLayout<SegmentUsage>.stride))
         return (r, inFlightBytes)
     }

@@ -29,6 +29,8 @@ final class TieredMemory: Sendable {
         var warm: WarmTier
         var cold: ColdTier
         var budget: Int64?
+        /// The one LZ4 state the warm tier's commits pack contents with (only ever used under this lock).
+        let compressor = LZ4Compressor()
 
         mutating func charge(_ bytes: Int) -> Bool {
             guard let b = budget else { return true }

@@ -11,7 +11,8 @@ struct ColdAddress: Equatable, Sendable {
 struct StoredRecord: Equatable, Sendable {
     var id: UInt64
     var slot: UInt32
-    var body: [UInt8]
+    /// A slice, so that records read back together may share one buffer (a warm block's).
+    var body: ArraySlice<UInt8>
 }
 
 /// Why the cold tier could not read or write.
@@ -189,7 +190,7 @@ final class ColdTier {
                 guard i == Int(address.index) else { continue }
                 guard rid == id else { throw corrupt("holds item \(rid), expected \(id)") }
                 guard crc32Checksum(body) == crc else { throw corrupt("record checksum") }
-                return StoredRecord(id: rid, slot: slot, body: Array(body))
+                return StoredRecord(id: rid, slot: slot, body: Array(body)[...])
             }
             throw corrupt("record not found in its block")
         } catch let e as ColdError {

@@ -14,16 +14,15 @@ enum WarmError: Error {
     case constraint
 }
 
-/// A content row: an embedding payload named by its content digest (XXH3-128), shared by `refcount` states.
+/// A content row: an embedding payload named by its content digest (XXH3-128), shared by one state or more.
 struct ContentRow {
     var slot: UInt32
     var digest: ContentDigest
-    var refcount: UInt32
     /// The payload, uncompressed; the commit packs it with ``BlobCodec`` (LZ4 when smaller).
     var payload: ArraySlice<UInt8>
 }
 
-/// A state's packed metadata as the warm tier stores it.
+/// A state's packed metadata as the warm tier stores it (in a ``WarmBlock``).
 struct WarmRecordRow {
     var id: UInt64
     var slot: UInt32
@@ -31,36 +30,46 @@ struct WarmRecordRow {
     var lastAccess: UInt64
 }
 
+/// Records written together as one row of the warm database.
+struct WarmBlockWrite {
+    /// The block's number (its row key), given by the store.
+    var number: UInt64
+    var records: [WarmRecordRow]
+}
+
 /// Everything one maintenance pass writes to the warm tier, applied in one transaction.
 struct WarmBatch {
-    /// New refcounts of contents; 0 deletes the content.
-    var refcounts: [(slot: UInt32, refcount: UInt32)] = []
+    /// Contents no state uses any more (their refcounts are kept in the store's memory only).
+    var contentDeletions: [UInt32] = []
     var contents: [ContentRow] = []
-    var records: [WarmRecordRow] = []
-    /// Reads of warm records since the last batch: reads to add, and the last access time.
-    var touches: [(id: UInt64, reads: Int, lastAccess: UInt64)] = []
-    var deletions: [UInt64] = []
+    var block: WarmBlockWrite?
+    /// Blocks none of whose records are warm any more.
+    var blockDeletions: [UInt64] = []
 
     var isEmpty: Bool {
-        refcounts.isEmpty && contents.isEmpty && records.isEmpty && touches.isEmpty && deletions.isEmpty
+        contentDeletions.isEmpty && contents.isEmpty && (block?.records.isEmpty ?? true) && blockDeletions.isEmpty
     }
 
     /// Bytes the batch adds to the database, roughly (payloads plus per-row overhead), for the write budget.
     var estimatedBytes: Int {
-        contents.reduce(0) { $0 + $1.payload.count + 56 } + records.reduce(0) { $0 + $1.body.count + 40 }
-            + refcounts.count * 16
+        contents.reduce(0) { $0 + $1.payload.count + 56 } + (block.map { WarmBlock.length($0.records) + 40 } ?? 0)
+            + contentDeletions.count * 16
     }
 }
 
 /// The warm tier: a real SQLite database file (through GRDB) in the run directory.
 ///
-/// `content(slot, digest, refcount, body, crc)` holds every distinct embedding payload once;
-/// `records(id, slot, body, crc, reads, last_access)` holds the warm states' packed metadata.
-/// Each row carries a CRC-32 of its body, checked on every read. Durability is traded for speed
-/// (`synchronous = OFF`): the database is a cache of a benchmark run, not a system of record.
-/// Contents are found by digest in the store's memory, so the database has no index on it.
-/// Writes go through cached prepared statements with blobs bound in place (no copy, no parse per
-/// row), so a batch costs SQLite's own work and almost no allocation.
+/// `content(slot, digest, body, crc)` holds every distinct embedding payload once (how many states
+/// share it is counted in the store's memory: the database never reads it, so a store costs no UPDATE);
+/// `blocks(block, body, crc, newest)` holds the warm states' packed metadata, one row per batch of
+/// states demoted together (a ``WarmBlock``; `newest` is its records' latest access, for idleness).
+/// A record is found by its block's number, which the store keeps in the state's location; reads of
+/// warm states are counted in the store's memory, not here. Each row carries a CRC-32 of its body,
+/// checked on every read. Durability is traded for speed (`synchronous = OFF`): the database is a
+/// cache of a benchmark run, not a system of record. Contents are found by digest in the store's
+/// memory, so the database has no index on it. Writes go through cached prepared statements with
+/// blobs bound in place (no copy, no parse per row), so a batch costs SQLite's own work and almost
+/// no allocation.
 final class WarmTier: Sendable {
     let path: String
     private let queue: DatabaseQueue
@@ -80,12 +89,10 @@ final class WarmTier: Sendable {
             try queue.write { db in
                 try db.execute(sql: """
                     CREATE TABLE IF NOT EXISTS content(
-                        slot INTEGER PRIMARY KEY, digest BLOB NOT NULL, refcount INTEGER NOT NULL,
-                        body BLOB NOT NULL, crc INTEGER NOT NULL);
-                    CREATE TABLE IF NOT EXISTS records(
-                        id INTEGER PRIMARY KEY, slot INTEGER NOT NULL, body BLOB NOT NULL, crc INTEGER NOT NULL,
-                        reads INTEGER NOT NULL, last_access INTEGER NOT NULL);
-                    CREATE INDEX IF NOT EXISTS records_idle ON records(last_access);
+                        slot INTEGER PRIMARY KEY, digest BLOB NOT NULL, body BLOB NOT NULL, crc INTEGER NOT NULL);
+                    CREATE TABLE IF NOT EXISTS blocks(
+                        block INTEGER PRIMARY KEY, body BLOB NOT NULL, crc INTEGER NOT NULL, newest INTEGER NOT NULL);
+                    CREATE INDEX IF NOT EXISTS blocks_idle ON blocks(newest);
                     """)
             }
         } catch {
@@ -103,22 +110,17 @@ final class WarmTier: Sendable {
     }
 
     /// Applies `batch` atomically: on any error nothing of it is kept. Contents are packed with
-    /// `choice` (the pack of each is timed; every sixteenth is unpacked again, timed and checked).
+    /// `choice` (the pack of each is timed; every sixteenth is unpacked again, timed and checked),
+    /// LZ4 through `compressor`, the writer's one state (a fresh one if none is given).
     @discardableResult
-    func commit(_ batch: WarmBatch, _ choice: BlobCodec.Choice = .lz4(.fast(acceleration: 1))) throws(WarmError) -> Written {
+    func commit(_ batch: WarmBatch, _ choice: BlobCodec.Choice = .lz4(.fast(acceleration: 1)),
+                compressor: LZ4Compressor? = nil) throws(WarmError) -> Written {
         guard !batch.isEmpty else { return Written() }
         do {
             return try queue.write { db in
-                for (slot, refcount) in batch.refcounts {
-                    if refcount == 0 {
-                        try Self.run(db, "DELETE FROM content WHERE slot = ?") { h in
-                            sqlite3_bind_int64(h, 1, Int64(slot))
-                        }
-                    } else {
-                        try Self.run(db, "UPDATE content SET refcount = ? WHERE slot = ?") { h in
-                            sqlite3_bind_int64(h, 1, Int64(refcount))
-                            sqlite3_bind_int64(h, 2, Int64(slot))
-                        }
+                for slot in batch.contentDeletions {
+                    try Self.run(db, "DELETE FROM content WHERE slot = ?") { h in
+                        sqlite3_bind_int64(h, 1, Int64(slot))
                     }
                 }
                 var written = Written()
@@ -131,10 +133,11 @@ final class WarmTier: Sendable {
                     }
                     // One scratch buffer for the whole batch: each content is packed into it and bound from it.
                     var scratch = [UInt8](repeating: 0, count: BlobCodec.bound(batch.contents.map(\.payload.count).max() ?? 0))
+                    let compressor = compressor ?? LZ4Compressor()
                     for (k, c) in batch.contents.enumerated() {
                         let t0 = layerClock()
                         let n = c.payload.withUnsafeBytes { src in
-                            scratch.withUnsafeMutableBytes { BlobCodec.pack(src, into: $0, choice) }
+                            scratch.withUnsafeMutableBytes { BlobCodec.pack(src, into: $0, choice, compressor: compressor) }
                         }
                         written.tally.timeEncode(strategy, layerClock() &- t0)
                         written.tally.note(strategy, logical: c.payload.count, stored: n)
@@ -149,48 +152,33 @@ final class WarmTier: Sendable {
                         try withUnsafeBytes(of: &digest) { d in
                             try scratch.withUnsafeBytes { body in
                                 let packed = UnsafeRawBufferPointer(rebasing: body[..<n])
-                                try Self.run(db, "INSERT INTO content(slot, digest, refcount, body, crc) VALUES (?, ?, ?, ?, ?)") { h in
+                                try Self.run(db, "INSERT INTO content(slot, digest, body, crc) VALUES (?, ?, ?, ?)") { h in
                                     sqlite3_bind_int64(h, 1, Int64(c.slot))
                                     sqlite3_bind_blob(h, 2, d.baseAddress, Int32(ContentDigest.byteCount), nil)
-                                    sqlite3_bind_int64(h, 3, Int64(c.refcount))
-                                    sqlite3_bind_blob(h, 4, packed.baseAddress, Int32(n), nil)
-                                    sqlite3_bind_int64(h, 5, Int64(crc32Checksum(packed)))
+                                    sqlite3_bind_blob(h, 3, packed.baseAddress, Int32(n), nil)
+                                    sqlite3_bind_int64(h, 4, Int64(crc32Checksum(packed)))
                                 }
                             }
                         }
                     }
                 }
-                // Looked up once per batch, not once per row (GRDB's cache hashes the SQL text).
-                let insertRecord = batch.records.isEmpty ? nil : try db.cachedStatement(
-                    sql: "INSERT INTO records(id, slot, body, crc, reads, last_access) VALUES (?, ?, ?, ?, 0, ?)")
-                for r in batch.records {
-                    try r.body.withUnsafeBytes { body in
-                        func bind(_ h: OpaquePointer) {
-                            sqlite3_bind_int64(h, 1, Int64(bitPattern: r.id))
-                            sqlite3_bind_int64(h, 2, Int64(r.slot))
-                            sqlite3_bind_blob(h, 3, body.baseAddress, Int32(body.count), nil)
-                            sqlite3_bind_int64(h, 4, Int64(crc32Checksum(body)))
-                            sqlite3_bind_int64(h, 5, Int64(bitPattern: r.lastAccess))
-                        }
-                        // A plain INSERT needs no statement journal (REPLACE does: it may delete a
-                        // row first); a row left by an earlier failed delete is replaced on the rare retry.
-                        do {
-                            try Self.run(db, insertRecord!, bind: bind)
-                        } catch WarmError.constraint {
-                            try Self.run(db, "INSERT OR REPLACE INTO records(id, slot, body, crc, reads, last_access) VALUES (?, ?, ?, ?, 0, ?)", bind: bind)
+                if let block = batch.block, !block.records.isEmpty {
+                    let newest = block.records.reduce(0) { max($0, $1.lastAccess) }
+                    let bytes = [UInt8](unsafeUninitializedCapacity: WarmBlock.length(block.records)) { out, count in
+                        count = WarmBlock.write(block.records, into: UnsafeMutableRawBufferPointer(out))
+                    }
+                    try bytes.withUnsafeBytes { body in
+                        try Self.run(db, "INSERT INTO blocks(block, body, crc, newest) VALUES (?, ?, ?, ?)") { h in
+                            sqlite3_bind_int64(h, 1, Int64(bitPattern: block.number))
+                            sqlite3_bind_blob(h, 2, body.baseAddress, Int32(body.count), nil)
+                            sqlite3_bind_int64(h, 3, Int64(crc32Checksum(body)))
+                            sqlite3_bind_int64(h, 4, Int64(bitPattern: newest))
                         }
                     }
                 }
-                for t in batch.touches {
-                    try Self.run(db, "UPDATE records SET reads = reads + ?, last_access = ? WHERE id = ?") { h in
-                        sqlite3_bind_int64(h, 1, Int64(t.reads))
-                        sqlite3_bind_int64(h, 2, Int64(bitPattern: t.lastAccess))
-                        sqlite3_bind_int64(h, 3, Int64(bitPattern: t.id))
-                    }
-                }
-                for id in batch.deletions {
-                    try Self.run(db, "DELETE FROM records WHERE id = ?") { h in
-                        sqlite3_bind_int64(h, 1, Int64(bitPattern: id))
+                for block in batch.blockDeletions {
+                    try Self.run(db, "DELETE FROM blocks WHERE block = ?") { h in
+                        sqlite3_bind_int64(h, 1, Int64(bitPattern: block))
                     }
                 }
                 return written
@@ -236,37 +224,26 @@ final class WarmTier: Sendable {
         do { return try BlobCodec.unpack(body) } catch { throw .corrupt("content \(slot): \(error)") }
     }
 
-    /// Reads record `id` with the reads recorded for it so far (reads are counted by the store
-    /// and written in batches, so a read costs no write transaction).
-    func read(id: UInt64) throws(WarmError) -> (record: StoredRecord, reads: Int)? {
-        let row: Row?
+    /// Reads record `id` from block `block` (nil: the block, or the record in it, is not there).
+    func read(id: UInt64, block: UInt64) throws(WarmError) -> StoredRecord? {
         do {
-            row = try queue.read { db in
-                try Row.fetchOne(db, sql: "SELECT slot, body, crc, reads FROM records WHERE id = ?",
-                                 arguments: [Int64(bitPattern: id)])
-            }
+            return try queue.read { db in
+                try Self.withBlock(db, "SELECT body, crc FROM blocks WHERE block = ?", block) { body, crc throws(WarmError) in
+                    try Self.verify(body, crc: crc, what: "record \(id) (warm block \(block))")
+                    do { return try WarmBlock.record(id, in: body) } catch { throw .corrupt("record \(id) (warm block \(block)): \(error)") }
+                }
+            } ?? nil
         } catch {
             throw Self.map(error)
         }
-        guard let row else { return nil }
-        let what = "record \(id)"
-        let body = try Self.checked(row, what: what)
-        let slot: Int64 = try Self.field(row, "slot", what)
-        let reads: Int64 = try Self.field(row, "reads", what)
-        return (StoredRecord(id: id, slot: UInt32(truncatingIfNeeded: slot), body: body), Int(reads))
     }
 
-    /// Up to `limit` records not accessed since `before`, least recently accessed first.
-    ///
-    /// Read through a cached prepared statement, column by column: every state passes through here
-    /// once on its way to the cold tier, and GRDB's `Row`s cost several allocations a row where this
-    /// costs the body's one.
-    func idle(before: UInt64, limit: Int) throws(WarmError) -> [StoredRecord] {
+    /// The blocks whose records were all last accessed before `before`, least recently accessed
+    /// first, with their records: whole blocks, until they hold at least `records` records (or none is left).
+    func idleBlocks(before: UInt64, records: Int) throws(WarmError) -> [(block: UInt64, records: [StoredRecord])] {
         do {
-            return try queue.read { db in
-                let statement = try db.cachedStatement(sql: """
-                    SELECT id, slot, body, crc FROM records WHERE last_access < ? ORDER BY last_access, id LIMIT ?
-                    """)
+            return try queue.read { db -> [(block: UInt64, records: [StoredRecord])] in
+                let statement = try db.cachedStatement(sql: "SELECT block, body, crc FROM blocks WHERE newest < ? ORDER BY newest, block")
                 let h = statement.sqliteStatement
                 sqlite3_reset(h)
                 defer {
@@ -274,34 +251,52 @@ final class WarmTier: Sendable {
                     sqlite3_clear_bindings(h)
                 }
                 sqlite3_bind_int64(h, 1, Int64(bitPattern: before))
-                sqlite3_bind_int64(h, 2, Int64(limit))
-                var out: [StoredRecord] = []
-                out.reserveCapacity(min(max(limit, 0), 1024))
-                while true {
+                var out: [(block: UInt64, records: [StoredRecord])] = []
+                var total = 0
+                while total < records {
                     let rc = sqlite3_step(h)
-                    if rc == SQLITE_DONE { return out }
+                    if rc == SQLITE_DONE { break }
                     guard rc == SQLITE_ROW else {
                         throw WarmError.damaged(String(cString: sqlite3_errstr(rc)) + " (" + String(cString: sqlite3_errmsg(db.sqliteConnection)) + ")")
                     }
-                    guard sqlite3_column_type(h, 0) == SQLITE_INTEGER else {
-                        throw WarmError.corrupt("a warm record: column id does not decode")
-                    }
-                    let id = UInt64(bitPattern: sqlite3_column_int64(h, 0))
-                    // A zero-length blob reads back as NULL; any other type is damage.
-                    let bodyType = sqlite3_column_type(h, 2)
-                    guard sqlite3_column_type(h, 1) == SQLITE_INTEGER, bodyType == SQLITE_BLOB || bodyType == SQLITE_NULL,
-                          sqlite3_column_type(h, 3) == SQLITE_INTEGER else {
-                        throw WarmError.corrupt("record \(id): a column does not decode (slot, body, crc)")
-                    }
-                    let count = Int(sqlite3_column_bytes(h, 2))
-                    let body: [UInt8] = count == 0 ? [] : [UInt8](UnsafeRawBufferPointer(start: sqlite3_column_blob(h, 2), count: count))
-                    try Self.verify(body, crc: sqlite3_column_int64(h, 3), what: "record \(id)")
-                    out.append(StoredRecord(id: id, slot: UInt32(truncatingIfNeeded: sqlite3_column_int64(h, 1)), body: body))
+                    let block = UInt64(bitPattern: sqlite3_column_int64(h, 0))
+                    let body = try Self.column(h, block)
+                    try Self.verify(body, crc: sqlite3_column_int64(h, 2), what: "warm block \(block)")
+                    do { out.append((block, try WarmBlock.records(body))) } catch { throw WarmError.corrupt("warm block \(block): \(error)") }
+                    total += out[out.count - 1].records.count
                 }
+                return out
             }
         } catch {
             throw Self.map(error)
         }
+    }
+
+    /// Runs a one-row query of a block by number and hands `use` its body and crc (nil: no such row).
+    private static func withBlock<T>(_ db: Database, _ sql: String, _ block: UInt64,
+                                     _ use: (UnsafeRawBufferPointer, Int64) throws(WarmError) -> T) throws -> T? {
+        let statement = try db.cachedStatement(sql: sql)
+        let h = statement.sqliteStatement
+        sqlite3_reset(h)
+        defer {
+            sqlite3_reset(h)
+            sqlite3_clear_bindings(h)
+        }
+        sqlite3_bind_int64(h, 1, Int64(bitPattern: block))
+        let rc = sqlite3_step(h)
+        if rc == SQLITE_DONE { return nil }
+        guard rc == SQLITE_ROW else {
+            throw WarmError.damaged(String(cString: sqlite3_errstr(rc)) + " (" + String(cString: sqlite3_errmsg(db.sqliteConnection)) + ")")
+        }
+        guard sqlite3_column_type(h, 1) == SQLITE_INTEGER else { throw WarmError.corrupt("warm block \(block): column crc does not decode") }
+        return try use(try column(h, block, index: 0), sqlite3_column_int64(h, 1))
+    }
+
+    /// The blob in column `index` (1 unless told) of the current row, valid until the statement steps or resets.
+    private static func column(_ h: OpaquePointer, _ block: UInt64, index: Int32 = 1) throws(WarmError) -> UnsafeRawBufferPointer {
+        guard sqlite3_column_type(h, index) == SQLITE_BLOB else { throw .corrupt("warm block \(block): column body does not decode") }
+        let count = Int(sqlite3_column_bytes(h, index))
+        return UnsafeRawBufferPointer(start: sqlite3_column_blob(h, index), count: count)
     }
 
     private static func checked(_ row: Row, what: String) throws(WarmError) -> [UInt8] {
@@ -313,7 +308,7 @@ final class WarmTier: Sendable {
     }
 
     /// Throws ``WarmError/corrupt(_:)`` unless `body`'s CRC-32 is `crc`.
-    private static func verify(_ body: [UInt8], crc: Int64, what: @autoclosure () -> String) throws(WarmError) {
+    private static func verify<C: Collection>(_ body: C, crc: Int64, what: @autoclosure () -> String) throws(WarmError) where C.Element == UInt8 {
         let actual = crc32Checksum(body)
         guard Int64(actual) == crc else {
             throw .corrupt("\(what()): checksum mismatch (stored \(String(crc, radix: 16)), computed \(String(actual, radix: 16)))")
