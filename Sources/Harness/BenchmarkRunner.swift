@@ -82,8 +82,14 @@ public enum BenchmarkRunner {
         result.generator = health
         // In-process workloads share the process with the generator: their CPU is the system's own.
         if external && health.saturated {
-            result.warnings.append(RunWarning(.saturatedGenerator, .bad,
-                "the load generator (phibench) did not keep up — \(health.reasons.joined(separator: "; ")): these figures describe phibench as much as the service; give it more cores (workload.threads) or split the load over generators (run --segment)"))
+            let reasons = health.reasons.joined(separator: "; ")
+            let busy = health.cpuCoresBusy.map { "\(Units.fixed($0, digits: 2)) of \(health.cores) cores" } ?? "unknown"
+            // CPU near the machine's cores is the generator's own limit; late starts and drops with
+            // CPU to spare mean every connection was busy waiting for the service.
+            let cpuBound = health.cpuCoresBusy.map { $0 >= GeneratorHealth.cpuLimit * Double(health.cores) } ?? false
+            result.warnings.append(RunWarning(.saturatedGenerator, .bad, cpuBound
+                ? "the load generator (phibench) was CPU-bound — \(reasons): these figures describe phibench as much as the service; give it more cores (workload.threads) or split the load over generators (run --segment)"
+                : "the schedule was not kept — \(reasons) — while phibench used \(busy): every connection was busy, so the service (at this many connections) did not keep up; latency includes the wait"))
         }
         if options.segment != nil || options.startAt != nil {
             result.segment = SegmentRun(segment: options.segment ?? .whole, startAt: options.startAt.map(isoTime),

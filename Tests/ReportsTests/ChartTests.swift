@@ -28,6 +28,28 @@ import FoundationXML
         #expect(curve.markers.map { $0.label.split(separator: " ")[1] } == ["p50", "p90", "p99", "p99.9", "p99.99", "max"])
     }
 
+    @Test("the curve's one-pass percentile walk gives exactly the library's valueAtPercentile")
+    func onePassPercentilesMatchTheLibrary() {
+        for seed in UInt64(1)...12 {
+            var h = Histogram<UInt64>(highestTrackableValue: 1_000_000, numberOfSignificantValueDigits: .three)
+            h.autoResize = true
+            var x = seed
+            for _ in 0..<(Int(seed) * 211) {
+                x = x &* 6364136223846793005 &+ 1442695040888963407
+                _ = h.record(1 + (x >> 33) % (1 << (seed % 24 + 6)))
+            }
+            var ps: [Double] = [0, 0.001, 1, 25, 50, 50, 90, 99, 99.9, 99.99, 99.9999, 100, 120]
+            var j = 0.0
+            while j < 6 {
+                ps.append((1 - 1 / pow(10, j)) * 100)
+                j += 1 / 40
+            }
+            ps.sort()
+            let fast = h.values(atAscendingPercentiles: ps)
+            for (p, v) in zip(ps, fast) { #expect(v == h.valueAtPercentile(p), "seed \(seed), p \(p)") }
+        }
+    }
+
     @Test func linearAndLogTicks() {
         #expect(LineChart.niceStep(0.37) == 0.5)
         #expect(LineChart.niceStep(13) == 20)
