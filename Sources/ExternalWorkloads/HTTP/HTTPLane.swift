@@ -67,6 +67,8 @@ final class HTTPLane {
     let endpoint: HTTPEndpoint
     private var handler: ResponseHandler?
     private var connecting = false
+    /// Bumped by every connect and drop, so a connection attempt that was dropped meanwhile is known.
+    private var generation = 0
     private var buffer = ByteBuffer()
     /// The request in flight: its claim, when it was sent, what has come back so far.
     private(set) var claim: EpisodeClaim?
@@ -100,6 +102,8 @@ final class HTTPLane {
 
     private func connect() {
         connecting = true
+        generation &+= 1
+        let attempt = generation
         let bound = NIOLoopBound(self, eventLoop: loop)
         let endpoint = endpoint
         let serverName = endpoint.target.host.first(where: { $0.isLetter }) == nil || endpoint.target.host.contains(":") ? nil : endpoint.target.host
@@ -124,6 +128,11 @@ final class HTTPLane {
             .assumeIsolated()
             .whenComplete { [self] result in
                 connecting = false
+                // Dropped while connecting (a timeout): the request now waiting gets a connection of its own.
+                guard attempt == generation else {
+                    if claim != nil { connect() }
+                    return
+                }
                 switch result {
                 case .success:
                     // The handler attached itself when it was added; a TLS failure may have dropped it since.
@@ -184,6 +193,7 @@ final class HTTPLane {
     private func drop() {
         let closing = handler
         handler = nil
+        generation &+= 1
         closing?.close()
     }
 
