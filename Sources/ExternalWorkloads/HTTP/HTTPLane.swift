@@ -135,9 +135,9 @@ final class HTTPLane {
                 }
                 switch result {
                 case .success:
-                    // The handler attached itself when it was added; a TLS failure may have dropped it since.
+                    // The handler attached itself when it was added; the service may have closed it since.
                     guard claim != nil else { return }
-                    if let handler { handler.write(buffer, head: endpoint.head) }
+                    if let handler { handler.write(buffer, head: endpoint.head) } else { connect() }
                 case .failure(let error):
                     handler = nil
                     if claim != nil { fail(HTTPFailure(kind: .connect, reason: "cannot connect: \(HTTPWorkload.describe(error))")) }
