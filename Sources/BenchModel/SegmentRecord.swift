@@ -58,7 +58,7 @@ public struct GeneratorHealth: Sendable, Codable, Equatable {
         self.latenessP99 = latenessP99
         self.dropped = dropped
         var reasons: [String] = []
-        if let cpu = cpuCoresBusy, cores > 0, cpu >= Self.cpuLimit * Double(cores) {
+        if Self.isCPUBound(cpuCoresBusy, cores: cores), let cpu = cpuCoresBusy {
             reasons.append("CPU \(Units.fixed(cpu, digits: 2)) of \(cores) cores busy")
         }
         if let late = latenessP99, late >= Self.latenessLimit {
@@ -68,6 +68,11 @@ public struct GeneratorHealth: Sendable, Codable, Equatable {
         self.reasons = reasons
         saturated = !reasons.isEmpty
     }
+
+    /// Whether the process's CPU reached ``cpuLimit`` of the machine's cores.
+    public var cpuBound: Bool { Self.isCPUBound(cpuCoresBusy, cores: cores) }
+
+    static func isCPUBound(_ cpu: Double?, cores: Int) -> Bool { cpu.map { cores > 0 && $0 >= cpuLimit * Double(cores) } ?? false }
 
     /// One line: CPU per episode and cores busy, then "kept up" or why not.
     public var summaryLine: String {

@@ -86,8 +86,7 @@ public enum BenchmarkRunner {
             let busy = health.cpuCoresBusy.map { "\(Units.fixed($0, digits: 2)) of \(health.cores) cores" } ?? "unknown"
             // CPU near the machine's cores is the generator's own limit; late starts and drops with
             // CPU to spare mean every connection was busy waiting for the service.
-            let cpuBound = health.cpuCoresBusy.map { $0 >= GeneratorHealth.cpuLimit * Double(health.cores) } ?? false
-            result.warnings.append(RunWarning(.saturatedGenerator, .bad, cpuBound
+            result.warnings.append(RunWarning(.saturatedGenerator, .bad, health.cpuBound
                 ? "the load generator (phibench) was CPU-bound — \(reasons): these figures describe phibench as much as the service; give it more cores (workload.threads) or split the load over generators (run --segment)"
                 : "the schedule was not kept — \(reasons) — while phibench used \(busy): every connection was busy, so the service (at this many connections) did not keep up; latency includes the wait"))
         }

@@ -93,9 +93,8 @@ final class ThreadEpisodeRecorder<W: Workload>: EpisodeRecorder {
         let now = allocated?.value ?? 0
         let bytes = now &- lastBytes
         lastBytes = now
-        let intended = Swift.min(claim.due, begin)
-        stripe.record(timings: timings, e2e: end &- intended, service: end &- Swift.min(begin, end),
-                      lateness: open ? begin &- intended : nil, completion: end, failed: failure != nil, bytesAllocated: bytes)
+        stripe.record(timings: timings, intended: claim.due, begin: begin, end: end, open: open, failed: failure != nil,
+                      bytesAllocated: bytes)
         if claim.arrival >= 0 { starts?.record(index: claim.arrival, time: begin) }
         if let failure { live.noteFirstError(failure) }
     }

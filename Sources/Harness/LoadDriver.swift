@@ -206,9 +206,7 @@ struct LoadDriver<W: Workload>: Sendable {
             }
             let end = monotonicNanoseconds()
             let bytes = (allocated?.value ?? 0) &- bytesBefore
-            stripe.record(timings: timings, e2e: end &- Swift.min(intended, begin), service: end &- begin,
-                          lateness: open ? begin &- Swift.min(intended, begin) : nil,
-                          completion: end, failed: failed, bytesAllocated: bytes)
+            stripe.record(timings: timings, intended: intended, begin: begin, end: end, open: open, failed: failed, bytesAllocated: bytes)
             if arrival >= 0 { starts?.record(index: arrival, time: begin) }
         }
         // Merge this thread's allocator cache into the allocator-wide counters before it exits.

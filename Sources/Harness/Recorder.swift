@@ -105,6 +105,17 @@ final class Recorder: Sendable {
             spare = Mutex(Measurements(stageCount: intervalStageCount, sampleCount: sampleCount))
         }
 
+        /// Records an episode due at `intended` that started at `begin` and ended at `end`: end-to-end
+        /// from the intended start (coordinated omission corrected), service from the actual start,
+        /// lateness (open loop) as how late it started.
+        @inline(__always)
+        func record(timings: borrowing StageTimings, intended: UInt64, begin: UInt64, end: UInt64, open: Bool,
+                    failed: Bool, bytesAllocated: UInt64) {
+            let from = Swift.min(intended, begin)
+            record(timings: timings, e2e: end &- from, service: end &- Swift.min(begin, end), lateness: open ? begin &- from : nil,
+                   completion: end, failed: failed, bytesAllocated: bytesAllocated)
+        }
+
         /// Records one finished episode: per-stage times, samples, end-to-end, service and (open loop)
         /// lateness. The interval keeps only the episode measures (stage detail is per phase) unless
         /// `intervalStages` asks for the stages too.
