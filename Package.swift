@@ -46,6 +46,10 @@ let package = Package(
         .systemLibrary(
             name: "CXXHash", pkgConfig: "libxxhash",
             providers: [.apt(["libxxhash-dev"])]),
+        // nodejs/http-parser (Debian has no .pc file for it): the HTTP workload's response parser.
+        .systemLibrary(
+            name: "CHTTPParser",
+            providers: [.apt(["libhttp-parser-dev"])]),
         .systemLibrary(
             name: "CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),
@@ -132,7 +136,7 @@ let package = Package(
         .target(
             name: "ExternalWorkloads",
             dependencies: [
-                "BenchModel", "CSpawn", "CPause",
+                "BenchModel", "CSpawn", "CPause", "CHTTPParser",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
