@@ -63,6 +63,9 @@ let package = Package(
             linkerSettings: [.linkedLibrary("unwind")]),
         // The CPU's spin-wait hint (x86 `pause`, ARM `yield`) for the open-loop driver's last-µs wait.
         .target(name: "CPause"),
+        // The memory layer's embedding quantizer: C, so that it is compiled for AVX2 beside the baseline
+        // (target_clones; the loader picks one per CPU).
+        .target(name: "CQuantize"),
 
         // Callgrind client requests and the per-stage call trampolines the instruction counter reads
         // (no-ops outside valgrind; compiled without them when valgrind's headers are absent).
@@ -79,7 +82,7 @@ let package = Package(
         .target(
             name: "MemoryLayer",
             dependencies: [
-                "CLZ4", "CZlib", "CBlosc", "CXXHash",
+                "CLZ4", "CZlib", "CBlosc", "CXXHash", "CQuantize",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Collections", package: "swift-collections"),
@@ -181,7 +184,7 @@ let package = Package(
         // Helpers more than one test target needs (a free loopback port, a seeded generator); not part of any product.
         .target(name: "TestSupport", dependencies: ["Statistics"], path: "Tests/TestSupport"),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "MemoryLayer", "BenchModel"]),
-        .testTarget(name: "MemoryLayerTests", dependencies: ["MemoryLayer", "TestSupport"]),
+        .testTarget(name: "MemoryLayerTests", dependencies: ["MemoryLayer", "CQuantize", "TestSupport"]),
         .testTarget(name: "HarnessTests", dependencies: ["Harness", "BenchModel", "Statistics", "TestSupport"]),
         .testTarget(name: "ProfilingTests", dependencies: ["Profiling", "Reports", "BenchModel"]),
         .testTarget(
