@@ -64,6 +64,47 @@ struct StorePathCostTests {
         }
     }
 
+    @Test("column coders size every mode, then write the smallest: the one writing each would have kept")
+    func columnModeChoice() throws {
+        var rng = TestRandom(seed: 88)
+        for trial in 0..<60 {
+            let n = 1 + rng.below(300)
+            // Smooth, stepped, random and constant columns.
+            let ints: [UInt64] = (0..<n).map { i in
+                switch trial % 4 {
+                case 0: UInt64(1000 + i * 3)
+                case 1: UInt64(rng.below(4))
+                case 2: rng.next()
+                default: 7
+                }
+            }
+            let predicted = trial % 3 == 0 ? ints.map { $0 &+ UInt64(rng.below(3)) } : nil
+            var w = BitWriter()
+            ColumnCodec.encodeIntegers(ints, predicted: predicted, into: &w)
+            var smallest = Int.max
+            for mode in [ColumnMode.deltaOfDelta, .delta, .riceWindow, .frameOfReference] + (predicted == nil ? [] : [.predicted]) {
+                var each = BitWriter()
+                ColumnCodec.writeIntegers(mode, ints, predicted, &each)
+                smallest = min(smallest, ColumnMode.bits + each.bitCount)
+            }
+            #expect(w.bitCount == smallest, "trial \(trial)")
+            var r = BitReader(w.paddedBytes)
+            #expect(try ColumnCodec.decodeIntegers(n, predicted: predicted, from: &r) == ints)
+
+            let floats: [UInt64] = ints.map { (Double($0 % 1000) * 0.25).bitPattern }
+            var f = BitWriter()
+            ColumnCodec.encodeFloats(floats, predicted: nil, into: &f)
+            var smallestFloat = Int.max
+            for mode in [ColumnMode.previous, .window, .dictionary] {
+                var each = BitWriter()
+                if ColumnCodec.writeFloats(mode, floats, nil, &each) { smallestFloat = min(smallestFloat, ColumnMode.bits + each.bitCount) }
+            }
+            #expect(f.bitCount == smallestFloat, "trial \(trial)")
+            var rf = BitReader(f.paddedBytes)
+            #expect(try ColumnCodec.decodeFloats(n, predicted: nil as [UInt64]?, from: &rf) == floats)
+        }
+    }
+
     @Test("scan: max|x| over finite elements and whether all are finite, on the edges of Float")
     func scanEdges() {
         let cases: [([Float], Float, Bool)] = [
