@@ -143,7 +143,7 @@ struct InstructionsCommand: AsyncParsableCommand {
         let scenarioPath = URL(fileURLWithPath: scenario).standardizedFileURL.path
         var child = ["instructions", scenarioPath, "--episodes", "\(episodes)", "--warmup", "\(warmup)", "--out", ".",
                      "--under-valgrind", "--quiet"]
-        if let kind = options.workload { child += ["--workload", kind.rawValue] }
+        if let kind = options.workload { child += ["--workload", kind] }
         for override in options.overrides { child += ["--set", override] }
         let command = callgrind.arguments(program: runnable.path, arguments: child, outFile: outFile, logFile: logFile,
                                           cacheSimulation: !noCacheSim)
@@ -303,25 +303,25 @@ private func instructionCall<T>(_ body: () throws(InstructionCountError) -> T) t
 
 extension WorkloadTarget {
     /// Counts instructions of this workload inside valgrind (``InstructionCounter/run(makeWorkload:faults:warmup:episodes:)``);
-    /// the pipeline's memory layer keeps its tiers under `tiers`.
+    /// the workload may keep files under `tiers` (the pipeline's memory layer its tiers).
     func countInstructions(_ scenario: Scenario, warmup: UInt64, episodes: UInt64, tiers: URL) throws -> InstructionCounter.Summary {
+        guard runsInProcess else {
+            throw InputError("instruction counts are of code phibench runs itself: the pipeline or noop, not a worker process or an HTTP service (callgrind would count only the harness waiting)")
+        }
         do {
-            switch kind {
-            case .pipeline(let config):
-                let seed = scenario.seed
-                return try InstructionCounter.run(makeWorkload: { try PipelineWorkload(config: config, seed: seed, directory: tiers) },
-                                                  faults: scenario.inject, warmup: warmup, episodes: episodes)
-            case .noop:
-                return try InstructionCounter.run(makeWorkload: { SyntheticWorkload() }, faults: scenario.inject,
-                                                  warmup: warmup, episodes: episodes)
-            case .process, .http:
-                throw InputError("instruction counts are of code phibench runs itself: the pipeline or noop, not a worker process or an HTTP service (callgrind would count only the harness waiting)")
-            }
-        } catch let error as InputError {
-            throw error
+            return try prepared.countInstructions(scenario, warmup: warmup, episodes: episodes, directory: tiers)
         } catch {
             throw InputError("\(error)")
         }
+    }
+}
+
+extension PreparedWorkload {
+    /// The count on one workload of trial 0 (the existential opened here for the generic counter).
+    func countInstructions(_ scenario: Scenario, warmup: UInt64, episodes: UInt64, directory: URL) throws -> InstructionCounter.Summary {
+        let seed = scenario.seed
+        return try InstructionCounter.run(makeWorkload: { try makeWorkload(WorkloadContext(trial: 0, seed: seed, directory: directory)) },
+                                          faults: scenario.inject, warmup: warmup, episodes: episodes)
     }
 }
 
