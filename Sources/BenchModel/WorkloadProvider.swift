@@ -113,7 +113,7 @@ public struct WorkloadProviders: Sendable {
     }
 
     /// Names in registration order.
-    public var names: [String] { all.map(\.name) }
+    public var names: [String] { all.map { $0.name } }
 
     /// The provider named `name`.
     public func provider(named name: String) -> (any WorkloadProvider)? {
@@ -126,14 +126,14 @@ public struct WorkloadProviders: Sendable {
     }
 
     /// Every section any provider owns, in registration order.
-    public var sections: [WorkloadSection] { all.flatMap(\.sections) }
+    public var sections: [WorkloadSection] { all.flatMap { $0.sections } }
 
     /// How version 1 results are read: the first provider that wrote any.
-    public var resultV1: ResultV1Upgrade? { all.lazy.compactMap(\.resultV1).first }
+    public var resultV1: ResultV1Upgrade? { all.lazy.compactMap { $0.resultV1 }.first }
 
     /// `settings` restricted to `provider`'s sections (keys `SECTION` or `SECTION.…`).
     public static func settings(_ settings: [String: String], of provider: any WorkloadProvider) -> [String: String] {
-        let owned = Set(provider.sections.map(\.name))
+        let owned = Set(provider.sections.map { $0.name })
         return settings.filter { key, _ in
             owned.contains(String(key.prefix { $0 != "." && $0 != "[" }))
         }

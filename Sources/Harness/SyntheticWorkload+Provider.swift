@@ -10,6 +10,8 @@ public struct NoopProvider: WorkloadProvider {
     public func prepare(settings: [String: String]) throws(WorkloadSettingError) -> any PreparedWorkload { Prepared() }
 
     public struct Prepared: PreparedWorkload {
+        public init() {}
+
         public var vocabulary: WorkloadVocabulary { SyntheticWorkload().vocabulary }
         public func makeWorkload(_ context: WorkloadContext) -> SyntheticWorkload { SyntheticWorkload() }
     }

@@ -320,7 +320,7 @@ extension PreparedWorkload {
     /// The count on one workload of trial 0 (the existential opened here for the generic counter).
     func countInstructions(_ scenario: Scenario, warmup: UInt64, episodes: UInt64, directory: URL) throws -> InstructionCounter.Summary {
         let seed = scenario.seed
-        return try InstructionCounter.run(makeWorkload: { try makeWorkload(WorkloadContext(trial: 0, seed: seed, directory: directory)) },
+        return try InstructionCounter.run(makeWorkload: { try self.makeWorkload(WorkloadContext(trial: 0, seed: seed, directory: directory)) },
                                           faults: scenario.inject, warmup: warmup, episodes: episodes)
     }
 }

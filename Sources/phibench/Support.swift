@@ -34,7 +34,7 @@ final class WorkloadTarget: Sendable {
     /// Whether the workload's code runs inside this process (what instruction counts can count).
     let runsInProcess: Bool
     /// What external workloads report while they run.
-    private let notes = RunNotes()
+    private let notes: RunNotes
 
     /// - Parameter requested: `--workload`; nil means the scenario's `workload:`, else the workload
     ///   whose section the scenario has, else the first registered one.
@@ -42,6 +42,8 @@ final class WorkloadTarget: Sendable {
     ///   `--workload` that contradicts the scenario, a worker that fails its handshake or an HTTP
     ///   preflight that fails (exit 2).
     init(kind requested: String?, loaded: LoadedScenario, workloads: WorkloadProviders = Phibench.workloads) throws {
+        let notes = RunNotes()
+        self.notes = notes
         if let external = loaded.scenario.external {
             if let requested {
                 throw InputError(loaded.error(key: "workload",

@@ -20,9 +20,9 @@ private struct DelayProvider: WorkloadProvider {
     }
 }
 
-private let workloads = WorkloadProviders([DelayProvider(), NoopProvider()])
+private let providers = WorkloadProviders([DelayProvider(), NoopProvider()])
 
-private func load(_ top: String, workloads: WorkloadProviders = workloads, overrides: [String] = []) throws(ScenarioError) -> LoadedScenario {
+private func load(_ top: String, workloads: WorkloadProviders = providers, overrides: [String] = []) throws(ScenarioError) -> LoadedScenario {
     try ScenarioLoader.parse(yaml: "name: t\n\(top)\nphases:\n  - { kind: burst, count: 1 }\n", file: "t.yaml",
                              overrides: overrides, workloads: workloads)
 }
@@ -47,12 +47,14 @@ private func message(_ body: () throws(ScenarioError) -> Void) -> String {
 
     @Test func aProvidersComplaintIsLocatedAtTheFileLineOfItsKey() throws {
         let bad = try load("stage:\n  delay_us: -3")
-        #expect(message { _ = try bad.prepare(DelayProvider()) }
-                == "t.yaml:3: stage.delay_us: got \"-3\", expected a whole number of microseconds")
+        let negative = message { _ = try bad.prepare(DelayProvider()) }
+        #expect(negative == "t.yaml:3: stage.delay_us: got \"-3\", expected a whole number of microseconds")
         let odd = try load("stage:\n  delay_uz: 3")
-        #expect(message { _ = try odd.prepare(DelayProvider()) }.hasPrefix("t.yaml:3: stage.delay_uz: unknown key"))
+        let unknown = message { _ = try odd.prepare(DelayProvider()) }
+        #expect(unknown.hasPrefix("t.yaml:3: stage.delay_uz: unknown key"), "\(unknown)")
         let overridden = try load("", overrides: ["stage.delay_us=x"])
-        #expect(message { _ = try overridden.prepare(DelayProvider()) }.hasPrefix("--set stage.delay_us: got \"x\""))
+        let fromSet = message { _ = try overridden.prepare(DelayProvider()) }
+        #expect(fromSet.hasPrefix("--set stage.delay_us: got \"x\""), "\(fromSet)")
     }
 
     @Test func aSectionNoProviderOwnsIsAnUnknownKey() {
@@ -61,16 +63,17 @@ private func message(_ body: () throws(ScenarioError) -> Void) -> String {
     }
 
     @Test func theLoaderChecksASectionsShapeWithTheProvidersExample() {
-        #expect(message { _ = try load("stage: 5") } == "t.yaml:2: stage: got \"5\", expected a mapping of settings, e.g. `stage: { delay_us: 20 }`")
+        let shape = message { _ = try load("stage: 5") }
+        #expect(shape == "t.yaml:2: stage: got \"5\", expected a mapping of settings, e.g. `stage: { delay_us: 20 }`")
         let both = message { _ = try load("stage: { delay_us: 1 }\nworkload: { process: [python3, w.py] }") }
         #expect(both.contains("`stage:` configures the built-in delay, but `workload:` (line 3) drives an external one"), "\(both)")
     }
 
     @Test func theRegistryLooksProvidersUpByNameAndSection() {
-        #expect(workloads.names == ["delay", "noop"])
-        #expect(workloads.provider(named: "noop")?.name == "noop" && workloads.provider(named: "pipeline") == nil)
-        #expect(workloads.owner(ofSection: "stage")?.name == "delay" && workloads.owner(ofSection: "noop") == nil)
-        #expect(workloads.resultV1 == nil)
+        #expect(providers.names == ["delay", "noop"])
+        #expect(providers.provider(named: "noop")?.name == "noop" && providers.provider(named: "pipeline") == nil)
+        #expect(providers.owner(ofSection: "stage")?.name == "delay" && providers.owner(ofSection: "noop") == nil)
+        #expect(providers.resultV1 == nil)
         let upgrade = ResultV1Upgrade(workload: "old", detailKeys: ["cache"])
         struct Old: WorkloadProvider {
             let upgrade: ResultV1Upgrade

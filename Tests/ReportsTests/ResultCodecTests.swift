@@ -136,7 +136,7 @@ import Testing
         #expect(Array(details.keys) == ["memory_layer"])
         let plain = try v1()
         #expect(plain.workload.name == "unknown" && plain.workload.details == nil)
-        #expect(plain.summary == named.summary, "the figures do not depend on the workload's upgrade")
+        #expect(plain.summary.episodes == named.summary.episodes && plain.catalogue.stageKeys == named.catalogue.stageKeys)
     }
 
     @Test func aVersionOneResultComparesWithAVersionTwoResult() throws {
