@@ -27,12 +27,12 @@ private func load(_ top: String, workloads: WorkloadProviders = providers, overr
                              overrides: overrides, workloads: workloads)
 }
 
-private func message(_ body: () throws(ScenarioError) -> Void) -> String {
+private func message(_ body: () throws -> Void) -> String {
     do {
         try body()
         return "(no error)"
     } catch {
-        return error.description
+        return "\(error)"
     }
 }
 
