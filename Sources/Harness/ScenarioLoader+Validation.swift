@@ -8,7 +8,6 @@ struct ScenarioValidator {
         "workload", "phases", "inject", "thresholds", "affinity",
     ]
 
-
     var reader = ValueReader()
     /// The workloads whose sections a scenario may have.
     var workloads = WorkloadProviders()

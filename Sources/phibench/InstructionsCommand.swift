@@ -133,8 +133,9 @@ struct InstructionsCommand: AsyncParsableCommand {
         let runnable = try instructionCall { () throws(InstructionCountError) in
             try Callgrind.strippedCopy(of: binary, in: dir, searchPath: path)
         }
-        // The memory layer's tiers start empty on every count, so a reused --out directory counts the same.
-        let tiers = dir.appendingPathComponent("memory-instructions")
+        // The workload's files (the memory layer's tiers) start empty on every count, so a reused --out
+        // directory counts the same.
+        let tiers = dir.appendingPathComponent(WorkloadTarget.countFolder)
         try? FileManager.default.removeItem(at: tiers)
         let outFile = dir.appendingPathComponent("callgrind.out").path
         let logFile = dir.appendingPathComponent("valgrind.log").path
@@ -287,7 +288,7 @@ struct InstructionsCommand: AsyncParsableCommand {
     private func count(_ loaded: LoadedScenario, _ target: WorkloadTarget) throws {
         let dir = URL(fileURLWithPath: options.out!, isDirectory: true)
         let summary = try target.countInstructions(loaded.scenario, warmup: UInt64(warmup), episodes: UInt64(episodes),
-                                                   tiers: URL(fileURLWithPath: options.out!).appendingPathComponent("memory-instructions"))
+                                                   tiers: URL(fileURLWithPath: options.out!).appendingPathComponent(WorkloadTarget.countFolder))
         try writeJSON(summary, to: dir.appendingPathComponent("counting.json"))
     }
 }
@@ -302,6 +303,12 @@ private func instructionCall<T>(_ body: () throws(InstructionCountError) -> T) t
 }
 
 extension WorkloadTarget {
+    /// The folder of a count's workload files, in the run directory. The pipeline keeps its tiers in
+    /// `memory/trial-0` under it: `work/memory/trial-0` is as long as `memory-instructions`, the
+    /// tiers' folder before workloads were providers, and the path's length is part of what is
+    /// counted, so counts stay comparable with older builds.
+    static let countFolder = "work"
+
     /// Counts instructions of this workload inside valgrind (``InstructionCounter/run(makeWorkload:faults:warmup:episodes:)``);
     /// the workload may keep files under `tiers` (the pipeline's memory layer its tiers).
     func countInstructions(_ scenario: Scenario, warmup: UInt64, episodes: UInt64, tiers: URL) throws -> InstructionCounter.Summary {
