@@ -131,11 +131,14 @@ public struct WorkloadProviders: Sendable {
     /// How version 1 results are read: the first provider that wrote any.
     public var resultV1: ResultV1Upgrade? { all.lazy.compactMap { $0.resultV1 }.first }
 
+    /// The section a dotted settings key belongs to: `sleep` for `sleep.stage_a_us`.
+    public static func section(of key: String) -> String {
+        String(key.prefix { $0 != "." && $0 != "[" })
+    }
+
     /// `settings` restricted to `provider`'s sections (keys `SECTION` or `SECTION.…`).
     public static func settings(_ settings: [String: String], of provider: any WorkloadProvider) -> [String: String] {
         let owned = Set(provider.sections.map { $0.name })
-        return settings.filter { key, _ in
-            owned.contains(String(key.prefix { $0 != "." && $0 != "[" }))
-        }
+        return settings.filter { key, _ in owned.contains(section(of: key)) }
     }
 }

@@ -90,7 +90,7 @@ final class WorkloadTarget: Sendable {
         }
         var owners: [(name: String, section: String)] = []
         for key in loaded.scenario.workload.keys.sorted() {
-            let section = String(key.prefix { $0 != "." && $0 != "[" })
+            let section = WorkloadProviders.section(of: key)
             if let owner = workloads.owner(ofSection: section), !owners.contains(where: { $0.name == owner.name }) {
                 owners.append((owner.name, section))
             }
