@@ -1,3 +1,5 @@
+import Statistics
+
 /// A change in a series: from ``index`` on, the values come from a different distribution.
 public struct ChangePoint: Sendable, Equatable {
     /// Index of the first point after the change (the first result of the new segment).
@@ -60,18 +62,7 @@ public enum ChangePointDetector {
     }
 
     /// Ranks 1…n of `values`, ties sharing their mean rank.
-    static func ranks(_ values: [Double]) -> [Double] {
-        let order = values.indices.sorted { values[$0] < values[$1] }
-        var out = [Double](repeating: 0, count: values.count)
-        var i = 0
-        while i < order.count {
-            var j = i
-            while j + 1 < order.count && values[order[j + 1]] == values[order[i]] { j += 1 }
-            for k in i...j { out[order[k]] = Double(i + j) / 2 + 1 }
-            i = j + 1
-        }
-        return out
-    }
+    static func ranks(_ values: [Double]) -> [Double] { Descriptive.midRanks(values).ranks }
 
     /// The split step: weak change-point indices, sorted, at least `minSegment` apart and from the ends.
     static func split(_ values: [Double], tested: [Double], options: DetectionOptions) -> [Int] {

@@ -11,13 +11,13 @@
 /// (a within-part term is 0 when that part has one point). The candidate split of the segment is
 /// the τ of the (τ, κ) maximising Q̂. Sums are kept incrementally from column prefix sums of the
 /// distance matrix, so one segment costs O(len²), not O(len⁴).
-struct EnergyStatistic {
+public struct EnergyStatistic: Sendable {
     /// Number of points.
-    let count: Int
+    public let count: Int
     /// `prefix[c * (count + 1) + r]` = Σ_{i<r} |z_i − z_c|.
     private let prefix: [Double]
 
-    init(_ values: ArraySlice<Double>) {
+    public init(_ values: ArraySlice<Double>) {
         let z = Array(values)
         let n = z.count
         count = n
@@ -41,7 +41,7 @@ struct EnergyStatistic {
 
     /// The best split of [lo, hi) with at least `minSegment` points on each side and in Y:
     /// τ and the maximal Q̂, or nil when the segment is too short. Ties go to the smallest τ, then κ.
-    func bestSplit(from lo: Int, to hi: Int, minSegment: Int) -> (tau: Int, q: Double)? {
+    public func bestSplit(from lo: Int, to hi: Int, minSegment: Int) -> (tau: Int, q: Double)? {
         let l = max(1, minSegment)
         guard hi - lo >= 2 * l else { return nil }
         var best: (tau: Int, q: Double)?
