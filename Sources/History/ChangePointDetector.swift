@@ -72,8 +72,8 @@ public enum ChangePointDetector {
         var start = 0
         while start < n {
             let end = min(start + options.window, n)
-            let inWindow = eDivisive(values, tested: tested, start: start, end: end, maxPValue: options.firstPassPValue,
-                                     minSegment: options.minSegment)
+            let inWindow = EnergyStatistic.eDivisive(values, tested: tested, start: start, end: end,
+                                                     maxPValue: options.firstPassPValue, minSegment: options.minSegment)
             start = max(inWindow.last ?? 0, start + step)
             // Overlapping windows find the same change again, sometimes a point or two off; the first
             // one found stands, so no segment of the union is shorter than L.
@@ -82,30 +82,6 @@ public enum ChangePointDetector {
             }
         }
         return found.sorted()
-    }
-
-    /// E-Divisive on `values[start..<end]`: absolute indices of the change points it finds, sorted.
-    static func eDivisive(_ values: [Double], tested: [Double], start: Int, end: Int, maxPValue: Double, minSegment: Int) -> [Int] {
-        guard end - start >= 2 * minSegment else { return [] }
-        let energy = EnergyStatistic(values[start..<end])
-        var points: [Int] = []  // relative to start
-        while true {
-            let bounds = [0] + points + [end - start]
-            var best: (tau: Int, q: Double, lo: Int, hi: Int)?
-            for k in 0..<(bounds.count - 1) {
-                let lo = bounds[k], hi = bounds[k + 1]
-                if let c = energy.bestSplit(from: lo, to: hi, minSegment: minSegment), best.map({ c.q > $0.q }) ?? true {
-                    best = (c.tau, c.q, lo, hi)
-                }
-            }
-            guard let b = best else { break }
-            let test = SegmentComparison(before: tested[(start + b.lo)..<(start + b.tau)],
-                                         after: tested[(start + b.tau)..<(start + b.hi)])
-            guard test.pValue <= maxPValue else { break }
-            points.append(b.tau)
-            points.sort()
-        }
-        return points.map { $0 + start }
     }
 
     /// The merge step: keeps the weak change points that are significant at `maxPValue` and larger

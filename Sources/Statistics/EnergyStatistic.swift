@@ -65,4 +65,30 @@ public struct EnergyStatistic: Sendable {
         }
         return best
     }
+
+    /// E-Divisive on `values[start..<end]`: repeatedly the split τ of a segment that maximises Q̂, kept
+    /// while Student's t-test of its two parts (computed on `tested`, the values or their ranks) has
+    /// p ≤ `maxPValue`. Absolute indices of the change points it finds, sorted.
+    public static func eDivisive(_ values: [Double], tested: [Double], start: Int, end: Int, maxPValue: Double, minSegment: Int) -> [Int] {
+        guard end - start >= 2 * minSegment else { return [] }
+        let energy = Self(values[start..<end])
+        var points: [Int] = []  // relative to start
+        while true {
+            let bounds = [0] + points + [end - start]
+            var best: (tau: Int, q: Double, lo: Int, hi: Int)?
+            for k in 0..<(bounds.count - 1) {
+                let lo = bounds[k], hi = bounds[k + 1]
+                if let c = energy.bestSplit(from: lo, to: hi, minSegment: minSegment), best.map({ c.q > $0.q }) ?? true {
+                    best = (c.tau, c.q, lo, hi)
+                }
+            }
+            guard let b = best else { break }
+            let test = SegmentComparison(before: tested[(start + b.lo)..<(start + b.tau)],
+                                         after: tested[(start + b.tau)..<(start + b.hi)])
+            guard test.pValue <= maxPValue else { break }
+            points.append(b.tau)
+            points.sort()
+        }
+        return points.map { $0 + start }
+    }
 }
