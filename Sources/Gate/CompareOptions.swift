@@ -1,7 +1,5 @@
 import BenchModel
 import History
-import Reports
-import Statistics
 
 /// Settings of a before/after comparison.
 public struct CompareOptions: Sendable, Equatable {
