@@ -11,6 +11,7 @@ packages=(
   libblosc-dev      # memory-layer numeric-array codec (CBlosc)
   libxxhash-dev     # memory-layer dedup digest, XXH3-128 (CXXHash)
   libsqlite3-dev    # warm tier (GRDB)
+  libhttp-parser-dev  # the HTTP workload's response parser, nodejs/http-parser (CHTTPParser)
   pkg-config        # how SwiftPM finds the libraries above
   chromium          # renders report.html in tests
   jq                # scripts/lateness-table.sh reads result.json
