@@ -74,7 +74,7 @@ let package = Package(
         // The shared vocabulary: result schema, Workload protocol, stage timings, metric catalogue.
         .target(
             name: "BenchModel",
-            dependencies: [.product(name: "Histogram", package: "hdrhistogram-swift")]),
+            dependencies: ["Statistics", .product(name: "Histogram", package: "hdrhistogram-swift")]),
         // The one wrapper over jemalloc's mallctl, for the memory sampler and the heap profiler.
         .target(
             name: "Allocator",
@@ -104,8 +104,10 @@ let package = Package(
                 "BenchModel", "CUnwind", "CValgrind", "Allocator",
                 .target(name: "CJemalloc", condition: .when(traits: [jemalloc])),
             ]),
-        // Statistics: pure functions (median and mean, distributions, Welch and Yuen tests, Theil–Sen slopes,
-        // group-sequential boundaries, false-discovery control).
+        // Statistics: pure functions, every statistic the others use written once: median, mean, quantiles
+        // and ranks, distributions, Mann–Whitney U, the bootstrap, Welch's, Yuen's and Student's t, Theil–Sen
+        // slopes, the E-Divisive energy statistic, the MDE simulation, group-sequential boundaries,
+        // false-discovery control.
         .target(name: "Statistics"),
         // Results across commits: records, series per machine, change points (pure, no I/O) …
         .target(
@@ -128,8 +130,10 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ]),
-        // The gate: the one A/B engine (`phibench ab`): interleaved processes of two sides, sequential
-        // looks with group-sequential boundaries, family-wise false-alarm control.
+        // The gate: every verdict on a change. The before/after comparison (`phibench compare`), A/A
+        // calibration, and the one A/B engine (`phibench ab`): interleaved processes of two sides,
+        // sequential looks with group-sequential boundaries, family-wise false-alarm control. It produces
+        // the values Reports renders (ComparisonReport).
         .target(
             name: "Gate",
             dependencies: ["BenchModel", "Statistics", "History", "Harness", "Reports"]),
@@ -159,7 +163,7 @@ let package = Package(
         // The library product: one import for a package that benchmarks its own code.
         .target(
             name: "PhibenchKit",
-            dependencies: ["BenchModel", "Harness", "Reports"]),
+            dependencies: ["BenchModel", "Harness", "Reports", "Gate"]),
         .executableTarget(
             name: "SortBenchmark",
             dependencies: ["PhibenchKit"],
@@ -173,7 +177,7 @@ let package = Package(
             name: "phibench",
             dependencies: [
                 "BenchModel", "Pipeline", "MemoryLayer", "Harness", "Profiling", "Reports", "ExternalWorkloads", "History", "HistoryStorage",
-                "LiveMetrics", "Gate", "Launchers",
+                "LiveMetrics", "Gate", "Launchers", "Statistics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -181,24 +185,25 @@ let package = Package(
         // running one execution segment (the segment arithmetic and the merge are BenchModel's and Harness's).
         .target(name: "Launchers", dependencies: ["BenchModel"]),
 
-        // Helpers more than one test target needs (a free loopback port, a seeded generator); not part of any product.
-        .target(name: "TestSupport", dependencies: ["Statistics"], path: "Tests/TestSupport"),
+        // Helpers more than one test target needs (a free loopback port, a seeded generator, simulated results); not part of any product.
+        .target(name: "TestSupport", dependencies: ["Statistics", "BenchModel", .product(name: "Histogram", package: "hdrhistogram-swift")],
+                path: "Tests/TestSupport"),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "MemoryLayer", "BenchModel"]),
         .testTarget(name: "MemoryLayerTests", dependencies: ["MemoryLayer", "CQuantize", "TestSupport"]),
         .testTarget(name: "HarnessTests", dependencies: ["Harness", "BenchModel", "Statistics", "TestSupport"]),
         .testTarget(name: "ProfilingTests", dependencies: ["Profiling", "Reports", "BenchModel"]),
         .testTarget(
             name: "ReportsTests",
-            dependencies: ["Reports", "BenchModel", "Statistics", "TestSupport", .product(name: "Histogram", package: "hdrhistogram-swift")],
+            dependencies: ["Reports", "Gate", "BenchModel", "Statistics", "TestSupport", .product(name: "Histogram", package: "hdrhistogram-swift")],
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "HistoryTests",
             dependencies: ["History", "HistoryStorage", "Reports", "BenchModel", "Statistics", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"]),
-        .testTarget(name: "GateTests", dependencies: ["Gate", "Statistics", "BenchModel"]),
+        .testTarget(name: "GateTests", dependencies: ["Gate", "Reports", "Statistics", "BenchModel", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["BenchModel", "TestSupport"]),
         .testTarget(name: "LiveMetricsTests", dependencies: ["LiveMetrics", "BenchModel", "Harness"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["BenchModel", "Harness", "Reports"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["BenchModel", "Harness", "Reports", "Gate"]),
         .testTarget(name: "ExternalWorkloadsTests", dependencies: ["ExternalWorkloads", "BenchModel", "Harness", "Reports", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,3 +1,5 @@
+import Statistics
+
 /// A load scenario as resolved from `scenarios/*.yaml` plus `--set` overrides.
 ///
 /// Durations are seconds, rates episodes per second. Parsing and validation (with file, line and key
@@ -236,7 +238,7 @@ public enum LoadShape: Sendable, Equatable, Codable {
         switch self {
         case .constant(let r, _): r
         case .ramp(let a, let b, _): (a + b) / 2
-        case .step(let rates, _): rates.reduce(0, +) / Double(Swift.max(rates.count, 1))
+        case .step(let rates, _): Descriptive.mean(rates)
         case .spike(let base, let peak, _, let hold, let d): d > 0 ? (base * (d - hold) + peak * hold) / d : base
         case .burst, .closed: nil
         }

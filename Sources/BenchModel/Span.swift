@@ -1,4 +1,5 @@
 import Histogram
+import Statistics
 
 /// A latency histogram (nanoseconds) as a value: stored in result.json in the compact sparse form of
 /// ``EncodedHistogram`` and validated when read, so a hostile file cannot make the arithmetic trap.
@@ -191,8 +192,8 @@ public struct Span: Sendable, Codable, Equatable {
         for k in keys {
             let gs = parts.compactMap { $0.gauges[k] }
             let slopes = gs.compactMap(\.slope)
-            out.gauges[k] = Gauge(start: mean(gs.map(\.start)), end: mean(gs.map(\.end)), peak: gs.map(\.peak).max(),
-                                  slope: slopes.isEmpty ? nil : mean(slopes))
+            out.gauges[k] = Gauge(start: Descriptive.mean(gs.map(\.start)), end: Descriptive.mean(gs.map(\.end)), peak: gs.map(\.peak).max(),
+                                  slope: slopes.isEmpty ? nil : Descriptive.mean(slopes))
         }
         return out
     }
@@ -236,5 +237,4 @@ public struct Span: Sendable, Codable, Equatable {
         return out
     }
 
-    private static func mean(_ v: [Double]) -> Double { v.isEmpty ? 0 : v.reduce(0, +) / Double(v.count) }
 }

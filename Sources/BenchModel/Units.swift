@@ -1,4 +1,6 @@
-/// Parsing of the units scenario files and thresholds use: durations, byte sizes, rates.
+/// Units in text, both ways: parsing what scenario files and thresholds say (durations, byte sizes,
+/// rates, shares), and the one formatter of numbers for people that every writer uses (terminal,
+/// Markdown, HTML, the gate's tables): `MetricUnit.format`, `number`, `change`, `pValue`, ….
 public enum Units {
     /// Seconds in `text`, e.g. `500ns`, `200us`, `100ms`, `10s`, `1.5m`, `2h`.
     /// A bare number is seconds only when `bareSeconds` is true; otherwise it is rejected (nil),
@@ -127,6 +129,63 @@ extension Units {
             digits += 1
         }
         return fixed(v, digits: digits - 1)
+    }
+}
+
+extension Units {
+    /// An axis tick: at most three significant digits, no trailing zeros: `20`, `2.5`, `0.05`, `1,500`.
+    public static func tick(_ v: Double) -> String {
+        guard v.isFinite else { return "" }
+        if abs(v) >= 1000 { return number(v) }
+        var s = number(v)
+        if s.contains(".") {
+            while s.hasSuffix("0") { s.removeLast() }
+            if s.hasSuffix(".") { s.removeLast() }
+        }
+        return s == "-0" ? "0" : s
+    }
+
+    /// A relative change as a signed percentage: `+30.0%`, `-2.14%`; `n/a` when undefined.
+    public static func change(_ fraction: Double?) -> String {
+        guard let f = fraction, f.isFinite else { return "n/a" }
+        let pct = f * 100
+        let body = abs(pct) >= 10 ? fixed(abs(pct), digits: 1) : fixed(abs(pct), digits: 2)
+        if body == "0.00" { return "0.00%" }
+        return (pct < 0 ? "-" : "+") + body + "%"
+    }
+
+    /// A size of change without a sign: `5.00%`, `12.3%`, `0.00%`.
+    public static func magnitude(_ fraction: Double) -> String {
+        guard fraction.isFinite else { return "n/a" }
+        let pct = abs(fraction) * 100
+        return (pct >= 10 ? fixed(pct, digits: 1) : fixed(pct, digits: 2)) + "%"
+    }
+
+    /// A p-value: `0.0079`, `<0.0001`.
+    public static func pValue(_ p: Double) -> String {
+        if p < 0.0001 { return "<0.0001" }
+        return fixed(p, digits: p < 0.01 ? 4 : 3)
+    }
+
+    /// `value` in `unit`, formatted for a person; `–` when there is none.
+    public static func metric(_ value: Double?, unit: MetricUnit) -> String {
+        value.map(unit.format) ?? "–"
+    }
+
+    /// Seconds as `42.0 s`, `3m 05s`, `1h 02m`.
+    public static func formatDuration(_ s: Double) -> String {
+        guard s.isFinite else { return "n/a" }
+        if s < 120 { return number(s) + " s" }
+        let total = Int(s.rounded())
+        if total < 3600 { return "\(total / 60)m " + pad2(total % 60) + "s" }
+        return "\(total / 3600)h " + pad2((total % 3600) / 60) + "m"
+    }
+
+    private static func pad2(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+
+    /// The first 10 characters of a commit hash.
+    public static func shortCommit(_ commit: String) -> String {
+        commit.count > 12 ? String(commit.prefix(10)) : commit
     }
 }
 

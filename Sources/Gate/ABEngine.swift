@@ -87,7 +87,7 @@ public struct ABGateSpec: Sendable, Equatable {
     /// True when the user named the primary: then it must be gated (else it is used where present).
     public var primaryRequired: Bool
 
-    public init(patterns: [String]? = nil, primary: String? = "e2e.p50", primaryRequired: Bool = false,
+    public init(patterns: [String]? = nil, primary: String? = MetricKey.e2e(.p50), primaryRequired: Bool = false,
                 latencyFloorNanoseconds: Double = 100) {
         self.patterns = patterns
         self.primary = primary
@@ -283,7 +283,7 @@ public struct ABEngine {
             var threshold = plan.threshold
             if a?.metrics[k]?.unit == .nanoseconds {
                 let logs = Self.processValues(units, .a, k)
-                let level = exp(logs.reduce(0, +) / Double(max(1, logs.count)))
+                let level = exp(Descriptive.mean(logs))
                 if level > 0 { threshold = max(threshold, gate.latencyFloorNanoseconds / level) }
             }
             return GatedMetric(key: k, higherIsWorse: a?.metrics[k]?.higherIsWorse ?? true, alpha: shares[i],

@@ -43,7 +43,7 @@ public struct VarianceComponents: Sendable, Equatable, Codable {
     public static func estimate(key: String, logValues groups: [[Double]]) -> VarianceComponents? {
         let g = groups.filter { !$0.isEmpty }
         guard g.count >= 2 else { return nil }
-        let means = g.map { $0.reduce(0, +) / Double($0.count) }
+        let means = g.map { Descriptive.mean($0) }
         let k = Double(g.map(\.count).reduce(0, +)) / Double(g.count)
         let withinDF = g.reduce(0) { $0 + $1.count - 1 }
         let withinSS = zip(g, means).reduce(0.0) { acc, pair in acc + pair.0.reduce(0) { $0 + ($1 - pair.1) * ($1 - pair.1) } }
@@ -143,7 +143,7 @@ public struct ABOutcome: Sendable, Equatable, Codable {
             let sideGroups = zip(units, groups).filter { $0.0.side == side }.map(\.1)
             let all = sideGroups.flatMap { $0 }
             guard !all.isEmpty else { continue }
-            let mean = all.reduce(0, +) / Double(all.count)
+            let mean = Descriptive.mean(all)
             centred += sideGroups.map { $0.map { $0 - mean } }
         }
         return VarianceComponents.estimate(key: key, logValues: centred)

@@ -50,11 +50,11 @@ public struct PoolSource: ABUnitSource {
         u.side = side
         u.index = index
         u.metrics = metrics
-        if side == .b, let effect, let p50 = u.values["e2e.p50"] {
+        if side == .b, let effect, let p50 = u.values[MetricKey.e2e(.p50)] {
             switch effect {
             case .stageWork(let stage, let share):
                 let extra = p50.map { $0 * share }
-                for key in ["e2e.p50", "e2e.min", "\(stage).p50"] {
+                for key in [MetricKey.e2e(.p50), MetricKey.e2e(.min), "\(stage).p50"] {
                     if let v = u.values[key] { u.values[key] = zip(v, extra).map { $0 + $1 } }
                 }
             case .uniform(let share):
@@ -98,12 +98,11 @@ public struct ReplaySummary: Sendable, Equatable, Codable {
             seconds.append(o.seconds)
             if let m = o.final.first(where: { $0.key == gate.primary })?.mdeAtBudget { mdes.append(m) }
         }
-        let sorted = seconds.sorted()
         return ReplaySummary(runs: runs, regressed: verdicts.filter { $0 == .regressed }.count,
                              passed: verdicts.filter { $0 == .pass }.count,
                              inconclusive: verdicts.filter { $0 == .inconclusive }.count,
-                             medianSeconds: sorted.isEmpty ? 0 : sorted[sorted.count / 2], maxSeconds: sorted.last ?? 0,
-                             medianMDE: mdes.isEmpty ? nil : mdes.sorted()[mdes.count / 2])
+                             medianSeconds: Descriptive.median(seconds) ?? 0, maxSeconds: seconds.max() ?? 0,
+                             medianMDE: Descriptive.median(mdes))
     }
 }
 

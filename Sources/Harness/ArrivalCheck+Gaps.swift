@@ -1,4 +1,5 @@
 import BenchModel
+import Statistics
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -23,7 +24,7 @@ extension ArrivalCheck {
                          significance: Double = defaultSignificance,
                          uniformTolerance: Double = defaultUniformTolerance) -> ArrivalCheck {
         let n = gaps.count
-        let mean = n > 0 ? gaps.reduce(0, +) / Double(n) : 0
+        let mean = Descriptive.mean(gaps)
         let variance = n > 1 ? gaps.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n - 1) : 0
         let cv = mean > 0 ? variance.squareRoot() / mean : 0
         switch process {

@@ -307,8 +307,8 @@ extension GeneratorHealth {
     /// CPU busy, open-loop lateness p99 and drops over the whole measured part.
     init(_ result: BenchResult, cores: Int) {
         let open = result.phases.contains { $0.targetRate != nil }
-        self.init(cpuCoresBusy: result.summary.metric("cpu.utilization"), cores: cores,
+        self.init(cpuCoresBusy: result.summary.metric(MetricKey.cpuUtilization), cores: cores,
                   latenessP99: open ? result.summary.metric("\(SpanKey.lateness).p99") : nil, dropped: result.summary.dropped,
-                  cpuPerEpisode: result.summary.metric("cpu.per_episode"))
+                  cpuPerEpisode: result.summary.metric(MetricKey.cpuPerEpisode))
     }
 }

@@ -15,9 +15,9 @@ public enum LeakAnalysis {
     public static let defaultTolerance = 128.0
 
     /// The series the verdict reads from each time-series point.
-    static let rssKey = "memory.rss_end_bytes"
-    static let allocatedKey = "memory.jemalloc.allocated"
-    static let p99Key = "e2e.p99"
+    static let rssKey = MetricKey.rssEnd
+    static let allocatedKey = MetricKey.jemallocAllocated
+    static let p99Key = MetricKey.e2e(.p99)
 
     /// The verdict, or nil when there are too few intervals (fewer than 6 after the skip).
     public static func verdict(_ timeseries: [TimeseriesPoint], skipFraction: Double = 0.1,

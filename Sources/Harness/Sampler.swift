@@ -217,7 +217,7 @@ final class Sampler: Sendable {
                 phaseLabel: live.label.withLock { $0 },
                 elapsedSeconds: p.tSeconds,
                 remainingSeconds: hooks.nominalSeconds > p.tSeconds ? hooks.nominalSeconds - p.tSeconds : nil,
-                throughputEps: p.metric("throughput") ?? 0, p99Ns: p.metric("e2e.p99") ?? 0, queueDepth: p.queueDepth,
+                throughputEps: p.metric(MetricKey.throughput) ?? 0, p99Ns: p.metric(MetricKey.e2e(.p99)) ?? 0, queueDepth: p.queueDepth,
                 episodes: p.episodesTotal))
         }
     }

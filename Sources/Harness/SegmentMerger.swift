@@ -188,7 +188,7 @@ public enum SegmentMerger {
                 b.episodes &+= p.episodes
                 if let r = p.targetRate { b.targetRate = (b.targetRate ?? 0) + r }
                 b.queueDepth = Swift.max(b.queueDepth, p.queueDepth)
-                if let t = p.metric("throughput") { b.metrics["throughput", default: 0] += t }
+                if let t = p.metric(MetricKey.throughput) { b.metrics[MetricKey.throughput, default: 0] += t }
                 buckets[slot] = b
             }
         }

@@ -1,3 +1,5 @@
+import Statistics
+
 /// A change in a series: from ``index`` on, the values come from a different distribution.
 public struct ChangePoint: Sendable, Equatable {
     /// Index of the first point after the change (the first result of the new segment).
@@ -60,18 +62,7 @@ public enum ChangePointDetector {
     }
 
     /// Ranks 1…n of `values`, ties sharing their mean rank.
-    static func ranks(_ values: [Double]) -> [Double] {
-        let order = values.indices.sorted { values[$0] < values[$1] }
-        var out = [Double](repeating: 0, count: values.count)
-        var i = 0
-        while i < order.count {
-            var j = i
-            while j + 1 < order.count && values[order[j + 1]] == values[order[i]] { j += 1 }
-            for k in i...j { out[order[k]] = Double(i + j) / 2 + 1 }
-            i = j + 1
-        }
-        return out
-    }
+    static func ranks(_ values: [Double]) -> [Double] { Descriptive.midRanks(values).ranks }
 
     /// The split step: weak change-point indices, sorted, at least `minSegment` apart and from the ends.
     static func split(_ values: [Double], tested: [Double], options: DetectionOptions) -> [Int] {
@@ -81,8 +72,8 @@ public enum ChangePointDetector {
         var start = 0
         while start < n {
             let end = min(start + options.window, n)
-            let inWindow = eDivisive(values, tested: tested, start: start, end: end, maxPValue: options.firstPassPValue,
-                                     minSegment: options.minSegment)
+            let inWindow = EnergyStatistic.eDivisive(values, tested: tested, start: start, end: end,
+                                                     maxPValue: options.firstPassPValue, minSegment: options.minSegment)
             start = max(inWindow.last ?? 0, start + step)
             // Overlapping windows find the same change again, sometimes a point or two off; the first
             // one found stands, so no segment of the union is shorter than L.
@@ -91,30 +82,6 @@ public enum ChangePointDetector {
             }
         }
         return found.sorted()
-    }
-
-    /// E-Divisive on `values[start..<end]`: absolute indices of the change points it finds, sorted.
-    static func eDivisive(_ values: [Double], tested: [Double], start: Int, end: Int, maxPValue: Double, minSegment: Int) -> [Int] {
-        guard end - start >= 2 * minSegment else { return [] }
-        let energy = EnergyStatistic(values[start..<end])
-        var points: [Int] = []  // relative to start
-        while true {
-            let bounds = [0] + points + [end - start]
-            var best: (tau: Int, q: Double, lo: Int, hi: Int)?
-            for k in 0..<(bounds.count - 1) {
-                let lo = bounds[k], hi = bounds[k + 1]
-                if let c = energy.bestSplit(from: lo, to: hi, minSegment: minSegment), best.map({ c.q > $0.q }) ?? true {
-                    best = (c.tau, c.q, lo, hi)
-                }
-            }
-            guard let b = best else { break }
-            let test = SegmentComparison(before: tested[(start + b.lo)..<(start + b.tau)],
-                                         after: tested[(start + b.tau)..<(start + b.hi)])
-            guard test.pValue <= maxPValue else { break }
-            points.append(b.tau)
-            points.sort()
-        }
-        return points.map { $0 + start }
     }
 
     /// The merge step: keeps the weak change points that are significant at `maxPValue` and larger

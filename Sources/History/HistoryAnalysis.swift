@@ -1,4 +1,5 @@
 import BenchModel
+import Statistics
 
 /// Whether a change is good or bad news, by the metric's direction.
 public enum ChangeKind: String, Sendable, Codable {

@@ -25,15 +25,15 @@ public enum PrometheusNames {
     /// Names for catalogue metrics that dashboards expect under a fixed, conventional name. Every
     /// other series metric gets ``generic(_:)``.
     public static let fixed: [String: String] = [
-        "throughput": "phibench_throughput_episodes_per_second",
-        "memory.rss_end_bytes": "phibench_rss_bytes",
-        "memory.jemalloc.allocated": "phibench_jemalloc_allocated_bytes",
-        "memory.allocations_per_episode": "phibench_allocations_per_episode",
+        MetricKey.throughput: "phibench_throughput_episodes_per_second",
+        MetricKey.rssEnd: "phibench_rss_bytes",
+        MetricKey.jemallocAllocated: "phibench_jemalloc_allocated_bytes",
+        MetricKey.allocationsPerEpisode: "phibench_allocations_per_episode",
     ]
 
     /// Catalogue keys exported as counters (``episodes``, ``errors``, ``drops``) rather than as
     /// per-interval gauges.
-    public static let counted: Set<String> = ["episodes", "errors", "dropped"]
+    public static let counted: Set<String> = [MetricKey.episodes, MetricKey.errors, MetricKey.dropped]
 
     /// The gauge name of a catalogue metric: its fixed name, else `phibench_` + the key with every
     /// character outside `[A-Za-z0-9_]` as `_`, plus the base-unit suffix (`_seconds`, `_bytes`,

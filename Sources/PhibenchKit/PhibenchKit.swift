@@ -2,6 +2,7 @@
 import Foundation
 @_exported import Harness
 @_exported import Reports
+@_exported import Gate
 
 /// Benchmark your own Swift code with phibench's harness: conform a type to ``Workload`` (its
 /// stages, and a ``WorkloadWorker`` that runs one episode and times each stage with

@@ -1,3 +1,6 @@
+import BenchModel
+import Statistics
+
 /// Flame graphs of folded stacks, as self-contained SVG.
 ///
 /// The input is Brendan Gregg's folded format (`root;caller;callee count` per line, as written by
@@ -47,7 +50,7 @@ public enum FlameGraph {
         for (stack, count) in FlameNode.lines(before) { rows[String(stack), default: (0, 0)].a += count * beforeScale }
         for (stack, count) in FlameNode.lines(after) { rows[String(stack), default: (0, 0)].b += count * afterScale }
         return rows.sorted { $0.key < $1.key }
-            .map { "\($0.key) \(format($0.value.a, digits: digits)) \(format($0.value.b, digits: digits))\n" }.joined()
+            .map { "\($0.key) \(Units.fixed($0.value.a, digits: digits)) \(Units.fixed($0.value.b, digits: digits))\n" }.joined()
     }
 }
 
@@ -203,18 +206,18 @@ private struct SVGWriter {
         let y = height - Self.bottom - (depth + 1) * Self.frameHeight
         let share = node.value / root.value * 100
         let name = Escape.xml(node.name)
-        var tip = "\(node.name) (\(format(node.value, digits: differential ? 1 : 0)) \(unit), \(format(share, digits: 2))%)"
+        var tip = "\(node.name) (\(Units.fixed(node.value, digits: differential ? 1 : 0)) \(unit), \(Units.fixed(share, digits: 2))%)"
         if differential {
-            tip += " · A \(format(node.before, digits: 1)), Δ \(signed(node.value - node.before))"
-                + " · own: A \(format(node.selfBefore, digits: 1)), B \(format(node.selfValue, digits: 1)), Δ \(signed(node.selfValue - node.selfBefore))"
+            tip += " · A \(Units.fixed(node.before, digits: 1)), Δ \(signed(node.value - node.before))"
+                + " · own: A \(Units.fixed(node.selfBefore, digits: 1)), B \(Units.fixed(node.selfValue, digits: 1)), Δ \(signed(node.selfValue - node.selfBefore))"
         }
         // A differential frame's details line is its whole tooltip (the deltas); a plain one's is built by the script.
         let details = differential ? #" data-t="\#(Escape.xml(tip))""# : ""
         out += #"<g class="fg-f" data-x="\#(x)" data-w="\#(node.value)" data-d="\#(depth)" data-n="\#(name)"\#(details)>"#
         out += "<title>\(Escape.xml(tip))</title>"
-        out += #"<rect x="\#(format(px, digits: 1))" y="\#(y)" width="\#(format(pixelWidth, digits: 1))" "#
+        out += #"<rect x="\#(Units.fixed(px, digits: 1))" y="\#(y)" width="\#(Units.fixed(pixelWidth, digits: 1))" "#
         out += #"height="\#(Self.frameHeight - 1)" rx="2" fill="\#(differential ? deltaColor(node) : color(node.name, depth: depth))"/>"#
-        out += #"<text x="\#(format(px + 3, digits: 1))" y="\#(y + Self.frameHeight - 4)">"#
+        out += #"<text x="\#(Units.fixed(px + 3, digits: 1))" y="\#(y + Self.frameHeight - 4)">"#
         out += Escape.xml(fitted(node.name, pixelWidth)) + "</text></g>\n"
         var childX = x
         for child in node.children {
@@ -242,7 +245,7 @@ private struct SVGWriter {
     }
 
     /// `+12.3` / `-4.0`, one decimal.
-    private func signed(_ value: Double) -> String { (value >= 0 ? "+" : "") + format(value, digits: 1) }
+    private func signed(_ value: Double) -> String { (value >= 0 ? "+" : "") + Units.fixed(value, digits: 1) }
 
     /// Warm colours as in flamegraph.pl's "hot" palette, stable per name; the root is grey.
     private func color(_ name: String, depth: Int) -> String {
@@ -251,19 +254,6 @@ private struct SVGWriter {
         let v1 = Double(hash & 0xFF) / 255, v2 = Double((hash >> 8) & 0xFF) / 255, v3 = Double((hash >> 16) & 0xFF) / 255
         return "rgb(\(205 + Int(50 * v3)),\(Int(230 * v1)),\(Int(55 * v2)))"
     }
-}
-
-private func format(_ value: Double, digits: Int = 0) -> String {
-    // Counts come from files: beyond what 64-bit fixed point holds, say them as they are.
-    guard value.isFinite, abs(value) < 9e15 else { return String(value) }
-    if digits == 0 { return String(Int64(value.rounded())) }
-    var scale = 1.0
-    for _ in 0..<digits { scale *= 10 }
-    let scaled = Int64((value * scale).rounded())
-    let whole = scaled / Int64(scale), fraction = abs(scaled % Int64(scale))
-    let sign = scaled < 0 && whole == 0 ? "-" : ""
-    let fractionText = String(fraction)
-    return sign + String(whole) + "." + String(repeating: "0", count: digits - fractionText.count) + fractionText
 }
 
 /// Zoom, search and hover for one flame graph; `svg` is its root element. Kept free of `]]>` and

@@ -10,7 +10,7 @@ public enum TerminalSummary {
         let jem = r.build.jemalloc ? "jemalloc on" : "jemalloc off"
         out.append("\(r.scenario.name) — \(r.workload.name), \(r.build.configuration) build, \(jem), \(r.machine.cores) cores \(r.machine.cpuModel), commit \(r.build.commit.prefix(10))\(r.build.dirty ? "+dirty" : "")")
         for w in r.warnings { out.append("  ⚠ \(w.message)") }
-        out.append("  episodes \(s.episodes)   throughput \(r.formatted("throughput"))   errors \(s.errors)   dropped \(s.dropped)   measured \(Units.fixed(r.durationSeconds, digits: 1)) s\(r.interrupted ? "   (INTERRUPTED)" : "")")
+        out.append("  episodes \(s.episodes)   throughput \(r.formatted(MetricKey.throughput))   errors \(s.errors)   dropped \(s.dropped)   measured \(Units.fixed(r.durationSeconds, digits: 1)) s\(r.interrupted ? "   (INTERRUPTED)" : "")")
         if let warm = WarmupText.describe(r) { out.append("  warm-up \(warm)") }
         out.append("")
         let stats: [LatencyStatistic] = [.count, .min, .mean, .p50, .p90, .p95, .p99, .p999, .max]
@@ -18,11 +18,11 @@ public enum TerminalSummary {
         for key in r.catalogue.recordedHistograms(s) {
             rows.append([key] + stats.map { stat in
                 let v = s.metric("\(key).\(stat.rawValue)")
-                return stat == .count ? Fmt.metric(v, unit: .count) : Fmt.metric(v, unit: .nanoseconds)
+                return stat == .count ? Units.metric(v, unit: .count) : Units.metric(v, unit: .nanoseconds)
             })
         }
         out += table(rows, rightAligned: 1...)
-        let leading = Set(["throughput", "episodes", "errors", "dropped"])
+        let leading = Set([MetricKey.throughput, MetricKey.episodes, MetricKey.errors, MetricKey.dropped])
         for group in r.catalogue.metricGroups {
             let cells = group.metrics.filter { !leading.contains($0.key) }.compactMap { d in
                 s.metric(d.key).map { "\(d.label) \(d.unit.format($0))" }
@@ -56,7 +56,7 @@ public enum TerminalSummary {
                 p.append([
                     ph.label, ph.targetRate.map { Units.fixed($0, digits: 1) + "/s" } ?? (ph.kind == "closed" ? "c=\(ph.concurrency)" : "at once"),
                     Units.fixed(ph.achievedRate, digits: 1) + "/s",
-                    r.formatted("e2e.p50", in: ph.stats), r.formatted("e2e.p99", in: ph.stats), r.formatted("e2e.max", in: ph.stats),
+                    r.formatted(MetricKey.e2e(.p50), in: ph.stats), r.formatted(MetricKey.e2e(.p99), in: ph.stats), r.formatted(MetricKey.e2e(.max), in: ph.stats),
                     "\(ph.maxQueueDepth)", ph.drainSeconds.map { Units.fixed($0, digits: 2) + " s" } ?? "–", "\(ph.stats.dropped)",
                     ph.arrivalCheck.map { "\($0.process.rawValue) \($0.verdict.rawValue)" } ?? "–",
                 ])
@@ -75,7 +75,7 @@ public enum TerminalSummary {
     }
 
     /// Rows as an aligned text table, indented two spaces, with a rule under the header.
-    static func table(_ rows: [[String]], rightAligned: PartialRangeFrom<Int>) -> [String] {
+    public static func table(_ rows: [[String]], rightAligned: PartialRangeFrom<Int>) -> [String] {
         guard let header = rows.first else { return [] }
         var widths = header.map(\.count)
         for row in rows { for (i, c) in row.enumerated() { widths[i] = Swift.max(widths[i], c.count) } }

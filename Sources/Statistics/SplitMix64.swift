@@ -13,3 +13,14 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
         return z ^ (z >> 31)
     }
 }
+
+/// A stable 64-bit FNV-1a hash of `text`. Swift's `Hasher` is seeded per process, so it cannot give
+/// reproducible seeds or element ids.
+public func stableHash(_ text: String) -> UInt64 {
+    var h: UInt64 = 0xCBF2_9CE4_8422_2325
+    for byte in text.utf8 {
+        h ^= UInt64(byte)
+        h = h &* 0x0000_0100_0000_01B3
+    }
+    return h
+}

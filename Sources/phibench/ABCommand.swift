@@ -82,7 +82,7 @@ struct ABCommand: AsyncParsableCommand {
 
     /// e2e.min: the power table on this machine (README) chose it — per instance ±5% against e2e p50's
     /// ±18%, so it resolves a 5% slowdown within the budget where e2e p50 cannot.
-    static let defaultPrimary = "e2e.min"
+    static let defaultPrimary = MetricKey.e2e(.min)
     @Option(name: .customLong("primary-share"), parsing: .unconditional, help: "The primary metric's share of --alpha, e.g. 0.5.")
     var primaryShare = 0.5
     @Option(help: ArgumentHelp("Gated metric pattern (repeatable; `*` matches a stage). Default: the catalogue's gated metrics.",
@@ -133,7 +133,7 @@ struct ABCommand: AsyncParsableCommand {
         engine.onLook = { r in
             let undecided = r.metrics.filter { $0.verdict == .undecided || $0.verdict == .inconclusive }.count
             let p = r.metrics.first { $0.key == (primary ?? Self.defaultPrimary) } ?? r.metrics.first
-            let primaryText = p.map { " · \($0.key) \(ABOutcome.pct($0.change)) (z \(ABOutcome.z($0.z)) vs \(ABOutcome.z($0.efficacyBoundary)))" } ?? ""
+            let primaryText = p.map { " · \($0.key) \(Units.change($0.change)) (z \(ABOutcome.z($0.z)) vs \(ABOutcome.z($0.efficacyBoundary)))" } ?? ""
             printError("ab: look \(r.look), \(r.processesPerSide) a side, \(Int(r.elapsedSeconds)) s: \(undecided) of \(r.metrics.count) undecided\(primaryText)")
         }
         var source = ProcessUnitSource(a: sideA, b: sideB, instances: instances, directory: dir)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BenchModel
 import Foundation
+import Gate
 import Harness
 import Reports
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import BenchModel
 import Foundation
 import Gate
+import Statistics
 
 struct PowerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -62,7 +63,7 @@ struct PowerCommand: AsyncParsableCommand {
         let outcome = try load(plan)
         guard outcome.units.count >= 20 else { throw InputError("\(pool): \(outcome.units.count) processes; a pool needs at least 20") }
         let gate = ABGateSpec(patterns: outcome.family.map(\.key), primary: primary, primaryRequired: true)
-        let perProcess = outcome.units.map(\.seconds).reduce(0, +) / Double(outcome.units.count)
+        let perProcess = Descriptive.mean(outcome.units.map(\.seconds))
         print("pool: \(outcome.units.count) processes (\(outcome.units.count * instances) instances), \(Units.fixed(perProcess, digits: 1)) s a process; "
               + "\(runs) replayed gates per row; gated: \(outcome.family.map(\.key).joined(separator: ", "))")
         print("| effect | gates | failed (exit 1) | 95% CI | passed | inconclusive | median time | worst time | median \(primary) MDE |")

@@ -1,5 +1,6 @@
 import BenchModel
 import Foundation
+import Gate
 import Harness
 import Reports
 import Testing

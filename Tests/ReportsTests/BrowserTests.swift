@@ -1,5 +1,6 @@
 import BenchModel
 import Foundation
+import Gate
 import Testing
 import TestSupport
 @testable import Reports

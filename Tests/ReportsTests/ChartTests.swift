@@ -2,6 +2,7 @@ import BenchModel
 import Foundation
 import Histogram
 import Testing
+import TestSupport
 @testable import Reports
 
 #if canImport(FoundationXML)
@@ -56,18 +57,18 @@ import FoundationXML
         #expect(LineChart.niceStep(700) == 1000)
         let d = LineChart.domain(ChartAxis(title: ""), values: [3, 47])
         #expect(d.lo == 0 && d.hi == 50)
-        let t = LineChart.ticks(d, .linear, format: Fmt.tick).map(\.label)
+        let t = LineChart.ticks(d, .linear, format: Units.tick).map(\.label)
         #expect(t == ["0", "10", "20", "30", "40", "50"])
         let log = LineChart.domain(ChartAxis(title: "", scale: .log10), values: [800, 2_000_000])
         #expect(log.lo == 100 && log.hi == 10_000_000)
-        #expect(LineChart.ticks(log, .log10, format: Fmt.tick).count == 6)
+        #expect(LineChart.ticks(log, .log10, format: Units.tick).count == 6)
     }
 
     @Test func formatting() {
-        #expect(Fmt.tick(20) == "20" && Fmt.tick(2.5) == "2.5" && Fmt.tick(0.05) == "0.05" && Fmt.tick(1500) == "1,500")
-        #expect(Fmt.change(0.301) == "+30.1%" && Fmt.change(-0.0214) == "-2.14%" && Fmt.change(nil) == "n/a")
-        #expect(Fmt.grouped(1_234_567) == "1,234,567")
-        #expect(Fmt.number(0.01234) == "0.012" && Fmt.number(0.87) == "0.87" && Fmt.number(12.34) == "12.3")
+        #expect(Units.tick(20) == "20" && Units.tick(2.5) == "2.5" && Units.tick(0.05) == "0.05" && Units.tick(1500) == "1,500")
+        #expect(Units.change(0.301) == "+30.1%" && Units.change(-0.0214) == "-2.14%" && Units.change(nil) == "n/a")
+        #expect(Units.grouped(1_234_567) == "1,234,567")
+        #expect(Units.number(0.01234) == "0.012" && Units.number(0.87) == "0.87" && Units.number(12.34) == "12.3")
         #expect(Escape.csv("a,b") == "\"a,b\"" && Escape.csv("say \"hi\"") == "\"say \"\"hi\"\"\"" && Escape.csv("plain") == "plain")
         #expect(Escape.xml("<a href='x'>&\"") == "&lt;a href=&#39;x&#39;&gt;&amp;&quot;")
         #expect(Escape.markdownCell("a|b\nc") == "a\\|b c")

@@ -1,6 +1,7 @@
 import BenchModel
 import Foundation
 import Testing
+import TestSupport
 @testable import Reports
 
 @Suite struct ReportFilesTests {

@@ -1,6 +1,8 @@
 @testable import BenchModel
 import Foundation
+import Gate
 import Testing
+import TestSupport
 @testable import Reports
 
 @Suite struct ResultCodecTests {

@@ -1,6 +1,8 @@
 @testable import BenchModel
 import Foundation
+import Gate
 import Testing
+import TestSupport
 @testable import Reports
 
 /// A seeded, structure-aware fuzzer for the result loader: valid results mutated the way a hostile

@@ -56,7 +56,7 @@ enum BenchCharts {
         var xAxis = ChartAxis(title: "percentile", scale: .log10, min: 1, ticks: PercentileCurve.ticks(upTo: maxCount))
         xAxis.max = PercentileCurve.ticks(upTo: maxCount).map(\.value).first { $0 >= Double(maxCount) } ?? Double(maxCount)
         let yAxis = ChartAxis(title: "latency (\(scale.unit))", scale: logY ? .log10 : .linear,
-                              format: { logY ? Units.formatNanoseconds($0 * scale.divisor) : Fmt.tick($0) })
+                              format: { logY ? Units.formatNanoseconds($0 * scale.divisor) : Units.tick($0) })
         let series = curves.map { c in
             ChartSeries(name: c.name, color: c.color, points: scale.scaled(c.curve.points), dashed: c.dashed,
                         width: c.dashed ? 1.5 : 2, markers: scale.scaled(c.curve.markers))
@@ -78,8 +78,8 @@ enum BenchCharts {
 
     /// Series keys the fixed time charts below draw; every other series metric gets a chart of its own.
     static let chartedKeys: Set<String> = [
-        "e2e.p50", "e2e.p99", "e2e.max", "throughput", "memory.rss_end_bytes", "memory.jemalloc.allocated",
-        "errors", "dropped", "memory.allocations_per_episode",
+        MetricKey.e2e(.p50), MetricKey.e2e(.p99), MetricKey.e2e(.max), MetricKey.throughput, MetricKey.rssEnd, MetricKey.jemallocAllocated,
+        MetricKey.errors, MetricKey.dropped, MetricKey.allocationsPerEpisode,
     ]
 
     /// The points of series `key` in a result's time series.
@@ -96,13 +96,13 @@ enum BenchCharts {
 
     /// p50 (solid) and p99 (dashed) per interval.
     static func latencyOverTime(_ inputs: [ChartInput], width: Double = 600) -> String {
-        let maxNs = inputs.flatMap { points($0.result, "e2e.p99").map(\.y) }.max() ?? 1
+        let maxNs = inputs.flatMap { points($0.result, MetricKey.e2e(.p99)).map(\.y) }.max() ?? 1
         let scale = LatencyScale(maxNs: maxNs)
         var series: [ChartSeries] = []
         for i in inputs {
             let prefix = inputs.count > 1 ? i.label + " " : ""
-            series.append(ChartSeries(name: prefix + "p50", color: i.color, points: points(i.result, "e2e.p50", scale: scale.divisor)))
-            series.append(ChartSeries(name: prefix + "p99", color: i.color, points: points(i.result, "e2e.p99", scale: scale.divisor),
+            series.append(ChartSeries(name: prefix + "p50", color: i.color, points: points(i.result, MetricKey.e2e(.p50), scale: scale.divisor)))
+            series.append(ChartSeries(name: prefix + "p99", color: i.color, points: points(i.result, MetricKey.e2e(.p99), scale: scale.divisor),
                                       dashed: true, width: 1.6))
         }
         return LineChart(id: "ts-latency", title: "e2e latency over time", x: timeAxis(inputs),
@@ -116,10 +116,10 @@ enum BenchCharts {
         guard raw.contains(where: { !$0.isEmpty }) else { return nil }
         let maxValue = raw.flatMap { $0.map(\.y) }.max() ?? 1
         let (divisor, unit, format): (Double, String, (Double) -> String) = switch d.unit {
-        case .nanoseconds: { let s = LatencyScale(maxNs: maxValue); return (s.divisor, s.unit, Fmt.tick) }()
-        case .bytes, .bytesPerEpisode: { let s = ByteScale(maxBytes: maxValue); return (s.divisor, s.unit + (d.unit == .bytesPerEpisode ? "/episode" : ""), Fmt.tick) }()
-        case .fraction: (0.01, "%", Fmt.tick)
-        default: (1, d.unit.rawValue, Fmt.tick)
+        case .nanoseconds: { let s = LatencyScale(maxNs: maxValue); return (s.divisor, s.unit, Units.tick) }()
+        case .bytes, .bytesPerEpisode: { let s = ByteScale(maxBytes: maxValue); return (s.divisor, s.unit + (d.unit == .bytesPerEpisode ? "/episode" : ""), Units.tick) }()
+        case .fraction: (0.01, "%", Units.tick)
+        default: (1, d.unit.rawValue, Units.tick)
         }
         let series = zip(inputs, raw).map { i, pts in
             ChartSeries(name: inputs.count > 1 ? i.label : d.label, color: i.color, points: pts.map { ChartPoint(x: $0.x, y: $0.y / divisor) })
@@ -134,7 +134,7 @@ enum BenchCharts {
         var series: [ChartSeries] = []
         for i in inputs {
             let prefix = inputs.count > 1 ? i.label + " " : ""
-            series.append(ChartSeries(name: prefix + "achieved", color: i.color, points: points(i.result, "throughput")))
+            series.append(ChartSeries(name: prefix + "achieved", color: i.color, points: points(i.result, MetricKey.throughput)))
             let target = i.result.timeseries.compactMap { p in p.targetRate.map { ChartPoint(x: p.tSeconds, y: $0) } }
             if !target.isEmpty {
                 series.append(ChartSeries(name: prefix + "target", color: inputs.count > 1 ? i.color : "#6a737d",
@@ -158,13 +158,13 @@ enum BenchCharts {
 
     /// RSS (solid) and jemalloc allocated (dashed).
     static func memoryOverTime(_ inputs: [ChartInput], width: Double = 600) -> String {
-        let maxBytes = inputs.flatMap { points($0.result, "memory.rss_end_bytes").map(\.y) }.max() ?? 1
+        let maxBytes = inputs.flatMap { points($0.result, MetricKey.rssEnd).map(\.y) }.max() ?? 1
         let scale = ByteScale(maxBytes: maxBytes)
         var series: [ChartSeries] = []
         for i in inputs {
             let prefix = inputs.count > 1 ? i.label + " " : ""
-            series.append(ChartSeries(name: prefix + "RSS", color: i.color, points: points(i.result, "memory.rss_end_bytes", scale: scale.divisor)))
-            let allocated = points(i.result, "memory.jemalloc.allocated", scale: scale.divisor)
+            series.append(ChartSeries(name: prefix + "RSS", color: i.color, points: points(i.result, MetricKey.rssEnd, scale: scale.divisor)))
+            let allocated = points(i.result, MetricKey.jemallocAllocated, scale: scale.divisor)
             if !allocated.isEmpty {
                 series.append(ChartSeries(name: prefix + "jemalloc allocated", color: i.color, points: allocated, dashed: true, width: 1.5))
             }
@@ -179,7 +179,7 @@ enum BenchCharts {
         let rows = inputs.map { i in
             StackedBarChart.Row(label: i.label, segments: StageShare.of(i.result).enumerated().map { n, s in
                 StackedBarChart.Segment(name: s.stage, value: s.totalNs, color: Palette.stageShare(s.stage, index: n),
-                                        detail: "mean \(Units.formatNanoseconds(s.meanNs)) × \(Fmt.grouped(s.count))")
+                                        detail: "mean \(Units.formatNanoseconds(s.meanNs)) × \(Units.grouped(s.count))")
             })
         }
         guard rows.contains(where: { !$0.segments.isEmpty }) else { return nil }

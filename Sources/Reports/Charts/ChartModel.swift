@@ -44,7 +44,7 @@ struct ChartAxis {
     var ticks: [ChartTick]?
     /// Whether a linear axis starts at zero whatever the data.
     var includeZero = true
-    var format: (Double) -> String = Fmt.tick
+    var format: (Double) -> String = Units.tick
 }
 
 /// A shaded span along the x axis, e.g. one scenario phase.

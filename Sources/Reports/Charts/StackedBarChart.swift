@@ -1,3 +1,5 @@
+import BenchModel
+
 /// Horizontal 100% stacked bars, one per result: the share of episode time per stage.
 struct StackedBarChart {
     struct Segment {
@@ -44,12 +46,12 @@ struct StackedBarChart {
             for s in row.segments where s.value > 0 {
                 let w = s.value / total * barW
                 let share = s.value / total * 100
-                out += "<rect x=\"\(SVG.num(x))\" y=\"\(SVG.num(y))\" width=\"\(SVG.num(w))\" height=\"\(SVG.num(barH))\" fill=\"\(s.color)\" stroke=\"#fff\" stroke-width=\"1\"><title>\(Escape.xml("\(s.name): \(Fmt.number(share))% — \(s.detail)"))</title></rect>"
-                let label = "\(s.name) \(Fmt.number(share))%"
+                out += "<rect x=\"\(SVG.num(x))\" y=\"\(SVG.num(y))\" width=\"\(SVG.num(w))\" height=\"\(SVG.num(barH))\" fill=\"\(s.color)\" stroke=\"#fff\" stroke-width=\"1\"><title>\(Escape.xml("\(s.name): \(Units.number(share))% — \(s.detail)"))</title></rect>"
+                let label = "\(s.name) \(Units.number(share))%"
                 if SVG.textWidth(label, size: 11) + 8 < w {
                     out += SVG.text(label, x: x + w / 2, y: y + barH / 2 + 4, size: 11, anchor: "middle", fill: "#fff", extra: " class=\"onbar\"")
-                } else if SVG.textWidth(Fmt.number(share), size: 11) + 6 < w {
-                    out += SVG.text(Fmt.number(share), x: x + w / 2, y: y + barH / 2 + 4, size: 11, anchor: "middle", fill: "#fff")
+                } else if SVG.textWidth(Units.number(share), size: 11) + 6 < w {
+                    out += SVG.text(Units.number(share), x: x + w / 2, y: y + barH / 2 + 4, size: 11, anchor: "middle", fill: "#fff")
                 }
                 x += w
             }

@@ -48,7 +48,7 @@ extension ComparisonReport {
             break
         }
         sections.append(Section(id: "method", title: "Method", intro: statistic, notes: [
-            "Regressed: p < \(Fmt.number(alpha)) and the change of medians is beyond ±\(thresholdText) in the bad direction; improved likewise in the good direction.",
+            "Regressed: p < \(Units.number(alpha)) and the change of medians is beyond ±\(thresholdText) in the bad direction; improved likewise in the good direction.",
             "Unchanged: the bootstrap interval lies within ±\(thresholdText), or the change is within ±\(thresholdText). Inconclusive: beyond ±\(thresholdText) but not significant, or too few trials (one trial is never significant).",
             "Values are medians over trials. Only gated metrics decide the exit status; tail percentiles (p99.9, max) are reported but noisy by nature.",
         ]))
@@ -63,7 +63,7 @@ extension ComparisonReport {
         let runs = Table(caption: nil, headers: ["Side", "Scenario", "Commit", "Build", "Trials", "Started", "Host"].map { Cell($0) },
                          rows: [(before, inputs[0]), (after, inputs[1])].map { run, i in
                              Row(cells: [Cell(i.label, color: i.color), Cell(run.scenario),
-                                         Cell(Fmt.shortCommit(run.commit) + (run.dirty ? " (dirty)" : ""), cls: "mono", hint: run.commit),
+                                         Cell(Units.shortCommit(run.commit) + (run.dirty ? " (dirty)" : ""), cls: "mono", hint: run.commit),
                                          Cell("\(run.configuration) · jemalloc \(run.jemalloc ? "on" : "off")"),
                                          Cell.num("\(run.trials)"), Cell(run.startedAt.replacingAll("T", with: " "), cls: "nowrap"), Cell(run.hostname)])
                          })
@@ -88,11 +88,11 @@ extension ComparisonReport {
                        Cell("MDE", cls: "num", hint: "minimum detectable effect: the smallest change the gate catches with \(Int(((rows.first { $0.sensitivity != nil }?.sensitivity?.power ?? 0.9) * 100).rounded()))% power"),
                        Cell("Verdict"), Cell("Why")]
         let body = rows.map { m in
-            Row(cells: [Cell(m.metric, cls: "mono"), Cell.num(Fmt.metric(m.before, unit: m.unit)),
-                        Cell.num(Fmt.metric(m.after, unit: m.unit)),
-                        Cell(Fmt.change(m.change), cls: "num " + (m.verdict == .unchanged ? "muted" : m.verdict.rawValue)),
+            Row(cells: [Cell(m.metric, cls: "mono"), Cell.num(Units.metric(m.before, unit: m.unit)),
+                        Cell.num(Units.metric(m.after, unit: m.unit)),
+                        Cell(Units.change(m.change), cls: "num " + (m.verdict == .unchanged ? "muted" : m.verdict.rawValue)),
                         Cell.num(Self.intervalText(m)),
-                        Cell(Self.pText(m), cls: "num", hint: m.test.map { "U = \(Fmt.number($0.u)), \($0.method.description)" }),
+                        Cell(Self.pText(m), cls: "num", hint: m.test.map { "U = \(Units.number($0.u)), \($0.method.description)" }),
                         Cell.num(Self.mdeText(m)), Cell(m.verdict.text, cls: m.verdict.rawValue), Cell(m.reason, cls: "muted")])
         }
         return Section(id: gated ? "gated" : "reported", title: gated ? "Gated metrics" : "Other metrics (reported, not gated)",

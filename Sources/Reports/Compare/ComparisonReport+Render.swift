@@ -16,10 +16,10 @@ extension ComparisonReport {
         case .belowDetectionLimit:
             let blind = gated.filter { $0.verdict == .belowDetectionLimit }
             let worst = blind.compactMap { m in m.sensitivity?.mde.map { (m.metric, $0) } }.max { $0.1 < $1.1 }
-            let example = worst.map { " (\($0.0) resolves only ≥ \(Fmt.magnitude($0.1)))" } ?? ""
+            let example = worst.map { " (\($0.0) resolves only ≥ \(Units.magnitude($0.1)))" } ?? ""
             return "BELOW DETECTION LIMIT: none regressed, but \(blind.count) of \(gated.count) gated metric\(gated.count == 1 ? "" : "s") cannot see a ±\(thresholdText) change\(example)"
         case .unchanged, .changed:
-            let reach = gated.compactMap { $0.sensitivity?.detects }.max().map { "; each would have caught a change of \(Fmt.magnitude($0)) or more" } ?? ""
+            let reach = gated.compactMap { $0.sensitivity?.detects }.max().map { "; each would have caught a change of \(Units.magnitude($0)) or more" } ?? ""
             return "UNCHANGED: all \(gated.count) gated metrics within ±\(thresholdText) or not significant\(reach)"
         }
     }
@@ -28,14 +28,14 @@ extension ComparisonReport {
     static func mdeText(_ m: MetricComparison) -> String {
         guard m.gated else { return "–" }
         guard let s = m.sensitivity else { return "blind" }
-        return s.mde.map { "≥" + Fmt.magnitude($0) } ?? "blind"
+        return s.mde.map { "≥" + Units.magnitude($0) } ?? "blind"
     }
 
-    var thresholdText: String { String(Fmt.change(threshold).dropFirst()) }
+    var thresholdText: String { String(Units.change(threshold).dropFirst()) }
 
     /// `label (commit, configuration, N trials)`, without repeating a label that is the commit.
     static func describe(_ run: ComparedRun) -> String {
-        let commit = Fmt.shortCommit(run.commit) + (run.dirty ? "+dirty" : "")
+        let commit = Units.shortCommit(run.commit) + (run.dirty ? "+dirty" : "")
         var parts = run.label.hasPrefix(commit) ? [] : [commit]
         parts += [run.configuration, "\(run.trials) trial\(run.trials == 1 ? "" : "s")"]
         return "\(run.label) (\(parts.joined(separator: ", ")))"
@@ -43,10 +43,10 @@ extension ComparisonReport {
 
     /// The interval as `[+27.1%, +33.0%]`, or `–`.
     static func intervalText(_ m: MetricComparison) -> String {
-        m.interval.map { "[\(Fmt.change($0.low)), \(Fmt.change($0.high))]" } ?? "–"
+        m.interval.map { "[\(Units.change($0.low)), \(Units.change($0.high))]" } ?? "–"
     }
 
-    static func pText(_ m: MetricComparison) -> String { m.test.map { Fmt.pValue($0.p) } ?? "–" }
+    static func pText(_ m: MetricComparison) -> String { m.test.map { Units.pValue($0.p) } ?? "–" }
 
     /// A plain-text table for a terminal.
     public func text() -> String {
@@ -57,8 +57,8 @@ extension ComparisonReport {
         let ci = "\(Int((confidence * 100).rounded()))% CI"
         var rows = [["metric", "before", "after", "change", ci, "p", "MDE", "verdict"]]
         for m in metrics {
-            rows.append([m.metric + (m.gated ? " *" : ""), Fmt.metric(m.before, unit: m.unit),
-                         Fmt.metric(m.after, unit: m.unit), Fmt.change(m.change), Self.intervalText(m),
+            rows.append([m.metric + (m.gated ? " *" : ""), Units.metric(m.before, unit: m.unit),
+                         Units.metric(m.after, unit: m.unit), Units.change(m.change), Self.intervalText(m),
                          Self.pText(m), Self.mdeText(m), m.verdict.text])
         }
         let widths = rows[0].indices.map { c in rows.map { $0[c].count }.max() ?? 0 }
@@ -145,8 +145,8 @@ extension ComparisonReport {
             case .unchanged: "unchanged"
             case .belowDetectionLimit: "🙈 below detection limit"
             }
-            t.append([(m.gated ? "● " : "") + m.metric, Fmt.metric(m.before, unit: m.unit),
-                      Fmt.metric(m.after, unit: m.unit), Fmt.change(m.change), Self.intervalText(m),
+            t.append([(m.gated ? "● " : "") + m.metric, Units.metric(m.before, unit: m.unit),
+                      Units.metric(m.after, unit: m.unit), Units.change(m.change), Self.intervalText(m),
                       Self.pText(m), Self.mdeText(m), mark])
         }
         return t

@@ -1,4 +1,5 @@
 import BenchModel
+import Statistics
 
 /// What a comparison says about one metric (or about all of them, for the overall verdict).
 public enum Verdict: String, Sendable, Codable, Equatable, CaseIterable {
@@ -48,6 +49,25 @@ public struct MetricComparison: Sendable, Codable, Equatable {
     /// Why the verdict is what it is, in words.
     public var reason: String
 
+    public init(metric: String, unit: MetricUnit, direction: MetricDirection, gated: Bool, before: Double, after: Double,
+                change: Double?, beforeTrials: [Double], afterTrials: [Double], test: MannWhitneyResult?,
+                interval: ConfidenceInterval?, sensitivity: Sensitivity? = nil, verdict: Verdict, reason: String) {
+        self.metric = metric
+        self.unit = unit
+        self.direction = direction
+        self.gated = gated
+        self.before = before
+        self.after = after
+        self.change = change
+        self.beforeTrials = beforeTrials
+        self.afterTrials = afterTrials
+        self.test = test
+        self.interval = interval
+        self.sensitivity = sensitivity
+        self.verdict = verdict
+        self.reason = reason
+    }
+
     enum CodingKeys: String, CodingKey {
         case metric, unit, direction, gated, before, after, change
         case beforeTrials = "before_trials"
@@ -70,7 +90,7 @@ public struct ComparedRun: Sendable, Codable, Equatable {
     public var startedAt: String
     public var hostname: String
 
-    init(_ r: BenchResult, label: String) {
+    public init(_ r: BenchResult, label: String) {
         self.label = label
         scenario = r.scenario.name
         schema = r.schema
@@ -120,6 +140,25 @@ public struct ComparisonReport: Sendable, Codable, Equatable {
     public var verdict: Verdict
     /// Paths of gated metrics that regressed.
     public var gatedRegressions: [String]
+
+    public init(schema: String, before: ComparedRun, after: ComparedRun, threshold: Double, alpha: Double, confidence: Double,
+                resamples: Int, seed: UInt64, statistic: String, metrics: [MetricComparison], notes: [String],
+                warnings: [RunWarning], verdict: Verdict, gatedRegressions: [String]) {
+        self.schema = schema
+        self.before = before
+        self.after = after
+        self.threshold = threshold
+        self.alpha = alpha
+        self.confidence = confidence
+        self.resamples = resamples
+        self.seed = seed
+        self.statistic = statistic
+        self.metrics = metrics
+        self.notes = notes
+        self.warnings = warnings
+        self.verdict = verdict
+        self.gatedRegressions = gatedRegressions
+    }
 
     /// 1 when any gated metric regressed, else 0.
     public var exitStatus: Int32 { gatedRegressions.isEmpty ? 0 : 1 }

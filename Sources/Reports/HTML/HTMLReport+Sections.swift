@@ -13,7 +13,7 @@ extension HTMLReport {
                 let unit = i.result.catalogue.descriptor(t.metric)?.unit ?? .count
                 return Row(cells: resultCell(i, multi) + [
                     Cell(t.expression, cls: "mono"), Cell.num(thresholdValue(t, i.result.catalogue)),
-                    Cell.num("\(t.op) \(Fmt.metric(t.limit, unit: unit))"),
+                    Cell.num("\(t.op) \(Units.metric(t.limit, unit: unit))"),
                     Cell(t.passed ? "✓ pass" : "✗ fail", cls: t.passed ? "pass" : "fail"),
                 ])
             }
@@ -49,7 +49,7 @@ extension HTMLReport {
                 let index = catalogue.histogramKeys.firstIndex(of: spec.key) ?? 0
                 return Row(cells: [Cell(spec.key, color: multi ? nil : Palette.series(index), hint: spec.summary.isEmpty ? nil : spec.summary)]
                            + resultCell(i, multi) + stats.map { stat in
-                               Cell.num(Fmt.metric(s.metric("\(spec.key).\(stat.rawValue)"), unit: stat == .count ? .count : .nanoseconds))
+                               Cell.num(Units.metric(s.metric("\(spec.key).\(stat.rawValue)"), unit: stat == .count ? .count : .nanoseconds))
                            }, cls: spec.key == SpanKey.e2e ? "gated" : "")
             }
         }
@@ -66,8 +66,8 @@ extension HTMLReport {
         let rows = inputs.flatMap { i in
             StageShare.of(i.result).enumerated().map { n, s in
                 Row(cells: resultCell(i, multi) + [Cell(s.stage, color: Palette.stageShare(s.stage, index: n)),
-                    Cell.num(Fmt.grouped(s.count)), Cell.num(Units.formatNanoseconds(s.meanNs)),
-                    Cell.num(Units.formatNanoseconds(s.totalNs)), Cell.num(Fmt.number(s.share * 100) + "%")])
+                    Cell.num(Units.grouped(s.count)), Cell.num(Units.formatNanoseconds(s.meanNs)),
+                    Cell.num(Units.formatNanoseconds(s.totalNs)), Cell.num(Units.number(s.share * 100) + "%")])
             }
         }
         return Section(id: "stages", title: "Where the time goes",
@@ -90,7 +90,7 @@ extension HTMLReport {
                 figures.append(Figure(svg: svg, caption: d.summary.isEmpty ? nil : d.summary))
             }
         }
-        let intervals = inputs[0].result.timeseries.first.map { "\(Fmt.number($0.intervalSeconds)) s intervals" } ?? "no intervals"
+        let intervals = inputs[0].result.timeseries.first.map { "\(Units.number($0.intervalSeconds)) s intervals" } ?? "no intervals"
         let events = inputs[0].result.workload.events.filter { $0.tSeconds != nil }.count
         let eventNote = events > 0 ? "; dotted lines mark the workload's \(events) events (listed below)" : ""
         return Section(id: "time", title: "Over time", intro: "\(intervals) from the first trial\(eventNote).", figures: figures)
@@ -107,14 +107,14 @@ extension HTMLReport {
                 let missed = p.targetRate.map { p.achievedRate < $0 * 0.95 } ?? false
                 return Row(cells: resultCell(i, multi) + [
                     Cell.num("\(p.index + 1)"), Cell(p.kind), Cell(p.label),
-                    Cell.num(p.targetRate.map { Fmt.number($0) + "/s" } ?? (p.kind.hasPrefix("closed") ? "closed c=\(p.concurrency)" : "–")),
-                    Cell(Fmt.number(p.achievedRate) + "/s", cls: missed ? "num fail" : "num",
+                    Cell.num(p.targetRate.map { Units.number($0) + "/s" } ?? (p.kind.hasPrefix("closed") ? "closed c=\(p.concurrency)" : "–")),
+                    Cell(Units.number(p.achievedRate) + "/s", cls: missed ? "num fail" : "num",
                          hint: missed ? "below 95% of the target rate" : nil),
-                    Cell.num(i.result.formatted("e2e.p50", in: p.stats)),
-                    Cell.num(i.result.formatted("e2e.p99", in: p.stats)),
-                    Cell.num(Fmt.grouped(p.maxQueueDepth)), Cell.num(p.drainSeconds.map { Fmt.number($0) + " s" } ?? "–"),
-                    Cell(Fmt.grouped(p.stats.dropped), cls: p.stats.dropped > 0 ? "num fail" : "num"),
-                    Cell(Fmt.grouped(p.stats.errors), cls: p.stats.errors > 0 ? "num fail" : "num"),
+                    Cell.num(i.result.formatted(MetricKey.e2e(.p50), in: p.stats)),
+                    Cell.num(i.result.formatted(MetricKey.e2e(.p99), in: p.stats)),
+                    Cell.num(Units.grouped(p.maxQueueDepth)), Cell.num(p.drainSeconds.map { Units.number($0) + " s" } ?? "–"),
+                    Cell(Units.grouped(p.stats.dropped), cls: p.stats.dropped > 0 ? "num fail" : "num"),
+                    Cell(Units.grouped(p.stats.errors), cls: p.stats.errors > 0 ? "num fail" : "num"),
                     Cell(p.arrivalCheck.map { "\($0.process.rawValue) \($0.verdict.rawValue)" } ?? "–",
                          cls: p.arrivalCheck?.verdict == .fail ? "fail" : "", hint: p.arrivalCheck?.summary),
                 ])
@@ -135,7 +135,7 @@ extension HTMLReport {
                 guard values.contains(where: { $0 != nil }) else { return nil }
                 let direction = d.direction == .informational ? "" : d.direction == .lowerIsBetter ? " ↓" : " ↑"
                 return Row(cells: [Cell(d.label + direction, hint: d.summary.isEmpty ? nil : d.summary), Cell(d.key, cls: "mono muted")]
-                           + values.map { Cell.num(Fmt.metric($0, unit: d.unit)) })
+                           + values.map { Cell.num(Units.metric($0, unit: d.unit)) })
             }
             guard !rows.isEmpty else { continue }
             let headers = [Cell("Metric"), Cell("Key")] + inputs.map { Cell(multi ? $0.label : "value", cls: "num") }
@@ -174,8 +174,8 @@ extension HTMLReport {
         let headers = resultHeader(multi) + [Cell("t", cls: "num"), Cell("episode", cls: "num"), Cell("kind"), Cell("event")]
         let rows = inputs.flatMap { i in
             i.result.workload.events.map { e in
-                Row(cells: resultCell(i, multi) + [Cell.num(e.tSeconds.map { Fmt.number($0) + " s" } ?? "warm-up"),
-                                                   Cell.num(e.episode.map { Fmt.grouped($0) } ?? ""), Cell(e.kind, cls: "mono"), Cell(e.message)])
+                Row(cells: resultCell(i, multi) + [Cell.num(e.tSeconds.map { Units.number($0) + " s" } ?? "warm-up"),
+                                                   Cell.num(e.episode.map { Units.grouped($0) } ?? ""), Cell(e.kind, cls: "mono"), Cell(e.message)])
             }
         }
         return Section(id: "events", title: "Workload events", intro: "What the workload reported during the run (first trial), in order.",
@@ -197,8 +197,8 @@ extension HTMLReport {
             return Row(cells: resultCell(i, multi) + [
                 Cell(l.leaking ? "✗ leaking" : "✓ no leak", cls: l.leaking ? "fail" : "pass"),
                 Cell.num(slope(l.rssSlopeBytesPerEpisode, l.rssSlopeLow, l.rssSlopeHigh)), Cell.num(alloc),
-                Cell.num(Fmt.number(l.rssGrowthPctPer1000Episodes) + "%"),
-                Cell.num("\(Units.formatNanoseconds(Double(l.p99FirstTenthNs))) → \(Units.formatNanoseconds(Double(l.p99LastTenthNs))) (×\(Fmt.number(l.latencyDriftRatio)))"),
+                Cell.num(Units.number(l.rssGrowthPctPer1000Episodes) + "%"),
+                Cell.num("\(Units.formatNanoseconds(Double(l.p99FirstTenthNs))) → \(Units.formatNanoseconds(Double(l.p99LastTenthNs))) (×\(Units.number(l.latencyDriftRatio)))"),
                 Cell(l.explanation),
             ])
         }
@@ -214,9 +214,9 @@ extension HTMLReport {
         let rows = inputs.flatMap { i in
             i.result.trials.map { t in
                 Row(cells: resultCell(i, multi) + [
-                    Cell("\(t.trial)\(t.partial ? " (partial)" : "")"), Cell.num("\(t.seed)"), Cell.num(Fmt.duration(t.durationSeconds)),
-                    Cell.num(Fmt.grouped(t.summary.episodes)),
-                ] + highlights.map { Cell.num(Fmt.metric(t.summary.metric($0.key), unit: $0.unit)) })
+                    Cell("\(t.trial)\(t.partial ? " (partial)" : "")"), Cell.num("\(t.seed)"), Cell.num(Units.formatDuration(t.durationSeconds)),
+                    Cell.num(Units.grouped(t.summary.episodes)),
+                ] + highlights.map { Cell.num(Units.metric(t.summary.metric($0.key), unit: $0.unit)) })
             }
         }
         return Section(id: "trials", title: "Trials", intro: "Each trial reruns the scenario on a fresh workload; compare uses the complete ones for its statistics.",
@@ -232,9 +232,9 @@ extension HTMLReport {
                                              Cell("Lateness p99", cls: "num"), Cell("Dropped", cls: "num"), Cell("Health")]
         func row(_ i: ChartInput, segment: ExecutionSegment, host: String, episodes: UInt64, partial: Bool, health h: GeneratorHealth) -> Row {
             Row(cells: resultCell(i, multi) + [
-                Cell(segment.description + (partial ? " (cut short)" : ""), cls: "mono"), Cell(host), Cell.num(Fmt.grouped(episodes)),
+                Cell(segment.description + (partial ? " (cut short)" : ""), cls: "mono"), Cell(host), Cell.num(Units.grouped(episodes)),
                 Cell.num(h.cpuCoresBusy.map { "\(Units.fixed($0, digits: 2)) of \(h.cores) cores" } ?? "-"),
-                Cell.num(h.latenessP99.map(Units.formatNanoseconds) ?? "-"), Cell.num(Fmt.grouped(h.dropped)),
+                Cell.num(h.latenessP99.map(Units.formatNanoseconds) ?? "-"), Cell.num(Units.grouped(h.dropped)),
                 Cell(h.saturated ? "saturated: " + h.reasons.joined(separator: "; ") : "kept up", cls: h.saturated ? "regressed" : ""),
             ])
         }
@@ -265,7 +265,7 @@ extension HTMLReport {
             let text = n < folded.count ? folded[n] : nil
             guard i.result.profile != nil || text != nil else { continue }
             let p = i.result.profile
-            let what = p.map { "\($0.kind) profile, \(Fmt.grouped($0.samples)) samples\($0.hz > 0 ? " at \($0.hz) Hz" : "")" } ?? "profile"
+            let what = p.map { "\($0.kind) profile, \(Units.grouped($0.samples)) samples\($0.hz > 0 ? " at \($0.hz) Hz" : "")" } ?? "profile"
             if let text, let renderer {
                 figures.append(Figure(svg: renderer(text, "\(i.label): \(what)", 1160), caption: "Flame graph: width is the share of samples; hover a frame for its count.", wide: true))
             } else if text != nil {

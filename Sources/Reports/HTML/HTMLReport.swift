@@ -40,7 +40,7 @@ public enum HTMLReport {
         var parts: [String] = []
         if !r.scenario.description.isEmpty { parts.append(r.scenario.description) }
         parts.append("started \(r.startedAt)")
-        parts.append(Fmt.duration(r.durationSeconds) + " measured")
+        parts.append(Units.formatDuration(r.durationSeconds) + " measured")
         parts.append("\(max(1, r.trials.count)) trial\(r.trials.count > 1 ? "s" : "")")
         if let warm = WarmupText.describe(r) { parts.append("warm-up " + warm) }
         if !r.scenario.overrides.isEmpty { parts.append("--set " + r.scenario.overrides.joined(separator: " ")) }
@@ -89,8 +89,8 @@ public enum HTMLReport {
             let build = "\(r.workload.name) · \(b.configuration) · \(b.compiler) · jemalloc \(b.jemalloc ? "on" : "off") · phibench \(b.phibenchVersion)"
             return Row(cells: [
                 Cell(i.label, cls: "nowrap", color: i.color, hint: r.scenario.file), Cell(machine, hint: m.kernel), Cell(build),
-                Cell(Fmt.shortCommit(b.commit) + (b.dirty ? " (dirty)" : ""), cls: "mono", hint: b.commit),
-                Cell(r.startedAt.replacingAll("T", with: " "), cls: "nowrap"), Cell.num(Fmt.duration(r.durationSeconds)), Cell.num("\(max(1, r.trials.count))"),
+                Cell(Units.shortCommit(b.commit) + (b.dirty ? " (dirty)" : ""), cls: "mono", hint: b.commit),
+                Cell(r.startedAt.replacingAll("T", with: " "), cls: "nowrap"), Cell.num(Units.formatDuration(r.durationSeconds)), Cell.num("\(max(1, r.trials.count))"),
             ])
         }
         return Table(caption: nil, headers: headers, rows: rows)
@@ -101,13 +101,13 @@ public enum HTMLReport {
         let multi = inputs.count > 1
         let catalogue = MetricCatalogue.union(inputs.map(\.result.catalogue))
         let first = inputs[0].result
-        var cards = [Card(name: "Episodes", values: inputs.map { Card.Value(text: Fmt.grouped($0.result.summary.episodes), color: multi ? $0.color : nil, label: nil) },
-                          hint: "errors \(Fmt.grouped(first.summary.errors)) · dropped \(Fmt.grouped(first.summary.dropped))")]
+        var cards = [Card(name: "Episodes", values: inputs.map { Card.Value(text: Units.grouped($0.result.summary.episodes), color: multi ? $0.color : nil, label: nil) },
+                          hint: "errors \(Units.grouped(first.summary.errors)) · dropped \(Units.grouped(first.summary.dropped))")]
         for d in catalogue.highlights where inputs.contains(where: { $0.result.summary.metric(d.key) != nil }) {
             var hint = d.summary
-            if d.key == "throughput" { hint = targetRate(first).map { "target ≈ \(Fmt.number($0))/s" } ?? "closed loop" }
+            if d.key == MetricKey.throughput { hint = targetRate(first).map { "target ≈ \(Units.number($0))/s" } ?? "closed loop" }
             cards.append(Card(name: d.label, values: inputs.map {
-                Card.Value(text: Fmt.metric($0.result.summary.metric(d.key), unit: d.unit), color: multi ? $0.color : nil, label: nil)
+                Card.Value(text: Units.metric($0.result.summary.metric(d.key), unit: d.unit), color: multi ? $0.color : nil, label: nil)
             }, hint: hint))
         }
         return cards
@@ -122,6 +122,6 @@ public enum HTMLReport {
     }
 
     static func thresholdValue(_ t: ThresholdResult, _ catalogue: MetricCatalogue) -> String {
-        Fmt.metric(t.value, unit: catalogue.descriptor(t.metric)?.unit ?? .count)
+        Units.metric(t.value, unit: catalogue.descriptor(t.metric)?.unit ?? .count)
     }
 }

@@ -1,5 +1,6 @@
 import BenchModel
 import History
+import Statistics
 
 /// `history.html`: each metric's series across commits (one chart per metric, scenario and machine
 /// fingerprint), the change points marked at the commit they start at, and a table of them. One
@@ -41,17 +42,17 @@ public enum HistoryReport {
             : ("✗ \(input.findings.count) regression\(input.findings.count == 1 ? "" : "s") in the newest results", "bad")
         let o = input.options
         let subtitle = [input.source, "\(input.resultCount) results", "\(input.analyses.count) series",
-                        "window \(o.window)", "p ≤ \(Fmt.number(o.maxPValue))", "min magnitude \(Fmt.number(o.minMagnitude * 100))%",
+                        "window \(o.window)", "p ≤ \(Units.number(o.maxPValue))", "min magnitude \(Units.number(o.minMagnitude * 100))%",
                         "min segment \(o.minSegment)", "t-test on \(o.test.rawValue)"].joined(separator: " · ")
         let page = Page(
             title: "phibench history", subtitle: subtitle, generator: generator, verdict: verdict, verdictClass: verdictClass,
             banners: banners(input), runs: machineTable(groups),
             cards: [
-                Card(name: "Results", values: [Card.Value(text: Fmt.grouped(UInt64(input.resultCount)))], hint: "\(groups.count) scenario × machine"),
-                Card(name: "Series", values: [Card.Value(text: Fmt.grouped(UInt64(input.analyses.count)))], hint: "metric × scenario × machine"),
-                Card(name: "Change points", values: [Card.Value(text: Fmt.grouped(UInt64(changes)))],
+                Card(name: "Results", values: [Card.Value(text: Units.grouped(UInt64(input.resultCount)))], hint: "\(groups.count) scenario × machine"),
+                Card(name: "Series", values: [Card.Value(text: Units.grouped(UInt64(input.analyses.count)))], hint: "metric × scenario × machine"),
+                Card(name: "Change points", values: [Card.Value(text: Units.grouped(UInt64(changes)))],
                      hint: "\(count(input, .regression)) regressions · \(count(input, .improvement)) improvements"),
-                Card(name: "Regressions now", values: [Card.Value(text: Fmt.grouped(UInt64(input.findings.count)))],
+                Card(name: "Regressions now", values: [Card.Value(text: Units.grouped(UInt64(input.findings.count)))],
                      hint: "starting in the newest \(input.recent) results"),
             ],
             sections: sections, toc: sections.map { Page.TOCEntry(id: $0.id, title: $0.title) })
@@ -85,7 +86,7 @@ public enum HistoryReport {
 
     static func banners(_ input: Input) -> [Banner] {
         var out = input.findings.map { f in
-            Banner(level: "bad", title: "\(f.series.key.metric) regressed from \(Fmt.shortCommit(f.change.first.commit))",
+            Banner(level: "bad", title: "\(f.series.key.metric) regressed from \(Units.shortCommit(f.change.first.commit))",
                    text: "\(f.series.key.scenario) on \(f.series.machine.text): \(changeText(f.change, unit: f.series.unit, metric: f.series.key.metric)); "
                        + "the last \(f.resultsSince) result\(f.resultsSince == 1 ? "" : "s") are on the new level.")
         }
@@ -103,9 +104,9 @@ public enum HistoryReport {
     /// A change as `1.20 ms → 1.26 ms (+5.00%, p = 0.0003)`.
     public static func changeText(_ c: SeriesChange, unit: MetricUnit, metric: String) -> String {
         let cmp = c.comparison
-        let p = Fmt.pValue(cmp.pValue)
-        return "\(Fmt.metric(cmp.meanBefore, unit: unit)) → \(Fmt.metric(cmp.meanAfter, unit: unit)) "
-            + "(\(Fmt.change(cmp.meanBefore == 0 ? nil : cmp.relativeChange)), p \(p.hasPrefix("<") ? "< " + p.dropFirst() : "= " + p))"
+        let p = Units.pValue(cmp.pValue)
+        return "\(Units.metric(cmp.meanBefore, unit: unit)) → \(Units.metric(cmp.meanAfter, unit: unit)) "
+            + "(\(Units.change(cmp.meanBefore == 0 ? nil : cmp.relativeChange)), p \(p.hasPrefix("<") ? "< " + p.dropFirst() : "= " + p))"
     }
 
     static func machineTable(_ groups: [MachineGroup]) -> Table {
@@ -113,8 +114,8 @@ public enum HistoryReport {
             Row(cells: [
                 Cell(g.scenario, cls: "nowrap", color: Palette.result(n)), Cell(g.machine.text), Cell(g.machine.hash, cls: "mono"),
                 Cell.num("\(g.points.count)"),
-                Cell(g.points.first.map { "\(Fmt.shortCommit($0.commit)) · \(date($0.startedAt))" } ?? "–", cls: "nowrap"),
-                Cell(g.points.last.map { "\(Fmt.shortCommit($0.commit)) · \(date($0.startedAt))" } ?? "–", cls: "nowrap"),
+                Cell(g.points.first.map { "\(Units.shortCommit($0.commit)) · \(date($0.startedAt))" } ?? "–", cls: "nowrap"),
+                Cell(g.points.last.map { "\(Units.shortCommit($0.commit)) · \(date($0.startedAt))" } ?? "–", cls: "nowrap"),
             ])
         }
         let headers = [Cell("Scenario"), Cell("Machine"), Cell("Fingerprint"), Cell("Results", cls: "num"), Cell("Oldest"), Cell("Newest")]
@@ -138,12 +139,12 @@ public enum HistoryReport {
             }
             return Row(cells: [
                 Cell(s.key.metric, cls: "mono"), Cell(s.key.scenario), Cell(s.key.fingerprint, cls: "mono", hint: s.machine.text),
-                Cell(Fmt.shortCommit(c.first.commit) + (c.first.dirty ? " (dirty)" : ""), cls: "mono", hint: c.first.commit),
+                Cell(Units.shortCommit(c.first.commit) + (c.first.dirty ? " (dirty)" : ""), cls: "mono", hint: c.first.commit),
                 Cell(date(c.first.startedAt), cls: "nowrap"),
-                Cell.num(Fmt.metric(cmp.meanBefore, unit: s.unit)),
-                Cell.num(Fmt.metric(cmp.meanAfter, unit: s.unit)),
-                Cell.num(Fmt.change(cmp.meanBefore == 0 ? nil : cmp.relativeChange)), Cell.num(Fmt.number(cmp.magnitude * 100) + "%"),
-                Cell.num(Fmt.pValue(cmp.pValue)), Cell.num("\(cmp.countBefore) | \(cmp.countAfter)"), kind,
+                Cell.num(Units.metric(cmp.meanBefore, unit: s.unit)),
+                Cell.num(Units.metric(cmp.meanAfter, unit: s.unit)),
+                Cell.num(Units.change(cmp.meanBefore == 0 ? nil : cmp.relativeChange)), Cell.num(Units.number(cmp.magnitude * 100) + "%"),
+                Cell.num(Units.pValue(cmp.pValue)), Cell.num("\(cmp.countBefore) | \(cmp.countAfter)"), kind,
             ], cls: newest.contains("\(s.key)\(c.index)") ? "gated" : "")
         }
         let headers = [Cell("Metric"), Cell("Scenario"), Cell("Machine"), Cell("Starts at", hint: "the first commit on the new level"),
@@ -157,7 +158,7 @@ public enum HistoryReport {
             id: "changes", title: "Change points",
             intro: "E-Divisive means with a Student's t-test as Apache Otava does it (here the t-test on the \(o.test.rawValue)"
                 + (o.test == .ranks ? ", so outliers neither hide nor make a change" : "") + "): windows of \(o.window) results, "
-                + "p ≤ \(Fmt.number(o.maxPValue)), magnitude above \(Fmt.number(o.minMagnitude * 100))%, at least \(o.minSegment) "
+                + "p ≤ \(Units.number(o.maxPValue)), magnitude above \(Units.number(o.minMagnitude * 100))%, at least \(o.minSegment) "
                 + "results on each side. Newest first; bold rows are regressions the newest results start.",
             tables: rows.isEmpty ? [] : [Table(caption: nil, headers: headers, rows: rows)],
             notes: rows.isEmpty ? ["No change points in the selected series."] : [])
@@ -168,12 +169,12 @@ public enum HistoryReport {
         let ordered = g.analyses.filter { !$0.changes.isEmpty } + g.analyses.filter { $0.changes.isEmpty }
         let figures = ordered.enumerated().map { i, a in
             Figure(svg: chart(a, id: "h\(number)-\(i)"),
-                   caption: a.changes.isEmpty ? nil : a.changes.map { "\(marker($0.kind)) \(Fmt.shortCommit($0.first.commit)): \(changeText($0, unit: a.series.unit, metric: a.series.key.metric))" }.joined(separator: " · "))
+                   caption: a.changes.isEmpty ? nil : a.changes.map { "\(marker($0.kind)) \(Units.shortCommit($0.first.commit)): \(changeText($0, unit: a.series.unit, metric: a.series.key.metric))" }.joined(separator: " · "))
         }
         let first = g.points.first, last = g.points.last
         return Section(id: "m\(number)", title: "\(g.scenario) · \(g.machine.hash)",
-                       intro: "\(g.machine.text). \(g.points.count) results, \(first.map { Fmt.shortCommit($0.commit) } ?? "") (\(first.map { date($0.startedAt) } ?? "")) "
-                           + "to \(last.map { Fmt.shortCommit($0.commit) } ?? "") (\(last.map { date($0.startedAt) } ?? "")). Shaded spans are the segments between change points; dashed lines their means.",
+                       intro: "\(g.machine.text). \(g.points.count) results, \(first.map { Units.shortCommit($0.commit) } ?? "") (\(first.map { date($0.startedAt) } ?? "")) "
+                           + "to \(last.map { Units.shortCommit($0.commit) } ?? "") (\(last.map { date($0.startedAt) } ?? "")). Shaded spans are the segments between change points; dashed lines their means.",
                        figures: figures)
     }
 
@@ -195,29 +196,29 @@ public enum HistoryReport {
         let n = values.count
         var series = [ChartSeries(name: "value", color: Palette.result(0), points: values.enumerated().map { ChartPoint(x: Double($0), y: $1) },
                                   width: 1.6, markers: s.points.enumerated().filter { $0.1.dirty }.map { i, p in
-                                      ChartMarker(x: Double(i), y: values[i], label: "\(Fmt.shortCommit(p.commit)) (dirty tree): \(Fmt.metric(p.value, unit: s.unit))")
+                                      ChartMarker(x: Double(i), y: values[i], label: "\(Units.shortCommit(p.commit)) (dirty tree): \(Units.metric(p.value, unit: s.unit))")
                                   }, inLegend: false)]
         let bounds = [0] + a.changes.map(\.index) + [n]
         for (k, (lo, hi)) in zip(bounds, bounds.dropFirst()).enumerated() where hi > lo {
-            let mean = values[lo..<hi].reduce(0, +) / Double(hi - lo)
+            let mean = Descriptive.mean(values[lo..<hi])
             series.append(ChartSeries(name: "segment mean", color: "#6a737d", points: [ChartPoint(x: Double(lo), y: mean), ChartPoint(x: Double(hi - 1), y: mean)],
                                       dashed: true, width: 1.4, inLegend: k == 0 && !a.changes.isEmpty))
         }
         for kind in [ChangeKind.regression, .improvement, .change] {
             let marks = a.changes.filter { $0.kind == kind }.map { c in
                 ChartMarker(x: Double(c.index), y: values[c.index],
-                            label: "\(marker(kind)) from \(Fmt.shortCommit(c.first.commit)): \(changeText(c, unit: s.unit, metric: s.key.metric))")
+                            label: "\(marker(kind)) from \(Units.shortCommit(c.first.commit)): \(changeText(c, unit: s.unit, metric: s.key.metric))")
             }
             if !marks.isEmpty { series.append(ChartSeries(name: "\(kind.rawValue) starts", color: kindColor[kind]!, points: [], markers: marks)) }
         }
         let bands = zip(bounds, bounds.dropFirst()).enumerated().map { k, span in
             ChartBand(from: Double(span.0) - 0.5, to: Double(span.1) - 0.5,
-                      label: k == 0 ? "" : "\(a.changes[k - 1].kind == .regression ? "▲" : a.changes[k - 1].kind == .improvement ? "▼" : "◆") \(Fmt.change(a.changes[k - 1].comparison.relativeChange)) \(Fmt.shortCommit(a.changes[k - 1].first.commit))")
+                      label: k == 0 ? "" : "\(a.changes[k - 1].kind == .regression ? "▲" : a.changes[k - 1].kind == .improvement ? "▼" : "◆") \(Units.change(a.changes[k - 1].comparison.relativeChange)) \(Units.shortCommit(a.changes[k - 1].first.commit))")
         }
         let tickCount = min(n, 6)
         let ticks = (0..<tickCount).map { t -> ChartTick in
             let i = tickCount == 1 ? 0 : Int((Double(t) * Double(n - 1) / Double(tickCount - 1)).rounded())
-            return ChartTick(value: Double(i), label: Fmt.shortCommit(s.points[i].commit))
+            return ChartTick(value: Double(i), label: Units.shortCommit(s.points[i].commit))
         }
         let title = "\(s.key.metric)" + (unitLabel.isEmpty ? "" : " (\(unitLabel))")
         // A flat series sits in the middle of its axis, not on its bottom edge.

@@ -3,7 +3,7 @@ import BenchModel
 extension MetricCatalogue {
     /// One catalogue for several results side by side: histograms and metrics in first-seen order
     /// (the first result's definition of a key wins).
-    static func union(_ catalogues: [MetricCatalogue]) -> MetricCatalogue {
+    public static func union(_ catalogues: [MetricCatalogue]) -> MetricCatalogue {
         var histograms: [HistogramSpec] = []
         var metrics: [MetricDescriptor] = []
         for c in catalogues {
@@ -25,7 +25,7 @@ extension MetricCatalogue {
     }
 
     /// Histogram keys of `summary` that recorded something, in catalogue order.
-    func recordedHistograms(_ summary: RunSummary) -> [String] {
+    public func recordedHistograms(_ summary: RunSummary) -> [String] {
         histogramKeys.filter { (summary.metric("\($0).count") ?? 0) > 0 }
     }
 
@@ -38,6 +38,6 @@ extension BenchResult {
     func formatted(_ key: String, in summary: RunSummary? = nil) -> String {
         let s = summary ?? self.summary
         guard let d = catalogue.descriptor(key) else { return "–" }
-        return Fmt.metric(s.metric(d.key), unit: d.unit)
+        return Units.metric(s.metric(d.key), unit: d.unit)
     }
 }

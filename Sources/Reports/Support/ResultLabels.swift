@@ -11,7 +11,7 @@ enum ResultLabels {
         let explicitAt = { (i: Int) in i < explicit.count && explicit[i]?.isEmpty == false }
         if Set(labels).count < labels.count {
             for i in labels.indices where !explicitAt(i) {
-                labels[i] += " @ " + Fmt.shortCommit(results[i].build.commit) + (results[i].build.dirty ? "+" : "")
+                labels[i] += " @ " + Units.shortCommit(results[i].build.commit) + (results[i].build.dirty ? "+" : "")
             }
         }
         if Set(labels).count < labels.count {

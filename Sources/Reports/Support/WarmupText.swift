@@ -8,7 +8,7 @@ enum WarmupText {
         let all = r.trials.compactMap(\.warmup)
         guard !all.isEmpty else { return nil }
         let episodes = all.reduce(UInt64(0)) { $0 &+ $1.episodes }
-        let discarded = "\(Fmt.grouped(episodes)) episodes discarded"
+        let discarded = "\(Units.grouped(episodes)) episodes discarded"
         let seconds = range(all.map(\.seconds))
         let steady = all.filter { $0.rule == .steady }
         guard !steady.isEmpty else { return "\(seconds) fixed, \(discarded)" }

@@ -14,9 +14,9 @@ public enum SummaryMarkdown {
         for (i, r) in results.enumerated() {
             let s = r.summary
             let lead = multi ? "**\(Escape.markdown(names[i]))**: " : ""
-            out += "\(lead)**\(Fmt.grouped(s.episodes)) episodes** in \(Fmt.duration(r.durationSeconds)) · **\(r.formatted("throughput"))**"
-            out += " · e2e p50 **\(r.formatted("e2e.p50"))** · p99 **\(r.formatted("e2e.p99"))**"
-            out += " · \(Escape.markdown(r.build.configuration)) · `\(Escape.markdown(Fmt.shortCommit(r.build.commit)))`\(r.build.dirty ? " (dirty)" : "")"
+            out += "\(lead)**\(Units.grouped(s.episodes)) episodes** in \(Units.formatDuration(r.durationSeconds)) · **\(r.formatted(MetricKey.throughput))**"
+            out += " · e2e p50 **\(r.formatted(MetricKey.e2e(.p50)))** · p99 **\(r.formatted(MetricKey.e2e(.p99)))**"
+            out += " · \(Escape.markdown(r.build.configuration)) · `\(Escape.markdown(Units.shortCommit(r.build.commit)))`\(r.build.dirty ? " (dirty)" : "")"
             out += " · \(Escape.markdown(r.machine.hostname)), \(r.machine.cores) cores\n\n"
         }
         let warnings = warningLines(results, names: names)
@@ -58,10 +58,10 @@ public enum SummaryMarkdown {
     /// Episodes, errors, drops, then every highlighted metric, then the trial count.
     static func keyTable(_ results: [BenchResult], names: [String], catalogue: MetricCatalogue) -> MarkdownTable {
         var t = MarkdownTable(["Metric"] + (results.count > 1 ? names : ["Value"]), align: [.left] + results.map { _ in .right })
-        t.append(["Episodes"] + results.map { Fmt.grouped($0.summary.episodes) })
-        t.append(["Errors / dropped"] + results.map { "\(Fmt.grouped($0.summary.errors)) / \(Fmt.grouped($0.summary.dropped))" })
+        t.append(["Episodes"] + results.map { Units.grouped($0.summary.episodes) })
+        t.append(["Errors / dropped"] + results.map { "\(Units.grouped($0.summary.errors)) / \(Units.grouped($0.summary.dropped))" })
         for d in catalogue.highlights {
-            t.append([d.label] + results.map { Fmt.metric($0.summary.metric(d.key), unit: d.unit) })
+            t.append([d.label] + results.map { Units.metric($0.summary.metric(d.key), unit: d.unit) })
         }
         t.append(["Trials"] + results.map { "\(max(1, $0.trials.count))" })
         if results.contains(where: { WarmupText.describe($0) != nil }) {
@@ -80,8 +80,8 @@ public enum SummaryMarkdown {
             let shares = Dictionary(StageShare.of(r).map { ($0.stage, $0.share) }) { a, _ in a }
             for k in r.catalogue.recordedHistograms(r.summary) {
                 t.append((multi ? [names[i]] : []) + [k] + stats.map { stat in
-                    Fmt.metric(r.summary.metric("\(k).\(stat.rawValue)"), unit: stat == .count ? .count : .nanoseconds)
-                } + [shares[k].map { Fmt.number($0 * 100) + "%" } ?? ""])
+                    Units.metric(r.summary.metric("\(k).\(stat.rawValue)"), unit: stat == .count ? .count : .nanoseconds)
+                } + [shares[k].map { Units.number($0 * 100) + "%" } ?? ""])
             }
         }
         return t
@@ -92,7 +92,7 @@ public enum SummaryMarkdown {
         var t = MarkdownTable(["Metric", "Key"] + (results.count > 1 ? names : ["Value"]),
                               align: [.left, .left] + results.map { _ in .right })
         for d in catalogue.metrics {
-            let values = results.map { Fmt.metric($0.summary.metric(d.key), unit: d.unit) }
+            let values = results.map { Units.metric($0.summary.metric(d.key), unit: d.unit) }
             guard values.contains(where: { $0 != "–" }) else { continue }
             t.append([d.label, d.key] + values)
         }
@@ -105,8 +105,8 @@ public enum SummaryMarkdown {
         var t = MarkdownTable((multi ? ["Result"] : []) + ["t", "Episode", "Kind", "Event"])
         for (i, r) in results.enumerated() {
             for e in r.workload.events {
-                t.append((multi ? [names[i]] : []) + [e.tSeconds.map { Fmt.number($0) + " s" } ?? "warm-up",
-                                                      e.episode.map { Fmt.grouped($0) } ?? "", e.kind, e.message])
+                t.append((multi ? [names[i]] : []) + [e.tSeconds.map { Units.number($0) + " s" } ?? "warm-up",
+                                                      e.episode.map { Units.grouped($0) } ?? "", e.kind, e.message])
             }
         }
         return t
@@ -120,10 +120,10 @@ public enum SummaryMarkdown {
         for (i, r) in results.enumerated() {
             for p in r.phases {
                 t.append((multi ? [names[i]] : []) + [
-                    "\(p.index + 1)", p.kind, p.label, p.targetRate.map { Fmt.number($0) + "/s" } ?? (p.kind.hasPrefix("closed") ? "closed c=\(p.concurrency)" : "–"),
-                    Fmt.number(p.achievedRate) + "/s", r.formatted("e2e.p50", in: p.stats),
-                    r.formatted("e2e.p99", in: p.stats), Fmt.grouped(p.maxQueueDepth),
-                    p.drainSeconds.map { Fmt.number($0) + " s" } ?? "–", Fmt.grouped(p.stats.dropped),
+                    "\(p.index + 1)", p.kind, p.label, p.targetRate.map { Units.number($0) + "/s" } ?? (p.kind.hasPrefix("closed") ? "closed c=\(p.concurrency)" : "–"),
+                    Units.number(p.achievedRate) + "/s", r.formatted(MetricKey.e2e(.p50), in: p.stats),
+                    r.formatted(MetricKey.e2e(.p99), in: p.stats), Units.grouped(p.maxQueueDepth),
+                    p.drainSeconds.map { Units.number($0) + " s" } ?? "–", Units.grouped(p.stats.dropped),
                     p.arrivalCheck?.summary ?? "–",
                 ])
             }

@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Statistics
 
 /// Two segments of a series compared by Student's two-sample t-test (pooled variance, two-sided),
 /// the significance test Apache Otava applies to every change point.
@@ -71,7 +70,7 @@ public struct SegmentComparison: Sendable, Equatable {
     /// Mean and sum of squared deviations, in two passes (stable for values far from zero, such as
     /// latencies in nanoseconds).
     static func meanAndSquares(_ xs: ArraySlice<Double>) -> (Double, Double) {
-        let mean = xs.reduce(0, +) / Double(xs.count)
+        let mean = Descriptive.mean(xs)
         let ss = xs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
         return (mean, ss)
     }

@@ -1,5 +1,6 @@
 import BenchModel
 import Foundation
+import Reports
 import Statistics
 
 /// An A/A calibration: many trials of one build on one machine, giving each metric's run-to-run noise

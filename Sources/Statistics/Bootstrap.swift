@@ -1,5 +1,3 @@
-import Statistics
-
 /// A percentile-bootstrap confidence interval.
 public struct ConfidenceInterval: Sendable, Codable, Equatable {
     public var low: Double
@@ -8,12 +6,12 @@ public struct ConfidenceInterval: Sendable, Codable, Equatable {
     public var level: Double
 }
 
-enum Bootstrap {
+public enum Bootstrap {
 
     /// A percentile-bootstrap interval for the relative change of medians, (median(after) −
     /// median(before)) / median(before), resampling each side with replacement `resamples` times.
     /// Returns nil when either side is empty or too few resamples had a non-zero `before` median.
-    static func relativeChangeOfMedians(
+    public static func relativeChangeOfMedians(
         before: [Double], after: [Double], resamples: Int, level: Double, seed: UInt64
     ) -> ConfidenceInterval? {
         guard !before.isEmpty, !after.isEmpty, resamples > 0 else { return nil }
@@ -32,7 +30,8 @@ enum Bootstrap {
         guard changes.count >= resamples / 2 else { return nil }
         changes.sort()
         let tail = (1 - level) / 2
-        return ConfidenceInterval(low: quantile(changes, tail), high: quantile(changes, 1 - tail), level: level)
+        return ConfidenceInterval(low: Descriptive.quantile(sorted: changes, tail),
+                                  high: Descriptive.quantile(sorted: changes, 1 - tail), level: level)
     }
 
     /// Sorts `v` in place (insertion sort: trial counts are small) and returns its median.
@@ -47,16 +46,7 @@ enum Bootstrap {
                 }
                 p[j + 1] = x
             }
-            let mid = p.count / 2
-            return p.count % 2 == 1 ? p[mid] : (p[mid - 1] + p[mid]) / 2
         }
-    }
-
-    /// Linear-interpolated quantile of sorted `s` at q in [0, 1].
-    static func quantile(_ s: [Double], _ q: Double) -> Double {
-        let pos = q * Double(s.count - 1)
-        let lo = Int(pos.rounded(.down))
-        let hi = Swift.min(lo + 1, s.count - 1)
-        return s[lo] + (s[hi] - s[lo]) * (pos - Double(lo))
+        return Descriptive.median(sorted: v)
     }
 }

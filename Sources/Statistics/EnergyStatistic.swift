@@ -11,13 +11,13 @@
 /// (a within-part term is 0 when that part has one point). The candidate split of the segment is
 /// the τ of the (τ, κ) maximising Q̂. Sums are kept incrementally from column prefix sums of the
 /// distance matrix, so one segment costs O(len²), not O(len⁴).
-struct EnergyStatistic {
+public struct EnergyStatistic: Sendable {
     /// Number of points.
-    let count: Int
+    public let count: Int
     /// `prefix[c * (count + 1) + r]` = Σ_{i<r} |z_i − z_c|.
     private let prefix: [Double]
 
-    init(_ values: ArraySlice<Double>) {
+    public init(_ values: ArraySlice<Double>) {
         let z = Array(values)
         let n = z.count
         count = n
@@ -41,7 +41,7 @@ struct EnergyStatistic {
 
     /// The best split of [lo, hi) with at least `minSegment` points on each side and in Y:
     /// τ and the maximal Q̂, or nil when the segment is too short. Ties go to the smallest τ, then κ.
-    func bestSplit(from lo: Int, to hi: Int, minSegment: Int) -> (tau: Int, q: Double)? {
+    public func bestSplit(from lo: Int, to hi: Int, minSegment: Int) -> (tau: Int, q: Double)? {
         let l = max(1, minSegment)
         guard hi - lo >= 2 * l else { return nil }
         var best: (tau: Int, q: Double)?
@@ -64,5 +64,31 @@ struct EnergyStatistic {
             }
         }
         return best
+    }
+
+    /// E-Divisive on `values[start..<end]`: repeatedly the split τ of a segment that maximises Q̂, kept
+    /// while Student's t-test of its two parts (computed on `tested`, the values or their ranks) has
+    /// p ≤ `maxPValue`. Absolute indices of the change points it finds, sorted.
+    public static func eDivisive(_ values: [Double], tested: [Double], start: Int, end: Int, maxPValue: Double, minSegment: Int) -> [Int] {
+        guard end - start >= 2 * minSegment else { return [] }
+        let energy = Self(values[start..<end])
+        var points: [Int] = []  // relative to start
+        while true {
+            let bounds = [0] + points + [end - start]
+            var best: (tau: Int, q: Double, lo: Int, hi: Int)?
+            for k in 0..<(bounds.count - 1) {
+                let lo = bounds[k], hi = bounds[k + 1]
+                if let c = energy.bestSplit(from: lo, to: hi, minSegment: minSegment), best.map({ c.q > $0.q }) ?? true {
+                    best = (c.tau, c.q, lo, hi)
+                }
+            }
+            guard let b = best else { break }
+            let test = SegmentComparison(before: tested[(start + b.lo)..<(start + b.tau)],
+                                         after: tested[(start + b.tau)..<(start + b.hi)])
+            guard test.pValue <= maxPValue else { break }
+            points.append(b.tau)
+            points.sort()
+        }
+        return points.map { $0 + start }
     }
 }

@@ -1,6 +1,5 @@
 import Testing
-@testable import History
-import Statistics
+@testable import Statistics
 
 @Suite struct StudentTTestTests {
     /// Expected p-values from SciPy 1.17: `scipy.stats.ttest_ind(a, b)` (pooled variance, two-sided).

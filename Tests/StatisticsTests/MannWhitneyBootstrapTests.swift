@@ -1,8 +1,7 @@
-@testable import Reports
-import Statistics
+@testable import Statistics
 import Testing
 
-@Suite struct StatisticsTests {
+@Suite struct MannWhitneyBootstrapTests {
     /// Expected values from SciPy 1.17: `mannwhitneyu(x, y, alternative="two-sided")` (method auto).
     @Test(arguments: [
         // Exact (no ties, a side of ≤ 8).
@@ -61,7 +60,7 @@ import Testing
         #expect(Descriptive.median([3, 1, 2]) == 2)
         #expect(Descriptive.median([4, 1, 2, 3]) == 2.5)
         #expect(Descriptive.median([]) == nil)
-        #expect(Bootstrap.quantile([0, 10], 0.25) == 2.5)
+        #expect(Descriptive.quantile(sorted: [0, 10], 0.25) == 2.5)
     }
 
     private func binomial(_ n: Int, _ k: Int) -> Double {

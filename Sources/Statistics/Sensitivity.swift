@@ -1,6 +1,8 @@
-import BenchModel
-import Foundation
-import Statistics
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// How sensitive a comparison of one metric is: the run-to-run noise of a trial's value, the
 /// minimum detectable effect (MDE) of the test, and the smallest change the gate as a whole catches.
@@ -38,6 +40,18 @@ public struct Sensitivity: Sendable, Codable, Equatable {
     /// Trials per side that would bring the MDE down to the threshold (nil when already there, or
     /// when no count up to 200 would).
     public var suggestedTrials: Int?
+
+    public init(noise: Double, source: Source, trialsBefore: Int, trialsAfter: Int, mde: Double?, detects: Double?,
+                power: Double, suggestedTrials: Int?) {
+        self.noise = noise
+        self.source = source
+        self.trialsBefore = trialsBefore
+        self.trialsAfter = trialsAfter
+        self.mde = mde
+        self.detects = detects
+        self.power = power
+        self.suggestedTrials = suggestedTrials
+    }
 
     /// True when the test cannot resolve a change of the threshold's size.
     public func isBlind(threshold: Double) -> Bool { mde.map { $0 > threshold } ?? true }
@@ -182,7 +196,7 @@ public enum SensitivityAnalysis {
         let n = Double(nb + na)
         let variance = Double(nb * na) / 12 * (n + 1)
         let z = (Double(uu) - Double(nb * na) / 2 - 0.5) / variance.squareRoot()
-        return Swift.min(1, 2 * MannWhitney.normalSurvival(z))
+        return Swift.min(1, 2 * Distributions.normalSurvival(z))
     }
 
     /// Trials per side (equal sides) at which the MDE of `rule` reaches `target`: the 1/√n scaling from

@@ -1,5 +1,6 @@
 import BenchModel
 import Foundation
+import Reports
 import Statistics
 
 /// Before/after comparison of two results, metric by metric, with statistics over their trials.
@@ -60,9 +61,9 @@ public enum Comparison {
             calibration = nil
         }
         if let c = calibration {
-            notes.append("MDE from the A/A calibration of \(c.createdAt) (\(c.trials) trials of \(Fmt.shortCommit(c.build.commit)) on this machine) at \(Int((options.power * 100).rounded()))% power; metrics it lacks use the compare's own trials.")
+            notes.append("MDE from the A/A calibration of \(c.createdAt) (\(c.trials) trials of \(Units.shortCommit(c.build.commit)) on this machine) at \(Int((options.power * 100).rounded()))% power; metrics it lacks use the compare's own trials.")
         } else {
-            notes.append("MDE (minimum detectable effect: the change the test finds significant at p < \(Fmt.number(options.alpha)) with \(Int((options.power * 100).rounded()))% power) from the compare's own trials, their noise pooled over both sides around each side's median. With few trials this estimate is itself rough; `phibench calibrate` gives a steadier one.")
+            notes.append("MDE (minimum detectable effect: the change the test finds significant at p < \(Units.number(options.alpha)) with \(Int((options.power * 100).rounded()))% power) from the compare's own trials, their noise pooled over both sides around each side's median. With few trials this estimate is itself rough; `phibench calibrate` gives a steadier one.")
         }
 
         var metrics: [MetricComparison] = []
@@ -85,7 +86,7 @@ public enum Comparison {
         if nb < 2 || na < 2 {
             notes.append("With one trial on a side no change can be called significant: changes beyond the threshold are inconclusive. Run with --trials 5 or more for a verdict.")
         } else if MannWhitney.smallestPossibleP(nb, na) >= options.alpha {
-            notes.append("\(nb) vs \(na) trials cannot reach p < \(Fmt.number(options.alpha)) with Mann–Whitney U; use 4 or more trials per side (5 recommended).")
+            notes.append("\(nb) vs \(na) trials cannot reach p < \(Units.number(options.alpha)) with Mann–Whitney U; use 4 or more trials per side (5 recommended).")
         }
         for (side, r) in [("before", before), ("after", after)] where r.trials.count > r.completeTrials.count {
             notes.append("The \(side) result has \(r.trials.count - r.completeTrials.count) partial trial(s), cut short by an interrupt: left out of the statistics.")
@@ -124,11 +125,11 @@ public enum Comparison {
         var demoted = 0
         for (i, qv) in zip(tested, q) where [.regressed, .improved, .changed].contains(metrics[i].verdict) && qv >= alpha {
             metrics[i].verdict = .inconclusive
-            metrics[i].reason = "not a finding after false-discovery control: q=\(Fmt.pValue(qv)) ≥ \(Fmt.number(alpha)) "
+            metrics[i].reason = "not a finding after false-discovery control: q=\(Units.pValue(qv)) ≥ \(Units.number(alpha)) "
                 + "(Benjamini–Hochberg over \(tested.count) ungated metrics, Welch's t); \(metrics[i].reason)"
             demoted += 1
         }
-        return ["Ungated metrics are called changed only at a Benjamini–Hochberg q-value below \(Fmt.number(alpha)) over the \(tested.count) tested"
+        return ["Ungated metrics are called changed only at a Benjamini–Hochberg q-value below \(Units.number(alpha)) over the \(tested.count) tested"
                 + (demoted > 0 ? " (\(demoted) individually significant change\(demoted == 1 ? "" : "s") not called)." : ".")]
     }
 
@@ -173,20 +174,20 @@ public enum Comparison {
         var result = judgeChange(metric: metric, unit: unit, direction: direction, gated: gated, before: b, after: a, options: options)
         result.sensitivity = sensitivity
         guard gated, let sensitivity, result.verdict == .unchanged || result.verdict == .inconclusive else { return result }
-        let tau = Fmt.magnitude(options.threshold)
+        let tau = Units.magnitude(options.threshold)
         let trialsHint = sensitivity.suggestedTrials.map { "; \($0) trials per side would bring it to ±\(tau)" } ?? ""
         let powerText = "\(Int((options.power * 100).rounded()))% power"
         if !sensitivity.isBlind(threshold: options.threshold) {
-            result.reason += sensitivity.detects.map { " — would detect ≥ \(Fmt.magnitude($0)) (\(powerText))" } ?? ""
+            result.reason += sensitivity.detects.map { " — would detect ≥ \(Units.magnitude($0)) (\(powerText))" } ?? ""
         } else if result.verdict == .unchanged {
             result.verdict = .belowDetectionLimit
             let noise = sensitivity.noise.isFinite
-                ? " (noise ±\(Fmt.magnitude(sensitivity.noise)) per trial, \(b.count) vs \(a.count) trials)" : ""
-            let reach = sensitivity.mde.map { "the test resolves only ≥ \(Fmt.magnitude($0)) at \(powerText), more than ±\(tau)" }
+                ? " (noise ±\(Units.magnitude(sensitivity.noise)) per trial, \(b.count) vs \(a.count) trials)" : ""
+            let reach = sensitivity.mde.map { "the test resolves only ≥ \(Units.magnitude($0)) at \(powerText), more than ±\(tau)" }
                 ?? "no change can be significant with \(b.count) vs \(a.count) trials"
             result.reason = "below detection limit: \(reach)\(noise)\(trialsHint); \(result.reason)"
         } else {
-            result.reason += sensitivity.mde.map { " — the test resolves only ≥ \(Fmt.magnitude($0))\(trialsHint)" } ?? ""
+            result.reason += sensitivity.mde.map { " — the test resolves only ≥ \(Units.magnitude($0))\(trialsHint)" } ?? ""
         }
         return result
     }
@@ -203,12 +204,12 @@ public enum Comparison {
         let underFloor = floor > 0 && abs(av - bv) <= floor
         let beyond = (change.map { abs($0) > options.threshold } ?? true) && !underFloor
         let worse = direction == .lowerIsBetter ? av > bv : direction == .higherIsBetter ? av < bv : false
-        let tau = Fmt.change(options.threshold).dropFirst()
+        let tau = Units.change(options.threshold).dropFirst()
         var result = MetricComparison(
             metric: metric, unit: unit, direction: direction, gated: gated && direction != .informational,
             before: bv, after: av, change: change, beforeTrials: b, afterTrials: a, test: nil, interval: nil,
             verdict: .unchanged, reason: "")
-        let changeText = change.map { Fmt.change($0) } ?? "from 0"
+        let changeText = change.map { Units.change($0) } ?? "from 0"
 
         guard b.count >= 2, a.count >= 2 else {
             let trials = b.count == a.count ? "\(b.count) trial" : "\(b.count) vs \(a.count) trials"
@@ -225,11 +226,11 @@ public enum Comparison {
         result.interval = Bootstrap.relativeChangeOfMedians(
             before: b, after: a, resamples: options.resamples, level: options.confidence, seed: seed)
         let p = result.test?.p ?? 1
-        let pText = "p=\(Fmt.pValue(p))"
+        let pText = "p=\(Units.pValue(p))"
         if MannWhitney.smallestPossibleP(b.count, a.count) >= options.alpha {
             result.verdict = beyond ? .inconclusive : .unchanged
             result.reason = beyond
-                ? "inconclusive: changed \(changeText) but \(b.count) vs \(a.count) trials cannot reach p < \(Fmt.number(options.alpha))"
+                ? "inconclusive: changed \(changeText) but \(b.count) vs \(a.count) trials cannot reach p < \(Units.number(options.alpha))"
                 : "within ±\(tau) (too few trials to test)"
             return result
         }
@@ -239,9 +240,9 @@ public enum Comparison {
             case .informational: result.verdict = .changed
             default: result.verdict = worse ? .regressed : .improved
             }
-            result.reason = "\(pText) < \(Fmt.number(options.alpha)) and \(changeText) beyond ±\(tau)"
+            result.reason = "\(pText) < \(Units.number(options.alpha)) and \(changeText) beyond ±\(tau)"
         } else if let ci = result.interval, ci.low >= -options.threshold, ci.high <= options.threshold {
-            result.reason = "\(Int((ci.level * 100).rounded()))% CI [\(Fmt.change(ci.low)), \(Fmt.change(ci.high))] within ±\(tau)"
+            result.reason = "\(Int((ci.level * 100).rounded()))% CI [\(Units.change(ci.low)), \(Units.change(ci.high))] within ±\(tau)"
         } else if underFloor {
             result.reason = "moved \(unit.format(abs(av - bv))), within the \(unit.format(floor)) floor for this metric"
         } else if !beyond {
@@ -250,14 +251,14 @@ public enum Comparison {
                 : "not significant (\(pText)), \(changeText) within ±\(tau)"
         } else {
             result.verdict = .inconclusive
-            result.reason = "changed \(changeText) but not significant (\(pText) ≥ \(Fmt.number(options.alpha)))"
+            result.reason = "changed \(changeText) but not significant (\(pText) ≥ \(Units.number(options.alpha)))"
         }
         return result
     }
 
     /// Names of the two sides: as given, else the short commits when they differ, else `before`/`after`.
     static func compareLabels(_ b: BenchResult, _ a: BenchResult, _ o: CompareOptions) -> [String] {
-        let commit = { (r: BenchResult) in Fmt.shortCommit(r.build.commit) + (r.build.dirty ? "+dirty" : "") }
+        let commit = { (r: BenchResult) in Units.shortCommit(r.build.commit) + (r.build.dirty ? "+dirty" : "") }
         let differ = commit(b) != commit(a) && b.build.commit != "unknown"
         return [o.beforeLabel ?? (differ ? commit(b) : "before"), o.afterLabel ?? (differ ? commit(a) : "after")]
     }
@@ -306,6 +307,6 @@ public enum Comparison {
         let m = methods.sorted { $0.rawValue < $1.rawValue }.map(\.description)
         let test = m.isEmpty ? "Mann–Whitney U (not run: fewer than 2 trials on a side)"
             : "two-sided Mann–Whitney U over trials (\(m.joined(separator: "; ")))"
-        return "\(test), alpha \(Fmt.number(o.alpha)); \(Int((o.confidence * 100).rounded()))% percentile-bootstrap CI of the relative change of medians (\(o.resamples) resamples, seed \(o.seed)); threshold ±\(Fmt.change(o.threshold).dropFirst())"
+        return "\(test), alpha \(Units.number(o.alpha)); \(Int((o.confidence * 100).rounded()))% percentile-bootstrap CI of the relative change of medians (\(o.resamples) resamples, seed \(o.seed)); threshold ±\(Units.change(o.threshold).dropFirst())"
     }
 }

@@ -39,7 +39,7 @@ public enum MannWhitney {
     public static func test(_ x: [Double], _ y: [Double]) -> MannWhitneyResult? {
         let n1 = x.count, n2 = y.count
         guard n1 > 0, n2 > 0 else { return nil }
-        let (ranks, tieSizes) = rank(x + y)
+        let (ranks, tieSizes) = Descriptive.midRanks(x + y)
         let r1 = ranks[..<n1].reduce(0, +)
         let u1 = r1 - Double(n1 * (n1 + 1)) / 2
         let u2 = Double(n1 * n2) - u1
@@ -54,7 +54,7 @@ public enum MannWhitney {
         let variance = Double(n1 * n2) / 12 * ((n + 1) - tieTerm / (n * (n - 1)))
         guard variance > 0 else { return MannWhitneyResult(u: u1, p: 1, method: .normalApproximation) }
         let z = (u - Double(n1 * n2) / 2 - 0.5) / variance.squareRoot()
-        let p = Swift.min(1, Swift.max(0, 2 * normalSurvival(z)))
+        let p = Swift.min(1, Swift.max(0, 2 * Distributions.normalSurvival(z)))
         return MannWhitneyResult(u: u1, p: p, method: .normalApproximation)
     }
 
@@ -65,31 +65,14 @@ public enum MannWhitney {
         if n1 <= 8 || n2 <= 8 { return Swift.min(1, 2 * exactSurvival(n1 * n2, n1, n2)) }
         let n = Double(n1 + n2)
         let z = (Double(n1 * n2) / 2 - 0.5) / (Double(n1 * n2) * (n + 1) / 12).squareRoot()
-        return 2 * normalSurvival(z)
-    }
-
-    /// Mid-ranks (1-based) and the sizes of the tie groups.
-    static func rank(_ values: [Double]) -> (ranks: [Double], tieSizes: [Int]) {
-        let order = values.indices.sorted { values[$0] < values[$1] }
-        var ranks = [Double](repeating: 0, count: values.count)
-        var tieSizes: [Int] = []
-        var i = 0
-        while i < order.count {
-            var j = i
-            while j + 1 < order.count && values[order[j + 1]] == values[order[i]] { j += 1 }
-            let mid = Double(i + j + 2) / 2
-            for k in i...j { ranks[order[k]] = mid }
-            tieSizes.append(j - i + 1)
-            i = j + 1
-        }
-        return (ranks, tieSizes)
+        return 2 * Distributions.normalSurvival(z)
     }
 
     /// P(U ≥ u) under the null hypothesis, from the exact distribution of U for sizes m and n.
     ///
     /// The number of arrangements with U = k is the coefficient of q^k in the Gaussian binomial
     /// coefficient [m+n choose m]_q, built factor by factor as ∏ (1 − q^(n+i)) / (1 − q^i).
-    static func exactSurvival(_ u: Int, _ m: Int, _ n: Int) -> Double {
+    public static func exactSurvival(_ u: Int, _ m: Int, _ n: Int) -> Double {
         let degree = m * n
         guard u > 0 else { return 1 }
         guard u <= degree else { return 0 }
@@ -107,10 +90,5 @@ public enum MannWhitney {
         let total = c.reduce(0, +)
         let tail = c[u...].reduce(0, +)
         return tail / total
-    }
-
-    /// P(Z > z) for a standard normal Z.
-    static func normalSurvival(_ z: Double) -> Double {
-        0.5 * erfc(z / 2.0.squareRoot())
     }
 }

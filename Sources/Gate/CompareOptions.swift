@@ -39,7 +39,7 @@ public struct CompareOptions: Sendable, Equatable {
     public init(
         threshold: Double = 0.05, alpha: Double = 0.05, confidence: Double = 0.95, resamples: Int = 2000,
         seed: UInt64 = 0x5EED_CAFE, gate: [String]? = nil,
-        absoluteFloors: [String: Double] = ["memory.rss_growth_pct": 1.0], latencyFloorNanoseconds: Double = 100,
+        absoluteFloors: [String: Double] = [MetricKey.rssGrowthPct: 1.0], latencyFloorNanoseconds: Double = 100,
         force: Bool = false, power: Double = 0.9, calibration: Calibration? = nil,
         beforeLabel: String? = nil, afterLabel: String? = nil
     ) {

@@ -1,60 +1,99 @@
 import BenchModel
 import Foundation
 import Histogram
-import TestSupport
 
 /// Seeded generator for fixtures (SplitMix64), so every fixture is the same on every run.
-struct FixtureRNG: RandomNumberGenerator {
-    var generator: SplitMix64
-    init(seed: UInt64) { generator = SplitMix64(state: seed &* 0x9E37_79B9_7F4A_7C15 &+ 1) }
-    mutating func next() -> UInt64 { generator.next() }
-    mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
-    mutating func normal() -> Double {
+public struct FixtureRNG: RandomNumberGenerator {
+    public var generator: SplitMix64
+    public init(seed: UInt64) { generator = SplitMix64(state: seed &* 0x9E37_79B9_7F4A_7C15 &+ 1) }
+    public mutating func next() -> UInt64 { generator.next() }
+    public mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
+    public mutating func normal() -> Double {
         let u1 = max(uniform(), 1e-12), u2 = uniform()
         return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
     }
     /// A factor in [1 − width, 1 + width].
-    mutating func jitter(_ width: Double) -> Double { 1 + (uniform() * 2 - 1) * width }
+    public mutating func jitter(_ width: Double) -> Double { 1 + (uniform() * 2 - 1) * width }
 }
 
 /// Builds realistic results: latencies simulated per episode and recorded into real HdrHistograms,
 /// per-trial spans with bounded multiplicative noise (each trial's histograms are the simulation
 /// rescaled by its own factor), phases, a time series, thresholds, workload details and a leak verdict,
 /// for a test workload with the pipeline's shape (stages, a cache, a memory layer).
-struct Fixture {
-    var scenario = "steady"
-    var description = "200/s for 20 s, a ramp to 400/s, then a burst of 500"
-    var trials = 5
+public struct Fixture {
+    public var scenario: String
+    public var description: String
+    public var trials: Int
     /// Seed of the simulated episodes (the underlying distribution).
-    var seed: UInt64 = 1
+    public var seed: UInt64
     /// Seed of the per-trial noise; two fixtures with the same `seed` and different `noiseSeed`
     /// are trials drawn from the same distribution.
-    var noiseSeed: UInt64? = nil
+    public var noiseSeed: UInt64?
     /// Per-trial noise of every figure: each is multiplied by a factor in [1 − noise, 1 + noise].
-    var noise = 0.03
+    public var noise: Double
     /// Latency keys made slower (or faster) by a factor, e.g. `["ESGT": 1.3, "e2e": 1.3]`.
-    var scale: [String: Double] = [:]
-    var throughputScale = 1.0
-    var episodesSimulated = 6_000
-    var configuration = "release"
-    var jemalloc = true
-    var commit = "3f9c2a7d81e04b55c0d1e2f3a4b5c6d7e8f90123"
-    var interrupted = false
-    var warnings: [RunWarning] = []
-    var stages = ["MMEI", "MCEA", "MEA", "TIG", "ESGT", "PHI", "PHI.hit", "PHI.miss", "MEMORY.store"]
-    var profile: ProfileInfo?
-    var leaking = false
+    public var scale: [String: Double]
+    public var throughputScale: Double
+    public var episodesSimulated: Int
+    public var configuration: String
+    public var jemalloc: Bool
+    public var commit: String
+    public var interrupted: Bool
+    public var warnings: [RunWarning]
+    public var stages: [String]
+    public var profile: ProfileInfo?
+    public var leaking: Bool
     /// The memory layer's resident bytes per state (a gauge of the workload).
-    var residentBytesPerState = 612.0
+    public var residentBytesPerState: Double
+
+    public init(
+        scenario: String = "steady",
+        description: String = "200/s for 20 s, a ramp to 400/s, then a burst of 500",
+        trials: Int = 5,
+        seed: UInt64 = 1,
+        noiseSeed: UInt64? = nil,
+        noise: Double = 0.03,
+        scale: [String: Double] = [:],
+        throughputScale: Double = 1.0,
+        episodesSimulated: Int = 6_000,
+        configuration: String = "release",
+        jemalloc: Bool = true,
+        commit: String = "3f9c2a7d81e04b55c0d1e2f3a4b5c6d7e8f90123",
+        interrupted: Bool = false,
+        warnings: [RunWarning] = [],
+        stages: [String] = ["MMEI", "MCEA", "MEA", "TIG", "ESGT", "PHI", "PHI.hit", "PHI.miss", "MEMORY.store"],
+        profile: ProfileInfo? = nil,
+        leaking: Bool = false,
+        residentBytesPerState: Double = 612.0
+    ) {
+        self.scenario = scenario
+        self.description = description
+        self.trials = trials
+        self.seed = seed
+        self.noiseSeed = noiseSeed
+        self.noise = noise
+        self.scale = scale
+        self.throughputScale = throughputScale
+        self.episodesSimulated = episodesSimulated
+        self.configuration = configuration
+        self.jemalloc = jemalloc
+        self.commit = commit
+        self.interrupted = interrupted
+        self.warnings = warnings
+        self.stages = stages
+        self.profile = profile
+        self.leaking = leaking
+        self.residentBytesPerState = residentBytesPerState
+    }
 
     /// Median latency (ns) and log-normal spread of each stage.
-    static let stageShape: [String: (median: Double, sigma: Double)] = [
+    public static let stageShape: [String: (median: Double, sigma: Double)] = [
         "MMEI": (2_100, 0.25), "MCEA": (1_400, 0.2), "MEA": (8_300, 0.3), "TIG": (24_000, 0.35),
         "ESGT": (168_000, 0.45), "PHI": (38_000, 0.9), "MEMORY.store": (5_200, 0.5),
     ]
 
     /// The test workload's vocabulary: the stages, a cache's counters and a memory layer's gauge.
-    var vocabulary: WorkloadVocabulary {
+    public var vocabulary: WorkloadVocabulary {
         WorkloadVocabulary(
             name: "fixture",
             stages: stages.map { s in .init(s, parent: s.hasPrefix("PHI.") && stages.contains("PHI") ? "PHI" : nil) },
@@ -68,20 +107,20 @@ struct Fixture {
             ])
     }
 
-    var catalogue: MetricCatalogue { MetricCatalogue.standard(for: vocabulary) }
+    public var catalogue: MetricCatalogue { MetricCatalogue.standard(for: vocabulary) }
 
     /// The simulated latency histograms alone (the expensive part), to share between fixtures
     /// that differ only in their trial noise.
-    func simulatedHistograms() -> Simulated {
+    public func simulatedHistograms() -> Simulated {
         var simulation = FixtureRNG(seed: seed)
         return Simulated(histograms: simulate(&simulation))
     }
 
-    struct Simulated {
-        var histograms: [String: Histogram<UInt64>]
+    public struct Simulated {
+        public var histograms: [String: Histogram<UInt64>]
     }
 
-    func make(reusing simulated: Simulated? = nil) -> BenchResult {
+    public func make(reusing simulated: Simulated? = nil) -> BenchResult {
         let sim = simulated ?? simulatedHistograms()
         var rng = FixtureRNG(seed: (noiseSeed ?? seed) &+ 0x1234_5678)
         let catalogue = self.catalogue
@@ -124,7 +163,7 @@ struct Fixture {
 
     /// One trial: the simulated histograms rescaled by a trial factor and thinned to `episodes`
     /// per histogram (in proportion), plus counters and gauges with the same noise.
-    func trialSpan(_ sim: Simulated, episodes: UInt64, _ rng: inout FixtureRNG, latencyFactor: Double = 1) -> Span {
+    public func trialSpan(_ sim: Simulated, episodes: UInt64, _ rng: inout FixtureRNG, latencyFactor: Double = 1) -> Span {
         let factor = rng.jitter(noise) * latencyFactor
         let e2eTotal = Double(sim.histograms["e2e"]?.totalCount ?? 1)
         var histograms: [String: LatencyHistogram] = [:]
@@ -166,7 +205,7 @@ struct Fixture {
     }
 
     /// Episodes simulated stage by stage (log-normal), recorded into one HdrHistogram per key.
-    func simulate(_ rng: inout FixtureRNG) -> [String: Histogram<UInt64>] {
+    public func simulate(_ rng: inout FixtureRNG) -> [String: Histogram<UInt64>] {
         var hists: [String: Histogram<UInt64>] = [:]
         for k in stages + ["e2e", "service"] {
             var h = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
@@ -201,7 +240,7 @@ struct Fixture {
         return hists.filter { $0.value.totalCount > 0 }
     }
 
-    func phases(_ sim: Simulated, _ rng: inout FixtureRNG) -> [PhaseSummary] {
+    public func phases(_ sim: Simulated, _ rng: inout FixtureRNG) -> [PhaseSummary] {
         let c = catalogue
         func stats(_ factor: Double, episodes: UInt64) -> RunSummary {
             c.summarize(trialSpan(sim, episodes: episodes, &rng, latencyFactor: factor))
@@ -216,7 +255,7 @@ struct Fixture {
         ]
     }
 
-    func timeseries(_ rng: inout FixtureRNG) -> [TimeseriesPoint] {
+    public func timeseries(_ rng: inout FixtureRNG) -> [TimeseriesPoint] {
         var out: [TimeseriesPoint] = []
         var total: UInt64 = 0
         var queue = 0.0
@@ -247,7 +286,7 @@ struct Fixture {
         return out
     }
 
-    func thresholds(_ s: RunSummary) -> [ThresholdResult] {
+    public func thresholds(_ s: RunSummary) -> [ThresholdResult] {
         let p99 = s.metric("e2e.p99") ?? 0
         let throughput = s.metric("throughput") ?? 0
         let hitRate = s.metric("phi.cache_hit_rate") ?? 0
@@ -262,10 +301,10 @@ struct Fixture {
 }
 
 /// A scratch directory removed when the test ends (kept with PHIBENCH_KEEP_ARTIFACTS=1 for a look).
-final class ScratchDirectory {
-    let url: URL
+public final class ScratchDirectory {
+    public let url: URL
 
-    init(_ name: String) throws {
+    public init(_ name: String) throws {
         url = FileManager.default.temporaryDirectory.appendingPathComponent("phibench-reports-\(name)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
@@ -276,5 +315,5 @@ final class ScratchDirectory {
         }
     }
 
-    func file(_ name: String) -> URL { url.appendingPathComponent(name) }
+    public func file(_ name: String) -> URL { url.appendingPathComponent(name) }
 }

@@ -1,6 +1,9 @@
 import BenchModel
 import Foundation
+import Statistics
+@testable import Gate
 import Testing
+import TestSupport
 @testable import Reports
 
 @Suite struct SensitivityTests {
