@@ -43,6 +43,10 @@ let package = Package(
         .systemLibrary(
             name: "CXXHash", pkgConfig: "libxxhash",
             providers: [.apt(["libxxhash-dev"])]),
+        // nodejs/http-parser (Debian has no .pc file for it): the HTTP workload's response parser.
+        .systemLibrary(
+            name: "CHTTPParser",
+            providers: [.apt(["libhttp-parser-dev"])]),
         .systemLibrary(
             name: "CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),
@@ -64,6 +68,9 @@ let package = Package(
             linkerSettings: [.linkedLibrary("unwind")]),
         // The CPU's spin-wait hint (x86 `pause`, ARM `yield`) for the open-loop driver's last-µs wait.
         .target(name: "CPause"),
+        // The memory layer's embedding quantizer: C, so that it is compiled for AVX2 beside the baseline
+        // (target_clones; the loader picks one per CPU).
+        .target(name: "CQuantize"),
 
         // Callgrind client requests and the per-stage call trampolines the instruction counter reads
         // (no-ops outside valgrind; compiled without them when valgrind's headers are absent).
@@ -80,7 +87,7 @@ let package = Package(
         .target(
             name: "MemoryLayer",
             dependencies: [
-                "CLZ4", "CZlib", "CBlosc", "CXXHash",
+                "CLZ4", "CZlib", "CBlosc", "CXXHash", "CQuantize",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Collections", package: "swift-collections"),
@@ -134,7 +141,7 @@ let package = Package(
         .target(
             name: "ExternalWorkloads",
             dependencies: [
-                "BenchModel", "CSpawn", "CPause",
+                "BenchModel", "CSpawn", "CPause", "CHTTPParser",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -179,7 +186,7 @@ let package = Package(
         // Helpers more than one test target needs (a free loopback port, a seeded generator); not part of any product.
         .target(name: "TestSupport", dependencies: ["Statistics"], path: "Tests/TestSupport"),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "MemoryLayer", "BenchModel"]),
-        .testTarget(name: "MemoryLayerTests", dependencies: ["MemoryLayer", "TestSupport"]),
+        .testTarget(name: "MemoryLayerTests", dependencies: ["MemoryLayer", "CQuantize", "TestSupport"]),
         .testTarget(name: "HarnessTests", dependencies: ["Harness", "BenchModel", "Statistics", "TestSupport"]),
         .testTarget(name: "ProfilingTests", dependencies: ["Profiling", "Reports", "BenchModel", "TestSupport"]),
         .testTarget(

@@ -13,6 +13,7 @@ packages=(
   libsqlite3-dev    # warm tier (GRDB)
   libssl-dev        # SHA-256 of the history's machine fingerprint and record ids (COpenSSLCrypto: libcrypto)
   libpq-dev         # the PostgreSQL history store's client (CLibPQ)
+  libhttp-parser-dev  # the HTTP workload's response parser, nodejs/http-parser (CHTTPParser)
   pkg-config        # how SwiftPM finds the libraries above
   chromium          # renders report.html in tests
   jq                # scripts/lateness-table.sh reads result.json

@@ -1,6 +1,6 @@
 /// A system under test that lives outside phibench: worker processes speaking `phibench-worker/1`
 /// on their stdin/stdout, or an HTTP service. Written in a scenario as the `workload:` key; a
-/// scenario without it drives a built-in workload (the pipeline, or `--workload noop`).
+/// scenario without it drives a built-in workload (a registered provider's, `--workload NAME`).
 public enum ExternalWorkload: Sendable, Codable, Equatable {
     case process(ProcessWorkloadSpec)
     case http(HTTPWorkloadSpec)

@@ -69,8 +69,9 @@ public enum ResultCodec {
         }
     }
 
-    /// Loads the result at `url`; errors name it as `url.relativePath` (the path as given).
-    public static func load(_ url: URL) throws(ResultFileError) -> BenchResult {
+    /// Loads the result at `url`; errors name it as `url.relativePath` (the path as given). `v1` reads
+    /// a version 1 result (``WorkloadProviders/resultV1``).
+    public static func load(_ url: URL, v1: ResultV1Upgrade? = nil) throws(ResultFileError) -> BenchResult {
         let name = url.relativePath
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
@@ -83,7 +84,7 @@ public enum ResultCodec {
         } catch {
             throw .unreadable(file: name, reason: (error as NSError).localizedFailureReason ?? "\(error)")
         }
-        return try decode(resultInLog(data) ?? data, file: name)
+        return try decode(resultInLog(data) ?? data, file: name, v1: v1)
     }
 
     /// The line before a result.json printed into a log (a Kubernetes pod's, `distribute --kubernetes`).
@@ -100,8 +101,8 @@ public enum ResultCodec {
         return data.subdata(in: b.upperBound..<e.lowerBound)
     }
 
-    /// Decodes a result from `data`; `file` names it in errors.
-    public static func decode(_ data: Data, file: String) throws(ResultFileError) -> BenchResult {
+    /// Decodes a result from `data`; `file` names it in errors; `v1` reads a version 1 result.
+    public static func decode(_ data: Data, file: String, v1: ResultV1Upgrade? = nil) throws(ResultFileError) -> BenchResult {
         guard data.contains(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) else { throw .empty(file: file) }
         if let p = JSONSyntax.firstProblem(in: [UInt8](data)) {
             if p.atEnd { throw .truncatedJSON(file: file, offset: p.offset, context: "the file ends \(p.context)") }
@@ -119,7 +120,7 @@ public enum ResultCodec {
         do {
             switch schema {
             case BenchResult.schemaID: return restoreDerivedHistograms(try decoder.decode(BenchResult.self, from: data))
-            case ResultV1.schemaID: return try decoder.decode(ResultV1.self, from: data).upgraded()
+            case ResultV1.schemaID: return try decoder.decode(ResultV1.self, from: data).upgraded(v1)
             default:
                 if schema.hasPrefix("phibench.result/") { throw ResultFileError.wrongSchema(file: file, found: schema) }
                 throw ResultFileError.notAResult(file: file, reason: "schema is \"\(schema.prefix(60))\"")

@@ -4,6 +4,8 @@
 /// whose counters and gauges give the same figures again, and a catalogue: the harness's metrics,
 /// the latency keys it had (alphabetical: version 1 did not record the stage order), and for each
 /// workload-specific object of its summary (version 1 had one, a cache) its counters and hit rate.
+/// Version 1 did not name its workload: the ``ResultV1Upgrade`` of the workload that wrote it (its
+/// provider's) gives the name and which of the other top-level objects are the workload's details.
 struct ResultV1: Decodable {
     static let schemaID = "phibench.result/1"
 
@@ -20,7 +22,8 @@ struct ResultV1: Decodable {
     var timeseries: [[String: JSONValue]]
     var histograms: [String: LatencyHistogram]
     var thresholds: [ThresholdResult]
-    var memoryLayer: JSONValue?
+    /// Top-level objects version 1 did not define for every workload (a workload's own figures), by key.
+    var extras: [String: JSONValue]
     var leak: LeakVerdict?
     var profile: ProfileInfo?
 
@@ -43,7 +46,6 @@ struct ResultV1: Decodable {
         case startedAt = "started_at"
         case durationSeconds = "duration_s"
         case interrupted, warnings, summary, phases, trials, timeseries, histograms, thresholds
-        case memoryLayer = "memory_layer"
         case leak, profile
     }
 
@@ -65,7 +67,14 @@ struct ResultV1: Decodable {
         timeseries = try c.decodeIfPresent([[String: JSONValue]].self, forKey: .timeseries) ?? []
         histograms = try c.decodeIfPresent([String: LatencyHistogram].self, forKey: .histograms) ?? [:]
         thresholds = try c.decodeIfPresent([ThresholdResult].self, forKey: .thresholds) ?? []
-        memoryLayer = try c.decodeIfPresent(JSONValue.self, forKey: .memoryLayer)
+        let all = try decoder.container(keyedBy: Key.self)
+        let known = Set(["schema"] + [CodingKeys.scenario, .machine, .build, .startedAt, .durationSeconds, .interrupted, .warnings,
+                                      .summary, .phases, .trials, .timeseries, .histograms, .thresholds, .leak, .profile].map(\.stringValue))
+        var extras: [String: JSONValue] = [:]
+        for key in all.allKeys where !known.contains(key.stringValue) {
+            extras[key.stringValue] = try all.decode(JSONValue.self, forKey: key)
+        }
+        self.extras = extras
         leak = try c.decodeIfPresent(LeakVerdict.self, forKey: .leak)
         profile = try c.decodeIfPresent(ProfileInfo.self, forKey: .profile)
     }
@@ -81,8 +90,12 @@ struct ResultV1: Decodable {
     /// Summary keys the harness owned in version 1; any other object in a summary was the workload's.
     private static let harnessKeys: Set<String> = ["episodes", "errors", "dropped", "throughput_eps", "latency_ns", "memory", "cpu"]
 
-    func upgraded() -> BenchResult {
-        let catalogue = makeCatalogue()
+    /// The result as schema version 2; `upgrade` is the workload's (nil: an unnamed workload without details).
+    func upgraded(_ upgrade: ResultV1Upgrade?) -> BenchResult {
+        let workload = upgrade?.workload ?? "unknown"
+        var details: [String: JSONValue] = [:]
+        for key in upgrade?.detailKeys ?? [] { details[key] = extras[key] }
+        let catalogue = makeCatalogue(workload: workload)
         let trialSummaries = trials.map { t in
             TrialSummary(trial: t.trial, seed: t.seed, durationSeconds: t.durationSeconds,
                          summary: Self.summary(t.summary, histograms: [:]),
@@ -94,13 +107,13 @@ struct ResultV1: Decodable {
         return BenchResult(
             scenario: scenario, machine: machine, build: build, startedAt: startedAt, durationSeconds: durationSeconds,
             interrupted: interrupted, warnings: w,
-            workload: WorkloadRecord(name: "pipeline", details: memoryLayer.map { .object(["memory_layer": $0]) }),
+            workload: WorkloadRecord(name: workload, details: details.isEmpty ? nil : .object(details)),
             catalogue: catalogue, summary: Self.summary(summary, histograms: histograms),
             phases: phases.map { Self.phase($0) }, trials: trialSummaries,
             timeseries: timeseries.map(Self.point), thresholds: thresholds, leak: leak, profile: profile)
     }
 
-    private func makeCatalogue() -> MetricCatalogue {
+    private func makeCatalogue(workload: String) -> MetricCatalogue {
         var latencyKeys = Set(histograms.keys)
         if case .object(let l)? = summary["latency_ns"] { latencyKeys.formUnion(l.keys) }
         latencyKeys.subtract(MetricCatalogue.harnessHistograms.map(\.key))
@@ -122,7 +135,7 @@ struct ResultV1: Decodable {
                     summary: "hits ÷ (hits + misses)", gated: true, highlight: true, series: true))
             }
         }
-        return MetricCatalogue.standard(for: WorkloadVocabulary(name: "pipeline", stages: stages, metrics: metrics))
+        return MetricCatalogue.standard(for: WorkloadVocabulary(name: workload, stages: stages, metrics: metrics))
     }
 
     /// A version 1 summary object as a span (rebuilt counters and gauges) plus its figures as written.

@@ -21,7 +21,7 @@ public struct Scenario: Sendable, Codable, Equatable {
     /// Open loop: how arrivals are spaced, for phases that do not say. nil: uniform.
     public var arrivals: ArrivalProcess?
     /// Settings for the workload under test, as fully qualified dotted keys
-    /// (`pipeline.esgt.steps`, `stimulus.zipf`) with their YAML scalar text. The workload validates them.
+    /// of the registered workloads' sections (`stage.delay_us`) with their YAML scalar text. The workload's provider validates them.
     public var workload: [String: String]
     /// The system under test when it lives outside phibench (the `workload:` key): worker
     /// processes or an HTTP service. nil: a built-in workload, configured by ``workload``.
@@ -316,7 +316,7 @@ public enum Fault: Sendable, Equatable, Codable {
     /// `extra` s of busy work inside stage `stage`, every episode.
     case slow(stage: String, extra: Double)
     /// `iterations` rounds of ``busyWork(iterations:)`` inside stage `stage`, every episode: a fixed
-    /// amount of work, so the same instruction count on every run (`{ slow: ESGT, work: 20000 }`).
+    /// amount of work, so the same instruction count on every run (`{ slow: parse, work: 20000 }`).
     case slowWork(stage: String, iterations: UInt64)
     /// `bytes` retained per episode and never freed.
     case leak(bytes: Int)

@@ -28,7 +28,7 @@ public func blackHole<T>(_ value: T) {
 public struct StageTimings {
     /// Nanoseconds spent per stage in the current episode; meaningful where ``ran`` is true.
     public var nanoseconds: [UInt64]
-    /// Whether each stage ran in the current episode (Φ runs only for ignited events).
+    /// Whether each stage ran in the current episode (a stage may be skipped, e.g. on a cache hit).
     public var ran: [Bool]
     /// Index of the stage that gets extra busy work, if a slow-stage fault is injected.
     public var slowStage: Int?

@@ -57,7 +57,7 @@ public struct WorkloadVocabulary: Sendable, Equatable {
     /// One stage of an episode.
     public struct Stage: Sendable, Equatable {
         public var name: String
-        /// The stage this one is part of (`PHI.hit` is part of `PHI`), nil for a top-level stage.
+        /// The stage this one is part of (`parse.cached` is part of `parse`), nil for a top-level stage.
         public var parent: String?
         public var summary: String
 
@@ -68,7 +68,7 @@ public struct WorkloadVocabulary: Sendable, Equatable {
         }
     }
 
-    /// `pipeline`, `noop`, `process`, `http` …
+    /// The provider's name (`noop`, `process`, `http`, …).
     public var name: String
     /// Stages in episode order.
     public var stages: [Stage]

@@ -217,7 +217,7 @@ struct LoadDriver<W: Workload>: Sendable {
 
 /// Holds an open-loop phase's workers until every one has built its workload worker, then starts
 /// the schedule a little later, so that the first arrivals measure the harness's wake-up and not
-/// thread creation or a slow `makeWorker` (a pipeline worker builds its graph there).
+/// thread creation or a slow `makeWorker` (a worker that builds large state there).
 final class StartGate: Sendable {
     /// Between opening the gate and the first arrival: time for the waiting workers to see the gate
     /// open (they poll every 50 µs) and go to sleep until their first arrival.
@@ -259,7 +259,7 @@ final class FirstFailure: Sendable {
     var first: HarnessError? { error.withLock { $0 } }
 }
 
-/// Hands out global episode numbers: the same number always means the same stimulus.
+/// Hands out global episode numbers: the same number always means the same input.
 final class EpisodeCounter: Sendable {
     private let value: Atomic<UInt64>
 

@@ -181,7 +181,7 @@ struct ScenarioOverride {
         }
     }
 
-    /// `pipeline.esgt.steps` → keys; `phases[1].rate` → key, index, key.
+    /// `stage.limits.max` → keys; `phases[1].rate` → key, index, key.
     private static func parsePath(_ key: String, text: String) throws(ScenarioError) -> [Component] {
         var out: [Component] = []
         for segment in key.split(separator: ".", omittingEmptySubsequences: false) {

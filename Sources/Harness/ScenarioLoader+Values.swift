@@ -3,7 +3,7 @@ import BenchModel
 /// Typed readers over ``DocNode``s: each returns the value or throws a located ``ScenarioError`` that
 /// names the key, quotes the value and says what was expected.
 struct ValueReader {
-    /// Where each value came from, by dotted path (`seed`, `phases[0].rate`, `pipeline.esgt.steps`).
+    /// Where each value came from, by dotted path (`seed`, `phases[0].rate`, `stage.delay_us`).
     var locations: [String: ScenarioLocation] = [:]
 
     mutating func note(_ key: String, _ node: DocNode) {

@@ -7,9 +7,12 @@ import Yams
 ///
 /// `--set KEY=VALUE` overrides are applied to the YAML document before validation, so an overridden
 /// value is checked exactly like one from the file; its errors name `--set KEY` instead of a line.
-/// `KEY` is a dotted path (`seed`, `pipeline.esgt.steps`, `phases[0].rate`); missing mappings on the
+/// `KEY` is a dotted path (`seed`, `stage.delay_us`, `phases[0].rate`); missing mappings on the
 /// way are created. `VALUE` is YAML: a scalar or a flow collection (`[{kind: burst, count: 10}]`).
 /// `KEY+=VALUE` appends to a list (a list VALUE appends each of its items).
+///
+/// Top-level sections besides the harness's own belong to the registered workloads (``WorkloadProvider``);
+/// their settings are kept as dotted keys and checked by their provider (``LoadedScenario/prepare(_:)``).
 ///
 /// Defaults: `seed` 42, `warmup` 0, `interval` 1s, `description` empty, no faults, no thresholds;
 /// open loop: `arrivals` uniform, `spin` by rate (see ``OpenLoopPlan/spinNanoseconds(_:for:)``).
@@ -17,10 +20,12 @@ public struct ScenarioLoader: Sendable {
     /// The largest scenario file read, bytes.
     public static let maxFileBytes = 1 << 20
 
-    /// Reads, overrides and validates the scenario file at `file` (path as given on the command line).
+    /// Reads, overrides and validates the scenario file at `file` (path as given on the command line);
+    /// `workloads` are the providers whose sections it may have.
     /// - Throws: ``ScenarioError`` when the file cannot be read, is not YAML, an override is malformed,
     ///   or a value is invalid.
-    public static func load(file: String, overrides: [String] = []) throws(ScenarioError) -> LoadedScenario {
+    public static func load(file: String, overrides: [String] = [],
+                            workloads: WorkloadProviders = WorkloadProviders()) throws(ScenarioError) -> LoadedScenario {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) else {
             throw .unreadable(file: file, reason: "no such file")
@@ -37,13 +42,14 @@ public struct ScenarioLoader: Sendable {
         guard let yaml = String(data: data, encoding: .utf8) else {
             throw .malformedYAML(file: file, line: nil, column: nil, problem: "the file is not valid UTF-8")
         }
-        return try parse(yaml: yaml, file: file, overrides: overrides)
+        return try parse(yaml: yaml, file: file, overrides: overrides, workloads: workloads)
     }
 
     /// Parses, overrides and validates scenario text; `file` is only used to name the source in errors
     /// and in the returned record.
     /// - Throws: ``ScenarioError``.
-    public static func parse(yaml: String, file: String, overrides: [String] = []) throws(ScenarioError) -> LoadedScenario {
+    public static func parse(yaml: String, file: String, overrides: [String] = [],
+                             workloads: WorkloadProviders = WorkloadProviders()) throws(ScenarioError) -> LoadedScenario {
         // Overrides are parsed first so a malformed `--set` is reported even when the file is also bad.
         var parsedOverrides: [ScenarioOverride] = []
         for text in overrides { parsedOverrides.append(try ScenarioOverride(text)) }
@@ -67,6 +73,7 @@ public struct ScenarioLoader: Sendable {
         for override in parsedOverrides { try override.apply(to: &root) }
 
         var validator = ScenarioValidator()
+        validator.workloads = workloads
         validator.directory = URL(fileURLWithPath: file).deletingLastPathComponent().standardizedFileURL.path
         let scenario = try validator.scenario(from: root)
         let record = ScenarioRecord(name: scenario.name, description: scenario.description, file: file,
@@ -81,7 +88,7 @@ public struct LoadedScenario: Sendable, Equatable {
     /// The resolved scenario as it goes into `result.json`.
     public var record: ScenarioRecord
     /// Source of every value by dotted path: top-level keys (`seed`), workload keys
-    /// (`pipeline.esgt.steps`, `stimulus.zipf`), phases and their fields (`phases[1]`, `phases[1].rate`),
+    /// (`stage.delay_us`), phases and their fields (`phases[1]`, `phases[1].rate`),
     /// faults (`inject[0]`, `inject[0].slow`) and thresholds (`thresholds[2]`).
     public var locations: [String: ScenarioLocation]
 
@@ -94,7 +101,7 @@ public struct LoadedScenario: Sendable, Equatable {
     public var scenario: Scenario { record.spec }
 
     /// Where the value at `key` came from; a dotted path is walked up to the nearest known parent
-    /// (`pipeline.esgt` for `pipeline.esgt.stepz` when only the former was written), and the file's
+    /// (`stage.limits` for `stage.limits.maxx` when only the former was written), and the file's
     /// first line when nothing matches.
     public func location(of key: String) -> ScenarioLocation {
         var path = Substring(key)
@@ -106,10 +113,20 @@ public struct LoadedScenario: Sendable, Equatable {
         return .file(record.file, line: 1)
     }
 
-    /// An error for a value a later check rejected, located at `key`; e.g. the CLI turns the pipeline's
-    /// complaint about `pipeline.esgt.stepz` into `smoke.yaml:9: pipeline.esgt.stepz: unknown key`.
+    /// An error for a value a later check rejected, located at `key`; e.g. a workload's complaint
+    /// about `stage.delay_uz` becomes `smoke.yaml:9: stage.delay_uz: unknown key`.
     public func error(key: String, _ reason: String) -> ScenarioError {
         .rejected(location(of: key), key: key, reason: reason)
+    }
+
+    /// The workload `provider` describes with this scenario's settings for it (its sections' keys).
+    /// - Throws: ``ScenarioError/rejected(_:key:reason:)`` located at the setting the provider rejected.
+    public func prepare(_ provider: any WorkloadProvider) throws(ScenarioError) -> any PreparedWorkload {
+        do {
+            return try provider.prepare(settings: WorkloadProviders.settings(scenario.workload, of: provider))
+        } catch {
+            throw self.error(key: error.key, error.reason)
+        }
     }
 
     /// Checks what needs the workload's stage names: `slow:` faults name a real stage, and every

@@ -34,7 +34,7 @@ public enum ThresholdScope: Sendable, Equatable, Hashable {
     case phaseKind(String)
 }
 
-/// A k6-style threshold, e.g. `e2e.p99 < 5ms`, `throughput > 1000/s`, `phi.cache_hit_rate > 0.8`,
+/// A k6-style threshold, e.g. `e2e.p99 < 5ms`, `throughput > 1000/s`, `cache.hit_rate > 0.8`,
 /// `phase[1].throughput >= 20/s`. The limit is held in the metric's base unit (ns for latency,
 /// episodes/s for throughput, bytes for sizes, percent for `_pct` metrics, a fraction for ratios).
 public struct Threshold: Sendable, Equatable, CustomStringConvertible {
@@ -173,7 +173,7 @@ public struct Threshold: Sendable, Equatable, CustomStringConvertible {
 }
 
 extension MetricCatalogue {
-    /// The known metrics in a compact form for messages: `{e2e, TIG, …}.{p50, …}, throughput, …`.
+    /// The known metrics in a compact form for messages: `{e2e, parse, …}.{p50, …}, throughput, …`.
     public var knownMetricsSummary: String { MetricCatalogue.compactList(descriptors) }
 }
 
@@ -181,7 +181,7 @@ extension MetricCatalogue {
 public struct ThresholdEvaluation: Sendable, Equatable, CustomStringConvertible {
     public var result: ThresholdResult
     /// Why it passed or failed, e.g. `e2e.p99 = 4.20ms, limit < 5.00ms` or
-    /// `no PHI latency was recorded in the run` when the metric is missing.
+    /// `no parse latency was recorded in the run` when the metric is missing.
     public var reason: String
 
     public init(result: ThresholdResult, reason: String) {

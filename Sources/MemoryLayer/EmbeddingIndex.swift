@@ -70,10 +70,11 @@ struct EmbeddingIndex {
     }
 
     /// Appends the row of `x`, quantized straight into the index (no allocation), and returns its slot.
-    mutating func append(quantizing x: UnsafeBufferPointer<Float>) -> UInt32 {
+    /// `maxAbs`: max|x| over the finite elements, when the caller has it.
+    mutating func append(quantizing x: UnsafeBufferPointer<Float>, maxAbs: Float? = nil) -> UInt32 {
         precondition(x.count == dimension)
         let shape = shape
-        return append { chunk, row in Self.write(quantizing: x, into: chunk, row: row, shape) }
+        return append { chunk, row in Self.write(quantizing: x, maxAbs: maxAbs, into: chunk, row: row, shape) }
     }
 
     private mutating func append(_ fill: (IndexChunk, Int) -> Void) -> UInt32 {
@@ -103,10 +104,10 @@ struct EmbeddingIndex {
     }
 
     /// ``overwrite(_:with:)`` with the row of `x`, quantized straight into the index.
-    mutating func overwrite(_ slot: UInt32, quantizing x: UnsafeBufferPointer<Float>) {
+    mutating func overwrite(_ slot: UInt32, quantizing x: UnsafeBufferPointer<Float>, maxAbs: Float? = nil) {
         precondition(x.count == dimension)
         let shape = shape
-        overwrite(slot) { chunk, row in Self.write(quantizing: x, into: chunk, row: row, shape) }
+        overwrite(slot) { chunk, row in Self.write(quantizing: x, maxAbs: maxAbs, into: chunk, row: row, shape) }
     }
 
     private mutating func overwrite(_ slot: UInt32, _ fill: (IndexChunk, Int) -> Void) {
@@ -142,18 +143,18 @@ struct EmbeddingIndex {
         finishRow(chunk, row, shape)
     }
 
-    private static func write(quantizing x: UnsafeBufferPointer<Float>, into chunk: IndexChunk, row: Int, _ shape: Shape) {
-        _ = Quantizer.quantize(x, as: shape.encoding, into: chunk.codes + row * shape.rowBytes)
-        finishRow(chunk, row, shape)
+    private static func write(quantizing x: UnsafeBufferPointer<Float>, maxAbs: Float?, into chunk: IndexChunk, row: Int, _ shape: Shape) {
+        let (_, inverseNorm) = Quantizer.quantize(x, as: shape.encoding, into: chunk.codes + row * shape.rowBytes, maxAbs: maxAbs)
+        finishRow(chunk, row, shape, inverseNorm: inverseNorm)
     }
 
-    /// Sets the row's norm from its two's-complement codes, then stores int4 codes offset-binary
-    /// (nibble = code + 8, its sign bit flipped): unpacking is then a mask and a shift, and the
-    /// offset comes out of the dot product as 8·Σquery.
-    private static func finishRow(_ chunk: IndexChunk, _ row: Int, _ shape: Shape) {
+    /// Sets the row's norm (from its two's-complement codes unless the quantizer measured it), then
+    /// stores int4 codes offset-binary (nibble = code + 8, its sign bit flipped): unpacking is then a
+    /// mask and a shift, and the offset comes out of the dot product as 8·Σquery.
+    private static func finishRow(_ chunk: IndexChunk, _ row: Int, _ shape: Shape, inverseNorm: Float? = nil) {
         let codes = chunk.codes + row * shape.rowBytes
-        chunk.inverseNorms[row] = Quantizer.inverseNorm(UnsafeBufferPointer(start: codes, count: shape.rowBytes),
-                                                        shape.encoding, dimension: shape.dimension)
+        chunk.inverseNorms[row] = inverseNorm ?? Quantizer.inverseNorm(UnsafeBufferPointer(start: codes, count: shape.rowBytes),
+                                                                       shape.encoding, dimension: shape.dimension)
         if shape.encoding == .int4 {
             for i in 0..<shape.rowBytes { codes[i] ^= 0x88 }
         }

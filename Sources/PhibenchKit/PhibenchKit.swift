@@ -45,6 +45,37 @@ public enum Benchmark {
     ) throws(Failure) -> Outcome {
         let loaded: LoadedScenario
         do { loaded = try ScenarioLoader.load(file: scenarioFile, overrides: overrides) } catch { throw .scenario(error) }
+        return try run(loaded, trials: trials, outputDirectory: outputDirectory, makeWorkload: makeWorkload)
+    }
+
+    /// Like ``run(scenarioFile:overrides:trials:outputDirectory:makeWorkload:)``, on the workload
+    /// `provider` prepares from the scenario's sections it owns (checked by the provider; its
+    /// complaints come out located at the scenario line). The workload's context has
+    /// `outputDirectory` as its folder.
+    public static func run(
+        scenarioFile: String, overrides: [String] = [], trials: Int = 1, outputDirectory: String,
+        provider: any WorkloadProvider
+    ) throws(Failure) -> Outcome {
+        let loaded: LoadedScenario
+        let prepared: any PreparedWorkload
+        do {
+            loaded = try ScenarioLoader.load(file: scenarioFile, overrides: overrides, workloads: WorkloadProviders([provider]))
+            prepared = try loaded.prepare(provider)
+        } catch {
+            throw .scenario(error)
+        }
+        let directory = URL(fileURLWithPath: outputDirectory, isDirectory: true)
+        func open<P: PreparedWorkload>(_ p: P) throws(Failure) -> Outcome {
+            try Benchmark.run(loaded, trials: trials, outputDirectory: outputDirectory) { trial, seed in
+                try p.makeWorkload(WorkloadContext(trial: trial, seed: seed, directory: directory))
+            }
+        }
+        return try open(prepared)
+    }
+
+    private static func run<W: Workload>(
+        _ loaded: LoadedScenario, trials: Int, outputDirectory: String, makeWorkload: (_ trial: Int, _ seed: UInt64) throws -> W
+    ) throws(Failure) -> Outcome {
         // The first trial's workload tells the catalogue (its stages) before any load runs.
         var first: W?
         do { first = try makeWorkload(0, loaded.scenario.seed) } catch { throw .workload(error) }

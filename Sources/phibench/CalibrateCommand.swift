@@ -45,8 +45,8 @@ struct CalibrateCommand: AsyncParsableCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a scenario value (as for run).", valueName: "KEY=VALUE"))
     var overrides: [String] = []
 
-    @Option(help: "What to drive when the scenario has no `workload:` key: the Φ pipeline (default) or the no-op workload.")
-    var workload: WorkloadKind?
+    @Option(help: ArgumentHelp("What to drive when the scenario has no `workload:` key (as for run).", valueName: "name"))
+    var workload: String?
 
     func validate() throws {
         guard (3...1_000).contains(trials) else { throw ValidationError("--trials must be 3…1000, got \(trials)") }
@@ -85,7 +85,7 @@ struct CalibrateCommand: AsyncParsableCommand {
             let trialDir = dir.appendingPathComponent("trial-\(k)").path
             FileHandle.standardError.write(Data("calibrate: trial \(k + 1)/\(trials)\n".utf8))
             var args = ["run", scenario, "--trials", "1", "--quiet", "--out", trialDir]
-            if let workload { args += ["--workload", workload.rawValue] }
+            if let workload { args += ["--workload", workload] }
             for o in overrides { args += ["--set", o] }
             let status = try runSelf(args)
             guard status == 0 || status == 1 else {

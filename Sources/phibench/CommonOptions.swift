@@ -1,4 +1,5 @@
 import ArgumentParser
+import BenchModel
 import Foundation
 
 /// Options every measuring command shares.
@@ -12,8 +13,11 @@ struct MeasureOptions: ParsableArguments {
         valueName: "KEY=VALUE"))
     var overrides: [String] = []
 
-    @Option(help: "What to drive when the scenario has no `workload:` key: the Φ pipeline (default), or a no-op workload that measures the harness itself.")
-    var workload: WorkloadKind?
+    @Option(help: ArgumentHelp(
+        "What to drive when the scenario has no `workload:` key: one of \(Phibench.workloads.names.joined(separator: ", ")).",
+        discussion: "Default: the workload whose section the scenario has, else \(Phibench.workloads.names.first ?? "none"). noop measures the harness itself.",
+        valueName: "name"))
+    var workload: String?
 
     @Flag(help: "No progress line and no summary table.")
     var quiet = false
@@ -40,9 +44,4 @@ struct MeasureOptions: ParsableArguments {
         }
         return url
     }
-}
-
-enum WorkloadKind: String, ExpressibleByArgument, CaseIterable {
-    case pipeline
-    case noop
 }

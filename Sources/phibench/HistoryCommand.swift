@@ -128,7 +128,7 @@ struct HistoryAddCommand: AsyncParsableCommand {
             if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
                 url = url.appendingPathComponent("result.json")
             }
-            do { records.append(HistoryRecord(result: try ResultCodec.load(url))) } catch { throw InputError(error) }
+            do { records.append(HistoryRecord(result: try ResultCodec.load(url, v1: Phibench.workloads.resultV1))) } catch { throw InputError(error) }
         }
         let store = try await database.open(create: true)
         let added: Int

@@ -133,8 +133,9 @@ struct InstructionsCommand: AsyncParsableCommand {
         let runnable = try instructionCall { () throws(InstructionCountError) in
             try Callgrind.strippedCopy(of: binary, in: dir, searchPath: path)
         }
-        // The memory layer's tiers start empty on every count, so a reused --out directory counts the same.
-        let tiers = dir.appendingPathComponent("memory-instructions")
+        // The workload's files (the memory layer's tiers) start empty on every count, so a reused --out
+        // directory counts the same.
+        let tiers = dir.appendingPathComponent(WorkloadTarget.countFolder)
         try? FileManager.default.removeItem(at: tiers)
         let outFile = dir.appendingPathComponent("callgrind.out").path
         let logFile = dir.appendingPathComponent("valgrind.log").path
@@ -143,7 +144,7 @@ struct InstructionsCommand: AsyncParsableCommand {
         let scenarioPath = URL(fileURLWithPath: scenario).standardizedFileURL.path
         var child = ["instructions", scenarioPath, "--episodes", "\(episodes)", "--warmup", "\(warmup)", "--out", ".",
                      "--under-valgrind", "--quiet"]
-        if let kind = options.workload { child += ["--workload", kind.rawValue] }
+        if let kind = options.workload { child += ["--workload", kind] }
         for override in options.overrides { child += ["--set", override] }
         let command = callgrind.arguments(program: runnable.path, arguments: child, outFile: outFile, logFile: logFile,
                                           cacheSimulation: !noCacheSim)
@@ -287,7 +288,7 @@ struct InstructionsCommand: AsyncParsableCommand {
     private func count(_ loaded: LoadedScenario, _ target: WorkloadTarget) throws {
         let dir = URL(fileURLWithPath: options.out!, isDirectory: true)
         let summary = try target.countInstructions(loaded.scenario, warmup: UInt64(warmup), episodes: UInt64(episodes),
-                                                   tiers: URL(fileURLWithPath: options.out!).appendingPathComponent("memory-instructions"))
+                                                   tiers: URL(fileURLWithPath: options.out!).appendingPathComponent(WorkloadTarget.countFolder))
         try writeJSON(summary, to: dir.appendingPathComponent("counting.json"))
     }
 }
@@ -302,26 +303,32 @@ private func instructionCall<T>(_ body: () throws(InstructionCountError) -> T) t
 }
 
 extension WorkloadTarget {
+    /// The folder of a count's workload files, in the run directory. The pipeline keeps its tiers in
+    /// `memory/trial-0` under it: `work/memory/trial-0` is as long as `memory-instructions`, the
+    /// tiers' folder before workloads were providers, and the path's length is part of what is
+    /// counted, so counts stay comparable with older builds.
+    static let countFolder = "work"
+
     /// Counts instructions of this workload inside valgrind (``InstructionCounter/run(makeWorkload:faults:warmup:episodes:)``);
-    /// the pipeline's memory layer keeps its tiers under `tiers`.
+    /// the workload may keep files under `tiers` (the pipeline's memory layer its tiers).
     func countInstructions(_ scenario: Scenario, warmup: UInt64, episodes: UInt64, tiers: URL) throws -> InstructionCounter.Summary {
+        guard runsInProcess else {
+            throw InputError("instruction counts are of code phibench runs itself: the pipeline or noop, not a worker process or an HTTP service (callgrind would count only the harness waiting)")
+        }
         do {
-            switch kind {
-            case .pipeline(let config):
-                let seed = scenario.seed
-                return try InstructionCounter.run(makeWorkload: { try PipelineWorkload(config: config, seed: seed, directory: tiers) },
-                                                  faults: scenario.inject, warmup: warmup, episodes: episodes)
-            case .noop:
-                return try InstructionCounter.run(makeWorkload: { SyntheticWorkload() }, faults: scenario.inject,
-                                                  warmup: warmup, episodes: episodes)
-            case .process, .http:
-                throw InputError("instruction counts are of code phibench runs itself: the pipeline or noop, not a worker process or an HTTP service (callgrind would count only the harness waiting)")
-            }
-        } catch let error as InputError {
-            throw error
+            return try prepared.countInstructions(scenario, warmup: warmup, episodes: episodes, directory: tiers)
         } catch {
             throw InputError("\(error)")
         }
+    }
+}
+
+extension PreparedWorkload {
+    /// The count on one workload of trial 0 (the existential opened here for the generic counter).
+    func countInstructions(_ scenario: Scenario, warmup: UInt64, episodes: UInt64, directory: URL) throws -> InstructionCounter.Summary {
+        let seed = scenario.seed
+        return try InstructionCounter.run(makeWorkload: { try self.makeWorkload(WorkloadContext(trial: 0, seed: seed, directory: directory)) },
+                                          faults: scenario.inject, warmup: warmup, episodes: episodes)
     }
 }
 

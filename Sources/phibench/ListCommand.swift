@@ -37,7 +37,7 @@ struct ListCommand: AsyncParsableCommand {
         for file in files {
             let path = (directory as NSString).appendingPathComponent(file)
             do {
-                let s = try ScenarioLoader.load(file: path).scenario
+                let s = try ScenarioLoader.load(file: path, workloads: Phibench.workloads).scenario
                 let phases = s.phases.map(\.load.kind).joined(separator: ", ")
                 print("\(path.padding(toLength: 36, withPad: " ", startingAt: 0)) \(Units.fixed(s.nominalDuration + s.warmup, digits: 0))s  [\(phases)]  \(s.description)")
             } catch {

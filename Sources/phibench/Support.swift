@@ -2,14 +2,14 @@ import BenchModel
 import ExternalWorkloads
 import Foundation
 import Harness
-import Pipeline
 import Reports
 import Synchronization
 
-/// Loads and validates a scenario file, turning every problem into an input error (exit 2).
+/// Loads and validates a scenario file (with the sections of the registered workloads), turning every
+/// problem into an input error (exit 2).
 func loadScenario(_ file: String, overrides: [String]) throws -> LoadedScenario {
     do {
-        return try ScenarioLoader.load(file: file, overrides: overrides)
+        return try ScenarioLoader.load(file: file, overrides: overrides, workloads: Phibench.workloads)
     } catch {
         throw InputError(error)
     }
@@ -25,132 +25,171 @@ func validateThresholds(_ loaded: LoadedScenario, catalogue: MetricCatalogue) th
 }
 
 /// The workload a command drives: the scenario's `workload:` (worker processes, an HTTP service)
-/// or a built-in one (`--workload pipeline|noop`). External workloads are probed here, before any
-/// load, because their stages (the catalogue, the threshold check) come from the system itself.
+/// or a registered one (``Phibench/workloads``, `--workload NAME`). External workloads are probed
+/// here, before any load, because their stages (the catalogue, the threshold check) come from the
+/// system itself.
 final class WorkloadTarget: Sendable {
-    enum Kind {
-        case pipeline(PipelineConfig)
-        case noop
-        case process(ProcessWorkloadSpec, ProcessHandshake)
-        case http(HTTPWorkloadSpec, HTTPPreflight)
-    }
-
-    let kind: Kind
-
+    /// The workload, its settings checked.
+    let prepared: any PreparedWorkload
     /// Whether the workload's code runs inside this process (what instruction counts can count).
-    var runsInProcess: Bool {
-        switch kind {
-        case .pipeline, .noop: true
-        case .process, .http: false
-        }
-    }
+    let runsInProcess: Bool
+    /// What external workloads report while they run.
+    private let notes: RunNotes
 
-    /// Why an external workload stopped the run (restart limit reached), if it did: exit status 1.
-    private let failureMessage = Mutex<String?>(nil)
-    /// Warnings external workloads raised during the run (late Server-Timing names, …).
-    private let workloadWarnings = Mutex<[RunWarning]>([])
-
-    /// - Parameter kind: `--workload`; nil means the scenario's `workload:`, else the pipeline.
-    /// - Throws: ``InputError`` for bad pipeline settings, a `--workload` that contradicts the
-    ///   scenario, a worker that fails its handshake or an HTTP preflight that fails (exit 2).
-    init(kind requested: WorkloadKind?, loaded: LoadedScenario) throws {
+    /// - Parameter requested: `--workload`; nil means the scenario's `workload:`, else the workload
+    ///   whose section the scenario has, else the first registered one.
+    /// - Throws: ``InputError`` for an unknown `--workload`, settings the workload rejects, a
+    ///   `--workload` that contradicts the scenario, a worker that fails its handshake or an HTTP
+    ///   preflight that fails (exit 2).
+    init(kind requested: String?, loaded: LoadedScenario, workloads: WorkloadProviders = Phibench.workloads) throws {
+        let notes = RunNotes()
+        self.notes = notes
         if let external = loaded.scenario.external {
             if let requested {
                 throw InputError(loaded.error(key: "workload",
-                    "--workload \(requested.rawValue) contradicts the scenario's `workload:` (\(external.kind)); leave out --workload, or drive the built-in one with --set workload=null"))
+                    "--workload \(requested) contradicts the scenario's `workload:` (\(external.kind)); leave out --workload, or drive the built-in one with --set workload=null"))
             }
+            runsInProcess = false
             switch external {
             case .process(let spec):
                 let log = FileManager.default.temporaryDirectory.appendingPathComponent("phibench-preflight-\(getpid()).log").path
                 defer { try? FileManager.default.removeItem(atPath: log) }
                 do {
-                    kind = .process(spec, try ProcessWorkload.preflight(spec, seed: loaded.scenario.seed, logPath: log))
+                    let handshake = try ProcessWorkload.preflight(spec, seed: loaded.scenario.seed, logPath: log)
+                    prepared = ProcessTarget(spec: spec, handshake: handshake, notes: notes)
                 } catch {
                     throw InputError(loaded.error(key: "workload.process", error.description))
                 }
             case .http(let spec):
                 do {
-                    kind = .http(spec, try HTTPWorkload.preflight(spec))
+                    prepared = HTTPTarget(spec: spec, preflight: try HTTPWorkload.preflight(spec), notes: notes)
                 } catch {
                     throw InputError(loaded.error(key: "workload.http.url", error.description))
                 }
             }
             return
         }
-        switch requested ?? .pipeline {
-        case .pipeline:
-            do {
-                kind = .pipeline(try PipelineConfig(settings: loaded.scenario.workload))
-            } catch {
-                // Point at the scenario line (or --set) the offending key came from.
-                let key: String = switch error {
-                case .unknownKey(let key, _, _), .invalidValue(let key, _, _): key
-                case .inconsistent(let keys, _): keys.first ?? "pipeline"
-                }
-                throw InputError(loaded.error(key: key, error.description))
-            }
-        case .noop:
-            kind = .noop
+        let provider = try Self.provider(requested, loaded: loaded, workloads: workloads)
+        runsInProcess = true
+        do {
+            prepared = try loaded.prepare(provider)
+        } catch {
+            throw InputError(error)
         }
     }
 
-    /// What the workload reports, known before it runs.
-    var vocabulary: WorkloadVocabulary {
-        switch kind {
-        case .pipeline: PipelineWorkload.stageVocabulary
-        case .noop: SyntheticWorkload().vocabulary
-        case .process(_, let handshake): handshake.vocabulary
-        case .http(_, let preflight): preflight.vocabulary
+    /// `--workload NAME`'s provider; without it, the one whose section the scenario has, else the first.
+    private static func provider(_ requested: String?, loaded: LoadedScenario,
+                                 workloads: WorkloadProviders) throws -> any WorkloadProvider {
+        if let requested {
+            guard let provider = workloads.provider(named: requested) else {
+                let hint = KeySuggestion.closest(to: requested, among: workloads.names).map { "did you mean `\($0)`? " } ?? ""
+                throw InputError("--workload \(requested): no such workload; \(hint)registered: \(workloads.names.joined(separator: ", "))")
+            }
+            return provider
         }
+        var owners: [(name: String, section: String)] = []
+        for key in loaded.scenario.workload.keys.sorted() {
+            let section = WorkloadProviders.section(of: key)
+            if let owner = workloads.owner(ofSection: section), !owners.contains(where: { $0.name == owner.name }) {
+                owners.append((owner.name, section))
+            }
+        }
+        guard owners.count <= 1 else {
+            throw InputError(loaded.error(key: owners[1].section,
+                "configures the \(owners[1].name) workload, but `\(owners[0].section):` configures the \(owners[0].name) one; choose one with --workload NAME or remove one of them"))
+        }
+        guard let provider = owners.first.flatMap({ workloads.provider(named: $0.name) }) ?? workloads.all.first else {
+            throw InputError("no workload is registered")
+        }
+        return provider
     }
+
+    /// What the workload reports, known before it runs.
+    var vocabulary: WorkloadVocabulary { prepared.vocabulary }
 
     /// The metrics a run of this workload has.
     var catalogue: MetricCatalogue { MetricCatalogue.standard(for: vocabulary) }
 
     /// Set when an external workload stopped the run: the caller exits 1 with this message.
-    var failure: String? { failureMessage.withLock { $0 } }
+    var failure: String? { notes.failure }
 
-    /// Runs the scenario; the pipeline's memory layer keeps its on-disk tiers under `directory`,
-    /// worker processes write their stderr to `directory/worker-<n>.log`.
+    /// Runs the scenario; the workload may keep files under `directory` (the pipeline's memory layer
+    /// its on-disk tiers, worker processes their stderr as `directory/worker-<n>.log`).
     func run(_ record: ScenarioRecord, options: RunOptions, directory: URL) throws -> BenchResult {
+        notes.arm(options.stop)
         var result: BenchResult
         do {
-            switch kind {
-            case .pipeline(let config):
-                result = try BenchmarkRunner.run(scenario: record, options: options) { trial, seed in
-                    let tiers = directory.appendingPathComponent("memory/trial-\(trial)", isDirectory: true)
-                    return try PipelineWorkload(config: config, seed: seed, directory: tiers)
-                }
-            case .noop:
-                result = try BenchmarkRunner.run(scenario: record, options: options) { _, _ in SyntheticWorkload() }
-            case .process(let spec, let handshake):
-                let stop = options.stop
-                result = try BenchmarkRunner.run(scenario: record, options: options) { [self] _, seed in
-                    try ProcessWorkload(spec: spec, seed: seed, logDirectory: directory.path, expected: handshake) { message in
-                        self.failureMessage.withLock { if $0 == nil { $0 = message } }
-                        stop.request()
-                    }
-                }
-            case .http(let spec, let preflight):
-                result = try BenchmarkRunner.run(scenario: record, options: options) { [self] _, _ in
-                    HTTPWorkload(spec: spec, preflight: preflight) { warnings in
-                        self.workloadWarnings.withLock { $0.append(contentsOf: warnings) }
-                    }
-                }
-            }
-        } catch let error as HarnessError {
-            throw InputError(error)
-        } catch let error as PipelineError {
-            throw InputError(error)
-        } catch let error as ProcessWorkloadError {
-            throw InputError(error)
+            result = try prepared.run(record, options: options, directory: directory)
+        } catch {
+            // A workload that cannot start, or the harness refusing the plan: an input error.
+            throw InputError("\(error)")
         }
-        for w in workloadWarnings.withLock({ $0 }) where !result.warnings.contains(w) { result.warnings.append(w) }
+        for w in notes.warnings where !result.warnings.contains(w) { result.warnings.append(w) }
         if let failure {
             result.warnings.append(RunWarning(.other, .bad, failure))
             printError("error: \(failure)")
         }
         return result
+    }
+}
+
+extension PreparedWorkload {
+    /// Runs `record` on a fresh workload per trial (the existential opened here, so the harness's
+    /// generic runner gets the concrete type).
+    func run(_ record: ScenarioRecord, options: RunOptions, directory: URL) throws -> BenchResult {
+        try BenchmarkRunner.run(scenario: record, options: options) { trial, seed in
+            try makeWorkload(WorkloadContext(trial: trial, seed: seed, directory: directory))
+        }
+    }
+}
+
+/// What external workloads tell the command while they run: why one stopped the run, warnings.
+final class RunNotes: Sendable {
+    private let failureMessage = Mutex<String?>(nil)
+    private let raised = Mutex<[RunWarning]>([])
+    private let stop = Mutex<StopSignal?>(nil)
+
+    /// The run's stop signal, which a failing workload requests.
+    func arm(_ signal: StopSignal) { stop.withLock { $0 = signal } }
+
+    /// Records the first failure and stops the run.
+    func fail(_ message: String) {
+        failureMessage.withLock { if $0 == nil { $0 = message } }
+        stop.withLock { $0 }?.request()
+    }
+
+    func warn(_ warnings: [RunWarning]) { raised.withLock { $0.append(contentsOf: warnings) } }
+
+    var failure: String? { failureMessage.withLock { $0 } }
+    var warnings: [RunWarning] { raised.withLock { $0 } }
+}
+
+/// Worker processes (phibench-worker/1), their handshake already checked.
+struct ProcessTarget: PreparedWorkload {
+    let spec: ProcessWorkloadSpec
+    let handshake: ProcessHandshake
+    let notes: RunNotes
+
+    var vocabulary: WorkloadVocabulary { handshake.vocabulary }
+
+    func makeWorkload(_ context: WorkloadContext) throws -> ProcessWorkload {
+        try ProcessWorkload(spec: spec, seed: context.seed, logDirectory: context.directory?.path ?? ".", expected: handshake) { message in
+            notes.fail(message)
+        }
+    }
+}
+
+/// An HTTP service, its preflight passed.
+struct HTTPTarget: PreparedWorkload {
+    let spec: HTTPWorkloadSpec
+    let preflight: HTTPPreflight
+    let notes: RunNotes
+
+    var vocabulary: WorkloadVocabulary { preflight.vocabulary }
+
+    func makeWorkload(_ context: WorkloadContext) -> HTTPWorkload {
+        HTTPWorkload(spec: spec, preflight: preflight) { warnings in notes.warn(warnings) }
     }
 }
 
@@ -161,7 +200,7 @@ func writeResult(_ result: BenchResult, to url: URL) throws {
 
 /// Loads a result.json (version 1 or 2), turning a failure into an input error.
 func loadResult(_ path: String) throws -> BenchResult {
-    do { return try ResultCodec.load(URL(fileURLWithPath: path)) } catch { throw InputError(error) }
+    do { return try ResultCodec.load(URL(fileURLWithPath: path), v1: Phibench.workloads.resultV1) } catch { throw InputError(error) }
 }
 
 /// Writes report.html, summary.csv, timeseries.csv and summary.md next to result.json and says

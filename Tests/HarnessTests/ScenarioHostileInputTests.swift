@@ -123,7 +123,7 @@ struct ScenarioHostileInputTests {
                     text = String(chars[..<start]) + extremes[Int(next() % UInt64(extremes.count))] + String(chars[end...])
                 }
             }
-            if let loaded = try? ScenarioLoader.parse(yaml: text, file: "fuzz.yaml") {
+            if let loaded = try? ScenarioLoader.parse(yaml: text, file: "fuzz.yaml", workloads: testWorkloads) {
                 _ = PlannedPhase.plan(loaded.scenario, seed: 1, defaultWorkers: 2)
                 _ = PlannedPhase.warmup(loaded.scenario, seed: 1, seconds: loaded.scenario.warmup, defaultWorkers: 2)
                 _ = try? FaultInjector(loaded.scenario.inject, stageNames: ["MMEI", "ESGT"])

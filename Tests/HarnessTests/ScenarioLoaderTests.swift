@@ -11,7 +11,7 @@ private let minimal = """
     """
 
 private func load(_ yaml: String, overrides: [String] = []) throws(ScenarioError) -> LoadedScenario {
-    try ScenarioLoader.parse(yaml: yaml, file: "t.yaml", overrides: overrides)
+    try ScenarioLoader.parse(yaml: yaml, file: "t.yaml", overrides: overrides, workloads: testWorkloads)
 }
 
 /// The error loading `yaml` produces, or nil when it loads.
@@ -356,7 +356,7 @@ extension ScenarioLoaderTests {
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".yaml") }.sorted()
         #expect(files.contains("smoke.yaml") && files.contains("day8-baseline.yaml"))
         for file in files {
-            let loaded = try ScenarioLoader.load(file: dir.appendingPathComponent(file).path)
+            let loaded = try ScenarioLoader.load(file: dir.appendingPathComponent(file).path, workloads: testWorkloads)
             #expect(!loaded.scenario.description.isEmpty, "\(file) has a description")
             // A before/after pair shares one name (compare refuses different scenarios); the rest are
             // named after their file.
@@ -367,7 +367,7 @@ extension ScenarioLoaderTests {
     }
 
     @Test func smokeIsShortAndCoversTheLoadShapes() throws {
-        let s = try ScenarioLoader.load(file: Self.packageRoot.appendingPathComponent("scenarios/smoke.yaml").path).scenario
+        let s = try ScenarioLoader.load(file: Self.packageRoot.appendingPathComponent("scenarios/smoke.yaml").path, workloads: testWorkloads).scenario
         #expect(s.warmup + s.nominalDuration <= 12)
         #expect(Set(s.phases.map(\.load.kind)).isSuperset(of: ["constant", "burst", "closed"]))
         #expect(s.workload["stimulus.vocabulary"] == "200" && s.workload["stimulus.zipf"] == "1.1")
@@ -375,7 +375,7 @@ extension ScenarioLoaderTests {
     }
 
     @Test func day8BaselineHasThePlansLoads() throws {
-        let s = try ScenarioLoader.load(file: Self.packageRoot.appendingPathComponent("scenarios/day8-baseline.yaml").path).scenario
+        let s = try ScenarioLoader.load(file: Self.packageRoot.appendingPathComponent("scenarios/day8-baseline.yaml").path, workloads: testWorkloads).scenario
         #expect(s.phases.map(\.load) == [
             .constant(rate: 15, duration: 60),
             .closed(concurrency: [1, 5, 10, 20, 50], each: 10),

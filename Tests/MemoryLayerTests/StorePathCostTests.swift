@@ -1,3 +1,4 @@
+import CQuantize
 import Testing
 @testable import MemoryLayer
 
@@ -31,6 +32,76 @@ struct StorePathCostTests {
             let reference = Self.referenceCodes(x, encoding)
             let codes = q.codes.withUnsafeBufferPointer { c in (0..<n).map { Quantizer.code(c, $0, encoding) } }
             #expect(codes == reference, "trial \(trial), n \(n)")
+        }
+    }
+
+    /// One run of a quantizer compilation: codes, largest error bits, Σ error², Σ code².
+    private typealias Kernel = (UnsafePointer<Float>?, Int, Float, Float, Float, Int32, UnsafeMutablePointer<UInt8>?,
+                                UnsafeMutablePointer<UInt32>?, UnsafeMutablePointer<Double>?, UnsafeMutablePointer<Int64>?) -> Void
+    private static func run(_ kernel: Kernel, _ x: [Float], _ encoding: EmbeddingEncoding) -> ([UInt8], UInt32, Double, Int64) {
+        let scale = x.withUnsafeBufferPointer { Quantizer.scan($0).maxAbs } / encoding.maxCode
+        var codes = [UInt8](repeating: 0, count: encoding.codeBytes(dimension: x.count))
+        var maxBits: UInt32 = 0, sum = 0.0, norm: Int64 = 0
+        kernel(x, x.count, scale > 0 ? 1 / scale : 0, scale, encoding.maxCode, encoding == .int4 ? 1 : 0, &codes, &maxBits, &sum, &norm)
+        return (codes, maxBits, sum, norm)
+    }
+
+    @Test("the AVX2 and baseline quantizers give the same codes, errors and norms", .enabled(if: phibench_quantize_has_avx2() == 1, "this CPU has no AVX2"),
+          arguments: [EmbeddingEncoding.int8, .int4])
+    func kernelsAgree(_ encoding: EmbeddingEncoding) {
+        var rng = TestRandom(seed: 2026)
+        for trial in 0..<200 {
+            let n = rng.below(700)
+            var x = (0..<n).map { _ in rng.symmetric() * 5 }
+            if n > 0, trial % 3 == 0 { x[rng.below(n)] = [Float.nan, .infinity, -0.0][trial / 3 % 3] }
+            let base = Self.run(phibench_quantize_baseline, x, encoding)
+            let avx2 = Self.run(phibench_quantize_avx2, x, encoding)
+            #expect(base.0 == avx2.0 && base.1 == avx2.1 && base.2.bitPattern == avx2.2.bitPattern && base.3 == avx2.3, "trial \(trial), n \(n)")
+            // Σ code² is the norm the index would compute from the codes.
+            let q = QuantizedVector(encoding: encoding, scale: 1, codes: base.0)
+            let inverse = base.3 > 0 ? 1 / Float(Double(base.3).squareRoot()) : 0
+            #expect(inverse == Quantizer.inverseNorm(q, dimension: n), "trial \(trial), n \(n)")
+        }
+    }
+
+    @Test("column coders size every mode, then write the smallest: the one writing each would have kept")
+    func columnModeChoice() throws {
+        var rng = TestRandom(seed: 88)
+        for trial in 0..<60 {
+            let n = 1 + rng.below(300)
+            // Smooth, stepped, random and constant columns.
+            let ints: [UInt64] = (0..<n).map { i in
+                switch trial % 4 {
+                case 0: UInt64(1000 + i * 3)
+                case 1: UInt64(rng.below(4))
+                case 2: rng.next()
+                default: 7
+                }
+            }
+            let predicted = trial % 3 == 0 ? ints.map { $0 &+ UInt64(rng.below(3)) } : nil
+            var w = BitWriter()
+            ColumnCodec.encodeIntegers(ints, predicted: predicted, into: &w)
+            var smallest = Int.max
+            for mode in [ColumnMode.deltaOfDelta, .delta, .riceWindow, .frameOfReference] + (predicted == nil ? [] : [.predicted]) {
+                var each = BitWriter()
+                ColumnCodec.writeIntegers(mode, ints, predicted, &each)
+                smallest = min(smallest, ColumnMode.bits + each.bitCount)
+            }
+            #expect(w.bitCount == smallest, "trial \(trial)")
+            var r = BitReader(w.paddedBytes)
+            #expect(try ColumnCodec.decodeIntegers(n, predicted: predicted, from: &r) == ints)
+
+            let floats: [UInt64] = ints.map { (Double($0 % 1000) * 0.25).bitPattern }
+            var f = BitWriter()
+            ColumnCodec.encodeFloats(floats, predicted: nil, into: &f)
+            var smallestFloat = Int.max
+            for mode in [ColumnMode.previous, .window, .dictionary] {
+                var each = BitWriter()
+                if ColumnCodec.writeFloats(mode, floats, nil, &each) { smallestFloat = min(smallestFloat, ColumnMode.bits + each.bitCount) }
+            }
+            #expect(f.bitCount == smallestFloat, "trial \(trial)")
+            var rf = BitReader(f.paddedBytes)
+            #expect(try ColumnCodec.decodeFloats(n, predicted: nil as [UInt64]?, from: &rf) == floats)
         }
     }
 

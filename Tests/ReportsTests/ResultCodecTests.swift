@@ -128,6 +128,17 @@ import Testing
         try MarkdownChecks.expectWellFormedTables(SummaryMarkdown.render(results: [r]))
     }
 
+    @Test func theWorkloadsUpgradeNamesAVersionOneResultAndKeepsItsObjectsAsDetails() throws {
+        let url = try #require(Bundle.module.url(forResource: "v1-smoke", withExtension: "json", subdirectory: "Fixtures"))
+        let named = try ResultCodec.load(url, v1: ResultV1Upgrade(workload: "cached", detailKeys: ["memory_layer", "absent"]))
+        #expect(named.workload.name == "cached")
+        guard case .object(let details)? = named.workload.details else { Issue.record("no details"); return }
+        #expect(Array(details.keys) == ["memory_layer"])
+        let plain = try v1()
+        #expect(plain.workload.name == "unknown" && plain.workload.details == nil)
+        #expect(plain.summary.episodes == named.summary.episodes && plain.catalogue.stageKeys == named.catalogue.stageKeys)
+    }
+
     @Test func aVersionOneResultComparesWithAVersionTwoResult() throws {
         let old = try v1()
         var new = old

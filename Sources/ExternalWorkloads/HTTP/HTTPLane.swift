@@ -11,9 +11,8 @@ struct HTTPEndpoint: Sendable {
     let target: HTTPTarget
     let address: SocketAddress
     let template: HTTPRequestTemplate
-    /// The head the response decoder is shown per request (it pairs responses with requests, and a
-    /// HEAD request's response has no body); the bytes sent are the template's.
-    let head: HTTPRequestHead
+    /// A HEAD request's response has no body (the response parser must know).
+    let headRequest: Bool
     let tls: NIOSSLContext?
     let timeout: UInt64
 
@@ -21,7 +20,7 @@ struct HTTPEndpoint: Sendable {
         url = spec.url
         target = try HTTPTarget(url: spec.url)
         template = try HTTPRequestTemplate(spec: spec, target: target)
-        head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: spec.method), uri: target.target)
+        headRequest = spec.method == "HEAD"
         timeout = UInt64(min(spec.timeout, 1e6) * 1e9)
         do {
             address = try SocketAddress.makeAddressResolvingHost(target.host, port: target.port)
@@ -65,7 +64,7 @@ struct HTTPFailure: Error, Sendable {
 final class HTTPLane {
     let loop: any EventLoop
     let endpoint: HTTPEndpoint
-    private var handler: ResponseHandler?
+    private var handler: HTTPConnectionHandler?
     private var connecting = false
     /// Bumped by every connect and drop, so a connection attempt that was dropped meanwhile is known.
     private var generation = 0
@@ -73,9 +72,6 @@ final class HTTPLane {
     /// The request in flight: its claim, when it was sent, what has come back so far.
     private(set) var claim: EpisodeClaim?
     private(set) var begin: UInt64 = 0
-    private var status = 0
-    private var closeAfter = false
-    private var serverTiming: [String] = []
     /// Who gets the outcome: the phase running on this loop, or a single request's promise.
     var phase: HTTPLoopPhase?
     var oneShot: EventLoopPromise<HTTPResponseOutcome>?
@@ -89,12 +85,9 @@ final class HTTPLane {
     func send(_ claim: EpisodeClaim, begin: UInt64) {
         self.claim = claim
         self.begin = begin
-        status = 0
-        closeAfter = false
-        serverTiming.removeAll(keepingCapacity: true)
         endpoint.template.write(claim.episode, into: &buffer)
         if let handler {
-            handler.write(buffer, head: endpoint.head)
+            handler.write(buffer)
         } else if !connecting {
             connect()
         }
@@ -116,9 +109,7 @@ final class HTTPLane {
                     if let tls = endpoint.tls {
                         try sync.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: serverName))
                     }
-                    try sync.addHandler(RequestBytesHandler())
-                    try sync.addHandler(ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .fireError)))
-                    try sync.addHandler(ResponseHandler(lane: bound.value))
+                    try sync.addHandler(HTTPConnectionHandler(lane: bound.value, headRequest: endpoint.headRequest))
                     return channel.eventLoop.makeSucceededVoidFuture()
                 } catch {
                     return channel.eventLoop.makeFailedFuture(error)
@@ -137,7 +128,7 @@ final class HTTPLane {
                 case .success:
                     // The handler attached itself when it was added; the service may have closed it since.
                     guard claim != nil else { return }
-                    if let handler { handler.write(buffer, head: endpoint.head) } else { connect() }
+                    if let handler { handler.write(buffer) } else { connect() }
                 case .failure(let error):
                     handler = nil
                     if claim != nil { fail(HTTPFailure(kind: .connect, reason: "cannot connect: \(HTTPWorkload.describe(error))")) }
@@ -148,33 +139,33 @@ final class HTTPLane {
     // MARK: From the connection's handler
 
     /// A new connection's handler, as it is added to the pipeline (before the connection is up).
-    func attach(_ handler: ResponseHandler) {
+    func attach(_ handler: HTTPConnectionHandler) {
         self.handler = handler
     }
 
-    func received(_ head: HTTPResponseHead) {
-        status = Int(head.status.code)
-        closeAfter = !head.isKeepAlive
-        for value in head.headers[canonicalForm: "server-timing"] { serverTiming.append(String(value)) }
+    /// Whether `handler`'s connection is the lane's and a request is waiting on it.
+    func isWaiting(on handler: HTTPConnectionHandler) -> Bool {
+        handler === self.handler && claim != nil
     }
 
-    func receivedEnd() {
-        guard claim != nil else { return }
+    /// The response to the request in flight has been read.
+    func responded(_ from: HTTPConnectionHandler, status: Int, keepAlive: Bool, serverTiming: [String]) {
+        guard from === handler, claim != nil else { return }
         // `Connection: close` (or HTTP/1.0): this connection is done; the next request makes another.
-        if closeAfter { drop() }
-        complete(nil)
+        if !keepAlive { drop() }
+        complete(nil, status: status, serverTiming: serverTiming)
     }
 
     /// The connection failed (reset, TLS, a response that does not parse): the request in flight
     /// fails and the connection is dropped; the next request connects again.
-    func connectionFailed(_ from: ResponseHandler, _ error: any Error) {
+    func connectionFailed(_ from: HTTPConnectionHandler, _ error: any Error) {
         guard from === handler else { return }
         drop()
         if claim != nil { fail(HTTPFailure(kind: HTTPWorkload.kind(of: error), reason: HTTPWorkload.describe(error))) }
     }
 
     /// The service closed the connection.
-    func connectionClosed(_ from: ResponseHandler) {
+    func connectionClosed(_ from: HTTPConnectionHandler) {
         guard from === handler else { return }
         handler = nil
         if claim != nil { fail(HTTPFailure(kind: .closed, reason: "the service closed the connection")) }
@@ -199,7 +190,7 @@ final class HTTPLane {
 
     func fail(_ failure: HTTPFailure) { complete(failure) }
 
-    private func complete(_ failure: HTTPFailure?) {
+    private func complete(_ failure: HTTPFailure?, status: Int = 0, serverTiming: [String] = []) {
         guard let claim else { return }
         let end = monotonicNanoseconds()
         self.claim = nil
@@ -214,65 +205,5 @@ final class HTTPLane {
     /// Closes the connection (at the end of the workload).
     func close() {
         drop()
-    }
-}
-
-/// Between the socket and the response decoder: turns the request head the decoder has seen into
-/// the pre-encoded request bytes.
-final class RequestBytesHandler: ChannelOutboundHandler {
-    typealias OutboundIn = HTTPClientRequestPart
-    typealias OutboundOut = ByteBuffer
-    var next = ByteBuffer()
-
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .head = unwrapOutboundIn(data) {
-            context.write(wrapOutboundOut(next), promise: promise)
-            next = ByteBuffer()
-        } else {
-            promise?.succeed()
-        }
-    }
-}
-
-/// The end of a lane's pipeline: hands the decoded response to the lane.
-final class ResponseHandler: ChannelInboundHandler {
-    typealias InboundIn = HTTPClientResponsePart
-    typealias OutboundOut = HTTPClientRequestPart
-    private let lane: HTTPLane
-    private var context: ChannelHandlerContext?
-    private var writer: RequestBytesHandler?
-
-    init(lane: HTTPLane) { self.lane = lane }
-
-    func handlerAdded(context: ChannelHandlerContext) {
-        self.context = context
-        writer = try? context.pipeline.syncOperations.handler(type: RequestBytesHandler.self)
-        lane.attach(self)
-    }
-
-    func write(_ bytes: ByteBuffer, head: HTTPRequestHead) {
-        guard let context, let writer else { return }
-        writer.next = bytes
-        context.writeAndFlush(wrapOutboundOut(.head(head)), promise: nil)
-    }
-
-    func close() { context?.close(promise: nil) }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head(let head): lane.received(head)
-        case .body: break
-        case .end: lane.receivedEnd()
-        }
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        lane.connectionFailed(self, error)
-        context.close(promise: nil)
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        lane.connectionClosed(self)
-        self.context = nil
     }
 }

@@ -29,7 +29,7 @@ public enum HTTPWorkloadError: Error, CustomStringConvertible, Equatable {
 /// (SwiftNIO, `workload.threads` of them), each with its share of the keep-alive connections
 /// (`workload.connections`), one request in flight per connection. The harness's schedule is run on
 /// the loops themselves — a timer, then the spin window — so a request costs no thread hop; the
-/// request bytes are encoded once per template; responses are parsed by NIOHTTP1's decoder. Each
+/// request bytes are encoded once per template; responses are parsed as they arrive by nodejs/http-parser (``HTTPResponseParser``). Each
 /// `Server-Timing` entry with a `dur` is a stage; `transport` is what they do not cover.
 public final class HTTPWorkload: LoadDrivingWorkload {
     public typealias Worker = NoWorker

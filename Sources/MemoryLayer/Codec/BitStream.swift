@@ -1,6 +1,25 @@
+/// Where a column coder writes bits: a ``BitWriter``, or a ``BitCounter`` that only adds up how many
+/// (the coders size every mode first and write only the smallest).
+protocol BitSink {
+    /// Writes the low `n` bits of `value` (0 ≤ n ≤ 64).
+    mutating func write(_ value: UInt64, bits n: Int)
+}
+
+extension BitSink {
+    mutating func bit(_ b: Bool) { write(b ? 1 : 0, bits: 1) }
+}
+
+/// Counts the bits a coder would write.
+struct BitCounter: BitSink {
+    private(set) var bitCount = 0
+
+    @inline(__always)
+    mutating func write(_ value: UInt64, bits n: Int) { bitCount &+= n }
+}
+
 /// Bit-level packing for the columnar codecs (Gorilla-style XOR floats, delta-of-delta integers):
 /// bits are written most significant first, so a reader sees them in the order written.
-struct BitWriter {
+struct BitWriter: BitSink {
     /// Whole 64-bit words written, most significant byte first.
     private var bytes: [UInt8] = []
     /// Bits not yet moved to `bytes`, in the low `pending` bits (0 ≤ pending < 64): bytes move out
@@ -21,8 +40,6 @@ struct BitWriter {
         accumulator = 0
         pending = 0
     }
-
-    mutating func bit(_ b: Bool) { write(b ? 1 : 0, bits: 1) }
 
     /// Writes the low `n` bits of `value` (0 ≤ n ≤ 64).
     @inline(__always)

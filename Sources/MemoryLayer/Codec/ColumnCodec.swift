@@ -42,7 +42,7 @@ enum XORCodec {
     }
 
     @inline(__always)
-    static func put<T: FixedWidthInteger & UnsignedInteger>(_ v: T, reference: T, _ state: inout State, _ w: inout BitWriter) {
+    static func put<T: FixedWidthInteger & UnsignedInteger, W: BitSink>(_ v: T, reference: T, _ state: inout State, _ w: inout W) {
         let x = v ^ reference
         if x == 0 {
             w.write(0, bits: 1)
@@ -95,15 +95,25 @@ enum ColumnCodec {
     /// Encodes a float column (bit patterns). `predicted`, when given, is a reference per value
     /// computed from columns the decoder will already have.
     static func encodeFloats<T: FixedWidthInteger & UnsignedInteger>(_ values: [T], predicted: [T]?, into w: inout BitWriter) {
-        var best = BitWriter(capacity: values.count * 2)
-        var candidate = BitWriter(capacity: values.count * 2)
-        func consider(_ mode: ColumnMode, _ body: (inout BitWriter) -> Bool) {
-            candidate.removeAll()
-            candidate.write(mode.rawValue, bits: ColumnMode.bits)
-            guard body(&candidate) else { return }
-            if best.bitCount == 0 || candidate.bitCount < best.bitCount { swap(&best, &candidate) }
+        var modes: [ColumnMode] = [.previous, .window]
+        if predicted != nil { modes.append(.predicted) }
+        modes.append(.dictionary)
+        // Sized first, then only the smallest written (the first of equals, as when each was written).
+        var best: ColumnMode?, bestBits = Int.max
+        for mode in modes {
+            var counter = BitCounter()
+            if writeFloats(mode, values, predicted, &counter), counter.bitCount < bestBits { (best, bestBits) = (mode, counter.bitCount) }
         }
-        consider(.previous) { w in
+        guard let best else { preconditionFailure("the XOR modes always apply") }
+        w.write(best.rawValue, bits: ColumnMode.bits)
+        _ = writeFloats(best, values, predicted, &w)
+    }
+
+    /// Writes `values` in float mode `mode`; false when the mode does not apply (a dictionary too large).
+    static func writeFloats<T: FixedWidthInteger & UnsignedInteger, W: BitSink>(_ mode: ColumnMode, _ values: [T], _ predicted: [T]?,
+                                                                                       _ w: inout W) -> Bool {
+        switch mode {
+        case .previous:
             var s = XORCodec.State()
             var previous: T = 0
             for v in values {
@@ -111,8 +121,7 @@ enum ColumnCodec {
                 previous = v
             }
             return true
-        }
-        consider(.window) { w in
+        case .window:
             var s = XORCodec.State()
             for i in values.indices {
                 var bestIndex = 0, bestCost = Int.max
@@ -127,16 +136,16 @@ enum ColumnCodec {
                 XORCodec.put(values[i], reference: i == 0 ? 0 : values[i - 1 - bestIndex], &s, &w)
             }
             return true
+        case .predicted:
+            guard let predicted else { return false }
+            var s = XORCodec.State()
+            for (v, p) in zip(values, predicted) { XORCodec.put(v, reference: p, &s, &w) }
+            return true
+        case .dictionary:
+            return dictionary(values, into: &w)
+        default:
+            return false
         }
-        if let predicted {
-            consider(.predicted) { w in
-                var s = XORCodec.State()
-                for (v, p) in zip(values, predicted) { XORCodec.put(v, reference: p, &s, &w) }
-                return true
-            }
-        }
-        consider(.dictionary) { w in dictionary(values, into: &w) }
-        w.append(best)
     }
 
     static func decodeFloats<T: FixedWidthInteger & UnsignedInteger>(_ n: Int, predicted: [T]?, from r: inout BitReader) throws(CodecError) -> [T] {
@@ -170,15 +179,23 @@ enum ColumnCodec {
     /// Encodes an integer column (two's-complement patterns) by delta-of-delta, delta, frame of
     /// reference or, when `predicted` is given, the difference to that prediction.
     static func encodeIntegers(_ values: [UInt64], predicted: [UInt64]?, into w: inout BitWriter) {
-        var best = BitWriter(capacity: values.count)
-        var candidate = BitWriter(capacity: values.count)
-        func consider(_ mode: ColumnMode, _ body: (inout BitWriter) -> Void) {
-            candidate.removeAll()
-            candidate.write(mode.rawValue, bits: ColumnMode.bits)
-            body(&candidate)
-            if best.bitCount == 0 || candidate.bitCount < best.bitCount { swap(&best, &candidate) }
+        var modes: [ColumnMode] = [.deltaOfDelta, .delta]
+        if predicted != nil { modes.append(.predicted) }
+        modes += [.riceWindow, .frameOfReference]
+        // Sized first, then only the smallest written (the first of equals, as when each was written).
+        var best = modes[0], bestBits = Int.max
+        for mode in modes {
+            var counter = BitCounter()
+            writeIntegers(mode, values, predicted, &counter)
+            if counter.bitCount < bestBits { (best, bestBits) = (mode, counter.bitCount) }
         }
-        consider(.deltaOfDelta) { w in
+        w.write(best.rawValue, bits: ColumnMode.bits)
+        writeIntegers(best, values, predicted, &w)
+    }
+
+    static func writeIntegers<W: BitSink>(_ mode: ColumnMode, _ values: [UInt64], _ predicted: [UInt64]?, _ w: inout W) {
+        switch mode {
+        case .deltaOfDelta:
             var previous: UInt64 = 0, previousDelta: UInt64 = 0
             for v in values {
                 let delta = v &- previous
@@ -186,30 +203,31 @@ enum ColumnCodec {
                 previous = v
                 previousDelta = delta
             }
-        }
-        consider(.delta) { w in
+        case .delta:
             var previous: UInt64 = 0
             for v in values {
                 bucket(Int64(bitPattern: v &- previous), &w)
                 previous = v
             }
-        }
-        if let predicted {
-            consider(.predicted) { w in
-                for (v, p) in zip(values, predicted) { bucket(Int64(bitPattern: v &- p), &w) }
+        case .predicted:
+            for (v, p) in zip(values, predicted ?? []) { bucket(Int64(bitPattern: v &- p), &w) }
+        case .riceWindow:
+            riceWindow(values, into: &w)
+        case .frameOfReference:
+            var lo = Int64.max, hi = Int64.min
+            for v in values {
+                lo = min(lo, Int64(bitPattern: v))
+                hi = max(hi, Int64(bitPattern: v))
             }
-        }
-        consider(.riceWindow) { w in riceWindow(values, into: &w) }
-        consider(.frameOfReference) { w in
-            let lo = values.map { Int64(bitPattern: $0) }.min() ?? 0
-            let hi = values.map { Int64(bitPattern: $0) }.max() ?? 0
+            if values.isEmpty { (lo, hi) = (0, 0) }
             let range = UInt64(bitPattern: hi &- lo)
             let width = 64 - range.leadingZeroBitCount
             w.write(UInt64(bitPattern: lo), bits: 64)
             w.write(UInt64(width), bits: 7)
             for v in values { w.write(v &- UInt64(bitPattern: lo), bits: width) }
+        default:
+            preconditionFailure("not an integer mode: \(mode)")
         }
-        w.append(best)
     }
 
     static func decodeIntegers(_ n: Int, predicted: [UInt64]?, from r: inout BitReader) throws(CodecError) -> [UInt64] {
@@ -248,7 +266,7 @@ enum ColumnCodec {
     /// Gorilla's timestamp buckets: `0` for zero, `10` + 7 bits for [−63, 64], `110` + 9 bits for
     /// [−255, 256], `1110` + 12 bits for [−2047, 2048], else `1111` + 64 bits.
     @inline(__always)
-    static func bucket(_ d: Int64, _ w: inout BitWriter) {
+    static func bucket<W: BitSink>(_ d: Int64, _ w: inout W) {
         switch d {
         case 0: w.write(0, bits: 1)
         case -63...64: w.write(0b10, bits: 2); w.write(UInt64(d + 63), bits: 7)
@@ -289,7 +307,7 @@ enum ColumnCodec {
     /// Rice code of `u` with parameter `k`: the quotient in unary (capped: 32 ones then the value in
     /// 64 bits), then the `k` low bits.
     @inline(__always)
-    private static func rice(_ u: UInt64, _ k: Int, _ w: inout BitWriter) {
+    private static func rice<W: BitSink>(_ u: UInt64, _ k: Int, _ w: inout W) {
         let q = u >> UInt64(k)
         if q >= 32 {
             w.write(UInt64(UInt32.max), bits: 32)
@@ -311,7 +329,7 @@ enum ColumnCodec {
         return (q << UInt64(k)) | (try r.read(bits: k))
     }
 
-    private static func riceWindow(_ values: [UInt64], into w: inout BitWriter) {
+    private static func riceWindow<W: BitSink>(_ values: [UInt64], into w: inout W) {
         let residuals = values.indices.map { windowResidual(values, $0) }
         // The parameter near log2 of the mean residual is optimal for geometric residuals; try around it.
         let mean = residuals.isEmpty ? 0 : residuals.reduce(0.0) { $0 + Double($1.residual) } / Double(residuals.count)
@@ -345,7 +363,7 @@ enum ColumnCodec {
     }
 
     /// Distinct values (at most 4096, and only while the table pays for itself) and an index per value.
-    private static func dictionary<T: FixedWidthInteger & UnsignedInteger>(_ values: [T], into w: inout BitWriter) -> Bool {
+    private static func dictionary<T: FixedWidthInteger & UnsignedInteger, W: BitSink>(_ values: [T], into w: inout W) -> Bool {
         var index: [T: UInt32] = [:]
         var table: [T] = []
         let limit = min(4096, max(1, values.count / 4))

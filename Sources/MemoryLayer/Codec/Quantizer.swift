@@ -1,3 +1,5 @@
+import CQuantize
+
 /// How an embedding is encoded: exactly, or quantized with one scale per vector.
 public enum EmbeddingEncoding: String, Sendable, Codable, CaseIterable {
     /// 32-bit floats, bit-exact.
@@ -58,16 +60,18 @@ enum Quantizer {
     static func quantize(_ x: [Float], as encoding: EmbeddingEncoding) -> QuantizedVector {
         var codes = [UInt8](repeating: 0, count: encoding.codeBytes(dimension: x.count))
         let scale = x.withUnsafeBufferPointer { xs in
-            codes.withUnsafeMutableBufferPointer { quantize(xs, as: encoding, into: $0.baseAddress!) }
+            codes.withUnsafeMutableBufferPointer { quantize(xs, as: encoding, into: $0.baseAddress!).scale }
         }
         return QuantizedVector(encoding: encoding, scale: scale, codes: codes)
     }
 
     /// Writes the codes of `x` to `codes` (``EmbeddingEncoding/codeBytes(dimension:)`` bytes) and
-    /// returns the scale: the allocation-free form the store's hot path uses.
+    /// returns the scale and 1 / ‖codes‖: the allocation-free form the store's hot path uses.
+    /// `maxAbs`: max|x| over the finite elements when the caller has it (``scan(_:)``).
     static func quantize(_ x: UnsafeBufferPointer<Float>, as encoding: EmbeddingEncoding,
-                         into codes: UnsafeMutablePointer<UInt8>) -> Float {
-        quantize(x, as: encoding, into: codes, maxAbs: scan(x).maxAbs, measuring: false).scale
+                         into codes: UnsafeMutablePointer<UInt8>, maxAbs: Float? = nil) -> (scale: Float, inverseNorm: Float) {
+        let (scale, error) = quantize(x, as: encoding, into: codes, maxAbs: maxAbs ?? scan(x).maxAbs, measuring: false)
+        return (scale, error.inverseCodeNorm)
     }
 
     /// max|x| over the finite elements, and whether every element is finite: one pass.
@@ -90,78 +94,25 @@ enum Quantizer {
     }
 
     /// Quantizes `x` (whose max|x| over finite elements is `maxAbs`) into `codes`, and with
-    /// `measuring` also its error, in the same pass. Codes round half to even (one instruction per
-    /// element, so the loop vectorises); the error bound is half a step either way.
+    /// `measuring` also reports its error, from the same pass (``phibench_quantize``, C compiled for
+    /// AVX2 and the baseline). Codes round half to even; the error bound is half a step either way.
     static func quantize(_ x: UnsafeBufferPointer<Float>, as encoding: EmbeddingEncoding, into codes: UnsafeMutablePointer<UInt8>,
                          maxAbs: Float, measuring: Bool) -> (scale: Float, error: QuantizationError) {
         precondition(encoding != .float32, "float32 is not a quantization")
         let scale = maxAbs / encoding.maxCode
         let inverse: Float = scale > 0 ? 1 / scale : 0
-        let m = encoding.maxCode
+        var maxErrBits: UInt32 = 0
+        var sumSquares = 0.0
+        var codeSquares: Int64 = 0
+        if let base = x.baseAddress {
+            phibench_quantize(base, x.count, inverse, scale, encoding.maxCode, encoding == .int4 ? 1 : 0,
+                              codes, &maxErrBits, &sumSquares, &codeSquares)
+        }
         var error = QuantizationError()
         error.elements = x.count
-        // Clamped, then rounded to nearest even by adding 1.5 · 2²³: the sum's unit in the last
-        // place is 1, so the addition rounds, and for |c| < 2²² its low bits are c in two's
-        // complement. That is a vector add where `rounded(.toNearestOrEven)` was a call to rintf per
-        // element, and the codes are the same.
-        let magic: Float = 12_582_912
-        var maxErr: Float = 0
-        // Sums of squared errors by blocks of 64, in Float (vectorised), then added up in Double.
-        var sumSquares = 0.0
-        // No float reduction in the loop over elements: the largest error is taken on bit patterns
-        // (an unsigned max: non-negative floats order as their patterns do), and each block's
-        // differences are summed afterwards in eight lanes (the sum's order changes; the codes and
-        // the max do not). Int4 codes come from the same loop, one per byte into a block buffer,
-        // packed two per byte after it (they were a scalar loop of their own).
-        var maxErrBits: UInt32 = 0
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 64) { diff in
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { nibbles in
-                var i = 0
-                while i < x.count {
-                    let end = min(x.count, i + 64)
-                    let n = end &- i
-                    let xs = x.baseAddress! + i
-                    let cs = encoding == .int8 ? codes + i : nibbles.baseAddress!
-                    // Plain pointers and an unchecked loop: an overflow check in the body (an index
-                    // computed with `-`) stops the loop from vectorising.
-                    for k in 0..<n {
-                        let v = xs[k]
-                        let y = (v.bitPattern & 0x7FFF_FFFF) < 0x7F80_0000 ? v * inverse : 0
-                        let t = min(m, max(-m, y)) + magic
-                        cs[k] = UInt8(truncatingIfNeeded: t.bitPattern)
-                        let d = v - (t - magic) * scale
-                        diff[k] = d
-                        maxErrBits = max(maxErrBits, d.bitPattern & 0x7FFF_FFFF)
-                    }
-                    if encoding == .int4 {
-                        // Blocks start at even elements, so pairs never straddle two blocks.
-                        let out = codes + (i >> 1)
-                        for k in 0..<(n >> 1) {
-                            out[k] = (cs[2 &* k] & 0x0F) | (cs[2 &* k &+ 1] << 4)
-                        }
-                        if n & 1 == 1 { out[n >> 1] = cs[n &- 1] & 0x0F }
-                    }
-                    if measuring {
-                        var lanes = SIMD8<Float>(repeating: 0)
-                        var k = 0
-                        while k + 8 <= n {
-                            let d = UnsafeRawPointer(diff.baseAddress! + k).loadUnaligned(as: SIMD8<Float>.self)
-                            lanes += d * d
-                            k += 8
-                        }
-                        var block: Float = 0
-                        while k < n {
-                            block += diff[k] * diff[k]
-                            k += 1
-                        }
-                        sumSquares += Double(block) + Double(lanes.sum())
-                    }
-                    i = end
-                }
-            }
-        }
-        if measuring { maxErr = Float(bitPattern: maxErrBits) }
+        error.inverseCodeNorm = codeSquares > 0 ? 1 / Float(Double(codeSquares).squareRoot()) : 0
         if measuring {
+            let maxErr = Float(bitPattern: maxErrBits)
             error.maxAbs = maxErr
             error.sumSquares = sumSquares
             error.maxRelative = maxAbs > 0 ? maxErr / maxAbs : 0

@@ -261,6 +261,8 @@ struct QuantizationError {
     var maxRelative: Float = 0
     var sumSquares: Double = 0
     var elements: Int = 0
+    /// 1 / ‖codes‖ of the codes written (0 for the zero vector), measured or not.
+    var inverseCodeNorm: Float = 0
 }
 
 /// The embedding payload a content address names: `[encoding u8][dimension u32][scale f32][data]`.

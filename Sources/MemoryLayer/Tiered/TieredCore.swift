@@ -158,19 +158,20 @@ struct TieredCore {
     /// Adds a new content, in a free slot if there is one, and returns its slot. Its index row is
     /// quantized from `embedding` straight into the index; `payload` is kept until written to the
     /// warm database, and counted at its raw size until then (``counters`` get the packed size then).
-    mutating func addContent(_ digest: ContentDigest, embedding: [Float], payload: ArraySlice<UInt8>,
+    /// - Parameter maxAbs: max|embedding| over its finite elements, when the caller has it.
+    mutating func addContent(_ digest: ContentDigest, embedding: [Float], maxAbs: Float? = nil, payload: ArraySlice<UInt8>,
                              logical: Int) -> UInt32 {
         let slot: UInt32
         let rawSize = UInt32(BlobCodec.headerBytes + payload.count)
         if let s = freeSlots.popLast() {
             slot = s
-            embedding.withUnsafeBufferPointer { index.overwrite(s, quantizing: $0) }
+            embedding.withUnsafeBufferPointer { index.overwrite(s, quantizing: $0, maxAbs: maxAbs) }
             refcounts[Int(s)] = 0
             storedSizes[Int(s)] = rawSize
             owners[Int(s)] = .max
             bloomKeys?[Int(s)] = BloomKey(digest)
         } else {
-            slot = embedding.withUnsafeBufferPointer { index.append(quantizing: $0) }
+            slot = embedding.withUnsafeBufferPointer { index.append(quantizing: $0, maxAbs: maxAbs) }
             refcounts.append(0)
             storedSizes.append(rawSize)
             owners.append(.max)

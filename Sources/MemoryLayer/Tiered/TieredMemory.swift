@@ -187,6 +187,8 @@ final class TieredMemory: Sendable {
         var digest: ContentDigest
         var error: QuantizationError
         var embedding: [Float]
+        /// max|embedding| over its finite elements (the index quantizes with it too).
+        var maxAbs: Float
         var logical: Int
         var at: UInt64
         /// The stated relative error bound of the encoding used.
@@ -223,7 +225,7 @@ final class TieredMemory: Sendable {
                 if s.id % 64 == 0 { Self.timeDecode(bytes, recordLength, s.state, settings, into: &tally) }
                 let digest = bytes[recordLength...].withUnsafeBytes { ContentDigest(of: $0) }
                 return Encoded(id: s.id, bytes: bytes, recordLength: recordLength, digest: digest, error: qerror,
-                               embedding: s.state.embedding, logical: s.logical, at: s.at,
+                               embedding: s.state.embedding, maxAbs: scan.maxAbs, logical: s.logical, at: s.at,
                                bound: payloadLength == PayloadCodec.headerBytes + 4 * embedding.count
                                    ? 0 : settings.payloadEncoding.relativeErrorBound)  // exact when it kept every float
             })
@@ -240,7 +242,7 @@ final class TieredMemory: Sendable {
                     core.counters.bloomNegatives += 1
                 }
                 let slot = existing
-                    ?? core.addContent(e.digest, embedding: e.embedding, payload: e.bytes[e.recordLength...],
+                    ?? core.addContent(e.digest, embedding: e.embedding, maxAbs: e.maxAbs, payload: e.bytes[e.recordLength...],
                                        logical: 4 * e.embedding.count)
                 if existing != nil { core.counters.dedupHits += 1 }
                 core.counters.logicalBytes += UInt64(e.logical)

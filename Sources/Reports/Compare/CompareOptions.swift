@@ -14,7 +14,7 @@ public struct CompareOptions: Sendable, Equatable {
     /// Seed of the bootstrap; the same inputs and seed give the same intervals.
     public var seed: UInt64
     /// Metric key patterns whose regressions fail the comparison (exit status 1). `*` matches any run
-    /// of characters, e.g. `*.p99` matches `e2e.p99` and `ESGT.p99`. nil: each metric's catalogue
+    /// of characters, e.g. `*.p99` matches `e2e.p99` and `parse.p99`. nil: each metric's catalogue
     /// default (``MetricDescriptor/gated``); empty: nothing is gated. Metrics outside the gate are
     /// reported with a verdict but never fail the comparison. A pattern that matches no compared
     /// metric is an error, so a typo can never switch a gate off.
@@ -76,7 +76,7 @@ public struct CompareOptions: Sendable, Equatable {
     }
 
     /// `*` in a pattern matches any run of characters within the path's stage part: `*.p99`
-    /// matches `ESGT.p99` and `PHI.hit.p99`, but `*` alone does not match `throughput`'s absence.
+    /// matches `parse.p99` and `parse.cached.p99`, but `*` alone does not match `throughput`'s absence.
     static func matches(pattern: String, path: String) -> Bool {
         MetricSelection.matches(pattern: pattern, name: path)
     }

@@ -107,7 +107,7 @@ public enum Comparison {
     }
 
     /// The ungated rows: hundreds of metrics each tested at α always show a few "significant" changes
-    /// by chance (an A/A compare printed MCEA.p99 and p999 "regressed"), so their verdicts control the
+    /// by chance (an A/A compare printed a stage's p99 and p999 "regressed"), so their verdicts control the
     /// false discovery rate too: a change is called only when its Benjamini–Hochberg q-value over all
     /// tested ungated metrics is below α. The q-values come from Welch's t on the log values (on the
     /// values where some are not positive), whose p-values are continuous: Mann–Whitney's smallest p
@@ -289,8 +289,8 @@ public enum Comparison {
             notes.append("jemalloc was \(b.build.jemalloc ? "on" : "off") before and \(a.build.jemalloc ? "on" : "off") after: allocation figures are not comparable.")
         }
         if b.workload.name != a.workload.name {
-            // Same scenario and load, another system under test (e.g. a Python worker against the
-            // built-in pipeline): a comparison of implementations, which the reader must be told.
+            // Same scenario and load, another system under test (e.g. a Python worker against a
+            // built-in workload): a comparison of implementations, which the reader must be told.
             notes.append("Different systems under test: workload '\(b.workload.name)' before, '\(a.workload.name)' after (same scenario and load); stages with the same name are compared as the same stage.")
         }
         if b.machine.hostname != a.machine.hostname {

@@ -96,7 +96,7 @@ extension ComparisonReport {
                         Cell.num(Self.mdeText(m)), Cell(m.verdict.text, cls: m.verdict.rawValue), Cell(m.reason, cls: "muted")])
         }
         return Section(id: gated ? "gated" : "reported", title: gated ? "Gated metrics" : "Other metrics (reported, not gated)",
-                       intro: gated ? "A regression in any of these fails the comparison (exit status 1)." : "Tail percentiles, counters and memory-layer figures: shown for context, never failing the comparison.",
+                       intro: gated ? "A regression in any of these fails the comparison (exit status 1)." : "Tail percentiles, counters and the workload's own figures: shown for context, never failing the comparison.",
                        tables: [Table(caption: nil, headers: headers, rows: body)],
                        notes: rows.isEmpty ? ["No metrics in this group."] : [])
     }

@@ -2,7 +2,7 @@ import BenchModel
 import Foundation
 
 extension ComparisonReport {
-    /// Headline such as `REGRESSED: 2 gated metrics regressed (ESGT.p50, e2e.p99)`.
+    /// Headline such as `REGRESSED: 2 gated metrics regressed (parse.p50, e2e.p99)`.
     public var headline: String {
         let gated = metrics.filter(\.gated)
         func count(_ v: Verdict) -> Int { gated.filter { $0.verdict == v }.count }

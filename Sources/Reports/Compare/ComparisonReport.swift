@@ -22,7 +22,7 @@ public enum Verdict: String, Sendable, Codable, Equatable, CaseIterable {
 
 /// One metric of a comparison.
 public struct MetricComparison: Sendable, Codable, Equatable {
-    /// Metric path, e.g. `e2e.p99`, `throughput`, `memory_layer.resident_bytes_per_state`.
+    /// Metric path, e.g. `e2e.p99`, `throughput`, `cache.hit_rate`.
     public var metric: String
     public var unit: MetricUnit
     public var direction: MetricDirection

@@ -1,0 +1,90 @@
+#include "CQuantize.h"
+#include <string.h>
+
+#pragma clang fp contract(off)
+
+static inline uint32_t bits(float v) {
+    uint32_t b;
+    memcpy(&b, &v, sizeof b);
+    return b;
+}
+
+static inline __attribute__((always_inline))
+void quantize(const float *x, size_t n, float inverse, float scale, float max_code, int nibbles,
+              uint8_t *codes, uint32_t *max_error_bits, double *sum_squares, int64_t *code_squares) {
+    // Adding 1.5 · 2²³ rounds to an integer (half to even) whose two's complement is the low bits.
+    const float magic = 12582912.0f;
+    uint32_t max_bits = 0;
+    double sum = 0;
+    int64_t norm = 0;
+    uint8_t block[64];
+    float diff[64];
+    for (size_t i = 0; i < n; i += 64) {
+        size_t m = n - i < 64 ? n - i : 64;
+        const float *xs = x + i;
+        uint8_t *cs = nibbles ? block : codes + i;
+        int32_t block_norm = 0;  // at most 64 · 127²
+        for (size_t k = 0; k < m; k++) {
+            float v = xs[k];
+            float y = (bits(v) & 0x7FFFFFFFu) < 0x7F800000u ? v * inverse : 0.0f;
+            y = y < -max_code ? -max_code : y;
+            y = y > max_code ? max_code : y;
+            float t = y + magic;
+            cs[k] = (uint8_t)bits(t);
+            int32_t code = (int32_t)(bits(t) - bits(magic));
+            block_norm += code * code;
+            float d = v - (t - magic) * scale;
+            diff[k] = d;
+            uint32_t e = bits(d) & 0x7FFFFFFFu;
+            max_bits = e > max_bits ? e : max_bits;
+        }
+        if (nibbles) {
+            // Blocks start at even elements, so pairs never straddle two blocks.
+            uint8_t *out = codes + (i >> 1);
+            for (size_t k = 0; k < (m >> 1); k++) out[k] = (uint8_t)((block[2 * k] & 0x0F) | (block[2 * k + 1] << 4));
+            if (m & 1) out[m >> 1] = block[m - 1] & 0x0F;
+        }
+        norm += block_norm;
+        float lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        size_t k = 0;
+        for (; k + 8 <= m; k += 8)
+            for (int j = 0; j < 8; j++) lanes[j] += diff[k + j] * diff[k + j];
+        float tail = 0;
+        for (; k < m; k++) tail += diff[k] * diff[k];
+        float lane_sum = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+        sum += (double)tail + (double)lane_sum;
+    }
+    *max_error_bits = max_bits;
+    *sum_squares = sum;
+    *code_squares = norm;
+}
+
+void phibench_quantize_baseline(const float *x, size_t n, float inverse, float scale, float max_code, int nibbles,
+                                uint8_t *codes, uint32_t *max_error_bits, double *sum_squares, int64_t *code_squares) {
+    quantize(x, n, inverse, scale, max_code, nibbles, codes, max_error_bits, sum_squares, code_squares);
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2")))
+void phibench_quantize_avx2(const float *x, size_t n, float inverse, float scale, float max_code, int nibbles,
+                            uint8_t *codes, uint32_t *max_error_bits, double *sum_squares, int64_t *code_squares) {
+    quantize(x, n, inverse, scale, max_code, nibbles, codes, max_error_bits, sum_squares, code_squares);
+}
+
+int phibench_quantize_has_avx2(void) {
+    return __builtin_cpu_supports("avx2") ? 1 : 0;
+}
+#else
+int phibench_quantize_has_avx2(void) { return 0; }
+#endif
+
+void phibench_quantize(const float *x, size_t n, float inverse, float scale, float max_code, int nibbles,
+                       uint8_t *codes, uint32_t *max_error_bits, double *sum_squares, int64_t *code_squares) {
+#if defined(__x86_64__)
+    if (__builtin_cpu_supports("avx2")) {
+        phibench_quantize_avx2(x, n, inverse, scale, max_code, nibbles, codes, max_error_bits, sum_squares, code_squares);
+        return;
+    }
+#endif
+    phibench_quantize_baseline(x, n, inverse, scale, max_code, nibbles, codes, max_error_bits, sum_squares, code_squares);
+}

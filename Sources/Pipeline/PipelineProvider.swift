@@ -1,0 +1,44 @@
+import BenchModel
+import Foundation
+
+/// The pipeline (with its memory layer) as a workload provider: `--workload pipeline`, the default.
+/// It owns the scenario sections `pipeline:` (the stages' and the memory layer's settings) and
+/// `stimulus:` (the input stream), and the results of schema version 1 (all of them were the
+/// pipeline's; their `memory_layer` object becomes the workload's details).
+public struct PipelineProvider: WorkloadProvider {
+    public init() {}
+
+    public var name: String { "pipeline" }
+
+    public var sections: [WorkloadSection] {
+        [WorkloadSection("pipeline", example: "memory: off"), WorkloadSection("stimulus", example: "zipf: 1.1")]
+    }
+
+    public var resultV1: ResultV1Upgrade? { ResultV1Upgrade(workload: "pipeline", detailKeys: ["memory_layer"]) }
+
+    public func prepare(settings: [String: String]) throws(WorkloadSettingError) -> any PreparedWorkload {
+        do {
+            return Prepared(config: try PipelineConfig(settings: settings))
+        } catch {
+            // Point at the scenario line (or --set) the offending key came from.
+            let key: String = switch error {
+            case .unknownKey(let key, _, _), .invalidValue(let key, _, _): key
+            case .inconsistent(let keys, _): keys.first ?? "pipeline"
+            }
+            throw WorkloadSettingError(key: key, error.description)
+        }
+    }
+
+    /// A checked configuration; each trial's memory layer keeps its on-disk tiers under
+    /// `DIRECTORY/memory/trial-N`.
+    public struct Prepared: PreparedWorkload {
+        public let config: PipelineConfig
+
+        public var vocabulary: WorkloadVocabulary { PipelineWorkload.stageVocabulary }
+
+        public func makeWorkload(_ context: WorkloadContext) throws -> PipelineWorkload {
+            let tiers = context.directory?.appendingPathComponent("memory/trial-\(context.trial)", isDirectory: true)
+            return try PipelineWorkload(config: config, seed: context.seed, directory: tiers)
+        }
+    }
+}
