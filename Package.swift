@@ -23,13 +23,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
-        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         // Live metrics: the Prometheus registry and text exposition (served over NIOHTTP1 above).
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
@@ -56,6 +53,14 @@ let package = Package(
         .systemLibrary(
             name: "CBlosc", pkgConfig: "blosc",
             providers: [.apt(["libblosc-dev"])]),
+        // SHA-256 for the history's machine fingerprint and record ids (OpenSSL's libcrypto).
+        .systemLibrary(
+            name: "COpenSSLCrypto", pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]),
+        // The PostgreSQL history store's client library.
+        .systemLibrary(
+            name: "CLibPQ", pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]),
         // The async-signal-safe part of the CPU sampler is C, on top of libunwind.
         .target(
             name: "CUnwind",
@@ -112,16 +117,13 @@ let package = Package(
         // Results across commits: records, series per machine, change points (pure, no I/O) …
         .target(
             name: "History",
-            dependencies: ["BenchModel", "Statistics", .product(name: "Crypto", package: "swift-crypto")]),
-        // … and where they are kept: SQLite (GRDB) or PostgreSQL (PostgresNIO), one schema.
+            dependencies: ["BenchModel", "Statistics", "COpenSSLCrypto"]),
+        // … and where they are kept: SQLite (GRDB) or PostgreSQL (libpq), one schema.
         .target(
             name: "HistoryStorage",
             dependencies: [
-                "History", "BenchModel",
+                "History", "BenchModel", "CLibPQ",
                 .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]),
         .target(
             name: "Reports",
@@ -191,7 +193,7 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "MemoryLayer", "BenchModel"]),
         .testTarget(name: "MemoryLayerTests", dependencies: ["MemoryLayer", "CQuantize", "TestSupport"]),
         .testTarget(name: "HarnessTests", dependencies: ["Harness", "BenchModel", "Statistics", "TestSupport"]),
-        .testTarget(name: "ProfilingTests", dependencies: ["Profiling", "Reports", "BenchModel"]),
+        .testTarget(name: "ProfilingTests", dependencies: ["Profiling", "Reports", "BenchModel", "TestSupport"]),
         .testTarget(
             name: "ReportsTests",
             dependencies: ["Reports", "Gate", "BenchModel", "Statistics", "TestSupport", .product(name: "Histogram", package: "hdrhistogram-swift")],

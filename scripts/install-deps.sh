@@ -11,6 +11,8 @@ packages=(
   libblosc-dev      # memory-layer numeric-array codec (CBlosc)
   libxxhash-dev     # memory-layer dedup digest, XXH3-128 (CXXHash)
   libsqlite3-dev    # warm tier (GRDB)
+  libssl-dev        # SHA-256 of the history's machine fingerprint and record ids (COpenSSLCrypto: libcrypto)
+  libpq-dev         # the PostgreSQL history store's client (CLibPQ)
   libhttp-parser-dev  # the HTTP workload's response parser, nodejs/http-parser (CHTTPParser)
   pkg-config        # how SwiftPM finds the libraries above
   chromium          # renders report.html in tests
@@ -41,7 +43,7 @@ else
 fi
 
 command -v swift >/dev/null || { echo "install-deps: swift is not on PATH (need Swift 6.1 or newer)" >&2; exit 1; }
-for lib in jemalloc libunwind liblz4 zlib blosc libxxhash sqlite3; do
+for lib in jemalloc libunwind liblz4 zlib blosc libxxhash sqlite3 libcrypto libpq; do
   pkg-config --exists "$lib" || { echo "install-deps: pkg-config cannot find $lib" >&2; exit 1; }
 done
 echo "install-deps: ok ($(swift --version 2>&1 | head -1))"

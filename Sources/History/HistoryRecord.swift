@@ -1,5 +1,4 @@
 import BenchModel
-import Crypto
 
 /// One metric's value in a stored result, with what it takes to read it: unit and direction.
 public struct HistoryMetric: Sendable, Codable, Equatable {

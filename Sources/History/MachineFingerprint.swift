@@ -1,5 +1,4 @@
 import BenchModel
-import Crypto
 
 /// A machine fingerprint as the history stores it: a stable hash of the ``MachineFingerprint`` fields
 /// (CPU model, core count, kernel, OS, build configuration, allocator) and their readable text.

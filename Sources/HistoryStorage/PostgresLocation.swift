@@ -4,10 +4,14 @@ import History
 /// A `postgres://user[:password]@host[:port]/database[?sslmode=…]` URL, parsed.
 ///
 /// The password may also come from `PGPASSWORD`, as with libpq, so it need not appear in a Makefile
-/// or a CI log. `sslmode` is `disable`, `prefer` (default, as libpq) or `require`.
+/// or a CI log. `sslmode` is `disable`, `prefer` (default), `require`, `verify-ca` or `verify-full`,
+/// meaning what they mean to libpq (only the `verify-` modes check the server's certificate, against
+/// `~/.postgresql/root.crt`).
 struct PostgresLocation: Equatable {
     enum TLSMode: String, CaseIterable {
         case disable, prefer, require
+        case verifyCA = "verify-ca"
+        case verifyFull = "verify-full"
     }
 
     var host: String

@@ -18,13 +18,7 @@ struct DistributedTests {
             + ["/usr/bin/python3", "/usr/local/bin/python3"]
         return candidates.first { path in
             guard FileManager.default.isExecutableFile(atPath: path) else { return false }
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: path)
-            p.arguments = ["-c", "import kubernetes, yaml"]
-            p.standardError = FileHandle.nullDevice
-            guard (try? p.run()) != nil else { return false }
-            p.waitUntilExit()
-            return p.terminationStatus == 0
+            return (try? ChildProcess.run(URL(fileURLWithPath: path), ["-c", "import kubernetes, yaml"]))?.status == 0
         }
     }()
     static var hasKubernetesClient: Bool { kubernetesPython != nil }
@@ -417,15 +411,10 @@ struct DistributedTests {
 
             """.write(to: kubectl, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: kubectl.path)
-        let collect = Process()
-        collect.executableURL = URL(fileURLWithPath: "/bin/sh")
-        collect.arguments = [out.appendingPathComponent("collect.sh").path, "--quiet"]
-        collect.environment = ProcessInfo.processInfo.environment.merging(
-            ["PATH": bin.path + ":" + Phibench.binary.deletingLastPathComponent().path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")]) { $1 }
-        collect.currentDirectoryURL = dir
-        try collect.run()
-        collect.waitUntilExit()
-        #expect(collect.terminationStatus == 0)
+        let collect = try ChildProcess.run(URL(fileURLWithPath: "/bin/sh"), [out.appendingPathComponent("collect.sh").path, "--quiet"],
+            environment: ["PATH": bin.path + ":" + Phibench.binary.deletingLastPathComponent().path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")],
+            directory: dir)
+        #expect(collect.status == 0, "\(collect.stdout)\(collect.stderr)")
         let merged = try load(out.appendingPathComponent("results/merged/result.json"))
         #expect(merged.distributed?.segments.map(\.segment.description) == ["0:1/3", "1/3:2/3", "2/3:1"])
         #expect(merged.distributed?.partial == false)

@@ -33,6 +33,16 @@ import Testing
         #expect(a.text.contains("AMD EPYC 7B13") && a.text.contains("2 cores") && a.text.contains("jemalloc"))
     }
 
+    @Test("fingerprint and record id are SHA-256 of their canonical text (values from Python's hashlib), so stored histories keep their keys")
+    func digestsArePinned() {
+        let machine = HistoryMachine(cpuModel: "Intel Xeon", cores: 2, kernel: "6.1.0", os: "Debian 12", configuration: "release", jemalloc: true)
+        #expect(machine.hash == "cecd209ba55b4dd3")
+        let record = HistoryRecord(scenario: "smoke", commit: "abc123", dirty: false, startedAt: "2026-12-07T23:00:00Z",
+                                   machine: machine, configuration: "release", metrics: [])
+        #expect(record.id == "017ad4bed8736352c7c1eca8967b7adf")
+        #expect(HistoryMachine.hex(SHA256.hash(data: [])) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    }
+
     @Test("a record built from a result has its metadata and every finite summary metric, in catalogue order")
     func recordFromResult() throws {
         // A v2 result as the harness writes it: a catalogue and a span, summarised by the catalogue.

@@ -135,9 +135,30 @@ struct PostgresHistoryStoreTests {
         text = error?.description ?? ""
         #expect(text.contains(missing) && text.contains("does not exist"), "\(text)")
 
+        let tls = server.baseURL + "postgres?sslmode=require"
+        error = await #expect(throws: HistoryError.self) { try await HistoryDatabase.open(tls, create: true) }
+        text = error?.description ?? ""
+        #expect(text.contains(tls) && text.contains("SSL"), "the server has no TLS: \(text)")
+
         let url = try server.createDatabase("newer")
         await (try await HistoryDatabase.open(url, create: true)).close()
         try server.psql("newer", "UPDATE phibench_history_schema SET version = 99")
         await #expect(throws: HistoryError.newerSchema(location: url, found: 99, known: 1)) { try await HistoryDatabase.open(url, create: true) }
+    }
+
+    @Test("a wrong password is a clear error with the server's reason and the password hidden; the right one opens the history")
+    func wrongPassword() async throws {
+        let url = try server.createPasswordRole(password: "right-one", database: "passworded")
+        let wrong = url.replacingOccurrences(of: "@", with: ":wrong-one@") + "?sslmode=disable"
+        let error = await #expect(throws: HistoryError.self) { try await HistoryDatabase.open(wrong, create: true) }
+        let text = error?.description ?? ""
+        #expect(text.contains("postgres://\(PostgresServer.passwordRole):***@127.0.0.1") && text.contains("cannot open")
+                && text.contains("password authentication failed"), "\(text)")
+        #expect(!text.contains("wrong-one"))
+
+        let right = url.replacingOccurrences(of: "@", with: ":right-one@") + "?sslmode=disable"
+        let store = try await HistoryDatabase.open(right, create: true)
+        #expect(try await store.add(StoreContract.sampleHistory()) == StoreContract.sampleHistory().count)
+        await store.close()
     }
 }

@@ -68,6 +68,10 @@ final class PostgresServer: @unchecked Sendable {
         do {
             let data = dir.appendingPathComponent("data").path
             try server.run("initdb", ["-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync"])
+            // Everyone is trusted except ``passwordRole``, which must give its password (for the wrong-password test).
+            let hba = URL(fileURLWithPath: data).appendingPathComponent("pg_hba.conf")
+            let rules = try String(contentsOf: hba, encoding: .utf8)
+            try ("host all \(passwordRole) 127.0.0.1/32 scram-sha-256\n" + rules).write(to: hba, atomically: false, encoding: .utf8)
             server.server = try server.launch("postgres", [
                 "-D", data, "-p", "\(port)", "-k", dir.path, "-c", "listen_addresses=127.0.0.1",
                 "-c", "fsync=off", "-c", "synchronous_commit=off",
@@ -90,6 +94,17 @@ final class PostgresServer: @unchecked Sendable {
             guard Date() < deadline else { throw Failure(description: "postgres did not accept connections within \(Int(timeout)) s") }
             Thread.sleep(forTimeInterval: 0.2)
         }
+    }
+
+    /// The one role that logs in with a password (SCRAM) instead of being trusted; created by ``createPasswordRole(password:database:)``.
+    static let passwordRole = "phibench_pw"
+
+    /// Creates ``passwordRole`` with `password` and a database `name` it owns; returns the database's
+    /// URL without the password.
+    func createPasswordRole(password: String, database name: String) throws -> String {
+        try psql("postgres", "CREATE ROLE \(Self.passwordRole) LOGIN PASSWORD '\(password)'")
+        try psql("postgres", "CREATE DATABASE \(name) OWNER \(Self.passwordRole)")
+        return "postgres://\(Self.passwordRole)@127.0.0.1:\(port)/\(name)"
     }
 
     /// Creates database `name` and returns its URL.

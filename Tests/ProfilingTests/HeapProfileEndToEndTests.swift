@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import BenchModel
 @testable import Profiling
 
@@ -18,21 +19,10 @@ private let childOutputVariable = "PHIBENCH_HEAP_E2E_OUT"
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
 
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        child.arguments = ["--testing-library", "swift-testing", "--filter", "HeapProfileChild"]
-        var environment = ProcessInfo.processInfo.environment
-        environment[childOutputVariable] = directory.path
-        environment["MALLOC_CONF"] = nil
-        environment[HeapProfiler.relaunchMarker] = nil
-        child.environment = environment
-        let output = Pipe()
-        child.standardOutput = output
-        child.standardError = output
-        try child.run()
-        let log = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        child.waitUntilExit()
-        #expect(child.terminationStatus == 0, "child failed:\n\(log)")
+        let child = try ChildProcess.run(URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
+                                         ["--testing-library", "swift-testing", "--filter", "HeapProfileChild"],
+                                         environment: [childOutputVariable: directory.path, "MALLOC_CONF": nil, HeapProfiler.relaunchMarker: nil])
+        #expect(child.status == 0, "child failed:\n\(child.stdout)\(child.stderr)")
 
         let folded = try String(contentsOf: directory.appendingPathComponent("heap.folded"), encoding: .utf8)
         let topSite = try String(contentsOf: directory.appendingPathComponent("top-site.txt"), encoding: .utf8)

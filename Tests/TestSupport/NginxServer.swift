@@ -38,10 +38,12 @@ public final class NginxServer: @unchecked Sendable {
             guard let openssl = Self.openssl else { throw Failure(description: "openssl is not installed") }
             let key = directory.appendingPathComponent("key.pem").path
             let cert = directory.appendingPathComponent("cert.pem").path
-            let made = try Self.runTool(openssl, ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            let made = try ChildProcess.run(URL(fileURLWithPath: openssl), ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
                                                    "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=localhost",
                                                    "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"])
-            guard made == 0 else { throw Failure(description: "openssl could not make a self-signed certificate (status \(made))") }
+            guard made.status == 0 else {
+                throw Failure(description: "openssl could not make a self-signed certificate (status \(made.status)): \(made.stderr)")
+            }
             certificate = cert
             listen = "listen 127.0.0.1:\(port) ssl; ssl_certificate \(cert); ssl_certificate_key \(key);"
         } else {
@@ -92,17 +94,6 @@ public final class NginxServer: @unchecked Sendable {
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()
         try? FileManager.default.removeItem(at: directory)
-    }
-
-    private static func runTool(_ path: String, _ arguments: [String]) throws -> Int32 {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = arguments
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        return p.terminationStatus
     }
 
     private static func accepts(_ port: Int) -> Bool {

@@ -1,0 +1,4 @@
+#ifndef PHIBENCH_COPENSSLCRYPTO_H
+#define PHIBENCH_COPENSSLCRYPTO_H
+#include <openssl/evp.h>
+#endif
