@@ -5,12 +5,12 @@ import Testing
 
 /// What every backend must do; run against SQLite and against a real PostgreSQL.
 enum StoreContract {
-    /// Two scenarios, two machines, a dirty result, values that must come back bit-exact.
+    /// Two scenarios, two machines, a dirty result, values that must come back bit-exact (infinities too).
     static func sampleHistory() -> [HistoryRecord] {
         var g = Noise(seed: 2)
         let a = Records.history(["e2e.p99": (0..<12).map { _ in 1.5e6 * (1 + 0.02 * g.normal()) },
                                  "throughput": (0..<12).map { _ in 812.25 + g.normal() }])
-        var b = Records.history(["e2e.p99": [0.1, 1e-300, 123_456_789.123456789]], scenario: "smoke", machine: Records.machineB)
+        var b = Records.history(["e2e.p99": [0.1, 1e-300, 123_456_789.123456789, .infinity, -.infinity]], scenario: "smoke", machine: Records.machineB)
         b[1].dirty = true
         return a + b
     }
