@@ -14,6 +14,8 @@ public protocol WorkloadProvider: Sendable {
     var sections: [WorkloadSection] { get }
     /// How a result of schema `phibench.result/1` that this workload wrote is read; nil when it wrote none.
     var resultV1: ResultV1Upgrade? { get }
+    /// The settings its sections accept, with defaults (`phibench list --params`).
+    var parameters: [WorkloadParameter] { get }
     /// Checks `settings` (the dotted keys of this provider's sections, e.g. `stage.delay_us`, with
     /// their YAML scalar text) and returns the workload they describe, ready to make for each trial.
     /// - Throws: ``WorkloadSettingError`` naming the offending key; the caller locates it in the scenario.
@@ -23,6 +25,23 @@ public protocol WorkloadProvider: Sendable {
 extension WorkloadProvider {
     public var sections: [WorkloadSection] { [] }
     public var resultV1: ResultV1Upgrade? { nil }
+    public var parameters: [WorkloadParameter] { [] }
+}
+
+/// One setting of a provider's sections, for listings.
+public struct WorkloadParameter: Sendable, Equatable {
+    /// Fully qualified key, e.g. `stage.delay_us`.
+    public var name: String
+    /// The default, as a scenario would write it.
+    public var defaultValue: String
+    /// What the setting does, with its unit.
+    public var description: String
+
+    public init(name: String, defaultValue: String, description: String) {
+        self.name = name
+        self.defaultValue = defaultValue
+        self.description = description
+    }
 }
 
 /// A top-level scenario section a provider owns, e.g. `stage: { delay_us: 20 }`.

@@ -16,6 +16,10 @@ public struct PipelineProvider: WorkloadProvider {
 
     public var resultV1: ResultV1Upgrade? { ResultV1Upgrade(workload: "pipeline", detailKeys: ["memory_layer"]) }
 
+    public var parameters: [WorkloadParameter] {
+        PipelineConfig.parameters.map { WorkloadParameter(name: $0.name, defaultValue: $0.defaultValue, description: $0.description) }
+    }
+
     public func prepare(settings: [String: String]) throws(WorkloadSettingError) -> any PreparedWorkload {
         do {
             return Prepared(config: try PipelineConfig(settings: settings))

@@ -2,12 +2,11 @@ import ArgumentParser
 import BenchModel
 import Foundation
 import Harness
-import Pipeline
 
 struct ListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
-        abstract: "List the scenarios shipped in scenarios/ (and, with --params, every pipeline parameter).",
+        abstract: "List the scenarios shipped in scenarios/ (and, with --params, every workload's parameters).",
         discussion: """
             Examples:
               phibench list
@@ -17,13 +16,16 @@ struct ListCommand: AsyncParsableCommand {
     @Option(help: "Directory to look in.")
     var directory = "scenarios"
 
-    @Flag(help: "List the pipeline parameters a scenario or --set can change, with defaults.")
+    @Flag(help: "List the parameters of every registered workload a scenario or --set can change, with defaults.")
     var params = false
 
     func run() async throws {
         if params {
-            for p in PipelineConfig.parameters {
-                print("\(p.name.padding(toLength: 34, withPad: " ", startingAt: 0)) \(p.defaultValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(p.description)")
+            for (i, provider) in Phibench.workloads.all.enumerated() where !provider.parameters.isEmpty {
+                print("# --workload \(provider.name)\(i == 0 ? " (the default)" : "")")
+                for p in provider.parameters {
+                    print("\(p.name.padding(toLength: 34, withPad: " ", startingAt: 0)) \(p.defaultValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(p.description)")
+                }
             }
             return
         }

@@ -32,6 +32,20 @@ struct WorkloadProviderCLITests {
         #expect(r.summary.episodes > 10)
     }
 
+    @Test("list --params lists every registered workload's parameters under its name, the default first")
+    func listParams() throws {
+        let out = try Phibench.run(["list", "--params"])
+        #expect(out.status == 0, "stderr: \(out.stderr)")
+        let lines = out.stdout.split(separator: "\n").map(String.init)
+        let pipeline = try #require(lines.firstIndex(of: "# --workload pipeline (the default)"), "\(out.stdout)")
+        let sleep = try #require(lines.firstIndex(of: "# --workload sleep"), "\(out.stdout)")
+        #expect(pipeline < sleep)
+        #expect(lines[pipeline..<sleep].contains { $0.hasPrefix("pipeline.esgt.steps ") })
+        #expect(lines[sleep...].contains { $0.hasPrefix("sleep.stage_a_us") && $0.contains(" 20 ") })
+        // noop has no settings, so no heading of its own.
+        #expect(!lines.contains { $0.hasPrefix("# --workload noop") })
+    }
+
     @Test("the sleep provider's own checks name the file, the line and the key (exit 2)", arguments: [
         ("sleep:\n  stage_a_us: -5", "s.yaml:3: sleep.stage_a_us: got \"-5\", expected a whole number of microseconds from 0 to 1000000"),
         ("sleep:\n  stage_b_us: 20\n  stage_c_us: 1", "s.yaml:4: sleep.stage_c_us: unknown key;"),

@@ -16,6 +16,13 @@ struct SleepProvider: WorkloadProvider {
 
     var sections: [WorkloadSection] { [WorkloadSection("sleep", example: "stage_a_us: 20, stage_b_us: 30")] }
 
+    var parameters: [WorkloadParameter] {
+        Self.defaults.keys.sorted().map { key in
+            WorkloadParameter(name: "sleep.\(key)", defaultValue: "\(Self.defaults[key]!)",
+                              description: "µs the stage \(key.dropLast(3)) sleeps each episode (0 to \(Self.maxMicroseconds))")
+        }
+    }
+
     func prepare(settings: [String: String]) throws(WorkloadSettingError) -> any PreparedWorkload {
         var micros = Self.defaults
         let keys = Self.defaults.keys.sorted()
