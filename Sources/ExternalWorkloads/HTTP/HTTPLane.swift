@@ -1,6 +1,5 @@
 import BenchModel
 import NIOCore
-import NIOHTTP1
 import NIOPosix
 import NIOSSL
 
@@ -150,7 +149,7 @@ final class HTTPLane {
 
     /// The response to the request in flight has been read.
     func responded(_ from: HTTPConnectionHandler, status: Int, keepAlive: Bool, serverTiming: [String]) {
-        guard from === handler, claim != nil else { return }
+        guard isWaiting(on: from) else { return }
         // `Connection: close` (or HTTP/1.0): this connection is done; the next request makes another.
         if !keepAlive { drop() }
         complete(nil, status: status, serverTiming: serverTiming)

@@ -37,8 +37,6 @@ struct HTTPRequestTemplate: Sendable {
     let body: BodyTemplate?
     /// The whole request when no part of it depends on the episode.
     let fixed: ByteBuffer?
-    /// HEAD requests get responses without a body; the response decoder must know.
-    let method: String
 
     init(spec: HTTPWorkloadSpec, target: HTTPTarget) throws(HTTPWorkloadError) {
         var text = "\(spec.method) \(target.target) HTTP/1.1\r\n"
@@ -52,7 +50,6 @@ struct HTTPRequestTemplate: Sendable {
         }
         head = Array(text.utf8)
         body = BodyTemplate(spec.body)
-        method = spec.method
         let sendsLength = body != nil || ["POST", "PUT", "PATCH"].contains(spec.method)
         if body?.parts.count ?? 1 <= 1 {
             var buffer = ByteBufferAllocator().buffer(capacity: head.count + 64)
