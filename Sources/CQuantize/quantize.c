@@ -59,6 +59,26 @@ void quantize(const float *x, size_t n, float inverse, float scale, float max_co
     *code_squares = norm;
 }
 
+static inline __attribute__((always_inline))
+void scan(const float *x, size_t n, uint32_t *max_abs_bits, int *all_finite) {
+    // On bit patterns: with the sign cleared a float is finite exactly when below infinity's pattern,
+    // and finite magnitudes order as their patterns do: an unsigned max and an OR, which vectorise.
+    uint32_t max_bits = 0, non_finite = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t b = bits(x[i]) & 0x7FFFFFFFu;
+        uint32_t finite = b < 0x7F800000u;
+        uint32_t m = b & (0u - finite);
+        max_bits = m > max_bits ? m : max_bits;
+        non_finite |= finite ^ 1u;
+    }
+    *max_abs_bits = max_bits;
+    *all_finite = non_finite == 0;
+}
+
+void phibench_scan_baseline(const float *x, size_t n, uint32_t *max_abs_bits, int *all_finite) {
+    scan(x, n, max_abs_bits, all_finite);
+}
+
 void phibench_quantize_baseline(const float *x, size_t n, float inverse, float scale, float max_code, int nibbles,
                                 uint8_t *codes, uint32_t *max_error_bits, double *sum_squares, int64_t *code_squares) {
     quantize(x, n, inverse, scale, max_code, nibbles, codes, max_error_bits, sum_squares, code_squares);
@@ -69,6 +89,11 @@ __attribute__((target("avx2")))
 void phibench_quantize_avx2(const float *x, size_t n, float inverse, float scale, float max_code, int nibbles,
                             uint8_t *codes, uint32_t *max_error_bits, double *sum_squares, int64_t *code_squares) {
     quantize(x, n, inverse, scale, max_code, nibbles, codes, max_error_bits, sum_squares, code_squares);
+}
+
+__attribute__((target("avx2")))
+void phibench_scan_avx2(const float *x, size_t n, uint32_t *max_abs_bits, int *all_finite) {
+    scan(x, n, max_abs_bits, all_finite);
 }
 
 int phibench_quantize_has_avx2(void) {
@@ -87,4 +112,14 @@ void phibench_quantize(const float *x, size_t n, float inverse, float scale, flo
     }
 #endif
     phibench_quantize_baseline(x, n, inverse, scale, max_code, nibbles, codes, max_error_bits, sum_squares, code_squares);
+}
+
+void phibench_scan(const float *x, size_t n, uint32_t *max_abs_bits, int *all_finite) {
+#if defined(__x86_64__)
+    if (__builtin_cpu_supports("avx2")) {
+        phibench_scan_avx2(x, n, max_abs_bits, all_finite);
+        return;
+    }
+#endif
+    phibench_scan_baseline(x, n, max_abs_bits, all_finite);
 }

@@ -141,7 +141,7 @@ struct WarmReadCountTests {
             #expect(matches(try store.retrieve(0), first, .int8))
             try storeSome(9)  // passes a sweep interval
         }
-        #expect(t.core.withLock { $0.warmTouches[0]?.reads } == 4)
+        #expect(t.core.withLock { $0.warmTouches[StateKey(0)]?.reads } == 4)
         #expect(t.core.withLock { $0.table.location(0).tier } == .warm)
         #expect(matches(try store.retrieve(0), first, .int8))
         #expect(t.core.withLock { $0.table.location(0).tier } == .hot)

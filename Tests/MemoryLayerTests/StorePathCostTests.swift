@@ -105,6 +105,39 @@ struct StorePathCostTests {
         }
     }
 
+    @Test("integer column sizes found in one pass equal the bits each mode writes, on edge columns too")
+    func integerSizesMatchWriters() {
+        var rng = TestRandom(seed: 91)
+        var columns: [[UInt64]] = [[], [0], [UInt64.max], [5, 5, 5], [0, UInt64.max, 0, 1 << 63],
+                                   (0..<70).map { UInt64($0) << 40 }]  // Rice quotients past 32
+        for trial in 0..<80 {
+            let n = 1 + rng.below(200)
+            columns.append((0..<n).map { i in
+                switch trial % 5 {
+                case 0: UInt64(1000 + i * 3)
+                case 1: UInt64(rng.below(1 << (1 + trial % 20)))
+                case 2: rng.next()
+                case 3: UInt64(bitPattern: Int64(rng.below(5000)) - 2500)
+                default: UInt64(i % 7 == 0 ? rng.below(1 << 30) : rng.below(300))
+                }
+            })
+        }
+        for (c, ints) in columns.enumerated() {
+            let predicted = c % 3 == 0 ? ints.map { $0 &+ UInt64(rng.below(600)) } : nil
+            let sizes = IntegerColumnSizes(ints, predicted: predicted)
+            func written(_ mode: ColumnMode) -> Int {
+                var counter = BitCounter()
+                ColumnCodec.writeIntegers(mode, ints, predicted, &counter)
+                return counter.bitCount
+            }
+            #expect(sizes.deltaOfDelta == written(.deltaOfDelta), "column \(c)")
+            #expect(sizes.delta == written(.delta), "column \(c)")
+            #expect(sizes.riceWindow == written(.riceWindow), "column \(c)")
+            #expect(sizes.frameOfReference == written(.frameOfReference), "column \(c)")
+            #expect(sizes.predicted == (predicted == nil ? nil : written(.predicted)), "column \(c)")
+        }
+    }
+
     @Test("scan: max|x| over finite elements and whether all are finite, on the edges of Float")
     func scanEdges() {
         let cases: [([Float], Float, Bool)] = [
@@ -120,6 +153,24 @@ struct StorePathCostTests {
         for (x, maxAbs, finite) in cases {
             let s = x.withUnsafeBufferPointer { Quantizer.scan($0) }
             #expect(s.maxAbs.bitPattern == maxAbs.bitPattern && s.allFinite == finite, "\(x)")
+        }
+    }
+
+    @Test("scan: the AVX2 and baseline compilations equal a plain reference, non-finite elements included",
+          .enabled(if: phibench_quantize_has_avx2() == 1, "this CPU has no AVX2"))
+    func scanKernelsAgree() {
+        var rng = TestRandom(seed: 2027)
+        for trial in 0..<300 {
+            let n = rng.below(700)
+            var x = (0..<n).map { _ in rng.symmetric() * Float(1 + trial % 7) }
+            if n > 0, trial % 2 == 0 { x[rng.below(n)] = [Float.nan, .infinity, -.infinity, -0.0][trial / 2 % 4] }
+            let finite = x.filter(\.isFinite)
+            let expected = (finite.map { abs($0) }.max() ?? 0, finite.count == n)
+            for kernel in [phibench_scan_baseline, phibench_scan_avx2] {
+                var bits: UInt32 = 0, all: Int32 = 0
+                kernel(x, n, &bits, &all)
+                #expect(bits == expected.0.bitPattern && (all != 0) == expected.1, "trial \(trial), n \(n)")
+            }
         }
     }
 

@@ -155,7 +155,7 @@ struct WarmBlockTests {
         #expect(tier(0).tier == .cold)
         #expect(tier(1).tier == .warm && tier(1).warmBlock != block)
         #expect(t.core.withLock { $0.warmBlocks[block] } == nil)
-        #expect(t.core.withLock { $0.warmTouches[1]?.reads } == 1)  // its reads go with it
+        #expect(t.core.withLock { $0.warmTouches[StateKey(1)]?.reads } == 1)  // its reads go with it
         for (i, s) in states.enumerated() { #expect(matches(try store.retrieve(UInt64(i)), s, .int8), "state \(i)") }
     }
 

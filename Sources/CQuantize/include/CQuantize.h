@@ -29,4 +29,12 @@ void phibench_quantize_avx2(const float *x, size_t n, float inverse, float scale
 #endif
 int phibench_quantize_has_avx2(void);
 
+/// The largest |xᵢ| over the finite elements (as its bit pattern; 0 when there is none) and whether
+/// every element is finite, in one pass; compiled for AVX2 and the baseline like the quantizer.
+void phibench_scan(const float *x, size_t n, uint32_t *max_abs_bits, int *all_finite);
+void phibench_scan_baseline(const float *x, size_t n, uint32_t *max_abs_bits, int *all_finite);
+#if defined(__x86_64__)
+void phibench_scan_avx2(const float *x, size_t n, uint32_t *max_abs_bits, int *all_finite);
+#endif
+
 #endif

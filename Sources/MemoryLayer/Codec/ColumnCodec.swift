@@ -179,18 +179,16 @@ enum ColumnCodec {
     /// Encodes an integer column (two's-complement patterns) by delta-of-delta, delta, frame of
     /// reference or, when `predicted` is given, the difference to that prediction.
     static func encodeIntegers(_ values: [UInt64], predicted: [UInt64]?, into w: inout BitWriter) {
-        var modes: [ColumnMode] = [.deltaOfDelta, .delta]
-        if predicted != nil { modes.append(.predicted) }
-        modes += [.riceWindow, .frameOfReference]
-        // Sized first, then only the smallest written (the first of equals, as when each was written).
-        var best = modes[0], bestBits = Int.max
-        for mode in modes {
-            var counter = BitCounter()
-            writeIntegers(mode, values, predicted, &counter)
-            if counter.bitCount < bestBits { (best, bestBits) = (mode, counter.bitCount) }
+        // Every mode sized in one pass (the bits writing it would take), then only the smallest
+        // written: the first of equals, in the order deltaOfDelta, delta, predicted, riceWindow,
+        // frameOfReference, as when each was written in full.
+        let sizes = IntegerColumnSizes(values, predicted: predicted)
+        w.write(sizes.best.rawValue, bits: ColumnMode.bits)
+        if sizes.best == .riceWindow {
+            writeRice(sizes.residuals, k: sizes.riceK, into: &w)
+        } else {
+            writeIntegers(sizes.best, values, predicted, &w)
         }
-        w.write(best.rawValue, bits: ColumnMode.bits)
-        writeIntegers(best, values, predicted, &w)
     }
 
     static func writeIntegers<W: BitSink>(_ mode: ColumnMode, _ values: [UInt64], _ predicted: [UInt64]?, _ w: inout W) {
@@ -292,22 +290,10 @@ enum ColumnCodec {
     @inline(__always) static func zigzag(_ d: Int64) -> UInt64 { UInt64(bitPattern: (d << 1) ^ (d >> 63)) }
     @inline(__always) static func unzigzag(_ u: UInt64) -> Int64 { Int64(bitPattern: u >> 1) ^ -Int64(bitPattern: u & 1) }
 
-    /// The residual of `values[i]` against the nearest of the last ``integerWindow`` values.
-    @inline(__always)
-    private static func windowResidual(_ values: [UInt64], _ i: Int) -> (index: Int, residual: UInt64) {
-        guard i > 0 else { return (0, zigzag(Int64(bitPattern: values[0]))) }
-        var best = (index: 0, residual: UInt64.max)
-        for k in 0..<min(integerWindow, i) {
-            let r = zigzag(Int64(bitPattern: values[i] &- values[i - 1 - k]))
-            if r < best.residual { best = (k, r) }
-        }
-        return best
-    }
-
     /// Rice code of `u` with parameter `k`: the quotient in unary (capped: 32 ones then the value in
     /// 64 bits), then the `k` low bits.
     @inline(__always)
-    private static func rice<W: BitSink>(_ u: UInt64, _ k: Int, _ w: inout W) {
+    static func rice<W: BitSink>(_ u: UInt64, _ k: Int, _ w: inout W) {
         let q = u >> UInt64(k)
         if q >= 32 {
             w.write(UInt64(UInt32.max), bits: 32)
@@ -330,22 +316,69 @@ enum ColumnCodec {
     }
 
     private static func riceWindow<W: BitSink>(_ values: [UInt64], into w: inout W) {
-        let residuals = values.indices.map { windowResidual(values, $0) }
-        // The parameter near log2 of the mean residual is optimal for geometric residuals; try around it.
+        let residuals = windowResiduals(values)
+        writeRice(residuals, k: riceParameter(residuals).k, into: &w)
+    }
+
+    /// Each value's residual against the nearest of the last ``integerWindow`` values (the first against 0).
+    static func windowResiduals(_ values: [UInt64]) -> [(index: Int, residual: UInt64)] {
+        [(index: Int, residual: UInt64)](unsafeUninitializedCapacity: values.count) { out, count in
+            values.withUnsafeBufferPointer { v in
+                for i in v.indices {
+                    guard i > 0 else {
+                        out[0] = (0, zigzag(Int64(bitPattern: v[0])))
+                        continue
+                    }
+                    var best = (index: 0, residual: UInt64.max)
+                    for k in 0..<min(integerWindow, i) {
+                        let r = zigzag(Int64(bitPattern: v[i] &- v[i - 1 - k]))
+                        if r < best.residual { best = (k, r) }
+                    }
+                    out[i] = best
+                }
+            }
+            count = values.count
+        }
+    }
+
+    /// The Rice parameter for `residuals` and the bits their Rice codes take with it (indices and
+    /// parameter not counted). The parameter near log2 of the mean residual is optimal for geometric
+    /// residuals; the five around it are sized in one pass, the smallest (the first of equals) kept.
+    static func riceParameter(_ residuals: [(index: Int, residual: UInt64)]) -> (k: Int, bits: Int) {
         let mean = residuals.isEmpty ? 0 : residuals.reduce(0.0) { $0 + Double($1.residual) } / Double(residuals.count)
         let guess = mean < 1 ? 0 : min(62, Int(mean.rounded(.up)).bitWidth - Int(mean.rounded(.up)).leadingZeroBitCount - 1)
-        var bestK = guess, bestBits = Int.max
-        for k in max(0, guess - 2)...min(62, guess + 2) {
-            let bits = residuals.reduce(0) { total, e in
-                let q = e.residual >> UInt64(k)
-                return total + (q >= 32 ? 96 : Int(q) + 1 + k)
+        let low = max(0, guess - 2), tried = min(62, guess + 2) - low + 1
+        // Σ quotient per parameter low + j; a quotient of 32 or more costs 96 bits in all (escape).
+        var q0 = 0, q1 = 0, q2 = 0, q3 = 0, q4 = 0, ordinary = 0
+        var escapes = SIMD8<Int>()
+        let l = UInt64(low)
+        for e in residuals {
+            let q = e.residual >> l
+            if q < 32 {  // then every larger parameter's quotient is below 32 too
+                q0 &+= Int(q); q1 &+= Int(q >> 1); q2 &+= Int(q >> 2); q3 &+= Int(q >> 3); q4 &+= Int(q >> 4)
+                ordinary &+= 1
+            } else {
+                for j in 0..<tried {
+                    let qj = e.residual >> (l + UInt64(j))
+                    if qj < 32 { escapes[j] &+= Int(qj) &+ 1 &+ low &+ j } else { escapes[j] &+= 96 }
+                }
             }
-            if bits < bestBits { (bestK, bestBits) = (k, bits) }
         }
-        w.write(UInt64(bestK), bits: 6)
+        let sums = [q0, q1, q2, q3, q4]
+        var best = (k: guess, bits: Int.max)
+        for j in 0..<tried {
+            // Residuals with a quotient below 32 at `low` cost q + 1 + k each at parameter low + j.
+            let bits = sums[j] &+ ordinary &* (1 &+ low &+ j) &+ escapes[j]
+            if bits < best.bits { best = (low + j, bits) }
+        }
+        return best
+    }
+
+    static func writeRice<W: BitSink>(_ residuals: [(index: Int, residual: UInt64)], k: Int, into w: inout W) {
+        w.write(UInt64(k), bits: 6)
         for (i, e) in residuals.enumerated() {
             if i > 0 { w.write(UInt64(e.index), bits: 2) }
-            rice(e.residual, bestK, &w)
+            rice(e.residual, k, &w)
         }
     }
 

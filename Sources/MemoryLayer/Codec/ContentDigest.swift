@@ -11,6 +11,15 @@ import CXXHash
 struct ContentDigest: Hashable, Sendable {
     let w0: UInt64, w1: UInt64
 
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(w0)
+        hasher.combine(w1)
+    }
+
+    /// The digest's bits are already uniform (XXH3), so dictionaries take a word of it mixed with
+    /// their seed rather than running SipHash over both words (see ``StateKey``).
+    func _rawHashValue(seed: Int) -> Int { Int(truncatingIfNeeded: mix64(w0 ^ UInt64(truncatingIfNeeded: seed))) }
+
     /// Bytes of a digest as the warm database stores it.
     static let byteCount = 16
 
@@ -52,4 +61,13 @@ struct ContentDigest: Hashable, Sendable {
 private func xxh3x128(_ bytes: UnsafeRawBufferPointer) -> (low: UInt64, high: UInt64) {
     let h = XXH3_128bits(bytes.baseAddress, bytes.count)
     return (h.low64, h.high64)
+}
+
+/// The integrity check of a warm row's body: XXH3-64 (libxxhash), as the database's signed integer.
+/// It only has to notice damage, not resist an adversary; XXH3 reads a body at a small fraction of
+/// an instruction a byte, where zlib's CRC-32 took about one (`phibench instructions`, the memory scenarios).
+func bodyChecksum<C: Collection>(_ bytes: C) -> Int64 where C.Element == UInt8 {
+    let value = bytes.withContiguousStorageIfAvailable { b in XXH3_64bits(b.baseAddress, b.count) }
+        ?? Array(bytes).withUnsafeBufferPointer { b in XXH3_64bits(b.baseAddress, b.count) }
+    return Int64(bitPattern: value)
 }

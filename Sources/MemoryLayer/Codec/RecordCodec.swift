@@ -50,7 +50,7 @@ enum RecordCodec {
             p.length += 2 + (p.participationBits ? (n + 7) / 8 : 4 * n)
         }
         if let g = s.graph {
-            let cut = o.pruneThreshold * (g.edges.map { abs($0.weight) }.max() ?? 0)
+            let cut = o.pruneThreshold * g.edges.reduce(Float(0)) { max($0, abs($1.weight)) }
             for e in g.edges {
                 let w2 = Double(e.weight) * Double(e.weight)
                 p.totalSquares += w2
@@ -153,7 +153,7 @@ enum RecordCodec {
             w.u16(UInt16(g.nodes.count))
             for n in g.nodes { w.u16(n) }
             w.u16(UInt16(p.keptEdges))
-            let cut = o.pruneThreshold * (g.edges.map { abs($0.weight) }.max() ?? 0)
+            let cut = o.pruneThreshold * g.edges.reduce(Float(0)) { max($0, abs($1.weight)) }
             for e in g.edges where cut == 0 || abs(e.weight) >= cut {
                 index(Int(e.a), g.nodes.count, &w)
                 index(Int(e.b), g.nodes.count, &w)

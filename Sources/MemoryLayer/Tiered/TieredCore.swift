@@ -87,7 +87,7 @@ struct TieredCore {
     var stagingHeapBytes = 0
     var processing = false
     /// Hot states being written to the warm tier; still served from here until that commits.
-    var inFlight: [UInt64: HotEntry] = [:]
+    var inFlight: [StateKey: HotEntry] = [:]
     var index: EmbeddingIndex
     /// By slot.
     var refcounts: [UInt32] = []
@@ -96,7 +96,7 @@ struct TieredCore {
     /// By slot: one state using it (UInt64.max: none); the rest of a shared slot's states are in
     /// `moreOwners`, ascending (a slice, so dropping the oldest is O(1)).
     var owners: [UInt64] = []
-    var moreOwners: [UInt32: ArraySlice<UInt64>] = [:]
+    var moreOwners: [StateKey: ArraySlice<UInt64>] = [:]
     /// Slots no state uses and whose content row is gone from the warm database: reused first.
     var freeSlots: [UInt32] = []
     var bloom: ScalableBloomFilter
@@ -114,7 +114,7 @@ struct TieredCore {
     var deadSlots: Set<UInt32> = []
     var coldReads: [UInt64: UInt8] = [:]
     /// Reads of warm states (kept here, not in the database, while the state is warm): reads, and last access.
-    var warmTouches: [UInt64: WarmTouch] = [:]
+    var warmTouches: [StateKey: WarmTouch] = [:]
     /// By warm block: its records whose states are still warm there.
     var warmBlocks: [UInt64: Int] = [:]
     /// The number the next warm block gets.
@@ -247,7 +247,7 @@ struct TieredCore {
         let slot = entry.slot
         table.set(.hot, of: id, slot: slot)
         refcounts[Int(slot)] += 1
-        if owners[Int(slot)] == .max { owners[Int(slot)] = id } else { moreOwners[slot, default: []].append(id) }
+        if owners[Int(slot)] == .max { owners[Int(slot)] = id } else { moreOwners[StateKey(UInt64(slot)), default: []].append(id) }
         hotHeapBytes += entry.heapBytes
         hot.insert(id, entry)
     }
@@ -276,7 +276,7 @@ struct TieredCore {
             return true
         case .hot:
             // Being written to the warm tier: the write's row is deleted when it commits (an orphan).
-            if let e = hot.remove(id) { hotHeapBytes -= e.heapBytes } else { inFlight[id] = nil }
+            if let e = hot.remove(id) { hotHeapBytes -= e.heapBytes } else { inFlight[StateKey(id)] = nil }
         case .warm:
             counters.warm -= 1
             leaveWarmBlock(location.warmBlock)
@@ -313,8 +313,8 @@ struct TieredCore {
         let slot = table.slot(id)
         refcounts[Int(slot)] -= 1
         if owners[Int(slot)] == id {
-            owners[Int(slot)] = moreOwners[slot]?.popLast() ?? .max
-        } else if let more = moreOwners[slot] {
+            owners[Int(slot)] = moreOwners[StateKey(UInt64(slot))]?.popLast() ?? .max
+        } else if let more = moreOwners[StateKey(UInt64(slot))] {
             // `more` is ascending (ids are appended as stored; only its newest ever becomes the owner),
             // so the oldest sharer, the one retention deletes, goes in O(1), in place.
             var lo = more.startIndex, hi = more.endIndex
@@ -323,10 +323,10 @@ struct TieredCore {
                 if more[mid] < id { lo = mid + 1 } else { hi = mid }
             }
             if lo < more.endIndex && more[lo] == id {
-                if lo == more.startIndex { moreOwners[slot]?.removeFirst() } else { moreOwners[slot]?.remove(at: lo) }
+                if lo == more.startIndex { moreOwners[StateKey(UInt64(slot))]?.removeFirst() } else { moreOwners[StateKey(UInt64(slot))]?.remove(at: lo) }
             }
         }
-        if moreOwners[slot]?.isEmpty == true { moreOwners[slot] = nil }
+        if moreOwners[StateKey(UInt64(slot))]?.isEmpty == true { moreOwners[StateKey(UInt64(slot))] = nil }
         if refcounts[Int(slot)] == 0 {
             deadSlots.insert(slot)
             index.setLive(slot, false)
@@ -334,7 +334,7 @@ struct TieredCore {
             counters.contentStoredBytes -= UInt64(storedSizes[Int(slot)])
         }
         coldReads[id] = nil
-        warmTouches[id] = nil
+        warmTouches[StateKey(id)] = nil
         counters.live -= 1
         counters.deleted += 1
     }
@@ -355,7 +355,7 @@ struct TieredCore {
     func states(using slot: UInt32) -> [UInt64] {
         let first = owners[Int(slot)]
         guard first != .max else { return [] }
-        guard let more = moreOwners[slot] else { return [first] }
+        guard let more = moreOwners[StateKey(UInt64(slot))] else { return [first] }
         return ([first] + more).sorted(by: >)
     }
 

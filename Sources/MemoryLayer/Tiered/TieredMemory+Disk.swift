@@ -21,7 +21,7 @@ extension TieredMemory {
                 }) {
                     return (.entry(e), now, slot)
                 }
-                if let e = core.inFlight[id] { return (.entry(e), now, slot) }
+                if let e = core.inFlight[StateKey(id)] { return (.entry(e), now, slot) }
                 return (.absent, now, slot)
             }
         }
@@ -45,10 +45,10 @@ extension TieredMemory {
             let state = try decode(id: id, tier: "warm", record: record.body, payload: payload)
             let reads = core.withLock { core -> Int? in
                 guard core.table.location(id) == .warm(block) else { return nil }  // deleted since
-                var touch = core.warmTouches[id] ?? WarmTouch(reads: 0, lastAccess: now)
+                var touch = core.warmTouches[StateKey(id)] ?? WarmTouch(reads: 0, lastAccess: now)
                 touch.reads += 1
                 touch.lastAccess = now
-                core.warmTouches[id] = touch
+                core.warmTouches[StateKey(id)] = touch
                 return touch.reads
             }
             if let reads, reads >= configuration.warmReadsToHot {
@@ -95,7 +95,7 @@ extension TieredMemory {
             core.hot.insert(record.id, entry)
             core.table.set(.hot, of: record.id)
             core.leaveWarmBlock(block)
-            core.warmTouches[record.id] = nil
+            core.warmTouches[StateKey(record.id)] = nil
             core.counters.warm -= 1
             core.counters.warmToHot += 1
             return true

@@ -54,7 +54,7 @@ extension TieredMemory {
                   (overCapacity && core.hot.count > lowWater) || core.clock - e.lastAccess > settings.hotIdleEpisodes {
                 core.hot.remove(id)
                 core.hotHeapBytes -= e.heapBytes
-                core.inFlight[id] = e
+                core.inFlight[StateKey(id)] = e
                 p.batch.append((id, e))
             }
             if !p.batch.isEmpty { p.block = core.takeWarmBlock() }
@@ -95,7 +95,7 @@ extension TieredMemory {
                 let e = Self.describe(error, path: warmPath, id: nil)
                 core.withLock { core in
                     // Put the batch back, oldest last, exactly where it was: nothing is lost.
-                    for (id, entry) in plan.batch.reversed() where core.inFlight.removeValue(forKey: id) != nil {
+                    for (id, entry) in plan.batch.reversed() where core.inFlight.removeValue(forKey: StateKey(id)) != nil {
                         core.hot.insert(id, entry, asOldest: true)
                         core.hotHeapBytes += entry.heapBytes
                     }
@@ -107,7 +107,7 @@ extension TieredMemory {
             core.withLock { core in
                 core.maintenanceError = nil
                 var live = 0
-                for (id, _) in plan.batch where core.inFlight.removeValue(forKey: id) != nil {  // else deleted while being written
+                for (id, _) in plan.batch where core.inFlight.removeValue(forKey: StateKey(id)) != nil {  // else deleted while being written
                     core.table.set(.warm(plan.block), of: id)
                     core.counters.warm += 1
                     core.counters.hotToWarm += 1
@@ -182,7 +182,7 @@ extension TieredMemory {
                 var idle: [WarmRecord] = [], readSince: [WarmRecord] = []
                 for (block, rows) in found {
                     for r in rows where core.table.location(r.id) == .warm(block) {
-                        if !core.warmTouches.isEmpty, let touch = core.warmTouches[r.id], touch.lastAccess >= cutoff {
+                        if !core.warmTouches.isEmpty, let touch = core.warmTouches[StateKey(r.id)], touch.lastAccess >= cutoff {
                             readSince.append(WarmRecord(record: r, block: block, lastAccess: touch.lastAccess))
                         } else {
                             idle.append(WarmRecord(record: r, block: block, lastAccess: 0))
@@ -256,7 +256,7 @@ extension TieredMemory {
                 }
                 core.table.set(.cold(address), of: id)
                 core.leaveWarmBlock(row.block)
-                core.warmTouches[id] = nil
+                core.warmTouches[StateKey(id)] = nil
                 core.segments[segment, default: SegmentUsage()].live += 1
                 core.counters.warm -= 1
                 core.counters.cold += 1

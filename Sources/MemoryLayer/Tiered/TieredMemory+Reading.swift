@@ -21,7 +21,7 @@ extension TieredMemory {
                 }) {
                     return .entry(e)
                 }
-                return core.inFlight[id].map { .entry($0) } ?? .onDisk
+                return core.inFlight[StateKey(id)].map { .entry($0) } ?? .onDisk
             }
         }
         switch found {

@@ -30,7 +30,7 @@ struct HotEntry {
 /// An LRU list keyed by state id: a dictionary into arrays of nodes linked by index, so a touch
 /// is a hash lookup and four index writes, with no allocation once the node arrays have grown.
 struct LRUList<Value> {
-    private var position: [UInt64: Int32] = [:]
+    private var position: [StateKey: Int32] = [:]
     private var keys: [UInt64] = []
     private var values: [Value?] = []
     private var prev: [Int32] = []
@@ -43,11 +43,11 @@ struct LRUList<Value> {
 
     var count: Int { position.count }
 
-    func contains(_ key: UInt64) -> Bool { position[key] != nil }
+    func contains(_ key: UInt64) -> Bool { position[StateKey(key)] != nil }
 
     /// Inserts `value` as the most recently used (or, with `asOldest`, the least recently used).
     mutating func insert(_ key: UInt64, _ value: Value, asOldest: Bool = false) {
-        precondition(position[key] == nil, "state \(key) is already hot")
+        precondition(position[StateKey(key)] == nil, "state \(key) is already hot")
         let n: Int32
         if let f = free.popLast() {
             n = f
@@ -60,13 +60,13 @@ struct LRUList<Value> {
             prev.append(-1)
             next.append(-1)
         }
-        position[key] = n
+        position[StateKey(key)] = n
         if asOldest { linkTail(n) } else { linkHead(n) }
     }
 
     /// Lets `body` change the entry for `key` and marks it most recently used.
     mutating func touch<R>(_ key: UInt64, _ body: (inout Value) -> R) -> R? {
-        guard let n = position[key] else { return nil }
+        guard let n = position[StateKey(key)] else { return nil }
         unlink(n)
         linkHead(n)
         return body(&values[Int(n)]!)
@@ -79,7 +79,7 @@ struct LRUList<Value> {
 
     @discardableResult
     mutating func remove(_ key: UInt64) -> Value? {
-        guard let n = position.removeValue(forKey: key) else { return nil }
+        guard let n = position.removeValue(forKey: StateKey(key)) else { return nil }
         unlink(n)
         let v = values[Int(n)]
         values[Int(n)] = nil

@@ -2,7 +2,7 @@
 /// so the row's INSERT, B-tree work and allocations are paid once per batch instead of once per state.
 ///
 /// Layout (little-endian): `count u32`, then `count` entries `id u64, slot u32, length u32`, then the
-/// records' bodies in entry order. The database row carries a CRC-32 of the whole block.
+/// records' bodies in entry order. The database row carries a checksum (XXH3-64) of the whole block.
 enum WarmBlock {
     static let entryBytes = 16
 

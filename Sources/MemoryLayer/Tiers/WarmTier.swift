@@ -59,12 +59,12 @@ struct WarmBatch {
 
 /// The warm tier: a real SQLite database file (through GRDB) in the run directory.
 ///
-/// `content(slot, digest, body, crc)` holds every distinct embedding payload once (how many states
+/// `content(slot, digest, body, checksum)` holds every distinct embedding payload once (how many states
 /// share it is counted in the store's memory: the database never reads it, so a store costs no UPDATE);
-/// `blocks(block, body, crc, newest)` holds the warm states' packed metadata, one row per batch of
+/// `blocks(block, body, checksum, newest)` holds the warm states' packed metadata, one row per batch of
 /// states demoted together (a ``WarmBlock``; `newest` is its records' latest access, for idleness).
 /// A record is found by its block's number, which the store keeps in the state's location; reads of
-/// warm states are counted in the store's memory, not here. Each row carries a CRC-32 of its body,
+/// warm states are counted in the store's memory, not here. Each row carries a checksum of its body (XXH3-64),
 /// checked on every read. Durability is traded for speed (`synchronous = OFF`): the database is a
 /// cache of a benchmark run, not a system of record. Contents are found by digest in the store's
 /// memory, so the database has no index on it. Writes go through cached prepared statements with
@@ -89,9 +89,9 @@ final class WarmTier: Sendable {
             try queue.write { db in
                 try db.execute(sql: """
                     CREATE TABLE IF NOT EXISTS content(
-                        slot INTEGER PRIMARY KEY, digest BLOB NOT NULL, body BLOB NOT NULL, crc INTEGER NOT NULL);
+                        slot INTEGER PRIMARY KEY, digest BLOB NOT NULL, body BLOB NOT NULL, checksum INTEGER NOT NULL);
                     CREATE TABLE IF NOT EXISTS blocks(
-                        block INTEGER PRIMARY KEY, body BLOB NOT NULL, crc INTEGER NOT NULL, newest INTEGER NOT NULL);
+                        block INTEGER PRIMARY KEY, body BLOB NOT NULL, checksum INTEGER NOT NULL, newest INTEGER NOT NULL);
                     CREATE INDEX IF NOT EXISTS blocks_idle ON blocks(newest);
                     """)
             }
@@ -152,11 +152,11 @@ final class WarmTier: Sendable {
                         try withUnsafeBytes(of: &digest) { d in
                             try scratch.withUnsafeBytes { body in
                                 let packed = UnsafeRawBufferPointer(rebasing: body[..<n])
-                                try Self.run(db, "INSERT INTO content(slot, digest, body, crc) VALUES (?, ?, ?, ?)") { h in
+                                try Self.run(db, "INSERT INTO content(slot, digest, body, checksum) VALUES (?, ?, ?, ?)") { h in
                                     sqlite3_bind_int64(h, 1, Int64(c.slot))
                                     sqlite3_bind_blob(h, 2, d.baseAddress, Int32(ContentDigest.byteCount), nil)
                                     sqlite3_bind_blob(h, 3, packed.baseAddress, Int32(n), nil)
-                                    sqlite3_bind_int64(h, 4, Int64(crc32Checksum(packed)))
+                                    sqlite3_bind_int64(h, 4, bodyChecksum(packed))
                                 }
                             }
                         }
@@ -168,10 +168,10 @@ final class WarmTier: Sendable {
                         count = WarmBlock.write(block.records, into: UnsafeMutableRawBufferPointer(out))
                     }
                     try bytes.withUnsafeBytes { body in
-                        try Self.run(db, "INSERT INTO blocks(block, body, crc, newest) VALUES (?, ?, ?, ?)") { h in
+                        try Self.run(db, "INSERT INTO blocks(block, body, checksum, newest) VALUES (?, ?, ?, ?)") { h in
                             sqlite3_bind_int64(h, 1, Int64(bitPattern: block.number))
                             sqlite3_bind_blob(h, 2, body.baseAddress, Int32(body.count), nil)
-                            sqlite3_bind_int64(h, 3, Int64(crc32Checksum(body)))
+                            sqlite3_bind_int64(h, 3, bodyChecksum(body))
                             sqlite3_bind_int64(h, 4, Int64(bitPattern: newest))
                         }
                     }
@@ -214,7 +214,7 @@ final class WarmTier: Sendable {
         let row: Row?
         do {
             row = try queue.read { db in
-                try Row.fetchOne(db, sql: "SELECT body, crc FROM content WHERE slot = ?", arguments: [Int64(slot)])
+                try Row.fetchOne(db, sql: "SELECT body, checksum FROM content WHERE slot = ?", arguments: [Int64(slot)])
             }
         } catch {
             throw Self.map(error)
@@ -228,8 +228,8 @@ final class WarmTier: Sendable {
     func read(id: UInt64, block: UInt64) throws(WarmError) -> StoredRecord? {
         do {
             return try queue.read { db in
-                try Self.withBlock(db, "SELECT body, crc FROM blocks WHERE block = ?", block) { body, crc throws(WarmError) in
-                    try Self.verify(body, crc: crc, what: "record \(id) (warm block \(block))")
+                try Self.withBlock(db, "SELECT body, checksum FROM blocks WHERE block = ?", block) { body, stored throws(WarmError) in
+                    try Self.verify(body, checksum: stored, what: "record \(id) (warm block \(block))")
                     do { return try WarmBlock.record(id, in: body) } catch { throw .corrupt("record \(id) (warm block \(block)): \(error)") }
                 }
             } ?? nil
@@ -243,7 +243,7 @@ final class WarmTier: Sendable {
     func idleBlocks(before: UInt64, records: Int) throws(WarmError) -> [(block: UInt64, records: [StoredRecord])] {
         do {
             return try queue.read { db -> [(block: UInt64, records: [StoredRecord])] in
-                let statement = try db.cachedStatement(sql: "SELECT block, body, crc FROM blocks WHERE newest < ? ORDER BY newest, block")
+                let statement = try db.cachedStatement(sql: "SELECT block, body, checksum FROM blocks WHERE newest < ? ORDER BY newest, block")
                 let h = statement.sqliteStatement
                 sqlite3_reset(h)
                 defer {
@@ -261,7 +261,7 @@ final class WarmTier: Sendable {
                     }
                     let block = UInt64(bitPattern: sqlite3_column_int64(h, 0))
                     let body = try Self.column(h, block)
-                    try Self.verify(body, crc: sqlite3_column_int64(h, 2), what: "warm block \(block)")
+                    try Self.verify(body, checksum: sqlite3_column_int64(h, 2), what: "warm block \(block)")
                     do { out.append((block, try WarmBlock.records(body))) } catch { throw WarmError.corrupt("warm block \(block): \(error)") }
                     total += out[out.count - 1].records.count
                 }
@@ -272,7 +272,7 @@ final class WarmTier: Sendable {
         }
     }
 
-    /// Runs a one-row query of a block by number and hands `use` its body and crc (nil: no such row).
+    /// Runs a one-row query of a block by number and hands `use` its body and checksum (nil: no such row).
     private static func withBlock<T>(_ db: Database, _ sql: String, _ block: UInt64,
                                      _ use: (UnsafeRawBufferPointer, Int64) throws(WarmError) -> T) throws -> T? {
         let statement = try db.cachedStatement(sql: sql)
@@ -288,7 +288,7 @@ final class WarmTier: Sendable {
         guard rc == SQLITE_ROW else {
             throw WarmError.damaged(String(cString: sqlite3_errstr(rc)) + " (" + String(cString: sqlite3_errmsg(db.sqliteConnection)) + ")")
         }
-        guard sqlite3_column_type(h, 1) == SQLITE_INTEGER else { throw WarmError.corrupt("warm block \(block): column crc does not decode") }
+        guard sqlite3_column_type(h, 1) == SQLITE_INTEGER else { throw WarmError.corrupt("warm block \(block): column checksum does not decode") }
         return try use(try column(h, block, index: 0), sqlite3_column_int64(h, 1))
     }
 
@@ -302,16 +302,16 @@ final class WarmTier: Sendable {
     private static func checked(_ row: Row, what: String) throws(WarmError) -> [UInt8] {
         let data: Data = try field(row, "body", what)
         let body = [UInt8](data)
-        let crc: Int64 = try field(row, "crc", what)
-        try verify(body, crc: crc, what: what)
+        let stored: Int64 = try field(row, "checksum", what)
+        try verify(body, checksum: stored, what: what)
         return body
     }
 
-    /// Throws ``WarmError/corrupt(_:)`` unless `body`'s CRC-32 is `crc`.
-    private static func verify<C: Collection>(_ body: C, crc: Int64, what: @autoclosure () -> String) throws(WarmError) where C.Element == UInt8 {
-        let actual = crc32Checksum(body)
-        guard Int64(actual) == crc else {
-            throw .corrupt("\(what()): checksum mismatch (stored \(String(crc, radix: 16)), computed \(String(actual, radix: 16)))")
+    /// Throws ``WarmError/corrupt(_:)`` unless `body`'s checksum (``bodyChecksum(_:)``) is `checksum`.
+    private static func verify<C: Collection>(_ body: C, checksum: Int64, what: @autoclosure () -> String) throws(WarmError) where C.Element == UInt8 {
+        let actual = bodyChecksum(body)
+        guard actual == checksum else {
+            throw .corrupt("\(what()): checksum mismatch (stored \(String(checksum, radix: 16)), computed \(String(actual, radix: 16)))")
         }
     }
 
