@@ -25,9 +25,10 @@ public struct Scenario: Sendable, Codable, Equatable {
     /// Settings for the workload under test, as fully qualified dotted keys
     /// of the registered workloads' sections (`stage.delay_us`) with their YAML scalar text. The workload's provider validates them.
     public var workload: [String: String]
-    /// The system under test when it lives outside phibench (the `workload:` key): worker
-    /// processes or an HTTP service. nil: a built-in workload, configured by ``workload``.
-    public var external: ExternalWorkload?
+    /// The settings of a workload configured by a structured section (e.g. worker processes or an
+    /// HTTP service under `workload:`), as its provider resolved them (``PreparedWorkload/record``).
+    /// nil: the workload is configured by ``workload`` alone.
+    public var external: JSONValue?
     public var phases: [Phase]
     public var inject: [Fault]
     /// k6-style threshold expressions, e.g. `e2e.p99 < 5ms`.
@@ -40,7 +41,7 @@ public struct Scenario: Sendable, Codable, Equatable {
 
     public init(name: String, description: String = "", seed: UInt64 = 42, warmup: Double = 0, interval: Double = 1,
                 workers: Int? = nil, maxQueue: Int? = nil, spin: Double? = nil, arrivals: ArrivalProcess? = nil,
-                workload: [String: String] = [:], external: ExternalWorkload? = nil, phases: [Phase], inject: [Fault] = [],
+                workload: [String: String] = [:], external: JSONValue? = nil, phases: [Phase], inject: [Fault] = [],
                 thresholds: [String] = []) {
         self.name = name
         self.description = description

@@ -20,12 +20,43 @@ public protocol WorkloadProvider: Sendable {
     /// their YAML scalar text) and returns the workload they describe, ready to make for each trial.
     /// - Throws: ``WorkloadSettingError`` naming the offending key; the caller locates it in the scenario.
     func prepare(settings: [String: String]) throws(WorkloadSettingError) -> any PreparedWorkload
+    /// Checks everything this workload was given — its plain sections' dotted keys, its structured
+    /// sections as written, the scenario they came with — and returns the workload. The harness calls
+    /// this one; the default hands ``prepare(settings:)`` the dotted keys, which is all a provider
+    /// without structured sections needs.
+    /// - Throws: ``WorkloadSettingError`` naming the offending key (a setting, or a scenario key such as
+    ///   `workers` the settings contradict); the caller locates it in the scenario.
+    func prepare(_ input: WorkloadInput) throws(WorkloadSettingError) -> any PreparedWorkload
 }
 
 extension WorkloadProvider {
     public var sections: [WorkloadSection] { [] }
     public var resultV1: ResultV1Upgrade? { nil }
     public var parameters: [WorkloadParameter] { [] }
+
+    public func prepare(_ input: WorkloadInput) throws(WorkloadSettingError) -> any PreparedWorkload {
+        try prepare(settings: input.settings)
+    }
+}
+
+/// What a provider prepares its workload from.
+public struct WorkloadInput: Sendable {
+    /// The dotted keys of its plain sections with their YAML scalar text (`stage.delay_us`).
+    public var settings: [String: String]
+    /// Its structured sections that the scenario has, by section name, as written.
+    public var sections: [String: SettingValue]
+    /// The resolved scenario (seed, workers, phases), for checks of the settings against it.
+    public var scenario: Scenario
+    /// The scenario file's folder (absolute): relative paths in settings are from here.
+    public var directory: String
+
+    public init(settings: [String: String] = [:], sections: [String: SettingValue] = [:],
+                scenario: Scenario = Scenario(name: "", phases: []), directory: String = "") {
+        self.settings = settings
+        self.sections = sections
+        self.scenario = scenario
+        self.directory = directory
+    }
 }
 
 /// One setting of a provider's sections, for listings.
@@ -45,15 +76,23 @@ public struct WorkloadParameter: Sendable, Equatable {
 }
 
 /// A top-level scenario section a provider owns, e.g. `stage: { delay_us: 20 }`.
+///
+/// A plain section reaches its provider as dotted keys with scalar text (``WorkloadInput/settings``);
+/// a structured one whole, lists and all (``WorkloadInput/sections``). Several providers may own one
+/// structured section: the section then holds the name of the one it configures as a key, as
+/// `workload: { process: [python3, worker.py], workers: 2 }` names the `process` workload.
 public struct WorkloadSection: Sendable, Equatable {
     /// The key, e.g. `stage`.
     public var name: String
     /// A sample of its settings for messages, without braces, e.g. `delay_us: 20`.
     public var example: String
+    /// Whether the section is handed over as written (``SettingValue``) rather than as dotted keys.
+    public var structured: Bool
 
-    public init(_ name: String, example: String) {
+    public init(_ name: String, example: String, structured: Bool = false) {
         self.name = name
         self.example = example
+        self.structured = structured
     }
 }
 
@@ -98,6 +137,18 @@ public protocol PreparedWorkload: Sendable {
     /// A fresh workload for one trial.
     /// - Throws: whatever keeps the workload from starting.
     func makeWorkload(_ context: WorkloadContext) throws -> Made
+    /// At most this many episodes can be in flight (one per child process, per connection): the
+    /// harness runs no more worker threads than this, and this many when the scenario does not say.
+    /// nil: no limit.
+    var concurrency: Int? { get }
+    /// The settings as resolved (defaults filled in, paths absolute), kept in the scenario record
+    /// (result.json's `scenario.spec.external`); nil: the dotted settings say it all.
+    var record: JSONValue? { get }
+}
+
+extension PreparedWorkload {
+    public var concurrency: Int? { nil }
+    public var record: JSONValue? { nil }
 }
 
 /// How results of schema version 1 of one workload are read: version 1 did not name its workload
@@ -119,13 +170,17 @@ public struct WorkloadProviders: Sendable {
     /// In registration order.
     public let all: [any WorkloadProvider]
 
-    /// - Precondition: names are unique and no section has two owners (a programming error).
+    /// - Precondition: names are unique, and a section with two owners is structured for each
+    ///   (a programming error).
     public init(_ providers: [any WorkloadProvider] = []) {
-        var names = Set<String>(), sections = Set<String>()
+        var names = Set<String>(), sections: [String: Bool] = [:]
         for p in providers {
             precondition(names.insert(p.name).inserted, "two workload providers are named \(p.name)")
             for s in p.sections {
-                precondition(sections.insert(s.name).inserted, "two workload providers own the scenario section \(s.name)")
+                if let structured = sections[s.name] {
+                    precondition(structured && s.structured, "two workload providers own the plain scenario section \(s.name)")
+                }
+                sections[s.name] = s.structured
             }
         }
         all = providers
@@ -144,8 +199,25 @@ public struct WorkloadProviders: Sendable {
         all.first { $0.sections.contains { $0.name == section } }
     }
 
-    /// Every section any provider owns, in registration order.
-    public var sections: [WorkloadSection] { all.flatMap { $0.sections } }
+    /// Every provider that owns `section`, in registration order.
+    public func owners(ofSection section: String) -> [any WorkloadProvider] {
+        all.filter { $0.sections.contains { $0.name == section } }
+    }
+
+    /// The provider a structured section written as `value` configures: its only owner, or the owner
+    /// whose name is a key of the mapping; nil when no owner's name is there, or more than one's.
+    public func owner(ofSection section: String, value: SettingValue) -> (any WorkloadProvider)? {
+        let owners = owners(ofSection: section)
+        guard owners.count > 1 else { return owners.first }
+        let named = owners.filter { value[$0.name] != nil }
+        return named.count == 1 ? named[0] : nil
+    }
+
+    /// Every section any provider owns, in registration order, each once.
+    public var sections: [WorkloadSection] {
+        var seen = Set<String>()
+        return all.flatMap { $0.sections }.filter { seen.insert($0.name).inserted }
+    }
 
     /// How version 1 results are read: the first provider that wrote any.
     public var resultV1: ResultV1Upgrade? { all.lazy.compactMap { $0.resultV1 }.first }

@@ -5,14 +5,14 @@ struct ScenarioValidator {
     /// The keys the harness itself reads; the registered workloads add their sections.
     static let harnessKeys = [
         "name", "description", "seed", "warmup", "interval", "workers", "max_queue", "spin", "arrivals",
-        "workload", "phases", "inject", "thresholds", "affinity",
+        "phases", "inject", "thresholds", "affinity",
     ]
 
     var reader = ValueReader()
     /// The workloads whose sections a scenario may have.
     var workloads = WorkloadProviders()
-    /// The scenario file's folder (absolute): where an external workload's children start.
-    var directory = ""
+    /// The structured workload sections the scenario has, as written (``WorkloadSection/structured``).
+    var sections: [String: SettingValue] = [:]
 
     mutating func scenario(from root: DocNode) throws(ScenarioError) -> Scenario {
         let sections = workloads.sections
@@ -49,23 +49,7 @@ struct ScenarioValidator {
         if let e = top["spin"] { scenario.spin = try reader.spinWindow(e.value, key: "spin") }
         if let e = top["arrivals"] { scenario.arrivals = try reader.arrivalProcess(e.value, key: "arrivals") }
 
-        for section in sections {
-            guard let e = top[section.name], !e.value.isNull else { continue }
-            guard case .mapping = e.value.value else {
-                throw .invalidValue(e.value.location, key: section.name, value: e.value.described,
-                                    expected: "a mapping of settings, e.g. `\(section.name): { \(section.example) }`")
-            }
-            try flatten(e.value, key: section.name, into: &scenario.workload)
-        }
-
-        if let e = top["workload"], !e.value.isNull {
-            if let section = sections.first(where: { top[$0.name].map { !$0.value.isNull } ?? false }) {
-                let owner = workloads.owner(ofSection: section.name)?.name ?? section.name
-                throw .rejected(top[section.name]!.keyLocation, key: section.name,
-                                reason: "`\(section.name):` configures the built-in \(owner), but `workload:` (line \(e.keyLocation.line ?? 1)) drives an external one; remove one of them")
-            }
-            scenario.external = try external(e.value, directory: directory)
-        }
+        try workloadSections(top, into: &scenario)
 
         guard let phasesEntry = top["phases"] else {
             throw .missingKey(root.location, key: "phases",
@@ -78,8 +62,6 @@ struct ScenarioValidator {
         for (i, node) in phaseNodes.enumerated() {
             scenario.phases.append(try phase(node, key: "phases[\(i)]"))
         }
-
-        if let external = scenario.external { try fit(&scenario, to: external) }
 
         if let e = top["inject"], !e.value.isNull {
             let items = try reader.list(e.value, key: "inject", expected: "a list of faults")
@@ -173,7 +155,7 @@ struct ScenarioValidator {
     }
 
     /// A workload's section (`stage: { delay_us: 20 }`): maps of any depth → fully qualified dotted keys with scalar text.
-    private mutating func flatten(_ node: DocNode, key: String, into workload: inout [String: String]) throws(ScenarioError) {
+    mutating func flatten(_ node: DocNode, key: String, into workload: inout [String: String]) throws(ScenarioError) {
         switch node.value {
         case .mapping(let entries):
             for entry in entries {

@@ -12,7 +12,8 @@ import Yams
 /// `KEY+=VALUE` appends to a list (a list VALUE appends each of its items).
 ///
 /// Top-level sections besides the harness's own belong to the registered workloads (``WorkloadProvider``);
-/// their settings are kept as dotted keys and checked by their provider (``LoadedScenario/prepare(_:)``).
+/// their settings are kept as dotted keys (structured sections as written) and checked by their
+/// provider (``LoadedScenario/prepare(_:)``).
 ///
 /// Defaults: `seed` 42, `warmup` 0, `interval` 1s, `description` empty, no faults, no thresholds;
 /// open loop: `arrivals` uniform, `spin` by rate (see ``OpenLoopPlan/spinNanoseconds(_:for:)``).
@@ -74,11 +75,11 @@ public struct ScenarioLoader: Sendable {
 
         var validator = ScenarioValidator()
         validator.workloads = workloads
-        validator.directory = URL(fileURLWithPath: file).deletingLastPathComponent().standardizedFileURL.path
         let scenario = try validator.scenario(from: root)
         let record = ScenarioRecord(name: scenario.name, description: scenario.description, file: file,
                                     overrides: overrides, spec: scenario)
-        return LoadedScenario(record: record, locations: validator.reader.locations)
+        return LoadedScenario(record: record, locations: validator.reader.locations, sections: validator.sections,
+                              directory: URL(fileURLWithPath: file).deletingLastPathComponent().standardizedFileURL.path)
     }
 }
 
@@ -91,10 +92,17 @@ public struct LoadedScenario: Sendable, Equatable {
     /// (`stage.delay_us`), phases and their fields (`phases[1]`, `phases[1].rate`),
     /// faults (`inject[0]`, `inject[0].slow`) and thresholds (`thresholds[2]`).
     public var locations: [String: ScenarioLocation]
+    /// The structured workload sections the scenario has, as written, by name (``WorkloadSection/structured``).
+    public var sections: [String: SettingValue]
+    /// The scenario file's folder (absolute): relative paths in workload settings are from here.
+    public var directory: String
 
-    public init(record: ScenarioRecord, locations: [String: ScenarioLocation]) {
+    public init(record: ScenarioRecord, locations: [String: ScenarioLocation], sections: [String: SettingValue] = [:],
+                directory: String = "") {
         self.record = record
         self.locations = locations
+        self.sections = sections
+        self.directory = directory
     }
 
     /// The validated scenario.
@@ -119,14 +127,24 @@ public struct LoadedScenario: Sendable, Equatable {
         .rejected(location(of: key), key: key, reason: reason)
     }
 
-    /// The workload `provider` describes with this scenario's settings for it (its sections' keys).
+    /// The workload `provider` describes with this scenario's settings for it (its plain sections'
+    /// keys, its structured sections), and the scenario made to fit it: the record
+    /// keeps the provider's resolved settings (``PreparedWorkload/record``), and a workload with a
+    /// ``PreparedWorkload/concurrency`` gets that many worker threads when `workers` is not set.
     /// - Throws: ``ScenarioError/rejected(_:key:reason:)`` located at the setting the provider rejected.
-    public func prepare(_ provider: any WorkloadProvider) throws(ScenarioError) -> any PreparedWorkload {
+    public mutating func prepare(_ provider: any WorkloadProvider) throws(ScenarioError) -> any PreparedWorkload {
+        let owned = Set(provider.sections.filter(\.structured).map(\.name))
+        let input = WorkloadInput(settings: WorkloadProviders.settings(scenario.workload, of: provider),
+                                  sections: sections.filter { owned.contains($0.key) }, scenario: scenario, directory: directory)
+        let prepared: any PreparedWorkload
         do {
-            return try provider.prepare(settings: WorkloadProviders.settings(scenario.workload, of: provider))
+            prepared = try provider.prepare(input)
         } catch {
             throw self.error(key: error.key, error.reason)
         }
+        record.spec.external = prepared.record
+        if record.spec.workers == nil, let n = prepared.concurrency { record.spec.workers = n }
+        return prepared
     }
 
     /// Checks what needs the workload's stage names: `slow:` faults name a real stage, and every

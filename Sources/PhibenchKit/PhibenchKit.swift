@@ -57,7 +57,7 @@ public enum Benchmark {
         scenarioFile: String, overrides: [String] = [], trials: Int = 1, outputDirectory: String,
         provider: any WorkloadProvider
     ) throws(Failure) -> Outcome {
-        let loaded: LoadedScenario
+        var loaded: LoadedScenario
         let prepared: any PreparedWorkload
         do {
             loaded = try ScenarioLoader.load(file: scenarioFile, overrides: overrides, workloads: WorkloadProviders([provider]))

@@ -50,8 +50,8 @@ struct ProfileCommand: AsyncParsableCommand {
             // MALLOC_CONF set, or returns at once in the re-executed child.
             do { try HeapProfiler.ensureEnabled(lgSample: lgSample) } catch { throw InputError(error) }
         }
-        let loaded = try loadScenario(scenario, overrides: options.overrides)
-        let target = try WorkloadTarget(kind: options.workload, loaded: loaded)
+        var loaded = try loadScenario(scenario, overrides: options.overrides)
+        let target = try WorkloadTarget(kind: options.workload, loaded: &loaded)
         let thresholds = try validateThresholds(loaded, catalogue: target.catalogue)
         let dir = try options.runDirectory(scenarioName: loaded.record.name + (heap ? "-heap" : "-profile"))
         let stop = StopSignal()

@@ -64,8 +64,8 @@ struct RunCommand: AsyncParsableCommand {
 
     /// Runs one scenario file and returns its exit status.
     private func execute(file: String, stop: StopSignal, endpoint: LiveMetricsEndpoint?) throws -> Int32 {
-        let loaded = try loadScenario(file, overrides: options.overrides)
-        let target = try WorkloadTarget(kind: options.workload, loaded: loaded)
+        var loaded = try loadScenario(file, overrides: options.overrides)
+        let target = try WorkloadTarget(kind: options.workload, loaded: &loaded)
         let thresholds = try validateThresholds(loaded, catalogue: target.catalogue)
         let dir = try options.runDirectory(scenarioName: loaded.record.name)
         let progress = ProgressLine(enabled: !options.quiet && !options.json)

@@ -45,14 +45,14 @@ struct SoakCommand: AsyncParsableCommand {
 
     func run() async throws {
         let seconds = duration.seconds
-        let loaded: LoadedScenario
+        var loaded: LoadedScenario
         do {
             loaded = try SoakPlan.steady(try loadScenario(scenario, overrides: options.overrides), seconds: seconds,
                                          interval: interval?.seconds)
         } catch let error as ScenarioError {
             throw InputError(error)
         }
-        let target = try WorkloadTarget(kind: options.workload, loaded: loaded)
+        let target = try WorkloadTarget(kind: options.workload, loaded: &loaded)
         let thresholds = try validateThresholds(loaded, catalogue: target.catalogue)
         let dir = try options.runDirectory(scenarioName: loaded.record.name + "-soak")
 

@@ -24,10 +24,10 @@ func validateThresholds(_ loaded: LoadedScenario, catalogue: MetricCatalogue) th
     }
 }
 
-/// The workload a command drives: the scenario's `workload:` (worker processes, an HTTP service)
-/// or a registered one (``Phibench/workloads``, `--workload NAME`). External workloads are probed
-/// here, before any load, because their stages (the catalogue, the threshold check) come from the
-/// system itself.
+/// The workload a command drives: a registered provider's (``Phibench/workloads``), chosen by
+/// `--workload NAME` or by the sections the scenario has. Workloads outside this process (worker
+/// processes, an HTTP service) are probed when prepared, before any load, because their stages (the
+/// catalogue, the threshold check) come from the system itself.
 final class WorkloadTarget: Sendable {
     /// The workload, its settings checked.
     let prepared: any PreparedWorkload
@@ -36,51 +36,37 @@ final class WorkloadTarget: Sendable {
     /// What external workloads report while they run.
     private let notes: RunNotes
 
-    /// - Parameter requested: `--workload`; nil means the scenario's `workload:`, else the workload
-    ///   whose section the scenario has, else the first registered one.
+    /// - Parameter requested: `--workload`; nil means the workload a structured section (`workload:`)
+    ///   configures, else the workload whose section the scenario has, else the first registered one.
+    /// - Parameter loaded: made to fit the workload (``LoadedScenario/prepare(_:)``): run this record.
     /// - Throws: ``InputError`` for an unknown `--workload`, settings the workload rejects, a
     ///   `--workload` that contradicts the scenario, a worker that fails its handshake or an HTTP
     ///   preflight that fails (exit 2).
-    init(kind requested: String?, loaded: LoadedScenario, workloads: WorkloadProviders = Phibench.workloads) throws {
-        let notes = RunNotes()
-        self.notes = notes
-        if let external = loaded.scenario.external {
-            if let requested {
-                throw InputError(loaded.error(key: "workload",
-                    "--workload \(requested) contradicts the scenario's `workload:` (\(external.kind)); leave out --workload, or drive the built-in one with --set workload=null"))
-            }
-            runsInProcess = false
-            switch external {
-            case .process(let spec):
-                let log = FileManager.default.temporaryDirectory.appendingPathComponent("phibench-preflight-\(getpid()).log").path
-                defer { try? FileManager.default.removeItem(atPath: log) }
-                do {
-                    let handshake = try ProcessWorkload.preflight(spec, seed: loaded.scenario.seed, logPath: log)
-                    prepared = ProcessTarget(spec: spec, handshake: handshake, notes: notes)
-                } catch {
-                    throw InputError(loaded.error(key: "workload.process", error.description))
-                }
-            case .http(let spec):
-                do {
-                    prepared = HTTPTarget(spec: spec, preflight: try HTTPWorkload.preflight(spec), notes: notes)
-                } catch {
-                    throw InputError(loaded.error(key: "workload.http.url", error.description))
-                }
-            }
-            return
-        }
+    init(kind requested: String?, loaded: inout LoadedScenario, workloads: WorkloadProviders = Phibench.workloads) throws {
         let provider = try Self.provider(requested, loaded: loaded, workloads: workloads)
-        runsInProcess = true
         do {
             prepared = try loaded.prepare(provider)
         } catch {
             throw InputError(error)
         }
+        let external = prepared as? any ExternalTarget
+        runsInProcess = external == nil
+        notes = external?.notes ?? RunNotes()
     }
 
     /// `--workload NAME`'s provider; without it, the one whose section the scenario has, else the first.
     private static func provider(_ requested: String?, loaded: LoadedScenario,
                                  workloads: WorkloadProviders) throws -> any WorkloadProvider {
+        // A structured section (`workload: { process: … }`) names its workload itself.
+        for (section, value) in loaded.sections.sorted(by: { $0.key < $1.key }) {
+            guard let owner = workloads.owner(ofSection: section, value: value) else { continue }
+            guard let requested else { return owner }
+            guard requested == owner.name else {
+                throw InputError(loaded.error(key: section,
+                    "--workload \(requested) contradicts the scenario's `\(section):` (\(owner.name)); leave out --workload, or drive another workload with --set \(section)=null"))
+            }
+            return owner
+        }
         if let requested {
             guard let provider = workloads.provider(named: requested) else {
                 let hint = KeySuggestion.closest(to: requested, among: workloads.names).map { "did you mean `\($0)`? " } ?? ""
@@ -163,34 +149,6 @@ final class RunNotes: Sendable {
 
     var failure: String? { failureMessage.withLock { $0 } }
     var warnings: [RunWarning] { raised.withLock { $0 } }
-}
-
-/// Worker processes (phibench-worker/1), their handshake already checked.
-struct ProcessTarget: PreparedWorkload {
-    let spec: ProcessWorkloadSpec
-    let handshake: ProcessHandshake
-    let notes: RunNotes
-
-    var vocabulary: WorkloadVocabulary { handshake.vocabulary }
-
-    func makeWorkload(_ context: WorkloadContext) throws -> ProcessWorkload {
-        try ProcessWorkload(spec: spec, seed: context.seed, logDirectory: context.directory?.path ?? ".", expected: handshake) { message in
-            notes.fail(message)
-        }
-    }
-}
-
-/// An HTTP service, its preflight passed.
-struct HTTPTarget: PreparedWorkload {
-    let spec: HTTPWorkloadSpec
-    let preflight: HTTPPreflight
-    let notes: RunNotes
-
-    var vocabulary: WorkloadVocabulary { preflight.vocabulary }
-
-    func makeWorkload(_ context: WorkloadContext) -> HTTPWorkload {
-        HTTPWorkload(spec: spec, preflight: preflight) { warnings in notes.warn(warnings) }
-    }
 }
 
 /// Writes result.json (atomically), turning a failure into an input error.

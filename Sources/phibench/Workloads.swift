@@ -3,11 +3,13 @@ import Harness
 import Pipeline
 
 extension Phibench {
-    /// The workloads phibench drives when a scenario has no `workload:` key (`--workload NAME`),
-    /// one line each; the first is the default.
+    /// The workloads phibench drives (`--workload NAME`, or the one the scenario's sections
+    /// configure), one line each; the first is the default.
     static let workloads = WorkloadProviders([
         PipelineProvider(),
         NoopProvider(),
         SleepProvider(),
+        ProcessProvider(),
+        HTTPProvider(),
     ])
 }

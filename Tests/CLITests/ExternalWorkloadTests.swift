@@ -145,6 +145,16 @@ struct ExternalWorkloadTests {
         ("workload: { http: { url: \"http://127.0.0.1:9/\" }, connections: 2, thread: 2 }", "s.yaml:2", "did you mean `threads`"),
         ("workload: { http: { url: \"https://127.0.0.1:9/\", ca_file: missing.pem } }", "s.yaml:2", "readable PEM file"),
         ("workload: { http: { url: \"http://127.0.0.1:9/\", ca_file: s.yaml } }", "s.yaml:2", "only applies to an https:// URL"),
+        ("workload: { process: [] }", "s.yaml:2", "workload.process: got an empty list, expected a command, like [python3, worker.py]"),
+        ("workload: { workers: 2 }", "s.yaml:2", "workload.process: missing; workload: names the workload it configures with one of `process:` or `http:`"),
+        ("workload: { workerz: 2 }", "s.yaml:2", "workload.workerz: unknown key; did you mean `workers`? (valid here: process, http)"),
+        ("workload: { process: [python3], params: [1] }", "s.yaml:2", "workload.params: got a list, expected a mapping passed to every child"),
+        ("workload:\n  process:\n    - python3\n    - [x]", "s.yaml:5", "workload.process[1]: got a list, expected a command-line argument"),
+        ("workload: { process: [python3], timeout: 2 }", "s.yaml:2", "workload.timeout: got \"2\", expected a duration with a unit, like 2s or 2ms"),
+        ("workload: { http: { url: \"http://127.0.0.1:9/\", headers: { \"a b\": x } } }", "s.yaml:2", "expected a header name"),
+        ("workload: { http: { url: \"http://127.0.0.1:9/\" }, connections: 2 }\nphases2: 1", "s.yaml:3", "unknown key"),
+        ("workload: { http: { url: \"http://127.0.0.1:9/\" }, connections: 2 }\nsleep: { stage_a_us: 1 }", "s.yaml:3",
+         "`sleep:` configures the built-in sleep, but `workload:` (line 2) drives the http workload"),
     ])
     func badWorkloadKeys(_ yaml: String, _ location: String, _ message: String) throws {
         let dir = try Phibench.temporaryDirectory()
@@ -162,6 +172,44 @@ struct ExternalWorkloadTests {
         let out = try Phibench.run(["run", Self.examples.appendingPathComponent("pipeline.yaml").path, "--workload", "noop"])
         #expect(out.status == 2)
         #expect(out.stderr.contains("--set workload=null"), "\(out.stderr)")
+        let http = try Phibench.run(["run", Self.examples.appendingPathComponent("pipeline.yaml").path, "--workload", "http"])
+        #expect(http.status == 2)
+        #expect(http.stderr.contains("pipeline.yaml:12: workload: --workload http contradicts the scenario's `workload:` (process)"), "\(http.stderr)")
+    }
+
+    @Test("--workload process on a scenario without workload: says what is missing (exit 2)")
+    func processWithoutSection() throws {
+        let dir = try Phibench.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = try Phibench.scenario("name: none\nphases: [{ kind: burst, count: 1 }]\n", in: dir)
+        let out = try Phibench.run(["run", file, "--workload", "process", "--out", dir.appendingPathComponent("run").path])
+        #expect(out.status == 2)
+        #expect(out.stderr.contains("s.yaml:1: workload.process: missing; expected `workload: { process: [python3, worker.py], workers: 2 }`"),
+                "\(out.stderr)")
+    }
+
+    @Test("the no-op worker end to end: result.json keeps the resolved `workload:` (defaults, absolute folder) and one worker thread per child")
+    func processRecord() throws {
+        let dir = try Phibench.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let worker = Phibench.packageRoot.appendingPathComponent(".build/release/phibench-noop-worker").path
+        try #require(FileManager.default.isExecutableFile(atPath: worker), "build phibench-noop-worker first")
+        let file = try Phibench.scenario("""
+            name: noop-worker
+            workload: { process: [\(worker)], workers: 2, params: { size: "64", n: 3 } }
+            phases: [{ kind: closed, concurrency: [2], each: 300ms }]
+            """, in: dir)
+        let out = try Phibench.run(["run", file, "--quiet", "--out", dir.appendingPathComponent("run").path])
+        #expect(out.status == 0, "stderr: \(out.stderr)")
+        let r = try ResultCodec.load(dir.appendingPathComponent("run/result.json"))
+        #expect(r.workload.name == "process" && r.scenario.spec.workers == 2)
+        let folder = URL(fileURLWithPath: file).deletingLastPathComponent().standardizedFileURL.path
+        #expect(r.scenario.spec.external == .object(["process": .object([
+            "process": .array([.string(worker)]), "directory": .string(folder), "workers": .number(2), "timeout": .number(2),
+            "handshake_timeout": .number(10), "max_restarts": .number(10),
+            "params": .object(["size": .string("64"), "n": .number(3)]),
+        ])]))
+        #expect(r.scenario.spec.workload.isEmpty)
     }
 
 }

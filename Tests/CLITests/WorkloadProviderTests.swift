@@ -44,6 +44,14 @@ struct WorkloadProviderCLITests {
         #expect(lines[sleep...].contains { $0.hasPrefix("sleep.stage_a_us") && $0.contains(" 20 ") })
         // noop has no settings, so no heading of its own.
         #expect(!lines.contains { $0.hasPrefix("# --workload noop") })
+        // The external workloads list the keys of their `workload:` section.
+        let process = try #require(lines.firstIndex(of: "# --workload process"), "\(out.stdout)")
+        let http = try #require(lines.firstIndex(of: "# --workload http"), "\(out.stdout)")
+        #expect(sleep < process && process < http)
+        #expect(lines[process..<http].contains { $0.hasPrefix("workload.workers ") && $0.contains(" 1 ") })
+        #expect(lines[process..<http].contains { $0.hasPrefix("workload.handshake_timeout ") && $0.contains(" 10s ") })
+        #expect(lines[http...].contains { $0.hasPrefix("workload.http.url ") })
+        #expect(lines[http...].contains { $0.hasPrefix("workload.connections ") && $0.contains(" 1 ") })
     }
 
     @Test("the sleep provider's own checks name the file, the line and the key (exit 2)", arguments: [
@@ -67,7 +75,7 @@ struct WorkloadProviderCLITests {
         let file = try Phibench.scenario(Self.sleepScenario(""), in: dir)
         let out = try Phibench.run(["run", file, "--workload", "slep", "--quiet", "--out", dir.appendingPathComponent("run").path])
         #expect(out.status == 2)
-        #expect(out.stderr.contains("--workload slep: no such workload; did you mean `sleep`? registered: pipeline, noop, sleep"), "\(out.stderr)")
+        #expect(out.stderr.contains("--workload slep: no such workload; did you mean `sleep`? registered: pipeline, noop, sleep, process, http"), "\(out.stderr)")
     }
 
     @Test("sections of two workloads without --workload are refused, pointing at the second")

@@ -1,46 +1,4 @@
-/// A system under test that lives outside phibench: worker processes speaking `phibench-worker/1`
-/// on their stdin/stdout, or an HTTP service. Written in a scenario as the `workload:` key; a
-/// scenario without it drives a built-in workload (a registered provider's, `--workload NAME`).
-public enum ExternalWorkload: Sendable, Codable, Equatable {
-    case process(ProcessWorkloadSpec)
-    case http(HTTPWorkloadSpec)
-
-    /// `process` or `http`: the workload's name in results.
-    public var kind: String {
-        switch self {
-        case .process: "process"
-        case .http: "http"
-        }
-    }
-
-    /// How many episodes may be in flight at once: one per child process or per connection. The
-    /// harness runs exactly this many worker threads at most (the scenario loader enforces it).
-    public var concurrency: Int {
-        switch self {
-        case .process(let p): p.workers
-        case .http(let h): h.connections
-        }
-    }
-
-    enum CodingKeys: String, CodingKey { case process, http }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        if let p = try c.decodeIfPresent(ProcessWorkloadSpec.self, forKey: .process) {
-            self = .process(p)
-        } else {
-            self = .http(try c.decode(HTTPWorkloadSpec.self, forKey: .http))
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        switch self {
-        case .process(let p): try c.encode(p, forKey: .process)
-        case .http(let h): try c.encode(h, forKey: .http)
-        }
-    }
-}
+import BenchModel
 
 /// Worker processes driven over the `phibench-worker/1` protocol (docs/worker-protocol.md).
 public struct ProcessWorkloadSpec: Sendable, Codable, Equatable {
