@@ -194,10 +194,19 @@ struct IndexSnapshot: Sendable {
         let offset: Int32
 
         init(_ query: [Float]) {
-            let q = Quantizer.quantize(query, as: .int8)
-            inverseNorm = Quantizer.inverseNorm(q, dimension: query.count)
+            // The codes in a temporary buffer (no heap), their norm from the quantizer's own pass.
+            var norm: Float = 0
             // Widened once per query: an int16 × int8 loop vectorises better than int8 × int8 (~25 %).
-            wide = q.codes.map { Int16(Int8(bitPattern: $0)) }
+            wide = [Int16](unsafeUninitializedCapacity: query.count) { out, count in
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(1, query.count)) { codes in
+                    query.withUnsafeBufferPointer { x in
+                        norm = Quantizer.quantize(x, as: .int8, into: codes.baseAddress!).inverseNorm
+                    }
+                    for i in 0..<query.count { out[i] = Int16(Int8(bitPattern: codes[i])) }
+                }
+                count = query.count
+            }
+            inverseNorm = norm
             offset = 8 * wide.reduce(Int32(0)) { $0 &+ Int32($1) }
         }
 

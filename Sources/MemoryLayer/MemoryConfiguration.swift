@@ -85,6 +85,10 @@ public struct MemoryConfiguration: Sendable, Equatable {
     public var stagingCapacity: Int = 16
     /// Most states one maintenance pass moves between two tiers.
     public var maintenanceBatch: Int = 1024
+    /// Fewest states a pass over the hot capacity demotes (while the hot tier has them): a small hot
+    /// tier (the adaptive policy goes down to 16) then writes warm blocks of this many states, one
+    /// transaction each, rather than one or two states a pass (~3 allocations an episode more, measured).
+    public var demotionBatch: Int = 32
     /// SQLite page cache of the warm tier, KiB (bounds what SQLite keeps in memory).
     public var warmCacheKiB: Int = 1024
     /// Target false-positive rate of the Bloom filter in front of the dedup lookup.
@@ -189,6 +193,7 @@ public struct MemoryConfiguration: Sendable, Equatable {
         guard coldReadsToWarm > 0, warmReadsToHot > 0 else { throw fail("promotion read counts must be positive") }
         guard sweepIntervalEpisodes > 0 else { throw fail("sweepIntervalEpisodes must be positive") }
         guard maintenanceBatch > 0 else { throw fail("maintenanceBatch must be positive") }
+        guard demotionBatch > 0 else { throw fail("demotionBatch must be positive") }
         guard stagingCapacity >= 1, stagingCapacity <= 4096 else { throw fail("stagingCapacity must be 1…4096") }
         guard metricsRingCapacity > 1 else { throw fail("metricsRingCapacity must be at least 2") }
         guard (1...9).contains(archiveZlibLevel) else { throw fail("archiveZlibLevel must be 1…9") }

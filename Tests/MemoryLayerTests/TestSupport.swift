@@ -33,6 +33,7 @@ func smallConfiguration(_ level: MemoryLevel, dimension: Int = 16) -> MemoryConf
     c.sweepIntervalEpisodes = 4
     c.coldBlockRecords = 4
     c.maintenanceBatch = 64
+    c.demotionBatch = 1  // the tests follow single states from tier to tier
     c.metricsRingCapacity = 16
     c.stagingCapacity = 3  // write-behind, scaled down with the tiers
     return c

@@ -47,9 +47,11 @@ extension TieredMemory {
             let settings = core.settings
             p.blob = BlobCodec.Choice(codec: settings.payloadCodec, lz4: c.payloadLZ4, zlibLevel: Int32(c.archiveZlibLevel),
                                       typeSize: settings.payloadEncoding == .float32 ? 4 : 1)
-            // Over capacity, demote down to 7/8 of it, so that writes to the warm tier come in batches.
-            let lowWater = settings.hotCapacity - max(1, settings.hotCapacity / 8)
+            // Over capacity, demote down to 7/8 of it (and at least `demotionBatch` states), so that
+            // writes to the warm tier come in batches.
+            let lowWater = max(0, settings.hotCapacity - max(c.demotionBatch, settings.hotCapacity / 8))
             let overCapacity = core.hot.count > settings.hotCapacity
+            p.batch.reserveCapacity(overCapacity ? min(c.maintenanceBatch, core.hot.count - lowWater) : 0)
             while p.batch.count < c.maintenanceBatch, let (id, e) = core.hot.oldest,
                   (overCapacity && core.hot.count > lowWater) || core.clock - e.lastAccess > settings.hotIdleEpisodes {
                 core.hot.remove(id)

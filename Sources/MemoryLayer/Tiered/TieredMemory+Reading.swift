@@ -84,10 +84,11 @@ extension TieredMemory {
                 out.reserveCapacity(k)
                 // A slot reused since the snapshot holds another content now: its old row's score is not that content's.
                 for (slot, generation, score) in top where core.index.generation(of: slot) == generation {
-                    for id in core.states(using: slot) {
+                    core.forEachState(using: slot) { id in
                         out.append((id, score))
-                        if out.count == k { return (out, core.counters.live) }
+                        return out.count < k
                     }
+                    if out.count == k { return (out, core.counters.live) }
                 }
                 return (out, core.counters.live)
             }
