@@ -7,22 +7,22 @@ import Musl
 /// What valgrind needs to know about an executable before it loads it: the DWARF versions of its
 /// debug information (valgrind 3.19 cannot read the DWARF 5 that clang emits for C and C++ code and
 /// gives up on the whole binary) and its GNU build ID (which build a count belongs to).
-public struct ELFDebugInfo: Sendable, Equatable {
+package struct ELFDebugInfo: Sendable, Equatable {
     /// Compile units in `.debug_info` by DWARF version.
-    public var compileUnitsByVersion: [Int: Int]
+    package var compileUnitsByVersion: [Int: Int]
     /// True when `.debug_info` is compressed (`SHF_COMPRESSED`), so its versions could not be read.
-    public var compressed: Bool
+    package var compressed: Bool
     /// The GNU build ID as lowercase hex, if the file has one.
-    public var buildID: String?
+    package var buildID: String?
 
     /// Whether valgrind 3.19 can read this file's debug information: no DWARF 5 units, nothing
     /// compressed that might hide some.
-    public var valgrindReadable: Bool {
+    package var valgrindReadable: Bool {
         !compressed && compileUnitsByVersion.keys.allSatisfy { $0 <= 4 }
     }
 
     /// A short account for reports, e.g. `DWARF 4: 4512 units, DWARF 5: 269 units`.
-    public var summary: String {
+    package var summary: String {
         if compressed { return "compressed debug info" }
         if compileUnitsByVersion.isEmpty { return "no debug info" }
         return compileUnitsByVersion.keys.sorted().map { "DWARF \($0): \(compileUnitsByVersion[$0]!) units" }
@@ -32,7 +32,7 @@ public struct ELFDebugInfo: Sendable, Equatable {
     /// Reads the ELF file at `path`.
     /// - Throws: ``InstructionCountError/unreadableBinary(path:reason:)`` when it cannot be opened
     ///   or is not a 64-bit little-endian ELF file.
-    public init(path: String) throws(InstructionCountError) {
+    package init(path: String) throws(InstructionCountError) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .unreadableBinary(path: path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
