@@ -31,19 +31,10 @@ package struct LocalLauncher: Sendable {
         for i in 1...command.segments {
             let out = directory.appendingPathComponent("segment-\(i)").path
             let log = directory.appendingPathComponent("segment-\(i).log").path
-            _ = FileManager.default.createFile(atPath: log, contents: nil)
             let p = Process()
             p.executableURL = URL(fileURLWithPath: binary)
             p.arguments = command.runArguments(scenario: scenario, index: i, startAt: startAt, out: out)
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-            p.standardOutput = handle
-            p.standardError = handle
-            do {
-                try p.run()
-            } catch {
-                for (_, q, _, _) in running { q.terminate() }
-                throw error
-            }
+            try p.startGenerator(log: log, orTerminate: running.map { $0.1 })
             running.append((i, p, out, log))
         }
         var forwarded = false

@@ -37,21 +37,12 @@ package struct SSHLauncher: Sendable {
         for i in 1...command.segments {
             let host = hosts[(i - 1) % hosts.count]
             let log = directory.appendingPathComponent("segment-\(i).log").path
-            _ = FileManager.default.createFile(atPath: log, contents: nil)
             let p = Process()
             p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             p.arguments = [ssh, "-o", "BatchMode=yes", host, remoteCommand(index: i, startAt: startAt)]
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-            p.standardOutput = handle
-            p.standardError = handle
             let input = Pipe()
             p.standardInput = input
-            do {
-                try p.run()
-            } catch {
-                for (_, _, q, _) in running { q.terminate() }
-                throw error
-            }
+            try p.startGenerator(log: log, orTerminate: running.map { $0.2 })
             input.fileHandleForWriting.write(Data(scenarioText.utf8))
             try? input.fileHandleForWriting.close()
             running.append((i, host, p, log))
