@@ -53,6 +53,6 @@ find "$@" -name '*.swift' -print0 | xargs -0 perl -i -ne '
 left=$(grep -rnE '(^|[^/"[:alnum:]_.])(public|open)[[:space:]]+(struct|enum|class|protocol|actor|extension|func|var|let|init|subscript|typealias|static|final)\b' \
     --include='*.swift' "$@" | grep -vE '^[^:]+:[0-9]+:[[:space:]]*(//|\*)' || true)
 if [ -n "$left" ]; then
-    echo "package-access: left for a hand fix:" >&2
+    echo "package-access: not rewritten (in a string, or in an unusual position; check these by hand):" >&2
     echo "$left" >&2
 fi
