@@ -29,9 +29,9 @@ for dir in "$@"; do
     [ -d "$dir" ] || { echo "package-access: $dir: no such directory" >&2; exit 2; }
 done
 
-find "$@" -name '*.swift' -print0 | xargs -0 perl -i -ne '
+# Only files whose text changes are written, so that a re-run leaves the rest (and the build) alone.
+rewrite='
     BEGIN { $in_string = 0; $in_comment = 0 }
-    # Reset the state per file (eof of the previous one).
     unless ($in_string || $in_comment) {
         my $attr = qr/\@\w+(?:\([^()]*\))?\s+/;
         my $mod = qr/(?:final|static|class|nonisolated|override|required|convenience|mutating|nonmutating|indirect|lazy|dynamic|weak|unowned|consuming|borrowing|prefix|postfix|infix|(?:private|fileprivate|internal)\(set\))\s+/;
@@ -46,8 +46,13 @@ find "$@" -name '*.swift' -print0 | xargs -0 perl -i -ne '
         $in_comment = 0 if $in_comment && $code =~ m{\*/} && $code !~ m{/\*[^*]*$};
     }
     print;
-    if (eof) { $in_string = 0; $in_comment = 0 }
 '
+tmp=$(mktemp)
+trap 'rm -f "$tmp"' EXIT
+find "$@" -name '*.swift' -print0 | while IFS= read -r -d '' file; do
+    perl -ne "$rewrite" "$file" > "$tmp"
+    cmp -s "$tmp" "$file" || cat "$tmp" > "$file"
+done
 
 # What the rewrite could not decide: a `public` or `open` left in code (not in a comment) of these modules.
 left=$(grep -rnE '(^|[^/"[:alnum:]_.])(public|open)[[:space:]]+(struct|enum|class|protocol|actor|extension|func|var|let|init|subscript|typealias|static|final)\b' \
