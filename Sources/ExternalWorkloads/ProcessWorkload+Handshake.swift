@@ -2,11 +2,11 @@ import BenchModel
 import Foundation
 
 /// What a worker declared in its handshake, turned into the run's vocabulary.
-public struct ProcessHandshake: Sendable, Equatable {
+package struct ProcessHandshake: Sendable, Equatable {
     /// The worker's stages in order, then `transport`; its metrics as per-episode samples.
-    public var vocabulary: WorkloadVocabulary
+    package var vocabulary: WorkloadVocabulary
     /// Stage names as the worker declared them (without `transport`).
-    public var workerStages: [String]
+    package var workerStages: [String]
 
     /// How many top-level stages and samples the worker declared, for the hot path.
     var stageIndex: [String: Int] {
@@ -15,13 +15,13 @@ public struct ProcessHandshake: Sendable, Equatable {
 }
 
 /// Why a process workload could not start: exit status 2 before any load.
-public enum ProcessWorkloadError: Error, CustomStringConvertible, Equatable {
+package enum ProcessWorkloadError: Error, CustomStringConvertible, Equatable {
     /// A child did not complete the handshake.
     case handshake(command: String, worker: Int, reason: String, log: [String])
     /// A child declared other stages or metrics than the first one did.
     case vocabularyDiffers(command: String, worker: Int, expected: [String], got: [String])
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .handshake(let command, let worker, let reason, let log):
             let tail = log.isEmpty ? "" : "\n  last lines of its stderr:\n" + log.map { "    " + $0 }.joined(separator: "\n")

@@ -3,9 +3,9 @@ import Foundation
 import Synchronization
 
 /// An episode that failed; its message is what the result's "first error" shows.
-public struct EpisodeFailure: Error, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
+package struct EpisodeFailure: Error, CustomStringConvertible {
+    package var description: String
+    package init(_ description: String) { self.description = description }
 }
 
 /// A system under test made of child processes speaking `phibench-worker/1` (docs/worker-protocol.md).
@@ -16,9 +16,9 @@ public struct EpisodeFailure: Error, CustomStringConvertible {
 /// that episode (with the reason), is killed and is started again before its next episode, up to
 /// `max_restarts` per trial; past that, `onFatal` is called once (the CLI stops the run and exits 1)
 /// and every further episode fails at once.
-public final class ProcessWorkload: Workload {
-    public let vocabulary: WorkloadVocabulary
-    public var runsOutsideProcess: Bool { true }
+package final class ProcessWorkload: Workload {
+    package let vocabulary: WorkloadVocabulary
+    package var runsOutsideProcess: Bool { true }
     let spec: ProcessWorkloadSpec
     let handshake: ProcessHandshake
     let seed: UInt64
@@ -37,7 +37,7 @@ public final class ProcessWorkload: Workload {
     /// Starts one child, reads its handshake and stops it again: what the run's catalogue and the
     /// threshold check need before any load. Its stderr goes to `logPath`.
     /// - Throws: ``ProcessWorkloadError`` (exit status 2 in the CLI, naming the command).
-    public static func preflight(_ spec: ProcessWorkloadSpec, seed: UInt64, logPath: String) throws(ProcessWorkloadError) -> ProcessHandshake {
+    package static func preflight(_ spec: ProcessWorkloadSpec, seed: UInt64, logPath: String) throws(ProcessWorkloadError) -> ProcessHandshake {
         let (child, reply) = try startChild(spec, worker: 0, seed: seed, logPath: logPath)
         defer { child.stop() }
         return try vocabulary(from: reply, spec: spec, worker: 0)
@@ -47,7 +47,7 @@ public final class ProcessWorkload: Workload {
     /// every handshake; each must declare what `expected` (the preflight) declared, if given.
     /// - Parameter onFatal: called once when the restart limit is reached, with the message.
     /// - Throws: ``ProcessWorkloadError`` when a child cannot start or fails its handshake.
-    public init(spec: ProcessWorkloadSpec, seed: UInt64, logDirectory: String, expected: ProcessHandshake? = nil,
+    package init(spec: ProcessWorkloadSpec, seed: UInt64, logDirectory: String, expected: ProcessHandshake? = nil,
                 onFatal: @escaping @Sendable (String) -> Void = { _ in }) throws(ProcessWorkloadError) {
         self.spec = spec
         self.seed = seed
@@ -97,7 +97,7 @@ public final class ProcessWorkload: Workload {
         URL(fileURLWithPath: directory).appendingPathComponent("worker-\(worker).log").path
     }
 
-    public func makeWorker(id: Int) throws -> Worker {
+    package func makeWorker(id: Int) throws -> Worker {
         guard slots.indices.contains(id) else {
             // The scenario loader keeps worker threads ≤ workload.workers; a library caller may not.
             throw EpisodeFailure("worker thread \(id) has no child: workload.workers is \(slots.count)")
@@ -105,9 +105,9 @@ public final class ProcessWorkload: Workload {
         return Worker(workload: self, slot: slots[id])
     }
 
-    public func statistics() -> WorkloadStatistics { counts.statistics }
+    package func statistics() -> WorkloadStatistics { counts.statistics }
 
-    public func details() -> JSONValue? {
+    package func details() -> JSONValue? {
         var out: [String: JSONValue] = [
             "protocol": .string(WorkerProtocol.version),
             "command": .string(Self.commandText(spec.argv)),
@@ -124,17 +124,17 @@ public final class ProcessWorkload: Workload {
     }
 
     /// Process ids of the current children, by worker index (nil where a retired child awaits its restart).
-    public var childProcessIDs: [Int32?] { slots.map { $0.child?.pid } }
+    package var childProcessIDs: [Int32?] { slots.map { $0.child?.pid } }
 
     /// Set when the restart limit was reached: why the run stopped.
-    public var fatalReason: String? { fatal.withLock { $0 } }
+    package var fatalReason: String? { fatal.withLock { $0 } }
 
     /// The per-thread side: one child, one episode at a time.
-    public struct Worker: WorkloadWorker {
+    package struct Worker: WorkloadWorker {
         let workload: ProcessWorkload
         let slot: Slot
 
-        public mutating func runEpisode(_ episode: UInt64, timings: inout StageTimings) throws {
+        package mutating func runEpisode(_ episode: UInt64, timings: inout StageTimings) throws {
             try workload.run(episode, on: slot, timings: &timings)
         }
     }

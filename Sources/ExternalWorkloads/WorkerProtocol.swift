@@ -3,15 +3,15 @@ import Foundation
 
 /// The wire format of `phibench-worker/1` (docs/worker-protocol.md): UTF-8 JSON objects, one per
 /// line, harness → child on stdin, child → harness on stdout.
-public enum WorkerProtocol {
-    public static let version = "phibench-worker/1"
+package enum WorkerProtocol {
+    package static let version = "phibench-worker/1"
 
     /// Names a worker may not use for a stage or a metric: the harness's own histograms and the
     /// transport stage it adds.
-    public static let reservedNames: Set<String> = [SpanKey.e2e, SpanKey.service, SpanKey.lateness, transportStage]
+    package static let reservedNames: Set<String> = [SpanKey.e2e, SpanKey.service, SpanKey.lateness, transportStage]
 
     /// The stage the harness adds after the worker's: `service − Σ top-level stages`.
-    public static let transportStage = "transport"
+    package static let transportStage = "transport"
 
     struct Init: Encodable {
         var type = "init"

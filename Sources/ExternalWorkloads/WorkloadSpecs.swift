@@ -1,24 +1,24 @@
 import BenchModel
 
 /// Worker processes driven over the `phibench-worker/1` protocol (docs/worker-protocol.md).
-public struct ProcessWorkloadSpec: Sendable, Codable, Equatable {
+package struct ProcessWorkloadSpec: Sendable, Codable, Equatable {
     /// The command and its arguments, run without a shell.
-    public var argv: [String]
+    package var argv: [String]
     /// The folder the children start in: the scenario file's folder (absolute).
-    public var directory: String
+    package var directory: String
     /// Child processes, one per harness worker thread; one episode in flight per child.
-    public var workers: Int
+    package var workers: Int
     /// Seconds a child may take to answer one episode before it is killed and the episode fails.
-    public var timeout: Double
+    package var timeout: Double
     /// Seconds a child may take to answer the handshake.
-    public var handshakeTimeout: Double
+    package var handshakeTimeout: Double
     /// Child restarts (after a crash, a hang or a protocol violation) allowed in one trial before
     /// the run stops with exit status 1.
-    public var maxRestarts: Int
+    package var maxRestarts: Int
     /// Passed to every child verbatim in the `init` message.
-    public var params: JSONValue
+    package var params: JSONValue
 
-    public init(argv: [String], directory: String, workers: Int = 1, timeout: Double = 2, handshakeTimeout: Double = 10,
+    package init(argv: [String], directory: String, workers: Int = 1, timeout: Double = 2, handshakeTimeout: Double = 10,
                 maxRestarts: Int = 10, params: JSONValue = .object([:])) {
         self.argv = argv
         self.directory = directory
@@ -38,38 +38,38 @@ public struct ProcessWorkloadSpec: Sendable, Codable, Equatable {
 }
 
 /// An HTTP service: one request per episode over a bounded pool of keep-alive connections.
-public struct HTTPWorkloadSpec: Sendable, Codable, Equatable {
+package struct HTTPWorkloadSpec: Sendable, Codable, Equatable {
     /// One request header, in scenario order (a name may repeat).
-    public struct Header: Sendable, Codable, Equatable {
-        public var name: String
-        public var value: String
+    package struct Header: Sendable, Codable, Equatable {
+        package var name: String
+        package var value: String
 
-        public init(_ name: String, _ value: String) {
+        package init(_ name: String, _ value: String) {
             self.name = name
             self.value = value
         }
     }
 
     /// `http://host:port/path` or `https://…`.
-    public var url: String
-    public var method: String
-    public var headers: [Header]
+    package var url: String
+    package var method: String
+    package var headers: [Header]
     /// Request body; `{{episode}}` is replaced by the episode number. nil: no body.
-    public var body: String?
+    package var body: String?
     /// Seconds one request may take (connect included) before the episode fails as a timeout.
-    public var timeout: Double
+    package var timeout: Double
     /// Connections in the pool, and at most this many requests in flight.
-    public var connections: Int
+    package var connections: Int
     /// The `Server-Timing` names to measure, in report order. Empty: those of the preflight
     /// response, in order of appearance (a name that appears only later is counted, not measured).
-    public var stages: [String]
+    package var stages: [String]
     /// Event-loop threads the connections are spread over (wrk's `-t`); nil: one.
-    public var eventLoops: Int?
+    package var eventLoops: Int?
     /// PEM file of the certificate(s) to trust for `https://` (a self-signed service); nil: the system's.
-    public var caFile: String?
+    package var caFile: String?
 
     /// Event-loop threads: ``eventLoops``, one by default.
-    public var threads: Int { eventLoops ?? 1 }
+    package var threads: Int { eventLoops ?? 1 }
 
     enum CodingKeys: String, CodingKey {
         case url, method, headers, body, timeout, connections, stages
@@ -77,7 +77,7 @@ public struct HTTPWorkloadSpec: Sendable, Codable, Equatable {
         case caFile = "ca_file"
     }
 
-    public init(url: String, method: String = "GET", headers: [Header] = [], body: String? = nil, timeout: Double = 2,
+    package init(url: String, method: String = "GET", headers: [Header] = [], body: String? = nil, timeout: Double = 2,
                 connections: Int = 1, stages: [String] = [], threads: Int? = nil, caFile: String? = nil) {
         self.eventLoops = threads
         self.caFile = caFile

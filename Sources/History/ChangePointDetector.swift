@@ -1,13 +1,13 @@
 import Statistics
 
 /// A change in a series: from ``index`` on, the values come from a different distribution.
-public struct ChangePoint: Sendable, Equatable {
+package struct ChangePoint: Sendable, Equatable {
     /// Index of the first point after the change (the first result of the new segment).
-    public var index: Int
+    package var index: Int
     /// The segment before (from the previous change point) against the segment after (to the next).
-    public var comparison: SegmentComparison
+    package var comparison: SegmentComparison
 
-    public init(index: Int, comparison: SegmentComparison) {
+    package init(index: Int, comparison: SegmentComparison) {
         self.index = index
         self.comparison = comparison
     }
@@ -49,10 +49,10 @@ public struct ChangePoint: Sendable, Equatable {
 /// random series (60–160 points, 0–2 steps of 3–8% in 2% noise), checked while writing it.
 ///
 /// All functions are pure and deterministic.
-public enum ChangePointDetector {
+package enum ChangePointDetector {
     /// The change points of `values`, in index order. Options out of range are brought into it
     /// (``DetectionOptions/validate()`` says what is wrong with them; callers taking user input use it).
-    public static func detect(_ values: [Double], options: DetectionOptions = DetectionOptions()) -> [ChangePoint] {
+    package static func detect(_ values: [Double], options: DetectionOptions = DetectionOptions()) -> [ChangePoint] {
         var options = options
         options.minSegment = max(1, options.minSegment)
         options.window = max(options.window, 2 * options.minSegment)

@@ -2,22 +2,22 @@
 /// no minimum magnitude) plus a minimum segment length of 3, so that one or two outliers in a row
 /// are never a change point, and the t-test on ranks, so that outliers neither hide a change nor
 /// make one (see ``ChangePointDetector``).
-public struct DetectionOptions: Sendable, Equatable, Codable {
+package struct DetectionOptions: Sendable, Equatable, Codable {
     /// Points per sliding window of the split step (Otava's `window_len`, default 50). Windows
     /// overlap by half; a change is looked for within each.
-    public var window: Int
+    package var window: Int
     /// Largest p-value of the t-test for a change point to be kept (Otava's `max_pvalue`, default
     /// 0.001). The split step uses a first-pass threshold ten times larger, as Otava does.
-    public var maxPValue: Double
+    package var maxPValue: Double
     /// Smallest relative change of the segment means for a change point to be kept, as a fraction
     /// (0.01 = 1%; Otava's `min_magnitude`, default 0).
-    public var minMagnitude: Double
+    package var minMagnitude: Double
     /// Fewest points on each side of a change point (default 3): a change must hold for this many
     /// results in a row. Also the number of results after a change before it can be seen.
-    public var minSegment: Int
+    package var minSegment: Int
 
     /// What the t-test is computed on (the energy statistic always uses the values).
-    public enum Test: String, Sendable, Codable, CaseIterable {
+    package enum Test: String, Sendable, Codable, CaseIterable {
         /// The values, as Otava does.
         case values
         /// The ranks of the values (Conover & Iman's rank transform): a lone outlier has bounded weight.
@@ -26,9 +26,9 @@ public struct DetectionOptions: Sendable, Equatable, Codable {
     }
 
     /// Default ``Test/ranks``.
-    public var test: Test
+    package var test: Test
 
-    public init(window: Int = 50, maxPValue: Double = 0.001, minMagnitude: Double = 0, minSegment: Int = 3, test: Test = .ranks) {
+    package init(window: Int = 50, maxPValue: Double = 0.001, minMagnitude: Double = 0, minSegment: Int = 3, test: Test = .ranks) {
         self.test = test
         self.window = window
         self.maxPValue = maxPValue
@@ -38,13 +38,13 @@ public struct DetectionOptions: Sendable, Equatable, Codable {
 
     /// The first-pass threshold of the split step: 10× `maxPValue` below 0.05, 2× below 0.5
     /// (Otava's rule), so weak candidates survive until the merge step judges them together.
-    public var firstPassPValue: Double {
+    package var firstPassPValue: Double {
         maxPValue < 0.05 ? maxPValue * 10 : maxPValue < 0.5 ? maxPValue * 2 : maxPValue
     }
 
     /// Checks every setting's range.
     /// - Throws: ``HistoryError/invalidOption(_:)`` naming the setting and the allowed range.
-    public func validate() throws(HistoryError) {
+    package func validate() throws(HistoryError) {
         guard minSegment >= 1, minSegment <= 500 else {
             throw .invalidOption("minimum segment length must be between 1 and 500, got \(minSegment)")
         }

@@ -2,7 +2,7 @@ import BenchModel
 import Statistics
 
 /// Whether a change is good or bad news, by the metric's direction.
-public enum ChangeKind: String, Sendable, Codable {
+package enum ChangeKind: String, Sendable, Codable {
     /// The metric moved the bad way (latency up, throughput down).
     case regression
     /// The metric moved the good way.
@@ -11,7 +11,7 @@ public enum ChangeKind: String, Sendable, Codable {
     case change
 
     /// The kind of a move from `before` to `after` for a metric with `direction`.
-    public init(direction: MetricDirection, before: Double, after: Double) {
+    package init(direction: MetricDirection, before: Double, after: Double) {
         switch direction {
         case .informational: self = .change
         case .lowerIsBetter: self = after > before ? .regression : .improvement
@@ -21,25 +21,25 @@ public enum ChangeKind: String, Sendable, Codable {
 }
 
 /// A change point of a series, placed at the commit it starts at.
-public struct SeriesChange: Sendable, Equatable {
-    public var changePoint: ChangePoint
-    public var kind: ChangeKind
+package struct SeriesChange: Sendable, Equatable {
+    package var changePoint: ChangePoint
+    package var kind: ChangeKind
     /// The point that starts the new segment: its commit is where the change starts.
-    public var first: SeriesPoint
+    package var first: SeriesPoint
     /// The last point before the change (the last commit with the old behaviour).
-    public var lastBefore: SeriesPoint
+    package var lastBefore: SeriesPoint
 
-    public var index: Int { changePoint.index }
-    public var comparison: SegmentComparison { changePoint.comparison }
+    package var index: Int { changePoint.index }
+    package var comparison: SegmentComparison { changePoint.comparison }
 }
 
 /// A series with the change points found in it.
-public struct SeriesAnalysis: Sendable, Equatable {
-    public var series: MetricSeries
-    public var changes: [SeriesChange]
+package struct SeriesAnalysis: Sendable, Equatable {
+    package var series: MetricSeries
+    package var changes: [SeriesChange]
 
     /// Detects the change points of `series` with `options` and classifies them by direction.
-    public init(series: MetricSeries, options: DetectionOptions) {
+    package init(series: MetricSeries, options: DetectionOptions) {
         self.series = series
         self.changes = ChangePointDetector.detect(series.values, options: options).map { cp in
             let c = cp.comparison
@@ -50,7 +50,7 @@ public struct SeriesAnalysis: Sendable, Equatable {
 
     /// Analyses every series extracted from `records` whose metric is in `metrics` (all when nil).
     /// - Throws: ``HistoryError/invalidOption(_:)`` when `options` is out of range.
-    public static func analyze(_ records: [HistoryRecord], metrics: Set<String>? = nil,
+    package static func analyze(_ records: [HistoryRecord], metrics: Set<String>? = nil,
                                options: DetectionOptions) throws(HistoryError) -> [SeriesAnalysis] {
         try options.validate()
         return MetricSeries.extract(from: records)
@@ -60,22 +60,22 @@ public struct SeriesAnalysis: Sendable, Equatable {
 }
 
 /// A regression the newest results start: what `phibench history check` fails on.
-public struct RegressionFinding: Sendable, Equatable {
-    public var series: MetricSeries
-    public var change: SeriesChange
+package struct RegressionFinding: Sendable, Equatable {
+    package var series: MetricSeries
+    package var change: SeriesChange
     /// How many results of the series are on the new side of the change (the newest ones).
-    public var resultsSince: Int
+    package var resultsSince: Int
 }
 
 /// The check behind `phibench history check`.
-public enum HistoryCheck {
+package enum HistoryCheck {
     /// The series whose most recent change point is a regression that starts among their newest
     /// `recent` results: a regression the latest commits introduced and that is still there.
     ///
     /// A regression followed by a later change (a fix, or an unrelated improvement) is history, not a
     /// finding; an older regression that nobody fixed stops failing the check after `recent` more
     /// results, so a change accepted on purpose does not fail CI forever.
-    public static func regressions(in analyses: [SeriesAnalysis], recent: Int) -> [RegressionFinding] {
+    package static func regressions(in analyses: [SeriesAnalysis], recent: Int) -> [RegressionFinding] {
         analyses.compactMap { a in
             guard let last = a.changes.last, last.kind == .regression else { return nil }
             let since = a.series.points.count - last.index

@@ -1,6 +1,6 @@
 /// Why a history could not be opened, read, written or analysed. Every message says what was
 /// expected; messages that name a database URL never contain its password.
-public enum HistoryError: Error, CustomStringConvertible, Equatable {
+package enum HistoryError: Error, CustomStringConvertible, Equatable {
     /// The `--db` value is neither a usable file path nor a valid `postgres://` URL.
     case invalidLocation(location: String, reason: String)
     /// The database could not be opened or reached (no such file, connection refused, bad password).
@@ -16,7 +16,7 @@ public enum HistoryError: Error, CustomStringConvertible, Equatable {
     /// A detection option is out of range.
     case invalidOption(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .invalidLocation(let l, let r): "\(l): not a history database location: \(r)"
         case .unavailable(let l, let r): "\(l): cannot open the history database: \(r)"

@@ -4,18 +4,18 @@ import BenchModel
 /// (CPU model, core count, kernel, OS, build configuration, allocator) and their readable text.
 /// Results with different hashes are never put in one series; the hostname is not part of it, so a
 /// pool of identical CI runners shares series.
-public struct HistoryMachine: Sendable, Codable, Hashable {
+package struct HistoryMachine: Sendable, Codable, Hashable {
     /// Stable short hash (16 hex digits of SHA-256) of the fingerprint's fields.
-    public var hash: String
+    package var hash: String
     /// The same fields, readable: `Intel Xeon … · 2 cores · 6.1.0 · Debian 12 · release · jemalloc`.
-    public var text: String
+    package var text: String
 
-    public init(hash: String, text: String) {
+    package init(hash: String, text: String) {
         self.hash = hash
         self.text = text
     }
 
-    public init(_ fingerprint: MachineFingerprint) {
+    package init(_ fingerprint: MachineFingerprint) {
         let f = fingerprint
         let fields = [
             ("cpu", f.cpuModel), ("cores", String(f.cores)), ("kernel", f.kernel), ("os", f.os),
@@ -27,7 +27,7 @@ public struct HistoryMachine: Sendable, Codable, Hashable {
         self.text = f.text
     }
 
-    public init(cpuModel: String, cores: Int, kernel: String, os: String, configuration: String, jemalloc: Bool) {
+    package init(cpuModel: String, cores: Int, kernel: String, os: String, configuration: String, jemalloc: Bool) {
         self.init(MachineFingerprint(cpuModel: cpuModel, cores: cores, kernel: kernel, os: os,
                                      configuration: configuration, jemalloc: jemalloc))
     }

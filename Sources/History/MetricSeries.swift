@@ -1,13 +1,13 @@
 import BenchModel
 
 /// Which results a series holds: one metric of one scenario on one machine fingerprint.
-public struct SeriesKey: Sendable, Hashable, Codable {
-    public var scenario: String
+package struct SeriesKey: Sendable, Hashable, Codable {
+    package var scenario: String
     /// ``HistoryMachine/hash``.
-    public var fingerprint: String
-    public var metric: String
+    package var fingerprint: String
+    package var metric: String
 
-    public init(scenario: String, fingerprint: String, metric: String) {
+    package init(scenario: String, fingerprint: String, metric: String) {
         self.scenario = scenario
         self.fingerprint = fingerprint
         self.metric = metric
@@ -15,13 +15,13 @@ public struct SeriesKey: Sendable, Hashable, Codable {
 }
 
 /// One result's value in a series.
-public struct SeriesPoint: Sendable, Equatable, Codable {
-    public var commit: String
-    public var dirty: Bool
-    public var startedAt: String
-    public var value: Double
+package struct SeriesPoint: Sendable, Equatable, Codable {
+    package var commit: String
+    package var dirty: Bool
+    package var startedAt: String
+    package var value: Double
 
-    public init(commit: String, dirty: Bool, startedAt: String, value: Double) {
+    package init(commit: String, dirty: Bool, startedAt: String, value: Double) {
         self.commit = commit
         self.dirty = dirty
         self.startedAt = startedAt
@@ -30,14 +30,14 @@ public struct SeriesPoint: Sendable, Equatable, Codable {
 }
 
 /// A metric's values across commits, in the order they were measured.
-public struct MetricSeries: Sendable, Equatable {
-    public var key: SeriesKey
-    public var machine: HistoryMachine
-    public var unit: MetricUnit
-    public var direction: MetricDirection
-    public var points: [SeriesPoint]
+package struct MetricSeries: Sendable, Equatable {
+    package var key: SeriesKey
+    package var machine: HistoryMachine
+    package var unit: MetricUnit
+    package var direction: MetricDirection
+    package var points: [SeriesPoint]
 
-    public init(key: SeriesKey, machine: HistoryMachine, unit: MetricUnit, direction: MetricDirection, points: [SeriesPoint]) {
+    package init(key: SeriesKey, machine: HistoryMachine, unit: MetricUnit, direction: MetricDirection, points: [SeriesPoint]) {
         self.key = key
         self.machine = machine
         self.unit = unit
@@ -45,7 +45,7 @@ public struct MetricSeries: Sendable, Equatable {
         self.points = points
     }
 
-    public var values: [Double] { points.map(\.value) }
+    package var values: [Double] { points.map(\.value) }
 
     /// One series per metric × scenario × machine fingerprint, never mixing two of them.
     ///
@@ -53,7 +53,7 @@ public struct MetricSeries: Sendable, Equatable {
     /// instant keep a stable order). Series come out by scenario, then fingerprint (in order of first
     /// appearance), then metric in the catalogue order of the newest record that has them.
     /// Unit and direction are the newest record's.
-    public static func extract(from records: [HistoryRecord]) -> [MetricSeries] {
+    package static func extract(from records: [HistoryRecord]) -> [MetricSeries] {
         let ordered = records.sorted { ($0.startedAt, $0.commit, $0.id) < ($1.startedAt, $1.commit, $1.id) }
         var groups: [String: [String: [HistoryRecord]]] = [:]  // scenario → fingerprint → records
         var fingerprintOrder: [String] = []

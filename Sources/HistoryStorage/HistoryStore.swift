@@ -2,7 +2,7 @@ import History
 
 /// A place results are kept across commits: an SQLite file or a PostgreSQL database, with the same
 /// schema (``HistorySchema``) on both.
-public protocol HistoryStore: Sendable {
+package protocol HistoryStore: Sendable {
     /// The location as the user gave it, password redacted, for messages.
     var location: String { get }
 
@@ -26,14 +26,14 @@ public protocol HistoryStore: Sendable {
 
 /// Opens the history at a `--db` value: a `postgres://` (or `postgresql://`) URL, or a file path
 /// for SQLite.
-public enum HistoryDatabase {
+package enum HistoryDatabase {
     /// Opens (and on first use creates and migrates) the history at `location`.
     /// - Parameter create: create an SQLite file that does not exist (for `add`); when false, a
     ///   missing file is an error, so `report` and `check` on a mistyped path do not pass on an empty history.
     /// - Throws: ``HistoryError/invalidLocation(location:reason:)`` for a malformed URL or path,
     ///   ``HistoryError/unavailable(location:reason:)`` when the database cannot be opened or reached,
     ///   ``HistoryError/newerSchema(location:found:known:)`` for a history written by a newer phibench.
-    public static func open(_ location: String, create: Bool) async throws(HistoryError) -> any HistoryStore {
+    package static func open(_ location: String, create: Bool) async throws(HistoryError) -> any HistoryStore {
         let lower = location.lowercased()
         if lower.hasPrefix("postgres://") || lower.hasPrefix("postgresql://") {
             let url = try PostgresLocation(parsing: location)

@@ -6,8 +6,8 @@ import History
 ///
 /// libpq blocks, so every call runs on the store's own serial queue, never on a Swift concurrency
 /// thread; the async methods wait for it there.
-public final class PostgresHistoryStore: HistoryStore {
-    public let location: String
+package final class PostgresHistoryStore: HistoryStore {
+    package let location: String
     private let connection: PostgresConnection
     private let queue: DispatchQueue
 
@@ -80,7 +80,7 @@ public final class PostgresHistoryStore: HistoryStore {
         }
     }
 
-    public func add(_ records: [HistoryRecord]) async throws(HistoryError) -> Int {
+    package func add(_ records: [HistoryRecord]) async throws(HistoryError) -> Int {
         let location = location
         return try await perform { c throws(HistoryError) in
             do {
@@ -111,7 +111,7 @@ public final class PostgresHistoryStore: HistoryStore {
         }
     }
 
-    public func records(scenario: String?) async throws(HistoryError) -> [HistoryRecord] {
+    package func records(scenario: String?) async throws(HistoryError) -> [HistoryRecord] {
         let location = location
         let rows = try await perform { c throws(HistoryError) -> [RecordRow] in
             do {
@@ -128,7 +128,7 @@ public final class PostgresHistoryStore: HistoryStore {
         return try RecordRow.records(rows, location: location)
     }
 
-    public func scenarios() async throws(HistoryError) -> [String] {
+    package func scenarios() async throws(HistoryError) -> [String] {
         let location = location
         return try await perform { c throws(HistoryError) in
             do {
@@ -139,7 +139,7 @@ public final class PostgresHistoryStore: HistoryStore {
         }
     }
 
-    public func close() async {
+    package func close() async {
         try? await perform { c throws(HistoryError) in c.close() }
     }
 

@@ -3,14 +3,14 @@ import GRDB
 import History
 
 /// A history in an SQLite file, through GRDB: the default, for one machine or a CI cache directory.
-public final class SQLiteHistoryStore: HistoryStore {
-    public let location: String
+package final class SQLiteHistoryStore: HistoryStore {
+    package let location: String
     private let queue: DatabaseQueue
 
     /// Opens the file at `path`, creating it (and its tables) when `create` is true.
     /// - Throws: ``HistoryError/unavailable(location:reason:)`` when the file is missing (and not to be
     ///   created), not an SQLite database, or cannot be opened; ``HistoryError/newerSchema(location:found:known:)``.
-    public init(path: String, create: Bool) throws(HistoryError) {
+    package init(path: String, create: Bool) throws(HistoryError) {
         location = path
         guard !path.isEmpty else { throw .invalidLocation(location: "''", reason: "empty path") }
         var isDirectory: ObjCBool = false
@@ -56,7 +56,7 @@ public final class SQLiteHistoryStore: HistoryStore {
         }
     }
 
-    public func add(_ records: [HistoryRecord]) async throws(HistoryError) -> Int {
+    package func add(_ records: [HistoryRecord]) async throws(HistoryError) -> Int {
         do {
             return try await queue.write { db in
                 var added = 0
@@ -81,7 +81,7 @@ public final class SQLiteHistoryStore: HistoryStore {
         }
     }
 
-    public func records(scenario: String?) async throws(HistoryError) -> [HistoryRecord] {
+    package func records(scenario: String?) async throws(HistoryError) -> [HistoryRecord] {
         let rows: [RecordRow]
         do {
             rows = try await queue.read { db in
@@ -100,7 +100,7 @@ public final class SQLiteHistoryStore: HistoryStore {
         return try RecordRow.records(rows, location: location)
     }
 
-    public func scenarios() async throws(HistoryError) -> [String] {
+    package func scenarios() async throws(HistoryError) -> [String] {
         do {
             return try await queue.read { db in try String.fetchAll(db, sql: HistorySchema.selectScenarios) }
         } catch {
@@ -108,7 +108,7 @@ public final class SQLiteHistoryStore: HistoryStore {
         }
     }
 
-    public func close() async {
+    package func close() async {
         try? queue.close()
     }
 

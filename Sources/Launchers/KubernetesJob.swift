@@ -6,24 +6,24 @@ import BenchModel
 /// common start time. Pods prefer distinct nodes (a generator per machine); each prints its result
 /// into its log, from which ``collectScript(directory:)`` gathers them and `phibench merge` judges
 /// the whole test.
-public struct KubernetesJob: Sendable, Equatable {
+package struct KubernetesJob: Sendable, Equatable {
     /// The Job's name (the ConfigMap is `<name>-scenario`); a DNS label.
-    public var name: String
+    package var name: String
     /// Container image with `phibench` on its PATH and `sh`.
-    public var image: String
+    package var image: String
     /// The scenario file's text.
-    public var scenario: String
-    public var command: SegmentCommand
+    package var scenario: String
+    package var command: SegmentCommand
     /// Common start, ISO 8601 UTC.
-    public var startAt: String
+    package var startAt: String
     /// Optional namespace for every object.
-    public var namespace: String?
+    package var namespace: String?
 
     /// Where the ConfigMap is mounted in each pod.
-    public static let mountPath = "/etc/phibench"
-    public static let scenarioKey = "scenario.yaml"
+    package static let mountPath = "/etc/phibench"
+    package static let scenarioKey = "scenario.yaml"
 
-    public init(name: String, image: String, scenario: String, command: SegmentCommand, startAt: String, namespace: String? = nil) {
+    package init(name: String, image: String, scenario: String, command: SegmentCommand, startAt: String, namespace: String? = nil) {
         self.name = name
         self.image = image
         self.scenario = scenario
@@ -34,14 +34,14 @@ public struct KubernetesJob: Sendable, Equatable {
 
     /// Whether `name` is a DNS-1123 label short enough for a Job (pods add a suffix): 1–52 of a–z, 0–9, `-`,
     /// starting and ending alphanumeric.
-    public static func isValidName(_ name: String) -> Bool {
+    package static func isValidName(_ name: String) -> Bool {
         guard (1...52).contains(name.count), let f = name.first, let l = name.last else { return false }
         let ok: (Character) -> Bool = { ($0 >= "a" && $0 <= "z") || ($0 >= "0" && $0 <= "9") }
         return ok(f) && ok(l) && name.allSatisfy { ok($0) || $0 == "-" }
     }
 
     /// The two objects as one YAML stream (`kubectl apply -f`).
-    public var manifest: String {
+    package var manifest: String {
         let ns = namespace.map { "\n  namespace: \(yamlString($0))" } ?? ""
         let segments = command.segments
         return """
@@ -112,7 +112,7 @@ public struct KubernetesJob: Sendable, Equatable {
 
     /// A script that saves each pod's log (by completion index) to `directory/segment-<i>.log` and
     /// merges them into `directory/merged` (exit status: merge's).
-    public func collectScript(directory: String) -> String {
+    package func collectScript(directory: String) -> String {
         let ns = namespace.map { " -n \(shellQuoted($0))" } ?? ""
         let dir = shellQuoted(directory)
         return """

@@ -3,20 +3,20 @@ import Foundation
 /// Runs the N generators of a distributed test as processes on this machine (tests, and using
 /// every core with process isolation): `phibench run --segment i/N --start-at T` each, output to
 /// `<directory>/segment-<i>.log`, result in `<directory>/segment-<i>/result.json`.
-public struct LocalLauncher: Sendable {
+package struct LocalLauncher: Sendable {
     /// What one generator did.
-    public struct Outcome: Sendable, Equatable {
-        public var index: Int
-        public var status: Int32
+    package struct Outcome: Sendable, Equatable {
+        package var index: Int
+        package var status: Int32
         /// The result file when the generator wrote one.
-        public var result: String?
-        public var log: String
+        package var result: String?
+        package var log: String
     }
 
-    public var binary: String
-    public var command: SegmentCommand
+    package var binary: String
+    package var command: SegmentCommand
 
-    public init(binary: String, command: SegmentCommand) {
+    package init(binary: String, command: SegmentCommand) {
         self.binary = binary
         self.command = command
     }
@@ -25,25 +25,16 @@ public struct LocalLauncher: Sendable {
     /// signal number (this process was asked to stop), that signal is sent once to every generator
     /// still running, so each stops its load and writes what it measured.
     /// - Throws: when a process cannot be started (the ones already started are killed first).
-    public func run(scenario: String, startAt: String, directory: URL,
+    package func run(scenario: String, startAt: String, directory: URL,
                     forward: () -> Int32? = { nil }) throws -> [Outcome] {
         var running: [(Int, Process, String, String)] = []
         for i in 1...command.segments {
             let out = directory.appendingPathComponent("segment-\(i)").path
             let log = directory.appendingPathComponent("segment-\(i).log").path
-            _ = FileManager.default.createFile(atPath: log, contents: nil)
             let p = Process()
             p.executableURL = URL(fileURLWithPath: binary)
             p.arguments = command.runArguments(scenario: scenario, index: i, startAt: startAt, out: out)
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-            p.standardOutput = handle
-            p.standardError = handle
-            do {
-                try p.run()
-            } catch {
-                for (_, q, _, _) in running { q.terminate() }
-                throw error
-            }
+            try p.startGenerator(log: log, orTerminate: running.map { $0.1 })
             running.append((i, p, out, log))
         }
         var forwarded = false
@@ -63,7 +54,7 @@ public struct LocalLauncher: Sendable {
     }
 
     /// This executable's path (`/proc/self/exe` on Linux).
-    public static var currentExecutable: String {
+    package static var currentExecutable: String {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
             ?? Bundle.main.executablePath ?? CommandLine.arguments[0]
     }

@@ -5,53 +5,44 @@ import Foundation
 /// segment's index and the common start, its output (the result between marker lines, the run's
 /// messages) saved to `<directory>/segment-<i>.log` for `merge`. The hosts need `phibench` on their
 /// PATH (or `PHIBENCH` set) and `sh`; ssh must log in without a prompt (keys, an agent).
-public struct SSHLauncher: Sendable {
-    public struct Outcome: Sendable, Equatable {
-        public var index: Int
-        public var host: String
-        public var status: Int32
-        public var log: String
+package struct SSHLauncher: Sendable {
+    package struct Outcome: Sendable, Equatable {
+        package var index: Int
+        package var host: String
+        package var status: Int32
+        package var log: String
     }
 
-    public var hosts: [String]
-    public var command: SegmentCommand
+    package var hosts: [String]
+    package var command: SegmentCommand
     /// The ssh program (looked up on PATH).
-    public var ssh: String
+    package var ssh: String
 
-    public init(hosts: [String], command: SegmentCommand, ssh: String = "ssh") {
+    package init(hosts: [String], command: SegmentCommand, ssh: String = "ssh") {
         self.hosts = hosts
         self.command = command
         self.ssh = ssh
     }
 
     /// The remote command for segment `index` (1-based): one `sh` command line.
-    public func remoteCommand(index: Int, startAt: String) -> String {
+    package func remoteCommand(index: Int, startAt: String) -> String {
         "f=$(mktemp) && cat > \"$f\" && JOB_COMPLETION_INDEX=\(index - 1) PHIBENCH_SCENARIO=\"$f\" PHIBENCH_START_AT=\(shellQuoted(startAt)) "
             + "sh -c \(shellQuoted(command.script)); s=$?; rm -f \"$f\"; exit $s"
     }
 
     /// Starts every generator, waits for all, and says what each did.
     /// - Throws: when ssh cannot be started (the ones already started are killed first).
-    public func run(scenarioText: String, startAt: String, directory: URL) throws -> [Outcome] {
+    package func run(scenarioText: String, startAt: String, directory: URL) throws -> [Outcome] {
         var running: [(Int, String, Process, String)] = []
         for i in 1...command.segments {
             let host = hosts[(i - 1) % hosts.count]
             let log = directory.appendingPathComponent("segment-\(i).log").path
-            _ = FileManager.default.createFile(atPath: log, contents: nil)
             let p = Process()
             p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             p.arguments = [ssh, "-o", "BatchMode=yes", host, remoteCommand(index: i, startAt: startAt)]
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-            p.standardOutput = handle
-            p.standardError = handle
             let input = Pipe()
             p.standardInput = input
-            do {
-                try p.run()
-            } catch {
-                for (_, _, q, _) in running { q.terminate() }
-                throw error
-            }
+            try p.startGenerator(log: log, orTerminate: running.map { $0.2 })
             input.fileHandleForWriting.write(Data(scenarioText.utf8))
             try? input.fileHandleForWriting.close()
             running.append((i, host, p, log))

@@ -9,19 +9,19 @@ import BenchModel
 /// The script reads its environment: `JOB_COMPLETION_INDEX` (0-based, what Kubernetes sets in an
 /// Indexed Job: segment index+1 of N), `PHIBENCH_SCENARIO` (the scenario file), `PHIBENCH_START_AT`
 /// (ISO 8601) and optionally `PHIBENCH` (the binary, default `phibench` on PATH) and `TMPDIR`.
-public struct SegmentCommand: Sendable, Equatable {
+package struct SegmentCommand: Sendable, Equatable {
     /// Segments in the test.
-    public var segments: Int
+    package var segments: Int
     /// `--set` overrides, passed to every generator.
-    public var overrides: [String]
+    package var overrides: [String]
 
-    public init(segments: Int, overrides: [String]) {
+    package init(segments: Int, overrides: [String]) {
         self.segments = segments
         self.overrides = overrides
     }
 
     /// The script (exit status: phibench's).
-    public var script: String {
+    package var script: String {
         let sets = overrides.map { " --set \(shellQuoted($0))" }.joined()
         return """
             set -u
@@ -40,13 +40,13 @@ public struct SegmentCommand: Sendable, Equatable {
     }
 
     /// The arguments of `phibench run` for segment `index` (1-based) of a local launch.
-    public func runArguments(scenario: String, index: Int, startAt: String, out: String) -> [String] {
+    package func runArguments(scenario: String, index: Int, startAt: String, out: String) -> [String] {
         ["run", scenario, "--segment", "\(index)/\(segments)", "--start-at", startAt, "--out", out, "--quiet"]
             + overrides.flatMap { ["--set", $0] }
     }
 }
 
 /// `text` as one word for `sh`: single-quoted, each `'` written `'\''`.
-public func shellQuoted(_ text: String) -> String {
+package func shellQuoted(_ text: String) -> String {
     "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
 }

@@ -1,14 +1,14 @@
 /// Where the metrics endpoint listens: a host (an IP literal or a name such as `localhost`) and a
 /// TCP port, 0 meaning "pick a free one".
-public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
-    public var host: String
-    public var port: Int
+package struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
+    package var host: String
+    package var port: Int
     /// The text it was parsed from, for messages.
-    public var text: String
+    package var text: String
 
     /// Parses `HOST:PORT` (`[IPv6]:PORT` for IPv6 literals).
     /// - Throws: ``LiveMetricsError/badAddress(_:reason:)`` naming what is wrong.
-    public init(parsing text: String) throws(LiveMetricsError) {
+    package init(parsing text: String) throws(LiveMetricsError) {
         self.text = text
         let hostPart: Substring
         let portPart: Substring
@@ -36,5 +36,5 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
         self.port = port
     }
 
-    public var description: String { text }
+    package var description: String { text }
 }

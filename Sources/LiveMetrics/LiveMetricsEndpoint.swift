@@ -5,7 +5,7 @@ import Synchronization
 
 /// The `/metrics` endpoint of one command: a server that lives as long as the command, serving the
 /// exporter of the scenario running now (several scenarios run one after another under one port).
-public final class LiveMetricsEndpoint: Sendable {
+package final class LiveMetricsEndpoint: Sendable {
     /// The exporter being served, shared with the server's event loop.
     private final class Slot: Sendable {
         let exporter = Mutex<LiveMetricsExporter?>(nil)
@@ -16,7 +16,7 @@ public final class LiveMetricsEndpoint: Sendable {
 
     /// Starts serving on `address` (nothing is exported until ``begin(catalogue:scenario:workload:)``).
     /// - Throws: ``LiveMetricsError`` when the address cannot be resolved or bound.
-    public init(address: ListenAddress) throws(LiveMetricsError) {
+    package init(address: ListenAddress) throws(LiveMetricsError) {
         let slot = Slot()
         current = slot
         server = try MetricsServer(address: address) {
@@ -25,23 +25,23 @@ public final class LiveMetricsEndpoint: Sendable {
     }
 
     /// The scrape URL.
-    public var url: String { server.url }
+    package var url: String { server.url }
 
     /// A fresh exporter for the next run, served from now on.
-    public func begin(catalogue: MetricCatalogue, scenario: String, workload: String) -> LiveMetricsExporter {
+    package func begin(catalogue: MetricCatalogue, scenario: String, workload: String) -> LiveMetricsExporter {
         let exporter = LiveMetricsExporter(catalogue: catalogue, scenario: scenario, workload: workload)
         current.exporter.withLock { $0 = exporter }
         return exporter
     }
 
     /// Stops serving.
-    public func shutdown() { server.shutdown() }
+    package func shutdown() { server.shutdown() }
 }
 
 extension RunOptions {
     /// These options with `exporter` fed from the sampler's intervals and the phase changes (the
     /// existing callbacks still run first), and per-stage interval histograms switched on.
-    public func exporting(to exporter: LiveMetricsExporter) -> RunOptions {
+    package func exporting(to exporter: LiveMetricsExporter) -> RunOptions {
         var o = self
         o.intervalStages = true
         let onInterval = self.onInterval, onPhase = self.onPhase

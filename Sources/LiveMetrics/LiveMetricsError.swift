@@ -1,5 +1,5 @@
 /// Why the live metrics endpoint cannot start.
-public enum LiveMetricsError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum LiveMetricsError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The listen address is not `HOST:PORT` (IPv6 as `[::1]:PORT`).
     case badAddress(String, reason: String)
     /// The host does not resolve to an address of this machine's families.
@@ -7,7 +7,7 @@ public enum LiveMetricsError: Error, Sendable, Equatable, CustomStringConvertibl
     /// Binding failed (address in use, not an address of this machine, no permission).
     case cannotListen(String, reason: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .badAddress(let text, let reason):
             "--metrics-listen \(text): \(reason); expected HOST:PORT such as 127.0.0.1:9464 (port 0 picks a free port)"

@@ -11,9 +11,9 @@ import Synchronization
 /// ``PrometheusNames/latency`` with a `stage` label, each series metric as a gauge named by
 /// ``PrometheusNames/gauge(_:)``, episodes, errors and drops as counters, plus the open-loop target
 /// rate, queue depth and the running phase.
-public final class LiveMetricsExporter: Sendable {
+package final class LiveMetricsExporter: Sendable {
     /// The registry the endpoint emits.
-    public let registry: PrometheusCollectorRegistry
+    package let registry: PrometheusCollectorRegistry
     private let catalogue: MetricCatalogue
     private let histograms: [String: ValueHistogram]
     private let quantiles: [String: Prometheus.Gauge]
@@ -36,7 +36,7 @@ public final class LiveMetricsExporter: Sendable {
     /// - Parameters:
     ///   - scenario: The scenario's name (a label of ``PrometheusNames/runInfo``).
     ///   - workload: The workload's name (likewise).
-    public init(catalogue: MetricCatalogue, scenario: String, workload: String) {
+    package init(catalogue: MetricCatalogue, scenario: String, workload: String) {
         let registry = PrometheusCollectorRegistry()
         self.registry = registry
         self.catalogue = catalogue
@@ -76,7 +76,7 @@ public final class LiveMetricsExporter: Sendable {
 
     /// Notes that phase `index` (labelled `label`) started; index −1 is the warm-up. Indices only
     /// grow within a trial, so one that does not follow a measured phase's starts the next trial.
-    public func phaseStarted(_ index: Int, label: String) {
+    package func phaseStarted(_ index: Int, label: String) {
         phase.withLock { p in
             if let current = p.current, current.index >= 0, index <= current.index {
                 p.trial += 1
@@ -96,7 +96,7 @@ public final class LiveMetricsExporter: Sendable {
     }
 
     /// Publishes one interval: histogram counts, counters, the interval's gauges.
-    public func publish(_ snapshot: IntervalSnapshot) {
+    package func publish(_ snapshot: IntervalSnapshot) {
         let span = snapshot.span, point = snapshot.point
         for (key, h) in span.histograms {
             guard let target = histograms[key], h.count > 0 else { continue }

@@ -8,17 +8,17 @@ import Glibc
 /// A small HTTP/1.1 server for `GET /metrics` on one event-loop thread of its own, so serving a
 /// scrape competes with the measurement only for CPU, never for a lock the load workers take.
 /// Every other path or method gets 404.
-public final class MetricsServer: Sendable {
+package final class MetricsServer: Sendable {
     /// The address actually bound (the port is the real one when 0 was asked for).
-    public let boundHost: String
-    public let boundPort: Int
+    package let boundHost: String
+    package let boundPort: Int
     private let group: MultiThreadedEventLoopGroup
     private let channel: any Channel
 
     /// Binds `address` and starts serving what `body` returns for each scrape.
     /// - Throws: ``LiveMetricsError/unresolvableHost(_:reason:)`` or
     ///   ``LiveMetricsError/cannotListen(_:reason:)`` (address in use, not local, no permission).
-    public init(address: ListenAddress, body: @escaping @Sendable () -> [UInt8]) throws(LiveMetricsError) {
+    package init(address: ListenAddress, body: @escaping @Sendable () -> [UInt8]) throws(LiveMetricsError) {
         let socketAddress: SocketAddress
         do {
             socketAddress = try SocketAddress.makeAddressResolvingHost(address.host, port: address.port)
@@ -47,13 +47,13 @@ public final class MetricsServer: Sendable {
     }
 
     /// The scrape URL, e.g. `http://127.0.0.1:9464/metrics` (IPv6 hosts in brackets).
-    public var url: String {
+    package var url: String {
         let host = boundHost.contains(":") ? "[\(boundHost)]" : boundHost
         return "http://\(host):\(boundPort)/metrics"
     }
 
     /// Closes the listening socket and stops the event loop.
-    public func shutdown() {
+    package func shutdown() {
         try? channel.close().wait()
         try? group.syncShutdownGracefully()
     }

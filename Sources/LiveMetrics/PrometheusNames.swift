@@ -2,29 +2,29 @@ import BenchModel
 
 /// How catalogue metrics are named in the Prometheus exposition. The catalogue stays the one home of
 /// each metric's unit and help text; this only maps keys to Prometheus names and base units.
-public enum PrometheusNames {
+package enum PrometheusNames {
     /// Prefix of every exported name.
-    public static let prefix = "phibench_"
+    package static let prefix = "phibench_"
 
     /// Latency histograms (the catalogue's `e2e`, `lateness` and each workload stage), seconds,
     /// labelled `stage="KEY"`.
-    public static let latency = "phibench_stage_latency_seconds"
+    package static let latency = "phibench_stage_latency_seconds"
     /// The same histograms' exact statistics over the last interval (from the HdrHistogram),
     /// labelled `stage="KEY", statistic="p99"`, for the catalogue's series statistics.
-    public static let intervalQuantile = "phibench_interval_latency_seconds"
-    public static let episodes = "phibench_episodes_total"
-    public static let errors = "phibench_errors_total"
-    public static let drops = "phibench_drops_total"
-    public static let targetRate = "phibench_target_rate_episodes_per_second"
-    public static let queueDepth = "phibench_queue_depth"
-    public static let phaseInfo = "phibench_phase_info"
-    public static let phaseIndex = "phibench_phase_index"
-    public static let trial = "phibench_trial"
-    public static let runInfo = "phibench_run_info"
+    package static let intervalQuantile = "phibench_interval_latency_seconds"
+    package static let episodes = "phibench_episodes_total"
+    package static let errors = "phibench_errors_total"
+    package static let drops = "phibench_drops_total"
+    package static let targetRate = "phibench_target_rate_episodes_per_second"
+    package static let queueDepth = "phibench_queue_depth"
+    package static let phaseInfo = "phibench_phase_info"
+    package static let phaseIndex = "phibench_phase_index"
+    package static let trial = "phibench_trial"
+    package static let runInfo = "phibench_run_info"
 
     /// Names for catalogue metrics that dashboards expect under a fixed, conventional name. Every
     /// other series metric gets ``generic(_:)``.
-    public static let fixed: [String: String] = [
+    package static let fixed: [String: String] = [
         MetricKey.throughput: "phibench_throughput_episodes_per_second",
         MetricKey.rssEnd: "phibench_rss_bytes",
         MetricKey.jemallocAllocated: "phibench_jemalloc_allocated_bytes",
@@ -33,17 +33,17 @@ public enum PrometheusNames {
 
     /// Catalogue keys exported as counters (``episodes``, ``errors``, ``drops``) rather than as
     /// per-interval gauges.
-    public static let counted: Set<String> = [MetricKey.episodes, MetricKey.errors, MetricKey.dropped]
+    package static let counted: Set<String> = [MetricKey.episodes, MetricKey.errors, MetricKey.dropped]
 
     /// The gauge name of a catalogue metric: its fixed name, else `phibench_` + the key with every
     /// character outside `[A-Za-z0-9_]` as `_`, plus the base-unit suffix (`_seconds`, `_bytes`,
     /// `_ratio`, `_per_second`, `_percent`) unless the key already ends with it.
-    public static func gauge(_ d: MetricDescriptor) -> String {
+    package static func gauge(_ d: MetricDescriptor) -> String {
         fixed[d.key] ?? generic(d.key, unit: d.unit)
     }
 
     /// `phibench_` + sanitised `key` + the unit's suffix.
-    public static func generic(_ key: String, unit: MetricUnit) -> String {
+    package static func generic(_ key: String, unit: MetricUnit) -> String {
         var name = prefix
         var lastUnderscore = true
         for ch in key.unicodeScalars {
@@ -86,7 +86,7 @@ public enum PrometheusNames {
     /// Latency histogram buckets, seconds: 1, 2, 5 × 10^k from 1 µs to 10 s (22 bounds, +Inf added
     /// by the format). Log-spaced so histogram_quantile's linear interpolation inside a bucket errs
     /// by at most the bucket's width (≤ 2.5×) at every scale, from a cache hit to a stall.
-    public static let latencyBuckets: [Double] = {
+    package static let latencyBuckets: [Double] = {
         var out: [Double] = []
         var decade = 1e-6
         while decade < 10 {

@@ -1,32 +1,32 @@
 /// One episode's conscious state, as the pipeline hands it to the memory layer.
-public struct ConsciousState: Sendable, Equatable, Codable {
+package struct ConsciousState: Sendable, Equatable, Codable {
     /// Episode number that produced the state (monotonic per run).
-    public var version: UInt64
+    package var version: UInt64
     /// Integrated information Φ of the ignited event (0 when no ignition).
-    public var phi: Double
+    package var phi: Double
     /// Global-workspace embedding, 512 floats by default.
-    public var embedding: [Float]
+    package var embedding: [Float]
     /// Emotion as (valence, arousal, dominance), each in [-1, 1] or [0, 1].
-    public var emotion: [Float]
+    package var emotion: [Float]
     /// Index of the content attention focused on.
-    public var attentionFocus: Int32
+    package var attentionFocus: Int32
     /// Simulated time of the episode, seconds.
-    public var timestamp: Double
+    package var timestamp: Double
     /// Importance in [0, 1] (drives cleanup and tiering).
-    public var importance: Double
+    package var importance: Double
     /// The stream the state belongs to (the worker that produced it): temporal coding compares a
     /// state with the previous one of its stream.
-    public var stream: UInt32
+    package var stream: UInt32
     /// Activity of the interconnect nodes the episode recruited, 0 for the others (sparse: empty
     /// when not recorded).
-    public var activation: [Float]
+    package var activation: [Float]
     /// Binary features: 1 for each interconnect node phase-locked in the synchronisation event, 0
     /// otherwise (empty when no event ran).
-    public var participation: [Float]
+    package var participation: [Float]
     /// The coupling graph of the ignition (nil when the episode did not ignite).
-    public var graph: GraphSnapshot?
+    package var graph: GraphSnapshot?
 
-    public init(version: UInt64, phi: Double, embedding: [Float], emotion: [Float], attentionFocus: Int32,
+    package init(version: UInt64, phi: Double, embedding: [Float], emotion: [Float], attentionFocus: Int32,
                 timestamp: Double, importance: Double, stream: UInt32 = 0, activation: [Float] = [],
                 participation: [Float] = [], graph: GraphSnapshot? = nil) {
         self.version = version
@@ -43,35 +43,35 @@ public struct ConsciousState: Sendable, Equatable, Codable {
     }
 
     /// Bytes of the state's plain in-memory form: the struct and its arrays' elements (no headers).
-    public var logicalBytes: Int {
+    package var logicalBytes: Int {
         MemoryLayout<ConsciousState>.stride + 4 * (embedding.count + emotion.count + activation.count + participation.count)
             + (graph?.logicalBytes ?? 0)
     }
 }
 
 /// A weighted, undirected graph over a few interconnect nodes: the couplings of one ignition.
-public struct GraphSnapshot: Sendable, Equatable, Codable {
+package struct GraphSnapshot: Sendable, Equatable, Codable {
     /// Interconnect node ids, ascending.
-    public var nodes: [UInt16]
+    package var nodes: [UInt16]
     /// Each undirected edge once, as positions into ``nodes`` (a < b), with its weight.
-    public var edges: [GraphEdge]
+    package var edges: [GraphEdge]
 
-    public init(nodes: [UInt16], edges: [GraphEdge]) {
+    package init(nodes: [UInt16], edges: [GraphEdge]) {
         self.nodes = nodes
         self.edges = edges
     }
 
     /// Bytes of its plain form (elements of both arrays, no headers).
-    public var logicalBytes: Int { 2 * nodes.count + MemoryLayout<GraphEdge>.stride * edges.count }
+    package var logicalBytes: Int { 2 * nodes.count + MemoryLayout<GraphEdge>.stride * edges.count }
 }
 
 /// One edge of a ``GraphSnapshot``.
-public struct GraphEdge: Sendable, Equatable, Codable {
-    public var a: UInt16
-    public var b: UInt16
-    public var weight: Float
+package struct GraphEdge: Sendable, Equatable, Codable {
+    package var a: UInt16
+    package var b: UInt16
+    package var weight: Float
 
-    public init(a: UInt16, b: UInt16, weight: Float) {
+    package init(a: UInt16, b: UInt16, weight: Float) {
         self.a = a
         self.b = b
         self.weight = weight
@@ -79,7 +79,7 @@ public struct GraphEdge: Sendable, Equatable, Codable {
 }
 
 /// How hard the memory layer works to save memory.
-public enum MemoryLevel: String, Sendable, Codable, CaseIterable {
+package enum MemoryLevel: String, Sendable, Codable, CaseIterable {
     /// The naive baseline: every state kept as plain arrays in memory, forever.
     case off
     /// Exact (bit-exact) stored embeddings and metrics archive, an int8 similarity index, a large hot

@@ -2,7 +2,7 @@
 /// The pipeline's memory: an episodic store of conscious states and a store of per-episode
 /// metrics, behind one protocol so the naive baseline (`off`) and the optimised levels are
 /// interchangeable. Implementations are shared by every worker thread.
-public protocol EpisodeMemory: AnyObject, Sendable {
+package protocol EpisodeMemory: AnyObject, Sendable {
     /// Stores `state` and returns its id (ids are dense, from 0, in store order).
     /// - Throws: ``MemoryLayerError`` when the state has the wrong shape or cannot be written
     ///   (``MemoryLayerError/diskFull(path:)``: the state was not stored; earlier ones are kept).

@@ -1,9 +1,9 @@
 /// Every knob of the memory layer. ``preset(_:)`` gives the values of each ``MemoryLevel``;
 /// tests and scenarios may change any field. Times are logical: counted in states stored
 /// (one per episode), so migrations are deterministic and independent of wall time.
-public struct MemoryConfiguration: Sendable, Equatable {
+package struct MemoryConfiguration: Sendable, Equatable {
     /// The codec of stored embedding payloads (the warm tier's content rows).
-    public enum PayloadCodec: String, Sendable, Equatable, CaseIterable {
+    package enum PayloadCodec: String, Sendable, Equatable, CaseIterable {
         /// liblz4: fastest to write and read.
         case lz4
         /// zlib (deflate) at the archive's level: smaller, slower.
@@ -13,17 +13,17 @@ public struct MemoryConfiguration: Sendable, Equatable {
     }
 
     /// The adaptive policy's budgets and how often it looks.
-    public struct Adaptive: Sendable, Equatable {
+    package struct Adaptive: Sendable, Equatable {
         /// Bytes the layer may keep in memory (its resident bytes, as the statistics count them).
-        public var budgetBytes: Int
+        package var budgetBytes: Int
         /// The share of episode time the layer may take: its own store, record and query time ÷
         /// (that + the rest of the episode, as the pipeline reports it). The layer cannot run the
         /// layer-off side at run time, so this is what it can measure of its cost.
-        public var costBudget: Double
+        package var costBudget: Double
         /// States stored between two checks (logical time: the same for a seed whatever the machine).
-        public var intervalEpisodes: UInt64
+        package var intervalEpisodes: UInt64
 
-        public init(budgetBytes: Int, costBudget: Double, intervalEpisodes: UInt64 = 256) {
+        package init(budgetBytes: Int, costBudget: Double, intervalEpisodes: UInt64 = 256) {
             self.budgetBytes = budgetBytes
             self.costBudget = costBudget
             self.intervalEpisodes = intervalEpisodes
@@ -31,7 +31,7 @@ public struct MemoryConfiguration: Sendable, Equatable {
     }
 
     /// How LZ4 compresses a tier's blobs.
-    public enum Effort: Sendable, Equatable {
+    package enum Effort: Sendable, Equatable {
         /// LZ4's fast compressor; higher acceleration is faster and compresses less (1 = default).
         case fast(acceleration: Int)
         /// LZ4HC at `level` (3 … 12): slower to write, smaller, as fast to read.
@@ -39,91 +39,91 @@ public struct MemoryConfiguration: Sendable, Equatable {
     }
 
     /// The level these values belong to (`off` selects the naive store; the other fields are then unused).
-    public var level: MemoryLevel
+    package var level: MemoryLevel
     /// Elements per embedding (the pipeline's workspace size).
-    public var dimension: Int = 512
+    package var dimension: Int = 512
     /// How stored states keep their embedding: `float32` (bit-exact), `int8` or `int4`.
-    public var payloadEncoding: EmbeddingEncoding
+    package var payloadEncoding: EmbeddingEncoding
     /// How the resident similarity index keeps each embedding (`int8` or `int4`).
-    public var indexEncoding: EmbeddingEncoding
+    package var indexEncoding: EmbeddingEncoding
     /// States the hot tier (in-memory LRU) holds before it demotes the least recently used.
-    public var hotCapacity: Int
+    package var hotCapacity: Int
     /// T1: a hot state not accessed for this many episodes moves to warm.
-    public var hotIdleEpisodes: UInt64
+    package var hotIdleEpisodes: UInt64
     /// T2: a warm state not accessed for this many episodes moves to cold.
-    public var warmIdleEpisodes: UInt64
+    package var warmIdleEpisodes: UInt64
     /// Reads of a cold state that promote it to warm.
-    public var coldReadsToWarm: Int = 2
+    package var coldReadsToWarm: Int = 2
     /// Reads of a warm state that promote it to hot.
-    public var warmReadsToHot: Int = 5
+    package var warmReadsToHot: Int = 5
     /// Episodes between sweeps of the warm tier for idle states.
-    public var sweepIntervalEpisodes: UInt64
+    package var sweepIntervalEpisodes: UInt64
     /// Compression of embedding payloads in the warm database.
-    public var payloadEffort: Effort
+    package var payloadEffort: Effort
     /// Codec of embedding payloads in the warm database (LZ4 at ``payloadEffort``, zlib or Blosc).
-    public var payloadCodec: PayloadCodec = .lz4
+    package var payloadCodec: PayloadCodec = .lz4
     /// A sparse vector (the recruited nodes' activation) is kept as CSR below this density; 0 never.
     /// Measured (StrategyTests): with one-byte indices and float values CSR stops being smaller above
     /// 50 non-zeros of 64 (78 %); 0.75 keeps it where it saves at least a few percent. Encoding either
     /// way costs a few hundred ns for 64 elements, so size decides.
-    public var sparseBreakEven: Double = 0.75
+    package var sparseBreakEven: Double = 0.75
     /// Binary feature vectors are bit-packed (lossless).
-    public var binarize: Bool = true
+    package var binarize: Bool = true
     /// Coupling-graph edges below this share of a snapshot's largest weight are dropped (0 keeps all).
-    public var graphPruneThreshold: Float = 0
+    package var graphPruneThreshold: Float = 0
     /// Cold blocks XOR each record with the previous record of its stream before LZ4, when that is smaller.
-    public var temporalCold: Bool = false
+    package var temporalCold: Bool = false
     /// Compression of cold segment blocks.
-    public var coldEffort: Effort
+    package var coldEffort: Effort
     /// Records per cold block (one LZ4 block, one checksum, plus one checksum per record).
-    public var coldBlockRecords: Int = 128
+    package var coldBlockRecords: Int = 128
     /// A cold segment file is closed and a new one started past this size, bytes.
-    public var segmentBytes: Int = 64 << 20
+    package var segmentBytes: Int = 64 << 20
     /// States stored write-behind and encoded together (quantized, hashed, deduplicated, indexed)
     /// once this many accumulate, by the store that fills the batch; 1 encodes each state as it is
     /// stored. Staged states are readable and searchable at once.
-    public var stagingCapacity: Int = 16
+    package var stagingCapacity: Int = 16
     /// Most states one maintenance pass moves between two tiers.
-    public var maintenanceBatch: Int = 1024
+    package var maintenanceBatch: Int = 1024
     /// Fewest states a pass over the hot capacity demotes (while the hot tier has them): a small hot
     /// tier (the adaptive policy goes down to 16) then writes warm blocks of this many states, one
     /// transaction each, rather than one or two states a pass (~3 allocations an episode more, measured).
-    public var demotionBatch: Int = 32
+    package var demotionBatch: Int = 32
     /// SQLite page cache of the warm tier, KiB (bounds what SQLite keeps in memory).
-    public var warmCacheKiB: Int = 1024
+    package var warmCacheKiB: Int = 1024
     /// Target false-positive rate of the Bloom filter in front of the dedup lookup.
-    public var bloomFalsePositiveRate: Double = 0.01
+    package var bloomFalsePositiveRate: Double = 0.01
     /// Per-episode metrics the ring buffer holds before they are archived as one chunk.
-    public var metricsRingCapacity: Int
+    package var metricsRingCapacity: Int
     /// Bytes the compressed metrics archive may use; past it, cleanup keeps only important records.
-    public var metricsArchiveBudgetBytes: Int
+    package var metricsArchiveBudgetBytes: Int
     /// zlib level (1 … 9) of metrics archive chunks.
-    public var archiveZlibLevel: Int
+    package var archiveZlibLevel: Int
     /// When set, the archive keeps the continuous metrics (arousal, salience, emotion) as multiples of
     /// 2^−bits, absolute error ≤ 2^−(bits+1); nil keeps every archived metric bit-exact. Those four
     /// readings carry per-episode noise in every mantissa bit (measured on the pipeline: 60, 63, 31 and
     /// 30 bits per value after XOR coding), so bit-exact archives stay near 3.4:1; at 12 bits they
     /// cost 8–11 bits each.
-    public var archivePrecisionBits: Int?
+    package var archivePrecisionBits: Int?
     /// A metrics record is important when Φ moved at least this much since the previous record.
-    public var phiChangeThreshold: Double = 0.1
+    package var phiChangeThreshold: Double = 0.1
     /// … or any emotion component moved at least this much.
-    public var emotionChangeThreshold: Float = 0.1
+    package var emotionChangeThreshold: Float = 0.1
     /// Fault seam: bytes the on-disk tiers may write before writes fail as if the disk were full
     /// (nil: no limit other than the disk's).
-    public var writeBudgetBytes: Int64?
+    package var writeBudgetBytes: Int64?
     /// The adaptive policy (set for ``MemoryLevel/adaptive``; nil at fixed levels).
-    public var adaptive: Adaptive?
+    package var adaptive: Adaptive?
     /// Most states kept live (nil: every state is kept until deleted, the presets' default). A store
     /// that makes more live deletes the oldest (lowest ids) first, exactly as ``MemoryStore/delete(_:)``
     /// would, and everything the layer holds in memory per state then stays bounded: index slots and
     /// id tables are reused or compacted, the Bloom filter is rebuilt from live contents, and the
     /// metrics history keeps at most this many records besides the ring. On-disk space is reclaimed
     /// lazily (warm rows by the next maintenance pass, a cold segment file once all its records are dead).
-    public var retention: Int?
+    package var retention: Int?
 
     /// The values of `level`.
-    public static func preset(_ level: MemoryLevel) -> MemoryConfiguration {
+    package static func preset(_ level: MemoryLevel) -> MemoryConfiguration {
         var c: MemoryConfiguration
         switch level {
         case .off, .conservative:

@@ -7,14 +7,14 @@
 /// grows with the run: the layer-off query scans every state ever stored. Both counts must be of the
 /// same workload, seed and episode window (`phibench instructions` under callgrind: exact, so one
 /// count a side settles it).
-public struct MemoryLayerCost: Sendable, Codable, Equatable {
+package struct MemoryLayerCost: Sendable, Codable, Equatable {
     /// Instructions per episode with the layer on, MEMORY.query left out.
-    public var layerOnInstructions: Double
+    package var layerOnInstructions: Double
     /// Instructions per episode with the layer off, MEMORY.query left out.
-    public var layerOffInstructions: Double
+    package var layerOffInstructions: Double
     /// `(on − off) / off`: the layer's cost as a share of the layer-off episode (0.05 = 5%);
     /// negative when the layer-on side does less work.
-    public var share: Double
+    package var share: Double
 
     /// The cost from per-episode counts of both sides: each episode's instructions and the
     /// MEMORY.query stage's instructions per episode (averaged over all episodes, as
@@ -22,7 +22,7 @@ public struct MemoryLayerCost: Sendable, Codable, Equatable {
     /// - Throws: ``MemoryLayerError/invalidState(_:)`` when a count is negative or not finite, a
     ///   side's query count exceeds its episode count, or the layer-off episode without queries is
     ///   not positive.
-    public init(layerOnEpisode: Double, layerOnQuery: Double, layerOffEpisode: Double,
+    package init(layerOnEpisode: Double, layerOnQuery: Double, layerOffEpisode: Double,
                 layerOffQuery: Double) throws(MemoryLayerError) {
         for (name, v) in [("layer-on episode", layerOnEpisode), ("layer-on MEMORY.query", layerOnQuery),
                           ("layer-off episode", layerOffEpisode), ("layer-off MEMORY.query", layerOffQuery)]
@@ -41,10 +41,10 @@ public struct MemoryLayerCost: Sendable, Codable, Equatable {
     }
 
     /// Instructions per episode the layer adds: on − off.
-    public var addedInstructions: Double { layerOnInstructions - layerOffInstructions }
+    package var addedInstructions: Double { layerOnInstructions - layerOffInstructions }
 
     /// Whether the cost is within `budget` (a share, 0.05 for 5%).
-    public func isWithin(_ budget: Double) -> Bool { share <= budget }
+    package func isWithin(_ budget: Double) -> Bool { share <= budget }
 
     enum CodingKeys: String, CodingKey {
         case layerOnInstructions = "layer_on_instructions_per_episode"

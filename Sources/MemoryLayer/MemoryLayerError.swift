@@ -1,5 +1,5 @@
 /// Why the memory layer could not do what it was asked.
-public enum MemoryLayerError: Error, CustomStringConvertible, Equatable {
+package enum MemoryLayerError: Error, CustomStringConvertible, Equatable {
     /// A file or directory could not be created, read or written.
     case io(path: String, reason: String)
     /// A stored item failed its checksum or could not be decoded; it is reported, never returned.
@@ -15,7 +15,7 @@ public enum MemoryLayerError: Error, CustomStringConvertible, Equatable {
     /// The state cannot be stored as given (for example more than 255 emotion values).
     case invalidState(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .io(let path, let reason):
             "\(path): \(reason)"

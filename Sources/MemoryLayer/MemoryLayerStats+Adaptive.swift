@@ -1,22 +1,22 @@
 // The adaptive policy's figures and decisions.
 
 /// The adaptive policy's state and history.
-public struct MemoryAdaptiveStats: Sendable, Codable, Equatable {
+package struct MemoryAdaptiveStats: Sendable, Codable, Equatable {
     /// The resident-memory budget, bytes, and the share of episode time the layer may take.
-    public var budgetBytes: UInt64
-    public var costBudget: Double
+    package var budgetBytes: UInt64
+    package var costBudget: Double
     /// The rung of the strategy ladder in use at the end (0 = cheapest, highest = most compressed).
-    public var rung: Int
-    public var rungName: String
+    package var rung: Int
+    package var rungName: String
     /// Resident bytes and cost share at the last check.
-    public var residentBytes: UInt64
-    public var costShare: Double
+    package var residentBytes: UInt64
+    package var costShare: Double
     /// Largest resident bytes at any check after the first move.
-    public var peakResidentBytes: UInt64
+    package var peakResidentBytes: UInt64
     /// Every decision, oldest first.
-    public var decisions: [MemoryDecision]
+    package var decisions: [MemoryDecision]
 
-    public init(budgetBytes: UInt64, costBudget: Double, rung: Int, rungName: String, residentBytes: UInt64,
+    package init(budgetBytes: UInt64, costBudget: Double, rung: Int, rungName: String, residentBytes: UInt64,
                 costShare: Double, peakResidentBytes: UInt64, decisions: [MemoryDecision]) {
         self.budgetBytes = budgetBytes
         self.costBudget = costBudget
@@ -41,18 +41,18 @@ public struct MemoryAdaptiveStats: Sendable, Codable, Equatable {
 }
 
 /// One decision of the adaptive policy: when (in stored states, the layer's logical time), what and why.
-public struct MemoryDecision: Sendable, Codable, Equatable {
+package struct MemoryDecision: Sendable, Codable, Equatable {
     /// States stored when it was taken (one per episode).
-    public var episode: UInt64
+    package var episode: UInt64
     /// The rung it moved from and to.
-    public var from: String
-    public var to: String
+    package var from: String
+    package var to: String
     /// Why, with the telemetry it read.
-    public var reason: String
-    public var residentBytes: UInt64
-    public var costShare: Double
+    package var reason: String
+    package var residentBytes: UInt64
+    package var costShare: Double
 
-    public init(episode: UInt64, from: String, to: String, reason: String, residentBytes: UInt64, costShare: Double) {
+    package init(episode: UInt64, from: String, to: String, reason: String, residentBytes: UInt64, costShare: Double) {
         self.episode = episode
         self.from = from
         self.to = to

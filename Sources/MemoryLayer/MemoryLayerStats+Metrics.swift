@@ -1,24 +1,24 @@
 // The per-episode metrics store and its compressed archive.
 
 /// The per-episode metrics store.
-public struct MemoryMetricsStoreStats: Sendable, Codable, Equatable {
-    public var recorded: UInt64 = 0
+package struct MemoryMetricsStoreStats: Sendable, Codable, Equatable {
+    package var recorded: UInt64 = 0
     /// Records flagged important (Φ change, emotion change, attention shift).
-    public var important: UInt64 = 0
-    public var inRing: UInt64 = 0
-    public var archiveChunks: UInt64 = 0
-    public var archiveRecords: UInt64 = 0
-    public var archiveBytes: UInt64 = 0
+    package var important: UInt64 = 0
+    package var inRing: UInt64 = 0
+    package var archiveChunks: UInt64 = 0
+    package var archiveRecords: UInt64 = 0
+    package var archiveBytes: UInt64 = 0
     /// Records removed by cleanup to keep the archive within its byte budget.
-    public var droppedByCleanup: UInt64 = 0
+    package var droppedByCleanup: UInt64 = 0
     /// Archived continuous metrics are multiples of 2^−precision_bits (nil: every column bit-exact).
-    public var precisionBits: Int?
+    package var precisionBits: Int?
     /// Bytes of the archived chunks' column bit streams before the final zlib pass (as first archived).
-    public var streamBytes: UInt64 = 0
+    package var streamBytes: UInt64 = 0
     /// What each column cost in the archive, by column name (`episode`, `timestamp`, `phi`, `arousal`, …).
-    public var columns: [String: MemoryArchiveColumnStats] = [:]
+    package var columns: [String: MemoryArchiveColumnStats] = [:]
 
-    public init() {}
+    package init() {}
 
     enum CodingKeys: String, CodingKey {
         case recorded, important
@@ -33,7 +33,7 @@ public struct MemoryMetricsStoreStats: Sendable, Codable, Equatable {
     }
 
     /// Reads results written before a field existed: missing fields take their defaults.
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         recorded = try c.decodeIfPresent(UInt64.self, forKey: .recorded) ?? 0
         important = try c.decodeIfPresent(UInt64.self, forKey: .important) ?? 0
@@ -49,17 +49,17 @@ public struct MemoryMetricsStoreStats: Sendable, Codable, Equatable {
 }
 
 /// One column of the metrics archive: what its coder spent and what it lost.
-public struct MemoryArchiveColumnStats: Sendable, Codable, Equatable {
+package struct MemoryArchiveColumnStats: Sendable, Codable, Equatable {
     /// Mean bits per value the column coder spent, before the final zlib pass over the whole chunk.
-    public var bitsPerValue: Double
+    package var bitsPerValue: Double
     /// The field's plain bits ÷ ``bitsPerValue`` (64 for a Double, 32 for a Float or Int32, 8 for a Bool).
-    public var ratio: Double
+    package var ratio: Double
     /// Largest |x − x̂| seen (0: bit-exact).
-    public var maxAbsError: Double
+    package var maxAbsError: Double
     /// The stated bound on |x − x̂| (0: the column is bit-exact).
-    public var errorBound: Double
+    package var errorBound: Double
 
-    public init(bitsPerValue: Double, ratio: Double, maxAbsError: Double, errorBound: Double) {
+    package init(bitsPerValue: Double, ratio: Double, maxAbsError: Double, errorBound: Double) {
         self.bitsPerValue = bitsPerValue
         self.ratio = ratio
         self.maxAbsError = maxAbsError

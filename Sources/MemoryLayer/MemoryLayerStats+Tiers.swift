@@ -1,30 +1,30 @@
 // Where the states are and what they occupy: resident bytes, disk, tier counts, migrations.
 
 /// Resident bytes by structure.
-public struct MemoryResidentBreakdown: Sendable, Codable, Equatable {
+package struct MemoryResidentBreakdown: Sendable, Codable, Equatable {
     /// States kept whole in memory: the hot LRU (or, at `off`, every state).
-    public var states: UInt64 = 0
+    package var states: UInt64 = 0
     /// The similarity index: quantized rows, norms, per-content refcounts and owners.
-    public var index: UInt64 = 0
+    package var index: UInt64 = 0
     /// Per-state location and content slot (12 bytes a state).
-    public var locations: UInt64 = 0
-    public var bloom: UInt64 = 0
+    package var locations: UInt64 = 0
+    package var bloom: UInt64 = 0
     /// Contents and refcount changes not yet written to the warm database, and cold read counts.
-    public var buffers: UInt64 = 0
+    package var buffers: UInt64 = 0
     /// The metrics ring buffer and compressed archive.
-    public var metrics: UInt64 = 0
+    package var metrics: UInt64 = 0
 
-    public init() {}
+    package init() {}
 }
 
 /// Bytes on disk.
-public struct MemoryDiskStats: Sendable, Codable, Equatable {
+package struct MemoryDiskStats: Sendable, Codable, Equatable {
     /// The warm SQLite database and its journal.
-    public var warmBytes: UInt64 = 0
+    package var warmBytes: UInt64 = 0
     /// Cold segment files, including dead records (segments with no live record are removed).
-    public var coldBytes: UInt64 = 0
+    package var coldBytes: UInt64 = 0
 
-    public init() {}
+    package init() {}
 
     enum CodingKeys: String, CodingKey {
         case warmBytes = "warm_bytes"
@@ -33,15 +33,15 @@ public struct MemoryDiskStats: Sendable, Codable, Equatable {
 }
 
 /// Live states per tier.
-public struct MemoryTierCounts: Sendable, Codable, Equatable {
-    public var hot: UInt64 = 0
-    public var warm: UInt64 = 0
-    public var cold: UInt64 = 0
+package struct MemoryTierCounts: Sendable, Codable, Equatable {
+    package var hot: UInt64 = 0
+    package var warm: UInt64 = 0
+    package var cold: UInt64 = 0
     /// Records in cold segments that were promoted or deleted (dead space until their whole segment is
     /// dead and its file removed).
-    public var coldDead: UInt64 = 0
+    package var coldDead: UInt64 = 0
 
-    public init() {}
+    package init() {}
 
     enum CodingKeys: String, CodingKey {
         case hot, warm, cold
@@ -50,16 +50,16 @@ public struct MemoryTierCounts: Sendable, Codable, Equatable {
 }
 
 /// States moved between tiers: demotions by idleness or capacity, promotions by reads.
-public struct MemoryMigrationCounts: Sendable, Codable, Equatable {
-    public var hotToWarm: UInt64 = 0
-    public var warmToCold: UInt64 = 0
-    public var coldToWarm: UInt64 = 0
-    public var warmToHot: UInt64 = 0
+package struct MemoryMigrationCounts: Sendable, Codable, Equatable {
+    package var hotToWarm: UInt64 = 0
+    package var warmToCold: UInt64 = 0
+    package var coldToWarm: UInt64 = 0
+    package var warmToHot: UInt64 = 0
 
-    public init() {}
+    package init() {}
 
-    public var demotions: UInt64 { hotToWarm + warmToCold }
-    public var promotions: UInt64 { coldToWarm + warmToHot }
+    package var demotions: UInt64 { hotToWarm + warmToCold }
+    package var promotions: UInt64 { coldToWarm + warmToHot }
 
     enum CodingKeys: String, CodingKey {
         case hotToWarm = "hot_to_warm"

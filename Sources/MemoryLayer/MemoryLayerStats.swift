@@ -4,43 +4,43 @@
 /// embedding and emotion floats, no array headers); *resident* is what the layer's own structures
 /// hold in memory (capacities × element sizes, dictionary buckets, array headers), not counting
 /// allocator rounding or SQLite's page cache (bounded by `sqlite_cache_limit_bytes`).
-public struct MemoryLayerStats: Sendable, Codable, Equatable {
+package struct MemoryLayerStats: Sendable, Codable, Equatable {
     /// `off`, `conservative`, `moderate` or `aggressive`.
-    public var level: String
+    package var level: String
     /// Conscious states stored (ever).
-    public var storedStates: UInt64
+    package var storedStates: UInt64
     /// Bytes of one state before any optimisation (its plain in-memory form), mean over states stored.
-    public var logicalBytesPerState: Double
+    package var logicalBytesPerState: Double
     /// Bytes the layer keeps in memory per live state (``residentBytes`` / ``liveStates``).
-    public var residentBytesPerState: Double
+    package var residentBytesPerState: Double
     /// States stored and not deleted.
-    public var liveStates: UInt64
+    package var liveStates: UInt64
     /// Most live states the store keeps (`pipeline.memory_retention`); nil (absent in JSON): unlimited.
-    public var retention: UInt64?
+    package var retention: UInt64?
     /// States deleted, oldest first, because a store made live states exceed ``retention``.
-    public var evictedByRetention: UInt64
+    package var evictedByRetention: UInt64
     /// Bytes the layer keeps in memory in total.
-    public var residentBytes: UInt64
+    package var residentBytes: UInt64
     /// Where the resident bytes are.
-    public var resident: MemoryResidentBreakdown
+    package var resident: MemoryResidentBreakdown
     /// Bytes of the layer's files on disk.
-    public var disk: MemoryDiskStats
+    package var disk: MemoryDiskStats
     /// Upper bound of SQLite's page cache for the warm tier, bytes (not in ``residentBytes``).
-    public var sqliteCacheLimitBytes: UInt64
-    public var tiers: MemoryTierCounts
-    public var migrations: MemoryMigrationCounts
-    public var compression: MemoryCompressionStats
-    public var dedup: MemoryDedupStats
-    public var bloom: MemoryBloomStats
-    public var quantization: MemoryQuantizationStats
-    public var metricsStore: MemoryMetricsStoreStats
-    public var faults: MemoryFaultCounts
+    package var sqliteCacheLimitBytes: UInt64
+    package var tiers: MemoryTierCounts
+    package var migrations: MemoryMigrationCounts
+    package var compression: MemoryCompressionStats
+    package var dedup: MemoryDedupStats
+    package var bloom: MemoryBloomStats
+    package var quantization: MemoryQuantizationStats
+    package var metricsStore: MemoryMetricsStoreStats
+    package var faults: MemoryFaultCounts
     /// Each compression strategy used, by name (`sparse_csr`, `binarize`, `graph_prune`, `codec_blosc`, …).
-    public var strategies: [String: MemoryStrategyStats] = [:]
+    package var strategies: [String: MemoryStrategyStats] = [:]
     /// The adaptive policy: where it is and what it decided (nil unless `pipeline.memory: adaptive`).
-    public var adaptive: MemoryAdaptiveStats?
+    package var adaptive: MemoryAdaptiveStats?
 
-    public init(level: String, storedStates: UInt64 = 0, logicalBytesPerState: Double = 0, residentBytesPerState: Double = 0,
+    package init(level: String, storedStates: UInt64 = 0, logicalBytesPerState: Double = 0, residentBytesPerState: Double = 0,
                 liveStates: UInt64 = 0, retention: UInt64? = nil, evictedByRetention: UInt64 = 0, residentBytes: UInt64 = 0, resident: MemoryResidentBreakdown = .init(),
                 disk: MemoryDiskStats = .init(), sqliteCacheLimitBytes: UInt64 = 0, tiers: MemoryTierCounts = .init(),
                 migrations: MemoryMigrationCounts = .init(), compression: MemoryCompressionStats = .init(),
@@ -85,7 +85,7 @@ public struct MemoryLayerStats: Sendable, Codable, Equatable {
     }
 
     /// Reads results written before a field existed: missing fields take their defaults.
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(level: try c.decode(String.self, forKey: .level))
         storedStates = try c.decodeIfPresent(UInt64.self, forKey: .storedStates) ?? 0
@@ -112,27 +112,27 @@ public struct MemoryLayerStats: Sendable, Codable, Equatable {
 }
 
 /// Faults detected; a faulty item is reported as an error, never returned as data.
-public struct MemoryFaultCounts: Sendable, Codable, Equatable {
+package struct MemoryFaultCounts: Sendable, Codable, Equatable {
     /// Distinct states found corrupt (checksum or decoding failure).
-    public var corruptRecords: UInt64 = 0
+    package var corruptRecords: UInt64 = 0
     /// Reads that hit a corrupt record.
-    public var corruptReads: UInt64 = 0
+    package var corruptReads: UInt64 = 0
     /// Reads that hit a truncated cold segment.
-    public var truncatedSegments: UInt64 = 0
+    package var truncatedSegments: UInt64 = 0
     /// Errors from a damaged warm SQLite database.
-    public var warmDamaged: UInt64 = 0
+    package var warmDamaged: UInt64 = 0
     /// Writes that failed for lack of disk space (or write budget).
-    public var diskFull: UInt64 = 0
+    package var diskFull: UInt64 = 0
     /// Stores refused because nothing could be written to make room.
-    public var refusedStores: UInt64 = 0
+    package var refusedStores: UInt64 = 0
     /// Other I/O errors.
-    public var ioErrors: UInt64 = 0
+    package var ioErrors: UInt64 = 0
     /// The last fault's message.
-    public var lastError: String?
+    package var lastError: String?
 
-    public init() {}
+    package init() {}
 
-    public var total: UInt64 { corruptReads + truncatedSegments + warmDamaged + diskFull + ioErrors }
+    package var total: UInt64 { corruptReads + truncatedSegments + warmDamaged + diskFull + ioErrors }
 
     enum CodingKeys: String, CodingKey {
         case corruptRecords = "corrupt_records"

@@ -9,28 +9,28 @@ import Foundation
 /// by logical age and reads (see ``MemoryConfiguration``). With ``MemoryConfiguration/retention``
 /// set, the oldest states are deleted as new ones arrive, and the store's memory stays bounded.
 /// Every method is thread-safe.
-public final class MemoryStore: EpisodeMemory {
+package final class MemoryStore: EpisodeMemory {
     private enum Backend {
         case naive(NaiveMemory)
         case tiered(TieredMemory)
     }
 
-    public let level: MemoryLevel
+    package let level: MemoryLevel
     /// The knobs in effect.
-    public let configuration: MemoryConfiguration
+    package let configuration: MemoryConfiguration
     private let backend: Backend
 
     /// Creates a store at `level` with that level's preset, keeping on-disk tiers under `directory`
     /// (a temporary directory, removed with the store, when nil).
     /// - Throws: ``MemoryLayerError`` when the directory or a tier cannot be set up.
-    public convenience init(level: MemoryLevel, directory: URL?) throws(MemoryLayerError) {
+    package convenience init(level: MemoryLevel, directory: URL?) throws(MemoryLayerError) {
         try self.init(configuration: .preset(level), directory: directory)
     }
 
     /// Creates a store with explicit knobs; files go to `directory` as `memory-warm.sqlite` and
     /// `cold-NNNNNN.seg` (earlier files of those names there are removed: a run starts empty).
     /// - Throws: ``MemoryLayerError`` when the configuration is invalid or a tier cannot be set up.
-    public init(configuration: MemoryConfiguration, directory: URL?) throws(MemoryLayerError) {
+    package init(configuration: MemoryConfiguration, directory: URL?) throws(MemoryLayerError) {
         level = configuration.level
         self.configuration = configuration
         if configuration.level == .off {
@@ -46,7 +46,7 @@ public final class MemoryStore: EpisodeMemory {
     /// Stores `state` and returns its id.
     /// - Throws: ``MemoryLayerError`` when the state cannot be stored.
     @discardableResult
-    public func store(_ state: ConsciousState) throws(MemoryLayerError) -> UInt64 {
+    package func store(_ state: ConsciousState) throws(MemoryLayerError) -> UInt64 {
         switch backend {
         case .naive(let b): return b.store(state)
         case .tiered(let b):
@@ -59,19 +59,19 @@ public final class MemoryStore: EpisodeMemory {
 
     /// Tells the layer how long an episode took outside it, ns: the adaptive policy's cost budget is
     /// the layer's own time as a share of the episodes'. A no-op at fixed levels.
-    public func noteEpisode(serviceNanoseconds ns: UInt64) {
+    package func noteEpisode(serviceNanoseconds ns: UInt64) {
         if case .tiered(let b) = backend, b.isAdaptive { b.episodeNanoseconds.add(ns, ordering: .relaxed) }
     }
 
     /// The adaptive policy's decisions (episode, what, why) since the last call, oldest first; empty
     /// at fixed levels. Every decision is also in ``statistics()`` (`adaptive.decisions`).
-    public func drainDecisions() -> [MemoryDecision] {
+    package func drainDecisions() -> [MemoryDecision] {
         if case .tiered(let b) = backend { return b.drainDecisions() }
         return []
     }
 
     /// The state stored under `id`, or nil if there is none.
-    public func retrieve(_ id: UInt64) throws(MemoryLayerError) -> ConsciousState? {
+    package func retrieve(_ id: UInt64) throws(MemoryLayerError) -> ConsciousState? {
         switch backend {
         case .naive(let b): b.retrieve(id)
         case .tiered(let b): try b.retrieve(id)
@@ -81,7 +81,7 @@ public final class MemoryStore: EpisodeMemory {
     /// Ids and cosine similarities of the `k` stored states most similar to `embedding`, best first.
     /// Exact float cosine at `off`; at other levels the cosine of the int8-quantized query with the
     /// quantized index rows. States sharing one embedding have equal scores, newest first.
-    public func similar(to embedding: [Float], k: Int) throws(MemoryLayerError) -> [(id: UInt64, score: Float)] {
+    package func similar(to embedding: [Float], k: Int) throws(MemoryLayerError) -> [(id: UInt64, score: Float)] {
         switch backend {
         case .naive(let b): return b.similar(to: embedding, k: k)
         case .tiered(let b):
@@ -95,7 +95,7 @@ public final class MemoryStore: EpisodeMemory {
     /// Deletes state `id` at once (a later retrieval returns nil); an embedding other states share
     /// stays. Space it used on disk is reclaimed lazily. Returns whether `id` existed.
     @discardableResult
-    public func delete(_ id: UInt64) throws(MemoryLayerError) -> Bool {
+    package func delete(_ id: UInt64) throws(MemoryLayerError) -> Bool {
         switch backend {
         case .naive(let b): b.delete(id)
         case .tiered(let b): try b.delete(id)
@@ -103,7 +103,7 @@ public final class MemoryStore: EpisodeMemory {
     }
 
     /// Adds one episode's metrics to the metrics store (ring buffer, then compressed archive).
-    public func record(metrics: EpisodeMetrics) throws(MemoryLayerError) {
+    package func record(metrics: EpisodeMetrics) throws(MemoryLayerError) {
         switch backend {
         case .naive(let b): b.record(metrics: metrics)
         case .tiered(let b):
@@ -115,7 +115,7 @@ public final class MemoryStore: EpisodeMemory {
     }
 
     /// Every metrics record still held, oldest first.
-    public func metricsHistory() throws(MemoryLayerError) -> [EpisodeMetrics] {
+    package func metricsHistory() throws(MemoryLayerError) -> [EpisodeMetrics] {
         switch backend {
         case .naive(let b): b.metricsHistory()
         case .tiered(let b): try b.metricsHistory()
@@ -123,7 +123,7 @@ public final class MemoryStore: EpisodeMemory {
     }
 
     /// Statistics for result.json.
-    public func statistics() -> MemoryLayerStats {
+    package func statistics() -> MemoryLayerStats {
         switch backend {
         case .naive(let b): b.statistics()
         case .tiered(let b): b.statistics()

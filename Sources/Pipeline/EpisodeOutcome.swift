@@ -1,5 +1,5 @@
 /// The five phases of an ESGT event, in order.
-public enum ESGTPhase: String, Sendable, Codable, Comparable {
+package enum ESGTPhase: String, Sendable, Codable, Comparable {
     case prepare, synchronize, broadcast, sustain, dissolve
 
     private var order: Int {
@@ -12,11 +12,11 @@ public enum ESGTPhase: String, Sendable, Codable, Comparable {
         }
     }
 
-    public static func < (a: ESGTPhase, b: ESGTPhase) -> Bool { a.order < b.order }
+    package static func < (a: ESGTPhase, b: ESGTPhase) -> Bool { a.order < b.order }
 }
 
 /// Why an episode did not ignite.
-public enum ESGTBlock: String, Sendable, Codable {
+package enum ESGTBlock: String, Sendable, Codable {
     /// Salience below the MCEA-derived threshold.
     case salience
     /// Arousal below `pipeline.esgt.min_arousal`.
@@ -32,11 +32,11 @@ public enum ESGTBlock: String, Sendable, Codable {
 }
 
 /// The pipeline stages, in the order ``PipelineWorkload/stageNames`` lists them.
-public enum PipelineStage: Int, Sendable, CaseIterable {
+package enum PipelineStage: Int, Sendable, CaseIterable {
     case mmei, mcea, mea, tig, esgt, phi, phiHit, phiMiss, memoryStore, memoryQuery
 
     /// The name reports use.
-    public var name: String {
+    package var name: String {
         switch self {
         case .mmei: "MMEI"
         case .mcea: "MCEA"
@@ -53,49 +53,49 @@ public enum PipelineStage: Int, Sendable, CaseIterable {
 }
 
 /// What one episode did, for tests and inspection.
-public struct EpisodeOutcome: Sendable, Codable, Equatable {
-    public var episode: UInt64
+package struct EpisodeOutcome: Sendable, Codable, Equatable {
+    package var episode: UInt64
     /// Simulated time, seconds.
-    public var timestamp = 0.0
+    package var timestamp = 0.0
     /// The stimulus's content id.
-    public var token = 0
+    package var token = 0
     /// MMEI's smoothed needs.
-    public var needs = Needs()
+    package var needs = Needs()
     /// The goal this episode generated, if a need crossed its threshold.
-    public var goal: Goal?
+    package var goal: Goal?
     /// MCEA arousal, [0, 1], and its class.
-    public var arousal = 0.0
-    public var arousalClass = ArousalClass.relaxed
+    package var arousal = 0.0
+    package var arousalClass = ArousalClass.relaxed
     /// The ESGT salience threshold MCEA derived.
-    public var threshold = 0.0
+    package var threshold = 0.0
     /// MEA's decision.
-    public var attention = AttentionResult()
+    package var attention = AttentionResult()
     /// The focus's trigger salience.
-    public var salience = 0.0
+    package var salience = 0.0
     /// TIG nodes recruited by the injected content.
-    public var recruited = 0
+    package var recruited = 0
     /// Whether every trigger condition held (SYNCHRONIZE ran).
-    public var triggered = false
+    package var triggered = false
     /// The furthest ESGT phase reached.
-    public var phaseReached = ESGTPhase.prepare
+    package var phaseReached = ESGTPhase.prepare
     /// Why the episode did not ignite; nil when it did.
-    public var blockedBy: ESGTBlock?
+    package var blockedBy: ESGTBlock?
     /// RK4 steps SYNCHRONIZE used (0 when it did not run).
-    public var steps = 0
+    package var steps = 0
     /// Order parameter r at the end of SYNCHRONIZE (0 when it did not run).
-    public var orderParameter = 0.0
+    package var orderParameter = 0.0
     /// Order parameter after DISSOLVE (0 when there was no ignition).
-    public var finalOrderParameter = 0.0
+    package var finalOrderParameter = 0.0
     /// Whether the ESGT event ignited.
-    public var ignited = false
+    package var ignited = false
     /// Φ in bits for an ignited event, nil otherwise.
-    public var phi: Double?
+    package var phi: Double?
     /// Whether Φ came from the cache (nil when Φ was not needed).
-    public var phiCacheHit: Bool?
+    package var phiCacheHit: Bool?
     /// Importance handed to the memory layer, [0, 1].
-    public var importance = 0.0
+    package var importance = 0.0
 
-    public init(episode: UInt64) {
+    package init(episode: UInt64) {
         self.episode = episode
     }
 }

@@ -5,22 +5,22 @@ import Foundation
 /// It owns the scenario sections `pipeline:` (the stages' and the memory layer's settings) and
 /// `stimulus:` (the input stream), and the results of schema version 1 (all of them were the
 /// pipeline's; their `memory_layer` object becomes the workload's details).
-public struct PipelineProvider: WorkloadProvider {
-    public init() {}
+package struct PipelineProvider: WorkloadProvider {
+    package init() {}
 
-    public var name: String { "pipeline" }
+    package var name: String { "pipeline" }
 
-    public var sections: [WorkloadSection] {
+    package var sections: [WorkloadSection] {
         [WorkloadSection("pipeline", example: "memory: off"), WorkloadSection("stimulus", example: "zipf: 1.1")]
     }
 
-    public var resultV1: ResultV1Upgrade? { ResultV1Upgrade(workload: "pipeline", detailKeys: ["memory_layer"]) }
+    package var resultV1: ResultV1Upgrade? { ResultV1Upgrade(workload: "pipeline", detailKeys: ["memory_layer"]) }
 
-    public var parameters: [WorkloadParameter] {
+    package var parameters: [WorkloadParameter] {
         PipelineConfig.parameters.map { WorkloadParameter(name: $0.name, defaultValue: $0.defaultValue, description: $0.description) }
     }
 
-    public func prepare(settings: [String: String]) throws(WorkloadSettingError) -> any PreparedWorkload {
+    package func prepare(settings: [String: String]) throws(WorkloadSettingError) -> any PreparedWorkload {
         do {
             return Prepared(config: try PipelineConfig(settings: settings))
         } catch {
@@ -35,12 +35,12 @@ public struct PipelineProvider: WorkloadProvider {
 
     /// A checked configuration; each trial's memory layer keeps its on-disk tiers under
     /// `DIRECTORY/memory/trial-N`.
-    public struct Prepared: PreparedWorkload {
-        public let config: PipelineConfig
+    package struct Prepared: PreparedWorkload {
+        package let config: PipelineConfig
 
-        public var vocabulary: WorkloadVocabulary { PipelineWorkload.stageVocabulary }
+        package var vocabulary: WorkloadVocabulary { PipelineWorkload.stageVocabulary }
 
-        public func makeWorkload(_ context: WorkloadContext) throws -> PipelineWorkload {
+        package func makeWorkload(_ context: WorkloadContext) throws -> PipelineWorkload {
             let tiers = context.directory?.appendingPathComponent("memory/trial-\(context.trial)", isDirectory: true)
             return try PipelineWorkload(config: config, seed: context.seed, directory: tiers)
         }

@@ -24,7 +24,7 @@ extension PipelineWorkload {
     }
 
     /// What the pipeline reports, known before a workload exists (for checking thresholds).
-    public static let stageVocabulary = WorkloadVocabulary(
+    package static let stageVocabulary = WorkloadVocabulary(
         name: "pipeline",
         stages: PipelineStage.allCases.map { .init($0.name, parent: $0.parent?.name, summary: $0.summary) },
         counters: [Key.phiHits, Key.phiMisses, Key.phiEvictions, Key.ignitions, Key.storedStates, Key.faults],
@@ -64,9 +64,9 @@ extension PipelineWorkload {
                              source: .counter(Key.faults), summary: "Corrupt records, truncated segments, I/O and disk-full errors."),
         ])
 
-    public var vocabulary: WorkloadVocabulary { Self.stageVocabulary }
+    package var vocabulary: WorkloadVocabulary { Self.stageVocabulary }
 
-    public func statistics() -> WorkloadStatistics {
+    package func statistics() -> WorkloadStatistics {
         let phi = context.phiCache.statistics
         let m = context.memory.statistics()
         return WorkloadStatistics(values: [
@@ -81,7 +81,7 @@ extension PipelineWorkload {
     }
 
     /// The adaptive memory policy's decisions since the last call, as events on the run's time axis.
-    public func drainEvents() -> [WorkloadEvent] {
+    package func drainEvents() -> [WorkloadEvent] {
         context.memory.drainDecisions().map { d in
             WorkloadEvent(episode: d.episode, kind: "memory.policy",
                           message: "\(d.from) → \(d.to): \(d.reason) (resident \(d.residentBytes) B, cost share \(Int((d.costShare * 100).rounded()))%)")
@@ -89,7 +89,7 @@ extension PipelineWorkload {
     }
 
     /// The memory layer's full statistics, for the report's table of fields.
-    public func details() -> JSONValue? {
+    package func details() -> JSONValue? {
         JSONValue.of(context.memory.statistics()).map { .object(["memory_layer": $0]) }
     }
 }

@@ -3,11 +3,11 @@ import Foundation
 import MemoryLayer
 
 /// Why the pipeline could not be set up or could not finish an episode.
-public enum PipelineError: Error, CustomStringConvertible, Equatable {
+package enum PipelineError: Error, CustomStringConvertible, Equatable {
     case config(PipelineConfigError)
     case memory(MemoryLayerError)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .config(let e): "pipeline settings: \(e)"
         case .memory(let e): "memory layer: \(e)"
@@ -20,11 +20,11 @@ public enum PipelineError: Error, CustomStringConvertible, Equatable {
 /// Shared, immutable or internally synchronised state lives here: the TIG graph (built once), the
 /// stimulus stream, the Φ cache (behind a mutex) and the memory store. Each worker thread gets a
 /// ``PipelineWorker`` with its own arousal, refractory clock, attention model and scratch buffers.
-public final class PipelineWorkload: Workload {
-    public typealias Worker = PipelineWorker
+package final class PipelineWorkload: Workload {
+    package typealias Worker = PipelineWorker
 
-    public let config: PipelineConfig
-    public let seed: UInt64
+    package let config: PipelineConfig
+    package let seed: UInt64
     let context: PipelineContext
 
     /// - Parameters:
@@ -32,7 +32,7 @@ public final class PipelineWorkload: Workload {
     ///   - seed: the run's seed; the same seed gives the same graph and stimuli.
     ///   - directory: the run directory, where the memory layer keeps its on-disk tiers.
     /// - Throws: ``PipelineError`` for inconsistent settings or a memory layer that cannot start.
-    public init(config: PipelineConfig, seed: UInt64, directory: URL?) throws(PipelineError) {
+    package init(config: PipelineConfig, seed: UInt64, directory: URL?) throws(PipelineError) {
         do {
             try config.validate()
         } catch {
@@ -55,23 +55,23 @@ public final class PipelineWorkload: Workload {
         context = PipelineContext(config: config, seed: seed, memory: memory)
     }
 
-    public func makeWorker(id: Int) throws -> PipelineWorker {
+    package func makeWorker(id: Int) throws -> PipelineWorker {
         PipelineWorker(id: id, context: context)
     }
 
     /// The interconnect graph every worker shares.
-    public var graph: TIGGraph { context.graph }
+    package var graph: TIGGraph { context.graph }
 
     /// The Φ cache every worker shares.
-    public var phiCache: PhiCache { context.phiCache }
+    package var phiCache: PhiCache { context.phiCache }
 
     /// The memory store every worker writes to.
-    public var memory: MemoryStore { context.memory }
+    package var memory: MemoryStore { context.memory }
 }
 
 /// One worker thread's pipeline. Not thread-safe: exactly one thread owns it.
-public struct PipelineWorker: WorkloadWorker {
-    public let id: Int
+package struct PipelineWorker: WorkloadWorker {
+    package let id: Int
     var runner: EpisodeRunner
 
     init(id: Int, context: PipelineContext) {
@@ -79,29 +79,29 @@ public struct PipelineWorker: WorkloadWorker {
         runner = EpisodeRunner(context: context, stream: UInt32(truncatingIfNeeded: id))
     }
 
-    public mutating func runEpisode(_ episode: UInt64, timings: inout StageTimings) throws {
+    package mutating func runEpisode(_ episode: UInt64, timings: inout StageTimings) throws {
         _ = try run(episode, timings: &timings)
     }
 
     /// Runs episode `episode` and returns what it did.
     /// - Throws: ``PipelineError/memory(_:)`` when the memory layer fails.
-    public mutating func run(_ episode: UInt64, timings: inout StageTimings) throws(PipelineError) -> EpisodeOutcome {
+    package mutating func run(_ episode: UInt64, timings: inout StageTimings) throws(PipelineError) -> EpisodeOutcome {
         try runner.run(episode, timings: &timings)
     }
 
     /// The worker's global workspace after the last episode.
-    public var workspace: [Float] { runner.workspace }
+    package var workspace: [Float] { runner.workspace }
 }
 
 /// A single-threaded pipeline for tests and exploration: one workload with one worker.
-public struct Pipeline {
-    public let workload: PipelineWorkload
+package struct Pipeline {
+    package let workload: PipelineWorkload
     private var worker: PipelineWorker
     /// Stage times of the last episode, indexed like ``PipelineWorkload/stageNames``.
-    public private(set) var timings: StageTimings
+    package private(set) var timings: StageTimings
 
     /// - Throws: ``PipelineError`` for inconsistent settings or a memory layer that cannot start.
-    public init(config: PipelineConfig = PipelineConfig(), seed: UInt64, directory: URL? = nil) throws(PipelineError) {
+    package init(config: PipelineConfig = PipelineConfig(), seed: UInt64, directory: URL? = nil) throws(PipelineError) {
         workload = try PipelineWorkload(config: config, seed: seed, directory: directory)
         worker = PipelineWorker(id: 0, context: workload.context)
         timings = StageTimings(stageCount: PipelineStage.allCases.count)
@@ -109,13 +109,13 @@ public struct Pipeline {
 
     /// Runs episode `n`.
     /// - Throws: ``PipelineError/memory(_:)`` when the memory layer fails.
-    public mutating func runEpisode(_ n: UInt64) throws(PipelineError) -> EpisodeOutcome {
+    package mutating func runEpisode(_ n: UInt64) throws(PipelineError) -> EpisodeOutcome {
         timings.reset()
         return try worker.run(n, timings: &timings)
     }
 
     /// The workspace after the last episode.
-    public var workspace: [Float] { worker.workspace }
+    package var workspace: [Float] { worker.workspace }
 
-    public func statistics() -> WorkloadStatistics { workload.statistics() }
+    package func statistics() -> WorkloadStatistics { workload.statistics() }
 }

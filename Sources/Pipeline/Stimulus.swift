@@ -8,30 +8,30 @@ import Darwin
 ///
 /// Filled in place by ``StimulusGenerator/fill(_:episode:)`` so the hot path does not allocate.
 /// Candidate features are stored as parallel arrays of length `candidates`.
-public struct Stimulus: Sendable {
+package struct Stimulus: Sendable {
     /// Episode number this stimulus belongs to.
-    public var episode: UInt64 = 0
+    package var episode: UInt64 = 0
     /// Content id, 0-based Zipf rank (0 is the most frequent).
-    public var token = 0
+    package var token = 0
     /// log(rank) / log(vocabulary), in [0, 1]: 0 for the most common token.
-    public var rarity = 0.0
+    package var rarity = 0.0
     /// Simulated time of the episode, seconds.
-    public var timestamp = 0.0
+    package var timestamp = 0.0
     /// Synthetic CPU load, [0, 1].
-    public var cpuLoad = 0.0
+    package var cpuLoad = 0.0
     /// Synthetic memory pressure, [0, 1].
-    public var memoryPressure = 0.0
+    package var memoryPressure = 0.0
     /// Synthetic error rate, [0, 1].
-    public var errorRate = 0.0
+    package var errorRate = 0.0
     /// Synthetic normalised latency, [0, 1].
-    public var latency = 0.0
+    package var latency = 0.0
     /// Per candidate: intrinsic novelty, relevance and urgency in [0, 1], and the need it serves.
-    public var novelty: [Double]
-    public var relevance: [Double]
-    public var urgency: [Double]
-    public var affinity: [Need]
+    package var novelty: [Double]
+    package var relevance: [Double]
+    package var urgency: [Double]
+    package var affinity: [Need]
 
-    public init(candidates: Int) {
+    package init(candidates: Int) {
         novelty = Array(repeating: 0, count: candidates)
         relevance = Array(repeating: 0, count: candidates)
         urgency = Array(repeating: 0, count: candidates)
@@ -42,15 +42,15 @@ public struct Stimulus: Sendable {
 /// The seeded stimulus stream. Episode n's stimulus is a pure function of (seed, n), so any worker
 /// running episode n sees the same stimulus; a token's candidate contents are a pure function of
 /// (seed, token), so a repeated token is a repeated content.
-public struct StimulusGenerator: Sendable {
-    public let seed: UInt64
-    public let config: PipelineConfig.Stimulus
-    public let candidates: Int
+package struct StimulusGenerator: Sendable {
+    package let seed: UInt64
+    package let config: PipelineConfig.Stimulus
+    package let candidates: Int
     private let zipf: ZipfSampler
     private let phases: (Double, Double, Double)
     private let logVocabulary: Double
 
-    public init(config: PipelineConfig.Stimulus, candidates: Int, seed: UInt64) {
+    package init(config: PipelineConfig.Stimulus, candidates: Int, seed: UInt64) {
         self.seed = seed
         self.config = config
         self.candidates = candidates
@@ -61,14 +61,14 @@ public struct StimulusGenerator: Sendable {
     }
 
     /// A fresh stimulus for `episode` (allocates; the pipeline uses ``fill(_:episode:)``).
-    public func stimulus(episode: UInt64) -> Stimulus {
+    package func stimulus(episode: UInt64) -> Stimulus {
         var s = Stimulus(candidates: candidates)
         fill(&s, episode: episode)
         return s
     }
 
     /// Overwrites `s` with episode `episode`'s stimulus.
-    public func fill(_ s: inout Stimulus, episode: UInt64) {
+    package func fill(_ s: inout Stimulus, episode: UInt64) {
         precondition(s.novelty.count == candidates, "stimulus buffer sized for another candidate count")
         var rng = Xoshiro256(seed: SplitMix64.hash(seed, episode, 0x571D))
         let rank = zipf.sample(&rng)

@@ -7,9 +7,9 @@ import Darwin
 /// Draws ranks 1...n with P(k) ∝ k^-s in O(1) time and memory, by rejection-inversion
 /// (Hörmann & Derflinger 1996, as in Apache Commons' `RejectionInversionZipfSampler`).
 /// An exponent of 0 gives the uniform distribution.
-public struct ZipfSampler: Sendable, Equatable {
-    public let count: Int
-    public let exponent: Double
+package struct ZipfSampler: Sendable, Equatable {
+    package let count: Int
+    package let exponent: Double
     private let hIntegralX1: Double
     private let hIntegralN: Double
     private let squeeze: Double
@@ -17,7 +17,7 @@ public struct ZipfSampler: Sendable, Equatable {
     /// - Parameters:
     ///   - count: number of ranks (≥ 1).
     ///   - exponent: Zipf exponent s (≥ 0).
-    public init(count: Int, exponent: Double) {
+    package init(count: Int, exponent: Double) {
         precondition(count >= 1 && exponent >= 0, "ZipfSampler needs count ≥ 1 and exponent ≥ 0")
         self.count = count
         self.exponent = exponent
@@ -27,7 +27,7 @@ public struct ZipfSampler: Sendable, Equatable {
     }
 
     /// A rank in 1...count.
-    public func sample(_ rng: inout Xoshiro256) -> Int {
+    package func sample(_ rng: inout Xoshiro256) -> Int {
         while true {
             let u = hIntegralN + rng.uniform() * (hIntegralX1 - hIntegralN)
             let x = Self.hIntegralInverse(u, exponent)

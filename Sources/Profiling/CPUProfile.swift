@@ -4,45 +4,45 @@ import BenchModel
 ///
 /// Samples are taken every `1/hz` seconds of *process CPU time* (ITIMER_PROF), on whichever thread
 /// was running, so the profile shows where the process spent CPU, all threads together.
-public struct CPUProfile: Sendable, Codable, Equatable {
+package struct CPUProfile: Sendable, Codable, Equatable {
     /// One distinct call stack and how many samples caught it.
-    public struct Stack: Sendable, Codable, Equatable, Hashable {
+    package struct Stack: Sendable, Codable, Equatable, Hashable {
         /// Frame names, outermost (root, e.g. `_start`) first, the sampled function last.
-        public var frames: [String]
+        package var frames: [String]
         /// Samples with exactly this stack.
-        public var count: Int
+        package var count: Int
 
-        public init(frames: [String], count: Int) {
+        package init(frames: [String], count: Int) {
             self.frames = frames
             self.count = count
         }
     }
 
     /// Requested sampling frequency, Hz of process CPU time.
-    public var hz: Int
+    package var hz: Int
     /// Distinct stacks, sorted by their folded text.
-    public var stacks: [Stack]
+    package var stacks: [Stack]
     /// Samples recorded and kept (the sum of the stacks' counts).
-    public var samples: Int
+    package var samples: Int
     /// Samples lost because the buffer was full.
-    public var droppedSamples: UInt64
+    package var droppedSamples: UInt64
     /// Samples that caught the profiler itself starting or stopping; left out of ``stacks``.
-    public var profilerSamples: Int
+    package var profilerSamples: Int
     /// Samples whose stack was deeper than the sampler's maximum depth; their outermost frames are
     /// missing, so they hang off a shorter root in the flame graph.
-    public var truncatedSamples: Int
+    package var truncatedSamples: Int
     /// Samples libunwind's fast path (`unw_backtrace`) could not line up with the interrupted
     /// instruction, unwound instead step by step from the signal context (slower, same result).
-    public var slowUnwinds: UInt64
+    package var slowUnwinds: UInt64
     /// Wall time between start and stop, seconds.
-    public var wallSeconds: Double
+    package var wallSeconds: Double
     /// Process CPU time (user + system, all threads) between start and stop, seconds.
-    public var cpuSeconds: Double
+    package var cpuSeconds: Double
     /// Total time spent inside the SIGPROF handler, nanoseconds (the unwinding cost; the kernel's
     /// signal delivery is not included).
-    public var handlerNanoseconds: UInt64
+    package var handlerNanoseconds: UInt64
 
-    public init(hz: Int, stacks: [Stack], droppedSamples: UInt64 = 0, profilerSamples: Int = 0,
+    package init(hz: Int, stacks: [Stack], droppedSamples: UInt64 = 0, profilerSamples: Int = 0,
                 truncatedSamples: Int = 0, slowUnwinds: UInt64 = 0, wallSeconds: Double = 0, cpuSeconds: Double = 0,
                 handlerNanoseconds: UInt64 = 0) {
         self.hz = hz
@@ -60,13 +60,13 @@ public struct CPUProfile: Sendable, Codable, Equatable {
     /// Samples per second of process CPU time actually taken. Lower than ``hz`` when the kernel's
     /// tick (CONFIG_HZ, often 250) is coarser than the requested interval: CPU-time timers are
     /// checked once per tick per running thread.
-    public var effectiveHz: Double {
+    package var effectiveHz: Double {
         guard cpuSeconds > 0 else { return 0 }
         return (Double(samples + profilerSamples) + Double(droppedSamples)) / cpuSeconds
     }
 
     /// Mean time spent in the signal handler per recorded sample, nanoseconds.
-    public var handlerNanosecondsPerSample: Double {
+    package var handlerNanosecondsPerSample: Double {
         let recorded = samples + profilerSamples
         return recorded == 0 ? 0 : Double(handlerNanoseconds) / Double(recorded)
     }
@@ -74,26 +74,26 @@ public struct CPUProfile: Sendable, Codable, Equatable {
     /// Share of the profiled CPU time spent in the signal handler, percent. A lower bound of the
     /// sampling overhead: the kernel's signal delivery and cache effects come on top (see
     /// ``CPUProfiler/measureOverhead(hz:iterations:rounds:)`` for the whole cost).
-    public var handlerOverheadPercent: Double {
+    package var handlerOverheadPercent: Double {
         guard cpuSeconds > 0 else { return 0 }
         return Double(handlerNanoseconds) / (cpuSeconds * 1e9) * 100
     }
 
     /// The profile in Brendan Gregg's folded format: one `root;caller;callee count` line per
     /// distinct stack, as read by `flamegraph.pl`, speedscope and ``Reports/FlameGraph``.
-    public func folded() -> String {
+    package func folded() -> String {
         FoldedStacks.render(stacks.map { ($0.frames, UInt64($0.count)) })
     }
 
     /// The functions that appear most: `total` counts samples with the function anywhere on the
     /// stack (once per sample), `self` samples where it was the one running.
-    public func topFunctions(limit: Int = 20) -> [FunctionShare] {
+    package func topFunctions(limit: Int = 20) -> [FunctionShare] {
         FoldedStacks.shares(stacks.map { ($0.frames, UInt64($0.count)) }, limit: limit)
     }
 }
 
 /// How often one function appears in a profile (defined with the result schema).
-public typealias FunctionShare = ProfileInfo.FunctionShare
+package typealias FunctionShare = ProfileInfo.FunctionShare
 
 /// Folded-stack text shared by CPU and heap profiles.
 enum FoldedStacks {

@@ -1,31 +1,31 @@
 /// What sampling costs, measured on a fixed CPU-bound loop run with and without the profiler.
-public struct SamplingOverhead: Sendable, Codable, Equatable {
+package struct SamplingOverhead: Sendable, Codable, Equatable {
     /// Requested sampling frequency, Hz of CPU time.
-    public var hz: Int
+    package var hz: Int
     /// Samples per CPU-second actually taken while profiling (the kernel tick may cap it).
-    public var effectiveHz: Double
+    package var effectiveHz: Double
     /// Fastest round of the loop without profiling, thread CPU time, nanoseconds.
-    public var baselineNanoseconds: UInt64
+    package var baselineNanoseconds: UInt64
     /// Fastest round of the same loop while profiling, thread CPU time, nanoseconds.
-    public var profiledNanoseconds: UInt64
+    package var profiledNanoseconds: UInt64
     /// Samples taken during that profiled round.
-    public var samples: Int
+    package var samples: Int
     /// `(profiled − baseline) / baseline`, percent. Can come out slightly negative on a noisy
     /// machine; compare it with ``baselineSpreadPercent``.
-    public var overheadPercent: Double
+    package var overheadPercent: Double
     /// `(slowest − fastest) / fastest` of the baseline rounds, percent: the noise floor that
     /// ``overheadPercent`` has to rise above to mean anything.
-    public var baselineSpreadPercent: Double
+    package var baselineSpreadPercent: Double
     /// Handler time as a share of the profiled round's CPU time, percent: the part of the overhead
     /// that is measured directly rather than as a difference of two noisy timings.
-    public var handlerOverheadPercent: Double
+    package var handlerOverheadPercent: Double
     /// `(profiled − baseline) / samples`: the whole cost of one sample (signal delivery, handler,
     /// cache disturbance), nanoseconds.
-    public var nanosecondsPerSample: Double
+    package var nanosecondsPerSample: Double
     /// Time inside the signal handler per sample (unwinding only), nanoseconds.
-    public var handlerNanosecondsPerSample: Double
+    package var handlerNanosecondsPerSample: Double
 
-    public init(hz: Int, effectiveHz: Double, baselineNanoseconds: UInt64, profiledNanoseconds: UInt64,
+    package init(hz: Int, effectiveHz: Double, baselineNanoseconds: UInt64, profiledNanoseconds: UInt64,
                 samples: Int, handlerNanosecondsPerSample: Double, baselineSpreadPercent: Double = 0) {
         self.hz = hz
         self.effectiveHz = effectiveHz
@@ -42,7 +42,7 @@ public struct SamplingOverhead: Sendable, Codable, Equatable {
     }
 
     /// One line for a terminal or a report.
-    public var summary: String {
+    package var summary: String {
         func fixed(_ value: Double, _ digits: Int) -> String {
             var scale = 1.0
             for _ in 0..<digits { scale *= 10 }
@@ -64,7 +64,7 @@ extension CPUProfiler {
     /// The loop's stack is shallow, so the per-sample figure is a floor for deep application stacks;
     /// ``CPUProfile/handlerNanosecondsPerSample`` of a real profile gives the unwinding cost there.
     /// - Throws: what ``CPUProfiler/start()`` throws.
-    public static func measureOverhead(hz: Int = 999, iterations: Int = 100_000_000, rounds: Int = 3)
+    package static func measureOverhead(hz: Int = 999, iterations: Int = 100_000_000, rounds: Int = 3)
         throws(ProfilerError) -> SamplingOverhead {
         guard iterations > 0, rounds > 0 else {
             throw .invalidConfiguration("iterations and rounds must be positive")

@@ -38,13 +38,13 @@ import Musl
 ///   (``HeapProfiler/ensureEnabled(lgSample:)``) or the new image dies of the first SIGPROF.
 /// - SA_RESTART is set, but calls the kernel never restarts (`nanosleep`, `poll` with a timeout)
 ///   can return EINTR on the rare occasion the signal lands on a sleeping thread.
-public final class CPUProfiler: Sendable {
+package final class CPUProfiler: Sendable {
     /// Requested sampling frequency, Hz of process CPU time.
-    public let hz: Int
+    package let hz: Int
     /// Samples the buffer holds; more are counted as dropped.
-    public let capacity: Int
+    package let capacity: Int
     /// Frames kept per sample; deeper stacks lose their outermost frames.
-    public let maxDepth: Int
+    package let maxDepth: Int
 
     private let state = Mutex(State())
 
@@ -64,7 +64,7 @@ public final class CPUProfiler: Sendable {
     ///   - maxDepth: frames per sample, 8…1,024.
     /// The buffer (`capacity × maxDepth × 8` bytes, 32 MiB by default) is reserved at `start()`
     /// and only touched as samples arrive.
-    public init(hz: Int = 999, capacity: Int = 32_768, maxDepth: Int = 128) {
+    package init(hz: Int = 999, capacity: Int = 32_768, maxDepth: Int = 128) {
         self.hz = hz
         self.capacity = capacity
         self.maxDepth = maxDepth
@@ -85,7 +85,7 @@ public final class CPUProfiler: Sendable {
     /// - Throws: ``ProfilerError/alreadyStarted`` on a second call, ``ProfilerError/busy`` when another
     ///   profiler is sampling, ``ProfilerError/invalidConfiguration(_:)`` for out-of-range settings,
     ///   ``ProfilerError/system(call:errno:)`` when sigaction or setitimer fail.
-    public func start() throws(ProfilerError) {
+    package func start() throws(ProfilerError) {
         guard (1...10_000).contains(hz) else { throw .invalidConfiguration("hz must be 1…10000, got \(hz)") }
         guard (1...10_000_000).contains(capacity) else {
             throw .invalidConfiguration("capacity must be 1…10000000 samples, got \(capacity)")
@@ -117,7 +117,7 @@ public final class CPUProfiler: Sendable {
     /// - Returns: the profile, aggregated by call stack.
     /// - Throws: ``ProfilerError/notRunning`` unless ``start()`` succeeded and `stop()` was not
     ///   called yet; ``ProfilerError/system(call:errno:)`` when the timer could not be disarmed.
-    public func stop() throws(ProfilerError) -> CPUProfile {
+    package func stop() throws(ProfilerError) -> CPUProfile {
         try state.withLock { state throws(ProfilerError) -> CPUProfile in
             guard state.phase == .running, let frames = state.frames, let depths = state.depths else {
                 throw .notRunning

@@ -21,18 +21,18 @@ import Musl
 /// MAPPED_LIBRARIES:
 /// 55d2…-55d2… r-xp 00001000 fe:00 16220893   /path/to/phibench    ← /proc/self/maps at dump time
 /// ```
-public struct HeapProfile: Sendable, Codable, Equatable {
+package struct HeapProfile: Sendable, Codable, Equatable {
     /// Sampled counts of one stack (or of the whole heap).
-    public struct Counts: Sendable, Codable, Equatable {
+    package struct Counts: Sendable, Codable, Equatable {
         /// Sampled allocations still live at dump time, and their bytes.
-        public var liveObjects: UInt64
-        public var liveBytes: UInt64
+        package var liveObjects: UInt64
+        package var liveBytes: UInt64
         /// Sampled allocations since profiling was reset, freed or not, and their bytes; zero unless
         /// the process ran with `prof_accum:true`.
-        public var allocatedObjects: UInt64
-        public var allocatedBytes: UInt64
+        package var allocatedObjects: UInt64
+        package var allocatedBytes: UInt64
 
-        public init(liveObjects: UInt64 = 0, liveBytes: UInt64 = 0, allocatedObjects: UInt64 = 0, allocatedBytes: UInt64 = 0) {
+        package init(liveObjects: UInt64 = 0, liveBytes: UInt64 = 0, allocatedObjects: UInt64 = 0, allocatedBytes: UInt64 = 0) {
             self.liveObjects = liveObjects
             self.liveBytes = liveBytes
             self.allocatedObjects = allocatedObjects
@@ -40,7 +40,7 @@ public struct HeapProfile: Sendable, Codable, Equatable {
         }
 
         /// Unbiased estimates of the real counts for a mean sampling interval of `interval` bytes.
-        public func estimate(interval: UInt64) -> Estimate {
+        package func estimate(interval: UInt64) -> Estimate {
             func scaled(_ objects: UInt64, _ bytes: UInt64) -> (Double, Double) {
                 guard objects > 0, interval > 0 else { return (Double(objects), Double(bytes)) }
                 let meanSize = Double(bytes) / Double(objects)
@@ -54,13 +54,13 @@ public struct HeapProfile: Sendable, Codable, Equatable {
     }
 
     /// Estimated real counts (see ``Counts/estimate(interval:)``).
-    public struct Estimate: Sendable, Codable, Equatable {
-        public var liveObjects: Double
-        public var liveBytes: Double
-        public var allocatedObjects: Double
-        public var allocatedBytes: Double
+    package struct Estimate: Sendable, Codable, Equatable {
+        package var liveObjects: Double
+        package var liveBytes: Double
+        package var allocatedObjects: Double
+        package var allocatedBytes: Double
 
-        public init(liveObjects: Double = 0, liveBytes: Double = 0, allocatedObjects: Double = 0, allocatedBytes: Double = 0) {
+        package init(liveObjects: Double = 0, liveBytes: Double = 0, allocatedObjects: Double = 0, allocatedBytes: Double = 0) {
             self.liveObjects = liveObjects
             self.liveBytes = liveBytes
             self.allocatedObjects = allocatedObjects
@@ -75,27 +75,27 @@ public struct HeapProfile: Sendable, Codable, Equatable {
     }
 
     /// One sampled allocation stack.
-    public struct Record: Sendable, Codable, Equatable {
+    package struct Record: Sendable, Codable, Equatable {
         /// Code addresses, innermost first: jemalloc's own frames, then the allocating code.
-        public var addresses: [UInt64]
-        public var counts: Counts
+        package var addresses: [UInt64]
+        package var counts: Counts
 
-        public init(addresses: [UInt64], counts: Counts) {
+        package init(addresses: [UInt64], counts: Counts) {
             self.addresses = addresses
             self.counts = counts
         }
     }
 
     /// One line of the process's memory map at dump time.
-    public struct Mapping: Sendable, Codable, Equatable {
-        public var start: UInt64
-        public var end: UInt64
+    package struct Mapping: Sendable, Codable, Equatable {
+        package var start: UInt64
+        package var end: UInt64
         /// Offset in the mapped file, bytes.
-        public var offset: UInt64
-        public var permissions: String
-        public var path: String
+        package var offset: UInt64
+        package var permissions: String
+        package var path: String
 
-        public init(start: UInt64, end: UInt64, offset: UInt64, permissions: String, path: String) {
+        package init(start: UInt64, end: UInt64, offset: UInt64, permissions: String, path: String) {
             self.start = start
             self.end = end
             self.offset = offset
@@ -105,15 +105,15 @@ public struct HeapProfile: Sendable, Codable, Equatable {
     }
 
     /// Mean bytes between samples (`2^lg_prof_sample`).
-    public var sampleIntervalBytes: UInt64
+    package var sampleIntervalBytes: UInt64
     /// Sampled counts over the whole heap.
-    public var totals: Counts
+    package var totals: Counts
     /// Sampled stacks, in file order.
-    public var records: [Record]
+    package var records: [Record]
     /// File-backed mappings of the process at dump time.
-    public var mappings: [Mapping]
+    package var mappings: [Mapping]
 
-    public init(sampleIntervalBytes: UInt64, totals: Counts, records: [Record], mappings: [Mapping]) {
+    package init(sampleIntervalBytes: UInt64, totals: Counts, records: [Record], mappings: [Mapping]) {
         self.sampleIntervalBytes = sampleIntervalBytes
         self.totals = totals
         self.records = records
@@ -123,13 +123,13 @@ public struct HeapProfile: Sendable, Codable, Equatable {
     /// Reads and parses a heap profile file.
     /// - Throws: ``ProfilerError/system(call:errno:)`` when the file cannot be read,
     ///   ``ProfilerError/heapProfileFormat(line:reason:)`` when it is not a `heap_v2` profile.
-    public init(contentsOf path: String) throws(ProfilerError) {
+    package init(contentsOf path: String) throws(ProfilerError) {
         try self.init(parsing: try readTextFile(path))
     }
 
     /// Parses `heap_v2` text.
     /// - Throws: ``ProfilerError/heapProfileFormat(line:reason:)`` naming the first bad line.
-    public init(parsing text: String) throws(ProfilerError) {
+    package init(parsing text: String) throws(ProfilerError) {
         var interval: UInt64?
         var totals = Counts()
         var records: [Record] = []

@@ -35,12 +35,12 @@ import Musl
 ///
 /// `--inuse_space`/`--inuse_objects` show what was still live at the dump, `--alloc_space`/
 /// `--alloc_objects` everything allocated while profiling (the dump has both: `prof_accum:true`).
-public struct HeapProfiler: Sendable {
+package struct HeapProfiler: Sendable {
     /// Set in the environment of the re-executed process, so a second re-exec is never attempted.
-    public static let relaunchMarker = "PHIBENCH_HEAP_PROFILE_CHILD"
+    package static let relaunchMarker = "PHIBENCH_HEAP_PROFILE_CHILD"
 
     /// Whether heap profiling can be used in this process.
-    public enum Support: Sendable, Equatable {
+    package enum Support: Sendable, Equatable {
         /// Profiling is on: ``HeapProfiler/init()`` succeeds.
         case ready(lgSample: Int)
         /// jemalloc can profile, but the process was started without `prof:true`.
@@ -52,7 +52,7 @@ public struct HeapProfiler: Sendable {
     }
 
     /// What this process can do; never throws.
-    public static var support: Support {
+    package static var support: Support {
         #if Jemalloc
         guard (try? Mallctl.read("config.prof", as: Bool.self)) == true else { return .unsupported }
         guard (try? Mallctl.read("opt.prof", as: Bool.self)) == true else { return .needsRestart }
@@ -66,7 +66,7 @@ public struct HeapProfiler: Sendable {
     /// The `MALLOC_CONF` a process needs for heap profiling: profiling compiled in but inactive
     /// until ``start()``, one sample per `2^lgSample` bytes on average, cumulative counts kept.
     /// A user's own `MALLOC_CONF` is kept in front (jemalloc lets later options win).
-    public static func mallocConf(lgSample: Int, existing: String? = nil) -> String {
+    package static func mallocConf(lgSample: Int, existing: String? = nil) -> String {
         let ours = "prof:true,prof_active:false,prof_accum:true,lg_prof_sample:\(lgSample)"
         guard let existing, !existing.isEmpty else { return ours }
         return existing + "," + ours
@@ -78,7 +78,7 @@ public struct HeapProfiler: Sendable {
     /// - Throws: ``ProfilerError/jemallocNotLinked``, ``ProfilerError/jemallocWithoutProfiling``,
     ///   ``ProfilerError/heapProfilingNotEnabled`` when a re-executed process still has profiling
     ///   off (e.g. MALLOC_CONF is ignored), ``ProfilerError/system(call:errno:)`` when exec fails.
-    public static func ensureEnabled(lgSample: Int) throws(ProfilerError) {
+    package static func ensureEnabled(lgSample: Int) throws(ProfilerError) {
         guard (0...40).contains(lgSample) else {
             throw .invalidConfiguration("lg_prof_sample must be 0…40, got \(lgSample)")
         }
@@ -106,7 +106,7 @@ public struct HeapProfiler: Sendable {
     /// A handle on jemalloc's profiler.
     /// - Throws: ``ProfilerError/jemallocNotLinked``, ``ProfilerError/jemallocWithoutProfiling`` or
     ///   ``ProfilerError/heapProfilingNotEnabled`` unless ``support`` is `.ready`.
-    public init() throws(ProfilerError) {
+    package init() throws(ProfilerError) {
         switch Self.support {
         case .ready: return
         case .notLinked: throw .jemallocNotLinked
@@ -118,7 +118,7 @@ public struct HeapProfiler: Sendable {
     /// Discards every sample so far (`prof.reset`, optionally with a new `2^lgSample`-byte sampling
     /// interval) and starts sampling allocations (`prof.active`).
     /// - Throws: ``ProfilerError/mallctl(name:code:)``.
-    public func start(lgSample: Int? = nil) throws(ProfilerError) {
+    package func start(lgSample: Int? = nil) throws(ProfilerError) {
         #if Jemalloc
         if let lgSample {
             try Mallctl.set("prof.reset", Int(lgSample))
@@ -133,7 +133,7 @@ public struct HeapProfiler: Sendable {
 
     /// Stops sampling new allocations; frees of sampled ones are still tracked.
     /// - Throws: ``ProfilerError/mallctl(name:code:)``.
-    public func stop() throws(ProfilerError) {
+    package func stop() throws(ProfilerError) {
         #if Jemalloc
         try Mallctl.set("prof.active", false)
         #else
@@ -144,7 +144,7 @@ public struct HeapProfiler: Sendable {
     /// Writes jemalloc's heap profile to `path` (`prof.dump`) and parses it.
     /// - Throws: ``ProfilerError/mallctl(name:code:)`` when jemalloc cannot write the file,
     ///   ``ProfilerError/heapProfileFormat(line:reason:)`` when it cannot be read back.
-    public func dump(to path: String) throws(ProfilerError) -> HeapProfile {
+    package func dump(to path: String) throws(ProfilerError) -> HeapProfile {
         #if Jemalloc
         do { try Mallctl.write("prof.dump", cString: path) } catch { throw ProfilerError(error) }
         return try HeapProfile(contentsOf: path)

@@ -1,18 +1,18 @@
 import BenchModel
 
 /// A heap profile with names instead of addresses and estimates instead of sampled counts.
-public struct HeapReport: Sendable, Codable, Equatable {
+package struct HeapReport: Sendable, Codable, Equatable {
     /// One distinct allocation stack.
-    public struct Stack: Sendable, Codable, Equatable {
+    package struct Stack: Sendable, Codable, Equatable {
         /// Frame names, root first, the allocator call last; jemalloc's own frames removed.
-        public var frames: [String]
+        package var frames: [String]
         /// The first frame, from the allocation outwards, outside the allocator and the language
         /// runtime (libjemalloc, libc, libstdc++, libswiftCore, standard-library generics compiled
         /// into the program): the code that asked for memory.
-        public var site: String
-        public var estimate: HeapProfile.Estimate
+        package var site: String
+        package var estimate: HeapProfile.Estimate
 
-        public init(frames: [String], site: String, estimate: HeapProfile.Estimate) {
+        package init(frames: [String], site: String, estimate: HeapProfile.Estimate) {
             self.frames = frames
             self.site = site
             self.estimate = estimate
@@ -20,7 +20,7 @@ public struct HeapReport: Sendable, Codable, Equatable {
     }
 
     /// Which figure a flame graph or a ranking weighs stacks by.
-    public enum Metric: String, Sendable, Codable, CaseIterable {
+    package enum Metric: String, Sendable, Codable, CaseIterable {
         case allocatedBytes = "allocated_bytes"
         case allocatedObjects = "allocated_objects"
         case liveBytes = "live_bytes"
@@ -37,14 +37,14 @@ public struct HeapReport: Sendable, Codable, Equatable {
     }
 
     /// Mean bytes between samples.
-    public var sampleIntervalBytes: UInt64
+    package var sampleIntervalBytes: UInt64
     /// Estimated totals: the sum over ``stacks``. (jemalloc's own header totals are aggregated
     /// differently and can disagree with the stacks; they stay available as ``HeapProfile/totals``.)
-    public var totals: HeapProfile.Estimate
+    package var totals: HeapProfile.Estimate
     /// Stacks with the same names merged.
-    public var stacks: [Stack]
+    package var stacks: [Stack]
 
-    public init(sampleIntervalBytes: UInt64, totals: HeapProfile.Estimate, stacks: [Stack]) {
+    package init(sampleIntervalBytes: UInt64, totals: HeapProfile.Estimate, stacks: [Stack]) {
         self.sampleIntervalBytes = sampleIntervalBytes
         self.totals = totals
         self.stacks = stacks
@@ -52,7 +52,7 @@ public struct HeapReport: Sendable, Codable, Equatable {
 
     /// Allocation sites ranked by `metric` (allocated bytes by default), with per-episode figures
     /// when `episodes` is given and positive.
-    public func topSites(limit: Int = 20, by metric: Metric = .allocatedBytes, episodes: UInt64? = nil)
+    package func topSites(limit: Int = 20, by metric: Metric = .allocatedBytes, episodes: UInt64? = nil)
         -> [ProfileInfo.AllocationSite] {
         var bySite: [String: HeapProfile.Estimate] = [:]
         for stack in stacks { bySite[stack.site] = (bySite[stack.site] ?? HeapProfile.Estimate()) + stack.estimate }
@@ -71,14 +71,14 @@ public struct HeapReport: Sendable, Codable, Equatable {
 
     /// The stacks in folded format weighed by `metric` (rounded to whole bytes or objects), for a
     /// flame graph of where memory is allocated.
-    public func folded(_ metric: Metric = .allocatedBytes) -> String {
+    package func folded(_ metric: Metric = .allocatedBytes) -> String {
         FoldedStacks.render(stacks.map { ($0.frames, UInt64(metric.value($0.estimate).rounded())) })
     }
 }
 
 extension HeapProfile {
     /// Where addresses are looked up.
-    public enum SymbolSource: Sendable {
+    package enum SymbolSource: Sendable {
         /// `dladdr` in this process: right when this process wrote the profile (the usual case).
         case currentProcess
         /// The profile's own `MAPPED_LIBRARIES` and the mapped files' symbol tables: works for a
@@ -87,7 +87,7 @@ extension HeapProfile {
     }
 
     /// Names every stack's frames and scales the sampled counts up to estimates.
-    public func symbolicated(_ source: SymbolSource = .currentProcess) -> HeapReport {
+    package func symbolicated(_ source: SymbolSource = .currentProcess) -> HeapReport {
         var resolver = FrameResolver(source: source, mappings: mappings)
         var merged: [[String]: (site: String, estimate: Estimate)] = [:]
         for record in records {

@@ -10,7 +10,7 @@ extension ProfileInfo {
     ///   - measuredOverhead: a ``CPUProfiler/measureOverhead(hz:iterations:rounds:)`` result; without
     ///     it ``overheadPct`` is the handler's share of the CPU time (a lower bound).
     ///   - topFunctions: how many functions to list.
-    public init(cpu profile: CPUProfile, foldedFile: String?, flameGraphFile: String? = nil,
+    package init(cpu profile: CPUProfile, foldedFile: String?, flameGraphFile: String? = nil,
                 episodes: UInt64? = nil, measuredOverhead: SamplingOverhead? = nil, topFunctions: Int = 20) {
         self.init(
             kind: "cpu", samples: UInt64(profile.samples), hz: profile.hz, foldedFile: foldedFile,
@@ -31,7 +31,7 @@ extension ProfileInfo {
     ///   - wallSeconds: time profiled, seconds.
     ///   - episodes: episodes completed while profiling, for per-episode figures.
     ///   - topSites: how many allocation sites to list (ranked by bytes allocated).
-    public init(heap profile: HeapProfile, report: HeapReport, rawFile: String?, foldedFile: String?,
+    package init(heap profile: HeapProfile, report: HeapReport, rawFile: String?, foldedFile: String?,
                 flameGraphFile: String? = nil, wallSeconds: Double? = nil, episodes: UInt64? = nil, topSites: Int = 20) {
         var lg = 0
         while lg < 63, UInt64(1) << UInt64(lg) < profile.sampleIntervalBytes { lg += 1 }

@@ -4,7 +4,7 @@ import Synchronization
 
 /// One profiler around the measured part of a run: started and stopped from the runner's hooks (on
 /// the run's thread), then written out.
-public final class ProfileSession: Sendable {
+package final class ProfileSession: Sendable {
     private enum Kind: Sendable {
         case cpu(CPUProfiler)
         case heap(HeapProfiler)
@@ -23,20 +23,20 @@ public final class ProfileSession: Sendable {
     private let state = Mutex(State())
 
     /// Renders folded stacks as a flame graph SVG (title, unit of the weights).
-    public typealias FlameGraphRenderer = @Sendable (_ folded: String, _ title: String, _ unit: String) -> String
+    package typealias FlameGraphRenderer = @Sendable (_ folded: String, _ title: String, _ unit: String) -> String
 
     private let flameGraph: FlameGraphRenderer
 
     /// A CPU profile at `hz`, or a heap profile sampling every 2^`lgSample` bytes.
     /// - Throws: ``ProfilerError`` when heap profiling is not available in this process.
-    public init(heap: Bool, hz: Int, lgSample: Int, flameGraph: @escaping FlameGraphRenderer) throws(ProfilerError) {
+    package init(heap: Bool, hz: Int, lgSample: Int, flameGraph: @escaping FlameGraphRenderer) throws(ProfilerError) {
         self.lgSample = lgSample
         self.flameGraph = flameGraph
         kind = heap ? .heap(try HeapProfiler()) : .cpu(CPUProfiler(hz: hz))
     }
 
     /// Starts profiling (the runner calls this right after warm-up).
-    @Sendable public func start() {
+    @Sendable package func start() {
         do {
             switch kind {
             case .cpu(let p): try p.start()
@@ -49,7 +49,7 @@ public final class ProfileSession: Sendable {
     }
 
     /// Stops profiling (the runner calls this after the last measured episode).
-    @Sendable public func stop(episodes: UInt64) {
+    @Sendable package func stop(episodes: UInt64) {
         let end = monotonicNanoseconds()
         var profile: CPUProfile?
         switch kind {
@@ -65,7 +65,7 @@ public final class ProfileSession: Sendable {
 
     /// Writes the profile files into `dir` and returns the result's `profile` entry.
     /// - Throws: ``ProfilerError`` when the profiler did not start or a file cannot be written.
-    public func write(to dir: URL, overhead: SamplingOverhead?) throws(ProfilerError) -> ProfileInfo {
+    package func write(to dir: URL, overhead: SamplingOverhead?) throws(ProfilerError) -> ProfileInfo {
         let s = state.withLock { $0 }
         if let e = s.startError { throw .noProfile("the profiler did not start: \(e)") }
         func save(_ text: String, _ name: String) throws(ProfilerError) {
@@ -94,7 +94,7 @@ public final class ProfileSession: Sendable {
     }
 
     /// A few lines for the terminal: what was sampled and the hottest functions or allocation sites.
-    public func describe(_ info: ProfileInfo?) -> String {
+    package func describe(_ info: ProfileInfo?) -> String {
         guard let info else { return "" }
         var lines: [String] = []
         if info.kind == "cpu" {

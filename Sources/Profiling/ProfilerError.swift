@@ -1,5 +1,5 @@
 /// Why a CPU or heap profile could not be taken.
-public enum ProfilerError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum ProfilerError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `start()` was called on a profiler that was already started (each profiler runs once).
     case alreadyStarted
     /// `stop()` was called without a running `start()`.
@@ -25,7 +25,7 @@ public enum ProfilerError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A profile file could not be written.
     case write(path: String, reason: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .alreadyStarted:
             return "the CPU profiler was already started; create a new CPUProfiler for another profile"

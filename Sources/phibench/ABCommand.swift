@@ -65,18 +65,11 @@ struct ABCommand: AsyncParsableCommand {
     var block = 2
     @Option(name: .customLong("max-processes"), parsing: .unconditional, help: "The most processes a side.")
     var maxProcesses = 60
-    @Option(parsing: .unconditional, help: "Measuring time the design plans for, e.g. 5m.")
-    var budget = DurationArgument(argument: "5m")!
     @Option(parsing: .unconditional, help: "Seed of the per-round order (recorded in ab.json).")
     var seed: UInt64 = 0x5EED_AB
-    @Option(parsing: .unconditional, help: "The regression the gate must catch with --power, e.g. 5%.")
-    var threshold = PercentageArgument(argument: "5%")!
-    @Option(parsing: .unconditional, help: "False-alarm rate of all gated metrics together, e.g. 1%.")
-    var alpha = PercentageArgument(argument: "1%")!
-    @Option(parsing: .unconditional, help: "Power at the threshold, e.g. 90%.")
+    @OptionGroup var rule: GateRuleOptions
+    @Option(parsing: .unconditional, help: "Power at --threshold, e.g. 90%.")
     var power = PercentageArgument(argument: "90%")!
-    @Option(parsing: .unconditional, help: "Fraction of each side's processes trimmed from each end before the test (Yuen's trimmed means): 0 (Welch's test on plain means) up to below 50%.")
-    var trim = TrimArgument(argument: "20%")!
     @Option(help: "The primary metric: always gated, it gets --primary-share of --alpha (default e2e.min where reported).")
     var primary: String?
 
@@ -106,9 +99,9 @@ struct ABCommand: AsyncParsableCommand {
 
     func run() async throws {
         let me = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
-        let plan = ABPlan(instancesPerProcess: instances, firstLook: firstLook, block: block, maxProcesses: maxProcesses,
-                          budgetSeconds: budget.seconds, seed: seed, threshold: threshold.fraction, familyAlpha: alpha.fraction,
-                          power: power.fraction, primaryShare: primaryShare, fixed: fixed, trim: trim.fraction)
+        var plan = ABPlan(instancesPerProcess: instances, firstLook: firstLook, block: block, maxProcesses: maxProcesses,
+                          seed: seed, power: power.fraction, primaryShare: primaryShare, fixed: fixed)
+        rule.apply(to: &plan)
         do { try plan.validate() } catch { throw InputError(error) }
         // Both scenarios are loaded here first, so a typo fails before any process runs.
         let sideA = ABSide(binary: a ?? me, scenario: aScenario ?? scenario, overrides: overrides + aOverrides,
@@ -121,9 +114,7 @@ struct ABCommand: AsyncParsableCommand {
             throw InputError("\(s.binary): not an executable phibench binary (side \(s.label))")
         }
         let dir = URL(fileURLWithPath: out, isDirectory: true)
-        do {
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        } catch { throw InputError("\(out): cannot create the output directory: \(error.localizedDescription)") }
+        try createOutputDirectory(dir)
 
         let stop = StopSignal()
         stop.installSignalHandlers()
@@ -137,7 +128,7 @@ struct ABCommand: AsyncParsableCommand {
             printError("ab: look \(r.look), \(r.processesPerSide) a side, \(Int(r.elapsedSeconds)) s: \(undecided) of \(r.metrics.count) undecided\(primaryText)")
         }
         var source = ProcessUnitSource(a: sideA, b: sideB, instances: instances, directory: dir)
-        printError("ab: A = \(sideA.label) (\(sideA.binary)), B = \(sideB.label) (\(sideB.binary)), \(instances) instance(s) per process, budget \(Int(budget.seconds)) s")
+        printError("ab: A = \(sideA.label) (\(sideA.binary)), B = \(sideB.label) (\(sideB.binary)), \(instances) instance(s) per process, budget \(Int(rule.budget.seconds)) s")
         let outcome: ABOutcome
         do { outcome = try engine.run(&source) } catch { throw InputError(error) }
         let labels = [sideA.label, sideB.label]

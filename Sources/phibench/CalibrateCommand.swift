@@ -72,12 +72,12 @@ struct CalibrateCommand: AsyncParsableCommand {
             guard merged.completeTrials.count >= 3 else {
                 throw InputError("calibrate: the results have \(merged.completeTrials.count) complete trials; at least 3 are needed")
             }
-            try createOutput(dir)
+            try createOutputDirectory(dir)
             try finish(merged, in: dir)
             return
         }
         _ = try loadScenario(scenario, overrides: overrides)
-        try createOutput(dir)
+        try createOutputDirectory(dir)
         let stop = StopSignal()
         stop.installSignalHandlers()
         var results: [BenchResult] = []
@@ -101,12 +101,6 @@ struct CalibrateCommand: AsyncParsableCommand {
         do { merged = try ResultMerger.merge(results, files: files) } catch { throw InputError(error) }
         try finish(merged, in: dir)
         if let status = stop.exitStatus { throw ExitCode(status) }
-    }
-
-    private func createOutput(_ dir: URL) throws {
-        do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) } catch {
-            throw InputError("\(out): cannot create the output directory: \(error.localizedDescription)")
-        }
     }
 
     /// Writes the merged A/A result and its calibration to `dir` (created) and prints the summary.

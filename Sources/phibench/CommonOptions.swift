@@ -1,6 +1,7 @@
 import ArgumentParser
 import BenchModel
 import Foundation
+import Harness
 
 /// Options every measuring command shares.
 struct MeasureOptions: ParsableArguments {
@@ -25,6 +26,23 @@ struct MeasureOptions: ParsableArguments {
     @Flag(help: "Print result.json to stdout instead of the summary table.")
     var json = false
 
+    /// The scenario in `file` (with --set), the workload it drives (its `workload:`, else --workload)
+    /// and its thresholds parsed against that workload's metrics: what a measuring command starts from.
+    /// - Throws: ``InputError`` (exit 2) for a bad scenario, workload or threshold.
+    func prepare(_ file: String) throws -> (loaded: LoadedScenario, target: WorkloadTarget, thresholds: [Threshold]) {
+        try prepare(loadScenario(file, overrides: overrides))
+    }
+
+    /// The same for a scenario already loaded (soak's steady plan of one).
+    func prepare(_ loaded: LoadedScenario) throws -> (loaded: LoadedScenario, target: WorkloadTarget, thresholds: [Threshold]) {
+        var loaded = loaded
+        let target = try WorkloadTarget(kind: workload, loaded: &loaded)
+        return (loaded, target, try validateThresholds(loaded, catalogue: target.catalogue))
+    }
+
+    /// The progress line on stderr; none with --quiet or --json.
+    func progressLine() -> ProgressLine { ProgressLine(enabled: !quiet && !json) }
+
     /// The run directory, created.
     func runDirectory(scenarioName: String) throws -> URL {
         let path: String
@@ -37,11 +55,7 @@ struct MeasureOptions: ParsableArguments {
             path = "runs/\(scenarioName)-\(f.string(from: Date()))"
         }
         let url = URL(fileURLWithPath: path, isDirectory: true)
-        do {
-            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        } catch {
-            throw InputError("\(path): cannot create the output directory: \(error.localizedDescription)")
-        }
+        try createOutputDirectory(url)
         return url
     }
 }

@@ -30,8 +30,23 @@ struct HistoryDatabaseOptions: ParsableArguments {
     var db: String
 
     /// Opens the history; every failure is an input error (exit 2) naming the database.
-    func open(create: Bool) async throws -> any HistoryStore {
+    private func open(create: Bool) async throws -> any HistoryStore {
         do { return try await HistoryDatabase.open(db, create: create) } catch { throw InputError(error) }
+    }
+
+    /// Opens the history (created when `create`), runs `body` on it and closes it, also when `body`
+    /// throws (its error goes on as it is).
+    func withStore<R>(create: Bool, _ body: (any HistoryStore) async throws -> R) async throws -> R {
+        let store = try await open(create: create)
+        let result: R
+        do {
+            result = try await body(store)
+        } catch {
+            await store.close()
+            throw error
+        }
+        await store.close()
+        return result
     }
 }
 
@@ -130,17 +145,11 @@ struct HistoryAddCommand: AsyncParsableCommand {
             }
             do { records.append(HistoryRecord(result: try ResultCodec.load(url, v1: Phibench.workloads.resultV1))) } catch { throw InputError(error) }
         }
-        let store = try await database.open(create: true)
-        let added: Int
-        do {
-            added = try await store.add(records)
-        } catch {
-            await store.close()
-            throw InputError(error)
+        let (added, location) = try await database.withStore(create: true) { store in
+            do throws(HistoryError) { return (try await store.add(records), store.location) } catch { throw InputError(error) }
         }
-        await store.close()
         let dirty = records.filter(\.dirty).count
-        print("added \(added) result\(added == 1 ? "" : "s") to \(store.location)"
+        print("added \(added) result\(added == 1 ? "" : "s") to \(location)"
               + (added < records.count ? " (\(records.count - added) already there)" : "")
               + (dirty > 0 ? "; \(dirty) built from a dirty tree" : ""))
     }
@@ -163,19 +172,13 @@ struct HistoryReportCommand: AsyncParsableCommand {
     var out = "runs/history"
 
     func run() async throws {
-        let store = try await database.open(create: false)
-        let result: (records: Int, analyses: [SeriesAnalysis])
-        do {
-            result = try await analysis.analyze(store)
-        } catch {
-            await store.close()
-            throw error
+        let (result, location) = try await database.withStore(create: false) { store in
+            (try await analysis.analyze(store), store.location)
         }
-        await store.close()
         let findings = HistoryCheck.regressions(in: result.analyses, recent: analysis.recent)
         let html = HistoryReport.render(
             HistoryReport.Input(analyses: result.analyses, findings: findings, options: analysis.detection, recent: analysis.recent,
-                                source: store.location, resultCount: result.records),
+                                source: location, resultCount: result.records),
             generator: "phibench \(Phibench.version)")
         let dir = URL(fileURLWithPath: out, isDirectory: true)
         let file = dir.appendingPathComponent("history.html")
@@ -212,15 +215,7 @@ struct HistoryCheckCommand: AsyncParsableCommand {
     @OptionGroup var analysis: HistoryAnalysisOptions
 
     func run() async throws {
-        let store = try await database.open(create: false)
-        let result: (records: Int, analyses: [SeriesAnalysis])
-        do {
-            result = try await analysis.analyze(store, gatedByDefault: true)
-        } catch {
-            await store.close()
-            throw error
-        }
-        await store.close()
+        let result = try await database.withStore(create: false) { store in try await analysis.analyze(store, gatedByDefault: true) }
         let findings = HistoryCheck.regressions(in: result.analyses, recent: analysis.recent)
         for f in findings {
             let c = f.change, cmp = c.comparison, s = f.series

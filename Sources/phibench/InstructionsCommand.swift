@@ -101,9 +101,7 @@ struct InstructionsCommand: AsyncParsableCommand {
     var stageLimit: Double? { stageThreshold == "off" ? nil : PercentageArgument(argument: stageThreshold)?.fraction }
 
     func run() async throws {
-        var loaded = try loadScenario(scenario, overrides: options.overrides)
-        let target = try WorkloadTarget(kind: options.workload, loaded: &loaded)
-        _ = try validateThresholds(loaded, catalogue: target.catalogue)
+        let (loaded, target, _) = try options.prepare(scenario)
         guard target.runsInProcess else {
             throw InputError(loaded.error(key: "workload", "instruction counts are of code phibench runs itself (the pipeline or noop), not a worker process or an HTTP service: callgrind would count only the harness waiting"))
         }

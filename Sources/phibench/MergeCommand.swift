@@ -60,11 +60,7 @@ struct MergeCommand: AsyncParsableCommand {
 func mergeSegments(_ results: [BenchResult], files: [String], into dir: URL, partial: Bool, quiet: Bool) throws -> Int32 {
     let merged: BenchResult
     do { merged = try SegmentMerger.merge(results, files: files, allowPartial: partial) } catch { throw InputError(error) }
-    do {
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    } catch {
-        throw InputError("\(dir.relativePath): cannot create the output directory: \(error.localizedDescription)")
-    }
+    try createOutputDirectory(dir)
     try writeResult(merged, to: dir.appendingPathComponent("result.json"))
     let reportNote = writeReports(for: merged, in: dir)
     if !quiet {

@@ -30,19 +30,12 @@ struct PowerCommand: AsyncParsableCommand {
     var runs = 1_000
     @Option(help: "The stage the added work goes into (its p50 and e2e p50 grow); also replayed as a uniform e2e slowdown.")
     var stage = "MEA"
-    @Option(parsing: .unconditional, help: "The gate's budget, e.g. 5m.")
-    var budget = DurationArgument(argument: "5m")!
-    @Option(parsing: .unconditional, help: "The regression the gate must catch, e.g. 5%.")
-    var threshold = PercentageArgument(argument: "5%")!
-    @Option(parsing: .unconditional, help: "False-alarm rate of the gated family, e.g. 1%.")
-    var alpha = PercentageArgument(argument: "1%")!
+    @OptionGroup var rule: GateRuleOptions
     @Option(parsing: .unconditional, help: "Workload instances per process in the pool's runs (for the plan).")
     var instances = 2
     @Option(name: .customLong("seconds-per-process"), parsing: .unconditional,
             help: "With a directory as the pool: the measured seconds a process took (ab.json records them).")
     var secondsPerProcess = 9.0
-    @Option(parsing: .unconditional, help: "Fraction of each side's processes trimmed from each end (Yuen's test): 0 (Welch's) up to below 50%.")
-    var trim = TrimArgument(argument: "20%")!
     @Option(help: "The primary metric (half of --alpha; always gated).")
     var primary = ABCommand.defaultPrimary
     @Option(parsing: .unconditional, help: "Seed of the replays.")
@@ -56,10 +49,10 @@ struct PowerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let plan = ABPlan(instancesPerProcess: instances, budgetSeconds: budget.seconds, threshold: threshold.fraction, familyAlpha: alpha.fraction,
-                          trim: trim.fraction)
+        var plan = ABPlan(instancesPerProcess: instances)
+        rule.apply(to: &plan)
         do { try plan.validate() } catch { throw InputError(error) }
-        if rejudge { return try rejudgeAll(plan) }
+        if rejudge { return try rejudgeAll() }
         let outcome = try load(plan)
         guard outcome.units.count >= 20 else { throw InputError("\(pool): \(outcome.units.count) processes; a pool needs at least 20") }
         let gate = ABGateSpec(patterns: outcome.family.map(\.key), primary: primary, primaryRequired: true)
@@ -87,16 +80,13 @@ struct PowerCommand: AsyncParsableCommand {
 
     /// Each recorded run judged again: its design (instances, looks, seed, family) with this command's
     /// rule, on its own processes in their recorded order and times.
-    private func rejudgeAll(_ rule: ABPlan) throws {
+    private func rejudgeAll() throws {
         print("| run | recorded: verdict, processes a side, seconds | this rule: verdict, processes a side, seconds | \(primary) change | MDE |")
         print("|---|---|---|---:|---:|")
         for file in inputs {
             let record = try Self.decode(file)
             var plan = record.plan
-            plan.budgetSeconds = rule.budgetSeconds
-            plan.threshold = rule.threshold
-            plan.familyAlpha = rule.familyAlpha
-            plan.trim = rule.trim
+            rule.apply(to: &plan)
             plan.fixed = false
             var source = RecordedSource(record: record)
             let clock = source.clock

@@ -50,9 +50,7 @@ struct ProfileCommand: AsyncParsableCommand {
             // MALLOC_CONF set, or returns at once in the re-executed child.
             do { try HeapProfiler.ensureEnabled(lgSample: lgSample) } catch { throw InputError(error) }
         }
-        var loaded = try loadScenario(scenario, overrides: options.overrides)
-        let target = try WorkloadTarget(kind: options.workload, loaded: &loaded)
-        let thresholds = try validateThresholds(loaded, catalogue: target.catalogue)
+        let (loaded, target, thresholds) = try options.prepare(scenario)
         let dir = try options.runDirectory(scenarioName: loaded.record.name + (heap ? "-heap" : "-profile"))
         let stop = StopSignal()
         stop.installSignalHandlers()
@@ -63,7 +61,7 @@ struct ProfileCommand: AsyncParsableCommand {
         } catch {
             throw InputError(error)
         }
-        let progress = ProgressLine(enabled: !options.quiet && !options.json)
+        let progress = options.progressLine()
         var runOptions = RunOptions(trials: 1, stop: stop, onProgress: progress.update, onPhase: progress.phase,
                                     version: Phibench.version)
         runOptions.onMeasureStart = session.start

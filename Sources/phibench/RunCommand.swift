@@ -64,11 +64,9 @@ struct RunCommand: AsyncParsableCommand {
 
     /// Runs one scenario file and returns its exit status.
     private func execute(file: String, stop: StopSignal, endpoint: LiveMetricsEndpoint?) throws -> Int32 {
-        var loaded = try loadScenario(file, overrides: options.overrides)
-        let target = try WorkloadTarget(kind: options.workload, loaded: &loaded)
-        let thresholds = try validateThresholds(loaded, catalogue: target.catalogue)
+        let (loaded, target, thresholds) = try options.prepare(file)
         let dir = try options.runDirectory(scenarioName: loaded.record.name)
-        let progress = ProgressLine(enabled: !options.quiet && !options.json)
+        let progress = options.progressLine()
         var runOptions = RunOptions(trials: trials, varySeed: varySeed, stop: stop,
                                     onProgress: progress.update, onPhase: progress.phase, version: Phibench.version)
             .exporting(to: endpoint, target: target, scenario: loaded.record.name)

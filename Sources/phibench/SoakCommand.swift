@@ -52,8 +52,9 @@ struct SoakCommand: AsyncParsableCommand {
         } catch let error as ScenarioError {
             throw InputError(error)
         }
-        let target = try WorkloadTarget(kind: options.workload, loaded: &loaded)
-        let thresholds = try validateThresholds(loaded, catalogue: target.catalogue)
+        let prepared = try options.prepare(loaded)
+        loaded = prepared.loaded
+        let (target, thresholds) = (prepared.target, prepared.thresholds)
         let dir = try options.runDirectory(scenarioName: loaded.record.name + "-soak")
 
         let log: TimeseriesLog
@@ -67,7 +68,7 @@ struct SoakCommand: AsyncParsableCommand {
         let stop = StopSignal()
         stop.installSignalHandlers()
         let endpoint = try live.start()
-        let progress = ProgressLine(enabled: !options.quiet && !options.json)
+        let progress = options.progressLine()
         let runOptions = RunOptions(stop: stop, onInterval: log.append, onProgress: progress.update,
                                     onPhase: progress.phase, version: Phibench.version)
             .exporting(to: endpoint, target: target, scenario: loaded.record.name)

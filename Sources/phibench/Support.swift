@@ -156,6 +156,16 @@ func writeResult(_ result: BenchResult, to url: URL) throws {
     do { try ResultCodec.write(result, to: url) } catch { throw InputError(error) }
 }
 
+/// Creates the output directory `dir` with its parents, turning a failure into an input error that
+/// names it.
+func createOutputDirectory(_ dir: URL) throws {
+    do {
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    } catch {
+        throw InputError("\(dir.relativePath): cannot create the output directory: \(error.localizedDescription)")
+    }
+}
+
 /// Loads a result.json (version 1 or 2), turning a failure into an input error.
 func loadResult(_ path: String) throws -> BenchResult {
     do { return try ResultCodec.load(URL(fileURLWithPath: path), v1: Phibench.workloads.resultV1) } catch { throw InputError(error) }

@@ -3,11 +3,11 @@ import Foundation
 /// Runs a child process to completion for a test: both pipes drained while it runs (so a chatty
 /// child never blocks on a full pipe), optional standard input, and an optional signal sent after a
 /// delay. The one copy of what ten tests used to write out each (#25).
-public enum ChildProcess {
-    public struct Output: Sendable {
-        public var status: Int32
-        public var stdout: String
-        public var stderr: String
+package enum ChildProcess {
+    package struct Output: Sendable {
+        package var status: Int32
+        package var stdout: String
+        package var stderr: String
     }
 
     /// - Parameters:
@@ -15,7 +15,7 @@ public enum ChildProcess {
     ///   - directory: the working directory (this process's when nil).
     ///   - input: written to the child's standard input, which is then closed (none: inherited).
     ///   - signal: sent `after` seconds after the start (say SIGINT, to test an interrupted run).
-    public static func run(_ executable: URL, _ arguments: [String], environment: [String: String?] = [:],
+    package static func run(_ executable: URL, _ arguments: [String], environment: [String: String?] = [:],
                            directory: URL? = nil, input: Data? = nil, signal: Int32? = nil, after: Double = 1) throws -> Output {
         let p = Process()
         p.executableURL = executable
@@ -51,17 +51,17 @@ public enum ChildProcess {
 }
 
 /// Where the tests find the repository and the tools they run.
-public enum TestTools {
+package enum TestTools {
     /// The package's root directory.
-    public static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    package static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
     /// `examples/` of the repository.
-    public static let examples = packageRoot.appendingPathComponent("examples")
+    package static let examples = packageRoot.appendingPathComponent("examples")
 
     /// python3 on PATH (resolved to the interpreter itself, past wrappers like pyenv's shims, so a
     /// restarted child starts quickly), or nil: tests that need it are disabled with that reason.
-    public static let python: String? = {
+    package static let python: String? = {
         for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
             let path = "\(dir)/python3"
             guard FileManager.default.isExecutableFile(atPath: path) else { continue }
@@ -75,16 +75,16 @@ public enum TestTools {
 
 /// `examples/service.py` (the example HTTP service) on a free loopback port, for one test; killed
 /// when released.
-public final class ExampleService: @unchecked Sendable {
-    public let process = Process()
-    public let port: Int
+package final class ExampleService: @unchecked Sendable {
+    package let process = Process()
+    package let port: Int
 
-    public struct StartError: Error, CustomStringConvertible {
-        public var text: String
-        public var description: String { "examples/service.py did not say its port: \(text)" }
+    package struct StartError: Error, CustomStringConvertible {
+        package var text: String
+        package var description: String { "examples/service.py did not say its port: \(text)" }
     }
 
-    public init() throws {
+    package init() throws {
         guard let python = TestTools.python else { throw StartError(text: "python3 is not on PATH") }
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = [TestTools.examples.appendingPathComponent("service.py").path, "--port", "0"]
@@ -109,7 +109,7 @@ public final class ExampleService: @unchecked Sendable {
         self.port = port
     }
 
-    public func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
+    package func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
 
     deinit {
         // SIGKILL: the test process may have SIGTERM ignored, and children inherit that.

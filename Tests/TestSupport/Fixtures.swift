@@ -3,50 +3,50 @@ import Foundation
 import Histogram
 
 /// Seeded generator for fixtures (SplitMix64), so every fixture is the same on every run.
-public struct FixtureRNG: RandomNumberGenerator {
-    public var generator: SplitMix64
-    public init(seed: UInt64) { generator = SplitMix64(state: seed &* 0x9E37_79B9_7F4A_7C15 &+ 1) }
-    public mutating func next() -> UInt64 { generator.next() }
-    public mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
-    public mutating func normal() -> Double {
+package struct FixtureRNG: RandomNumberGenerator {
+    package var generator: SplitMix64
+    package init(seed: UInt64) { generator = SplitMix64(state: seed &* 0x9E37_79B9_7F4A_7C15 &+ 1) }
+    package mutating func next() -> UInt64 { generator.next() }
+    package mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
+    package mutating func normal() -> Double {
         let u1 = max(uniform(), 1e-12), u2 = uniform()
         return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
     }
     /// A factor in [1 − width, 1 + width].
-    public mutating func jitter(_ width: Double) -> Double { 1 + (uniform() * 2 - 1) * width }
+    package mutating func jitter(_ width: Double) -> Double { 1 + (uniform() * 2 - 1) * width }
 }
 
 /// Builds realistic results: latencies simulated per episode and recorded into real HdrHistograms,
 /// per-trial spans with bounded multiplicative noise (each trial's histograms are the simulation
 /// rescaled by its own factor), phases, a time series, thresholds, workload details and a leak verdict,
 /// for a test workload with the pipeline's shape (stages, a cache, a memory layer).
-public struct Fixture {
-    public var scenario: String
-    public var description: String
-    public var trials: Int
+package struct Fixture {
+    package var scenario: String
+    package var description: String
+    package var trials: Int
     /// Seed of the simulated episodes (the underlying distribution).
-    public var seed: UInt64
+    package var seed: UInt64
     /// Seed of the per-trial noise; two fixtures with the same `seed` and different `noiseSeed`
     /// are trials drawn from the same distribution.
-    public var noiseSeed: UInt64?
+    package var noiseSeed: UInt64?
     /// Per-trial noise of every figure: each is multiplied by a factor in [1 − noise, 1 + noise].
-    public var noise: Double
+    package var noise: Double
     /// Latency keys made slower (or faster) by a factor, e.g. `["ESGT": 1.3, "e2e": 1.3]`.
-    public var scale: [String: Double]
-    public var throughputScale: Double
-    public var episodesSimulated: Int
-    public var configuration: String
-    public var jemalloc: Bool
-    public var commit: String
-    public var interrupted: Bool
-    public var warnings: [RunWarning]
-    public var stages: [String]
-    public var profile: ProfileInfo?
-    public var leaking: Bool
+    package var scale: [String: Double]
+    package var throughputScale: Double
+    package var episodesSimulated: Int
+    package var configuration: String
+    package var jemalloc: Bool
+    package var commit: String
+    package var interrupted: Bool
+    package var warnings: [RunWarning]
+    package var stages: [String]
+    package var profile: ProfileInfo?
+    package var leaking: Bool
     /// The memory layer's resident bytes per state (a gauge of the workload).
-    public var residentBytesPerState: Double
+    package var residentBytesPerState: Double
 
-    public init(
+    package init(
         scenario: String = "steady",
         description: String = "200/s for 20 s, a ramp to 400/s, then a burst of 500",
         trials: Int = 5,
@@ -87,13 +87,13 @@ public struct Fixture {
     }
 
     /// Median latency (ns) and log-normal spread of each stage.
-    public static let stageShape: [String: (median: Double, sigma: Double)] = [
+    package static let stageShape: [String: (median: Double, sigma: Double)] = [
         "MMEI": (2_100, 0.25), "MCEA": (1_400, 0.2), "MEA": (8_300, 0.3), "TIG": (24_000, 0.35),
         "ESGT": (168_000, 0.45), "PHI": (38_000, 0.9), "MEMORY.store": (5_200, 0.5),
     ]
 
     /// The test workload's vocabulary: the stages, a cache's counters and a memory layer's gauge.
-    public var vocabulary: WorkloadVocabulary {
+    package var vocabulary: WorkloadVocabulary {
         WorkloadVocabulary(
             name: "fixture",
             stages: stages.map { s in .init(s, parent: s.hasPrefix("PHI.") && stages.contains("PHI") ? "PHI" : nil) },
@@ -107,20 +107,20 @@ public struct Fixture {
             ])
     }
 
-    public var catalogue: MetricCatalogue { MetricCatalogue.standard(for: vocabulary) }
+    package var catalogue: MetricCatalogue { MetricCatalogue.standard(for: vocabulary) }
 
     /// The simulated latency histograms alone (the expensive part), to share between fixtures
     /// that differ only in their trial noise.
-    public func simulatedHistograms() -> Simulated {
+    package func simulatedHistograms() -> Simulated {
         var simulation = FixtureRNG(seed: seed)
         return Simulated(histograms: simulate(&simulation))
     }
 
-    public struct Simulated {
-        public var histograms: [String: Histogram<UInt64>]
+    package struct Simulated {
+        package var histograms: [String: Histogram<UInt64>]
     }
 
-    public func make(reusing simulated: Simulated? = nil) -> BenchResult {
+    package func make(reusing simulated: Simulated? = nil) -> BenchResult {
         let sim = simulated ?? simulatedHistograms()
         var rng = FixtureRNG(seed: (noiseSeed ?? seed) &+ 0x1234_5678)
         let catalogue = self.catalogue
@@ -163,7 +163,7 @@ public struct Fixture {
 
     /// One trial: the simulated histograms rescaled by a trial factor and thinned to `episodes`
     /// per histogram (in proportion), plus counters and gauges with the same noise.
-    public func trialSpan(_ sim: Simulated, episodes: UInt64, _ rng: inout FixtureRNG, latencyFactor: Double = 1) -> Span {
+    package func trialSpan(_ sim: Simulated, episodes: UInt64, _ rng: inout FixtureRNG, latencyFactor: Double = 1) -> Span {
         let factor = rng.jitter(noise) * latencyFactor
         let e2eTotal = Double(sim.histograms["e2e"]?.totalCount ?? 1)
         var histograms: [String: LatencyHistogram] = [:]
@@ -205,7 +205,7 @@ public struct Fixture {
     }
 
     /// Episodes simulated stage by stage (log-normal), recorded into one HdrHistogram per key.
-    public func simulate(_ rng: inout FixtureRNG) -> [String: Histogram<UInt64>] {
+    package func simulate(_ rng: inout FixtureRNG) -> [String: Histogram<UInt64>] {
         var hists: [String: Histogram<UInt64>] = [:]
         for k in stages + ["e2e", "service"] {
             var h = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
@@ -240,7 +240,7 @@ public struct Fixture {
         return hists.filter { $0.value.totalCount > 0 }
     }
 
-    public func phases(_ sim: Simulated, _ rng: inout FixtureRNG) -> [PhaseSummary] {
+    package func phases(_ sim: Simulated, _ rng: inout FixtureRNG) -> [PhaseSummary] {
         let c = catalogue
         func stats(_ factor: Double, episodes: UInt64) -> RunSummary {
             c.summarize(trialSpan(sim, episodes: episodes, &rng, latencyFactor: factor))
@@ -255,7 +255,7 @@ public struct Fixture {
         ]
     }
 
-    public func timeseries(_ rng: inout FixtureRNG) -> [TimeseriesPoint] {
+    package func timeseries(_ rng: inout FixtureRNG) -> [TimeseriesPoint] {
         var out: [TimeseriesPoint] = []
         var total: UInt64 = 0
         var queue = 0.0
@@ -286,7 +286,7 @@ public struct Fixture {
         return out
     }
 
-    public func thresholds(_ s: RunSummary) -> [ThresholdResult] {
+    package func thresholds(_ s: RunSummary) -> [ThresholdResult] {
         let p99 = s.metric("e2e.p99") ?? 0
         let throughput = s.metric("throughput") ?? 0
         let hitRate = s.metric("phi.cache_hit_rate") ?? 0
@@ -301,10 +301,10 @@ public struct Fixture {
 }
 
 /// A scratch directory removed when the test ends (kept with PHIBENCH_KEEP_ARTIFACTS=1 for a look).
-public final class ScratchDirectory {
-    public let url: URL
+package final class ScratchDirectory {
+    package let url: URL
 
-    public init(_ name: String) throws {
+    package init(_ name: String) throws {
         url = FileManager.default.temporaryDirectory.appendingPathComponent("phibench-reports-\(name)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
@@ -315,5 +315,5 @@ public final class ScratchDirectory {
         }
     }
 
-    public func file(_ name: String) -> URL { url.appendingPathComponent(name) }
+    package func file(_ name: String) -> URL { url.appendingPathComponent(name) }
 }

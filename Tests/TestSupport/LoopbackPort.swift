@@ -4,13 +4,13 @@ import Glibc
 
 /// A TCP port nobody listens on right now on 127.0.0.1: bound to port 0, read back, released. The
 /// tests that start servers (PostgreSQL, Prometheus, the HTTP workload's fixtures) share it.
-public enum LoopbackPort {
-    public struct Failure: Error, CustomStringConvertible {
-        public let description: String
+package enum LoopbackPort {
+    package struct Failure: Error, CustomStringConvertible {
+        package let description: String
     }
 
     /// - Throws: ``Failure`` with the errno when no socket can be made or bound.
-    public static func free() throws -> Int {
+    package static func free() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket() failed: errno \(errno)") }
         defer { close(fd) }

@@ -10,24 +10,24 @@ import Glibc
 ///
 /// Routes: `/` answers `ok` (a fixed small response), `/timed` adds a `Server-Timing` header with
 /// two stages, `/close` answers and closes the connection (keep-alive off).
-public final class NginxServer: @unchecked Sendable {
-    public let port: Int
-    public let tls: Bool
+package final class NginxServer: @unchecked Sendable {
+    package let port: Int
+    package let tls: Bool
     /// The self-signed certificate (PEM) when `tls`.
-    public let certificate: String?
+    package let certificate: String?
     private let directory: URL
     private let process = Process()
 
     /// nginx's path, or nil.
-    public static let binary: String? = ["/usr/sbin/nginx", "/usr/bin/nginx"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    package static let binary: String? = ["/usr/sbin/nginx", "/usr/bin/nginx"].first { FileManager.default.isExecutableFile(atPath: $0) }
     /// openssl's path, or nil.
-    public static let openssl: String? = ["/usr/bin/openssl", "/usr/local/bin/openssl"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    package static let openssl: String? = ["/usr/bin/openssl", "/usr/local/bin/openssl"].first { FileManager.default.isExecutableFile(atPath: $0) }
 
-    public struct Failure: Error, CustomStringConvertible {
-        public var description: String
+    package struct Failure: Error, CustomStringConvertible {
+        package var description: String
     }
 
-    public init(tls: Bool = false) throws {
+    package init(tls: Bool = false) throws {
         guard let binary = Self.binary else { throw Failure(description: "nginx is not installed (scripts/install-deps.sh)") }
         self.tls = tls
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("phibench-nginx-\(UUID().uuidString)")
@@ -87,7 +87,7 @@ public final class NginxServer: @unchecked Sendable {
     }
 
     /// `http://127.0.0.1:PORT/path` (https with `tls`).
-    public func url(_ path: String) -> String { "\(tls ? "https" : "http")://127.0.0.1:\(port)\(path)" }
+    package func url(_ path: String) -> String { "\(tls ? "https" : "http")://127.0.0.1:\(port)\(path)" }
 
     deinit {
         // SIGQUIT would wait for connections to finish; the test is over.

@@ -7,18 +7,18 @@ import Synchronization
 
 /// What the preflight request found: the service's `Server-Timing` stages, in order, and the
 /// resolved endpoint the run connects to.
-public struct HTTPPreflight: Sendable {
-    public var vocabulary: WorkloadVocabulary
+package struct HTTPPreflight: Sendable {
+    package var vocabulary: WorkloadVocabulary
     /// Stage names from the preflight's `Server-Timing` entries that had a `dur`.
-    public var serverStages: [String]
+    package var serverStages: [String]
     let endpoint: HTTPEndpoint
 }
 
 /// Why an HTTP workload cannot run: exit status 2 before any load.
-public enum HTTPWorkloadError: Error, CustomStringConvertible, Equatable {
+package enum HTTPWorkloadError: Error, CustomStringConvertible, Equatable {
     case preflight(url: String, reason: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .preflight(let url, let reason): "preflight request to \(url) failed: \(reason)"
         }
@@ -31,10 +31,10 @@ public enum HTTPWorkloadError: Error, CustomStringConvertible, Equatable {
 /// the loops themselves — a timer, then the spin window — so a request costs no thread hop; the
 /// request bytes are encoded once per template; responses are parsed as they arrive by nodejs/http-parser (``HTTPResponseParser``). Each
 /// `Server-Timing` entry with a `dur` is a stage; `transport` is what they do not cover.
-public final class HTTPWorkload: LoadDrivingWorkload {
-    public typealias Worker = NoWorker
-    public let vocabulary: WorkloadVocabulary
-    public var runsOutsideProcess: Bool { true }
+package final class HTTPWorkload: LoadDrivingWorkload {
+    package typealias Worker = NoWorker
+    package let vocabulary: WorkloadVocabulary
+    package var runsOutsideProcess: Bool { true }
     let spec: HTTPWorkloadSpec
     let preflight: HTTPPreflight
     let endpoint: HTTPEndpoint
@@ -53,7 +53,7 @@ public final class HTTPWorkload: LoadDrivingWorkload {
     /// Sends one request (episode 0's body) and reads the stages from its `Server-Timing` headers.
     /// A refused connection, a timeout or a status ≥ 400 is an error naming the URL.
     /// - Throws: ``HTTPWorkloadError``.
-    public static func preflight(_ spec: HTTPWorkloadSpec) throws(HTTPWorkloadError) -> HTTPPreflight {
+    package static func preflight(_ spec: HTTPWorkloadSpec) throws(HTTPWorkloadError) -> HTTPPreflight {
         let endpoint = try HTTPEndpoint(spec: spec)
         let outcome = try exchange(endpoint)
         guard outcome.status < 400 else {
@@ -113,7 +113,7 @@ public final class HTTPWorkload: LoadDrivingWorkload {
     /// Creates the event loops (connections are made on first use) for a run whose stages the
     /// preflight found.
     /// - Parameter onWarnings: receives ``warnings()`` when the workload is released.
-    public init(spec: HTTPWorkloadSpec, preflight: HTTPPreflight, onWarnings: @escaping @Sendable ([RunWarning]) -> Void = { _ in }) {
+    package init(spec: HTTPWorkloadSpec, preflight: HTTPPreflight, onWarnings: @escaping @Sendable ([RunWarning]) -> Void = { _ in }) {
         self.spec = spec
         self.onWarnings = onWarnings
         self.preflight = preflight
@@ -138,7 +138,7 @@ public final class HTTPWorkload: LoadDrivingWorkload {
 
     /// Runs one phase on the loops: lane `i` of the phase on loop `i % loops`, each loop recording
     /// into its own stripe; returns when every loop's lanes are done.
-    public func drive(_ phase: DrivenPhase) throws -> UInt64 {
+    package func drive(_ phase: DrivenPhase) throws -> UInt64 {
         let lanes = try lanes(phase.lanes)
         var shares: [EventLoopFuture<UInt64>] = []
         for (thread, loop) in loops.enumerated() {
@@ -167,9 +167,9 @@ public final class HTTPWorkload: LoadDrivingWorkload {
         return made
     }
 
-    public func statistics() -> WorkloadStatistics { counts.statistics }
+    package func statistics() -> WorkloadStatistics { counts.statistics }
 
-    public func details() -> JSONValue? {
+    package func details() -> JSONValue? {
         var out: [String: JSONValue] = [
             "url": .string(spec.url), "method": .string(spec.method), "connections": .number(Double(spec.connections)),
             "event-loop threads": .number(Double(loops.count)),
@@ -189,7 +189,7 @@ public final class HTTPWorkload: LoadDrivingWorkload {
     }
 
     /// Warnings the result should carry: late names and malformed entries were not measured.
-    public func warnings() -> [RunWarning] {
+    package func warnings() -> [RunWarning] {
         var out: [RunWarning] = []
         let lateNames = late.withLock { $0 }
         if !lateNames.isEmpty {

@@ -6,15 +6,15 @@
 /// elements, unknown parameters, parameter names in any case, the first of repeated parameters
 /// winning, as the specification says) and reports what it cannot read instead of dropping it
 /// silently: a malformed entry or a `dur` that is not a non-negative number is a ``Problem``.
-public enum ServerTiming {
+package enum ServerTiming {
     /// One metric of the header.
-    public struct Entry: Sendable, Equatable {
-        public var name: String
+    package struct Entry: Sendable, Equatable {
+        package var name: String
         /// Duration in milliseconds, when the entry has a valid `dur`.
-        public var milliseconds: Double?
-        public var description: String?
+        package var milliseconds: Double?
+        package var description: String?
 
-        public init(name: String, milliseconds: Double?, description: String? = nil) {
+        package init(name: String, milliseconds: Double?, description: String? = nil) {
             self.name = name
             self.milliseconds = milliseconds
             self.description = description
@@ -22,14 +22,14 @@ public enum ServerTiming {
     }
 
     /// Something in the header that is not a valid entry, quoted (at most 80 characters).
-    public struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
-        public var text: String
-        public var reason: String
-        public var description: String { "`\(text)`: \(reason)" }
+    package struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
+        package var text: String
+        package var reason: String
+        package var description: String { "`\(text)`: \(reason)" }
     }
 
     /// Parses every `Server-Timing` header value of one response, in order.
-    public static func parse(_ values: [String]) -> (entries: [Entry], problems: [Problem]) {
+    package static func parse(_ values: [String]) -> (entries: [Entry], problems: [Problem]) {
         var entries: [Entry] = []
         var problems: [Problem] = []
         for value in values {

@@ -1,7 +1,7 @@
 import CQuantize
 
 /// How an embedding is encoded: exactly, or quantized with one scale per vector.
-public enum EmbeddingEncoding: String, Sendable, Codable, CaseIterable {
+package enum EmbeddingEncoding: String, Sendable, Codable, CaseIterable {
     /// 32-bit floats, bit-exact.
     case float32
     /// Signed 8-bit codes in [-127, 127]; scale = max|x| / 127; error ≤ max|x| · (1/254 + 2⁻²⁰) per element.
@@ -19,7 +19,7 @@ public enum EmbeddingEncoding: String, Sendable, Codable, CaseIterable {
     }
 
     /// Bits per element.
-    public var bits: Int {
+    package var bits: Int {
         switch self {
         case .float32: 32
         case .int8: 8
@@ -29,7 +29,7 @@ public enum EmbeddingEncoding: String, Sendable, Codable, CaseIterable {
 
     /// The stated bound on |x − x̂| per element, relative to the vector's max |x| (0 when exact):
     /// half a quantization step, plus 2⁻²⁰ for float32 rounding in x/scale and code·scale.
-    public var relativeErrorBound: Double {
+    package var relativeErrorBound: Double {
         switch self {
         case .float32: 0
         case .int8, .int4: 1 / (2 * Double(maxCode)) + 1.0 / Double(1 << 20)

@@ -1,25 +1,25 @@
 /// One episode's metrics, as the pipeline hands them to the metrics store.
-public struct EpisodeMetrics: Sendable, Codable, Equatable {
+package struct EpisodeMetrics: Sendable, Codable, Equatable {
     /// Episode number (monotonic per run).
-    public var episode: UInt64
+    package var episode: UInt64
     /// Simulated time of the episode, seconds.
-    public var timestamp: Double
+    package var timestamp: Double
     /// Integrated information Φ (0 when the episode did not ignite).
-    public var phi: Double
+    package var phi: Double
     /// MCEA arousal in [0, 1].
-    public var arousal: Double
+    package var arousal: Double
     /// Salience of the focused content in [0, 1].
-    public var salience: Double
+    package var salience: Double
     /// Emotion as (valence, arousal, dominance).
-    public var emotion: SIMD3<Float>
+    package var emotion: SIMD3<Float>
     /// Index of the content attention focused on.
-    public var attentionFocus: Int32
+    package var attentionFocus: Int32
     /// Whether the ESGT event fired.
-    public var ignited: Bool
+    package var ignited: Bool
     /// End-to-end time of the episode, nanoseconds (0 when unknown).
-    public var latencyNanoseconds: UInt64
+    package var latencyNanoseconds: UInt64
 
-    public init(episode: UInt64, timestamp: Double, phi: Double, arousal: Double = 0, salience: Double = 0,
+    package init(episode: UInt64, timestamp: Double, phi: Double, arousal: Double = 0, salience: Double = 0,
                 emotion: SIMD3<Float> = .zero, attentionFocus: Int32 = 0, ignited: Bool = false,
                 latencyNanoseconds: UInt64 = 0) {
         self.episode = episode
@@ -34,7 +34,7 @@ public struct EpisodeMetrics: Sendable, Codable, Equatable {
     }
 
     /// Bytes of one record in its plain in-memory form (what the archive ratio is measured against).
-    public static var logicalBytes: Int { MemoryLayout<EpisodeMetrics>.stride }
+    package static var logicalBytes: Int { MemoryLayout<EpisodeMetrics>.stride }
 }
 
 /// Why a metrics record matters, relative to the record before it; cleanup keeps records with any.

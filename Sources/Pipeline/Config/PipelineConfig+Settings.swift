@@ -2,17 +2,17 @@ import BenchModel
 import MemoryLayer
 
 /// One pipeline setting, for `--help` and the docs.
-public struct PipelineParameter: Sendable, Codable, Equatable {
+package struct PipelineParameter: Sendable, Codable, Equatable {
     /// Fully qualified key, e.g. `pipeline.esgt.steps`.
-    public var name: String
+    package var name: String
     /// The default, as a scenario would write it.
-    public var defaultValue: String
+    package var defaultValue: String
     /// What the setting does, with its unit.
-    public var description: String
+    package var description: String
     /// Accepted values, e.g. `an integer in 1...1000000`.
-    public var expected: String
+    package var expected: String
 
-    public init(name: String, defaultValue: String, description: String, expected: String) {
+    package init(name: String, defaultValue: String, description: String, expected: String) {
         self.name = name
         self.defaultValue = defaultValue
         self.description = description
@@ -28,7 +28,7 @@ public struct PipelineParameter: Sendable, Codable, Equatable {
 
 extension PipelineConfig {
     /// Every setting, with its default, in pipeline order.
-    public static let parameters: [PipelineParameter] = {
+    package static let parameters: [PipelineParameter] = {
         let defaults = PipelineConfig()
         return ParameterSpec.all.map {
             PipelineParameter(name: $0.name, defaultValue: $0.text(of: defaults), description: $0.help,
@@ -41,7 +41,7 @@ extension PipelineConfig {
     /// Durations accept units (`200ms`) or bare seconds.
     /// - Throws: ``PipelineConfigError`` for an unknown key, a value of the wrong type or out of
     ///   range, or settings that contradict each other.
-    public init(settings: [String: String]) throws(PipelineConfigError) {
+    package init(settings: [String: String]) throws(PipelineConfigError) {
         self.init()
         let specs = ParameterSpec.all
         var byName: [String: ParameterSpec] = [:]
@@ -56,7 +56,7 @@ extension PipelineConfig {
     }
 
     /// Every setting with its current value as text; `PipelineConfig(settings: c.settings) == c`.
-    public var settings: [String: String] {
+    package var settings: [String: String] {
         var out: [String: String] = [:]
         for spec in ParameterSpec.all { out[spec.name] = spec.text(of: self) }
         return out
@@ -64,7 +64,7 @@ extension PipelineConfig {
 
     /// Checks relations between settings that are each valid on their own.
     /// - Throws: ``PipelineConfigError/inconsistent(keys:reason:)``.
-    public func validate() throws(PipelineConfigError) {
+    package func validate() throws(PipelineConfigError) {
         if tig.nodes < tig.edgesPerNode + 1 {
             throw .inconsistent(keys: ["pipeline.tig.nodes", "pipeline.tig.edges_per_node"],
                                 reason: "the graph needs more nodes (\(tig.nodes)) than edges per node (\(tig.edgesPerNode))")

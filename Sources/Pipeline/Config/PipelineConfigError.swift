@@ -1,5 +1,5 @@
 /// Why scenario settings could not be turned into a ``PipelineConfig``.
-public enum PipelineConfigError: Error, CustomStringConvertible, Equatable {
+package enum PipelineConfigError: Error, CustomStringConvertible, Equatable {
     /// `key` is not a pipeline setting. `suggestions` are close spellings, `valid` the keys of the
     /// same section (or every key when the section is unknown).
     case unknownKey(key: String, suggestions: [String], valid: [String])
@@ -8,7 +8,7 @@ public enum PipelineConfigError: Error, CustomStringConvertible, Equatable {
     /// Individually valid settings that cannot go together.
     case inconsistent(keys: [String], reason: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .unknownKey(let key, let suggestions, let valid):
             var text = "unknown setting '\(key)'"

@@ -4,37 +4,37 @@ import Synchronization
 /// The Φ results cache: least-recently-used, keyed by a 64-bit hash of the binarised state and the
 /// node set, shared by every worker behind a mutex. Computing a missed value happens outside the
 /// lock; two workers missing the same key at once both compute it and the second insert wins.
-public final class PhiCache: Sendable {
+package final class PhiCache: Sendable {
     /// Maximum entries (0: nothing is cached and every lookup is a miss).
-    public let capacity: Int
+    package let capacity: Int
     private let table: Mutex<LRUTable>
 
-    public init(capacity: Int) {
+    package init(capacity: Int) {
         self.capacity = capacity
         table = Mutex(LRUTable(capacity: capacity))
     }
 
     /// The cached value for `key`, marking it most recently used; counts a hit or a miss.
-    public func lookup(_ key: UInt64) -> Double? {
+    package func lookup(_ key: UInt64) -> Double? {
         table.withLock { $0.get(key) }
     }
 
     /// Stores `value` under `key` as the most recently used entry, evicting the least recently
     /// used one when full.
-    public func insert(_ key: UInt64, _ value: Double) {
+    package func insert(_ key: UInt64, _ value: Double) {
         table.withLock { $0.put(key, value) }
     }
 
     /// Hits, misses and evictions since creation.
-    public var statistics: PhiStats {
+    package var statistics: PhiStats {
         table.withLock { PhiStats(hits: $0.hits, misses: $0.misses, evictions: $0.evictions) }
     }
 
     /// Entries held.
-    public var count: Int { table.withLock { $0.count } }
+    package var count: Int { table.withLock { $0.count } }
 
     /// Cached keys, most recently used first (for inspection and tests; allocates).
-    public func keysByRecency() -> [UInt64] {
+    package func keysByRecency() -> [UInt64] {
         table.withLock { $0.keysByRecency }
     }
 }

@@ -15,9 +15,9 @@ import Darwin
 /// Φ = EI(MIP), in bits. All 2^(k−1) − 1 bipartitions are tried, so the cost grows about as 4^k.
 ///
 /// A scratch object sized once for `maxNodes`; owned by one worker; not thread-safe.
-public final class PhiCalculator {
+package final class PhiCalculator {
     /// Largest system this calculator can evaluate.
-    public let maxNodes: Int
+    package let maxNodes: Int
     private let weights: UnsafeMutableBufferPointer<Double>
     /// table[i·2^k + x₀] = P(unit i takes its current value | previous state x₀).
     private let table: UnsafeMutableBufferPointer<Double>
@@ -26,7 +26,7 @@ public final class PhiCalculator {
     private let complement: UnsafeMutableBufferPointer<Int>
 
     /// - Parameter maxNodes: 1...16 (the tables hold maxNodes · 2^maxNodes values).
-    public init(maxNodes: Int) {
+    package init(maxNodes: Int) {
         precondition((1...16).contains(maxNodes), "PhiCalculator supports 1...16 nodes")
         self.maxNodes = maxNodes
         let states = 1 << maxNodes
@@ -62,7 +62,7 @@ public final class PhiCalculator {
     ///     (the diagonal is ignored; `selfWeight` is used instead).
     ///   - gain: β of the logistic units (> 0).
     ///   - selfWeight: s, each unit's weight on its own previous value.
-    public func phi(weights w: [Double], nodes k: Int, state: UInt32, gain: Double, selfWeight: Double) -> Double {
+    package func phi(weights w: [Double], nodes k: Int, state: UInt32, gain: Double, selfWeight: Double) -> Double {
         precondition(k >= 1 && k <= maxNodes && w.count == k * k, "weights must be k×k with k ≤ maxNodes")
         for i in 0..<(k * k) { weights[i] = w[i] }
         return compute(k: k, state: state, gain: gain, selfWeight: selfWeight)

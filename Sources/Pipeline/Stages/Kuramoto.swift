@@ -11,11 +11,11 @@ import Darwin
 /// refills them in place, so an episode allocates nothing. The coupling sum uses
 /// sin(θⱼ − θᵢ) = sin θⱼ cos θᵢ − cos θⱼ sin θᵢ, so each derivative evaluation needs n sines and
 /// n cosines rather than one per edge. Owned by one worker; not thread-safe.
-public final class KuramotoNetwork {
+package final class KuramotoNetwork {
     /// Oscillators currently loaded.
-    public private(set) var count = 0
+    package private(set) var count = 0
     /// Directed edges currently loaded (each undirected edge twice).
-    public private(set) var edgeCount = 0
+    package private(set) var edgeCount = 0
     private let nodeCapacity: Int
     private let rowStart: UnsafeMutableBufferPointer<Int32>
     private let cols: UnsafeMutableBufferPointer<Int32>
@@ -25,7 +25,7 @@ public final class KuramotoNetwork {
     private let theta, omega, k1, k2, k3, k4, tmp, sinv, cosv: UnsafeMutableBufferPointer<Double>
 
     /// Sizes the buffers for subgraphs of up to `nodeCapacity` nodes and `edgeCapacity` directed edges.
-    public init(nodeCapacity: Int, edgeCapacity: Int) {
+    package init(nodeCapacity: Int, edgeCapacity: Int) {
         self.nodeCapacity = nodeCapacity
         func doubles() -> UnsafeMutableBufferPointer<Double> {
             let b = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(nodeCapacity, 1))
@@ -53,7 +53,7 @@ public final class KuramotoNetwork {
     }
 
     /// Loads the subgraph of `graph` induced by the nodes for which `isMember` is true.
-    public func load(_ graph: TIGGraph, where isMember: (Int) -> Bool) {
+    package func load(_ graph: TIGGraph, where isMember: (Int) -> Bool) {
         precondition(graph.nodeCount <= nodeCapacity, "graph larger than the network's capacity")
         var n = 0
         for v in 0..<graph.nodeCount {
@@ -90,10 +90,10 @@ public final class KuramotoNetwork {
     }
 
     /// Graph node id of oscillator `i`.
-    public func member(_ i: Int) -> Int { Int(members[i]) }
+    package func member(_ i: Int) -> Int { Int(members[i]) }
 
     /// Calls `body(i, j, weight)` for each edge of the loaded subgraph once (i < j, oscillator indices).
-    public func forEachEdge(_ body: (Int, Int, Double) -> Void) {
+    package func forEachEdge(_ body: (Int, Int, Double) -> Void) {
         for i in 0..<count {
             for e in Int(rowStart[i])..<Int(rowStart[i + 1]) where Int(cols[e]) > i {
                 body(i, Int(cols[e]), w[e])
@@ -102,16 +102,16 @@ public final class KuramotoNetwork {
     }
 
     /// Phase of oscillator `i`, radians.
-    public func phase(_ i: Int) -> Double { theta[i] }
+    package func phase(_ i: Int) -> Double { theta[i] }
 
     /// Sets oscillator `i`'s phase (radians) and natural frequency (rad/s).
-    public func set(_ i: Int, phase: Double, frequency: Double) {
+    package func set(_ i: Int, phase: Double, frequency: Double) {
         theta[i] = phase
         omega[i] = frequency
     }
 
     /// The order parameter r = |mean(e^{iθ})| of the loaded oscillators, [0, 1].
-    public var orderParameter: Double {
+    package var orderParameter: Double {
         var c = 0.0, s = 0.0
         for i in 0..<count {
             c += cos(theta[i])
@@ -121,7 +121,7 @@ public final class KuramotoNetwork {
     }
 
     /// The order parameter r = |mean(e^{iθ})| of `phases`, [0, 1]; 0 for no phases.
-    public static func orderParameter(_ phases: [Double]) -> Double {
+    package static func orderParameter(_ phases: [Double]) -> Double {
         var c = 0.0, s = 0.0
         for p in phases {
             c += cos(p)
@@ -135,7 +135,7 @@ public final class KuramotoNetwork {
     /// All four slopes of every oscillator are computed before any phase changes.
     /// - Returns: the order parameter after the step.
     @discardableResult
-    public func step(coupling: Double, dt: Double, noise: Double, rng: inout Xoshiro256) -> Double {
+    package func step(coupling: Double, dt: Double, noise: Double, rng: inout Xoshiro256) -> Double {
         let n = count
         guard n > 0 else { return 0 }
         let kn = coupling / Double(n)

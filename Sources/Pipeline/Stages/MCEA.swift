@@ -1,10 +1,10 @@
 /// The arousal classes MCEA distinguishes, lowest first.
-public enum ArousalClass: String, Sendable, Codable, CaseIterable, Comparable {
+package enum ArousalClass: String, Sendable, Codable, CaseIterable, Comparable {
     case sleep, drowsy, relaxed, alert
     case hyperAlert = "hyper-alert"
 
     /// Upper arousal bound of each class but the last.
-    public static let boundaries: [Double] = [0.2, 0.4, 0.6, 0.8]
+    package static let boundaries: [Double] = [0.2, 0.4, 0.6, 0.8]
 
     /// The classes in order, without the allocation a synthesised `allCases` may make per call.
     static let ordered: [ArousalClass] = [.sleep, .drowsy, .relaxed, .alert, .hyperAlert]
@@ -19,10 +19,10 @@ public enum ArousalClass: String, Sendable, Codable, CaseIterable, Comparable {
         }
     }
 
-    public static func < (a: ArousalClass, b: ArousalClass) -> Bool { a.index < b.index }
+    package static func < (a: ArousalClass, b: ArousalClass) -> Bool { a.index < b.index }
 
     /// The class of `arousal` without hysteresis.
-    public init(arousal: Double) {
+    package init(arousal: Double) {
         var i = 0
         while i < Self.boundaries.count && arousal >= Self.boundaries[i] { i += 1 }
         self = Self.ordered[i]
@@ -31,21 +31,21 @@ public enum ArousalClass: String, Sendable, Codable, CaseIterable, Comparable {
 
 /// MCEA: integrates needs and stress into arousal, classifies it with hysteresis and derives the
 /// ESGT salience threshold (higher arousal → lower threshold).
-public struct ArousalController: Sendable {
-    public let config: PipelineConfig.MCEA
+package struct ArousalController: Sendable {
+    package let config: PipelineConfig.MCEA
     /// Current arousal, [0, 1].
-    public private(set) var arousal: Double
+    package private(set) var arousal: Double
     /// Current class; changes only once arousal is past a boundary by more than the hysteresis.
-    public private(set) var arousalClass: ArousalClass
+    package private(set) var arousalClass: ArousalClass
 
-    public init(config: PipelineConfig.MCEA) {
+    package init(config: PipelineConfig.MCEA) {
         self.config = config
         arousal = config.initial
         arousalClass = ArousalClass(arousal: config.initial)
     }
 
     /// Moves arousal toward the level `needs` call for and reclassifies it.
-    public mutating func update(needs: Needs) {
+    package mutating func update(needs: Needs) {
         // Stress (repair, efficiency) and curiosity excite; the need to rest damps.
         let target = config.baseline
             + 0.6 * (needs.repair - 0.2)
@@ -57,7 +57,7 @@ public struct ArousalController: Sendable {
     }
 
     /// Sets arousal directly (tests, external drive) and reclassifies.
-    public mutating func set(arousal value: Double) {
+    package mutating func set(arousal value: Double) {
         arousal = clamp01(value)
         classify(arousal)
     }
@@ -65,7 +65,7 @@ public struct ArousalController: Sendable {
     /// Updates the class for `value` with hysteresis: a boundary b is crossed upward only at
     /// b + hysteresis and downward only below b − hysteresis.
     @discardableResult
-    public mutating func classify(_ value: Double) -> ArousalClass {
+    package mutating func classify(_ value: Double) -> ArousalClass {
         let h = config.hysteresis
         let b = ArousalClass.boundaries
         var c = arousalClass.index
@@ -76,7 +76,7 @@ public struct ArousalController: Sendable {
     }
 
     /// The ESGT salience threshold at the current arousal, [0, 1].
-    public var threshold: Double {
+    package var threshold: Double {
         clamp01(config.threshold * (1 - config.thresholdGain * (arousal - 0.5)))
     }
 }

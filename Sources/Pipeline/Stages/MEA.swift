@@ -5,24 +5,24 @@ import Darwin
 #endif
 
 /// What MEA decided for one stimulus.
-public struct AttentionResult: Sendable, Codable, Equatable {
+package struct AttentionResult: Sendable, Codable, Equatable {
     /// Index of the focused candidate.
-    public var focus = 0
+    package var focus = 0
     /// Softmax probability of the focus.
-    public var probability = 0.0
+    package var probability = 0.0
     /// Salience components of the focus, each in [0, 1].
-    public var novelty = 0.0
-    public var relevance = 0.0
-    public var urgency = 0.0
+    package var novelty = 0.0
+    package var relevance = 0.0
+    package var urgency = 0.0
     /// The self-model's confidence in its attention, [0, 1].
-    public var confidence = 0.0
+    package var confidence = 0.0
     /// Mean absolute error of the self-model's prediction of the focus profile, [0, 1].
-    public var predictionError = 0.0
+    package var predictionError = 0.0
 
-    public init() {}
+    package init() {}
 
     /// The ESGT trigger salience: 0.25·novelty + 0.30·relevance + 0.30·urgency + 0.15·confidence.
-    public var salience: Double {
+    package var salience: Double {
         0.25 * novelty + 0.30 * relevance + 0.30 * urgency + 0.15 * confidence
     }
 }
@@ -30,10 +30,10 @@ public struct AttentionResult: Sendable, Codable, Equatable {
 /// MEA, the attention schema: scores the stimulus's candidates, picks a focus with a softmax and
 /// keeps a small self-model that predicts the profile (novelty, relevance, urgency) of its own
 /// focus, learning from the prediction error.
-public struct AttentionSchema: Sendable {
-    public let config: PipelineConfig.MEA
+package struct AttentionSchema: Sendable {
+    package let config: PipelineConfig.MEA
     /// The self-model's predicted focus profile (novelty, relevance, urgency).
-    public private(set) var predicted: (novelty: Double, relevance: Double, urgency: Double) = (0.5, 0.5, 0.5)
+    package private(set) var predicted: (novelty: Double, relevance: Double, urgency: Double) = (0.5, 0.5, 0.5)
     private var lastSeen: [Double]
     private var scores: [Double]
     private var novelty: [Double]
@@ -42,7 +42,7 @@ public struct AttentionSchema: Sendable {
 
     static let familiarityBuckets = 256
 
-    public init(config: PipelineConfig.MEA) {
+    package init(config: PipelineConfig.MEA) {
         self.config = config
         lastSeen = Array(repeating: -.infinity, count: Self.familiarityBuckets)
         scores = Array(repeating: 0, count: config.candidates)
@@ -52,7 +52,7 @@ public struct AttentionSchema: Sendable {
     }
 
     /// Attends to `s` under the active goal, if any.
-    public mutating func attend(_ s: Stimulus, goal: Goal?) -> AttentionResult {
+    package mutating func attend(_ s: Stimulus, goal: Goal?) -> AttentionResult {
         let n = config.candidates
         // Habituation: a token seen recently feels less novel (same factor for all its candidates).
         let bucket = s.token & (Self.familiarityBuckets - 1)

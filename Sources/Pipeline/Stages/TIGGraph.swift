@@ -4,28 +4,28 @@
 /// where each attachment may be followed by triadic closure (high clustering, short paths).
 /// The graph starts from a clique of `edgesPerNode + 1` nodes, so it has exactly
 /// C(m+1, 2) + (N − m − 1)·m edges and is connected. Immutable, shared by every worker.
-public struct TIGGraph: Sendable, Equatable {
+package struct TIGGraph: Sendable, Equatable {
     /// Number of nodes.
-    public let nodeCount: Int
+    package let nodeCount: Int
     /// CSR row starts, `nodeCount + 1` entries: node i's neighbours are
     /// `neighbors[rowStart[i]..<rowStart[i+1]]`.
-    public let rowStart: [Int32]
+    package let rowStart: [Int32]
     /// Neighbour ids, each undirected edge stored in both directions.
-    public let neighbors: [Int32]
+    package let neighbors: [Int32]
     /// Edge weights in (0, 1], parallel to ``neighbors``.
-    public let weights: [Double]
+    package let weights: [Double]
     /// Symmetrically normalised weights wᵢⱼ / √(sᵢ·sⱼ), sᵢ node i's total weight, for propagation
     /// (spectral radius 1, and well-connected nodes gather more activity than by row averaging).
-    public let normalizedWeights: [Double]
+    package let normalizedWeights: [Double]
 
     /// Number of undirected edges.
-    public var edgeCount: Int { neighbors.count / 2 }
+    package var edgeCount: Int { neighbors.count / 2 }
 
     /// Number of neighbours of `node`.
-    public func degree(of node: Int) -> Int { Int(rowStart[node + 1] - rowStart[node]) }
+    package func degree(of node: Int) -> Int { Int(rowStart[node + 1] - rowStart[node]) }
 
     /// Weight of the edge between `a` and `b`, 0 when there is none.
-    public func weight(_ a: Int, _ b: Int) -> Double {
+    package func weight(_ a: Int, _ b: Int) -> Double {
         for e in Int(rowStart[a])..<Int(rowStart[a + 1]) where Int(neighbors[e]) == b {
             return weights[e]
         }
@@ -33,7 +33,7 @@ public struct TIGGraph: Sendable, Equatable {
     }
 
     /// The exact edge count ``init(nodes:edgesPerNode:triadic:minWeight:seed:)`` produces.
-    public static func expectedEdgeCount(nodes: Int, edgesPerNode m: Int) -> Int {
+    package static func expectedEdgeCount(nodes: Int, edgesPerNode m: Int) -> Int {
         m * (m + 1) / 2 + (nodes - m - 1) * m
     }
 
@@ -44,7 +44,7 @@ public struct TIGGraph: Sendable, Equatable {
     ///   - triadic: probability that a step after the first is a triadic closure.
     ///   - minWeight: weights are uniform in [minWeight, 1].
     ///   - seed: the same seed gives the same graph.
-    public init(nodes: Int, edgesPerNode m: Int, triadic: Double, minWeight: Double, seed: UInt64) {
+    package init(nodes: Int, edgesPerNode m: Int, triadic: Double, minWeight: Double, seed: UInt64) {
         precondition(m >= 1 && nodes >= m + 1, "TIGGraph needs edgesPerNode ≥ 1 and nodes ≥ edgesPerNode + 1")
         var rng = Xoshiro256(seed: SplitMix64.hash(seed, 0x716_6EA9))
         var adjacency = Array(repeating: [Int](), count: nodes)

@@ -1,16 +1,16 @@
 /// TIG's per-worker node state: the focused content is injected into a few seed nodes and spread
 /// along weighted edges, a few sparse matrix-vector products per episode. All buffers are
 /// allocated once.
-public struct TIGState: Sendable {
+package struct TIGState: Sendable {
     /// Activity per node after the last propagation, ≥ 0.
-    public private(set) var activity: [Double]
+    package private(set) var activity: [Double]
     /// The injected pattern of the last episode.
-    public private(set) var injection: [Double]
+    package private(set) var injection: [Double]
     /// Largest activity after the last propagation.
-    public private(set) var maxActivity = 0.0
+    package private(set) var maxActivity = 0.0
     private var next: [Double]
 
-    public init(nodes: Int) {
+    package init(nodes: Int) {
         activity = Array(repeating: 0, count: nodes)
         injection = activity
         next = activity
@@ -18,7 +18,7 @@ public struct TIGState: Sendable {
 
     /// Injects content `(token, focus)` with strength `amplitude` into `seeds` distinct nodes.
     /// Which nodes, and their relative amplitudes, are a pure function of (seed, token, focus).
-    public mutating func inject(seed: UInt64, token: Int, focus: Int, seeds: Int, amplitude: Double) {
+    package mutating func inject(seed: UInt64, token: Int, focus: Int, seeds: Int, amplitude: Double) {
         let n = injection.count
         for i in 0..<n { injection[i] = 0 }
         let amplitude = max(amplitude, 1e-9)
@@ -32,7 +32,7 @@ public struct TIGState: Sendable {
 
     /// Spreads the injection for `hops` steps: x ← (1 − diffusion)·u + diffusion·Ŵx, where Ŵ is
     /// the symmetrically normalised weight matrix, starting from x = u.
-    public mutating func propagate(on graph: TIGGraph, hops: Int, diffusion: Double) {
+    package mutating func propagate(on graph: TIGGraph, hops: Int, diffusion: Double) {
         let n = graph.nodeCount
         let keep = 1 - diffusion
         activity.withUnsafeMutableBufferPointer { x in
@@ -64,7 +64,7 @@ public struct TIGState: Sendable {
     }
 
     /// Nodes whose activity is at least `fraction` of the maximum (and above zero).
-    public func recruitedCount(fraction: Double) -> Int {
+    package func recruitedCount(fraction: Double) -> Int {
         guard maxActivity > 0 else { return 0 }
         let cut = fraction * maxActivity
         var count = 0

@@ -1,16 +1,16 @@
 /// ESGT's temporal gating on the simulated clock: no ignition within `refractory` seconds of the
 /// previous one, and at most `maxRate` ignitions in any one-second window.
-public struct TemporalGate: Sendable {
+package struct TemporalGate: Sendable {
     /// Refractory period, simulated seconds.
-    public let refractory: Double
+    package let refractory: Double
     /// Maximum ignitions per simulated second.
-    public let maxRate: Double
+    package let maxRate: Double
     /// Ring of the most recent ignition times (capacity floor(maxRate), at least 1).
     private var recent: [Double]
     private var head = 0
     private var stored = 0
 
-    public init(refractory: Double, maxRate: Double) {
+    package init(refractory: Double, maxRate: Double) {
         self.refractory = refractory
         self.maxRate = maxRate
         let capacity = maxRate >= 1 ? Int(min(maxRate, 4096).rounded(.down)) : 1
@@ -18,15 +18,15 @@ public struct TemporalGate: Sendable {
     }
 
     /// Time of the last recorded ignition, if any.
-    public var lastIgnition: Double? {
+    package var lastIgnition: Double? {
         stored == 0 ? nil : recent[(head + recent.count - 1) % recent.count]
     }
 
     /// Whether an ignition at simulated time `t` (seconds) respects both limits.
-    public func allows(at t: Double) -> Bool { blocker(at: t) == nil }
+    package func allows(at t: Double) -> Bool { blocker(at: t) == nil }
 
     /// The limit an ignition at simulated time `t` would break, or nil.
-    public func blocker(at t: Double) -> ESGTBlock? {
+    package func blocker(at t: Double) -> ESGTBlock? {
         guard let last = lastIgnition else { return nil }
         // Absolute distance: episodes reach a worker in rough, not strict, order.
         if abs(t - last) < refractory { return .refractory }
@@ -39,7 +39,7 @@ public struct TemporalGate: Sendable {
     }
 
     /// Records an ignition at simulated time `t`.
-    public mutating func record(at t: Double) {
+    package mutating func record(at t: Double) {
         recent[head] = t
         head = (head + 1) % recent.count
         if stored < recent.count { stored += 1 }

@@ -2,17 +2,17 @@ import Foundation
 
 /// Valgrind's callgrind as `phibench instructions` runs it: found on disk, told to count only what
 /// the counted process toggles on, with the environment that makes the process deterministic.
-public struct Callgrind: Sendable, Equatable {
+package struct Callgrind: Sendable, Equatable {
     /// The valgrind executable.
-    public var executable: String
+    package var executable: String
     /// `valgrind --version`, e.g. `valgrind-3.19.0`.
-    public var version: String
+    package var version: String
 
     /// Set for the counted process: Swift's per-process random hash seed would otherwise change
     /// how dictionaries and sets probe, and with it the instruction count, from run to run.
-    public static let deterministicEnvironment = ["SWIFT_DETERMINISTIC_HASHING": "1"]
+    package static let deterministicEnvironment = ["SWIFT_DETERMINISTIC_HASHING": "1"]
 
-    public init(executable: String, version: String) {
+    package init(executable: String, version: String) {
         self.executable = executable
         self.version = version
     }
@@ -21,7 +21,7 @@ public struct Callgrind: Sendable, Equatable {
     /// asks it for its version.
     /// - Throws: ``InstructionCountError/valgrindNotFound(searched:)``,
     ///   ``InstructionCountError/valgrindUnusable(path:reason:)``.
-    public static func locate(explicit: String?, searchPath: String?) throws(InstructionCountError) -> Callgrind {
+    package static func locate(explicit: String?, searchPath: String?) throws(InstructionCountError) -> Callgrind {
         let candidates: [String]
         let searched: String
         if let explicit {
@@ -54,7 +54,7 @@ public struct Callgrind: Sendable, Equatable {
     /// - Returns: the relative path to run, the original's debug-info facts, and a note for the report.
     /// - Throws: ``InstructionCountError/unreadableBinary(path:reason:)``,
     ///   ``InstructionCountError/cannotStrip(path:reason:)``.
-    public static func strippedCopy(of binary: String, in directory: URL,
+    package static func strippedCopy(of binary: String, in directory: URL,
                                     searchPath: String?) throws(InstructionCountError) -> (path: String, info: ELFDebugInfo, note: String) {
         let info = try ELFDebugInfo(path: binary)
         let objcopy = (searchPath ?? "").split(separator: ":").map { "\($0)/objcopy" }
@@ -74,10 +74,10 @@ public struct Callgrind: Sendable, Equatable {
     /// The cache model of the cache simulation: fixed, not the host's (valgrind would read the
     /// host's caches otherwise), so that estimated cycles compare across machines. A common modern
     /// core: 32 KiB 8-way L1 instruction and data caches and an 8 MiB 16-way last level, 64-byte lines.
-    public static let cacheModel = ["--I1=32768,8,64", "--D1=32768,8,64", "--LL=8388608,16,64"]
+    package static let cacheModel = ["--I1=32768,8,64", "--D1=32768,8,64", "--LL=8388608,16,64"]
 
     /// A readable summary of ``cacheModel`` and how cycles are estimated from it, for reports.
-    public static let cacheModelSummary = "simulated I1 32 KiB 8-way, D1 32 KiB 8-way, LL 8 MiB 16-way, 64-byte lines, no prefetcher; "
+    package static let cacheModelSummary = "simulated I1 32 KiB 8-way, D1 32 KiB 8-way, LL 8 MiB 16-way, 64-byte lines, no prefetcher; "
         + "estimated cycles = L1 hits + 5 × LL hits + 35 × memory accesses"
 
     /// The valgrind command line: callgrind with instrumentation and collection off until the
@@ -90,9 +90,9 @@ public struct Callgrind: Sendable, Equatable {
     /// callers of shared code by their share. The pipeline's deepest counted stack is 55 frames; on
     /// the bench workload this costs 0.7 s on a 6.4-s count and leaves instructions unchanged (the
     /// simulated L1 misses move by a few in ten thousand: valgrind's own bookkeeping).
-    public static let callerContext = 64
+    package static let callerContext = 64
 
-    public func arguments(program: String, arguments: [String], outFile: String, logFile: String,
+    package func arguments(program: String, arguments: [String], outFile: String, logFile: String,
                           cacheSimulation: Bool = true) -> [String] {
         [executable, "--tool=callgrind", "--instr-atstart=no", "--collect-atstart=no", "--separate-callers=\(Self.callerContext)"]
             + (cacheSimulation ? ["--cache-sim=yes"] + Self.cacheModel : [])
@@ -103,7 +103,7 @@ public struct Callgrind: Sendable, Equatable {
     /// `environment` added to this process's, its standard output and error passed through, and waits.
     /// - Throws: ``InstructionCountError/valgrindFailed(status:log:details:)`` on a non-zero exit,
     ///   with the end of valgrind's log.
-    public func run(_ command: [String], in directory: URL, environment: [String: String],
+    package func run(_ command: [String], in directory: URL, environment: [String: String],
                     logFile: String) throws(InstructionCountError) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: command[0])

@@ -18,7 +18,7 @@ extension CallgrindProfile {
     ///   - minimumShare: frames below this share of the root are folded into their caller's own cost.
     /// - Returns: the folded text, one `frames count` line per stack, counts rounded to whole
     ///   instructions (over the whole counted window), sorted by stack; empty when `root` did not run.
-    public func folded(root: String, rename: (String) -> String, minimumShare: Double = 1e-5) -> String {
+    package func folded(root: String, rename: (String) -> String, minimumShare: Double = 1e-5) -> String {
         guard let top = functions[root], top.inclusiveCost > 0 else { return "" }
         // Nodes are contexts when callgrind kept them, else functions.
         let byContext = !contextInclusive.isEmpty

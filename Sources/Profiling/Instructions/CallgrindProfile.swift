@@ -6,21 +6,21 @@ import Foundation
 /// Self cost is what a function's own cost lines add up to; inclusive cost adds the cost lines that
 /// follow its `calls=` lines, which callgrind writes as the inclusive cost of each call. So the
 /// inclusive cost of a trampoline that only calls a stage body is that stage's cost.
-public struct CallgrindProfile: Sendable, Equatable {
+package struct CallgrindProfile: Sendable, Equatable {
     /// Costs of one function, summed over every object and file it appears under.
-    public struct Function: Sendable, Equatable {
+    package struct Function: Sendable, Equatable {
         /// Cost of the function's own instructions.
-        public var selfCost: UInt64 = 0
+        package var selfCost: UInt64 = 0
         /// Self cost plus the inclusive cost of every call it made.
-        public var inclusiveCost: UInt64 = 0
+        package var inclusiveCost: UInt64 = 0
         /// How often it was called (from its callers' `calls=` lines).
-        public var calls: UInt64 = 0
+        package var calls: UInt64 = 0
         /// Estimated cycles of its own instructions and inclusive (``CallgrindProfile/estimatedCycles``);
         /// 0 when the file has no cache-simulation events.
-        public var selfCycles: UInt64 = 0
-        public var inclusiveCycles: UInt64 = 0
+        package var selfCycles: UInt64 = 0
+        package var inclusiveCycles: UInt64 = 0
 
-        public init(selfCost: UInt64 = 0, inclusiveCost: UInt64 = 0, calls: UInt64 = 0, selfCycles: UInt64 = 0, inclusiveCycles: UInt64 = 0) {
+        package init(selfCost: UInt64 = 0, inclusiveCost: UInt64 = 0, calls: UInt64 = 0, selfCycles: UInt64 = 0, inclusiveCycles: UInt64 = 0) {
             self.selfCost = selfCost
             self.inclusiveCost = inclusiveCost
             self.calls = calls
@@ -30,7 +30,7 @@ public struct CallgrindProfile: Sendable, Equatable {
     }
 
     /// The events callgrind's cache simulation (`--cache-sim=yes`) writes, which estimated cycles need.
-    public static let cacheEvents = ["Ir", "Dr", "Dw", "I1mr", "D1mr", "D1mw", "ILmr", "DLmr", "DLmw"]
+    package static let cacheEvents = ["Ir", "Dr", "Dw", "I1mr", "D1mr", "D1mw", "ILmr", "DLmr", "DLmw"]
 
     /// Estimated cycles of one cost line, as CodSpeed and iai-callgrind estimate them from the cache
     /// simulation: L1 hits + 5 × last-level hits + 35 × memory accesses, where the accesses are
@@ -39,7 +39,7 @@ public struct CallgrindProfile: Sendable, Equatable {
     /// graph like instructions do: accesses + 4 × L1 misses + 30 × last-level misses.
     /// - Parameter counts: the line's counts in ``cacheEvents`` order.
     /// - Returns: the estimate, nil when it exceeds 64 bits (or `counts` has the wrong length).
-    public static func estimatedCycles(_ counts: [UInt64]) -> UInt64? {
+    package static func estimatedCycles(_ counts: [UInt64]) -> UInt64? {
         guard counts.count == cacheEvents.count else { return nil }
         // In 128 bits, where no sum of these 64-bit counts can overflow on the way.
         let c = counts.map { UInt128($0) }
@@ -47,31 +47,31 @@ public struct CallgrindProfile: Sendable, Equatable {
     }
 
     /// The event the costs are of (`Ir` when present, else the first event).
-    public var event: String
+    package var event: String
     /// Functions by name, as callgrind wrote them.
-    public var functions: [String: Function]
+    package var functions: [String: Function]
     /// Everything collected: the `totals:` (or `summary:`) line, or the sum of self costs without one.
-    public var total: UInt64
+    package var total: UInt64
     /// The command callgrind ran (`cmd:`), if given.
-    public var command: String?
+    package var command: String?
     /// The call graph: caller → callee → the inclusive cost of all its calls to that callee.
-    public var calls: [String: [String: UInt64]]
+    package var calls: [String: [String: UInt64]]
     /// Whether the file has the cache simulation's events, so that functions carry estimated cycles.
-    public var hasCycles: Bool
+    package var hasCycles: Bool
     /// The call graph by context, when callgrind separated functions by their callers
     /// (`--separate-callers=N` names a function `f'caller'caller's caller…`): context → callee context
     /// → inclusive cost. ``functions`` and ``calls`` add the contexts up by function; this keeps them
     /// apart, so that a call tree unrolled from it is exact to N callers. Empty without contexts.
-    public var contextCalls: [String: [String: UInt64]] = [:]
+    package var contextCalls: [String: [String: UInt64]] = [:]
     /// Inclusive cost of each context in ``contextCalls``.
-    public var contextInclusive: [String: UInt64] = [:]
+    package var contextInclusive: [String: UInt64] = [:]
 
     /// The function a context belongs to: the name before callgrind's first `'`.
-    public static func function(ofContext name: String) -> String {
+    package static func function(ofContext name: String) -> String {
         name.firstIndex(of: "'").map { String(name[..<$0]) } ?? name
     }
 
-    public init(event: String, functions: [String: Function], total: UInt64, command: String? = nil,
+    package init(event: String, functions: [String: Function], total: UInt64, command: String? = nil,
                 calls: [String: [String: UInt64]] = [:], hasCycles: Bool = false) {
         self.event = event
         self.functions = functions
@@ -82,7 +82,7 @@ public struct CallgrindProfile: Sendable, Equatable {
     }
 
     /// Every function reachable from `root` through the call graph (`root` included).
-    public func reachable(from root: String) -> Set<String> {
+    package func reachable(from root: String) -> Set<String> {
         var seen: Set<String> = [root], queue = [root]
         while let f = queue.popLast() {
             for callee in calls[f, default: [:]].keys where !seen.contains(callee) {
@@ -96,7 +96,7 @@ public struct CallgrindProfile: Sendable, Equatable {
     /// Reads and parses the callgrind output file at `path`.
     /// - Throws: ``InstructionCountError/io(path:reason:)`` when it cannot be read,
     ///   ``InstructionCountError/callgrindFormat(file:line:reason:)`` when it is malformed.
-    public init(contentsOf path: String) throws(InstructionCountError) {
+    package init(contentsOf path: String) throws(InstructionCountError) {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
@@ -110,7 +110,7 @@ public struct CallgrindProfile: Sendable, Equatable {
     /// - Throws: ``InstructionCountError/callgrindFormat(file:line:reason:)`` for a line that is not
     ///   callgrind format, a cost that is not a 64-bit count, a call without a called function or
     ///   cost line, a missing `events:` line, or sums that overflow 64 bits.
-    public init(parsing text: String, file: String = "callgrind output") throws(InstructionCountError) {
+    package init(parsing text: String, file: String = "callgrind output") throws(InstructionCountError) {
         var parser = Parser(file: file)
         var number = 0
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -128,7 +128,7 @@ public struct CallgrindProfile: Sendable, Equatable {
     }
 
     /// Inclusive cost of `name`, or nil when callgrind never saw it run.
-    public func inclusive(_ name: String) -> UInt64? { functions[name]?.inclusiveCost }
+    package func inclusive(_ name: String) -> UInt64? { functions[name]?.inclusiveCost }
 }
 
 /// The line-by-line state of a callgrind file being read.

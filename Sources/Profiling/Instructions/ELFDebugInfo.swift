@@ -1,28 +1,22 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
-
 /// What valgrind needs to know about an executable before it loads it: the DWARF versions of its
 /// debug information (valgrind 3.19 cannot read the DWARF 5 that clang emits for C and C++ code and
 /// gives up on the whole binary) and its GNU build ID (which build a count belongs to).
-public struct ELFDebugInfo: Sendable, Equatable {
+package struct ELFDebugInfo: Sendable, Equatable {
     /// Compile units in `.debug_info` by DWARF version.
-    public var compileUnitsByVersion: [Int: Int]
+    package var compileUnitsByVersion: [Int: Int]
     /// True when `.debug_info` is compressed (`SHF_COMPRESSED`), so its versions could not be read.
-    public var compressed: Bool
+    package var compressed: Bool
     /// The GNU build ID as lowercase hex, if the file has one.
-    public var buildID: String?
+    package var buildID: String?
 
     /// Whether valgrind 3.19 can read this file's debug information: no DWARF 5 units, nothing
     /// compressed that might hide some.
-    public var valgrindReadable: Bool {
+    package var valgrindReadable: Bool {
         !compressed && compileUnitsByVersion.keys.allSatisfy { $0 <= 4 }
     }
 
     /// A short account for reports, e.g. `DWARF 4: 4512 units, DWARF 5: 269 units`.
-    public var summary: String {
+    package var summary: String {
         if compressed { return "compressed debug info" }
         if compileUnitsByVersion.isEmpty { return "no debug info" }
         return compileUnitsByVersion.keys.sorted().map { "DWARF \($0): \(compileUnitsByVersion[$0]!) units" }
@@ -32,18 +26,12 @@ public struct ELFDebugInfo: Sendable, Equatable {
     /// Reads the ELF file at `path`.
     /// - Throws: ``InstructionCountError/unreadableBinary(path:reason:)`` when it cannot be opened
     ///   or is not a 64-bit little-endian ELF file.
-    public init(path: String) throws(InstructionCountError) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw .unreadableBinary(path: path, reason: String(cString: strerror(errno))) }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0, info.st_size > 64 else { throw .unreadableBinary(path: path, reason: "too small for ELF") }
-        let size = Int(info.st_size)
-        guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapped != MAP_FAILED else {
-            throw .unreadableBinary(path: path, reason: "mmap: \(String(cString: strerror(errno)))")
+    package init(path: String) throws(InstructionCountError) {
+        let read: ELFDebugInfo?
+        do { read = try ELFImage.withFile(at: path) { Self.parse($0) } } catch {
+            throw .unreadableBinary(path: path, reason: error.description)
         }
-        defer { munmap(mapped, size) }
-        guard let parsed = Self.parse(UnsafeRawBufferPointer(start: mapped, count: size)) else {
+        guard let parsed = read else {
             throw .unreadableBinary(path: path, reason: "not a 64-bit little-endian ELF file, or its section headers are damaged")
         }
         self = parsed
@@ -56,31 +44,25 @@ public struct ELFDebugInfo: Sendable, Equatable {
     }
 
     static func parse(_ file: UnsafeRawBufferPointer) -> ELFDebugInfo? {
-        guard file.count > 64, file[0] == 0x7F, file[1] == 0x45, file[2] == 0x4C, file[3] == 0x46,
-              file[4] == 2, file[5] == 1 else { return nil }
-        func u16(_ offset: Int) -> Int { Int(file.loadUnaligned(fromByteOffset: offset, as: UInt16.self)) }
-        func u32(_ offset: Int) -> UInt32 { file.loadUnaligned(fromByteOffset: offset, as: UInt32.self) }
-        func u64(_ offset: Int) -> UInt64 { file.loadUnaligned(fromByteOffset: offset, as: UInt64.self) }
+        guard let elf = ELFImage(file) else { return nil }
 
-        let headers = Int(clamping: u64(40)), headerSize = u16(58), count = u16(60), namesIndex = u16(62)
+        let headers = Int(clamping: elf.u64(40)), headerSize = elf.u16(58), count = elf.u16(60), namesIndex = elf.u16(62)
         guard headers > 0, headerSize >= 64, namesIndex < count,
               headers <= file.count, count * headerSize <= file.count - headers else { return nil }
         struct Section { var name: String; var offset: Int; var size: Int; var flags: UInt64 }
         func raw(_ index: Int) -> (name: Int, offset: Int, size: Int, flags: UInt64)? {
             let h = headers + index * headerSize
-            let offset = Int(clamping: u64(h + 24)), size = Int(clamping: u64(h + 32))
-            let nobits = u32(h + 4) == 8  // SHT_NOBITS occupies no file space
+            let offset = Int(clamping: elf.u64(h + 24)), size = Int(clamping: elf.u64(h + 32))
+            let nobits = elf.u32(h + 4) == 8  // SHT_NOBITS occupies no file space
             guard nobits || (offset <= file.count && size <= file.count - offset) else { return nil }
-            return (Int(u32(h)), offset, nobits ? 0 : size, u64(h + 8))
+            return (Int(elf.u32(h)), offset, nobits ? 0 : size, elf.u64(h + 8))
         }
         guard let names = raw(namesIndex) else { return nil }
         var sections: [Section] = []
         for index in 0..<count {
             guard let s = raw(index) else { return nil }
             guard s.name < names.size else { continue }
-            var end = names.offset + s.name
-            while end < names.offset + names.size, file[end] != 0 { end += 1 }
-            let name = String(decoding: UnsafeRawBufferPointer(rebasing: file[(names.offset + s.name)..<end]), as: UTF8.self)
+            let name = elf.string(at: names.offset + s.name, end: names.offset + names.size)
             sections.append(Section(name: name, offset: s.offset, size: s.size, flags: s.flags))
         }
 
@@ -94,13 +76,13 @@ public struct ELFDebugInfo: Sendable, Equatable {
                 var at = info.offset
                 let end = info.offset + info.size
                 while at + 6 <= end {
-                    var length = UInt64(u32(at)), header = 4
+                    var length = UInt64(elf.u32(at)), header = 4
                     if length == 0xFFFF_FFFF {
                         guard at + 14 <= end else { break }
-                        length = u64(at + 4)
+                        length = elf.u64(at + 4)
                         header = 12
                     }
-                    versions[u16(at + header), default: 0] += 1
+                    versions[elf.u16(at + header), default: 0] += 1
                     guard length <= UInt64(end - at - header) else { break }
                     at += header + Int(length)
                 }
@@ -112,9 +94,9 @@ public struct ELFDebugInfo: Sendable, Equatable {
         var buildID: String?
         if let note = sections.first(where: { $0.name == ".note.gnu.build-id" }), note.size >= 16 {
             // Note header: name size, descriptor size, type (3 = NT_GNU_BUILD_ID), then "GNU\0" and the ID.
-            let nameSize = Int(u32(note.offset)), descriptorSize = Int(u32(note.offset + 4))
+            let nameSize = Int(elf.u32(note.offset)), descriptorSize = Int(elf.u32(note.offset + 4))
             let descriptor = note.offset + 12 + ((nameSize + 3) & ~3)
-            if u32(note.offset + 8) == 3, descriptorSize <= 64, descriptor + descriptorSize <= note.offset + note.size {
+            if elf.u32(note.offset + 8) == 3, descriptorSize <= 64, descriptor + descriptorSize <= note.offset + note.size {
                 let hex: [Character] = Array("0123456789abcdef")
                 buildID = String((0..<descriptorSize).flatMap { i -> [Character] in
                     let byte = file[descriptor + i]

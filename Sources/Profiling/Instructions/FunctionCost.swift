@@ -2,26 +2,26 @@ import BenchModel
 
 /// One function's instructions per counted episode, from callgrind's call graph: where in the code
 /// an episode's instructions are, and so where two counts differ.
-public struct FunctionCost: Sendable, Codable, Equatable {
+package struct FunctionCost: Sendable, Codable, Equatable {
     /// The symbol as callgrind named it (mangled): two counts' functions are matched by it.
-    public var symbol: String
+    package var symbol: String
     /// The readable (demangled, simplified) name.
-    public var name: String
+    package var name: String
     /// The stages whose trampolines reach it in the call graph, by name: several for shared code
     /// (the allocator, the runtime, a helper two stages call), none for the episode's own code.
-    public var stages: [String]
+    package var stages: [String]
     /// The one stage that reaches it, nil when several or none do.
-    public var stage: String? { stages.count == 1 ? stages[0] : nil }
+    package var stage: String? { stages.count == 1 ? stages[0] : nil }
     /// Its own instructions per episode.
-    public var selfPerEpisode: Double
+    package var selfPerEpisode: Double
     /// Its own plus its callees' instructions per episode.
-    public var inclusivePerEpisode: Double
-    public var callsPerEpisode: Double
+    package var inclusivePerEpisode: Double
+    package var callsPerEpisode: Double
     /// Its own and inclusive estimated cycles per episode, when counted with the cache simulation.
-    public var selfCyclesPerEpisode: Double?
-    public var inclusiveCyclesPerEpisode: Double?
+    package var selfCyclesPerEpisode: Double?
+    package var inclusiveCyclesPerEpisode: Double?
 
-    public init(symbol: String, name: String, stages: [String], selfPerEpisode: Double, inclusivePerEpisode: Double, callsPerEpisode: Double,
+    package init(symbol: String, name: String, stages: [String], selfPerEpisode: Double, inclusivePerEpisode: Double, callsPerEpisode: Double,
                 selfCyclesPerEpisode: Double? = nil, inclusiveCyclesPerEpisode: Double? = nil) {
         self.symbol = symbol
         self.name = name
@@ -69,30 +69,30 @@ public struct FunctionCost: Sendable, Codable, Equatable {
 }
 
 /// One function's change between two instruction counts, per episode.
-public struct FunctionChange: Sendable, Codable, Equatable {
-    public var symbol: String
-    public var name: String
+package struct FunctionChange: Sendable, Codable, Equatable {
+    package var symbol: String
+    package var name: String
     /// Where it lives: the one stage that reaches it, or, for a function several stages reach, the
     /// one of those whose own count changed most (the change happened there); nil when none did.
-    public var stage: String?
+    package var stage: String?
     /// Self and inclusive instructions per episode before and after (0 where a side lacks it).
-    public var selfBefore: Double
-    public var selfAfter: Double
-    public var inclusiveBefore: Double
-    public var inclusiveAfter: Double
+    package var selfBefore: Double
+    package var selfAfter: Double
+    package var inclusiveBefore: Double
+    package var inclusiveAfter: Double
     /// The same in estimated cycles, when both counts have them.
-    public var selfCyclesBefore: Double?
-    public var selfCyclesAfter: Double?
-    public var inclusiveCyclesBefore: Double?
-    public var inclusiveCyclesAfter: Double?
+    package var selfCyclesBefore: Double?
+    package var selfCyclesAfter: Double?
+    package var inclusiveCyclesBefore: Double?
+    package var inclusiveCyclesAfter: Double?
     /// The ranked self change (instructions or cycles, ``InstructionComparison/rankedBy``) as a share
     /// of the episode's change of the same measure (nil when it did not move).
-    public var shareOfEpisodeChange: Double?
+    package var shareOfEpisodeChange: Double?
 
-    public var selfChange: Double { selfAfter - selfBefore }
-    public var inclusiveChange: Double { inclusiveAfter - inclusiveBefore }
-    public var selfCyclesChange: Double? { selfCyclesAfter.flatMap { y in selfCyclesBefore.map { y - $0 } } }
-    public var inclusiveCyclesChange: Double? { inclusiveCyclesAfter.flatMap { y in inclusiveCyclesBefore.map { y - $0 } } }
+    package var selfChange: Double { selfAfter - selfBefore }
+    package var inclusiveChange: Double { inclusiveAfter - inclusiveBefore }
+    package var selfCyclesChange: Double? { selfCyclesAfter.flatMap { y in selfCyclesBefore.map { y - $0 } } }
+    package var inclusiveCyclesChange: Double? { inclusiveCyclesAfter.flatMap { y in inclusiveCyclesBefore.map { y - $0 } } }
 
     enum CodingKeys: String, CodingKey {
         case symbol, name, stage
@@ -109,7 +109,7 @@ public struct FunctionChange: Sendable, Codable, Equatable {
 
     /// Its own count before and after, its own change and its inclusive change, in the measure a
     /// ranking uses: instructions, or estimated cycles (0 where a count has none).
-    public func figures(by ranking: FunctionRanking) -> (before: Double, after: Double, change: Double, inclusiveChange: Double) {
+    package func figures(by ranking: FunctionRanking) -> (before: Double, after: Double, change: Double, inclusiveChange: Double) {
         switch ranking {
         case .instructions: (selfBefore, selfAfter, selfChange, inclusiveChange)
         case .cycles: (selfCyclesBefore ?? 0, selfCyclesAfter ?? 0, selfCyclesChange ?? 0, inclusiveCyclesChange ?? 0)
@@ -199,7 +199,7 @@ public struct FunctionChange: Sendable, Codable, Equatable {
 }
 
 /// What the top changed functions are ranked by.
-public enum FunctionRanking: String, Sendable, Codable, Equatable, CaseIterable {
+package enum FunctionRanking: String, Sendable, Codable, Equatable, CaseIterable {
     /// Self instructions per episode (exact).
     case instructions
     /// Self estimated cycles per episode (needs the cache simulation on both sides).

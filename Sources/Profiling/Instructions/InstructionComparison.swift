@@ -5,9 +5,9 @@ import BenchModel
 /// Counts are deterministic: for the same binary, inputs and valgrind version they repeat to the
 /// instruction, so any difference is a real change of the code path, and no statistics are needed.
 /// The threshold only decides which real changes fail the gate.
-public struct InstructionComparison: Sendable, Codable, Equatable {
+package struct InstructionComparison: Sendable, Codable, Equatable {
     /// What happened to one metric.
-    public enum Verdict: String, Sendable, Codable, Equatable {
+    package enum Verdict: String, Sendable, Codable, Equatable {
         /// Exactly the same count.
         case same
         /// Changed, by no more than the threshold either way.
@@ -22,7 +22,7 @@ public struct InstructionComparison: Sendable, Codable, Equatable {
         case removed
 
         /// How the tables say it.
-        public var text: String {
+        package var text: String {
             switch self {
             case .same: "same (exactly)"
             case .withinThreshold: "changed, within threshold"
@@ -35,21 +35,21 @@ public struct InstructionComparison: Sendable, Codable, Equatable {
     }
 
     /// One metric: the episode total or a stage, per episode.
-    public struct Row: Sendable, Codable, Equatable {
+    package struct Row: Sendable, Codable, Equatable {
         /// `episode` for the total, else the stage name.
-        public var metric: String
-        public var before: Double?
-        public var after: Double?
+        package var metric: String
+        package var before: Double?
+        package var after: Double?
         /// `(after - before) / before` as a fraction; nil when either side is missing or before is 0.
-        public var change: Double?
-        public var verdict: Verdict
+        package var change: Double?
+        package var verdict: Verdict
         /// Whether this metric's regression fails the comparison.
-        public var gated: Bool
+        package var gated: Bool
 
         /// The change as a signed percentage with three decimals, `-` without one.
-        public var changeText: String { change.map { ($0 > 0 ? "+" : "") + Units.fixed($0 * 100, digits: 3) + "%" } ?? "-" }
+        package var changeText: String { change.map { ($0 > 0 ? "+" : "") + Units.fixed($0 * 100, digits: 3) + "%" } ?? "-" }
 
-        public init(metric: String, before: Double?, after: Double?, change: Double?, verdict: Verdict, gated: Bool) {
+        package init(metric: String, before: Double?, after: Double?, change: Double?, verdict: Verdict, gated: Bool) {
             self.metric = metric
             self.before = before
             self.after = after
@@ -60,20 +60,20 @@ public struct InstructionComparison: Sendable, Codable, Equatable {
     }
 
     /// The regression threshold, a fraction (0.01 = 1%).
-    public var threshold: Double
+    package var threshold: Double
     /// The episode total first, then stages in the after report's order, then removed stages.
-    public var rows: [Row]
+    package var rows: [Row]
     /// Why the counts may differ for reasons other than the code (valgrind version, CPU, build
     /// settings), or what differs between the two builds.
-    public var notes: [String]
+    package var notes: [String]
     /// The functions whose self instructions (or estimated cycles, by ``rankedBy``) per episode changed
     /// most (empty when either count has no function list), and how many functions changed at all.
-    public var functions: [FunctionChange] = []
-    public var functionsChanged = 0
+    package var functions: [FunctionChange] = []
+    package var functionsChanged = 0
     /// What the top changed functions are ranked by.
-    public var rankedBy: FunctionRanking = .instructions
+    package var rankedBy: FunctionRanking = .instructions
     /// The threshold of the `estimated cycles` row, when both counts have estimated cycles.
-    public var cyclesThreshold: Double?
+    package var cyclesThreshold: Double?
 
     enum CodingKeys: String, CodingKey {
         case threshold, rows, notes, functions
@@ -83,15 +83,15 @@ public struct InstructionComparison: Sendable, Codable, Equatable {
     }
 
     /// True when a gated metric regressed.
-    public var regressed: Bool { rows.contains { $0.gated && $0.verdict == .regressed } }
+    package var regressed: Bool { rows.contains { $0.gated && $0.verdict == .regressed } }
 
     /// The last line of ``text()``: `verdict: …`.
-    public var verdictLine: String {
+    package var verdictLine: String {
         regressed ? "verdict: REGRESSION (a gated count grew by more than its threshold)" : "verdict: no regression beyond the threshold"
     }
 
     /// A terminal table with a verdict line.
-    public func text() -> String {
+    package func text() -> String {
         let cycles = cyclesThreshold.map { "; estimated cycles \(Units.fixed($0 * 100, digits: 2))%" } ?? ""
         var lines = ["instructions per episode (threshold \(Units.fixed(threshold * 100, digits: 2))%\(cycles), exact counts)"]
         let width = Swift.max(12, rows.map(\.metric.count).max() ?? 0)
@@ -151,7 +151,7 @@ extension InstructionComparison {
 ///   - force: compare counts of different workloads (scenario, seed, overrides, episode window).
 /// - Throws: ``InstructionCountError/invalidSetting(_:)`` for a threshold outside 0…10,
 ///   ``InstructionCountError/mismatched(_:)`` for different workloads unless `force`.
-public func compareInstructions(before: InstructionReport, after: InstructionReport, threshold: Double = 0.01,
+package func compareInstructions(before: InstructionReport, after: InstructionReport, threshold: Double = 0.01,
                                 gateStages: Bool = false, stageThreshold: Double? = 0.05, stageFloorShare: Double = 0.0002,
                                 cyclesThreshold: Double = 0.02, rankBy: FunctionRanking = .instructions,
                                 force: Bool = false) throws(InstructionCountError) -> InstructionComparison {

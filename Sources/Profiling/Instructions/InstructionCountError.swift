@@ -1,5 +1,5 @@
 /// Why instructions could not be counted, or counts could not be read or compared.
-public enum InstructionCountError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum InstructionCountError: Error, Sendable, Equatable, CustomStringConvertible {
     /// No `valgrind` executable at the given path or on `PATH`.
     case valgrindNotFound(searched: String)
     /// `valgrind --version` did not answer like valgrind.
@@ -31,7 +31,7 @@ public enum InstructionCountError: Error, Sendable, Equatable, CustomStringConve
     /// Two reports of different workloads (scenario, seed, episode window) were compared.
     case mismatched(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .valgrindNotFound(let searched):
             return "valgrind not found (looked in \(searched)); install it (Debian: apt-get install valgrind, "

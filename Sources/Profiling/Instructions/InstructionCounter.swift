@@ -7,22 +7,22 @@ import Synchronization
 /// episodes uninstrumented, then a fixed number of episodes closed loop on the calling thread with
 /// callgrind collecting, each episode through the function `phibench_episode` and each stage
 /// through `phibench_stage_NN` (NN = the stage's index), whose inclusive costs the parent reads.
-public enum InstructionCounter {
+package enum InstructionCounter {
     /// What the counted run did, written next to the callgrind output for the parent to read.
-    public struct Summary: Sendable, Codable, Equatable {
+    package struct Summary: Sendable, Codable, Equatable {
         /// The workload's stage names, in index order.
-        public var stageNames: [String]
-        public var warmupEpisodes: UInt64
+        package var stageNames: [String]
+        package var warmupEpisodes: UInt64
         /// Episodes run while callgrind collected.
-        public var episodes: UInt64
+        package var episodes: UInt64
         /// Counted episodes that threw (their instructions are in the counts).
-        public var failedEpisodes: UInt64
+        package var failedEpisodes: UInt64
         /// What the first failing episode threw.
-        public var firstError: String?
+        package var firstError: String?
         /// The allocator the counted thread used (`jemalloc, arena 9 of its own`).
-        public var allocator: String?
+        package var allocator: String?
 
-        public init(stageNames: [String], warmupEpisodes: UInt64, episodes: UInt64, failedEpisodes: UInt64 = 0,
+        package init(stageNames: [String], warmupEpisodes: UInt64, episodes: UInt64, failedEpisodes: UInt64 = 0,
                     firstError: String? = nil) {
             self.stageNames = stageNames
             self.warmupEpisodes = warmupEpisodes
@@ -43,31 +43,31 @@ public enum InstructionCounter {
 
     /// The most episodes one count may run (warm-up and counted each): far beyond what a gate needs,
     /// small enough that no per-episode sum can overflow.
-    public static let maxEpisodes: UInt64 = 10_000_000
+    package static let maxEpisodes: UInt64 = 10_000_000
 
     /// The symbol whose inclusive cost is stage `index`'s, or nil past the last trampoline.
-    public static func stageSymbol(_ index: Int) -> String? {
+    package static func stageSymbol(_ index: Int) -> String? {
         guard index >= 0, index < Int(PHIBENCH_STAGE_TRAMPOLINES) else { return nil }
         return index < 10 ? "phibench_stage_0\(index)" : "phibench_stage_\(index)"
     }
 
     /// Empty stages measured after the counted episodes to find what attribution costs per call.
-    public static let overheadProbes: UInt64 = 100
+    package static let overheadProbes: UInt64 = 100
 
     /// The symbol whose inclusive cost is one episode's.
-    public static let episodeSymbol = "phibench_episode"
+    package static let episodeSymbol = "phibench_episode"
 
     /// Whether this binary's client requests reach callgrind (it was built with valgrind's headers).
-    public static var clientRequestsAvailable: Bool { phibench_valgrind_headers() != 0 }
+    package static var clientRequestsAvailable: Bool { phibench_valgrind_headers() != 0 }
 
     /// Whether this process runs under valgrind.
-    public static var runningOnValgrind: Bool { phibench_running_on_valgrind() != 0 }
+    package static var runningOnValgrind: Bool { phibench_running_on_valgrind() != 0 }
 
     /// The extra work `scenario`'s faults put into stages, as (stage index, iterations).
     /// - Throws: ``InstructionCountError/unsupportedFault(index:fault:)`` for a fault that is not a
     ///   fixed amount of work (a wall-time `extra:`, a stall, a leak),
     ///   ``InstructionCountError/unknownStage(_:known:)`` for a stage the workload lacks.
-    public static func injectedWork(_ faults: [Fault], stageNames: [String]) throws(InstructionCountError) -> (stage: Int, iterations: UInt64)? {
+    package static func injectedWork(_ faults: [Fault], stageNames: [String]) throws(InstructionCountError) -> (stage: Int, iterations: UInt64)? {
         var work: (Int, UInt64)?
         for (i, fault) in faults.enumerated() {
             switch fault {
@@ -96,7 +96,7 @@ public enum InstructionCounter {
     ///   ``InstructionCountError/clientRequestsMissing`` without client requests,
     ///   ``InstructionCountError/invalidSetting(_:)`` for episode counts out of range or a workload
     ///   that cannot start, fault errors from ``injectedWork(_:stageNames:)``.
-    public static func run<W: Workload>(makeWorkload: @escaping @Sendable () throws -> W, faults: [Fault], warmup: UInt64,
+    package static func run<W: Workload>(makeWorkload: @escaping @Sendable () throws -> W, faults: [Fault], warmup: UInt64,
                                         episodes: UInt64) throws(InstructionCountError) -> Summary {
         guard clientRequestsAvailable else { throw .clientRequestsMissing }
         guard runningOnValgrind else { throw .notUnderValgrind }
@@ -166,7 +166,7 @@ public enum InstructionCounter {
 
     /// Checks episode counts: 0…``maxEpisodes`` warm-up, 1…``maxEpisodes`` counted.
     /// - Throws: ``InstructionCountError/invalidSetting(_:)`` naming the accepted range.
-    public static func validate(warmup: UInt64, episodes: UInt64) throws(InstructionCountError) {
+    package static func validate(warmup: UInt64, episodes: UInt64) throws(InstructionCountError) {
         guard (1...maxEpisodes).contains(episodes) else {
             throw .invalidSetting("--episodes must be 1…\(maxEpisodes), got \(episodes)")
         }

@@ -9,25 +9,25 @@ import Foundation
 /// The counts are exact and repeat to the instruction for the same binary, inputs and valgrind
 /// version; a different valgrind, CPU (code that dispatches on CPU features) or allocator setting
 /// can move them, which is why those are recorded.
-public struct InstructionReport: Sendable, Codable, Equatable {
+package struct InstructionReport: Sendable, Codable, Equatable {
     /// The schema tag this version writes.
-    public static let currentSchema = "phibench.instructions/1"
+    package static let currentSchema = "phibench.instructions/1"
 
     /// What was counted: the workload and its episode window.
-    public struct Workload: Sendable, Codable, Equatable {
-        public var scenario: String
+    package struct Workload: Sendable, Codable, Equatable {
+        package var scenario: String
         /// The scenario file as given, when there was one.
-        public var file: String?
-        public var overrides: [String]
+        package var file: String?
+        package var overrides: [String]
         /// `pipeline`, `noop`, … (the CLI's `--workload`).
-        public var kind: String
-        public var seed: UInt64
-        public var warmupEpisodes: UInt64
-        public var episodes: UInt64
+        package var kind: String
+        package var seed: UInt64
+        package var warmupEpisodes: UInt64
+        package var episodes: UInt64
         /// The scenario's faults (only `work:` faults are allowed here).
-        public var inject: [Fault]
+        package var inject: [Fault]
 
-        public init(scenario: String, file: String?, overrides: [String], kind: String, seed: UInt64,
+        package init(scenario: String, file: String?, overrides: [String], kind: String, seed: UInt64,
                     warmupEpisodes: UInt64, episodes: UInt64, inject: [Fault]) {
             self.scenario = scenario
             self.file = file
@@ -47,21 +47,21 @@ public struct InstructionReport: Sendable, Codable, Equatable {
     }
 
     /// One stage's instructions over the counted episodes.
-    public struct Stage: Sendable, Codable, Equatable {
-        public var name: String
+    package struct Stage: Sendable, Codable, Equatable {
+        package var name: String
         /// Inclusive instructions of the stage's trampoline over all counted episodes (exact).
-        public var instructions: UInt64
+        package var instructions: UInt64
         /// Times the stage ran.
-        public var calls: UInt64
+        package var calls: UInt64
         /// `instructions / episodes` (a stage that runs in some episodes only is averaged over all).
-        public var perEpisode: Double
+        package var perEpisode: Double
         /// `instructions / calls`, 0 when it never ran.
-        public var perCall: Double
+        package var perCall: Double
         /// Estimated cycles per episode (``CallgrindProfile/estimatedCycles(_:)``), when counted
         /// with the cache simulation.
-        public var cyclesPerEpisode: Double?
+        package var cyclesPerEpisode: Double?
 
-        public init(name: String, instructions: UInt64, calls: UInt64, episodes: UInt64, cycles: UInt64? = nil) {
+        package init(name: String, instructions: UInt64, calls: UInt64, episodes: UInt64, cycles: UInt64? = nil) {
             self.name = name
             self.instructions = instructions
             self.calls = calls
@@ -79,22 +79,22 @@ public struct InstructionReport: Sendable, Codable, Equatable {
     }
 
     /// The tool and the exact command, so a count can be reproduced and its comparability judged.
-    public struct Tool: Sendable, Codable, Equatable {
+    package struct Tool: Sendable, Codable, Equatable {
         /// `valgrind --version`, e.g. `valgrind-3.19.0`.
-        public var valgrind: String
+        package var valgrind: String
         /// The full command line run under valgrind's control, valgrind first.
-        public var command: [String]
+        package var command: [String]
         /// The executable that was built (the one the user ran).
-        public var binary: String
+        package var binary: String
         /// Its GNU build ID: two counts with the same ID are of the same code.
-        public var buildID: String?
+        package var buildID: String?
         /// How valgrind got the binary: `as built`, or a copy without debug info when the build's
         /// DWARF 5 is unreadable to it (same code, so the same counts; only line numbers are lost).
-        public var debugInfo: String
+        package var debugInfo: String
         /// Environment set for the counted process to make it deterministic.
-        public var environment: [String: String]
+        package var environment: [String: String]
 
-        public init(valgrind: String, command: [String], binary: String, buildID: String?, debugInfo: String,
+        package init(valgrind: String, command: [String], binary: String, buildID: String?, debugInfo: String,
                     environment: [String: String]) {
             self.valgrind = valgrind
             self.command = command
@@ -112,49 +112,49 @@ public struct InstructionReport: Sendable, Codable, Equatable {
         }
     }
 
-    public var schema: String
-    public var workload: Workload
+    package var schema: String
+    package var workload: Workload
     /// Inclusive instructions of `phibench_episode` over the counted episodes (exact).
-    public var instructions: UInt64
+    package var instructions: UInt64
     /// `instructions / episodes`.
-    public var perEpisode: Double
+    package var perEpisode: Double
     /// Stages with a trampoline that ran, in the workload's stage order.
-    public var stages: [Stage]
+    package var stages: [Stage]
     /// Instructions that attributing one stage call costs (the call through the stage's trampoline,
     /// measured on an empty stage): included in every stage's figure, once per call, and in the
     /// episode total. nil when it could not be measured (a workload with 64 stages or more).
-    public var overheadPerStageCall: Double?
+    package var overheadPerStageCall: Double?
     /// Stages with no instruction count: reported by duration only (`StageTimings.add`), never run,
     /// or past the last trampoline. Their instructions are inside the episode total.
-    public var unattributedStages: [String]
+    package var unattributedStages: [String]
     /// Every instruction callgrind collected in the counting window: the episodes plus the counting
     /// loop's own few instructions per episode.
-    public var collected: UInt64
+    package var collected: UInt64
     /// Counted episodes that threw (their instructions are counted too).
-    public var failedEpisodes: UInt64
-    public var firstError: String?
+    package var failedEpisodes: UInt64
+    package var firstError: String?
     /// The allocator the counted thread used, e.g. `jemalloc, arena 9 of its own`.
-    public var allocator: String?
-    public var tool: Tool
-    public var machine: MachineInfo?
-    public var build: BuildInfo?
+    package var allocator: String?
+    package var tool: Tool
+    package var machine: MachineInfo?
+    package var build: BuildInfo?
     /// ISO 8601 start time.
-    public var startedAt: String
+    package var startedAt: String
     /// Wall seconds of the whole valgrind run (start-up and warm-up included).
-    public var wallSeconds: Double
+    package var wallSeconds: Double
     /// Every function costing at least half an instruction per episode (self or inclusive), from
     /// callgrind's call graph, with the stages that reach it: what `--compare` lists the top changes
     /// of. nil in reports written before it was recorded.
-    public var functions: [FunctionCost]? = nil
+    package var functions: [FunctionCost]? = nil
     /// Estimated cycles per episode from callgrind's cache simulation (L1 hits + 5 × last-level hits
     /// + 35 × memory accesses, as CodSpeed and iai-callgrind estimate them): what instructions miss
     /// when code touches memory differently at the same instruction count. nil without the simulation.
-    public var cyclesPerEpisode: Double? = nil
+    package var cyclesPerEpisode: Double? = nil
     /// The simulated caches the cycles were estimated with (``Callgrind/cacheModelSummary``).
-    public var cacheModel: String? = nil
+    package var cacheModel: String? = nil
     /// The episode's call tree as folded stacks (``foldedStacks(profile:stageNames:)``), relative to
     /// this file's directory: what a differential flame graph of two counts is drawn from.
-    public var foldedFile: String? = nil
+    package var foldedFile: String? = nil
 
     enum CodingKeys: String, CodingKey {
         case schema, workload, instructions
@@ -179,7 +179,7 @@ public struct InstructionReport: Sendable, Codable, Equatable {
     /// - Throws: ``InstructionCountError/missingCounts(file:reason:)`` when the output lacks the
     ///   episode trampoline or its call count differs from the episodes counted (a run that was cut
     ///   short, or collection that did not cover the episodes).
-    public static func make(profile: CallgrindProfile, file: String, summary: InstructionCounter.Summary,
+    package static func make(profile: CallgrindProfile, file: String, summary: InstructionCounter.Summary,
                             workload: Workload, tool: Tool, machine: MachineInfo?, build: BuildInfo?,
                             startedAt: String, wallSeconds: Double) throws(InstructionCountError) -> InstructionReport {
         guard profile.event == "Ir" else {
@@ -226,7 +226,7 @@ public struct InstructionReport: Sendable, Codable, Equatable {
     /// The counted episodes' call tree as folded stacks (``CallgrindProfile/folded(root:rename:minimumShare:)``),
     /// instructions over the whole counted window: rooted at `episode`, each stage's trampoline named
     /// by its stage, every other function by its readable name.
-    public static func foldedStacks(profile: CallgrindProfile, stageNames: [String]) -> String {
+    package static func foldedStacks(profile: CallgrindProfile, stageNames: [String]) -> String {
         var rename: [String: String] = [InstructionCounter.episodeSymbol: "episode"]
         for (index, name) in stageNames.enumerated() {
             if let symbol = InstructionCounter.stageSymbol(index) { rename[symbol] = name }
@@ -237,7 +237,7 @@ public struct InstructionReport: Sendable, Codable, Equatable {
 
     /// Reads an `instructions.json`.
     /// - Throws: ``InstructionCountError/io(path:reason:)`` or ``InstructionCountError/unreadableReport(path:reason:)``.
-    public static func load(_ path: String) throws(InstructionCountError) -> InstructionReport {
+    package static func load(_ path: String) throws(InstructionCountError) -> InstructionReport {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -257,7 +257,7 @@ public struct InstructionReport: Sendable, Codable, Equatable {
     }
 
     /// The report as pretty-printed JSON with sorted keys.
-    public func json() throws(InstructionCountError) -> String {
+    package func json() throws(InstructionCountError) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         do {
@@ -268,7 +268,7 @@ public struct InstructionReport: Sendable, Codable, Equatable {
     }
 
     /// A terminal table: instructions per episode by stage, their share of the total, calls per episode.
-    public func table() -> String {
+    package func table() -> String {
         let episodes = Double(Swift.max(workload.episodes, 1))
         var lines = ["instructions  \(workload.scenario)  (seed \(workload.seed), \(workload.episodes) episodes after "
                      + "\(workload.warmupEpisodes) warm-up, one worker, \(tool.valgrind))"]
@@ -298,10 +298,10 @@ public struct InstructionReport: Sendable, Codable, Equatable {
     }
 
     /// `+1,234.5` / `-12.0` / `0.0`: ``grouped(_:)`` with the sign of a change.
-    public static func signedGrouped(_ value: Double) -> String { (value > 0 ? "+" : "") + grouped(value) }
+    package static func signedGrouped(_ value: Double) -> String { (value > 0 ? "+" : "") + grouped(value) }
 
     /// `1234567.8` → `1,234,567.8`.
-    public static func grouped(_ value: Double) -> String {
+    package static func grouped(_ value: Double) -> String {
         let text = Units.fixed(value, digits: 1)
         guard let dot = text.firstIndex(of: ".") else { return text }
         var digits = Array(text[..<dot])

@@ -5,22 +5,23 @@ import Statistics
 /// `history.html`: each metric's series across commits (one chart per metric, scenario and machine
 /// fingerprint), the change points marked at the commit they start at, and a table of them. One
 /// self-contained page like `report.html`: inline CSS and SVG, no script, no network.
-public enum HistoryReport {
+/// `package`, not API: its input is History's types, which PhibenchKit does not export.
+package enum HistoryReport {
     /// What the page shows.
-    public struct Input: Sendable {
+    package struct Input: Sendable {
         /// The analysed series, in the order they are shown.
-        public var analyses: [SeriesAnalysis]
+        package var analyses: [SeriesAnalysis]
         /// Regressions the newest results start (what `history check` fails on).
-        public var findings: [RegressionFinding]
-        public var options: DetectionOptions
+        package var findings: [RegressionFinding]
+        package var options: DetectionOptions
         /// How many of the newest results `check` looks at.
-        public var recent: Int
+        package var recent: Int
         /// The database, as given (password redacted).
-        public var source: String
+        package var source: String
         /// Results read from the database.
-        public var resultCount: Int
+        package var resultCount: Int
 
-        public init(analyses: [SeriesAnalysis], findings: [RegressionFinding], options: DetectionOptions, recent: Int,
+        package init(analyses: [SeriesAnalysis], findings: [RegressionFinding], options: DetectionOptions, recent: Int,
                     source: String, resultCount: Int) {
             self.analyses = analyses
             self.findings = findings
@@ -32,7 +33,7 @@ public enum HistoryReport {
     }
 
     /// Renders the page.
-    public static func render(_ input: Input, generator: String) -> String {
+    package static func render(_ input: Input, generator: String) -> String {
         let groups = machineGroups(input.analyses)
         var sections = [changeSection(input)]
         for (n, g) in groups.enumerated() { sections.append(groupSection(g, number: n)) }
@@ -102,7 +103,7 @@ public enum HistoryReport {
     }
 
     /// A change as `1.20 ms → 1.26 ms (+5.00%, p = 0.0003)`.
-    public static func changeText(_ c: SeriesChange, unit: MetricUnit, metric: String) -> String {
+    package static func changeText(_ c: SeriesChange, unit: MetricUnit, metric: String) -> String {
         let cmp = c.comparison
         let p = Units.pValue(cmp.pValue)
         return "\(Units.metric(cmp.meanBefore, unit: unit)) → \(Units.metric(cmp.meanAfter, unit: unit)) "
