@@ -62,13 +62,8 @@ public struct ArrivalCheck: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case process, method, gaps, statistic
-        case pValue = "p_value"
-        case criticalValue = "critical_value"
-        case significance
-        case meanGap = "mean_gap"
+        case process, method, gaps, statistic, pValue, criticalValue, significance, meanGap, verdict
         case coefficientOfVariation = "cv"
-        case verdict
     }
 
     /// One line for a phase table: `poisson KS D=0.012 p=0.41 (n=4999) pass`.

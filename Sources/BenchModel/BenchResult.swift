@@ -76,11 +76,9 @@ public struct BenchResult: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case schema, scenario, machine, build
-        case startedAt = "started_at"
-        case durationSeconds = "duration_s"
-        case interrupted, warnings, workload, catalogue, summary, phases, trials, timeseries, thresholds
-        case leak, profile, segment, distributed, generator
+        case schema, scenario, machine, build, startedAt, interrupted, warnings, workload, catalogue, summary, phases
+        case trials, timeseries, thresholds, leak, profile, segment, distributed, generator
+        case durationSeconds = "durationS"
     }
 
     /// Trials that ran to their end (an interrupted trial is partial and left out of statistics).

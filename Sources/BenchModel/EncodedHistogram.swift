@@ -25,11 +25,9 @@ public struct EncodedHistogram: Sendable, Codable, Equatable {
     public var counts: [[UInt64]]
 
     enum CodingKeys: String, CodingKey {
+        case significantDigits, totalCount, counts
         case lowestDiscernibleValue = "lowest"
         case highestTrackableValue = "highest"
-        case significantDigits = "significant_digits"
-        case totalCount = "total_count"
-        case counts
     }
 
     public init(from decoder: any Decoder) throws {

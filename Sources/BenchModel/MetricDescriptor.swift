@@ -112,8 +112,6 @@ public struct HistogramSpec: Sendable, Codable, Equatable {
         self.highlight = highlight
     }
 
-    enum CodingKeys: String, CodingKey { case key, role, summary, gated, series, highlight }
-
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         key = try c.decode(String.self, forKey: .key)

@@ -45,17 +45,10 @@ public struct PhaseSummary: Sendable, Codable, Equatable {
     public var achievedRate: Double { stats.metric("throughput") ?? 0 }
 
     enum CodingKeys: String, CodingKey {
-        case index
-        case scenarioPhase = "scenario_phase"
-        case kind, label
-        case targetRate = "target_rate"
-        case achievedRate = "achieved_rate"
-        case concurrency
-        case maxQueueDepth = "max_queue_depth"
-        case drainSeconds = "drain_s"
-        case startSeconds = "start_s"
-        case durationSeconds = "duration_s"
-        case arrivalCheck = "arrival_check"
+        case index, scenarioPhase, kind, label, targetRate, achievedRate, concurrency, maxQueueDepth, arrivalCheck
+        case drainSeconds = "drainS"
+        case startSeconds = "startS"
+        case durationSeconds = "durationS"
     }
 
     // The summary's fields sit beside the phase fields.
@@ -119,9 +112,8 @@ public struct TrialSummary: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case trial, seed
-        case durationSeconds = "duration_s"
-        case partial, summary, phases, warmup
+        case trial, seed, partial, summary, phases, warmup
+        case durationSeconds = "durationS"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -166,9 +158,8 @@ public struct WarmupSummary: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case seconds = "duration_s"
-        case episodes, rule, batches
-        case transientSeconds = "transient_s"
-        case settled
+        case episodes, rule, batches, settled
+        case seconds = "durationS"
+        case transientSeconds = "transientS"
     }
 }

@@ -86,16 +86,6 @@ public struct ProfileInfo: Sendable, Codable, Equatable {
             self.bytesPerEpisode = bytesPerEpisode
             self.objectsPerEpisode = objectsPerEpisode
         }
-
-        enum CodingKeys: String, CodingKey {
-            case function
-            case allocatedBytes = "allocated_bytes"
-            case allocatedObjects = "allocated_objects"
-            case liveBytes = "live_bytes"
-            case liveObjects = "live_objects"
-            case bytesPerEpisode = "bytes_per_episode"
-            case objectsPerEpisode = "objects_per_episode"
-        }
     }
 
     public init(kind: String, samples: UInt64, hz: Int, foldedFile: String?, flameGraphFile: String? = nil,
@@ -122,20 +112,10 @@ public struct ProfileInfo: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case kind, samples, hz
-        case foldedFile = "folded_file"
-        case flameGraphFile = "flame_graph_file"
-        case rawFile = "raw_file"
-        case droppedSamples = "dropped_samples"
-        case durationSeconds = "duration_s"
-        case cpuSeconds = "cpu_s"
-        case effectiveHz = "effective_hz"
-        case handlerNsPerSample = "handler_ns_per_sample"
-        case overheadPct = "overhead_pct"
-        case lgSample = "lg_sample"
-        case episodes
-        case topFunctions = "top_functions"
-        case topAllocationSites = "top_allocation_sites"
+        case kind, samples, hz, foldedFile, flameGraphFile, rawFile, droppedSamples, effectiveHz, handlerNsPerSample
+        case overheadPct, lgSample, episodes, topFunctions, topAllocationSites
+        case durationSeconds = "durationS"
+        case cpuSeconds = "cpuS"
     }
 }
 
@@ -182,17 +162,9 @@ public struct LeakVerdict: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case leaking
-        case rssSlopeBytesPerEpisode = "rss_slope_bytes_per_episode"
-        case rssSlopeLow = "rss_slope_low"
-        case rssSlopeHigh = "rss_slope_high"
-        case allocatedSlopeBytesPerEpisode = "allocated_slope_bytes_per_episode"
-        case allocatedSlopeLow = "allocated_slope_low"
-        case allocatedSlopeHigh = "allocated_slope_high"
-        case rssGrowthPctPer1000Episodes = "rss_growth_pct_per_1000_episodes"
-        case p99FirstTenthNs = "p99_first_tenth_ns"
-        case p99LastTenthNs = "p99_last_tenth_ns"
-        case latencyDriftRatio = "latency_drift_ratio"
-        case intervals, explanation
+        case leaking, rssSlopeBytesPerEpisode, rssSlopeLow, rssSlopeHigh, allocatedSlopeBytesPerEpisode
+        case allocatedSlopeLow, allocatedSlopeHigh, p99FirstTenthNs, p99LastTenthNs, latencyDriftRatio, intervals
+        case explanation
+        case rssGrowthPctPer1000Episodes = "rssGrowthPctPer_1000Episodes"
     }
 }

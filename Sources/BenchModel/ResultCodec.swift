@@ -48,11 +48,8 @@ public enum ResultCodec {
 
     /// The result as JSON text.
     public static func encode(_ result: BenchResult) throws(ResultFileError) -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         do {
-            return try encoder.encode(stripDerivedHistograms(result))
+            return try JSONCoding.encoder(nonFinite: true).encode(stripDerivedHistograms(result))
         } catch {
             throw .writeFailed(file: "result.json", reason: "\(error)")
         }
@@ -115,8 +112,7 @@ public enum ResultCodec {
             throw .notAResult(file: file, reason: "the top level is not an object with a \"schema\" string")
         }
         guard let schema = head.schema else { throw .notAResult(file: file, reason: "no \"schema\" field") }
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let decoder = JSONCoding.decoder(nonFinite: true)
         do {
             switch schema {
             case BenchResult.schemaID: return restoreDerivedHistograms(try decoder.decode(BenchResult.self, from: data))
@@ -142,7 +138,7 @@ public enum ResultCodec {
     /// A decoding error as the field path (`trials[2].summary.episodes`) and what was wrong there.
     public static func describe(_ error: DecodingError, file: String) -> ResultFileError {
         func path(_ keys: [any CodingKey], _ last: (any CodingKey)? = nil) -> String {
-            (keys + (last.map { [$0] } ?? [])).map { k in k.intValue.map { "[\($0)]" } ?? k.stringValue }
+            (keys + (last.map { [$0] } ?? [])).map { k in k.intValue.map { "[\($0)]" } ?? JSONCoding.jsonName(of: k) }
                 .joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
         }
         switch error {

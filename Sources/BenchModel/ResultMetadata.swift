@@ -36,14 +36,6 @@ public struct MachineInfo: Sendable, Codable, Equatable {
         self.os = os
         self.kernel = kernel
     }
-
-    enum CodingKeys: String, CodingKey {
-        case hostname
-        case cpuModel = "cpu_model"
-        case cores
-        case memoryBytes = "memory_bytes"
-        case os, kernel
-    }
 }
 
 /// How the measuring binary was built.
@@ -66,11 +58,6 @@ public struct BuildInfo: Sendable, Codable, Equatable {
         self.dirty = dirty
         self.jemalloc = jemalloc
         self.phibenchVersion = phibenchVersion
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case configuration, compiler, commit, dirty, jemalloc
-        case phibenchVersion = "phibench_version"
     }
 }
 
@@ -109,11 +96,6 @@ public struct MachineFingerprint: Sendable, Codable, Equatable, Hashable {
     public var text: String {
         [cpuModel, "\(cores) cores", kernel, os, configuration, jemalloc ? "jemalloc" : "no jemalloc"]
             .joined(separator: " · ")
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case cpuModel = "cpu_model"
-        case cores, kernel, os, configuration, jemalloc
     }
 
     /// What differs from `other`, in words (`CPU AMD EPYC 7B13 vs Intel Xeon 8375C`); empty when nothing does.

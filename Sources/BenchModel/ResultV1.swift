@@ -35,18 +35,15 @@ struct ResultV1: Decodable {
         var phases: [[String: JSONValue]]
 
         enum CodingKeys: String, CodingKey {
-            case trial, seed
-            case durationSeconds = "duration_s"
-            case summary, phases
+            case trial, seed, summary, phases
+            case durationSeconds = "durationS"
         }
     }
 
-    enum CodingKeys: String, CodingKey {
-        case scenario, machine, build
-        case startedAt = "started_at"
-        case durationSeconds = "duration_s"
-        case interrupted, warnings, summary, phases, trials, timeseries, histograms, thresholds
-        case leak, profile
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case scenario, machine, build, startedAt, interrupted, warnings, summary, phases, trials, timeseries, histograms
+        case thresholds, leak, profile
+        case durationSeconds = "durationS"
     }
 
     init(from decoder: any Decoder) throws {
@@ -60,31 +57,20 @@ struct ResultV1: Decodable {
         warnings = try c.decodeIfPresent([String].self, forKey: .warnings) ?? []
         summary = try c.decode([String: JSONValue].self, forKey: .summary)
         guard summary["throughput_eps"]?.number != nil else {
-            throw DecodingError.keyNotFound(Key("throughput_eps"), .init(codingPath: [CodingKeys.summary], debugDescription: "missing"))
+            throw DecodingError.keyNotFound(JSONCoding.Key("throughput_eps"), .init(codingPath: [CodingKeys.summary], debugDescription: "missing"))
         }
         phases = try c.decodeIfPresent([[String: JSONValue]].self, forKey: .phases) ?? []
         trials = try c.decodeIfPresent([Trial].self, forKey: .trials) ?? []
         timeseries = try c.decodeIfPresent([[String: JSONValue]].self, forKey: .timeseries) ?? []
         histograms = try c.decodeIfPresent([String: LatencyHistogram].self, forKey: .histograms) ?? [:]
         thresholds = try c.decodeIfPresent([ThresholdResult].self, forKey: .thresholds) ?? []
-        let all = try decoder.container(keyedBy: Key.self)
-        let known = Set(["schema"] + [CodingKeys.scenario, .machine, .build, .startedAt, .durationSeconds, .interrupted, .warnings,
-                                      .summary, .phases, .trials, .timeseries, .histograms, .thresholds, .leak, .profile].map(\.stringValue))
-        var extras: [String: JSONValue] = [:]
-        for key in all.allKeys where !known.contains(key.stringValue) {
-            extras[key.stringValue] = try all.decode(JSONValue.self, forKey: key)
-        }
-        self.extras = extras
+        // The whole object as it is written: a keyed container's keys would come through the decoder's
+        // key strategy (`memory_layer` read as `memoryLayer`); a string-keyed dictionary's do not.
+        let all = try decoder.singleValueContainer().decode([String: JSONValue].self)
+        let known = Set(["schema"] + CodingKeys.allCases.map { JSONCoding.jsonName(of: $0) })
+        extras = all.filter { !known.contains($0.key) }
         leak = try c.decodeIfPresent(LeakVerdict.self, forKey: .leak)
         profile = try c.decodeIfPresent(ProfileInfo.self, forKey: .profile)
-    }
-
-    private struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(_ s: String) { stringValue = s }
-        init?(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
     }
 
     /// Summary keys the harness owned in version 1; any other object in a summary was the workload's.

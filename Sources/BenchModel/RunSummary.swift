@@ -102,12 +102,8 @@ public struct TimeseriesPoint: Sendable, Codable, Equatable {
     public func metric(_ key: String) -> Double? { metrics[key] }
 
     enum CodingKeys: String, CodingKey {
-        case tSeconds = "t_s"
-        case intervalSeconds = "interval_s"
-        case phase, episodes
-        case episodesTotal = "episodes_total"
-        case targetRate = "target_rate"
-        case queueDepth = "queue_depth"
-        case metrics
+        case phase, episodes, episodesTotal, targetRate, queueDepth, metrics
+        case tSeconds = "tS"
+        case intervalSeconds = "intervalS"
     }
 }

@@ -83,8 +83,6 @@ public struct RunWarning: Sendable, Codable, Equatable, Hashable {
         message = try c.decode(String.self, forKey: .message)
     }
 
-    enum CodingKeys: String, CodingKey { case kind, severity, message }
-
     public static func debugBuild(_ configuration: String) -> RunWarning {
         RunWarning(.debugBuild, .bad, "\(configuration) build: timings are not representative; build with `swift build -c release` (make build)")
     }
@@ -147,7 +145,7 @@ public struct WorkloadEvent: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case tSeconds = "t_s"
         case episode, kind, message
+        case tSeconds = "tS"
     }
 }

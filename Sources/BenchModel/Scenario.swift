@@ -60,13 +60,9 @@ public struct Scenario: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, description, seed, warmup
-        case interval, workers
-        case maxQueue = "max_queue"
-        case spin, arrivals
-        case workload, external, phases, inject, thresholds
-        case affinity
-        case steadyWarmup = "warmup_steady"
+        case name, description, seed, warmup, interval, workers, maxQueue, spin, arrivals, workload, external, phases
+        case inject, thresholds, affinity
+        case steadyWarmup = "warmupSteady"
     }
 
     /// Nominal measured duration in seconds (bursts count as zero: they last as long as they drain).
@@ -174,9 +170,7 @@ public struct Phase: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case workers
-        case maxQueue = "max_queue"
-        case spin, arrivals
+        case workers, maxQueue, spin, arrivals
     }
 
     public init(from decoder: any Decoder) throws {

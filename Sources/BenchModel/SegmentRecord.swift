@@ -19,10 +19,8 @@ public struct SegmentRun: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case segment
-        case startAt = "start_at"
-        case measureStart = "measure_start_unix_s"
-        case health
+        case segment, startAt, health
+        case measureStart = "measureStartUnixS"
     }
 }
 
@@ -85,11 +83,9 @@ public struct GeneratorHealth: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case cpuCoresBusy = "cpu_cores_busy"
-        case cpuPerEpisode = "cpu_per_episode_s"
-        case cores
-        case latenessP99 = "lateness_p99_ns"
-        case dropped, saturated, reasons
+        case cpuCoresBusy, cores, dropped, saturated, reasons
+        case cpuPerEpisode = "cpuPerEpisodeS"
+        case latenessP99 = "latenessP99Ns"
     }
 }
 

@@ -156,11 +156,6 @@ public struct Span: Sendable, Codable, Equatable {
         self.gauges = gauges
     }
 
-    enum CodingKeys: String, CodingKey {
-        case seconds = "seconds"
-        case episodes, errors, dropped, histograms, counters, gauges
-    }
-
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         func count(_ key: CodingKeys) throws -> UInt64 {

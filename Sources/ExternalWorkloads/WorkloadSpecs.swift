@@ -30,10 +30,8 @@ package struct ProcessWorkloadSpec: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case argv = "process", directory, workers, timeout
-        case handshakeTimeout = "handshake_timeout"
-        case maxRestarts = "max_restarts"
-        case params
+        case directory, workers, timeout, handshakeTimeout, maxRestarts, params
+        case argv = "process"
     }
 }
 
@@ -72,9 +70,8 @@ package struct HTTPWorkloadSpec: Sendable, Codable, Equatable {
     package var threads: Int { eventLoops ?? 1 }
 
     enum CodingKeys: String, CodingKey {
-        case url, method, headers, body, timeout, connections, stages
+        case url, method, headers, body, timeout, connections, stages, caFile
         case eventLoops = "threads"
-        case caFile = "ca_file"
     }
 
     package init(url: String, method: String = "GET", headers: [Header] = [], body: String? = nil, timeout: Double = 2,

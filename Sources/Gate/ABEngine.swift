@@ -45,7 +45,7 @@ public struct ABUnit: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case side, index, values, seconds
-        case stealSeconds = "steal_s"
+        case stealSeconds = "stealS"
         case resultFile = "result"
     }
 

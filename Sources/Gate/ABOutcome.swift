@@ -1,3 +1,4 @@
+import BenchModel
 import Foundation
 import Statistics
 
@@ -11,10 +12,8 @@ public struct ABLookRecord: Sendable, Equatable, Codable {
     public var metrics: [MetricLook]
 
     enum CodingKeys: String, CodingKey {
-        case look
-        case processesPerSide = "processes_per_side"
-        case elapsedSeconds = "elapsed_s"
-        case fraction, metrics
+        case look, processesPerSide, fraction, metrics
+        case elapsedSeconds = "elapsedS"
     }
 }
 
@@ -53,14 +52,6 @@ public struct VarianceComponents: Sendable, Equatable, Codable {
         return VarianceComponents(key: key, withinProcess: within.squareRoot(), betweenProcesses: between.squareRoot(),
                                   processes: g.count, instancesPerProcess: k)
     }
-
-    enum CodingKeys: String, CodingKey {
-        case key
-        case withinProcess = "within_process"
-        case betweenProcesses = "between_processes"
-        case processes
-        case instancesPerProcess = "instances_per_process"
-    }
 }
 
 /// Everything an A/B run measured and decided: the design as run, every look, every process's
@@ -96,16 +87,12 @@ public struct ABOutcome: Sendable, Equatable, Codable {
     /// The coder ab.json is written and read with: a boundary that spends nothing yet is +infinity,
     /// which plain JSON has no number for, so infinities are the strings "inf" and "-inf".
     public static func encoder() -> JSONEncoder {
-        let e = JSONEncoder()
-        e.outputFormatting = [.prettyPrinted, .sortedKeys]
-        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return e
+        // `/` escaped, as ab.json has always been written.
+        JSONCoding.encoder([.prettyPrinted, .sortedKeys], nonFinite: true)
     }
 
     public static func decoder() -> JSONDecoder {
-        let d = JSONDecoder()
-        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return d
+        JSONCoding.decoder(nonFinite: true)
     }
 
     /// An outcome made from the processes of a run whose record is missing (interrupted, or written by
@@ -147,11 +134,5 @@ public struct ABOutcome: Sendable, Equatable, Codable {
             centred += sideGroups.map { $0.map { $0 - mean } }
         }
         return VarianceComponents.estimate(key: key, logValues: centred)
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case schema, plan, family, looks, units, order
-        case stopReason = "stop_reason"
-        case seconds, interrupted, spending
     }
 }

@@ -81,16 +81,9 @@ public struct ABPlan: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case instancesPerProcess = "instances_per_process"
-        case firstLook = "first_look"
-        case block
-        case maxProcesses = "max_processes"
-        case budgetSeconds = "budget_s"
-        case seed, threshold
-        case familyAlpha = "family_alpha"
-        case power
-        case primaryShare = "primary_share"
+        case instancesPerProcess, firstLook, block, maxProcesses, seed, threshold, familyAlpha, power, primaryShare
         case fixed, trim
+        case budgetSeconds = "budgetS"
     }
 }
 

@@ -26,12 +26,6 @@ public struct Calibration: Sendable, Codable, Equatable {
     public var trials: Int
     public var metrics: [String: MetricNoise]
 
-    enum CodingKeys: String, CodingKey {
-        case schema, scenario, machine, build
-        case createdAt = "created_at"
-        case trials, metrics
-    }
-
     /// The calibration of the complete trials of `results` (one scenario, one build): every metric
     /// the trials have, with its median and noise.
     public static func make(from results: [BenchResult], createdAt: String) -> Calibration? {
@@ -63,7 +57,7 @@ public struct Calibration: Sendable, Codable, Equatable {
         let name = url.relativePath
         guard let data = FileManager.default.contents(atPath: url.path) else { throw .unreadable(file: name, reason: "no such file") }
         do {
-            let c = try JSONDecoder().decode(Calibration.self, from: data)
+            let c = try JSONCoding.decoder().decode(Calibration.self, from: data)
             guard c.schema == schemaID else { throw ResultFileError.wrongSchema(file: name, found: c.schema) }
             return c
         } catch let e as ResultFileError {
@@ -77,10 +71,8 @@ public struct Calibration: Sendable, Codable, Equatable {
 
     /// Writes the calibration as pretty JSON.
     public func write(to url: URL) throws(ReportError) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         do {
-            try encoder.encode(self).write(to: url, options: .atomic)
+            try JSONCoding.encoder().encode(self).write(to: url, options: .atomic)
         } catch {
             throw .writeFailed(file: url.relativePath, reason: "\(error)")
         }

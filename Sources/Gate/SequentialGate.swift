@@ -18,12 +18,6 @@ public struct GatedMetric: Sendable, Equatable, Codable {
     /// The unit its values are in (for display).
     public var unit: MetricUnit
 
-    enum CodingKeys: String, CodingKey {
-        case key
-        case higherIsWorse = "higher_is_worse"
-        case alpha, threshold, primary, unit
-    }
-
     public init(key: String, higherIsWorse: Bool, alpha: Double, threshold: Double, primary: Bool, unit: MetricUnit = .ratio) {
         self.unit = unit
         self.key = key
@@ -70,21 +64,6 @@ public struct MetricLook: Sendable, Equatable, Codable {
     /// The regression that the full design detects with the gate's power, from this look's noise.
     public var mdeAtBudget: Double?
     public var verdict: SequentialVerdict
-
-    enum CodingKeys: String, CodingKey {
-        case key
-        case unitsA = "units_a"
-        case unitsB = "units_b"
-        case levelA = "level_a"
-        case levelB = "level_b"
-        case change, z
-        case zThreshold = "z_threshold"
-        case efficacyBoundary = "efficacy_boundary"
-        case futilityBoundary = "futility_boundary"
-        case standardError = "standard_error"
-        case mdeAtBudget = "mde_at_budget"
-        case verdict
-    }
 }
 
 /// The group-sequential rule over a family of gated metrics.

@@ -34,8 +34,7 @@ extension TimeseriesLog {
         }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         if lines.last == "" { lines.removeLast() }
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let decoder = JSONCoding.decoder(nonFinite: true)
         struct Schema: Decodable { var schema: String? }
         guard let first = lines.first, let schema = (try? decoder.decode(Schema.self, from: Data(first.utf8)))?.schema else {
             throw .notALog(path: path)

@@ -21,11 +21,6 @@ public final class TimeseriesLog: Sendable {
         var workload: String
         var catalogue: MetricCatalogue
         var startedAt: String
-
-        enum CodingKeys: String, CodingKey {
-            case type, schema, scenario, machine, build, workload, catalogue
-            case startedAt = "started_at"
-        }
     }
 
     struct Line: Codable {
@@ -72,10 +67,8 @@ public final class TimeseriesLog: Sendable {
     public var writeError: String? { failed.withLock { $0 } }
 
     private func append(_ value: some Encodable) throws(HarnessError) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var data: Data
-        do { data = try encoder.encode(value) } catch { throw .write(path: path, reason: "\(error)") }
+        do { data = try JSONCoding.encoder([.sortedKeys, .withoutEscapingSlashes]).encode(value) } catch { throw .write(path: path, reason: "\(error)") }
         data.append(UInt8(ascii: "\n"))
         let written = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         guard written == data.count else {

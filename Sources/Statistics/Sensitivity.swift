@@ -55,14 +55,6 @@ public struct Sensitivity: Sendable, Codable, Equatable {
 
     /// True when the test cannot resolve a change of the threshold's size.
     public func isBlind(threshold: Double) -> Bool { mde.map { $0 > threshold } ?? true }
-
-    enum CodingKeys: String, CodingKey {
-        case noise, source
-        case trialsBefore = "trials_before"
-        case trialsAfter = "trials_after"
-        case mde, detects, power
-        case suggestedTrials = "suggested_trials"
-    }
 }
 
 /// Noise estimates and MDE simulation.

@@ -19,8 +19,8 @@ struct EncodedHistogramTests {
     @Test("a histogram survives JSON: same buckets, so the same percentiles to its precision, and mergeable")
     func roundTrip() throws {
         let h = sample()
-        let data = try JSONEncoder().encode(EncodedHistogram(h))
-        let back = try JSONDecoder().decode(EncodedHistogram.self, from: data).histogram()
+        let data = try JSONCoding.encoder([]).encode(EncodedHistogram(h))
+        let back = try JSONCoding.decoder().decode(EncodedHistogram.self, from: data).histogram()
         #expect(back.totalCount == h.totalCount)
         for p in [50.0, 90, 99, 99.9, 100] {
             // Every count lands in its original bucket; only the exact max becomes its bucket's value.
@@ -35,7 +35,7 @@ struct EncodedHistogramTests {
     @Test("the older array-of-pairs form still decodes")
     func legacyForm() throws {
         let json = #"{"lowest":1,"highest":1000000,"significant_digits":3,"total_count":3,"counts":[[100,2],[5000,1]]}"#
-        let h = try JSONDecoder().decode(EncodedHistogram.self, from: Data(json.utf8)).histogram()
+        let h = try JSONCoding.decoder().decode(EncodedHistogram.self, from: Data(json.utf8)).histogram()
         #expect(h.totalCount == 3)
         #expect(h.valueAtPercentile(50) == 100)
     }
@@ -49,17 +49,17 @@ struct EncodedHistogramTests {
         (#"{"lowest":0,"highest":1000,"significant_digits":3,"total_count":0,"counts":""}"#, "impossible"),
     ])
     func hostile(json: String, message: String) throws {
-        let encoded = try JSONDecoder().decode(EncodedHistogram.self, from: Data(json.utf8))
+        let encoded = try JSONCoding.decoder().decode(EncodedHistogram.self, from: Data(json.utf8))
         let error = #expect(throws: HistogramDecodingError.self) { try encoded.histogram() }
         #expect(error?.description.contains(message) == true, "\(String(describing: error))")
-        #expect(throws: DecodingError.self) { try JSONDecoder().decode(LatencyHistogram.self, from: Data(json.utf8)) }
+        #expect(throws: DecodingError.self) { try JSONCoding.decoder().decode(LatencyHistogram.self, from: Data(json.utf8)) }
     }
 
     @Test("malformed counts are an error, not a silent empty histogram")
     func malformed() {
         let json = #"{"lowest":1,"highest":1000000,"significant_digits":3,"total_count":3,"counts":"100:2 oops"}"#
         #expect(throws: DecodingError.self) {
-            _ = try JSONDecoder().decode(EncodedHistogram.self, from: Data(json.utf8))
+            _ = try JSONCoding.decoder().decode(EncodedHistogram.self, from: Data(json.utf8))
         }
     }
 }

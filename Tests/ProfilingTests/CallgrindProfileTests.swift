@@ -255,6 +255,6 @@ import Foundation
 
 enum JSONDecoderForTests {
     static func decode(_ json: String) throws -> InstructionReport {
-        try JSONDecoder().decode(InstructionReport.self, from: Data(json.utf8))
+        try JSONCoding.decoder().decode(InstructionReport.self, from: Data(json.utf8))
     }
 }

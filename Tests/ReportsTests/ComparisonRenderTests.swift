@@ -15,7 +15,7 @@ import TestSupport
         let text = report.text()
         #expect(text.contains("REGRESSED") && text.contains("ESGT.p50 *"))
         let json = try report.json()
-        let decoded = try JSONDecoder().decode(ComparisonReport.self, from: Data(json.utf8))
+        let decoded = try JSONCoding.decoder(nonFinite: true).decode(ComparisonReport.self, from: Data(json.utf8))
         #expect(decoded == report)
         let html = report.html(before: before, after: after)
         #expect(html.contains("class=\"regressed\"") && html.contains("<svg"))

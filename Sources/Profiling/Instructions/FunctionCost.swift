@@ -33,15 +33,6 @@ package struct FunctionCost: Sendable, Codable, Equatable {
         self.inclusiveCyclesPerEpisode = inclusiveCyclesPerEpisode
     }
 
-    enum CodingKeys: String, CodingKey {
-        case symbol, name, stages
-        case selfPerEpisode = "self_per_episode"
-        case inclusivePerEpisode = "inclusive_per_episode"
-        case callsPerEpisode = "calls_per_episode"
-        case selfCyclesPerEpisode = "self_cycles_per_episode"
-        case inclusiveCyclesPerEpisode = "inclusive_cycles_per_episode"
-    }
-
     /// The functions of `profile` that cost at least `minimum` instructions per episode (self or
     /// inclusive, or self estimated cycles), most expensive (self) first, each with the stages whose
     /// trampolines reach it.

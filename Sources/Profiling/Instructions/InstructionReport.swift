@@ -38,12 +38,6 @@ package struct InstructionReport: Sendable, Codable, Equatable {
             self.episodes = episodes
             self.inject = inject
         }
-
-        enum CodingKeys: String, CodingKey {
-            case scenario, file, overrides, kind, seed
-            case warmupEpisodes = "warmup_episodes"
-            case episodes, inject
-        }
     }
 
     /// One stage's instructions over the counted episodes.
@@ -68,13 +62,6 @@ package struct InstructionReport: Sendable, Codable, Equatable {
             perEpisode = episodes > 0 ? Double(instructions) / Double(episodes) : 0
             perCall = calls > 0 ? Double(instructions) / Double(calls) : 0
             cyclesPerEpisode = cycles.map { episodes > 0 ? Double($0) / Double(episodes) : 0 }
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case name, instructions, calls
-            case perEpisode = "per_episode"
-            case perCall = "per_call"
-            case cyclesPerEpisode = "cycles_per_episode"
         }
     }
 
@@ -105,10 +92,8 @@ package struct InstructionReport: Sendable, Codable, Equatable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case valgrind, command, binary
-            case buildID = "build_id"
-            case debugInfo = "debug_info"
-            case environment
+            case valgrind, command, binary, debugInfo, environment
+            case buildID = "buildId"
         }
     }
 
@@ -155,25 +140,6 @@ package struct InstructionReport: Sendable, Codable, Equatable {
     /// The episode's call tree as folded stacks (``foldedStacks(profile:stageNames:)``), relative to
     /// this file's directory: what a differential flame graph of two counts is drawn from.
     package var foldedFile: String? = nil
-
-    enum CodingKeys: String, CodingKey {
-        case schema, workload, instructions
-        case perEpisode = "per_episode"
-        case stages
-        case overheadPerStageCall = "overhead_per_stage_call"
-        case unattributedStages = "unattributed_stages"
-        case collected
-        case failedEpisodes = "failed_episodes"
-        case firstError = "first_error"
-        case allocator
-        case tool, machine, build
-        case startedAt = "started_at"
-        case wallSeconds = "wall_seconds"
-        case functions
-        case cyclesPerEpisode = "cycles_per_episode"
-        case cacheModel = "cache_model"
-        case foldedFile = "folded_file"
-    }
 
     /// Assembles the report from callgrind's output and the counting child's summary.
     /// - Throws: ``InstructionCountError/missingCounts(file:reason:)`` when the output lacks the
@@ -246,7 +212,7 @@ package struct InstructionReport: Sendable, Codable, Equatable {
         }
         let report: InstructionReport
         do {
-            report = try JSONDecoder().decode(InstructionReport.self, from: data)
+            report = try JSONCoding.decoder().decode(InstructionReport.self, from: data)
         } catch {
             throw .unreadableReport(path: path, reason: "\(error)")
         }
@@ -258,10 +224,8 @@ package struct InstructionReport: Sendable, Codable, Equatable {
 
     /// The report as pretty-printed JSON with sorted keys.
     package func json() throws(InstructionCountError) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         do {
-            return String(decoding: try encoder.encode(self), as: UTF8.self)
+            return String(decoding: try JSONCoding.encoder().encode(self), as: UTF8.self)
         } catch {
             throw .io(path: "instructions.json", reason: "cannot encode: \(error)")
         }

@@ -155,11 +155,8 @@ extension ComparisonReport {
     /// The report as pretty-printed JSON (schema `phibench.compare/1`), keys sorted.
     /// - Throws: ``ReportError/writeFailed(file:reason:)`` only if encoding fails, which it should not.
     public func json() throws(ReportError) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         do {
-            return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+            return String(decoding: try JSONCoding.encoder(nonFinite: true).encode(self), as: UTF8.self) + "\n"
         } catch {
             throw .writeFailed(file: "compare.json", reason: "\(error)")
         }

@@ -67,13 +67,6 @@ public struct MetricComparison: Sendable, Codable, Equatable {
         self.verdict = verdict
         self.reason = reason
     }
-
-    enum CodingKeys: String, CodingKey {
-        case metric, unit, direction, gated, before, after, change
-        case beforeTrials = "before_trials"
-        case afterTrials = "after_trials"
-        case test, interval, sensitivity, verdict, reason
-    }
 }
 
 /// Identification of one side of a comparison.
@@ -101,12 +94,6 @@ public struct ComparedRun: Sendable, Codable, Equatable {
         trials = Swift.max(1, r.trials.count)
         startedAt = r.startedAt
         hostname = r.machine.hostname
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case label, scenario, schema, commit, dirty, configuration, jemalloc, trials
-        case startedAt = "started_at"
-        case hostname
     }
 }
 
@@ -165,9 +152,4 @@ public struct ComparisonReport: Sendable, Codable, Equatable {
 
     /// Metrics with the given verdict.
     public func metrics(_ verdict: Verdict) -> [MetricComparison] { metrics.filter { $0.verdict == verdict } }
-
-    enum CodingKeys: String, CodingKey {
-        case schema, before, after, threshold, alpha, confidence, resamples, seed, statistic, metrics, notes, warnings, verdict
-        case gatedRegressions = "gated_regressions"
-    }
 }
