@@ -36,9 +36,11 @@ import TestSupport
             r.scenario.spec.steadyWarmup = SteadyWarmup(minimum: 2, batch: 0.2)
             r.scenario.spec.affinity = Affinity(workers: [0, 1], sampler: 1)
             r.scenario.spec.maxQueue = 64
-            r.scenario.spec.external = .process(ProcessWorkloadSpec(
-                argv: ["./worker", "--x"], directory: "/tmp/w", workers: 2, handshakeTimeout: 5, maxRestarts: 3,
-                params: .object(["batch_size": .number(4), "userKey": .string("a/b")])))
+            // The resolved spec as the process provider records it (its own encoding is ExternalWorkloads' to test).
+            r.scenario.spec.external = .object(["process": .object([
+                "directory": .string("/tmp/w"), "handshake_timeout": .number(5), "max_restarts": .number(3),
+                "params": .object(["batch_size": .number(4), "userKey": .string("a/b")]),
+                "process": .array([.string("./worker"), .string("--x")]), "timeout": .number(2), "workers": .number(2)])])
             r.trials[0].warmup = WarmupSummary(seconds: 1.5, episodes: 30, rule: .steady, batches: 4, transientSeconds: 0.7, settled: true)
             r.phases[0].arrivalCheck = ArrivalCheck(process: .poisson, method: .kolmogorovSmirnovExponential, gaps: 100, statistic: 0.05,
                                                     pValue: 0.4, criticalValue: 0.13, significance: 0.01, meanGap: 0.005,
@@ -60,9 +62,11 @@ import TestSupport
         }),
         ("fixture-result-http.json", {
             var r = Fixture(trials: 1, episodesSimulated: 200).make()
-            r.scenario.spec.external = .http(HTTPWorkloadSpec(url: "https://localhost:8443/x", method: "POST", headers: [.init("X-Id", "1")],
-                                                              body: "{{episode}}", connections: 4, stages: ["parseRequest"], threads: 2,
-                                                              caFile: "ca.pem"))
+            r.scenario.spec.external = .object(["http": .object([
+                "body": .string("{{episode}}"), "ca_file": .string("ca.pem"), "connections": .number(4),
+                "headers": .array([.object(["name": .string("X-Id"), "value": .string("1")])]), "method": .string("POST"),
+                "stages": .array([.string("parseRequest")]), "threads": .number(2), "timeout": .number(2),
+                "url": .string("https://localhost:8443/x")])])
             return try ResultCodec.encode(r)
         }),
         ("baseline-calibration.json", {
