@@ -9,11 +9,32 @@ static inline uint32_t bits(float v) {
     return b;
 }
 
+/// One element: its code into `*c`, code² added to `*norm`, and its error d returned (x − code · scale).
+/// Adding 1.5 · 2²³ rounds to an integer (half to even) whose two's complement is the low bits.
+static inline __attribute__((always_inline))
+float quantize_one(float v, float inverse, float scale, float max_code, uint8_t *c, int32_t *norm) {
+    const float magic = 12582912.0f;
+    float y = (bits(v) & 0x7FFFFFFFu) < 0x7F800000u ? v * inverse : 0.0f;
+    y = y < -max_code ? -max_code : y;
+    y = y > max_code ? max_code : y;
+    float t = y + magic;
+    *c = (uint8_t)bits(t);
+    int32_t code = (int32_t)(bits(t) - bits(magic));
+    *norm += code * code;
+    return v - (t - magic) * scale;
+}
+
+/// Packs a block's int4 codes (one per byte in `block`) two per byte, low nibble first. Blocks start
+/// at even elements, so pairs never straddle two blocks.
+static inline __attribute__((always_inline))
+void pack_nibbles(const uint8_t *block, size_t m, uint8_t *out) {
+    for (size_t k = 0; k < (m >> 1); k++) out[k] = (uint8_t)((block[2 * k] & 0x0F) | (block[2 * k + 1] << 4));
+    if (m & 1) out[m >> 1] = block[m - 1] & 0x0F;
+}
+
 static inline __attribute__((always_inline))
 void quantize(const float *x, size_t n, float inverse, float scale, float max_code, int nibbles,
               uint8_t *codes, uint32_t *max_error_bits, double *sum_squares, int64_t *code_squares) {
-    // Adding 1.5 · 2²³ rounds to an integer (half to even) whose two's complement is the low bits.
-    const float magic = 12582912.0f;
     uint32_t max_bits = 0;
     double sum = 0;
     int64_t norm = 0;
@@ -25,25 +46,12 @@ void quantize(const float *x, size_t n, float inverse, float scale, float max_co
         uint8_t *cs = nibbles ? block : codes + i;
         int32_t block_norm = 0;  // at most 64 · 127²
         for (size_t k = 0; k < m; k++) {
-            float v = xs[k];
-            float y = (bits(v) & 0x7FFFFFFFu) < 0x7F800000u ? v * inverse : 0.0f;
-            y = y < -max_code ? -max_code : y;
-            y = y > max_code ? max_code : y;
-            float t = y + magic;
-            cs[k] = (uint8_t)bits(t);
-            int32_t code = (int32_t)(bits(t) - bits(magic));
-            block_norm += code * code;
-            float d = v - (t - magic) * scale;
+            float d = quantize_one(xs[k], inverse, scale, max_code, cs + k, &block_norm);
             diff[k] = d;
             uint32_t e = bits(d) & 0x7FFFFFFFu;
             max_bits = e > max_bits ? e : max_bits;
         }
-        if (nibbles) {
-            // Blocks start at even elements, so pairs never straddle two blocks.
-            uint8_t *out = codes + (i >> 1);
-            for (size_t k = 0; k < (m >> 1); k++) out[k] = (uint8_t)((block[2 * k] & 0x0F) | (block[2 * k + 1] << 4));
-            if (m & 1) out[m >> 1] = block[m - 1] & 0x0F;
-        }
+        if (nibbles) pack_nibbles(block, m, codes + (i >> 1));
         norm += block_norm;
         float lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
         size_t k = 0;
@@ -131,24 +139,12 @@ void phibench_quantize_avx2(const float *x, size_t n, float inverse, float scale
         float tail = 0;
         int32_t tail_norm = 0;
         for (; k < m; k++) {
-            float v = xs[k];
-            float y = (bits(v) & 0x7FFFFFFFu) < 0x7F800000u ? v * inverse : 0.0f;
-            y = y < -max_code ? -max_code : y;
-            y = y > max_code ? max_code : y;
-            float t = y + magic;
-            cs[k] = (uint8_t)bits(t);
-            int32_t code = (int32_t)(bits(t) - bits(magic));
-            tail_norm += code * code;
-            float d = v - (t - magic) * scale;
+            float d = quantize_one(xs[k], inverse, scale, max_code, cs + k, &tail_norm);
             uint32_t e = bits(d) & 0x7FFFFFFFu;
             max_bits = e > max_bits ? e : max_bits;
             tail += d * d;
         }
-        if (nibbles) {
-            uint8_t *out = codes + (i >> 1);
-            for (size_t j = 0; j < (m >> 1); j++) out[j] = (uint8_t)((block[2 * j] & 0x0F) | (block[2 * j + 1] << 4));
-            if (m & 1) out[m >> 1] = block[m - 1] & 0x0F;
-        }
+        if (nibbles) pack_nibbles(block, m, codes + (i >> 1));
         int32_t ns[8];
         _mm256_storeu_si256((__m256i *)ns, v_norm);
         norm += (int64_t)(ns[0] + ns[1] + ns[2] + ns[3] + ns[4] + ns[5] + ns[6] + ns[7]) + tail_norm;
