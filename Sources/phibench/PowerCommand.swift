@@ -70,8 +70,8 @@ struct PowerCommand: AsyncParsableCommand {
                 do { s = try ReplaySummary.replay(pool: outcome, plan: plan, gate: gate, effect: effect, runs: runs, seed: seed) } catch {
                     throw InputError(error)
                 }
-                let (lo, hi) = Self.wilson(s.regressed, s.runs)
-                print("| \(name) | \(s.runs) | \(s.regressed) (\(Self.pct(Double(s.regressed) / Double(s.runs)))) | \(Self.pct(lo))–\(Self.pct(hi)) | "
+                let interval = Proportion.wilson(successes: s.regressed, trials: s.runs).map { "\(Self.pct($0.lowerBound))–\(Self.pct($0.upperBound))" } ?? "n/a"
+                print("| \(name) | \(s.runs) | \(s.regressed) (\(Self.pct(Double(s.regressed) / Double(s.runs)))) | \(interval) | "
                       + "\(s.passed) | \(s.inconclusive) | \(Units.fixed(s.medianSeconds, digits: 0)) s | \(Units.fixed(s.maxSeconds, digits: 0)) s | "
                       + "\(s.medianMDE.map { Self.pct($0) } ?? "n/a") |")
             }
@@ -133,11 +133,4 @@ struct PowerCommand: AsyncParsableCommand {
 
     static func pct(_ f: Double) -> String { Units.fixed(f * 100, digits: 1) + "%" }
 
-    /// Wilson 95% interval of k successes in n.
-    static func wilson(_ k: Int, _ n: Int) -> (Double, Double) {
-        let z = 1.959964, nn = Double(n), p = Double(k) / nn
-        let centre = (p + z * z / (2 * nn)) / (1 + z * z / nn)
-        let half = z * (p * (1 - p) / nn + z * z / (4 * nn * nn)).squareRoot() / (1 + z * z / nn)
-        return (max(0, centre - half), min(1, centre + half))
-    }
 }
