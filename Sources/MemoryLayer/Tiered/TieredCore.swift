@@ -312,9 +312,10 @@ struct TieredCore {
         table.set(.deleted, of: id)
         let slot = table.slot(id)
         refcounts[Int(slot)] -= 1
+        let key = StateKey(UInt64(slot))
         if owners[Int(slot)] == id {
-            owners[Int(slot)] = moreOwners[StateKey(UInt64(slot))]?.popLast() ?? .max
-        } else if let more = moreOwners[StateKey(UInt64(slot))] {
+            owners[Int(slot)] = moreOwners[key]?.popLast() ?? .max
+        } else if let more = moreOwners[key] {
             // `more` is ascending (ids are appended as stored; only its newest ever becomes the owner),
             // so the oldest sharer, the one retention deletes, goes in O(1), in place.
             var lo = more.startIndex, hi = more.endIndex
@@ -323,10 +324,10 @@ struct TieredCore {
                 if more[mid] < id { lo = mid + 1 } else { hi = mid }
             }
             if lo < more.endIndex && more[lo] == id {
-                if lo == more.startIndex { moreOwners[StateKey(UInt64(slot))]?.removeFirst() } else { moreOwners[StateKey(UInt64(slot))]?.remove(at: lo) }
+                if lo == more.startIndex { moreOwners[key]?.removeFirst() } else { moreOwners[key]?.remove(at: lo) }
             }
         }
-        if moreOwners[StateKey(UInt64(slot))]?.isEmpty == true { moreOwners[StateKey(UInt64(slot))] = nil }
+        if moreOwners[key]?.isEmpty == true { moreOwners[key] = nil }
         if refcounts[Int(slot)] == 0 {
             deadSlots.insert(slot)
             index.setLive(slot, false)
@@ -349,33 +350,6 @@ struct TieredCore {
         for (slot, key) in keys.enumerated() where refcounts[slot] > 0 { fresh.insert(key) }
         bloom = fresh
         counters.bloomRebuilds += 1
-    }
-
-    /// States using `slot`, newest first.
-    func states(using slot: UInt32) -> [UInt64] {
-        var out: [UInt64] = []
-        forEachState(using: slot) { out.append($0); return true }
-        return out
-    }
-
-    /// Hands `body` the states using `slot`, newest first, until it returns false; allocates nothing
-    /// (`moreOwners` is ascending, so it is walked backwards with `owners`' one merged in).
-    func forEachState(using slot: UInt32, _ body: (UInt64) -> Bool) {
-        let first = owners[Int(slot)]
-        guard first != .max else { return }
-        guard let more = moreOwners[StateKey(UInt64(slot))] else {
-            _ = body(first)
-            return
-        }
-        var firstDue = true
-        for id in more.reversed() {
-            if firstDue, first > id {
-                firstDue = false
-                guard body(first) else { return }
-            }
-            guard body(id) else { return }
-        }
-        if firstDue { _ = body(first) }
     }
 
     /// States held whole in memory: hot, being demoted, or staged.
