@@ -39,9 +39,10 @@ public enum JSONValue: Sendable, Codable, Equatable {
         }
     }
 
-    /// The JSON form of any `Encodable` value, or nil if it cannot be encoded.
-    public static func of(_ value: some Encodable) -> JSONValue? {
-        guard let data = try? JSONEncoder().encode(value) else { return nil }
+    /// The JSON form of any `Encodable` value (through `encoder`: ``JSONCoding/encoder(_:nonFinite:)``
+    /// for types whose keys it spells), or nil if it cannot be encoded.
+    public static func of(_ value: some Encodable, encoder: JSONEncoder = JSONEncoder()) -> JSONValue? {
+        guard let data = try? encoder.encode(value) else { return nil }
         return try? JSONDecoder().decode(JSONValue.self, from: data)
     }
 

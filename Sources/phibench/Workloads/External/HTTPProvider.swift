@@ -140,7 +140,7 @@ struct HTTPTarget: ExternalTarget {
 
     var vocabulary: WorkloadVocabulary { preflight.vocabulary }
     var concurrency: Int? { spec.connections }
-    var record: JSONValue? { JSONValue.of(["http": spec]) }
+    var record: JSONValue? { JSONValue.of(["http": spec], encoder: JSONCoding.encoder()) }
 
     func makeWorkload(_ context: WorkloadContext) -> HTTPWorkload {
         HTTPWorkload(spec: spec, preflight: preflight) { warnings in notes.warn(warnings) }

@@ -95,7 +95,7 @@ struct ProcessTarget: ExternalTarget {
 
     var vocabulary: WorkloadVocabulary { handshake.vocabulary }
     var concurrency: Int? { spec.workers }
-    var record: JSONValue? { JSONValue.of(["process": spec]) }
+    var record: JSONValue? { JSONValue.of(["process": spec], encoder: JSONCoding.encoder()) }
 
     func makeWorkload(_ context: WorkloadContext) throws -> ProcessWorkload {
         try ProcessWorkload(spec: spec, seed: context.seed, logDirectory: context.directory?.path ?? ".", expected: handshake) { message in
