@@ -54,6 +54,20 @@ extension ScenarioValidator {
             }
             return entry.value
         }
+        /// The list field `name` (`what`: one item's name, `example`: a sample list), not empty, each
+        /// item read by `read` with its key (`phases[0].rates[2]`).
+        func nonEmptyList<T>(_ name: String, of what: String, like example: String,
+                             _ read: (DocNode, String) throws(ScenarioError) -> T) throws(ScenarioError) -> [T] {
+            let listNode = try required(name)
+            let items = try reader.list(listNode, key: "\(key).\(name)", expected: "a list of \(what)s like \(example)")
+            guard !items.isEmpty else {
+                throw .invalidValue(listNode.location, key: "\(key).\(name)", value: "an empty list",
+                                    expected: "at least one \(what), like \(example)")
+            }
+            var values: [T] = []
+            for (i, item) in items.enumerated() { values.append(try read(item, "\(key).\(name)[\(i)]")) }
+            return values
+        }
         let load: LoadShape
         switch kind {
         case "constant":
@@ -64,14 +78,9 @@ extension ScenarioValidator {
                          to: try reader.rate(try required("to"), key: "\(key).to", allowZero: true),
                          duration: try reader.duration(try required("duration"), key: "\(key).duration"))
         case "step":
-            let ratesNode = try required("rates")
-            let items = try reader.list(ratesNode, key: "\(key).rates", expected: "a list of rates like [50, 100, 200]")
-            guard !items.isEmpty else {
-                throw .invalidValue(ratesNode.location, key: "\(key).rates", value: "an empty list",
-                                    expected: "at least one rate, like [50, 100, 200]")
+            let rates = try nonEmptyList("rates", of: "rate", like: "[50, 100, 200]") { item, itemKey throws(ScenarioError) in
+                try reader.rate(item, key: itemKey)
             }
-            var rates: [Double] = []
-            for (i, item) in items.enumerated() { rates.append(try reader.rate(item, key: "\(key).rates[\(i)]")) }
             load = .step(rates: rates, each: try reader.duration(try required("each"), key: "\(key).each"))
         case "spike":
             let base = try reader.rate(try required("base"), key: "\(key).base", allowZero: true)
@@ -93,15 +102,8 @@ extension ScenarioValidator {
         case "burst":
             load = .burst(count: try reader.integer(try required("count"), key: "\(key).count", maximum: ScenarioLimits.maxCount))
         default: // closed
-            let levelsNode = try required("concurrency")
-            let items = try reader.list(levelsNode, key: "\(key).concurrency", expected: "a list of concurrency levels like [1, 5, 10]")
-            guard !items.isEmpty else {
-                throw .invalidValue(levelsNode.location, key: "\(key).concurrency", value: "an empty list",
-                                    expected: "at least one concurrency level, like [1, 5, 10]")
-            }
-            var levels: [Int] = []
-            for (i, item) in items.enumerated() {
-                levels.append(try reader.integer(item, key: "\(key).concurrency[\(i)]", maximum: ScenarioLimits.maxWorkers))
+            let levels = try nonEmptyList("concurrency", of: "concurrency level", like: "[1, 5, 10]") { item, itemKey throws(ScenarioError) in
+                try reader.integer(item, key: itemKey, maximum: ScenarioLimits.maxWorkers)
             }
             load = .closed(concurrency: levels, each: try reader.duration(try required("each"), key: "\(key).each"))
         }

@@ -22,57 +22,34 @@ import Musl
 /// 55d2…-55d2… r-xp 00001000 fe:00 16220893   /path/to/phibench    ← /proc/self/maps at dump time
 /// ```
 package struct HeapProfile: Sendable, Codable, Equatable {
+    /// The four figures of the whole heap or of one stack: allocations still live at dump time and
+    /// their bytes, and allocations since profiling was reset (freed or not; zero unless the process
+    /// ran with `prof_accum:true`) and their bytes. Sampled, they are ``Counts``; scaled up to the
+    /// real figures, an ``Estimate``.
+    package struct Figures<Number: Numeric & Sendable & Codable>: Sendable, Codable, Equatable {
+        package var liveObjects: Number
+        package var liveBytes: Number
+        package var allocatedObjects: Number
+        package var allocatedBytes: Number
+
+        package init(liveObjects: Number = 0, liveBytes: Number = 0, allocatedObjects: Number = 0, allocatedBytes: Number = 0) {
+            self.liveObjects = liveObjects
+            self.liveBytes = liveBytes
+            self.allocatedObjects = allocatedObjects
+            self.allocatedBytes = allocatedBytes
+        }
+
+        static func + (a: Figures, b: Figures) -> Figures {
+            Figures(liveObjects: a.liveObjects + b.liveObjects, liveBytes: a.liveBytes + b.liveBytes,
+                    allocatedObjects: a.allocatedObjects + b.allocatedObjects,
+                    allocatedBytes: a.allocatedBytes + b.allocatedBytes)
+        }
+    }
+
     /// Sampled counts of one stack (or of the whole heap).
-    package struct Counts: Sendable, Codable, Equatable {
-        /// Sampled allocations still live at dump time, and their bytes.
-        package var liveObjects: UInt64
-        package var liveBytes: UInt64
-        /// Sampled allocations since profiling was reset, freed or not, and their bytes; zero unless
-        /// the process ran with `prof_accum:true`.
-        package var allocatedObjects: UInt64
-        package var allocatedBytes: UInt64
-
-        package init(liveObjects: UInt64 = 0, liveBytes: UInt64 = 0, allocatedObjects: UInt64 = 0, allocatedBytes: UInt64 = 0) {
-            self.liveObjects = liveObjects
-            self.liveBytes = liveBytes
-            self.allocatedObjects = allocatedObjects
-            self.allocatedBytes = allocatedBytes
-        }
-
-        /// Unbiased estimates of the real counts for a mean sampling interval of `interval` bytes.
-        package func estimate(interval: UInt64) -> Estimate {
-            func scaled(_ objects: UInt64, _ bytes: UInt64) -> (Double, Double) {
-                guard objects > 0, interval > 0 else { return (Double(objects), Double(bytes)) }
-                let meanSize = Double(bytes) / Double(objects)
-                let scale = 1 / (1 - exp(-meanSize / Double(interval)))
-                return (Double(objects) * scale, Double(bytes) * scale)
-            }
-            let live = scaled(liveObjects, liveBytes)
-            let allocated = scaled(allocatedObjects, allocatedBytes)
-            return Estimate(liveObjects: live.0, liveBytes: live.1, allocatedObjects: allocated.0, allocatedBytes: allocated.1)
-        }
-    }
-
+    package typealias Counts = Figures<UInt64>
     /// Estimated real counts (see ``Counts/estimate(interval:)``).
-    package struct Estimate: Sendable, Codable, Equatable {
-        package var liveObjects: Double
-        package var liveBytes: Double
-        package var allocatedObjects: Double
-        package var allocatedBytes: Double
-
-        package init(liveObjects: Double = 0, liveBytes: Double = 0, allocatedObjects: Double = 0, allocatedBytes: Double = 0) {
-            self.liveObjects = liveObjects
-            self.liveBytes = liveBytes
-            self.allocatedObjects = allocatedObjects
-            self.allocatedBytes = allocatedBytes
-        }
-
-        static func + (a: Estimate, b: Estimate) -> Estimate {
-            Estimate(liveObjects: a.liveObjects + b.liveObjects, liveBytes: a.liveBytes + b.liveBytes,
-                     allocatedObjects: a.allocatedObjects + b.allocatedObjects,
-                     allocatedBytes: a.allocatedBytes + b.allocatedBytes)
-        }
-    }
+    package typealias Estimate = Figures<Double>
 
     /// One sampled allocation stack.
     package struct Record: Sendable, Codable, Equatable {
@@ -214,4 +191,19 @@ func readTextFile(_ path: String) throws(ProfilerError) -> String {
         bytes.append(contentsOf: chunk[0..<count])
     }
     return String(decoding: bytes, as: UTF8.self)
+}
+
+extension HeapProfile.Figures where Number == UInt64 {
+    /// Unbiased estimates of the real counts for a mean sampling interval of `interval` bytes.
+    package func estimate(interval: UInt64) -> HeapProfile.Estimate {
+        func scaled(_ objects: UInt64, _ bytes: UInt64) -> (Double, Double) {
+            guard objects > 0, interval > 0 else { return (Double(objects), Double(bytes)) }
+            let meanSize = Double(bytes) / Double(objects)
+            let scale = 1 / (1 - exp(-meanSize / Double(interval)))
+            return (Double(objects) * scale, Double(bytes) * scale)
+        }
+        let live = scaled(liveObjects, liveBytes)
+        let allocated = scaled(allocatedObjects, allocatedBytes)
+        return HeapProfile.Estimate(liveObjects: live.0, liveBytes: live.1, allocatedObjects: allocated.0, allocatedBytes: allocated.1)
+    }
 }

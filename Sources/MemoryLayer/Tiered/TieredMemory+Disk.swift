@@ -3,46 +3,30 @@
 /// that records something about it first checks it is still where it was read from.
 extension TieredMemory {
     func retrieveFromDisk(_ id: UInt64, _ io: inout TierIO) throws(MemoryLayerError) -> ConsciousState? {
-        enum Where { case entry(HotEntry), state(ConsciousState), absent, warm(UInt64), cold(ColdAddress) }
+        enum Where { case memory(InMemory?), warm(UInt64), cold(ColdAddress) }
         // Re-resolve: the state may have moved between the caller's look and taking `io`.
         let (place, now, expectedSlot) = core.withLock { core -> (Where, UInt64, UInt32) in
             let loc = core.table.location(id)
             let now = core.clock
             let slot = [.absent, .deleted, .staged].contains(loc.tier) ? 0 : core.table.slot(id)
             switch loc.tier {
-            case .absent, .deleted: return (.absent, now, slot)
-            case .staged: return (core.staged(id).map { .state($0) } ?? .absent, now, slot)
+            case .absent, .deleted: return (.memory(nil), now, slot)
+            case .staged: return (.memory(core.staged(id).map { .state($0) }), now, slot)
             case .warm: return (.warm(loc.warmBlock), now, slot)
             case .cold: return (.cold(loc.coldAddress), now, slot)
-            case .hot:
-                if let e = core.hot.touch(id, { e -> HotEntry in
-                    e.lastAccess = now
-                    return e
-                }) {
-                    return (.entry(e), now, slot)
-                }
-                if let e = core.inFlight[StateKey(id)] { return (.entry(e), now, slot) }
-                return (.absent, now, slot)
+            case .hot: return (.memory(core.touchHot(id, now: now).map { .entry($0) }), now, slot)
             }
         }
         switch place {
-        case .absent:
-            return nil
-        case .state(let s):
-            return s
-        case .entry(let e):
-            return try decode(id: id, tier: "hot", record: e.record, payload: e.payload)
+        case .memory(let inMemory):
+            return try state(of: id, inMemory)
         case .warm(let block):
             let read: StoredRecord?
             do { read = try io.warm.read(id: id, block: block) } catch { throw fail(error, id: id) }
             guard let record = read else {
                 throw fail(.corrupt(id: id, tier: "warm", detail: "record missing from warm block \(block)"))
             }
-            guard record.slot == expectedSlot else {
-                throw fail(.corrupt(id: id, tier: "warm", detail: "row names content \(record.slot), expected \(expectedSlot)"))
-            }
-            let payload = try payload(of: id, slot: record.slot, &io)
-            let state = try decode(id: id, tier: "warm", record: record.body, payload: payload)
+            let (state, payload) = try verifiedState(id, record, tier: "warm", named: "row", expectedSlot: expectedSlot, &io)
             let reads = core.withLock { core -> Int? in
                 guard core.table.location(id) == .warm(block) else { return nil }  // deleted since
                 var touch = core.warmTouches[StateKey(id)] ?? WarmTouch(reads: 0, lastAccess: now)
@@ -58,11 +42,7 @@ extension TieredMemory {
         case .cold(let address):
             let record: StoredRecord
             do { record = try io.cold.read(address, id: id) } catch { throw fail(error, id: id) }
-            guard record.slot == expectedSlot else {
-                throw fail(.corrupt(id: id, tier: "cold", detail: "record names content \(record.slot), expected \(expectedSlot)"))
-            }
-            let payload = try payload(of: id, slot: record.slot, &io)
-            let state = try decode(id: id, tier: "cold", record: record.body, payload: payload)
+            let (state, _) = try verifiedState(id, record, tier: "cold", named: "record", expectedSlot: expectedSlot, &io)
             let reads = core.withLock { core -> Int? in
                 guard core.table.location(id) == .cold(address) else { return nil }  // deleted since
                 let n = Int(core.coldReads[id] ?? 0) + 1
@@ -74,6 +54,17 @@ extension TieredMemory {
             }
             return state
         }
+    }
+
+    /// The state `record` (a `named` of `tier`) holds, and its payload, once the record is checked to
+    /// name the content the table expects.
+    private func verifiedState(_ id: UInt64, _ record: StoredRecord, tier: String, named: String, expectedSlot: UInt32,
+                               _ io: inout TierIO) throws(MemoryLayerError) -> (state: ConsciousState, payload: [UInt8]) {
+        guard record.slot == expectedSlot else {
+            throw fail(.corrupt(id: id, tier: tier, detail: "\(named) names content \(record.slot), expected \(expectedSlot)"))
+        }
+        let payload = try payload(of: id, slot: record.slot, &io)
+        return (try decode(id: id, tier: tier, record: record.body, payload: payload), payload)
     }
 
     /// The unpacked payload of `slot`, from the warm database (or a pending write).

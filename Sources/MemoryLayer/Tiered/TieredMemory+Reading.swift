@@ -4,35 +4,40 @@ import Synchronization
 /// Reading states back: by id from whichever tier holds them, deleting, and the similarity search.
 extension TieredMemory {
     func retrieve(_ id: UInt64) throws(MemoryLayerError) -> ConsciousState? {
-        enum Found { case entry(HotEntry), state(ConsciousState), absent, onDisk }
+        enum Found { case memory(InMemory?), onDisk }
         let found = core.withLock { core -> Found in
             switch core.table.location(id).tier {
             case .absent, .deleted:
-                return .absent
+                return .memory(nil)
             case .staged:
-                return core.staged(id).map { .state($0) } ?? .absent
+                return .memory(core.staged(id).map { .state($0) })
             case .warm, .cold:
                 return .onDisk
             case .hot:
-                let now = core.clock
-                if let e = core.hot.touch(id, { e -> HotEntry in
-                    e.lastAccess = now
-                    return e
-                }) {
-                    return .entry(e)
-                }
-                return core.inFlight[StateKey(id)].map { .entry($0) } ?? .onDisk
+                return core.touchHot(id, now: core.clock).map { .memory(.entry($0)) } ?? .onDisk
             }
         }
         switch found {
-        case .absent:
+        case .memory(let inMemory):
+            return try state(of: id, inMemory)
+        case .onDisk:
+            return try io.withLock { io throws(MemoryLayerError) in try retrieveFromDisk(id, &io) }
+        }
+    }
+
+    /// What a read found of a state without going to disk: a hot (or in-flight) entry still to decode,
+    /// or a staged state.
+    enum InMemory { case entry(HotEntry), state(ConsciousState) }
+
+    /// The state `found` holds: nil for nothing, a hot entry decoded.
+    func state(of id: UInt64, _ found: InMemory?) throws(MemoryLayerError) -> ConsciousState? {
+        switch found {
+        case nil:
             return nil
         case .state(let s):
             return s
         case .entry(let e):
             return try decode(id: id, tier: "hot", record: e.record, payload: e.payload)
-        case .onDisk:
-            return try io.withLock { io throws(MemoryLayerError) in try retrieveFromDisk(id, &io) }
         }
     }
 
@@ -95,5 +100,18 @@ extension TieredMemory {
             if result.count == k || result.count + staged >= Int(live) || m >= snapshot.count { return result }
             m = min(snapshot.count, 4 * m)
         }
+    }
+}
+
+extension TieredCore {
+    /// The hot entry of `id` with its last access moved to `now`, or the entry being written for it.
+    mutating func touchHot(_ id: UInt64, now: UInt64) -> HotEntry? {
+        if let e = hot.touch(id, { e -> HotEntry in
+            e.lastAccess = now
+            return e
+        }) {
+            return e
+        }
+        return inFlight[StateKey(id)]
     }
 }

@@ -6,15 +6,13 @@ import Harness
 /// `workload: { http: { url: "http://127.0.0.1:8080/" }, connections: 4 }`: any HTTP service, one
 /// request per episode over a pool of keep-alive connections, its stages from `Server-Timing`. The
 /// service is asked once (the preflight) when the workload is prepared, before any load.
-struct HTTPProvider: WorkloadProvider {
+struct HTTPProvider: ExternalProvider {
+    static let kind = "http"
+    static let preflightKey = "workload.http.url"
     static let keys = ["http", "connections", "threads"]
     static let requestKeys = ["url", "method", "headers", "body", "timeout", "stages", "ca_file"]
     static let example = "http: { url: \"http://127.0.0.1:8080/\" }, connections: 4"
     static let requestExample = "a request: `http: { url: \"http://127.0.0.1:8080/\", method: POST, body: '{\"id\": {{episode}}}' }`"
-
-    var name: String { "http" }
-
-    var sections: [WorkloadSection] { [WorkloadSection("workload", example: Self.example, structured: true)] }
 
     var parameters: [WorkloadParameter] {
         [
@@ -30,28 +28,17 @@ struct HTTPProvider: WorkloadProvider {
         ]
     }
 
-    func prepare(settings: [String: String]) throws(WorkloadSettingError) -> any PreparedWorkload {
-        try prepare(WorkloadInput(settings: settings))
+    static func concurrency(_ spec: HTTPWorkloadSpec) -> (limit: Int, setting: String, described: String, unit: String) {
+        (spec.connections, "workload.connections", "workload.connections (\(spec.connections))", "connection")
     }
 
-    func prepare(_ input: WorkloadInput) throws(WorkloadSettingError) -> any PreparedWorkload {
-        let spec = try Self.spec(input.sections["workload"], directory: input.directory)
-        try input.scenario.checkConcurrency(limit: spec.connections, setting: "workload.connections",
-                                            described: "workload.connections (\(spec.connections))", unit: "connection")
-        do {
-            return HTTPTarget(spec: spec, preflight: try HTTPWorkload.preflight(spec), notes: RunNotes())
-        } catch {
-            throw WorkloadSettingError(key: "workload.http.url", error.description)
-        }
+    func preflight(_ spec: HTTPWorkloadSpec, _ input: WorkloadInput) throws(HTTPWorkloadError) -> any PreparedWorkload {
+        HTTPTarget(spec: spec, preflight: try HTTPWorkload.preflight(spec), notes: RunNotes())
     }
 
     /// The service `section` describes; a relative `ca_file` is from `directory`.
     static func spec(_ section: SettingValue?, directory: String) throws(WorkloadSettingError) -> HTTPWorkloadSpec {
-        guard let section else { throw SettingReader.missing("workload.http", hint: "expected `workload: { \(example) }`") }
-        let fields = try SettingReader.entries(section, key: "workload", allowed: keys, expected: "`workload: { \(example) }`")
-        guard let requestValue = fields["http"] else {
-            throw SettingReader.missing("workload.http", hint: "expected `workload: { \(example) }`")
-        }
+        let (fields, requestValue) = try head(section)
         let request = try SettingReader.entries(requestValue, key: "workload.http", allowed: requestKeys, expected: requestExample)
         guard let urlValue = request["url"] else {
             throw SettingReader.missing("workload.http.url", hint: "expected e.g. `url: http://127.0.0.1:8080/episode`")

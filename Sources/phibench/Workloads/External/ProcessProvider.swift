@@ -6,13 +6,11 @@ import Harness
 /// `workload: { process: [python3, worker.py], workers: 2 }`: any program speaking `phibench-worker/1`
 /// on its stdin/stdout (docs/worker-protocol.md), one child per worker thread. The workers' handshake
 /// is checked when the workload is prepared, before any load: its stages come from the workers.
-struct ProcessProvider: WorkloadProvider {
+struct ProcessProvider: ExternalProvider {
+    static let kind = "process"
+    static let preflightKey = "workload.process"
     static let keys = ["process", "workers", "timeout", "handshake_timeout", "max_restarts", "params"]
     static let example = "process: [python3, worker.py], workers: 2"
-
-    var name: String { "process" }
-
-    var sections: [WorkloadSection] { [WorkloadSection("workload", example: Self.example, structured: true)] }
 
     var parameters: [WorkloadParameter] {
         [
@@ -26,33 +24,20 @@ struct ProcessProvider: WorkloadProvider {
         ]
     }
 
-    func prepare(settings: [String: String]) throws(WorkloadSettingError) -> any PreparedWorkload {
-        try prepare(WorkloadInput(settings: settings))
+    static func concurrency(_ spec: ProcessWorkloadSpec) -> (limit: Int, setting: String, described: String, unit: String) {
+        (spec.workers, "workload.workers", "workload.workers (\(spec.workers) child processes)", "child")
     }
 
-    func prepare(_ input: WorkloadInput) throws(WorkloadSettingError) -> any PreparedWorkload {
-        let spec = try Self.spec(input.sections["workload"], directory: input.directory)
-        try input.scenario.checkConcurrency(limit: spec.workers, setting: "workload.workers",
-                                            described: "workload.workers (\(spec.workers) child processes)", unit: "child")
+    func preflight(_ spec: ProcessWorkloadSpec, _ input: WorkloadInput) throws(ProcessWorkloadError) -> any PreparedWorkload {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("phibench-preflight-\(getpid()).log").path
         defer { try? FileManager.default.removeItem(atPath: log) }
-        do {
-            let handshake = try ProcessWorkload.preflight(spec, seed: input.scenario.seed, logPath: log)
-            return ProcessTarget(spec: spec, handshake: handshake, notes: RunNotes())
-        } catch {
-            throw WorkloadSettingError(key: "workload.process", error.description)
-        }
+        let handshake = try ProcessWorkload.preflight(spec, seed: input.scenario.seed, logPath: log)
+        return ProcessTarget(spec: spec, handshake: handshake, notes: RunNotes())
     }
 
     /// The worker processes `section` describes; children start in `directory`.
     static func spec(_ section: SettingValue?, directory: String) throws(WorkloadSettingError) -> ProcessWorkloadSpec {
-        guard let section else {
-            throw SettingReader.missing("workload.process", hint: "expected `workload: { \(example) }`")
-        }
-        let fields = try SettingReader.entries(section, key: "workload", allowed: keys, expected: "`workload: { \(example) }`")
-        guard let argvValue = fields["process"] else {
-            throw SettingReader.missing("workload.process", hint: "expected `workload: { \(example) }`")
-        }
+        let (fields, argvValue) = try head(section)
         let items = try SettingReader.list(argvValue, key: "workload.process",
                                            expected: "the command as a list of arguments (no shell), like [python3, worker.py]")
         guard !items.isEmpty else {
