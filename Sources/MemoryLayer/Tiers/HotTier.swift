@@ -104,19 +104,18 @@ struct LRUList<Value> {
         next[Int(n)] = -1
     }
 
-    private mutating func linkHead(_ n: Int32) {
-        next[Int(n)] = head
-        prev[Int(n)] = -1
-        if head >= 0 { prev[Int(head)] = n }
-        head = n
-        if tail < 0 { tail = n }
-    }
+    private mutating func linkHead(_ n: Int32) { Self.link(n, end: &head, otherEnd: &tail, outward: &next, inward: &prev) }
 
-    private mutating func linkTail(_ n: Int32) {
-        prev[Int(n)] = tail
-        next[Int(n)] = -1
-        if tail >= 0 { next[Int(tail)] = n }
-        tail = n
-        if head < 0 { head = n }
+    private mutating func linkTail(_ n: Int32) { Self.link(n, end: &tail, otherEnd: &head, outward: &prev, inward: &next) }
+
+    /// Links node `n` at `end` (the head, whose outward neighbour is `next`; or the mirror image, the
+    /// tail with `prev`), and makes it the other end too when the list was empty.
+    @inline(__always)
+    private static func link(_ n: Int32, end: inout Int32, otherEnd: inout Int32, outward: inout [Int32], inward: inout [Int32]) {
+        outward[Int(n)] = end
+        inward[Int(n)] = -1
+        if end >= 0 { inward[Int(end)] = n }
+        end = n
+        if otherEnd < 0 { otherEnd = n }
     }
 }

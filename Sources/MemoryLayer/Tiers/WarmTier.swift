@@ -225,7 +225,7 @@ final class WarmTier: Sendable {
         guard rc == SQLITE_DONE else {
             if rc & 0xFF == SQLITE_FULL { throw WarmError.full }
             if rc & 0xFF == SQLITE_CONSTRAINT { throw WarmError.constraint }
-            throw WarmError.damaged(String(cString: sqlite3_errstr(rc)) + " (" + String(cString: sqlite3_errmsg(db.sqliteConnection)) + ")")
+            throw stepError(db, rc)
         }
     }
 
@@ -263,29 +263,22 @@ final class WarmTier: Sendable {
     func idleBlocks(before: UInt64, records: Int) throws(WarmError) -> [(block: UInt64, records: [StoredRecord])] {
         do {
             return try queue.inDatabase { db -> [(block: UInt64, records: [StoredRecord])] in
-                let statement = try db.cachedStatement(sql: "SELECT block, body, checksum FROM blocks WHERE newest < ? ORDER BY newest, block")
-                let h = statement.sqliteStatement
-                sqlite3_reset(h)
-                defer {
-                    sqlite3_reset(h)
-                    sqlite3_clear_bindings(h)
-                }
-                sqlite3_bind_int64(h, 1, Int64(bitPattern: before))
-                var out: [(block: UInt64, records: [StoredRecord])] = []
-                var total = 0
-                while total < records {
-                    let rc = sqlite3_step(h)
-                    if rc == SQLITE_DONE { break }
-                    guard rc == SQLITE_ROW else {
-                        throw WarmError.damaged(String(cString: sqlite3_errstr(rc)) + " (" + String(cString: sqlite3_errmsg(db.sqliteConnection)) + ")")
+                try Self.withQuery(db, "SELECT block, body, checksum FROM blocks WHERE newest < ? ORDER BY newest, block",
+                                   binding: Int64(bitPattern: before)) { h in
+                    var out: [(block: UInt64, records: [StoredRecord])] = []
+                    var total = 0
+                    while total < records {
+                        let rc = sqlite3_step(h)
+                        if rc == SQLITE_DONE { break }
+                        guard rc == SQLITE_ROW else { throw Self.stepError(db, rc) }
+                        let block = UInt64(bitPattern: sqlite3_column_int64(h, 0))
+                        let body = try Self.column(h, block)
+                        try Self.verify(body, checksum: sqlite3_column_int64(h, 2), what: "warm block \(block)")
+                        do { out.append((block, try WarmBlock.records(body))) } catch { throw WarmError.corrupt("warm block \(block): \(error)") }
+                        total += out[out.count - 1].records.count
                     }
-                    let block = UInt64(bitPattern: sqlite3_column_int64(h, 0))
-                    let body = try Self.column(h, block)
-                    try Self.verify(body, checksum: sqlite3_column_int64(h, 2), what: "warm block \(block)")
-                    do { out.append((block, try WarmBlock.records(body))) } catch { throw WarmError.corrupt("warm block \(block): \(error)") }
-                    total += out[out.count - 1].records.count
+                    return out
                 }
-                return out
             }
         } catch {
             throw Self.map(error)
@@ -295,21 +288,31 @@ final class WarmTier: Sendable {
     /// Runs a one-row query of a block by number and hands `use` its body and checksum (nil: no such row).
     private static func withBlock<T>(_ db: Database, _ sql: String, _ block: UInt64,
                                      _ use: (UnsafeRawBufferPointer, Int64) throws(WarmError) -> T) throws -> T? {
-        let statement = try db.cachedStatement(sql: sql)
-        let h = statement.sqliteStatement
+        try withQuery(db, sql, binding: Int64(bitPattern: block)) { h in
+            let rc = sqlite3_step(h)
+            if rc == SQLITE_DONE { return nil }
+            guard rc == SQLITE_ROW else { throw stepError(db, rc) }
+            guard sqlite3_column_type(h, 1) == SQLITE_INTEGER else { throw WarmError.corrupt("warm block \(block): column checksum does not decode") }
+            return try use(try column(h, block, index: 0), sqlite3_column_int64(h, 1))
+        }
+    }
+
+    /// Runs `body` on GRDB's cached statement for `sql`, reset, with `value` bound to its one parameter;
+    /// afterwards the statement is reset and its bindings cleared (so no blob stays referenced).
+    private static func withQuery<T>(_ db: Database, _ sql: String, binding value: Int64, _ body: (OpaquePointer) throws -> T) throws -> T {
+        let h = try db.cachedStatement(sql: sql).sqliteStatement
         sqlite3_reset(h)
         defer {
             sqlite3_reset(h)
             sqlite3_clear_bindings(h)
         }
-        sqlite3_bind_int64(h, 1, Int64(bitPattern: block))
-        let rc = sqlite3_step(h)
-        if rc == SQLITE_DONE { return nil }
-        guard rc == SQLITE_ROW else {
-            throw WarmError.damaged(String(cString: sqlite3_errstr(rc)) + " (" + String(cString: sqlite3_errmsg(db.sqliteConnection)) + ")")
-        }
-        guard sqlite3_column_type(h, 1) == SQLITE_INTEGER else { throw WarmError.corrupt("warm block \(block): column checksum does not decode") }
-        return try use(try column(h, block, index: 0), sqlite3_column_int64(h, 1))
+        sqlite3_bind_int64(h, 1, value)
+        return try body(h)
+    }
+
+    /// What a step that returned `rc` (neither a row nor done) means.
+    private static func stepError(_ db: Database, _ rc: Int32) -> WarmError {
+        .damaged(String(cString: sqlite3_errstr(rc)) + " (" + String(cString: sqlite3_errmsg(db.sqliteConnection)) + ")")
     }
 
     /// The blob in column `index` (1 unless told) of the current row, valid until the statement steps or resets.
