@@ -115,6 +115,35 @@ struct StrategyTests {
         }
     }
 
+    @Test("early abort: after 8 blobs in a row the codec cannot shrink, the next 248 are stored raw, then it is tried again")
+    func compressionProbe() {
+        var probe = CompressionProbe()
+        func tries(_ p: inout CompressionProbe) -> Bool { p.shouldTry() }
+        for _ in 0..<7 {
+            #expect(tries(&probe))
+            probe.note(compressed: false)
+        }
+        #expect(tries(&probe))
+        probe.note(compressed: true)  // a success resets the run
+        for _ in 0..<CompressionProbe.probeRun {
+            #expect(tries(&probe))
+            probe.note(compressed: false)
+        }
+        for i in 0..<CompressionProbe.skipRun {
+            let t = tries(&probe)
+            #expect(!t, "skip \(i)")
+        }
+        #expect(tries(&probe))
+        // Compressible data is never skipped.
+        var always = CompressionProbe()
+        var all = true
+        for _ in 0..<1000 {
+            all = all && tries(&always)
+            always.note(compressed: true)
+        }
+        #expect(all)
+    }
+
     @Test("a temporal cold block restores every record bit-exact, and beats LZ4 alone on slowly moving streams")
     func temporalBlocks() throws {
         var rng = TestRandom(seed: 15)
@@ -167,9 +196,12 @@ struct StrategyTests {
             let s = try #require(st[name], "\(name) missing")
             #expect(s.uses > 0 && s.ratio > 1 && s.encodeNs > 0, "\(name)")
         }
-        // int8 codes of random embeddings do not compress: LZ4 keeps them raw (plus its 5-byte header on 41-byte payloads here).
+        // int8 codes of random embeddings do not compress: LZ4 keeps them raw (plus its 5-byte header on 41-byte payloads here),
+        // and after eight in a row the next ones are stored without trying (early abort).
         let lz4 = try #require(st["codec_lz4"])
         #expect(lz4.uses > 0 && lz4.encodeNs > 0 && lz4.decodeNs > 0 && lz4.ratio > 0.8)
+        let skipped = try #require(st["codec_not_tried"])
+        #expect(skipped.uses > 0 && skipped.ratio > 0.8 && skipped.ratio < 1)
         #expect(try #require(st["sparse_csr"]).decodeNs > 0)
         #expect(try #require(st["quantize_int8"]).errorBound == EmbeddingEncoding.int8.relativeErrorBound)
         let prune = try #require(st["graph_prune"])

@@ -55,11 +55,18 @@ enum BlobCodec {
             compressed = bloscCompress(raw, into: body, typeSize: choice.typeSize)
             tag = 3
         }
-        let packed = compressed > 0 && compressed < raw.count
-        if !packed, raw.count > 0 { body.baseAddress!.copyMemory(from: raw.baseAddress!, byteCount: raw.count) }
-        out[0] = packed ? tag : 0
+        guard compressed > 0 && compressed < raw.count else { return store(raw, into: out) }
+        out[0] = tag
         withUnsafeBytes(of: UInt32(raw.count).littleEndian) { out.baseAddress!.advanced(by: 1).copyMemory(from: $0.baseAddress!, byteCount: 4) }
-        return headerBytes + (packed ? compressed : raw.count)
+        return headerBytes + compressed
+    }
+
+    /// Writes `raw` as it is (tag 0) into `out` (at least ``bound(_:)`` bytes); returns the bytes written.
+    static func store(_ raw: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) -> Int {
+        if raw.count > 0 { out.baseAddress!.advanced(by: headerBytes).copyMemory(from: raw.baseAddress!, byteCount: raw.count) }
+        out[0] = 0
+        withUnsafeBytes(of: UInt32(raw.count).littleEndian) { out.baseAddress!.advanced(by: 1).copyMemory(from: $0.baseAddress!, byteCount: 4) }
+        return headerBytes + raw.count
     }
 
     static func unpack(_ stored: [UInt8]) throws(CodecError) -> [UInt8] {
@@ -79,6 +86,40 @@ enum BlobCodec {
             return try bloscDecompress(body, originalSize: length)
         default:
             throw .malformed("unknown blob codec \(codec)")
+        }
+    }
+}
+
+/// Early abort for incompressible payloads: after ``probeRun`` blobs in a row that the codec could not
+/// shrink, the next ``skipRun`` are stored as they are without trying, then the codec is tried again.
+/// The memory layer's int8 and int4 codes are such data (LZ4: ratio 0.99 on the memory scenarios, ~750
+/// instructions an episode for nothing); float payloads and compressible ones keep being compressed,
+/// at most ``skipRun`` blobs late after their data turns compressible.
+struct CompressionProbe {
+    static let probeRun = 8
+    static let skipRun = 248
+    private var misses = 0
+    private var skipping = 0
+
+    /// Whether to try the codec on the next blob (false: store it raw).
+    mutating func shouldTry() -> Bool {
+        guard skipping == 0 else {
+            skipping -= 1
+            return false
+        }
+        return true
+    }
+
+    /// What trying the codec gave: whether the blob came out smaller than raw.
+    mutating func note(compressed: Bool) {
+        guard !compressed else {
+            misses = 0
+            return
+        }
+        misses += 1
+        if misses >= Self.probeRun {
+            misses = 0
+            skipping = Self.skipRun
         }
     }
 }

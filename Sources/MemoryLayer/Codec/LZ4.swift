@@ -78,6 +78,8 @@ where C.Element == UInt8 {
 /// Not thread-safe: one writer owns it for the length of a batch.
 final class LZ4Compressor {
     private let state: UnsafeMutablePointer<LZ4_stream_t>
+    /// The writer's early abort for incompressible payloads (whatever the codec).
+    var probe = CompressionProbe()
 
     init() {
         guard let s = LZ4_createStream() else { preconditionFailure("LZ4_createStream: out of memory") }

@@ -16,6 +16,9 @@ enum Strategy: Int, CaseIterable, Sendable {
     case graphWhole, graphPrune
     /// Blob codecs for stored embedding payloads.
     case lz4, zlib, blosc
+    /// Payloads stored as they are without trying the codec: it could not shrink the last
+    /// ``CompressionProbe/probeRun`` in a row (early abort, as ZFS and btrfs do for incompressible data).
+    case notTried
     /// Cold blocks whose records are XOR-coded against the previous record of the same stream.
     case temporal
 
@@ -34,6 +37,7 @@ enum Strategy: Int, CaseIterable, Sendable {
         case .lz4: "codec_lz4"
         case .zlib: "codec_zlib"
         case .blosc: "codec_blosc"
+        case .notTried: "codec_not_tried"
         case .temporal: "temporal_delta"
         }
     }

@@ -135,16 +135,22 @@ final class WarmTier: Sendable {
                     var scratch = [UInt8](repeating: 0, count: BlobCodec.bound(batch.contents.reduce(0) { max($0, $1.payload.count) }))
                     let compressor = compressor ?? LZ4Compressor()
                     for (k, c) in batch.contents.enumerated() {
+                        let attempt = compressor.probe.shouldTry()
                         let t0 = layerClock()
                         let n = c.payload.withUnsafeBytes { src in
-                            scratch.withUnsafeMutableBytes { BlobCodec.pack(src, into: $0, choice, compressor: compressor) }
+                            scratch.withUnsafeMutableBytes {
+                                attempt ? BlobCodec.pack(src, into: $0, choice, compressor: compressor) : BlobCodec.store(src, into: $0)
+                            }
                         }
-                        written.tally.timeEncode(strategy, layerClock() &- t0)
-                        written.tally.note(strategy, logical: c.payload.count, stored: n)
+                        if attempt {
+                            written.tally.timeEncode(strategy, layerClock() &- t0)
+                            compressor.probe.note(compressed: scratch[0] != 0)
+                        }
+                        written.tally.note(attempt ? strategy : .notTried, logical: c.payload.count, stored: n)
                         if k % 16 == 0 {
                             let t1 = layerClock()
                             let back = try? BlobCodec.unpack(Array(scratch[..<n]))
-                            written.tally.timeDecode(strategy, layerClock() &- t1)
+                            written.tally.timeDecode(attempt ? strategy : .notTried, layerClock() &- t1)
                             precondition(back.map { $0[...] == c.payload } ?? false, "a blob just packed does not unpack to itself")
                         }
                         written.sizes.append(UInt32(n))
