@@ -79,7 +79,8 @@ enum Quantizer {
     /// On bit patterns: with the sign cleared, a float is finite exactly when its pattern is below
     /// infinity's, and finite magnitudes order as their patterns do, so the loop is an unsigned
     /// integer max and an OR, which vectorise (a float max with a NaN test per element did not:
-    /// 17 instructions an element under callgrind, now under 2).
+    /// 17 instructions an element under callgrind). It is ``phibench_scan`` in C, compiled for AVX2
+    /// and the baseline: the Swift loop, inlined into the batch encoder, still cost ~9 an element there.
     static func scan(_ x: UnsafeBufferPointer<Float>) -> (maxAbs: Float, allFinite: Bool) {
         guard let base = x.baseAddress else { return (0, true) }
         var maxBits: UInt32 = 0
