@@ -9,11 +9,12 @@ static inline uint32_t bits(float v) {
     return b;
 }
 
+/// Adding 1.5 · 2²³ rounds a float to an integer (half to even) whose two's complement is the low bits.
+static const float magic = 12582912.0f;
+
 /// One element: its code into `*c`, code² added to `*norm`, and its error d returned (x − code · scale).
-/// Adding 1.5 · 2²³ rounds to an integer (half to even) whose two's complement is the low bits.
 static inline __attribute__((always_inline))
 float quantize_one(float v, float inverse, float scale, float max_code, uint8_t *c, int32_t *norm) {
-    const float magic = 12582912.0f;
     float y = (bits(v) & 0x7FFFFFFFu) < 0x7F800000u ? v * inverse : 0.0f;
     y = y < -max_code ? -max_code : y;
     y = y > max_code ? max_code : y;
@@ -102,7 +103,6 @@ void phibench_quantize_baseline(const float *x, size_t n, float inverse, float s
 __attribute__((target("avx2")))
 void phibench_quantize_avx2(const float *x, size_t n, float inverse, float scale, float max_code, int nibbles,
                             uint8_t *codes, uint32_t *max_error_bits, double *sum_squares, int64_t *code_squares) {
-    const float magic = 12582912.0f;
     const __m256 v_magic = _mm256_set1_ps(magic), v_inverse = _mm256_set1_ps(inverse), v_scale = _mm256_set1_ps(scale);
     const __m256 v_hi = _mm256_set1_ps(max_code), v_lo = _mm256_set1_ps(-max_code);
     const __m256i abs_mask = _mm256_set1_epi32(0x7FFFFFFF), infinity = _mm256_set1_epi32(0x7F800000);

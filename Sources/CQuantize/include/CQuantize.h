@@ -13,7 +13,8 @@
 /// `code_squares` is Σ codeᵢ² (the codes' squared norm, which a cosine needs).
 ///
 /// Why C: it is compiled twice, for AVX2 and for the baseline, and runs the one the CPU has; Swift can
-/// only target the baseline, where this loop cost ~15 instructions an element (AVX2: ~3.5). The codes
+/// only target the baseline, where this loop cost ~15 instructions an element (the AVX2 kernel, in
+/// intrinsics, ~4 with its per-block sums). The codes
 /// and figures are the same either way (no fused multiply-add: the rounding is the same on every path).
 void phibench_quantize(const float *x, size_t n, float inverse, float scale, float max_code, int nibbles,
                        uint8_t *codes, uint32_t *max_error_bits, double *sum_squares, int64_t *code_squares);

@@ -4,7 +4,7 @@ extension ColumnCodec {
     /// Rice code of `u` with parameter `k`: the quotient in unary (capped: 32 ones then the value in
     /// 64 bits), then the `k` low bits.
     @inline(__always)
-    static func rice<W: BitSink>(_ u: UInt64, _ k: Int, _ w: inout W) {
+    private static func rice<W: BitSink>(_ u: UInt64, _ k: Int, _ w: inout W) {
         let q = u >> UInt64(k)
         if q >= 32 {
             w.write(UInt64(UInt32.max), bits: 32)
@@ -75,7 +75,7 @@ extension ColumnCodec {
                 }
             }
         }
-        let sums = [q0, q1, q2, q3, q4]
+        let sums = SIMD8(q0, q1, q2, q3, q4, 0, 0, 0)
         var best = (k: guess, bits: Int.max)
         for j in 0..<tried {
             // Residuals with a quotient below 32 at `low` cost q + 1 + k each at parameter low + j.
